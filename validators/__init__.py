@@ -1,0 +1,30 @@
+"""corpus-validator: data-quality checks for news-text corpora.
+
+The Python API for data teams::
+
+    import validators
+    frame = validators.load_paragraphs("seeds")   # one row per paragraph, raw and normalised
+    report = validators.check("seeds")            # findings, with the frames they came from
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+__version__ = "0.1.0"
+
+from .frame import PARAGRAPH_COLUMNS, load_paragraphs  # noqa: E402
+
+
+def check(paths: str | os.PathLike | Iterable[str | os.PathLike], config_file: str | None = None):
+    """Run every configured rule over ``paths``; returns a ``pipeline.Report``."""
+    from .config import load_config
+    from .pipeline import check as run_check
+
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    return run_check(list(paths), load_config(config_file))
+
+
+__all__ = ["PARAGRAPH_COLUMNS", "__version__", "check", "load_paragraphs"]

@@ -1,0 +1,150 @@
+"""``corpus-validator``: check, export, and explain rules.
+
+Exit codes: 0 no error-severity finding; 1 findings that fail the gate; 2 usage,
+configuration or I/O error (one line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .atomic import write_atomic
+from .config import Config, load_config
+from .errors import CorpusValidatorError
+from .rules import RULES
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _fail(message: str) -> None:
+    click.echo(f"corpus-validator: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def handle_errors(command):
+    """Turn our errors, and anything unforeseen, into one line on stderr and exit 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except CorpusValidatorError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            _fail("interrupted")
+        except Exception as exc:  # a bug of ours: say so plainly; the traceback only on request
+            if os.environ.get("CORPUS_VALIDATOR_DEBUG"):
+                raise
+            _fail(f"internal error: {exc.__class__.__name__}: {exc} (set CORPUS_VALIDATOR_DEBUG=1 for the traceback)")
+
+    return wrapper
+
+
+def _settings(config_file: str | None, select: str | None, ignore: str | None) -> Config:
+    config = load_config(config_file)
+    from .config import _codes
+
+    if select:
+        config.select = _codes(select, "select", "--select")
+    if ignore:
+        config.ignore = config.ignore + _codes(ignore, "ignore", "--ignore")
+    return config
+
+
+def _paths(paths: tuple[str, ...], config: Config) -> list[str]:
+    if paths:
+        return list(paths)
+    resolved = []
+    for p in config.paths:
+        full = (config.root / p).resolve()
+        try:
+            resolved.append(os.path.relpath(full))
+        except ValueError:  # another drive
+            resolved.append(str(full))
+    return resolved
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+common_options = [
+    click.argument("paths", nargs=-1, type=click.Path()),
+    click.option("--config", "config_file", type=click.Path(), help="Settings file (default: the nearest pyproject.toml with [tool.corpus-validator])."),
+    click.option("--select", help="Only these rule codes or prefixes, comma-separated (e.g. BP,EN001)."),
+    click.option("--ignore", help="Skip these rule codes or prefixes, comma-separated."),
+]
+
+
+def with_common_options(command):
+    for option in reversed(common_options):
+        command = option(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="corpus-validator")
+def main() -> None:
+    """Check a news-text corpus for scrape noise, duplicates, encoding damage and name variants."""
+
+
+@main.command()
+@with_common_options
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(), help="Write the report to this file instead of stdout.")
+@handle_errors
+def check(paths, config_file, select, ignore, output_format, output) -> None:
+    """Check PATHS (files, or folders of .txt files; default: the configured corpus)."""
+    from .output import FORMATS
+    from .pipeline import check as run_check
+
+    config = _settings(config_file, select, ignore)
+    report = run_check(_paths(paths, config), config)
+    _emit(FORMATS[output_format](report), output)
+    sys.exit(EXIT_FINDINGS if report.errors else EXIT_CLEAN)
+
+
+@main.command()
+@with_common_options
+@click.option("--output", "-o", type=click.Path(), required=True, help="File to write: .parquet, .jsonl or .csv.")
+@handle_errors
+def export(paths, config_file, select, ignore, output) -> None:
+    """Write the paragraph table of PATHS, with each paragraph's finding codes, to a file."""
+    from .export import export as write_export
+    from .export import with_codes
+    from .pipeline import check as run_check
+
+    config = _settings(config_file, select, ignore)
+    report = run_check(_paths(paths, config), config)
+    frame = with_codes(report)
+    kind = write_export(frame, output)
+    click.echo(f"wrote {len(frame)} paragraphs of {len(report.documents)} files to {output} ({kind})", err=True)
+
+
+@main.command()
+@click.argument("code", required=False)
+@handle_errors
+def rule(code: str | None) -> None:
+    """Explain the rule CODE, or list every rule."""
+    if not code:
+        for rule_code, rule_class in sorted(RULES.items()):
+            summary = rule_class.doc().splitlines()[0]
+            click.echo(f"{rule_code}  {rule_class.family:<9}  {rule_class.name:<22}  {summary}")
+        return
+    rule_class = RULES.get(code.upper())
+    if rule_class is None:
+        raise CorpusValidatorError(f"no rule {code!r}; `corpus-validator rule` lists them")
+    click.echo(f"{rule_class.code} ({rule_class.name}, {rule_class.family})\n\n{rule_class.doc()}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,142 @@
+"""``[tool.corpus-validator]`` in ``pyproject.toml``: read strictly, so a typo is an error.
+
+    [tool.corpus-validator]
+    paths = ["seeds"]                 # what `check` reads when given no paths
+    expectations = "expectations"     # suites and name lists; bundled defaults otherwise
+    select = ["BP", "EN001"]          # codes or code prefixes to run (default: all)
+    ignore = ["DU"]                   # codes or prefixes to skip
+    severity = { NM001 = "warning" }  # change a rule's level: error, warning, info or off
+
+    [tool.corpus-validator.duplicate]
+    min_chars = 40                    # shorter paragraphs are not compared
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ConfigError
+from .rules import RULES, SEVERITIES
+from .suite import GX_SEVERITY
+
+SECTION = "corpus-validator"
+LEVELS = (*SEVERITIES, "off")
+
+
+@dataclass
+class Config:
+    root: Path = field(default_factory=Path.cwd)  # the folder the settings are relative to
+    source: str | None = None  # the file they came from
+    paths: list[str] = field(default_factory=lambda: ["seeds"])
+    expectations: Path | None = None
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)
+    duplicate_min_chars: int = 40
+
+    def runs(self, code: str) -> bool:
+        selected = not self.select or any(code.startswith(p) for p in self.select)
+        return selected and not any(code.startswith(p) for p in self.ignore)
+
+    def severity_of(self, code: str, gx_severity: str) -> str | None:
+        """The level a finding of ``code`` gets, or None when the rule is not run."""
+        if not self.runs(code):
+            return None
+        # The longest matching prefix wins: {"BP" = "warning", "BP002" = "error"}.
+        for prefix in sorted(self.severity, key=len, reverse=True):
+            if code.startswith(prefix):
+                level = self.severity[prefix]
+                return None if level == "off" else level
+        return GX_SEVERITY[gx_severity]
+
+
+def _codes(value, key: str, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: '{key}' must be a list of rule codes, like [\"BP\", \"EN001\"]")
+    for code in value:
+        if not any(c.startswith(code.upper()) for c in RULES):
+            raise ConfigError(f"{where}: '{key}' names {code!r}, which is no rule code or prefix of one")
+    return [v.upper() for v in value]
+
+
+def _strings(value, key: str, where: str) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: '{key}' must be a list of paths")
+    return value
+
+
+def from_table(table: dict, root: Path, where: str) -> Config:
+    config = Config(root=root, source=where)
+    for key, value in table.items():
+        if key == "paths":
+            config.paths = _strings(value, key, where)
+        elif key == "expectations":
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}: 'expectations' must be a folder path")
+            config.expectations = (root / value).resolve()
+            if not config.expectations.is_dir():
+                raise ConfigError(f"{where}: 'expectations' folder {value!r} does not exist")
+        elif key in ("select", "ignore"):
+            setattr(config, key, _codes(value, key, where))
+        elif key == "severity":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: 'severity' must be a table like {{ NM001 = \"warning\" }}")
+            for code, level in value.items():
+                _codes([code], "severity", where)
+                if level not in LEVELS:
+                    raise ConfigError(f"{where}: severity of {code} must be one of {', '.join(LEVELS)}, not {level!r}")
+            config.severity = {code.upper(): level for code, level in value.items()}
+        elif key == "duplicate":
+            if not isinstance(value, dict) or set(value) - {"min_chars"}:
+                raise ConfigError(f"{where}: [duplicate] takes only min_chars")
+            min_chars = value.get("min_chars", config.duplicate_min_chars)
+            if not isinstance(min_chars, int) or isinstance(min_chars, bool) or min_chars < 1:
+                raise ConfigError(f"{where}: duplicate.min_chars must be a whole number of at least 1")
+            config.duplicate_min_chars = min_chars
+        else:
+            known = "paths, expectations, select, ignore, severity, duplicate"
+            raise ConfigError(f"{where}: unknown key {key!r} in [tool.{SECTION}] (known: {known})")
+    return config
+
+
+def load_config(explicit: str | None = None, start: Path | None = None) -> Config:
+    """Settings from ``explicit``, else the nearest ``pyproject.toml`` with our section, else defaults."""
+    if explicit:
+        candidates = [Path(explicit)]
+        if not candidates[0].is_file():
+            raise ConfigError(f"{explicit}: config file not found")
+    else:
+        here = (start or Path.cwd()).resolve()
+        candidates = [folder / "pyproject.toml" for folder in (here, *here.parents)]
+    for path in candidates:
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+            raise ConfigError(f"{path}: cannot read TOML: {exc}") from None
+        table = data.get("tool", {}).get(SECTION)
+        if table is None:
+            if explicit:
+                return Config(root=path.parent.resolve(), source=str(path), expectations=_default_dir(path.parent))
+            continue
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: [tool.{SECTION}] must be a table")
+        config = from_table(table, path.parent.resolve(), str(path))
+        if config.expectations is None:
+            config.expectations = _default_dir(path.parent)
+        return config
+    config = Config()
+    config.expectations = _default_dir(config.root)
+    return config
+
+
+def _default_dir(root: Path) -> Path | None:
+    folder = root.resolve() / "expectations"
+    return folder if folder.is_dir() else None

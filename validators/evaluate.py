@@ -1,0 +1,105 @@
+"""Run the expectation suites over the frames and say which rows fail which expectation.
+
+Great Expectations is imported here and only here: the import costs seconds, so
+nothing else in the package pulls it in.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+import warnings
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .errors import SuiteError
+from .suite import ExpectationSpec, Suite
+
+
+@dataclass(frozen=True)
+class Outcome:
+    spec: ExpectationSpec
+    frame: str
+    rows: tuple  # labels, in the frame, of the rows that failed
+
+
+@contextlib.contextmanager
+def _quiet():
+    """GX logs, warns and prints; none of it may reach our output."""
+    logger = logging.getLogger("great_expectations")
+    level, propagate = logger.level, logger.propagate
+    logger.setLevel(logging.CRITICAL + 1)
+    logger.propagate = False
+    sink = io.StringIO()
+    try:
+        with warnings.catch_warnings(), contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+def _gx_suite(gx, suite: Suite):
+    from great_expectations.core.expectation_suite import ExpectationSuite
+
+    gx_suite = ExpectationSuite(name=suite.name, expectations=[e.to_gx() for e in suite.expectations])
+    if len(gx_suite.expectations) != len(suite.expectations):
+        # GX drops an invalid expectation with a log line only; a dropped rule must not pass silently.
+        kept = {e.meta.get("code") for e in gx_suite.expectations}
+        lost = [e.code for e in suite.expectations if e.code not in kept]
+        raise SuiteError(f"{suite.source}: GX rejected the expectation(s) for {', '.join(lost)}; check their type and kwargs")
+    return gx_suite
+
+
+def evaluate_with_gx(frames: dict[str, pd.DataFrame], suites: list[Suite]) -> list[Outcome]:
+    """Validate each frame with its suite in an ephemeral GX context (no files, no network)."""
+    with _quiet():
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        source = context.data_sources.add_pandas("corpus")
+        outcomes: list[Outcome] = []
+        for suite in suites:
+            frame = frames[suite.frame]
+            if not suite.expectations or frame.empty:
+                continue
+            gx_suite = _gx_suite(gx, suite)
+            batch = (
+                source.add_dataframe_asset(suite.frame)
+                .add_batch_definition_whole_dataframe(suite.frame)
+                .get_batch(batch_parameters={"dataframe": frame})
+            )
+            result = batch.validate(
+                gx_suite,
+                result_format={
+                    "result_format": "COMPLETE",
+                    "unexpected_index_column_names": list(suite.index_columns),
+                    "return_unexpected_index_query": False,
+                },
+            )
+            outcomes.extend(_outcomes(suite, frame, result))
+    return outcomes
+
+
+def _outcomes(suite: Suite, frame: pd.DataFrame, result) -> list[Outcome]:
+    by_code = {spec.code: spec for spec in suite.expectations}
+    lookup = dict(zip(map(tuple, frame[list(suite.index_columns)].itertuples(index=False)), frame.index))
+    outcomes = []
+    for item in result.results:
+        code = item.expectation_config.meta["code"]
+        info = item.exception_info or {}
+        failures = [v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
+        if info.get("raised_exception") or failures:
+            message = (failures[0] if failures else info).get("exception_message")
+            raise SuiteError(f"{suite.source}: expectation for {code} could not run: {message}")
+        if item.success:
+            continue
+        ids = item.result.get("unexpected_index_list") or []
+        rows = tuple(lookup[tuple(entry[c] for c in suite.index_columns)] for entry in ids)
+        outcomes.append(Outcome(by_code[code], suite.frame, rows))
+    return outcomes

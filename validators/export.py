@@ -1,0 +1,46 @@
+"""Write the paragraph frame, features and finding codes included, for data teams."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pandas as pd
+
+from .atomic import write_atomic
+from .errors import CorpusValidatorError
+
+EXPORT_FORMATS = {".parquet": "Parquet", ".jsonl": "JSON Lines", ".csv": "CSV"}
+
+
+def with_codes(report) -> pd.DataFrame:
+    """The paragraph frame plus ``codes``: the sorted rule codes of the findings in each paragraph."""
+    frame = report.paragraphs.copy()
+    codes: dict[int, set[str]] = {}
+    spans = frame.groupby("path")[["line_start", "line_end"]]
+    for f in report.findings:
+        if f.path not in spans.groups:
+            continue
+        rows = spans.get_group(f.path)
+        inside = rows[(rows["line_start"] <= f.line) & (f.line <= rows["line_end"])]
+        for row in inside.index:
+            codes.setdefault(row, set()).add(f.code)
+    frame["codes"] = [sorted(codes.get(row, ())) for row in frame.index]
+    return frame
+
+
+def export(frame: pd.DataFrame, output: str | os.PathLike) -> str:
+    """Write ``frame`` in the format its file name asks for; returns that format's name."""
+    suffix = os.path.splitext(str(output))[1].lower()
+    if suffix not in EXPORT_FORMATS:
+        known = ", ".join(EXPORT_FORMATS)
+        raise CorpusValidatorError(f"{output}: unknown export format {suffix or '(none)'}; use one of {known}")
+    if suffix == ".parquet":
+        write_atomic(output, lambda temp: frame.to_parquet(temp, index=False))
+    elif suffix == ".jsonl":
+        records = frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+        write_atomic(output, "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in records))
+    else:
+        flat = frame.assign(codes=frame["codes"].map(" ".join))
+        write_atomic(output, flat.to_csv(index=False))
+    return EXPORT_FORMATS[suffix]

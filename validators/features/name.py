@@ -1,0 +1,105 @@
+"""Name features: every name-like span, and which ones spell a name differently.
+
+Produces the *mentions* frame, one row per mention:
+``mention_id, row, path, doc_id, para, start, end, surface, key, canonical, variant_of``.
+``start``/``end`` are offsets in the paragraph's raw text; ``key`` folds case,
+hyphens, spaces, dots and diacritics ("Kim Jong-un" and "Kim Jong Un" share
+``kimjongun``); ``canonical`` is the form most of the corpus uses (first seen on a
+tie); ``variant_of`` is that canonical form where this mention spells it otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import pandas as pd
+from anyascii import anyascii
+
+MENTION_COLUMNS = [
+    "mention_id", "row", "path", "doc_id", "para", "start", "end",
+    "surface", "key", "canonical", "variant_of",
+]  # fmt: skip
+
+# A token is a dotted abbreviation ("U.S.") or a word, hyphenated parts included ("Jong-un").
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:[-\u2010][^\W\d_]+)*")
+_NOT_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+@dataclass(frozen=True)
+class NameLexicon:
+    """Words that shape a mention; loaded from ``expectations/names.toml``."""
+
+    particles: frozenset[str]  # lower-case words inside names: "van", "bin"
+    leading_words: frozenset[str]  # capitalised at a sentence start, not part of a name: "In", "For"
+
+
+def variant_key(surface: str) -> str:
+    """Fold everything a spelling variant may change: case, hyphens, spaces, dots, diacritics."""
+    return _NOT_ALNUM.sub("", anyascii(surface).casefold())
+
+
+def _is_acronym(token: str) -> bool:
+    letters = token.replace(".", "")
+    return len(letters) >= 2 and letters.isupper() and (token.endswith(".") or len(letters) <= 6)
+
+
+def extract_mentions(raw: str, lexicon: NameLexicon) -> list[tuple[int, int]]:
+    """(start, end) of each name-like span of ``raw``.
+
+    A mention is a run of capitalised words joined by single spaces (name particles
+    allowed inside), or an acronym on its own ("U.S.", "KCNA"). Single ordinary
+    words are not mentions, and all-capitals paragraphs (headings) are skipped,
+    since their case says nothing about spelling.
+    """
+    if not any(ch.islower() for ch in raw):
+        return []
+    spans: list[tuple[int, int]] = []
+    run: list[re.Match] = []
+
+    def close() -> None:
+        while run and run[-1].group().lower() in lexicon.particles:
+            run.pop()
+        while run and run[0].group() in lexicon.leading_words:
+            run.pop(0)
+        if len(run) >= 2:
+            spans.append((run[0].start(), run[-1].end()))
+        run.clear()
+
+    for match in _TOKEN.finditer(raw):
+        token = match.group()
+        if _is_acronym(token):
+            close()
+            spans.append((match.start(), match.end()))
+            continue
+        joined = bool(run) and raw[run[-1].end() : match.start()] == " "
+        capitalised = token[0].isupper()
+        particle = bool(run) and token in lexicon.particles
+        if joined and (capitalised or particle):
+            run.append(match)
+        else:
+            close()
+            if capitalised:
+                run.append(match)
+    close()
+    return spans
+
+
+def build_mentions(frame: pd.DataFrame, lexicon: NameLexicon) -> pd.DataFrame:
+    rows = []
+    for row, path, doc_id, para, raw in frame[["path", "doc_id", "para", "raw"]].itertuples():
+        for start, end in extract_mentions(raw, lexicon):
+            surface = raw[start:end]
+            rows.append((row, path, doc_id, para, start, end, surface, variant_key(surface)))
+    mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS[1:9])
+    mentions.insert(0, "mention_id", range(len(mentions)))
+
+    canonical: dict[str, str] = {}
+    for key, group in mentions.groupby("key", sort=False)["surface"]:
+        # most_common keeps first-seen order among equals: ties go to the first spelling.
+        canonical[key] = Counter(group).most_common(1)[0][0]
+    mentions["canonical"] = mentions["key"].map(canonical).astype(object)
+    differs = mentions["canonical"] != mentions["surface"]
+    mentions["variant_of"] = mentions["canonical"].where(differs, None)
+    return mentions

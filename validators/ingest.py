@@ -1,0 +1,123 @@
+"""Find the corpus files and read them as text without ever failing on their bytes.
+
+Bytes that are not UTF-8 are kept as lone surrogates (Python's ``surrogateescape``),
+so the text still encodes back to the file's exact bytes and every later stage can
+point at the bad byte instead of stopping.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import CorpusValidatorError
+
+CORPUS_SUFFIX = ".txt"
+BOM = codecs.BOM_UTF8
+#: Lone surrogates that ``surrogateescape`` uses for the bytes 0x80-0xFF it cannot decode.
+ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
+
+
+@dataclass(slots=True)
+class Document:
+    path: str  # as shown to the user, with forward slashes
+    doc_id: int
+    data: bytes
+    text: str = ""  # decoded, BOM removed; undecodable bytes as lone surrogates
+    bom: bool = False
+    problem: str | None = None  # why the file has no text to check ("empty", "binary")
+    nul_offset: int | None = None
+    undecodable: list[tuple[int, int, bytes]] = field(default_factory=list)
+    # ^ (character offset in text, byte offset in file, the bytes) per undecodable run
+
+
+def _display(path: Path) -> str:
+    try:
+        shown = path.relative_to(Path.cwd())
+    except ValueError:
+        shown = path
+    return shown.as_posix()
+
+
+def discover(paths: list[str | os.PathLike]) -> list[Path]:
+    """Corpus files under ``paths``: directories recurse into ``*.txt``; a named file is taken as it is.
+
+    Links are not followed out of the directory they were found in, and each file
+    is read once however often it is named.
+    """
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for given in paths:
+        root = Path(given)
+        if not root.exists():
+            raise CorpusValidatorError(f"{given}: no such file or directory")
+        if root.is_file():
+            candidates = [root]
+        else:
+            candidates = []
+            real_root = root.resolve()
+            for folder, dirnames, filenames in os.walk(root):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in sorted(filenames):
+                    if not name.endswith(CORPUS_SUFFIX) or name.startswith("."):
+                        continue
+                    candidate = Path(folder) / name
+                    if not candidate.resolve().is_relative_to(real_root):
+                        continue  # a link that leads outside the corpus
+                    candidates.append(candidate)
+        for candidate in candidates:
+            key = candidate.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(candidate)
+    return found
+
+
+def decode(path: str, doc_id: int, data: bytes) -> Document:
+    """Decode ``data`` strictly as UTF-8, recording rather than raising on what is not."""
+    doc = Document(path=path, doc_id=doc_id, data=data)
+    if not data:
+        doc.problem = "empty"
+        return doc
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        doc.problem = "binary"
+        doc.nul_offset = nul
+        return doc
+    body = data
+    if data.startswith(BOM):
+        doc.bom = True
+        body = data[len(BOM) :]
+    doc.text = body.decode("utf-8", errors="surrogateescape")
+    if not doc.text.strip():
+        doc.problem = "empty"
+        return doc
+    offset_base = len(BOM) if doc.bom else 0
+    char_pos = byte_pos = 0
+    for match in ESCAPED_BYTES.finditer(doc.text):
+        byte_pos += len(doc.text[char_pos : match.start()].encode("utf-8", "surrogateescape"))
+        raw_bytes = match.group().encode("utf-8", "surrogateescape")
+        doc.undecodable.append((match.start(), offset_base + byte_pos, raw_bytes))
+        byte_pos += len(raw_bytes)
+        char_pos = match.end()
+    return doc
+
+
+def read(paths: list[str | os.PathLike]) -> list[Document]:
+    """Every corpus file under ``paths``, decoded. A file that cannot be read is an error."""
+    files = discover(paths)
+    if not files:
+        shown = ", ".join(str(p) for p in paths)
+        raise CorpusValidatorError(f"no {CORPUS_SUFFIX} files under {shown}")
+    documents = []
+    for doc_id, path in enumerate(files):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            reason = exc.strerror or exc.__class__.__name__
+            raise CorpusValidatorError(f"{_display(path)}: cannot read: {reason}") from None
+        documents.append(decode(_display(path), doc_id, data))
+    return documents

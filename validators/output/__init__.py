@@ -1,0 +1,8 @@
+"""Renderers: one module per output format, each ``render(report) -> str``."""
+
+from __future__ import annotations
+
+from . import json as json_format
+from . import text as text_format
+
+FORMATS = {"text": text_format.render, "json": json_format.render}

@@ -1,0 +1,363 @@
+"""The rule registry: one rule, one code, one docstring.
+
+An expectation in ``expectations/*.json`` says *which* rows are wrong (its
+``meta.code`` names the rule); the rule says *where* in the row, *what* it is and
+*how to fix it*. Each rule's docstring is its documentation (``corpus-validator rule
+CODE``) and carries a bad and a good example.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .suite import ExpectationSpec
+
+FAMILIES = ("noise", "duplicate", "encoding", "name")
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One problem inside one paragraph: offsets into that paragraph's raw text."""
+
+    row: int  # label of the paragraph in the paragraph frame
+    start: int
+    end: int
+    message: str
+    suggestion: str
+    related: tuple[tuple[int, int], ...] = ()  # (paragraph row, offset) of the other places
+
+
+@dataclass
+class CorpusView:
+    """What a rule may look at besides the failing row."""
+
+    paragraphs: pd.DataFrame
+    mentions: pd.DataFrame
+    reported: set = field(default_factory=set)  # groups a rule has already reported once
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    family: ClassVar[str]
+    frame: ClassVar[str] = "paragraphs"  # the frame whose rows the expectation flags
+
+    def hits(self, row: pd.Series, spec: ExpectationSpec, corpus: CorpusView) -> list[Hit]:
+        raise NotImplementedError
+
+    @classmethod
+    def doc(cls) -> str:
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
+
+RULES: dict[str, type[Rule]] = {}
+
+
+def register(rule: type[Rule]) -> type[Rule]:
+    if rule.code in RULES:
+        raise ValueError(f"rule code {rule.code} registered twice")
+    if rule.family not in FAMILIES:
+        raise ValueError(f"{rule.code}: unknown family {rule.family}")
+    if "Bad:" not in (rule.__doc__ or "") or "Good:" not in (rule.__doc__ or ""):
+        raise ValueError(f"{rule.code}: the docstring needs a Bad: and a Good: example")
+    RULES[rule.code] = rule
+    return rule
+
+
+def quote(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return "“" + (text if len(text) <= limit else text[: limit - 1] + "…") + "”"
+
+
+# --------------------------------------------------------------------------- noise
+
+
+class PatternRule(Rule):
+    """A paragraph that matches one of the expectation's ``regex_list``."""
+
+    family = "noise"
+    what: ClassVar[str]
+
+    def hits(self, row, spec, corpus):
+        raw = row["raw"]
+        for pattern in spec.kwargs.get("regex_list") or [spec.kwargs["regex"]]:
+            match = re.search(pattern, raw)
+            if match:
+                start, end = match.span()
+                break
+        else:  # matched only after normalisation: point at the whole paragraph
+            start, end = 0, len(raw)
+        return [
+            Hit(
+                row.name,
+                start,
+                len(raw) if end <= start else end,
+                f"{self.what}: {quote(raw)}",
+                "delete this paragraph: it is part of the web page, not of the article",
+            )
+        ]
+
+
+@register
+class NewsletterPrompt(PatternRule):
+    """Newsletter and subscription prompts left by the scraper.
+
+    Bad:
+        Sign up for Daily Newsletters
+    Good:
+        (the paragraph removed; the article goes straight on)
+    """
+
+    code = "BP001"
+    name = "newsletter-prompt"
+    what = "newsletter or subscription prompt"
+
+
+@register
+class CopyrightFooter(PatternRule):
+    """Copyright, "All rights reserved" and reprint-permission footers.
+
+    Bad:
+        Copyright © 2019 The Washington Times, LLC. Click here for reprint permission.
+    Good:
+        (the footer removed; a copyright notice belongs to the page, not the story)
+    """
+
+    code = "BP002"
+    name = "copyright-footer"
+    what = "copyright or reprint footer"
+
+
+@register
+class CommentPolicy(PatternRule):
+    """Comment-section furniture: comment policies, "Leave a comment", comment counts.
+
+    Bad:
+        Please read our comment policy before commenting.
+    Good:
+        (the line removed)
+    """
+
+    code = "BP003"
+    name = "comment-policy"
+    what = "comment-section text"
+
+
+@register
+class CallToAction(PatternRule):
+    """A short line telling the reader to click, tap, share or read more.
+
+    Bad:
+        Click to Read More and View Comments
+    Good:
+        (the button text removed)
+    """
+
+    code = "BP004"
+    name = "call-to-action"
+    what = "button or link text"
+
+
+# ------------------------------------------------------------------------ encoding
+
+
+def _changed_regions(before: str, after: str) -> list[tuple[int, int, str]]:
+    """(start, end, replacement) of each region of ``before`` that differs in ``after``."""
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return [(i1, i2, after[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+
+
+def describe_mix_up(fixes: str) -> str:
+    """"encode sloppy-windows-1252; decode utf-8" -> "UTF-8 read as Windows-1252"."""
+    steps = [s.split(" ", 1) for s in fixes.split("; ") if " " in s]
+    wrong = next((p for a, p in steps if a == "encode"), None)
+    right = next((p for a, p in steps if a == "decode"), None)
+    if wrong and right:
+        wrong = wrong.replace("sloppy-", "").replace("windows-", "Windows-")
+        return f"{right.upper()} text read as {wrong}"
+    return "text decoded with the wrong encoding (" + fixes + ")"
+
+
+@register
+class Mojibake(Rule):
+    """Mojibake that ftfy can repair: UTF-8 bytes that were decoded with another encoding.
+
+    Bad:
+        Mr. Trumpâ€™s tweet
+    Good:
+        Mr. Trump’s tweet
+    """
+
+    code = "EN001"
+    name = "mojibake"
+    family = "encoding"
+
+    def hits(self, row, spec, corpus):
+        cause = describe_mix_up(row["mojibake"])
+        return [
+            Hit(
+                row.name,
+                start,
+                max(end, start + 1),
+                f"mojibake ({cause}): {quote(row['raw'][start:end], 30)}",
+                f"replace with {quote(replacement, 30)} (`corpus-validator fix` applies ftfy's repair)",
+            )
+            for start, end, replacement in _changed_regions(row["raw"], row["text"])
+        ]
+
+
+_ESCAPED_RUN = re.compile("[\udc80-\udcff]+")
+
+
+@register
+class UndecodableBytes(Rule):
+    """Bytes that are not valid UTF-8: the file was saved in another encoding, or damaged.
+
+    Bad:
+        Caf\\xe9 (a Latin-1 byte 0xE9 in a UTF-8 file)
+    Good:
+        Café (the file re-saved as UTF-8)
+    """
+
+    code = "EN002"
+    name = "undecodable-bytes"
+    family = "encoding"
+
+    def hits(self, row, spec, corpus):
+        offsets = row["undecodable"].split(", ")
+        return [
+            Hit(
+                row.name,
+                m.start(),
+                m.end(),
+                f"not UTF-8: {detail}",
+                "re-save the file as UTF-8 (from Windows-1252: iconv -f cp1252 -t utf-8)",
+            )
+            for m, detail in zip(_ESCAPED_RUN.finditer(row["raw"]), offsets, strict=False)
+        ]
+
+
+@register
+class ByteOrderMark(Rule):
+    """A UTF-8 byte-order mark at the start of the file: invisible, and it breaks tools.
+
+    Bad:
+        \\ufeffNorth Korea says …
+    Good:
+        North Korea says …
+    """
+
+    code = "EN003"
+    name = "byte-order-mark"
+    family = "encoding"
+
+    def hits(self, row, spec, corpus):
+        return [Hit(row.name, 0, 0, "file starts with a UTF-8 byte-order mark", "remove the BOM (save as UTF-8 without BOM)")]
+
+
+@register
+class BinaryFile(Rule):
+    """A file with NUL bytes: not text (often UTF-16, an image or an archive).
+
+    Raised while reading, before any expectation runs: the file has no paragraphs.
+
+    Bad:
+        N\\x00o\\x00r\\x00t\\x00h\\x00 (UTF-16)
+    Good:
+        North (UTF-8)
+    """
+
+    code = "EN004"
+    name = "binary-file"
+    family = "encoding"
+    frame = "files"
+
+
+# ----------------------------------------------------------------------- duplicate
+
+
+@register
+class DuplicateParagraph(Rule):
+    """The same paragraph twice in the corpus, after folding case, spacing and punctuation.
+
+    Reported once per group of copies, at the first repeat, with every other copy in
+    ``related``.
+
+    Bad:
+        a.txt: “We are no longer interested in such talks,” the statement said.
+        b.txt: "We are no longer interested in such talks" the statement said.
+    Good:
+        one of the two kept
+    """
+
+    code = "DU001"
+    name = "duplicate-paragraph"
+    family = "duplicate"
+
+    def hits(self, row, spec, corpus):
+        original = int(row["dup_of"])
+        if ("DU001", original) in corpus.reported:
+            return []
+        corpus.reported.add(("DU001", original))
+        frame = corpus.paragraphs
+        copies = frame.index[(frame["dup_of"] == original).fillna(False)]
+        first = frame.loc[original]
+        others = [(original, 0)] + [(int(r), 0) for r in copies if r != row.name]
+        return [
+            Hit(
+                row.name,
+                0,
+                len(row["raw"]),
+                f"paragraph repeats {first['path']}:{first['line_start']}"
+                + (f" ({len(copies) + 1} copies in all)" if len(copies) > 1 else ""),
+                "keep one copy and delete the others",
+                tuple(others),
+            )
+        ]
+
+
+# ---------------------------------------------------------------------------- name
+
+
+@register
+class NameVariant(Rule):
+    """One name spelled several ways across the corpus (hyphens, spaces, case, dots, accents).
+
+    Reported at each mention that differs from the corpus's majority spelling.
+
+    Bad:
+        a.txt: … addressed directly to Kim Jong-un …
+        b.txt: … North Korean leader Kim Jong Un …   (four times)
+    Good:
+        Kim Jong Un, everywhere
+    """
+
+    code = "NM001"
+    name = "name-variant"
+    family = "name"
+    frame = "mentions"
+
+    def hits(self, row, spec, corpus):
+        mentions = corpus.mentions
+        canonical = row["variant_of"]
+        same = mentions[(mentions["surface"] == canonical) & (mentions["key"] == row["key"])]
+        return [
+            Hit(
+                int(row["row"]),
+                int(row["start"]),
+                int(row["end"]),
+                f"name spelled {quote(row['surface'])}; the corpus writes {quote(canonical)}"
+                f" ({len(same)} place{'s' if len(same) != 1 else ''})",
+                f"write {quote(canonical)}",
+                tuple((int(r), int(s)) for r, s in same[["row", "start"]].itertuples(index=False)),
+            )
+        ]
