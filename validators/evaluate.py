@@ -69,10 +69,16 @@ def evaluate_with_gx(frames: dict[str, pd.DataFrame], suites: list[Suite]) -> li
             if not suite.expectations or frame.empty:
                 continue
             gx_suite = _gx_suite(gx, suite)
+            missing = [c for c in suite.columns if c not in frame.columns]
+            if missing:
+                raise SuiteError(f"{suite.source}: no column {', '.join(map(repr, missing))} in the {suite.frame} frame")
+            # Only the columns the suite reads: GX hashes every column it is given,
+            # and raw text (with undecodable bytes as lone surrogates) is not for it.
+            view = frame[suite.columns]
             batch = (
                 source.add_dataframe_asset(suite.frame)
                 .add_batch_definition_whole_dataframe(suite.frame)
-                .get_batch(batch_parameters={"dataframe": frame})
+                .get_batch(batch_parameters={"dataframe": view})
             )
             result = batch.validate(
                 gx_suite,

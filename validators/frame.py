@@ -57,7 +57,9 @@ def paragraph_rows(documents: Iterable[Document]) -> list[dict]:
 
 def build_frame(documents: Iterable[Document]) -> pd.DataFrame:
     """The paragraph frame of already-read documents, in file then paragraph order."""
-    frame = pd.DataFrame(paragraph_rows(documents), columns=PARAGRAPH_COLUMNS)
+    # Object columns: raw text may hold lone surrogates (undecodable bytes), which
+    # pandas' Arrow-backed string dtype cannot store.
+    frame = pd.DataFrame(paragraph_rows(documents), columns=PARAGRAPH_COLUMNS, dtype=object)
     int_columns = ["doc_id", "para", "line_start", "line_end", "char_start", "char_end"]
     return frame.astype({c: "int64" for c in int_columns})
 

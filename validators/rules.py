@@ -93,6 +93,7 @@ class PatternRule(Rule):
             match = re.search(pattern, raw)
             if match:
                 start, end = match.span()
+                start += len(match.group()) - len(match.group().lstrip())  # point at text, not indent
                 break
         else:  # matched only after normalisation: point at the whole paragraph
             start, end = 0, len(raw)

@@ -45,6 +45,16 @@ class Suite:
     expectations: tuple[ExpectationSpec, ...]
     source: str
 
+    @property
+    def columns(self) -> list[str]:
+        """The frame columns the suite reads, index columns first."""
+        wanted = list(self.index_columns)
+        for spec in self.expectations:
+            named = [spec.kwargs.get(k) for k in ("column", "column_A", "column_B")]
+            named += list(spec.kwargs.get("column_list") or ())
+            wanted += [c for c in named if isinstance(c, str) and c not in wanted]
+        return wanted
+
     def only(self, keep) -> Suite:
         return Suite(self.name, self.frame, self.index_columns,
                      tuple(e for e in self.expectations if keep(e.code)), self.source)  # fmt: skip
@@ -58,8 +68,14 @@ def expectation_file(name: str, directory: Path | None) -> tuple[str, str]:
             return str(path), path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise SuiteError(f"{path}: cannot read: {exc}") from None
-    bundled = resources.files("validators.bundled") / name
-    return f"(bundled) {name}", bundled.read_text(encoding="utf-8")
+    return f"(bundled) {name}", _bundled(name).read_text(encoding="utf-8")
+
+
+def _bundled(name: str):
+    try:  # an installed wheel carries expectations/ as validators/bundled/
+        return resources.files("validators.bundled") / name
+    except ModuleNotFoundError:  # a source checkout or editable install: the folder itself
+        return Path(__file__).resolve().parent.parent / "expectations" / name
 
 
 def parse_suite(source: str, text: str) -> Suite:

@@ -23,8 +23,8 @@ MOJIBAKE_FIXERS = (
 )
 
 
-def is_mojibake_repair(fixes: str | None) -> bool:
-    if not fixes:
+def is_mojibake_repair(fixes: str | float | None) -> bool:
+    if not isinstance(fixes, str):  # None, or NaN in pandas' string columns
         return False
     steps = fixes.split("; ")
     return any(s.startswith(MOJIBAKE_STEPS) or s in MOJIBAKE_FIXERS for s in steps)

@@ -45,33 +45,57 @@ def _is_acronym(token: str) -> bool:
     return len(letters) >= 2 and letters.isupper() and (token.endswith(".") or len(letters) <= 6)
 
 
-def extract_mentions(raw: str, lexicon: NameLexicon) -> list[tuple[int, int]]:
+_SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*\s+$")
+
+
+def _starts_sentence(raw: str, offset: int) -> bool:
+    before = raw[:offset]
+    return not before.strip() or bool(_SENTENCE_END.search(before[-8:]))
+
+
+def lowercase_vocabulary(texts) -> frozenset[str]:
+    """Words the corpus writes in lower case: capitalised at a sentence start, they are not names."""
+    return frozenset(m.group() for t in texts for m in _TOKEN.finditer(t) if m.group()[0].islower())
+
+
+def extract_mentions(
+    raw: str, lexicon: NameLexicon, vocabulary: frozenset[str] = frozenset()
+) -> list[tuple[int, int, int | None]]:
     """(start, end) of each name-like span of ``raw``.
 
     A mention is a run of capitalised words joined by single spaces (name particles
     allowed inside), or an acronym on its own ("U.S.", "KCNA"). Single ordinary
     words are not mentions, and all-capitals paragraphs (headings) are skipped,
-    since their case says nothing about spelling.
+    since their case says nothing about spelling. A sentence's first word is left
+    out of a mention when the corpus writes it in lower case elsewhere
+    ("Leader Kim Jong Un said" is a mention of "Kim Jong Un").
+
+    Returns (start, end, tail) per mention; ``tail`` is where the mention would start
+    without its first word, when that word opens a sentence and two or more words
+    follow (``build_mentions`` decides with the whole corpus in view), else None.
     """
     if not any(ch.islower() for ch in raw):
         return []
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, int | None]] = []
     run: list[re.Match] = []
 
     def close() -> None:
         while run and run[-1].group().lower() in lexicon.particles:
             run.pop()
+        if run and run[0].group().lower() in vocabulary and _starts_sentence(raw, run[0].start()):
+            run.pop(0)
         while run and run[0].group() in lexicon.leading_words:
             run.pop(0)
         if len(run) >= 2:
-            spans.append((run[0].start(), run[-1].end()))
+            tail = run[1].start() if len(run) >= 3 and _starts_sentence(raw, run[0].start()) else None
+            spans.append((run[0].start(), run[-1].end(), tail))
         run.clear()
 
     for match in _TOKEN.finditer(raw):
         token = match.group()
         if _is_acronym(token):
             close()
-            spans.append((match.start(), match.end()))
+            spans.append((match.start(), match.end(), None))
             continue
         joined = bool(run) and raw[run[-1].end() : match.start()] == " "
         capitalised = token[0].isupper()
@@ -87,11 +111,20 @@ def extract_mentions(raw: str, lexicon: NameLexicon) -> list[tuple[int, int]]:
 
 
 def build_mentions(frame: pd.DataFrame, lexicon: NameLexicon) -> pd.DataFrame:
-    rows = []
+    vocabulary = lowercase_vocabulary(frame["raw"])
+    found = []
     for row, path, doc_id, para, raw in frame[["path", "doc_id", "para", "raw"]].itertuples():
-        for start, end in extract_mentions(raw, lexicon):
-            surface = raw[start:end]
-            rows.append((row, path, doc_id, para, start, end, surface, variant_key(surface)))
+        found += [(row, path, doc_id, para, raw, span) for span in extract_mentions(raw, lexicon, vocabulary)]
+    # A sentence's first word belongs to the name only if the corpus never names it without:
+    # "Later Kim Jong Un left" mentions "Kim Jong Un" when that name stands elsewhere.
+    settled_keys = {variant_key(raw[s:e]) for *_, raw, (s, e, tail) in found if tail is None}
+    rows = []
+    for row, path, doc_id, para, raw, (start, end, tail) in found:
+        if tail is not None and variant_key(raw[start:end]) not in settled_keys:
+            if variant_key(raw[tail:end]) in settled_keys:
+                start = tail
+        surface = raw[start:end]
+        rows.append((row, path, doc_id, para, start, end, surface, variant_key(surface)))
     mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS[1:9])
     mentions.insert(0, "mention_id", range(len(mentions)))
 

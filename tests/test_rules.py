@@ -1,0 +1,131 @@
+"""Every rule: a positive case (the rule fires, at the right place) and a negative one."""
+
+import pytest
+
+from validators.rules import RULES
+
+STORY = "The talks ended without agreement, officials in Seoul said on Monday evening."
+
+
+def codes(report):
+    return [f.code for f in report.findings]
+
+
+# code -> (files where it must fire, files where it must not)
+CASES = {
+    "BP001": (
+        {"a.txt": f"{STORY}\n\nSign up for our daily newsletter\n"},
+        {"a.txt": f"{STORY}\n\nVoters were asked to sign up for the new tax credit before the deadline.\n"},
+    ),
+    "BP002": (
+        {"a.txt": f"{STORY}\n\n© 2023 Example Media Group. All rights reserved.\n"},
+        {"a.txt": f"{STORY}\n\nThe court ruled the copyright claim over the 1998 song was filed too late.\n"},
+    ),
+    "BP003": (
+        {"a.txt": f"{STORY}\n\nPlease read our comment policy before commenting.\n"},
+        {"a.txt": f"{STORY}\n\nThe ministry declined to comment on the report.\n"},
+    ),
+    "BP004": (
+        {"a.txt": f"{STORY}\n\nClick here to read more\n"},
+        {"a.txt": f"{STORY}\n\nA single click to approve the payment was enough, investigators said.\n"},
+    ),
+    "EN001": (
+        {"a.txt": f"{STORY}\n\nMr. Trumpâ€™s tweet was read as a signal.\n"},
+        {"a.txt": f"{STORY}\n\nMr. Trump’s tweet was read as a signal.\n"},
+    ),
+    "EN002": (
+        {"a.txt": STORY.encode() + b"\n\nCaf\xe9 owners protested.\n"},
+        {"a.txt": STORY + "\n\nCafé owners protested.\n"},
+    ),
+    "EN003": (
+        {"a.txt": b"\xef\xbb\xbf" + STORY.encode() + b"\n"},
+        {"a.txt": STORY + "\n"},
+    ),
+    "EN004": (
+        {"a.txt": STORY.encode("utf-16")},
+        {"a.txt": STORY + "\n"},
+    ),
+    "DU001": (
+        {"a.txt": f"{STORY}\n", "b.txt": f"Intro line for b.\n\n“{STORY.upper()}”\n"},
+        {"a.txt": f"{STORY}\n", "b.txt": "The talks resumed with a new agreement, officials in Tokyo said on Friday.\n"},
+    ),
+    "NM001": (
+        {"a.txt": "The leader, Kim Jong-un, spoke.\n", "b.txt": "The leader Kim Jong Un spoke. Later Kim Jong Un left.\n"},
+        {"a.txt": "The leader, Kim Jong Il, spoke.\n", "b.txt": "The leader Kim Jong Un spoke. Later Kim Yo Jong left.\n"},
+    ),
+}
+
+
+def test_every_rule_has_cases():
+    assert set(CASES) == set(RULES)
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_rule_fires_on_the_bad_example(run, code):
+    bad, _ = CASES[code]
+    report = run(bad)
+    assert code in codes(report), report.findings
+
+
+@pytest.mark.parametrize("code", sorted(CASES))
+def test_rule_is_silent_on_the_good_example(run, code):
+    _, good = CASES[code]
+    report = run(good)
+    assert code not in codes(report), report.findings
+
+
+def test_pattern_finding_points_at_the_paragraph_line(run):
+    report = run({"a.txt": f"{STORY}\n\n\n  Sign up for our daily newsletter\n"})
+    (finding,) = report.findings
+    assert (finding.code, finding.line, finding.column) == ("BP001", 4, 3)
+    assert finding.family == "noise" and finding.severity == "error"
+
+
+def test_mojibake_points_at_the_damaged_characters_and_offers_the_repair(run):
+    report = run({"a.txt": f"{STORY}\n\nMr. Trumpâ€™s tweet\n"})
+    (finding,) = [f for f in report.findings if f.code == "EN001"]
+    assert (finding.line, finding.column, finding.end_column) == (3, 10, 13)
+    assert "’" in finding.suggestion
+    assert "UTF-8" in finding.message
+
+
+def test_undecodable_byte_gives_its_byte_offset(run):
+    data = STORY.encode() + b"\n\nCaf\xe9\n"
+    report = run({"a.txt": data})
+    (finding,) = [f for f in report.findings if f.code == "EN002"]
+    assert (finding.line, finding.column) == (3, 4)
+    offset = data.index(b"\xe9")
+    assert f"0xe9 at byte {offset}" in finding.message
+
+
+def test_duplicate_group_is_one_finding_pointing_at_every_copy(run):
+    files = {"a.txt": f"{STORY}\n", "b.txt": f"{STORY}\n", "c.txt": f"x\n\n{STORY}\n"}
+    report = run(files)
+    (finding,) = [f for f in report.findings if f.code == "DU001"]
+    assert finding.path.endswith("b.txt")
+    assert sorted((p.path.rsplit("/", 1)[-1], p.line) for p in finding.related) == [("a.txt", 1), ("c.txt", 3)]
+
+
+def test_short_repeated_lines_are_left_to_the_noise_family(run):
+    report = run({"a.txt": f"{STORY}\n\nShare this story\n", "b.txt": "Other text entirely here.\n\nShare this story\n"})
+    assert "DU001" not in codes(report)
+
+
+def test_name_variant_reports_the_minority_spelling_with_every_majority_place(run):
+    report = run({"a.txt": "Leader Kim Jong-un spoke.\n", "b.txt": "The leader Kim Jong Un spoke.\nLater Kim Jong Un left.\n"})
+    (finding,) = [f for f in report.findings if f.code == "NM001"]
+    assert finding.path.endswith("a.txt") and (finding.line, finding.column, finding.end_column) == (1, 8, 19)
+    assert [(p.line, p.column) for p in finding.related] == [(1, 12), (2, 7)]
+    assert "Kim Jong Un" in finding.suggestion
+
+
+def test_name_variant_ignores_single_words_and_headings(run):
+    report = run({"a.txt": "KIM JONG UN SPEAKS\n\nKim spoke.\n", "b.txt": "Kim Jong Un spoke to Kim.\n"})
+    assert "NM001" not in codes(report)
+
+
+def test_every_rule_documents_a_bad_and_a_good_example():
+    for code, rule in RULES.items():
+        doc = rule.doc()
+        assert doc.splitlines()[0], code
+        assert "Bad:" in doc and "Good:" in doc, code
