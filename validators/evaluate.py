@@ -45,7 +45,11 @@ def _quiet():
 def _gx_suite(gx, suite: Suite):
     from great_expectations.core.expectation_suite import ExpectationSuite
 
-    gx_suite = ExpectationSuite(name=suite.name, expectations=[e.to_gx() for e in suite.expectations])
+    try:
+        gx_suite = ExpectationSuite(name=suite.name, expectations=[e.to_gx() for e in suite.expectations])
+    except Exception as exc:  # GX raises pydantic's errors for bad kwargs
+        reason = " ".join(str(exc).split())
+        raise SuiteError(f"{suite.source}: GX rejected the expectation(s): {reason}") from None
     if len(gx_suite.expectations) != len(suite.expectations):
         # GX drops an invalid expectation with a log line only; a dropped rule must not pass silently.
         kept = {e.meta.get("code") for e in gx_suite.expectations}

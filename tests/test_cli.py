@@ -1,0 +1,212 @@
+"""The command line as a CI job or a person meets it: output, messages and exit codes."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import REPO, write_corpus
+
+CLEAN = "The talks ended without agreement, officials in Seoul said on Monday evening.\n"
+NOISY = CLEAN + "\nSign up for our daily newsletter\n"
+
+
+def test_clean_corpus_exits_0(cli, corpus):
+    folder = corpus({"a.txt": CLEAN})
+    result = cli("check", folder)
+    assert result.exit_code == 0, result.output
+    assert "no findings" in result.stdout
+
+
+def test_error_finding_exits_1_with_a_linter_line_and_summary(cli, corpus):
+    folder = corpus({"a.txt": NOISY})
+    result = cli("check", folder)
+    assert result.exit_code == 1
+    assert "corpus/a.txt:3:1: BP001 [error] newsletter or subscription prompt" in result.stdout
+    assert "    help: delete this paragraph" in result.stdout
+    assert result.stdout.rstrip().splitlines()[-1].startswith("Found 1 finding (1 error")
+
+
+def test_warnings_alone_do_not_fail_the_gate(cli, corpus):
+    folder = corpus({"a.txt": b"\xef\xbb\xbf" + CLEAN.encode()})
+    result = cli("check", folder)
+    assert result.exit_code == 0
+    assert "EN003 [warning]" in result.stdout
+
+
+def test_json_output_shape(cli, corpus):
+    folder = corpus({"a.txt": NOISY})
+    result = cli("check", folder, "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["version"] == 1
+    assert report["summary"]["errors"] == 1 and report["summary"]["files"] == 1
+    (finding,) = report["findings"]
+    assert set(finding) == {
+        "code", "family", "severity", "path", "line", "column",
+        "end_line", "end_column", "message", "suggestion", "related",
+    }  # fmt: skip
+    assert (finding["line"], finding["column"], finding["end_line"], finding["end_column"]) == (3, 1, 3, 33)
+
+
+def test_output_file_is_written_and_stdout_stays_empty(cli, corpus, tmp_path):
+    folder = corpus({"a.txt": NOISY})
+    result = cli("check", folder, "--format", "json", "--output", tmp_path / "report.json")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert json.loads((tmp_path / "report.json").read_text())["summary"]["findings"] == 1
+
+
+def test_select_and_ignore(cli, corpus):
+    folder = corpus({"a.txt": NOISY})
+    assert cli("check", folder, "--ignore", "BP").exit_code == 0
+    assert cli("check", folder, "--select", "EN,NM").exit_code == 0
+    assert cli("check", folder, "--select", "BP001").exit_code == 1
+
+
+def test_missing_path_exits_2_with_one_line(cli):
+    result = cli("check", "no/such/folder")
+    assert result.exit_code == 2
+    assert result.stderr == "corpus-validator: error: no/such/folder: no such file or directory\n"
+
+
+def test_unknown_option_and_unknown_code_exit_2(cli, corpus):
+    folder = corpus({"a.txt": CLEAN})
+    assert cli("check", folder, "--colour").exit_code == 2
+    result = cli("check", folder, "--select", "XX9")
+    assert result.exit_code == 2 and "'XX9', which is no rule code" in result.stderr
+    assert cli("check", folder, "--format", "xml").exit_code == 2
+
+
+def test_empty_file_is_reported_and_skipped(cli, corpus):
+    folder = corpus({"a.txt": CLEAN, "empty.txt": ""})
+    result = cli("check", folder)
+    assert result.exit_code == 0
+    assert "corpus/empty.txt: skipped: empty file" in result.stdout
+
+
+def test_binary_file_is_an_error_finding_and_the_rest_is_still_checked(cli, corpus):
+    folder = corpus({"a.txt": NOISY, "b.txt": "North Korea".encode("utf-16")})
+    result = cli("check", folder)
+    assert result.exit_code == 1
+    assert "corpus/b.txt:1:1: EN004 [error] binary file: NUL byte at byte 3" in result.stdout
+    assert "corpus/a.txt:3:1: BP001" in result.stdout
+
+
+def test_undecodable_bytes_do_not_stop_the_check(cli, corpus):
+    folder = corpus({"a.txt": b"Caf\xe9 owners protested on Monday.\n\nSign up for our daily newsletter\n"})
+    result = cli("check", folder)
+    assert result.exit_code == 1
+    assert "corpus/a.txt:1:4: EN002 [error] not UTF-8: 0xe9 at byte 3" in result.stdout
+    assert "corpus/a.txt:3:1: BP001" in result.stdout
+
+
+def test_unreadable_file_exits_2(cli, corpus, monkeypatch):
+    folder = corpus({"a.txt": CLEAN})
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    result = cli("check", folder)
+    assert result.exit_code == 2
+    assert result.stderr == "corpus-validator: error: corpus/a.txt: cannot read: Permission denied\n"
+
+
+def test_huge_single_line_is_checked(cli, corpus):
+    line = ("word " * 400_000).strip() + "\n"  # 2 MB in one line
+    folder = corpus({"a.txt": line})
+    result = cli("check", folder)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        ("colour = true", "unknown key 'colour'"),
+        ("select = [\"QQ\"]", "no rule code or prefix"),
+        ("severity = { BP001 = \"fatal\" }", "severity of BP001 must be one of"),
+        ("paths = 3", "must be a list of paths"),
+        ("[tool.corpus-validator.duplicate]\nmin_chars = -1", "min_chars must be a whole number"),
+        ("select = [", "cannot read TOML"),
+    ],
+)
+def test_bad_config_exits_2_with_the_reason(cli, corpus, tmp_path, setting, message):
+    corpus({"a.txt": CLEAN})
+    (tmp_path / "pyproject.toml").write_text(f"[tool.corpus-validator]\n{setting}\n")
+    result = cli("check", "corpus")
+    assert result.exit_code == 2
+    assert message in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_config_paths_severity_and_ignore_apply(cli, corpus, tmp_path):
+    corpus({"a.txt": NOISY})
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\nseverity = { BP = "warning" }\n')
+    result = cli("check")
+    assert result.exit_code == 0 and "BP001 [warning]" in result.stdout
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\nignore = ["BP001"]\n')
+    assert "BP001" not in cli("check").stdout
+
+
+def test_broken_suite_is_a_clear_error(cli, corpus, tmp_path):
+    corpus({"a.txt": CLEAN})
+    (tmp_path / "expectations").mkdir()
+    (tmp_path / "expectations" / "paragraphs.json").write_text('{"expectations": [}')
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    result = cli("check")
+    assert result.exit_code == 2
+    assert "expectations/paragraphs.json:1:" in result.stderr and "not valid JSON" in result.stderr
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".csv"])
+def test_export_writes_the_paragraph_table_with_codes(cli, corpus, tmp_path, suffix):
+    folder = corpus({"a.txt": NOISY})
+    out = tmp_path / f"paragraphs{suffix}"
+    result = cli("export", folder, "--output", out)
+    assert result.exit_code == 0, result.output
+    if suffix == ".parquet":
+        rows = pq.read_table(out).to_pylist()
+        codes = [r["codes"] for r in rows]
+    elif suffix == ".jsonl":
+        rows = [json.loads(line) for line in out.read_text().splitlines()]
+        codes = [r["codes"] for r in rows]
+    else:
+        import csv
+
+        with out.open(newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        codes = [r["codes"].split() for r in rows]
+    assert [r["line_start"] for r in rows] in ([1, 3], ["1", "3"])
+    assert codes == [[], ["BP001"]]
+
+
+def test_export_unknown_format_exits_2(cli, corpus, tmp_path):
+    folder = corpus({"a.txt": CLEAN})
+    result = cli("export", folder, "--output", tmp_path / "out.xlsx")
+    assert result.exit_code == 2 and "unknown export format .xlsx" in result.stderr
+
+
+def test_rule_explains_a_code_and_lists_all(cli):
+    result = cli("rule", "bp001")
+    assert result.exit_code == 0 and "Bad:" in result.stdout and "Good:" in result.stdout
+    listing = cli("rule").stdout
+    assert "EN001" in listing and "NM001" in listing
+    assert cli("rule", "ZZ1").exit_code == 2
+
+
+def test_installed_command_prints_nothing_but_the_report(tmp_path):
+    """GX runs inside: no progress bar, log line or warning may reach stdout or stderr."""
+    folder = write_corpus(tmp_path / "corpus", {"a.txt": NOISY})
+    result = subprocess.run(
+        [sys.executable, "-m", "validators", "check", str(folder), "--format", "json"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == ""
+    json.loads(result.stdout)
+
+
+def test_main_module_runs_from_the_repository():
+    result = subprocess.run([sys.executable, "-m", "validators", "--version"], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0 and "corpus-validator" in result.stdout

@@ -1,0 +1,52 @@
+"""The suites in expectations/: every rule runs, GX accepts every expectation, errors are clear."""
+
+import json
+
+import pytest
+
+from conftest import REPO
+from validators.errors import SuiteError
+from validators.evaluate import _gx_suite
+from validators.rules import RULES
+from validators.suite import load_suites, parse_suite
+
+
+def test_every_rule_is_run_by_exactly_one_expectation():
+    codes = [e.code for s in load_suites(REPO / "expectations") for e in s.expectations]
+    file_level = {code for code, rule in RULES.items() if rule.frame == "files"}
+    assert sorted(codes) == sorted(set(RULES) - file_level)
+
+
+def test_gx_loads_every_expectation_of_every_suite():
+    import great_expectations as gx
+
+    for suite in load_suites(REPO / "expectations"):
+        assert len(_gx_suite(gx, suite).expectations) == len(suite.expectations)
+        raw = json.loads((REPO / "expectations" / f"{suite.frame}.json").read_text())
+        assert len(raw["expectations"]) == len(suite.expectations)
+
+
+def test_expectation_gx_rejects_is_an_error_not_a_silent_drop():
+    import great_expectations as gx
+
+    text = json.dumps({
+        "name": "p", "meta": {"frame": "paragraphs", "index_columns": ["doc_id", "para"]},
+        "expectations": [{"type": "expect_column_values_to_be_null", "kwargs": {"colum": "dup_of"}, "meta": {"code": "DU001"}}],
+    })  # fmt: skip
+    with pytest.raises(SuiteError, match="rejected the expectation"):
+        _gx_suite(gx, parse_suite("test.json", text))
+
+
+@pytest.mark.parametrize(
+    "expectation, message",
+    [
+        ({"type": "expect_column_values_to_be_null", "kwargs": {"column": "x"}, "meta": {"code": "ZZ001"}}, "not a known rule"),
+        ({"type": "expect_column_values_to_be_null", "kwargs": {"column": "x"}, "meta": {"code": "NM001"}}, "works on mentions"),
+        ({"type": "expect_column_values_to_be_null", "kwargs": {"column": "x"}, "meta": {"code": "DU001"}, "severity": "fatal"}, "severity must be"),
+        ({"kwargs": {}}, "needs a 'type'"),
+    ],
+)
+def test_suite_problems_are_named(expectation, message):
+    text = json.dumps({"name": "p", "meta": {"frame": "paragraphs"}, "expectations": [expectation]})
+    with pytest.raises(SuiteError, match=message):
+        parse_suite("test.json", text)
