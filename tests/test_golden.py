@@ -51,3 +51,11 @@ def test_seeds_are_clean_utf8_so_no_encoding_finding(report):
 
 def test_no_paragraph_of_seed_001_is_noise_at_error_severity(report):
     assert [f for f in report.findings if f.path == SEED_001 and f.family == "noise" and f.severity == "error"] == []
+
+
+def test_readme_lists_every_rule():
+    from validators.rules import RULES
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for code, rule in RULES.items():
+        assert f"| {code} | {rule.name} | {rule.family} |" in readme, code
