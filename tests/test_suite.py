@@ -50,3 +50,19 @@ def test_suite_problems_are_named(expectation, message):
     text = json.dumps({"name": "p", "meta": {"frame": "paragraphs"}, "expectations": [expectation]})
     with pytest.raises(SuiteError, match=message):
         parse_suite("test.json", text)
+
+
+def test_gx_makes_no_network_connection(run, monkeypatch):
+    import socket
+
+    attempts = []
+
+    def refuse(self, address, *args):
+        attempts.append(address)
+        raise OSError("network use is not allowed in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    report = run({"a.txt": "Sign up for our daily newsletter\n"})
+    assert [f.code for f in report.findings] == ["BP001"]
+    assert attempts == []
