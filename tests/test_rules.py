@@ -45,6 +45,38 @@ CASES = {
         {"a.txt": STORY.encode("utf-16")},
         {"a.txt": STORY + "\n"},
     ),
+    "EN005": (
+        {"a.txt": f"{STORY}\n\nCaf\ufffd owners protested.\n"},
+        {"a.txt": f"{STORY}\n\nCafé owners protested.\n"},
+    ),
+    "EN006": (
+        {"a.txt": f"{STORY}\n\nNorth Korea\x07 said no.\n"},
+        {"a.txt": f"{STORY}\n\nNorth Korea\tsaid no.\n"},
+    ),
+    "EN007": (
+        {"a.txt": f"{STORY}\n\nPyong\u200byang said no.\n"},
+        {"a.txt": f"{STORY}\n\nThe family \U0001f468\u200d\U0001f469 emoji joins with ZWJ.\n"},
+    ),
+    "EN008": (
+        {"a.txt": f"{STORY}\n\nKim\u00a0Jong Un said no.\n"},
+        {"a.txt": f"{STORY}\n\nKim Jong Un said no.\n"},
+    ),
+    "EN009": (
+        {"a.txt": f"{STORY}\n\nTrump &amp; Kim met.\n"},
+        {"a.txt": f"{STORY}\n\nTrump & Kim met; AT&T; a&b;c was unchanged.\n"},
+    ),
+    "EN010": (
+        {"a.txt": f"{STORY}\n\nCafe\u0301 owners protested.\n"},
+        {"a.txt": f"{STORY}\n\nCaf\u00e9 owners protested.\n"},
+    ),
+    "EN011": (
+        {"a.txt": f"{STORY}\r\n\r\nSecond paragraph here.\n\nThird.\r\n"},
+        {"a.txt": f"{STORY}\r\n\r\nSecond paragraph here.\r\n"},
+    ),
+    "EN012": (
+        {"a.txt": f"{STORY}\n\nPrices rose to â€Â 5 million.\n"},
+        {"a.txt": f"{STORY}\n\nThe minister said “no” at ‘the meeting’ in Zürich.\n"},
+    ),
     "DU001": (
         {"a.txt": f"{STORY}\n", "b.txt": f"Intro line for b.\n\n“{STORY.upper()}”\n"},
         {"a.txt": f"{STORY}\n", "b.txt": "The talks resumed with a new agreement, officials in Tokyo said on Friday.\n"},
@@ -57,7 +89,17 @@ CASES = {
 
 
 def test_every_rule_has_cases():
-    assert set(CASES) == set(RULES)
+    assert set(CASES) | {"EN013"} == set(RULES)
+
+
+def test_typography_is_off_unless_selected_by_its_code(run):
+    files = {"a.txt": f"{STORY}\n\n“Act quickly,” he said…\n"}
+    assert "EN013" not in codes(run(files))
+    assert "EN013" not in codes(run(files, select=["EN"]))
+    report = run(files, select=["EN013"])
+    assert codes(report) == ["EN013"] * 3
+    assert all(f.severity == "info" for f in report.findings)
+    assert "EN013" not in codes(run({"a.txt": f"{STORY}\n"}, select=["EN013"]))
 
 
 @pytest.mark.parametrize("code", sorted(CASES))

@@ -37,6 +37,8 @@ class Config:
     duplicate_min_chars: int = 40
 
     def runs(self, code: str) -> bool:
+        if RULES[code].opt_in:
+            return code in self.select and code not in self.ignore
         selected = not self.select or any(code.startswith(p) for p in self.select)
         return selected and not any(code.startswith(p) for p in self.ignore)
 

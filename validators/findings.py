@@ -33,24 +33,37 @@ class Finding:
     message: str
     suggestion: str
     related: tuple[Place, ...] = field(default=())
+    # Safe repairs: (start, end, replacement) as character offsets in the decoded file.
+    edits: tuple[tuple[int, int, str], ...] = field(default=(), compare=False)
+
+    @property
+    def fixable(self) -> bool:
+        return bool(self.edits) or self.code == "EN003"
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        record = asdict(self)
+        del record["edits"]
+        record["fixable"] = self.fixable
+        return record
 
     @property
     def sort_key(self):
         return (self.path, self.line, self.column, self.code)
 
 
-def _place(paragraphs: pd.DataFrame, row: int, offset: int) -> Place:
-    p = paragraphs.loc[row]
-    line, column = position(p["raw"], offset, int(p["line_start"]))
+def _place(corpus: CorpusView, row: int, offset: int) -> Place:
+    p = corpus.paragraphs.loc[row]
+    start = int(p["char_start"])
+    # Offsets may run past the paragraph into its separator (line-ending rules).
+    text = corpus.documents[p["doc_id"]].text[start : start + offset]
+    line, column = position(text, offset, int(p["line_start"]))
     return Place(p["path"], line, column)
 
 
-def _from_hit(code: str, severity: str, hit: Hit, paragraphs: pd.DataFrame) -> Finding:
-    start = _place(paragraphs, hit.row, hit.start)
-    end = _place(paragraphs, hit.row, hit.end)
+def _from_hit(code: str, severity: str, hit: Hit, corpus: CorpusView) -> Finding:
+    start = _place(corpus, hit.row, hit.start)
+    end = _place(corpus, hit.row, hit.end)
+    base = int(corpus.paragraphs.at[hit.row, "char_start"])
     return Finding(
         code=code,
         family=RULES[code].family,
@@ -62,7 +75,8 @@ def _from_hit(code: str, severity: str, hit: Hit, paragraphs: pd.DataFrame) -> F
         end_column=end.column,
         message=hit.message,
         suggestion=hit.suggestion,
-        related=tuple(_place(paragraphs, row, offset) for row, offset in hit.related),
+        related=tuple(_place(corpus, row, offset) for row, offset in hit.related),
+        edits=tuple((base + s, base + e, replacement) for s, e, replacement in hit.edits),
     )
 
 
@@ -100,7 +114,7 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of) -> 
         frame = frames[outcome.frame]
         for label in outcome.rows:
             for hit in rule.hits(frame.loc[label], outcome.spec, corpus):
-                findings.append(_from_hit(outcome.spec.code, severity, hit, corpus.paragraphs))
+                findings.append(_from_hit(outcome.spec.code, severity, hit, corpus))
     return findings
 
 

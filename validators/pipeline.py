@@ -12,7 +12,7 @@ import pandas as pd
 from .config import Config
 from .errors import ConfigError
 from .features.duplicate import add_duplicate_features
-from .features.encoding import add_encoding_features
+from .features.encoding import EncodingPatterns, add_encoding_features
 from .features.name import NameLexicon, build_mentions
 from .findings import Finding, build_findings, file_findings
 from .frame import build_frame
@@ -63,10 +63,14 @@ def load_lexicon(config: Config) -> NameLexicon:
     )
 
 
+def load_encoding_patterns(config: Config) -> EncodingPatterns:
+    return EncodingPatterns.parse(*expectation_file("encoding.toml", config.expectations))
+
+
 def featurise(documents: list[Document], config: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The paragraph frame with every feature column, and the mentions frame."""
     frame = build_frame(documents)
-    frame = add_encoding_features(frame, documents)
+    frame = add_encoding_features(frame, documents, load_encoding_patterns(config))
     frame = add_duplicate_features(frame, min_chars=config.duplicate_min_chars)
     mentions = build_mentions(frame, load_lexicon(config))
     return frame, mentions
@@ -74,15 +78,21 @@ def featurise(documents: list[Document], config: Config) -> tuple[pd.DataFrame, 
 
 def check(paths: list[str | os.PathLike], config: Config) -> Report:
     """Run every selected rule over the corpus files under ``paths``."""
+    return check_documents(read(paths), config)
+
+
+def check_documents(documents: list[Document], config: Config) -> Report:
+    """Run every selected rule over documents already read (``fix`` re-checks in memory)."""
     suites = [s.only(config.runs) for s in load_suites(config.expectations)]
-    documents = read(paths)
     paragraphs, mentions = featurise(documents, config)
     report = Report(documents, paragraphs, mentions)
 
     from .evaluate import evaluate_with_gx  # imports GX: only when there is something to validate
 
     outcomes = evaluate_with_gx({"paragraphs": paragraphs, "mentions": mentions}, suites)
-    corpus = CorpusView(paragraphs, mentions)
+    corpus = CorpusView(
+        paragraphs, mentions, {d.doc_id: d for d in documents}, load_encoding_patterns(config)
+    )
     findings = build_findings(outcomes, corpus, config.severity_of)
     findings += file_findings(documents, config.severity_of)
     report.findings = sorted(findings, key=lambda f: f.sort_key)

@@ -32,6 +32,7 @@ class Hit:
     message: str
     suggestion: str
     related: tuple[tuple[int, int], ...] = ()  # (paragraph row, offset) of the other places
+    edits: tuple[tuple[int, int, str], ...] = ()  # safe repairs: (start, end, replacement), same offsets
 
 
 @dataclass
@@ -40,6 +41,8 @@ class CorpusView:
 
     paragraphs: pd.DataFrame
     mentions: pd.DataFrame
+    documents: dict = field(default_factory=dict)  # doc_id -> ingest.Document
+    patterns: object = None  # features.encoding.EncodingPatterns
     reported: set = field(default_factory=set)  # groups a rule has already reported once
 
 
@@ -48,6 +51,7 @@ class Rule:
     name: ClassVar[str]
     family: ClassVar[str]
     frame: ClassVar[str] = "paragraphs"  # the frame whose rows the expectation flags
+    opt_in: ClassVar[bool] = False  # runs only when selected by its full code
 
     def hits(self, row: pd.Series, spec: ExpectationSpec, corpus: CorpusView) -> list[Hit]:
         raise NotImplementedError
@@ -204,16 +208,27 @@ class Mojibake(Rule):
 
     def hits(self, row, spec, corpus):
         cause = describe_mix_up(row["mojibake"])
+        repaired = repair_encoding(row["raw"])
         return [
             Hit(
                 row.name,
                 start,
                 max(end, start + 1),
                 f"mojibake ({cause}): {quote(row['raw'][start:end], 30)}",
-                f"replace with {quote(replacement, 30)} (`corpus-validator fix` applies ftfy's repair)",
+                f"replace with {quote(replacement, 30)}",
+                edits=((start, end, replacement),),
             )
-            for start, end, replacement in _changed_regions(row["raw"], row["text"])
+            for start, end, replacement in _changed_regions(row["raw"], repaired)
         ]
+
+
+def repair_encoding(raw: str) -> str:
+    """ftfy's encoding repair alone: what EN001 proposes, nothing that other rules own."""
+    import ftfy
+
+    from .normalise import FTFY_CONFIG
+
+    return ftfy.fix_encoding(raw, config=FTFY_CONFIG)
 
 
 _ESCAPED_RUN = re.compile("[\udc80-\udcff]+")
@@ -262,7 +277,9 @@ class ByteOrderMark(Rule):
     family = "encoding"
 
     def hits(self, row, spec, corpus):
-        return [Hit(row.name, 0, 0, "file starts with a UTF-8 byte-order mark", "remove the BOM (save as UTF-8 without BOM)")]
+        return [
+            Hit(row.name, 0, 0, "file starts with a UTF-8 byte-order mark", "remove the BOM (save as UTF-8 without BOM)")
+        ]
 
 
 @register
@@ -281,6 +298,279 @@ class BinaryFile(Rule):
     name = "binary-file"
     family = "encoding"
     frame = "files"
+
+
+class CharacterRule(Rule):
+    """Characters of one class from ``expectations/encoding.toml``, each run located."""
+
+    family = "encoding"
+    pattern_key: ClassVar[str]
+    column: ClassVar[str]
+    what: ClassVar[str]
+    advice: ClassVar[str]
+
+    def replacement(self, found: str) -> str | None:
+        """The safe repair of ``found``, or None when only a person can say what was meant."""
+        return None
+
+    def hits(self, row, spec, corpus):
+        hits = []
+        for match in corpus.patterns.classes[self.pattern_key].finditer(row["raw"]):
+            found = match.group()
+            fixed = self.replacement(found)
+            if fixed == found:
+                continue
+            hits.append(
+                Hit(
+                    row.name,
+                    match.start(),
+                    match.end(),
+                    f"{self.what}: {self.describe(found)}",
+                    self.advice,
+                    edits=((match.start(), match.end(), fixed),) if fixed is not None else (),
+                )
+            )
+        return hits
+
+    def describe(self, found: str) -> str:
+        from .features.encoding import name_characters
+
+        return name_characters(found)
+
+
+@register
+class ReplacementCharacter(CharacterRule):
+    """U+FFFD REPLACEMENT CHARACTER in the text: a decoder gave up here, and the original is lost.
+
+    Bad:
+        Caf� au lait
+    Good:
+        Café au lait (restored from the source)
+    """
+
+    code = "EN005"
+    name = "replacement-character"
+    pattern_key = "replacement"
+    column = "replacement_chars"
+    what = "replacement character, the original character is lost"
+    advice = "restore the character from the source; no automatic fix can know it"
+
+
+@register
+class ControlCharacter(CharacterRule):
+    """C0/C1 control characters (other than tab and line breaks) inside text.
+
+    Bad:
+        North Korea\x07 said
+    Good:
+        North Korea said
+    """
+
+    code = "EN006"
+    name = "control-character"
+    pattern_key = "control"
+    column = "control_chars"
+    what = "control character"
+    advice = "delete it (`corpus-validator fix` does)"
+
+    def replacement(self, found):
+        return ""
+
+
+@register
+class InvisibleCharacter(CharacterRule):
+    """Zero-width, soft-hyphen and bidirectional-control characters: they hide or reorder text.
+
+    Bad:
+        Pyong\u200byang (a zero-width space splits the word for every search)
+    Good:
+        Pyongyang
+    """
+
+    code = "EN007"
+    name = "invisible-character"
+    pattern_key = "invisible"
+    column = "invisible_chars"
+    what = "invisible character"
+    advice = "delete it (`corpus-validator fix` does)"
+
+    def replacement(self, found):
+        return ""
+
+
+@register
+class OddSpace(CharacterRule):
+    """Spaces other than U+0020: no-break, fixed-width and ideographic spaces.
+
+    Often deliberate (a no-break space keeps "10 000" together), so only info.
+
+    Bad:
+        Kim\u00a0Jong Un
+    Good:
+        Kim Jong Un
+    """
+
+    code = "EN008"
+    name = "odd-space"
+    pattern_key = "odd_space"
+    column = "odd_spaces"
+    what = "unusual space"
+    advice = "replace with a plain space (`corpus-validator fix` does)"
+
+    def replacement(self, found):
+        return " " * len(found)
+
+
+@register
+class HtmlEntity(CharacterRule):
+    """An HTML character reference left in plain text.
+
+    Bad:
+        Trump &amp; Kim
+    Good:
+        Trump & Kim
+    """
+
+    code = "EN009"
+    name = "html-entity"
+    pattern_key = "html_entity"
+    column = "html_entities"
+    what = "HTML entity"
+    advice = "replace it with the character it stands for (`corpus-validator fix` does)"
+
+    def replacement(self, found):
+        import html
+
+        return html.unescape(found)
+
+    def describe(self, found):
+        return f"{found} stands for {quote(self.replacement(found))}"
+
+
+@register
+class NotNfc(Rule):
+    """Text not in Unicode normalisation form C: the same word in two byte forms.
+
+    Bad:
+        Cafe\u0301 (e + combining acute accent)
+    Good:
+        Café (one precomposed character)
+    """
+
+    code = "EN010"
+    name = "not-nfc"
+    family = "encoding"
+
+    def hits(self, row, spec, corpus):
+        import unicodedata
+
+        composed = unicodedata.normalize("NFC", row["raw"])
+        return [
+            Hit(
+                row.name,
+                start,
+                end,
+                f"not in NFC: {quote(row['raw'][start:end], 20)} composes to {quote(replacement, 20)}",
+                "normalise to NFC (`corpus-validator fix` does)",
+                edits=((start, end, replacement),),
+            )
+            for start, end, replacement in _changed_regions(row["raw"], composed)
+        ]
+
+
+@register
+class MixedLineEndings(Rule):
+    """A file that mixes CRLF, LF and CR line breaks.
+
+    Reported once per file, at the first line break of a kind the file uses less.
+
+    Bad:
+        line one\r\nline two\nline three\r\n
+    Good:
+        line one\r\nline two\r\nline three\r\n
+    """
+
+    code = "EN011"
+    name = "mixed-line-endings"
+    family = "encoding"
+
+    def hits(self, row, spec, corpus):
+        from collections import Counter
+
+        from .segment import LINE_BREAK
+
+        text = corpus.documents[row["doc_id"]].text
+        breaks = list(LINE_BREAK.finditer(text))
+        usual = Counter(m.group() for m in breaks).most_common(1)[0][0]
+        odd = [m for m in breaks if m.group() != usual]
+        first = odd[0]
+        paragraphs = corpus.paragraphs
+        in_doc = paragraphs[(paragraphs["doc_id"] == row["doc_id"]) & (paragraphs["char_start"] <= first.start())]
+        anchor = in_doc.iloc[-1] if len(in_doc) else row
+        base = int(anchor["char_start"])
+        names = {"\r\n": "CRLF", "\n": "LF", "\r": "CR"}
+        return [
+            Hit(
+                anchor.name,
+                first.start() - base,
+                first.start() - base,
+                f"mixed line endings: {row['mixed_line_endings']}; this one is {names[first.group()]}",
+                f"use {names[usual]} throughout (`corpus-validator fix` does)",
+                edits=tuple((m.start() - base, m.end() - base, usual) for m in odd),
+            )
+        ]
+
+
+@register
+class UnrepairedMojibake(Rule):
+    """Text that still looks like mojibake after ftfy's repair: ftfy sees it but cannot undo it.
+
+    Bad:
+        Ã¢â‚¬Å“quotedÃ¢â‚¬Â (damaged twice, bytes lost)
+    Good:
+        “quoted” (restored from the source)
+    """
+
+    code = "EN012"
+    name = "unrepaired-mojibake"
+    family = "encoding"
+
+    def hits(self, row, spec, corpus):
+        return [
+            Hit(
+                row.name,
+                0,
+                len(row["raw"]),
+                f"looks like mojibake that ftfy cannot repair: {quote(row['raw'], 40)}",
+                "restore this paragraph from the source",
+            )
+        ]
+
+
+@register
+class Typography(CharacterRule):
+    """Curly quotes, ellipses and dashes, for corpora whose house style is plain ASCII.
+
+    Off unless selected by its full code (``--select EN013``): typography is a choice, not damage.
+
+    Bad:
+        “act quickly” … (under an ASCII house style)
+    Good:
+        "act quickly" ...
+    """
+
+    code = "EN013"
+    name = "typography"
+    opt_in = True
+    pattern_key = "typography"
+    column = "typography"
+    what = "typographic character"
+    advice = "replace with its ASCII form (`corpus-validator fix --select EN013` does)"
+    ASCII = {"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"',
+             "…": "...", "–": "-", "—": "--"}  # fmt: skip
+
+    def replacement(self, found):
+        return "".join(self.ASCII.get(c, c) for c in found)
 
 
 # ----------------------------------------------------------------------- duplicate
@@ -360,5 +650,6 @@ class NameVariant(Rule):
                 f" ({len(same)} place{'s' if len(same) != 1 else ''})",
                 f"write {quote(canonical)}",
                 tuple((int(r), int(s)) for r, s in same[["row", "start"]].itertuples(index=False)),
+                edits=((int(row["start"]), int(row["end"]), canonical),),
             )
         ]

@@ -1,15 +1,29 @@
 """Encoding features: where the bytes or characters of a paragraph are damaged.
 
-Columns (None where the paragraph is clean):
+Columns (None where the paragraph is clean; otherwise a short description):
 - ``mojibake``: ftfy's repair steps when it decodes text that was decoded wrongly.
+- ``unrepaired_mojibake``: text ftfy's badness heuristic still finds suspicious after repair.
 - ``undecodable``: the bytes that are not UTF-8, with their byte offsets in the file.
 - ``bom``: on a file's first paragraph, when the file starts with a byte-order mark.
+- ``replacement_chars``, ``control_chars``, ``invisible_chars``, ``odd_spaces``,
+  ``html_entities``, ``typography``: the characters of the classes in ``expectations/encoding.toml``.
+- ``not_nfc``: the paragraph changes under Unicode normalisation form C.
+- ``mixed_line_endings``: on a file's first paragraph, when the file mixes CRLF, LF and CR.
 """
 
 from __future__ import annotations
 
-import pandas as pd
+import html
+import re
+import tomllib
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
 
+import pandas as pd
+from ftfy.badness import is_bad
+
+from ..errors import ConfigError
 from ..ingest import Document
 
 #: ftfy steps that undo a decoding mix-up; the rest of its work (NFC, widths,
@@ -21,6 +35,30 @@ MOJIBAKE_FIXERS = (
     "apply replace_lossy_sequences",
     "apply fix_c1_controls",
 )
+CHARACTER_CLASSES = {  # feature column -> key in encoding.toml
+    "replacement_chars": "replacement",
+    "control_chars": "control",
+    "invisible_chars": "invisible",
+    "odd_spaces": "odd_space",
+    "html_entities": "html_entity",
+    "typography": "typography",
+}
+LINE_ENDINGS = {"\r\n": "CRLF", "\n": "LF", "\r": "CR"}
+_LINE_ENDING = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True)
+class EncodingPatterns:
+    classes: dict[str, re.Pattern]  # key in encoding.toml -> compiled pattern
+
+    @classmethod
+    def parse(cls, source: str, text: str) -> EncodingPatterns:
+        try:
+            data = tomllib.loads(text)
+            compiled = {key: re.compile(data[key]) for key in CHARACTER_CLASSES.values()}
+        except (tomllib.TOMLDecodeError, re.error, KeyError, TypeError) as exc:
+            raise ConfigError(f"{source}: {exc.__class__.__name__}: {exc}") from None
+        return cls(compiled)
 
 
 def is_mojibake_repair(fixes: str | float | None) -> bool:
@@ -30,23 +68,53 @@ def is_mojibake_repair(fixes: str | float | None) -> bool:
     return any(s.startswith(MOJIBAKE_STEPS) or s in MOJIBAKE_FIXERS for s in steps)
 
 
-def add_encoding_features(frame: pd.DataFrame, documents: list[Document]) -> pd.DataFrame:
+def name_characters(chars: str) -> str:
+    """"\u200b\u200b\u00a0" -> "U+200B ZERO WIDTH SPACE ×2, U+00A0 NO-BREAK SPACE"."""
+    counts = Counter(chars)
+    return ", ".join(
+        f"U+{ord(c):04X} {unicodedata.name(c, 'control character')}" + (f" ×{n}" if n > 1 else "")
+        for c, n in counts.items()
+    )
+
+
+def _describe_class(raw: str, pattern: re.Pattern, key: str) -> str | None:
+    found = [m.group() for m in pattern.finditer(raw)]
+    if key == "html_entity":
+        found = [f"{m} ({html.unescape(m)})" for m in found if html.unescape(m) != m]
+        return ", ".join(found) or None
+    return name_characters("".join(found)) if found else None
+
+
+def _line_endings(text: str) -> str | None:
+    counts = Counter(LINE_ENDINGS[m.group()] for m in _LINE_ENDING.finditer(text))
+    return ", ".join(f"{n} {kind}" for kind, n in counts.most_common()) if len(counts) > 1 else None
+
+
+def add_encoding_features(frame: pd.DataFrame, documents: list[Document], patterns: EncodingPatterns) -> pd.DataFrame:
     frame["mojibake"] = frame["fixes"].where(frame["fixes"].map(is_mojibake_repair), None)
+    non_ascii = frame["text"].map(lambda t: not t.isascii())
+    frame["unrepaired_mojibake"] = [
+        "ftfy's badness heuristic still sees mojibake" if suspicious and is_bad(text) else None
+        for suspicious, text in zip(non_ascii, frame["text"], strict=True)
+    ]
+    for column, key in CHARACTER_CLASSES.items():
+        pattern = patterns.classes[key]
+        frame[column] = [
+            _describe_class(raw, pattern, key) if pattern.search(raw) else None for raw in frame["raw"]
+        ]
+    frame["not_nfc"] = [
+        None if unicodedata.is_normalized("NFC", raw) else "changes under NFC" for raw in frame["raw"]
+    ]
 
     by_doc = {doc.doc_id: doc for doc in documents}
-    undecodable: list[str | None] = []
-    bom: list[str | None] = []
-    for doc_id, para, start, end in frame[["doc_id", "para", "char_start", "char_end"]].itertuples(
-        index=False
-    ):
+    undecodable, bom, endings = [], [], []
+    for doc_id, para, start, end in frame[["doc_id", "para", "char_start", "char_end"]].itertuples(index=False):
         doc = by_doc[doc_id]
-        inside = [
-            f"0x{raw.hex()} at byte {byte_offset}"
-            for char_offset, byte_offset, raw in doc.undecodable
-            if start <= char_offset < end
-        ]
+        inside = [f"0x{raw.hex()} at byte {b}" for c, b, raw in doc.undecodable if start <= c < end]
         undecodable.append(", ".join(inside) or None)
         bom.append("UTF-8 byte-order mark" if doc.bom and para == 0 else None)
+        endings.append(_line_endings(doc.text) if para == 0 else None)
     frame["undecodable"] = pd.Series(undecodable, index=frame.index, dtype=object)
     frame["bom"] = pd.Series(bom, index=frame.index, dtype=object)
+    frame["mixed_line_endings"] = pd.Series(endings, index=frame.index, dtype=object)
     return frame
