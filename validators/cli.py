@@ -131,6 +131,40 @@ def export(paths, config_file, select, ignore, output) -> None:
 
 
 @main.command()
+@with_common_options
+@click.option("--diff", "show_diff", is_flag=True, help="Show the changes as a unified diff; write nothing.")
+@handle_errors
+def fix(paths, config_file, select, ignore, show_diff) -> None:
+    """Apply the safe repairs of the findings in PATHS, in place and atomically.
+
+    Repairs: ftfy's mojibake repair, deleting control and invisible characters,
+    plain spaces, HTML entities, NFC, one kind of line ending, no BOM, and the
+    corpus's spelling of a name. Nothing a finding does not name is changed.
+    Exit 0 when no error finding is left, 1 when some are (or, with --diff, when
+    there is something to change), 2 on a usage or I/O error.
+    """
+    from .fix import plan_fixes
+    from .ingest import read
+
+    config = _settings(config_file, select, ignore)
+    changes, report, settled = plan_fixes(read(_paths(paths, config)), config)
+    if show_diff:
+        click.echo("".join(change.diff() for change in changes), nl=False)
+        sys.exit(EXIT_FINDINGS if changes else EXIT_CLEAN)
+    for change in changes:
+        write_atomic(change.path, change.after)
+    fixed = sum(c.fixed for c in changes)
+    click.echo(
+        f"fixed {fixed} finding{'s' if fixed != 1 else ''} in {len(changes)} file{'s' if len(changes) != 1 else ''}; "
+        f"{report.errors} error{'s' if report.errors != 1 else ''} left",
+        err=True,
+    )
+    if not settled:
+        click.echo("corpus-validator: warning: repairs did not settle; run fix again and report this", err=True)
+    sys.exit(EXIT_FINDINGS if report.errors else EXIT_CLEAN)
+
+
+@main.command()
 @click.argument("code", required=False)
 @handle_errors
 def rule(code: str | None) -> None:
