@@ -305,7 +305,6 @@ class CharacterRule(Rule):
 
     family = "encoding"
     pattern_key: ClassVar[str]
-    column: ClassVar[str]
     what: ClassVar[str]
     advice: ClassVar[str]
 
@@ -338,6 +337,15 @@ class CharacterRule(Rule):
         return name_characters(found)
 
 
+class StrayCharacterRule(CharacterRule):
+    """Characters that carry no text: the repair deletes them."""
+
+    advice = "delete it (`corpus-validator fix` does)"
+
+    def replacement(self, found):
+        return ""
+
+
 @register
 class ReplacementCharacter(CharacterRule):
     """U+FFFD REPLACEMENT CHARACTER in the text: a decoder gave up here, and the original is lost.
@@ -351,13 +359,12 @@ class ReplacementCharacter(CharacterRule):
     code = "EN005"
     name = "replacement-character"
     pattern_key = "replacement"
-    column = "replacement_chars"
     what = "replacement character, the original character is lost"
     advice = "restore the character from the source; no automatic fix can know it"
 
 
 @register
-class ControlCharacter(CharacterRule):
+class ControlCharacter(StrayCharacterRule):
     """C0/C1 control characters (other than tab and line breaks) inside text.
 
     Bad:
@@ -369,20 +376,15 @@ class ControlCharacter(CharacterRule):
     code = "EN006"
     name = "control-character"
     pattern_key = "control"
-    column = "control_chars"
     what = "control character"
-    advice = "delete it (`corpus-validator fix` does)"
-
-    def replacement(self, found):
-        return ""
 
 
 @register
-class InvisibleCharacter(CharacterRule):
+class InvisibleCharacter(StrayCharacterRule):
     """Zero-width, soft-hyphen and bidirectional-control characters: they hide or reorder text.
 
     Bad:
-        Pyong\u200byang (a zero-width space splits the word for every search)
+        Pyong\\u200byang (a zero-width space splits the word for every search)
     Good:
         Pyongyang
     """
@@ -390,12 +392,7 @@ class InvisibleCharacter(CharacterRule):
     code = "EN007"
     name = "invisible-character"
     pattern_key = "invisible"
-    column = "invisible_chars"
     what = "invisible character"
-    advice = "delete it (`corpus-validator fix` does)"
-
-    def replacement(self, found):
-        return ""
 
 
 @register
@@ -413,7 +410,6 @@ class OddSpace(CharacterRule):
     code = "EN008"
     name = "odd-space"
     pattern_key = "odd_space"
-    column = "odd_spaces"
     what = "unusual space"
     advice = "replace with a plain space (`corpus-validator fix` does)"
 
@@ -434,7 +430,6 @@ class HtmlEntity(CharacterRule):
     code = "EN009"
     name = "html-entity"
     pattern_key = "html_entity"
-    column = "html_entities"
     what = "HTML entity"
     advice = "replace it with the character it stands for (`corpus-validator fix` does)"
 
@@ -563,7 +558,6 @@ class Typography(CharacterRule):
     name = "typography"
     opt_in = True
     pattern_key = "typography"
-    column = "typography"
     what = "typographic character"
     advice = "replace with its ASCII form (`corpus-validator fix --select EN013` does)"
     ASCII = {"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"',
