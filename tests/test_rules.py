@@ -81,6 +81,10 @@ CASES = {
         {"a.txt": f"{STORY}\n", "b.txt": f"Intro line for b.\n\n“{STORY.upper()}”\n"},
         {"a.txt": f"{STORY}\n", "b.txt": "The talks resumed with a new agreement, officials in Tokyo said on Friday.\n"},
     ),
+    "NM002": (
+        {"a.txt": "The leader Kim Jung Un spoke.\n", "b.txt": "The leader Kim Jong Un spoke. Then Kim Jong Un left.\n"},
+        {"a.txt": "The singer Ryan Adams spoke.\n", "b.txt": "The singer Bryan Adams spoke.\n"},
+    ),
     "NM001": (
         {"a.txt": "The leader, Kim Jong-un, spoke.\n", "b.txt": "The leader Kim Jong Un spoke. Later Kim Jong Un left.\n"},
         {"a.txt": "The leader, Kim Jong Il, spoke.\n", "b.txt": "The leader Kim Jong Un spoke. Later Kim Yo Jong left.\n"},
@@ -88,8 +92,33 @@ CASES = {
 }
 
 
+# A registry for NM003, in the corpus's own expectations/ folder.
+REGISTRY = '''
+[[canonical]]
+name = "Kim Jong Un"
+variants = ["Kim Chong-un"]
+'''
+
+
+def test_registry_spelling_wins_over_the_majority(run, tmp_path):
+    (tmp_path / "expectations").mkdir()
+    (tmp_path / "expectations" / "names.toml").write_text(REGISTRY)
+    files = {"a.txt": "The leader Kim Chong-un spoke. Then Kim Chong-un left.\n", "b.txt": "The leader Kim Jong-un spoke.\n"}
+    report = run(files, expectations=tmp_path / "expectations")
+    found = sorted((f.code, f.path[-5:], f.column) for f in report.findings)
+    assert found == [("NM003", "a.txt", 12), ("NM003", "a.txt", 37), ("NM003", "b.txt", 12)]
+    assert all("Kim Jong Un" in f.suggestion for f in report.findings)
+
+
+def test_registry_is_silent_when_the_house_spelling_is_used(run, tmp_path):
+    (tmp_path / "expectations").mkdir()
+    (tmp_path / "expectations" / "names.toml").write_text(REGISTRY)
+    report = run({"a.txt": "The leader Kim Jong Un spoke.\n"}, expectations=tmp_path / "expectations")
+    assert report.findings == []
+
+
 def test_every_rule_has_cases():
-    assert set(CASES) | {"EN013"} == set(RULES)
+    assert set(CASES) | {"EN013", "NM003"} == set(RULES)
 
 
 def test_typography_is_off_unless_selected_by_its_code(run):

@@ -64,6 +64,8 @@ def evaluate_with_gx(frames: dict[str, pd.DataFrame], suites: list[Suite]) -> li
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
+        from . import gx_expectations  # noqa: F401 (registers our expectation types)
+
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
         source = context.data_sources.add_pandas("corpus")

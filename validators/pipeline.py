@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from .config import Config
-from .errors import ConfigError
 from .features.duplicate import add_duplicate_features
 from .features.encoding import EncodingPatterns, add_encoding_features
 from .features.name import NameLexicon, build_mentions
@@ -52,15 +50,7 @@ class Report:
 
 
 def load_lexicon(config: Config) -> NameLexicon:
-    source, text = expectation_file("names.toml", config.expectations)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
-    return NameLexicon(
-        particles=frozenset(data.get("particles", [])),
-        leading_words=frozenset(data.get("leading_words", [])),
-    )
+    return NameLexicon.parse(*expectation_file("names.toml", config.expectations))
 
 
 def load_encoding_patterns(config: Config) -> EncodingPatterns:

@@ -613,11 +613,45 @@ class DuplicateParagraph(Rule):
 # ---------------------------------------------------------------------------- name
 
 
+class NameRule(Rule):
+    """A mention spelled otherwise than the corpus's (or the registry's) spelling of its name."""
+
+    family = "name"
+    frame = "mentions"
+    target_column: ClassVar[str]  # the mentions column that holds the spelling to use
+    safe_to_rewrite: ClassVar[bool] = True
+
+    def message(self, surface: str, target: str, places: int) -> str:
+        raise NotImplementedError
+
+    def hits(self, row, spec, corpus):
+        mentions = corpus.mentions
+        target = row[self.target_column]
+        same = mentions[mentions["surface"] == target]
+        start, end = int(row["start"]), int(row["end"])
+        return [
+            Hit(
+                int(row["row"]),
+                start,
+                end,
+                self.message(row["surface"], target, len(same)),
+                f"write {quote(target)}",
+                tuple((int(r), int(s)) for r, s in same[["row", "start"]].itertuples(index=False)),
+                edits=((start, end, target),) if self.safe_to_rewrite else (),
+            )
+        ]
+
+
+def _places(n: int) -> str:
+    return f"{n} place{'s' if n != 1 else ''}"
+
+
 @register
-class NameVariant(Rule):
+class NameVariant(NameRule):
     """One name spelled several ways across the corpus (hyphens, spaces, case, dots, accents).
 
-    Reported at each mention that differs from the corpus's majority spelling.
+    Reported at each mention that differs from the corpus's most common spelling of the
+    same name (same letters once case, hyphens, spaces, dots and accents are folded).
 
     Bad:
         a.txt: … addressed directly to Kim Jong-un …
@@ -628,22 +662,52 @@ class NameVariant(Rule):
 
     code = "NM001"
     name = "name-variant"
-    family = "name"
-    frame = "mentions"
+    target_column = "canonical"
 
-    def hits(self, row, spec, corpus):
-        mentions = corpus.mentions
-        canonical = row["variant_of"]
-        same = mentions[(mentions["surface"] == canonical) & (mentions["key"] == row["key"])]
-        return [
-            Hit(
-                int(row["row"]),
-                int(row["start"]),
-                int(row["end"]),
-                f"name spelled {quote(row['surface'])}; the corpus writes {quote(canonical)}"
-                f" ({len(same)} place{'s' if len(same) != 1 else ''})",
-                f"write {quote(canonical)}",
-                tuple((int(r), int(s)) for r, s in same[["row", "start"]].itertuples(index=False)),
-                edits=((int(row["start"]), int(row["end"]), canonical),),
-            )
-        ]
+    def message(self, surface, target, places):
+        return f"name spelled {quote(surface)}; the corpus writes {quote(target)} ({_places(places)})"
+
+
+@register
+class NearNameVariant(NameRule):
+    """A name one letter away from a name the corpus writes far more often: a likely slip.
+
+    Guarded against false merges: same number of words, one edit inside one word of at
+    least three letters, no word a prefix of the other ("Korea" / "Korean"), a name of
+    at least eight letters, the other spelling at least twice as frequent, and no pair
+    declared distinct in ``expectations/names.toml``. Not rewritten by ``fix``.
+
+    Bad:
+        Kim Jung Un (once), Kim Jong Un (five times)
+    Good:
+        Kim Jong Un
+    """
+
+    code = "NM002"
+    name = "near-name-variant"
+    target_column = "near_variant_of"
+    safe_to_rewrite = False
+
+    def message(self, surface, target, places):
+        return f"name spelled {quote(surface)}, one letter from {quote(target)} ({_places(places)}): a slip?"
+
+
+@register
+class RegistryVariant(NameRule):
+    """A spelling that the corpus's name registry (house style) replaces.
+
+    The registry in ``expectations/names.toml`` lists each name's house spelling and the
+    variants it replaces; it wins over the corpus's majority.
+
+    Bad:
+        Kim Chong-un   (registry: name = "Kim Jong Un", variants = ["Kim Chong-un"])
+    Good:
+        Kim Jong Un
+    """
+
+    code = "NM003"
+    name = "registry-variant"
+    target_column = "registry_variant_of"
+
+    def message(self, surface, target, places):
+        return f"name spelled {quote(surface)}; the house style is {quote(target)}"
