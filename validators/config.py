@@ -6,6 +6,7 @@
     select = ["BP", "EN001"]          # codes or code prefixes to run (default: all)
     ignore = ["DU"]                   # codes or prefixes to skip
     severity = { NM001 = "warning" }  # change a rule's level: error, warning, info or off
+    engine = "gx"                     # or "light": same rules without importing GX (pre-commit)
 
     [tool.corpus-validator.duplicate]
     min_chars = 40                    # shorter paragraphs are not compared
@@ -35,6 +36,7 @@ class Config:
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)
     duplicate_min_chars: int = 40
+    engine: str = "gx"  # "gx": the suites run in Great Expectations; "light": in pandas, no GX import
 
     def runs(self, code: str) -> bool:
         if RULES[code].opt_in:
@@ -63,6 +65,15 @@ def _codes(value, key: str, where: str) -> list[str]:
         if not any(c.startswith(code.upper()) for c in RULES):
             raise ConfigError(f"{where}: '{key}' names {code!r}, which is no rule code or prefix of one")
     return [v.upper() for v in value]
+
+
+ENGINES = ("gx", "light")
+
+
+def _engine(value, where: str) -> str:
+    if value not in ENGINES:
+        raise ConfigError(f"{where}: engine must be one of {', '.join(ENGINES)}, not {value!r}")
+    return value
 
 
 def _strings(value, key: str, where: str) -> list[str]:
@@ -94,6 +105,8 @@ def from_table(table: dict, root: Path, where: str) -> Config:
                 if level not in LEVELS:
                     raise ConfigError(f"{where}: severity of {code} must be one of {', '.join(LEVELS)}, not {level!r}")
             config.severity = {code.upper(): level for code, level in value.items()}
+        elif key == "engine":
+            config.engine = _engine(value, where)
         elif key == "duplicate":
             if not isinstance(value, dict) or set(value) - {"min_chars"}:
                 raise ConfigError(f"{where}: [duplicate] takes only min_chars")
@@ -102,7 +115,7 @@ def from_table(table: dict, root: Path, where: str) -> Config:
                 raise ConfigError(f"{where}: duplicate.min_chars must be a whole number of at least 1")
             config.duplicate_min_chars = min_chars
         else:
-            known = "paths, expectations, select, ignore, severity, duplicate"
+            known = "paths, expectations, select, ignore, severity, engine, duplicate"
             raise ConfigError(f"{where}: unknown key {key!r} in [tool.{SECTION}] (known: {known})")
     return config
 

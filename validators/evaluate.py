@@ -1,7 +1,12 @@
 """Run the expectation suites over the frames and say which rows fail which expectation.
 
-Great Expectations is imported here and only here: the import costs seconds, so
-nothing else in the package pulls it in.
+Two engines give the same outcomes. ``gx`` runs the suites in Great Expectations
+(CI, and whenever the full suite must be the judge). ``light`` evaluates the
+expectation types our suites use directly in pandas, with GX's semantics, for the
+pre-commit hook: importing GX alone costs seconds. tests/test_engines.py holds them
+to the same results on every fixture.
+
+Great Expectations is imported here and only here, and only by the ``gx`` engine.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -115,3 +121,82 @@ def _outcomes(suite: Suite, frame: pd.DataFrame, result) -> list[Outcome]:
         rows = tuple(lookup[tuple(entry[c] for c in suite.index_columns)] for entry in ids)
         outcomes.append(Outcome(by_code[code], suite.frame, rows))
     return outcomes
+
+
+# ----------------------------------------------------------------------------- light
+
+
+def _null_expectation(frame, kwargs):
+    # GX's expect_column_values_to_be_null counts missing values as the expected ones.
+    values = frame[kwargs["column"]]
+    return values.notna(), pd.Series(True, index=frame.index)
+
+
+def _regex_expectation(frame, kwargs):
+    # Map expectations skip missing values; GX matches with str.contains (re.search).
+    values = frame[kwargs["column"]]
+    present = values.notna()
+    patterns = kwargs.get("regex_list") or [kwargs["regex"]]
+    strings = values[present].astype(str)
+    matched = pd.Series(False, index=strings.index)
+    with warnings.catch_warnings():  # pandas warns that groups are not extracted: we do not want them
+        warnings.filterwarnings("ignore", "This pattern is interpreted as a regular expression", UserWarning)
+        for pattern in patterns:
+            matched |= strings.str.contains(pattern)
+    return matched.reindex(frame.index, fill_value=False), present
+
+
+def _one_spelling_expectation(frame, kwargs):
+    from .features.name import preferred_spelling
+
+    a, b = frame[kwargs["column_A"]], frame[kwargs["column_B"]]
+    ignore = kwargs.get("ignore_row_if", "either_value_is_missing")
+    if ignore == "either_value_is_missing":
+        present = a.notna() & b.notna()
+    elif ignore == "both_values_are_missing":
+        present = a.notna() | b.notna()
+    else:
+        present = pd.Series(True, index=frame.index)
+    kept_a, kept_b = a[present], b[present]
+    unexpected = kept_b != preferred_spelling(kept_a, kept_b)
+    return unexpected.reindex(frame.index, fill_value=False), present
+
+
+LIGHT_EXPECTATIONS = {
+    "expect_column_values_to_be_null": _null_expectation,
+    "expect_column_values_to_not_match_regex_list": _regex_expectation,
+    "expect_column_values_to_not_match_regex": _regex_expectation,
+    "expect_column_pair_values_to_have_one_spelling_per_key": _one_spelling_expectation,
+}
+
+
+def evaluate_light(frames: dict[str, pd.DataFrame], suites: list[Suite]) -> list[Outcome]:
+    """The same outcomes as ``evaluate_with_gx`` for the expectation types in ``LIGHT_EXPECTATIONS``."""
+    outcomes: list[Outcome] = []
+    for suite in suites:
+        frame = frames[suite.frame]
+        if not suite.expectations or frame.empty:
+            continue
+        missing = [c for c in suite.columns if c not in frame.columns]
+        if missing:
+            raise SuiteError(f"{suite.source}: no column {', '.join(map(repr, missing))} in the {suite.frame} frame")
+        for spec in suite.expectations:
+            evaluate = LIGHT_EXPECTATIONS.get(spec.type)
+            if evaluate is None:
+                raise SuiteError(
+                    f"{suite.source}: the light engine does not evaluate {spec.type} ({spec.code}); use --engine gx"
+                )
+            try:
+                unexpected, counted = evaluate(frame, spec.kwargs)
+            except (KeyError, TypeError, ValueError, re.error) as exc:
+                raise SuiteError(f"{suite.source}: expectation for {spec.code} could not run: {exc}") from None
+            rows = tuple(frame.index[unexpected.to_numpy(dtype=bool)])
+            mostly = spec.kwargs.get("mostly")
+            total = int(counted.sum())
+            if not rows or (mostly is not None and total and 1 - len(rows) / total >= mostly):
+                continue
+            outcomes.append(Outcome(spec, suite.frame, rows))
+    return outcomes
+
+
+ENGINES = {"gx": evaluate_with_gx, "light": evaluate_light}

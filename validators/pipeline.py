@@ -77,9 +77,9 @@ def check_documents(documents: list[Document], config: Config) -> Report:
     paragraphs, mentions = featurise(documents, config)
     report = Report(documents, paragraphs, mentions)
 
-    from .evaluate import evaluate_with_gx  # imports GX: only when there is something to validate
+    from .evaluate import ENGINES  # the gx engine imports GX only when it runs
 
-    outcomes = evaluate_with_gx({"paragraphs": paragraphs, "mentions": mentions}, suites)
+    outcomes = ENGINES[config.engine]({"paragraphs": paragraphs, "mentions": mentions}, suites)
     corpus = CorpusView(
         paragraphs, mentions, {d.doc_id: d for d in documents}, load_encoding_patterns(config)
     )

@@ -1,0 +1,86 @@
+"""The light engine (no GX import) gives exactly the findings GX gives, on every fixture."""
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from conftest import REPO, SEEDS, write_corpus
+from test_rules import CASES
+from validators.config import Config
+from validators.errors import SuiteError
+from validators.evaluate import evaluate_light, evaluate_with_gx
+from validators.pipeline import check
+from validators.suite import parse_suite
+
+FTFY_CASES = json.loads((REPO / "tests" / "fixtures" / "ftfy" / "test_cases.json").read_text(encoding="utf-8"))
+
+
+def findings(folder, engine, **settings):
+    return [f.to_dict() for f in check([folder], Config(root=REPO, engine=engine, **settings)).findings]
+
+
+@pytest.mark.parametrize("folder", [SEEDS, REPO / "tests" / "fixtures" / "names" / "corpus"], ids=["seeds", "names"])
+def test_same_findings_on_the_fixture_corpora(folder):
+    assert findings(folder, "light") == findings(folder, "gx")
+
+
+def test_same_findings_on_every_rule_example(tmp_path):
+    for code, examples in CASES.items():
+        for n, files in enumerate(examples):
+            folder = write_corpus(tmp_path / f"{code}-{n}", files)
+            assert findings(folder, "light") == findings(folder, "gx"), (code, n)
+
+
+def test_same_findings_on_ftfys_cases(tmp_path):
+    folder = write_corpus(tmp_path / "ftfy", {f"{n:03d}.txt": c["original"] + "\n" for n, c in enumerate(FTFY_CASES)})
+    assert findings(folder, "light", select=["EN"]) == findings(folder, "gx", select=["EN"])
+
+
+def suite_of(expectations, frame="paragraphs", index=("doc_id", "para")):
+    text = json.dumps({"name": "t", "meta": {"frame": frame, "index_columns": list(index)}, "expectations": expectations})
+    return parse_suite("t.json", text)
+
+
+FRAME = pd.DataFrame({
+    "doc_id": [0, 0, 0, 1, 1],
+    "para": [0, 1, 2, 0, 1],
+    "text": ["Sign up now", None, "A story (with groups)", "CLICK HERE", "sign up"],
+    "flag": [None, "x", None, float("nan"), "y"],
+})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "expectation",
+    [
+        {"type": "expect_column_values_to_be_null", "kwargs": {"column": "flag"}, "meta": {"code": "DU001"}},
+        {"type": "expect_column_values_to_be_null", "kwargs": {"column": "flag", "mostly": 0.5}, "meta": {"code": "DU001"}},
+        {"type": "expect_column_values_to_be_null", "kwargs": {"column": "flag", "mostly": 0.7}, "meta": {"code": "DU001"}},
+        {"type": "expect_column_values_to_not_match_regex_list", "kwargs": {"column": "text", "regex_list": ["^Sign", "(?i)click (here)"]}, "meta": {"code": "BP001"}},
+        {"type": "expect_column_values_to_not_match_regex", "kwargs": {"column": "text", "regex": "(?i)sign up"}, "meta": {"code": "BP001"}},
+        {"type": "expect_column_values_to_not_match_regex", "kwargs": {"column": "text", "regex": "nothing matches"}, "meta": {"code": "BP001"}},
+    ],
+)
+def test_same_rows_for_each_expectation_type(expectation):
+    suite = suite_of([expectation])
+    frames = {"paragraphs": FRAME, "mentions": pd.DataFrame()}
+    assert evaluate_light(frames, [suite]) == evaluate_with_gx(frames, [suite])
+
+
+def test_light_engine_refuses_a_type_it_does_not_evaluate():
+    suite = suite_of([{"type": "expect_column_values_to_be_unique", "kwargs": {"column": "text"}, "meta": {"code": "DU001"}}])
+    with pytest.raises(SuiteError, match="light engine does not evaluate expect_column_values_to_be_unique"):
+        evaluate_light({"paragraphs": FRAME, "mentions": pd.DataFrame()}, [suite])
+
+
+def test_light_engine_does_not_import_great_expectations(tmp_path):
+    folder = write_corpus(tmp_path / "corpus", {"a.txt": "Sign up for our daily newsletter\n"})
+    probe = (
+        "import sys\nfrom validators.cli import main\n"
+        "try:\n    main(['check', '--engine', 'light', sys.argv[1]])\n"
+        "except SystemExit as e:\n    print(e.code, 'great_expectations' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, str(folder)], capture_output=True, text=True, cwd=tmp_path)
+    assert result.stdout.strip().splitlines()[-1] == "1 False", result.stdout + result.stderr
