@@ -8,7 +8,7 @@ import pandas as pd
 
 from .evaluate import Outcome
 from .ingest import Document
-from .rules import RULES, CorpusView, Hit
+from .rules import RULES, CorpusView, Hit, Row
 from .segment import position
 from .suite import GX_SEVERITY
 
@@ -51,19 +51,31 @@ class Finding:
         return (self.path, self.line, self.column, self.code)
 
 
-def _place(corpus: CorpusView, row: int, offset: int) -> Place:
-    p = corpus.paragraphs.loc[row]
-    start = int(p["char_start"])
-    # Offsets may run past the paragraph into its separator (line-ending rules).
-    text = corpus.documents[p["doc_id"]].text[start : start + offset]
-    line, column = position(text, offset, int(p["line_start"]))
-    return Place(p["path"], line, column)
+class Locator:
+    """Paragraph-relative offsets to file places, with the lookups prepared once."""
+
+    def __init__(self, corpus: CorpusView):
+        frame = corpus.paragraphs
+        self.documents = corpus.documents
+        self.where = dict(
+            zip(frame.index, zip(frame["path"], frame["doc_id"], frame["char_start"], frame["line_start"], strict=True), strict=True)
+        )
+
+    def base(self, row: int) -> int:
+        return int(self.where[row][2])
+
+    def place(self, row: int, offset: int) -> Place:
+        path, doc_id, start, line_start = self.where[row]
+        # Offsets may run past the paragraph into its separator (line-ending rules).
+        text = self.documents[doc_id].text[start : start + offset]
+        line, column = position(text, offset, int(line_start))
+        return Place(path, line, column)
 
 
-def _from_hit(code: str, severity: str, hit: Hit, corpus: CorpusView) -> Finding:
-    start = _place(corpus, hit.row, hit.start)
-    end = _place(corpus, hit.row, hit.end)
-    base = int(corpus.paragraphs.at[hit.row, "char_start"])
+def _from_hit(code: str, severity: str, hit: Hit, locate: Locator) -> Finding:
+    start = locate.place(hit.row, hit.start)
+    end = locate.place(hit.row, hit.end)
+    base = locate.base(hit.row)
     return Finding(
         code=code,
         family=RULES[code].family,
@@ -75,7 +87,7 @@ def _from_hit(code: str, severity: str, hit: Hit, corpus: CorpusView) -> Finding
         end_column=end.column,
         message=hit.message,
         suggestion=hit.suggestion,
-        related=tuple(_place(corpus, row, offset) for row, offset in hit.related),
+        related=tuple(locate.place(row, offset) for row, offset in hit.related),
         edits=tuple((base + s, base + e, replacement) for s, e, replacement in hit.edits),
     )
 
@@ -102,9 +114,14 @@ def file_findings(documents: list[Document], severity_of) -> list[Finding]:
     return findings
 
 
-def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of) -> list[Finding]:
-    """``severity_of(code, gx_severity)`` gives the configured level, or None to drop the rule."""
+def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, report_paths=None) -> list[Finding]:
+    """``severity_of(code, gx_severity)`` gives the configured level, or None to drop the rule.
+
+    With ``report_paths``, only rows of those files become findings (the rest of the
+    corpus was read for cross-file rules only).
+    """
     frames = {"paragraphs": corpus.paragraphs, "mentions": corpus.mentions}
+    locate = Locator(corpus)
     findings = []
     for outcome in outcomes:
         severity = severity_of(outcome.spec.code, outcome.spec.severity)
@@ -112,9 +129,12 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of) -> 
             continue
         rule = RULES[outcome.spec.code]()
         frame = frames[outcome.frame]
-        for label in outcome.rows:
-            for hit in rule.hits(frame.loc[label], outcome.spec, corpus):
-                findings.append(_from_hit(outcome.spec.code, severity, hit, corpus))
+        labels = list(outcome.rows)
+        if report_paths is not None:
+            labels = [label for label, path in zip(labels, frame.loc[labels, "path"], strict=True) if path in report_paths]
+        for label, values in frame.loc[labels].to_dict("index").items():
+            for hit in rule.hits(Row(values, label), outcome.spec, corpus):
+                findings.append(_from_hit(outcome.spec.code, severity, hit, locate))
     return findings
 
 

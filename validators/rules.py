@@ -44,6 +44,23 @@ class CorpusView:
     documents: dict = field(default_factory=dict)  # doc_id -> ingest.Document
     patterns: object = None  # features.encoding.EncodingPatterns
     reported: set = field(default_factory=set)  # groups a rule has already reported once
+    _memo: dict = field(default_factory=dict)
+
+    def memo(self, key, compute):
+        """A corpus-wide lookup computed once per check, whoever asks first."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+
+class Row(dict):
+    """One row of a frame: its values by column name, and ``name``, its label (like a pandas row)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, values: dict, name):
+        super().__init__(values)
+        self.name = name
 
 
 class Rule:
@@ -594,7 +611,8 @@ class DuplicateParagraph(Rule):
             return []
         corpus.reported.add(("DU001", original))
         frame = corpus.paragraphs
-        copies = frame.index[(frame["dup_of"] == original).fillna(False)]
+        groups = corpus.memo("copies", lambda: frame.groupby("dup_of").groups)
+        copies = groups[original]
         first = frame.loc[original]
         others = [(original, 0)] + [(int(r), 0) for r in copies if r != row.name]
         return [
@@ -625,9 +643,15 @@ class NameRule(Rule):
         raise NotImplementedError
 
     def hits(self, row, spec, corpus):
-        mentions = corpus.mentions
         target = row[self.target_column]
-        same = mentions[mentions["surface"] == target]
+        places = corpus.memo(
+            "mention places",
+            lambda: {
+                surface: list(zip(group["row"], group["start"], strict=True))
+                for surface, group in corpus.mentions.groupby("surface", sort=False)
+            },
+        )
+        same = places.get(target, [])
         start, end = int(row["start"]), int(row["end"])
         return [
             Hit(
@@ -636,7 +660,7 @@ class NameRule(Rule):
                 end,
                 self.message(row["surface"], target, len(same)),
                 f"write {quote(target)}",
-                tuple((int(r), int(s)) for r, s in same[["row", "start"]].itertuples(index=False)),
+                tuple((int(r), int(s)) for r, s in same),
                 edits=((start, end, target),) if self.safe_to_rewrite else (),
             )
         ]
