@@ -7,7 +7,7 @@ import pytest
 
 from conftest import REPO
 from validators.config import Config
-from validators.features.name import NameLexicon, build_mentions, extract_mentions, variant_key
+from validators.features.name import NameLexicon, build_mentions, variant_key
 from validators.pipeline import check
 
 FIXTURE = REPO / "tests" / "fixtures" / "names"
@@ -61,7 +61,8 @@ LEXICON = NameLexicon(particles=frozenset({"bin", "von", "der"}), leading_words=
     ],
 )
 def test_extract_mentions(text, mentions):
-    assert [text[s:e] for s, e, _ in extract_mentions(text, LEXICON)] == mentions
+    frame = pd.DataFrame({"path": ["a.txt"], "doc_id": [0], "para": [0], "line_start": [1], "raw": [text]})
+    assert build_mentions(frame, LEXICON)["surface"].tolist() == mentions
 
 
 def test_variant_key_folds_spelling_but_not_letters():

@@ -46,10 +46,12 @@ def handle_errors(command):
     return wrapper
 
 
-def _settings(config_file: str | None, select: str | None, ignore: str | None, engine: str | None = None) -> Config:
+def _settings(config_file, select, ignore, no_cache=False, engine=None) -> Config:
     config = load_config(config_file)
     from .config import _codes
 
+    if no_cache:
+        config.cache = False
     if engine:
         config.engine = engine
     if select:
@@ -84,6 +86,7 @@ common_options = [
     click.option("--config", "config_file", type=click.Path(), help="Settings file (default: the nearest pyproject.toml with [tool.corpus-validator])."),
     click.option("--select", help="Only these rule codes or prefixes, comma-separated (e.g. BP,EN001)."),
     click.option("--ignore", help="Skip these rule codes or prefixes, comma-separated."),
+    click.option("--no-cache", is_flag=True, help="Neither read nor write the per-file feature cache."),
     click.option("--engine", type=click.Choice(["gx", "light"]), help="gx: run the suites in Great Expectations (default); light: the same expectations in pandas, without importing GX."),
 ]
 
@@ -102,16 +105,22 @@ def main() -> None:
 
 @main.command()
 @with_common_options
+@click.option(
+    "--with-corpus",
+    is_flag=True,
+    help="Read the configured corpus too, so duplicate and name rules see it, but report only on PATHS (pre-commit).",
+)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(), help="Write the report to this file instead of stdout.")
 @handle_errors
-def check(paths, config_file, select, ignore, engine, output_format, output) -> None:
+def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, output_format, output) -> None:
     """Check PATHS (files, or folders of .txt files; default: the configured corpus)."""
     from .output import FORMATS
     from .pipeline import check as run_check
 
-    config = _settings(config_file, select, ignore, engine)
-    report = run_check(_paths(paths, config), config)
+    config = _settings(config_file, select, ignore, no_cache, engine)
+    context = _paths((), config) if with_corpus and paths else []
+    report = run_check(_paths(paths, config), config, context)
     _emit(FORMATS[output_format](report), output)
     sys.exit(EXIT_FINDINGS if report.errors else EXIT_CLEAN)
 
@@ -120,13 +129,13 @@ def check(paths, config_file, select, ignore, engine, output_format, output) -> 
 @with_common_options
 @click.option("--output", "-o", type=click.Path(), required=True, help="File to write: .parquet, .jsonl or .csv.")
 @handle_errors
-def export(paths, config_file, select, ignore, engine, output) -> None:
+def export(paths, config_file, select, ignore, no_cache, engine, output) -> None:
     """Write the paragraph table of PATHS, with each paragraph's finding codes, to a file."""
     from .export import export as write_export
     from .export import with_codes
     from .pipeline import check as run_check
 
-    config = _settings(config_file, select, ignore, engine)
+    config = _settings(config_file, select, ignore, no_cache, engine)
     report = run_check(_paths(paths, config), config)
     frame = with_codes(report)
     kind = write_export(frame, output)
@@ -137,7 +146,7 @@ def export(paths, config_file, select, ignore, engine, output) -> None:
 @with_common_options
 @click.option("--diff", "show_diff", is_flag=True, help="Show the changes as a unified diff; write nothing.")
 @handle_errors
-def fix(paths, config_file, select, ignore, engine, show_diff) -> None:
+def fix(paths, config_file, select, ignore, no_cache, engine, show_diff) -> None:
     """Apply the safe repairs of the findings in PATHS, in place and atomically.
 
     Repairs: ftfy's mojibake repair, deleting control and invisible characters,
@@ -149,7 +158,7 @@ def fix(paths, config_file, select, ignore, engine, show_diff) -> None:
     from .fix import plan_fixes
     from .ingest import read
 
-    config = _settings(config_file, select, ignore, engine)
+    config = _settings(config_file, select, ignore, no_cache, engine)
     changes, report, settled = plan_fixes(read(_paths(paths, config)), config)
     if show_diff:
         click.echo("".join(change.diff() for change in changes), nl=False)

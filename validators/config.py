@@ -7,6 +7,7 @@
     ignore = ["DU"]                   # codes or prefixes to skip
     severity = { NM001 = "warning" }  # change a rule's level: error, warning, info or off
     engine = "gx"                     # or "light": same rules without importing GX (pre-commit)
+    cache = true                      # keep per-file features in .corpus-validator-cache/
 
     [tool.corpus-validator.duplicate]
     min_chars = 40                    # shorter paragraphs are not compared
@@ -36,6 +37,7 @@ class Config:
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)
     duplicate_min_chars: int = 40
+    cache: bool = True  # keep per-file features in .corpus-validator-cache/ at the project root
     engine: str = "gx"  # "gx": the suites run in Great Expectations; "light": in pandas, no GX import
 
     def runs(self, code: str) -> bool:
@@ -105,6 +107,10 @@ def from_table(table: dict, root: Path, where: str) -> Config:
                 if level not in LEVELS:
                     raise ConfigError(f"{where}: severity of {code} must be one of {', '.join(LEVELS)}, not {level!r}")
             config.severity = {code.upper(): level for code, level in value.items()}
+        elif key == "cache":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: 'cache' must be true or false")
+            config.cache = value
         elif key == "engine":
             config.engine = _engine(value, where)
         elif key == "duplicate":
@@ -115,7 +121,7 @@ def from_table(table: dict, root: Path, where: str) -> Config:
                 raise ConfigError(f"{where}: duplicate.min_chars must be a whole number of at least 1")
             config.duplicate_min_chars = min_chars
         else:
-            known = "paths, expectations, select, ignore, severity, engine, duplicate"
+            known = "paths, expectations, select, ignore, severity, engine, cache, duplicate"
             raise ConfigError(f"{where}: unknown key {key!r} in [tool.{SECTION}] (known: {known})")
     return config
 

@@ -64,7 +64,7 @@ def _gx_suite(gx, suite: Suite):
     return gx_suite
 
 
-def evaluate_with_gx(frames: dict[str, pd.DataFrame], suites: list[Suite]) -> list[Outcome]:
+def evaluate_with_gx(frames: dict[str, pd.DataFrame], suites: list[Suite], report_paths=None) -> list[Outcome]:
     """Validate each frame with its suite in an ephemeral GX context (no files, no network)."""
     with _quiet():
         import great_expectations as gx
@@ -162,6 +162,14 @@ def _one_spelling_expectation(frame, kwargs):
     return unexpected.reindex(frame.index, fill_value=False), present
 
 
+#: Expectations whose verdict on a row depends on that row alone: with ``report_paths``
+#: the light engine evaluates them on the reported files' rows only.
+ROW_LOCAL = {
+    "expect_column_values_to_be_null",
+    "expect_column_values_to_not_match_regex_list",
+    "expect_column_values_to_not_match_regex",
+}
+
 LIGHT_EXPECTATIONS = {
     "expect_column_values_to_be_null": _null_expectation,
     "expect_column_values_to_not_match_regex_list": _regex_expectation,
@@ -170,14 +178,21 @@ LIGHT_EXPECTATIONS = {
 }
 
 
-def evaluate_light(frames: dict[str, pd.DataFrame], suites: list[Suite]) -> list[Outcome]:
-    """The same outcomes as ``evaluate_with_gx`` for the expectation types in ``LIGHT_EXPECTATIONS``."""
+def evaluate_light(
+    frames: dict[str, pd.DataFrame], suites: list[Suite], report_paths: set[str] | None = None
+) -> list[Outcome]:
+    """The same outcomes as ``evaluate_with_gx`` for the expectation types in ``LIGHT_EXPECTATIONS``.
+
+    With ``report_paths``, rows of other files are not reported, so row-local
+    expectations skip them (``mostly`` needs every row, so it keeps them).
+    """
     outcomes: list[Outcome] = []
     for suite in suites:
-        frame = frames[suite.frame]
-        if not suite.expectations or frame.empty:
+        whole = frames[suite.frame]
+        if not suite.expectations or whole.empty:
             continue
-        missing = [c for c in suite.columns if c not in frame.columns]
+        reported = whole if report_paths is None else whole[whole["path"].isin(report_paths)]
+        missing = [c for c in suite.columns if c not in whole.columns]
         if missing:
             raise SuiteError(f"{suite.source}: no column {', '.join(map(repr, missing))} in the {suite.frame} frame")
         for spec in suite.expectations:
@@ -186,11 +201,12 @@ def evaluate_light(frames: dict[str, pd.DataFrame], suites: list[Suite]) -> list
                 raise SuiteError(
                     f"{suite.source}: the light engine does not evaluate {spec.type} ({spec.code}); use --engine gx"
                 )
+            local = spec.type in ROW_LOCAL and "mostly" not in spec.kwargs
             try:
-                unexpected, counted = evaluate(frame, spec.kwargs)
+                unexpected, counted = evaluate(reported if local else whole, spec.kwargs)
             except (KeyError, TypeError, ValueError, re.error) as exc:
                 raise SuiteError(f"{suite.source}: expectation for {spec.code} could not run: {exc}") from None
-            rows = tuple(frame.index[unexpected.to_numpy(dtype=bool)])
+            rows = tuple(unexpected.index[unexpected.to_numpy(dtype=bool)])
             mostly = spec.kwargs.get("mostly")
             total = int(counted.sum())
             if not rows or (mostly is not None and total and 1 - len(rows) / total >= mostly):

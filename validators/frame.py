@@ -30,38 +30,49 @@ PARAGRAPH_COLUMNS = [
 ]
 
 
-def paragraph_rows(documents: Iterable[Document]) -> list[dict]:
-    rows = []
-    for doc in documents:
-        if doc.problem:
-            continue
-        for p in segment(doc.text).paragraphs:
-            text, steps = normalise(p.raw)
-            rows.append(
-                {
-                    "path": doc.path,
-                    "doc_id": doc.doc_id,
-                    "para": p.index,
-                    "line_start": p.line_start,
-                    "line_end": p.line_end,
-                    "char_start": p.char_start,
-                    "char_end": p.char_end,
-                    "raw": p.raw,
-                    "separator": p.separator,
-                    "text": text,
-                    "fixes": "; ".join(f"{action} {param}" for action, param in steps) or None,
-                }
-            )
-    return rows
+INT_COLUMNS = ["doc_id", "para", "line_start", "line_end", "char_start", "char_end"]
+
+
+def document_columns(doc: Document) -> dict[str, list]:
+    """The paragraph columns of one document, except ``path`` and ``doc_id`` (which
+    depend on the run, not on the file's bytes, so the rest can be cached by content)."""
+    columns: dict[str, list] = {c: [] for c in PARAGRAPH_COLUMNS[2:]}
+    if doc.problem:
+        return columns
+    for p in segment(doc.text).paragraphs:
+        text, steps = normalise(p.raw)
+        columns["para"].append(p.index)
+        columns["line_start"].append(p.line_start)
+        columns["line_end"].append(p.line_end)
+        columns["char_start"].append(p.char_start)
+        columns["char_end"].append(p.char_end)
+        columns["raw"].append(p.raw)
+        columns["separator"].append(p.separator)
+        columns["text"].append(text)
+        columns["fixes"].append("; ".join(f"{action} {param}" for action, param in steps) or None)
+    return columns
+
+
+def assemble(documents: list[Document], per_document: list[dict[str, list]]) -> pd.DataFrame:
+    """One frame from each document's columns, in document order, with ``path`` and ``doc_id``."""
+    names = list(per_document[0]) if per_document else PARAGRAPH_COLUMNS[2:]
+    merged: dict[str, list] = {"path": [], "doc_id": [], **{name: [] for name in names}}
+    for doc, columns in zip(documents, per_document, strict=True):
+        count = len(columns["para"])
+        merged["path"] += [doc.path] * count
+        merged["doc_id"] += [doc.doc_id] * count
+        for name in names:
+            merged[name] += columns[name]
+    # Object columns: raw text may hold lone surrogates (undecodable bytes), which
+    # pandas' Arrow-backed string dtype cannot store.
+    frame = pd.DataFrame(merged, dtype=object)
+    return frame.astype({c: "int64" for c in INT_COLUMNS})
 
 
 def build_frame(documents: Iterable[Document]) -> pd.DataFrame:
     """The paragraph frame of already-read documents, in file then paragraph order."""
-    # Object columns: raw text may hold lone surrogates (undecodable bytes), which
-    # pandas' Arrow-backed string dtype cannot store.
-    frame = pd.DataFrame(paragraph_rows(documents), columns=PARAGRAPH_COLUMNS, dtype=object)
-    int_columns = ["doc_id", "para", "line_start", "line_end", "char_start", "char_end"]
-    return frame.astype({c: "int64" for c in int_columns})
+    documents = list(documents)
+    return assemble(documents, [document_columns(doc) for doc in documents])[PARAGRAPH_COLUMNS]
 
 
 def load_paragraphs(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> pd.DataFrame:

@@ -34,7 +34,7 @@ class Document:
     # ^ (character offset in text, byte offset in file, the bytes) per undecodable run
 
 
-def _display(path: Path) -> str:
+def display(path: Path) -> str:
     try:
         shown = path.relative_to(Path.cwd())
     except ValueError:
@@ -73,7 +73,8 @@ def discover(paths: list[str | os.PathLike]) -> list[Path]:
             if key not in seen:
                 seen.add(key)
                 found.append(candidate)
-    return found
+    # One order whatever the order of the arguments: "first copy" must mean the same file every run.
+    return sorted(found, key=display)
 
 
 def decode(path: str, doc_id: int, data: bytes) -> Document:
@@ -118,6 +119,6 @@ def read(paths: list[str | os.PathLike]) -> list[Document]:
             data = path.read_bytes()
         except OSError as exc:
             reason = exc.strerror or exc.__class__.__name__
-            raise CorpusValidatorError(f"{_display(path)}: cannot read: {reason}") from None
-        documents.append(decode(_display(path), doc_id, data))
+            raise CorpusValidatorError(f"{display(path)}: cannot read: {reason}") from None
+        documents.append(decode(display(path), doc_id, data))
     return documents

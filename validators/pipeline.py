@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .config import Config
-from .features.duplicate import add_duplicate_features
-from .features.encoding import EncodingPatterns, add_encoding_features
-from .features.name import NameLexicon, build_mentions
+from .features.duplicate import add_duplicate_features, canonical
+from .cache import FOLDER as CACHE_FOLDER
+from .cache import FeatureCache, digest
+from .features.encoding import EncodingPatterns, encoding_columns
+from .features.name import NameLexicon, build_mentions, lowercase_words, mention_candidates
 from .findings import Finding, build_findings, file_findings
-from .frame import build_frame
-from .ingest import Document, read
+from .frame import assemble, document_columns
+from .ingest import Document, discover, display, read
 from .rules import CorpusView
 from .suite import expectation_file, load_suites
 
@@ -57,33 +59,72 @@ def load_encoding_patterns(config: Config) -> EncodingPatterns:
     return EncodingPatterns.parse(*expectation_file("encoding.toml", config.expectations))
 
 
-def featurise(documents: list[Document], config: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
+def open_cache(config: Config) -> FeatureCache:
+    shaping = [expectation_file(name, config.expectations)[1] for name in ("encoding.toml", "names.toml")]
+    return FeatureCache(config.root / CACHE_FOLDER if config.cache else None, *shaping)
+
+
+def file_features(doc: Document, patterns: EncodingPatterns, lexicon: NameLexicon) -> dict:
+    """Everything per file: paragraph and encoding columns, name candidates, lower-case words."""
+    columns = document_columns(doc)
+    columns.update(encoding_columns(doc, columns, patterns))
+    columns["canonical"] = [canonical(text) for text in columns["text"]]
+    candidates = [mention_candidates(raw, lexicon) for raw in columns["raw"]]
+    words = set().union(*(lowercase_words(raw) for raw in columns["raw"])) if columns["raw"] else set()
+    return {"columns": columns, "candidates": candidates, "words": words}
+
+
+def featurise(
+    documents: list[Document], config: Config, cache: FeatureCache | None = None, report_paths: set[str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The paragraph frame with every feature column, and the mentions frame."""
-    frame = build_frame(documents)
-    frame = add_encoding_features(frame, documents, load_encoding_patterns(config))
+    patterns, lexicon = load_encoding_patterns(config), load_lexicon(config)
+    cache = cache or FeatureCache(None)
+    per_file = []
+    for doc in documents:
+        content = digest(doc.data)
+        entry = cache.get(content)
+        if entry is None:
+            entry = file_features(doc, patterns, lexicon)
+            cache.put(content, entry)
+        per_file.append(entry)
+    frame = assemble(documents, [entry["columns"] for entry in per_file])
     frame = add_duplicate_features(frame, min_chars=config.duplicate_min_chars)
-    mentions = build_mentions(frame, load_lexicon(config))
+    candidates = [spans for entry in per_file for spans in entry["candidates"]]
+    vocabulary = set().union(*(entry["words"] for entry in per_file)) if per_file else set()
+    mentions = build_mentions(frame, lexicon, candidates, vocabulary, report_paths)
     return frame, mentions
 
 
-def check(paths: list[str | os.PathLike], config: Config) -> Report:
-    """Run every selected rule over the corpus files under ``paths``."""
-    return check_documents(read(paths), config)
+def check(paths: list[str | os.PathLike], config: Config, context: list[str | os.PathLike] = ()) -> Report:
+    """Run every selected rule over the corpus files under ``paths``.
+
+    ``context``: more corpus files, read so that cross-file rules (duplicates, name
+    variants) see them, but not reported on: a pre-commit run checks the changed
+    files against the whole corpus.
+    """
+    documents = read([*paths, *context])
+    report_paths = {display(p) for p in discover(paths)} if context else None
+    cache = open_cache(config)
+    report = check_documents(documents, config, cache, report_paths)
+    cache.save()
+    return report
 
 
-def check_documents(documents: list[Document], config: Config) -> Report:
+def check_documents(
+    documents: list[Document], config: Config, cache: FeatureCache | None = None, report_paths: set[str] | None = None
+) -> Report:
     """Run every selected rule over documents already read (``fix`` re-checks in memory)."""
     suites = [s.only(config.runs) for s in load_suites(config.expectations)]
-    paragraphs, mentions = featurise(documents, config)
-    report = Report(documents, paragraphs, mentions)
+    paragraphs, mentions = featurise(documents, config, cache, report_paths)
+    reported = [d for d in documents if report_paths is None or d.path in report_paths]
+    report = Report(reported, paragraphs, mentions)
 
     from .evaluate import ENGINES  # the gx engine imports GX only when it runs
 
-    outcomes = ENGINES[config.engine]({"paragraphs": paragraphs, "mentions": mentions}, suites)
-    corpus = CorpusView(
-        paragraphs, mentions, {d.doc_id: d for d in documents}, load_encoding_patterns(config)
-    )
-    findings = build_findings(outcomes, corpus, config.severity_of)
-    findings += file_findings(documents, config.severity_of)
+    outcomes = ENGINES[config.engine]({"paragraphs": paragraphs, "mentions": mentions}, suites, report_paths)
+    corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, load_encoding_patterns(config))
+    findings = build_findings(outcomes, corpus, config.severity_of, report_paths)
+    findings += file_findings(reported, config.severity_of)
     report.findings = sorted(findings, key=lambda f: f.sort_key)
     return report

@@ -28,7 +28,8 @@ def canonical(text: str) -> str:
 
 
 def add_duplicate_features(frame: pd.DataFrame, min_chars: int = DEFAULT_MIN_CHARS) -> pd.DataFrame:
-    keys = frame["text"].map(canonical)
+    """``dup_key`` and ``dup_of``; a ``canonical`` column (from the feature cache) is used when present."""
+    keys = frame.pop("canonical") if "canonical" in frame else frame["text"].map(canonical)
     keys = keys.where(keys.str.len() >= min_chars, None)
     first_row = pd.Series(frame.index, index=frame.index).groupby(keys, dropna=True).transform("first")
     is_copy = keys.notna() & (first_row != frame.index.to_series())

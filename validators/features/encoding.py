@@ -20,7 +20,6 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-import pandas as pd
 from ftfy.badness import is_bad
 
 from ..errors import ConfigError
@@ -90,31 +89,30 @@ def _line_endings(text: str) -> str | None:
     return ", ".join(f"{n} {kind}" for kind, n in counts.most_common()) if len(counts) > 1 else None
 
 
-def add_encoding_features(frame: pd.DataFrame, documents: list[Document], patterns: EncodingPatterns) -> pd.DataFrame:
-    frame["mojibake"] = frame["fixes"].where(frame["fixes"].map(is_mojibake_repair), None)
-    non_ascii = frame["text"].map(lambda t: not t.isascii())
-    frame["unrepaired_mojibake"] = [
-        "ftfy's badness heuristic still sees mojibake" if suspicious and is_bad(text) else None
-        for suspicious, text in zip(non_ascii, frame["text"], strict=True)
+ENCODING_COLUMNS = [
+    "mojibake", "unrepaired_mojibake", *CHARACTER_CLASSES, "not_nfc",
+    "undecodable", "bom", "mixed_line_endings",
+]  # fmt: skip
+
+
+def encoding_columns(doc: Document, columns: dict[str, list], patterns: EncodingPatterns) -> dict[str, list]:
+    """The encoding feature columns of one document's paragraphs (``frame.document_columns``)."""
+    raws, texts = columns["raw"], columns["text"]
+    out: dict[str, list] = {}
+    out["mojibake"] = [f if is_mojibake_repair(f) else None for f in columns["fixes"]]
+    out["unrepaired_mojibake"] = [
+        "ftfy's badness heuristic still sees mojibake" if not t.isascii() and is_bad(t) else None for t in texts
     ]
     for column, key in CHARACTER_CLASSES.items():
         pattern = patterns.classes[key]
-        frame[column] = [
-            _describe_class(raw, pattern, key) if pattern.search(raw) else None for raw in frame["raw"]
-        ]
-    frame["not_nfc"] = [
-        None if unicodedata.is_normalized("NFC", raw) else "changes under NFC" for raw in frame["raw"]
+        out[column] = [_describe_class(raw, pattern, key) if pattern.search(raw) else None for raw in raws]
+    out["not_nfc"] = [None if unicodedata.is_normalized("NFC", raw) else "changes under NFC" for raw in raws]
+    out["undecodable"] = [
+        ", ".join(f"0x{raw.hex()} at byte {b}" for c, b, raw in doc.undecodable if start <= c < end) or None
+        for start, end in zip(columns["char_start"], columns["char_end"], strict=True)
     ]
-
-    by_doc = {doc.doc_id: doc for doc in documents}
-    undecodable, bom, endings = [], [], []
-    for doc_id, para, start, end in frame[["doc_id", "para", "char_start", "char_end"]].itertuples(index=False):
-        doc = by_doc[doc_id]
-        inside = [f"0x{raw.hex()} at byte {b}" for c, b, raw in doc.undecodable if start <= c < end]
-        undecodable.append(", ".join(inside) or None)
-        bom.append("UTF-8 byte-order mark" if doc.bom and para == 0 else None)
-        endings.append(_line_endings(doc.text) if para == 0 else None)
-    frame["undecodable"] = pd.Series(undecodable, index=frame.index, dtype=object)
-    frame["bom"] = pd.Series(bom, index=frame.index, dtype=object)
-    frame["mixed_line_endings"] = pd.Series(endings, index=frame.index, dtype=object)
-    return frame
+    first = [para == 0 for para in columns["para"]]
+    out["bom"] = ["UTF-8 byte-order mark" if doc.bom and is_first else None for is_first in first]
+    endings = _line_endings(doc.text) if any(first) else None
+    out["mixed_line_endings"] = [endings if is_first else None for is_first in first]
+    return out

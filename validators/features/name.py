@@ -17,6 +17,7 @@ The registry and the word lists come from ``expectations/names.toml``.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections import Counter
@@ -84,11 +85,18 @@ class NameLexicon:
         )
 
 
+_ASCII_NOT_ALNUM = {c: None for c in range(128) if not chr(c).isalnum()}
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def variant_key(surface: str) -> str:
     """Fold everything a spelling variant may change: case, hyphens, spaces, dots, diacritics."""
+    if surface.isascii():  # the common case, without transliteration
+        return surface.lower().translate(_ASCII_NOT_ALNUM)
     return _NOT_ALNUM.sub("", anyascii(surface).casefold())
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def spaced_form(surface: str) -> str:
     """Like ``variant_key`` but keeping word boundaries, for edit distances inside words."""
     return " ".join(_NOT_ALNUM.sub(" ", anyascii(surface).casefold()).split())
@@ -99,65 +107,82 @@ def _is_acronym(token: str) -> bool:
     return len(letters) >= 2 and letters.isupper() and (token.endswith(".") or len(letters) <= 6)
 
 
-def _starts_sentence(raw: str, offset: int) -> bool:
-    before = raw[:offset]
-    return not before.strip() or bool(_SENTENCE_END.search(before[-8:]))
+_LOWER_WORD = re.compile(r"\b[a-z][a-z]+\b")
 
 
-def lowercase_vocabulary(texts) -> frozenset[str]:
-    """Words the corpus writes in lower case: capitalised at a sentence start, they are not names."""
-    return frozenset(m.group() for t in texts for m in _TOKEN.finditer(t) if m.group()[0].islower())
+def lowercase_words(text: str) -> set[str]:
+    """Words a text writes in lower case: capitalised at a sentence start, they are not names."""
+    return set(_LOWER_WORD.findall(text))
 
 
-def extract_mentions(
-    raw: str, lexicon: NameLexicon, vocabulary: frozenset[str] = frozenset()
-) -> list[tuple[int, int, tuple[int, ...]]]:
-    """(start, end, tails) of each name-like span of ``raw``.
+def _starts_sentence(raw: str, offset: int, text_start: int) -> bool:
+    return offset <= text_start or bool(_SENTENCE_END.search(raw[max(0, offset - 8) : offset]))
 
-    A mention is a run of capitalised words joined by single spaces (name particles
-    allowed inside), or an acronym on its own ("U.S.", "KCNA"). Single ordinary
-    words are not mentions, and all-capitals paragraphs (headings) are skipped,
-    since their case says nothing about spelling. A sentence's first word is left
-    out of a mention when the corpus writes it in lower case elsewhere
-    ("Leader Kim Jong Un said" is a mention of "Kim Jong Un").
 
-    ``tails`` are where the mention would start without its first words (titles such as
-    "Foreign Minister", or a sentence's opening word), leaving two or more words:
-    ``build_mentions`` decides with the whole corpus in view.
+def mention_candidates(raw: str, lexicon: NameLexicon) -> list[tuple[tuple[int, ...], int, bool]]:
+    """Name-like spans of ``raw``: (start of each word, end, whether it opens a sentence).
+
+    A candidate is a run of capitalised words joined by single spaces (name particles
+    allowed inside) or an acronym on its own ("U.S.", "KCNA"). All-capitals paragraphs
+    (headings) have none: their case says nothing about spelling. Which leading words
+    belong to the name is decided by ``build_mentions``, with the whole corpus in view.
     """
     if not any(ch.islower() for ch in raw):
         return []
-    spans: list[tuple[int, int, tuple[int, ...]]] = []
+    text_start = len(raw) - len(raw.lstrip())
+    spans: list[tuple[tuple[int, ...], int, bool]] = []
     run: list[re.Match] = []
 
     def close() -> None:
         while run and run[-1].group().lower() in lexicon.particles:
             run.pop()
-        if run and run[0].group().lower() in vocabulary and _starts_sentence(raw, run[0].start()):
-            run.pop(0)
         while run and run[0].group() in lexicon.leading_words:
             run.pop(0)
         if len(run) >= 2:
-            spans.append((run[0].start(), run[-1].end(), tuple(m.start() for m in run[1:-1])))
+            starts = tuple(m.start() for m in run)
+            spans.append((starts, run[-1].end(), _starts_sentence(raw, starts[0], text_start)))
         run.clear()
 
     for match in _TOKEN.finditer(raw):
         token = match.group()
-        if _is_acronym(token):
-            close()
-            spans.append((match.start(), match.end(), ()))
-            continue
-        joined = bool(run) and raw[run[-1].end() : match.start()] == " "
         capitalised = token[0].isupper()
-        particle = bool(run) and token in lexicon.particles
-        if joined and (capitalised or particle):
+        if capitalised and _is_acronym(token):
+            if run:
+                close()
+            spans.append(((match.start(),), match.end(), False))
+            continue
+        if run and raw[run[-1].end() : match.start()] == " " and (capitalised or token in lexicon.particles):
             run.append(match)
-        else:
+            continue
+        if run:
             close()
-            if capitalised:
-                run.append(match)
-    close()
+        if capitalised:
+            run.append(match)
+    if run:
+        close()
     return spans
+
+
+def resolve_mention(
+    raw: str, starts: tuple[int, ...], end: int, opens_sentence: bool, vocabulary: set[str], whole: Counter | None
+) -> int | None:
+    """Where the mention starts once words that are not part of the name are dropped; None if none is left.
+
+    A sentence's first word goes when the corpus writes it in lower case elsewhere
+    ("Leader Kim Jong Un said"); leading words such as titles go when the corpus names
+    the person without them at least as often ("Foreign Minister Ri Yong Ho").
+    """
+    if opens_sentence and len(starts) > 1:
+        first_word = raw[starts[0] : starts[1]].strip().lower()
+        if first_word in vocabulary:
+            starts = starts[1:]
+    if len(starts) == 1 and not _is_acronym(raw[starts[0] : end]):
+        return None
+    if whole is not None:
+        for tail in starts[1:-1]:  # longest remainder first, always two words or more
+            if whole[variant_key(raw[tail:end])] >= whole[variant_key(raw[starts[0] : end])]:
+                return tail
+    return starts[0]
 
 
 def _one_slip_apart(minor: str, major: str) -> bool:
@@ -175,54 +200,78 @@ def _one_slip_apart(minor: str, major: str) -> bool:
     return min(len(a), len(b)) >= 3 and not (a.startswith(b) or b.startswith(a))
 
 
-def near_variants(counts: Counter, spaced: dict[str, str], distinct: frozenset) -> dict[str, str]:
+def _deletions(form: str) -> set[str]:
+    return {form} | {form[:i] + form[i + 1 :] for i in range(len(form))}
+
+
+def near_variants(counts: Counter, spaced: dict[str, str], distinct: frozenset, minors=None) -> dict[str, str]:
     """key -> key of the far more frequent name it is one slip away from.
 
-    Keys are compared only within blocks of equal word count and length (±1), so the
-    work grows with the block sizes, not with the square of the corpus's names.
+    Two forms one edit apart share a form with one character deleted (or one is such a
+    form of the other), so candidates come from an index of those: the work grows with
+    the number of names times their length, not with its square. Only names seen at
+    least ``NEAR_MIN_RATIO`` times can be the frequent side. ``minors`` limits the
+    names looked up (those of the files being reported).
     """
-    blocks: dict[tuple[int, int], list[str]] = {}
-    for key in counts:
-        if len(key) >= NEAR_MIN_KEY_CHARS:
-            blocks.setdefault((spaced[key].count(" "), len(key)), []).append(key)
+    index: dict[str, list[str]] = {}
+    for key, count in counts.items():
+        if len(key) >= NEAR_MIN_KEY_CHARS and count >= NEAR_MIN_RATIO:
+            for form in _deletions(spaced[key]):
+                index.setdefault(form, []).append(key)
     found: dict[str, str] = {}
-    for (words, length), keys in blocks.items():
-        for minor in keys:
-            candidates = [k for d in (-1, 0, 1) for k in blocks.get((words, length + d), ())]
-            best = None
-            for major in candidates:
-                if (
-                    major != minor
-                    and counts[major] >= NEAR_MIN_RATIO * counts[minor]
-                    and frozenset((minor, major)) not in distinct
-                    and _one_slip_apart(spaced[minor], spaced[major])
-                    and (best is None or counts[major] > counts[best])
-                ):
-                    best = major
-            if best is not None:
-                found[minor] = best
+    for minor in counts if minors is None else minors:
+        if len(minor) < NEAR_MIN_KEY_CHARS:
+            continue
+        candidates = {major for form in _deletions(spaced[minor]) for major in index.get(form, ())}
+        best = None
+        for major in candidates:
+            if (
+                major != minor
+                and counts[major] >= NEAR_MIN_RATIO * counts[minor]
+                and frozenset((minor, major)) not in distinct
+                and _one_slip_apart(spaced[minor], spaced[major])
+                and (best is None or (counts[major], major) > (counts[best], best))
+            ):
+                best = major
+        if best is not None:
+            found[minor] = best
     return found
 
 
-def build_mentions(frame: pd.DataFrame, lexicon: NameLexicon) -> pd.DataFrame:
-    vocabulary = lowercase_vocabulary(frame["raw"])
-    found = []
-    for row, path, doc_id, para, raw in frame[["path", "doc_id", "para", "raw"]].itertuples():
-        found += [(row, path, doc_id, para, raw, span) for span in extract_mentions(raw, lexicon, vocabulary)]
-    # Leading words belong to the name only if the corpus never names it without them:
-    # "Foreign Minister Ri Yong Ho" and "Later Kim Jong Un" mention "Ri Yong Ho" and
-    # "Kim Jong Un" when those stand alone elsewhere, and more often than the longer form.
-    whole = Counter(variant_key(raw[s:e]) for *_, raw, (s, e, _tails) in found)
+def build_mentions(
+    frame: pd.DataFrame,
+    lexicon: NameLexicon,
+    candidates: list | None = None,
+    vocabulary: set[str] | None = None,
+    report_paths: set[str] | None = None,
+) -> pd.DataFrame:
+    """The mentions frame of the paragraph frame.
+
+    ``candidates`` (per row, from ``mention_candidates``) and ``vocabulary`` (from
+    ``lowercase_words``) may come from the feature cache; they are computed when not
+    given. With ``report_paths``, ``near_variant_of`` is computed for those files only.
+    """
+    raws = frame["raw"].tolist()
+    if candidates is None:
+        candidates = [mention_candidates(raw, lexicon) for raw in raws]
+    if vocabulary is None:
+        vocabulary = set().union(*(lowercase_words(raw) for raw in raws)) if raws else set()
+    first_pass = []
+    for index, spans in enumerate(candidates):
+        raw = raws[index]
+        for starts, end, opens in spans:
+            start = resolve_mention(raw, starts, end, opens, vocabulary, None)
+            if start is not None:
+                first_pass.append((index, starts[starts.index(start) :], end))
+    whole = Counter(variant_key(raws[i][starts[0] : end]) for i, starts, end in first_pass)
+    labels = frame.index.tolist()
+    paths, doc_ids, paras, line_starts = (frame[c].tolist() for c in ("path", "doc_id", "para", "line_start"))
     rows = []
-    line_starts = frame["line_start"]
-    for row, path, doc_id, para, raw, (start, end, tails) in found:
-        for tail in tails:  # longest first
-            if whole[variant_key(raw[tail:end])] >= whole[variant_key(raw[start:end])]:
-                start = tail
-                break
-        surface = raw[start:end]
-        line, column = position(raw, start, int(line_starts.at[row]))
-        rows.append((row, path, doc_id, para, start, end, line, column, surface))
+    for i, starts, end in first_pass:
+        raw = raws[i]
+        start = resolve_mention(raw, starts, end, False, vocabulary, whole)
+        line, column = position(raw, start, line_starts[i])
+        rows.append((labels[i], paths[i], doc_ids[i], paras[i], start, end, line, column, raw[start:end]))
     mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS[1:10])
     mentions.insert(0, "mention_id", range(len(mentions)))
     keys = mentions["surface"].map(variant_key)
@@ -244,7 +293,10 @@ def build_mentions(frame: pd.DataFrame, lexicon: NameLexicon) -> pd.DataFrame:
     mentions["variant_of"] = mentions["canonical"].where(~governed & (mentions["canonical"] != mentions["surface"]), None)
 
     spaced = {key: spaced_form(majority[key]) for key in counts}
-    slips = near_variants(counts, spaced, lexicon.distinct)
+    minors = None
+    if report_paths is not None:
+        minors = set(free_keys[mentions["path"].isin(report_paths)].dropna())
+    slips = near_variants(counts, spaced, lexicon.distinct, minors)
     mentions["near_variant_of"] = free_keys.map(lambda k: majority[slips[k]] if k in slips else None).astype(object)
     return mentions[MENTION_COLUMNS]
 
