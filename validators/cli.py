@@ -110,17 +110,29 @@ def main() -> None:
     is_flag=True,
     help="Read the configured corpus too, so duplicate and name rules see it, but report only on PATHS (pre-commit).",
 )
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github", "sarif", "junit"]),
+    default="text",
+    show_default=True,
+    help="github: workflow annotations (and a Markdown summary in $GITHUB_STEP_SUMMARY); sarif: SARIF 2.1.0; junit: JUnit XML.",
+)
 @click.option("--output", "-o", type=click.Path(), help="Write the report to this file instead of stdout.")
+@click.option("--baseline", "baseline_file", type=click.Path(), help="Accept the findings recorded in this baseline; fail only on new ones.")
 @handle_errors
-def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, output_format, output) -> None:
+def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, output_format, output, baseline_file) -> None:
     """Check PATHS (files, or folders of .txt files; default: the configured corpus)."""
+    from . import baseline
     from .output import FORMATS
     from .pipeline import check as run_check
 
     config = _settings(config_file, select, ignore, no_cache, engine)
+    accepted = baseline.load(baseline_file) if baseline_file else None  # a bad baseline fails before the work
     context = _paths((), config) if with_corpus and paths else []
     report = run_check(_paths(paths, config), config, context)
+    if accepted is not None:
+        report.findings, report.baselined = baseline.apply(report.findings, accepted)
     _emit(FORMATS[output_format](report), output)
     sys.exit(EXIT_FINDINGS if report.errors else EXIT_CLEAN)
 
@@ -145,8 +157,9 @@ def export(paths, config_file, select, ignore, no_cache, engine, output) -> None
 @main.command()
 @with_common_options
 @click.option("--diff", "show_diff", is_flag=True, help="Show the changes as a unified diff; write nothing.")
+@click.option("--with-corpus", is_flag=True, help="Read the configured corpus too (for name spellings), but change only PATHS.")
 @handle_errors
-def fix(paths, config_file, select, ignore, no_cache, engine, show_diff) -> None:
+def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_corpus) -> None:
     """Apply the safe repairs of the findings in PATHS, in place and atomically.
 
     Repairs: ftfy's mojibake repair, deleting control and invisible characters,
@@ -156,10 +169,13 @@ def fix(paths, config_file, select, ignore, no_cache, engine, show_diff) -> None
     there is something to change), 2 on a usage or I/O error.
     """
     from .fix import plan_fixes
-    from .ingest import read
+    from .ingest import discover, display, read
 
     config = _settings(config_file, select, ignore, no_cache, engine)
-    changes, report, settled = plan_fixes(read(_paths(paths, config)), config)
+    targets = _paths(paths, config)
+    context = _paths((), config) if with_corpus and paths else []
+    only = {display(p) for p in discover(targets)} if context else None
+    changes, report, settled = plan_fixes(read([*targets, *context]), config, only)
     if show_diff:
         click.echo("".join(change.diff() for change in changes), nl=False)
         sys.exit(EXIT_FINDINGS if changes else EXIT_CLEAN)
@@ -174,6 +190,22 @@ def fix(paths, config_file, select, ignore, no_cache, engine, show_diff) -> None
     if not settled:
         click.echo("corpus-validator: warning: repairs did not settle; run fix again and report this", err=True)
     sys.exit(EXIT_FINDINGS if report.errors else EXIT_CLEAN)
+
+
+@main.command(name="baseline")
+@with_common_options
+@click.option("--output", "-o", type=click.Path(), help="Baseline file to write (default: expectations/baseline.json at the project root).")
+@handle_errors
+def baseline_command(paths, config_file, select, ignore, no_cache, engine, output) -> None:
+    """Record the current findings of PATHS as accepted, so `check --baseline` fails only on new ones."""
+    from . import baseline
+    from .pipeline import check as run_check
+
+    config = _settings(config_file, select, ignore, no_cache, engine)
+    report = run_check(_paths(paths, config), config)
+    target = output or os.path.relpath(config.root / baseline.DEFAULT_PATH)
+    baseline.write(report.findings, target)
+    click.echo(f"recorded {len(report.findings)} findings in {target}", err=True)
 
 
 @main.command()

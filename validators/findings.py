@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
 from .evaluate import Outcome
+from .features.duplicate import canonical
 from .ingest import Document
 from .rules import RULES, CorpusView, Hit, Row
 from .segment import position
@@ -35,6 +37,7 @@ class Finding:
     related: tuple[Place, ...] = field(default=())
     # Safe repairs: (start, end, replacement) as character offsets in the decoded file.
     edits: tuple[tuple[int, int, str], ...] = field(default=(), compare=False)
+    fingerprint: str = ""  # stable identity for baselines; see ``fingerprint()``
 
     @property
     def fixable(self) -> bool:
@@ -60,6 +63,7 @@ class Locator:
         self.where = dict(
             zip(frame.index, zip(frame["path"], frame["doc_id"], frame["char_start"], frame["line_start"], strict=True), strict=True)
         )
+        self.raw = dict(zip(frame.index, frame["raw"], strict=True))
 
     def base(self, row: int) -> int:
         return int(self.where[row][2])
@@ -72,10 +76,21 @@ class Locator:
         return Place(path, line, column)
 
 
+def fingerprint(code: str, path: str, paragraph: str, span: str) -> str:
+    """What a finding is, not where: the rule, the file, and the words of its paragraph and span.
+
+    Edits elsewhere in the file (lines added above, other paragraphs changed) keep it;
+    a baseline built from it follows the finding wherever its line moves.
+    """
+    material = "\0".join((code, path, canonical(paragraph), span))
+    return hashlib.sha256(material.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+
+
 def _from_hit(code: str, severity: str, hit: Hit, locate: Locator) -> Finding:
     start = locate.place(hit.row, hit.start)
     end = locate.place(hit.row, hit.end)
     base = locate.base(hit.row)
+    raw = locate.raw[hit.row]
     return Finding(
         code=code,
         family=RULES[code].family,
@@ -89,6 +104,7 @@ def _from_hit(code: str, severity: str, hit: Hit, locate: Locator) -> Finding:
         suggestion=hit.suggestion,
         related=tuple(locate.place(row, offset) for row, offset in hit.related),
         edits=tuple((base + s, base + e, replacement) for s, e, replacement in hit.edits),
+        fingerprint=fingerprint(code, start.path, raw, raw[hit.start : hit.end]),
     )
 
 
@@ -109,6 +125,7 @@ def file_findings(documents: list[Document], severity_of) -> list[Finding]:
                     end_column=1,
                     message=f"binary file: NUL byte at byte {doc.nul_offset}; nothing in it was checked",
                     suggestion="if it is UTF-16 text, re-save it as UTF-8; otherwise remove it from the corpus",
+                    fingerprint=fingerprint("EN004", doc.path, "", ""),
                 )
             )
     return findings

@@ -51,11 +51,16 @@ def _repaired(doc: Document, findings: list[Finding]) -> bytes:
     return (BOM if keep_bom else b"") + text.encode("utf-8", "surrogateescape")
 
 
-def plan_fixes(documents: list[Document], config: Config) -> tuple[list[FileChange], Report, bool]:
-    """(changes per file, the report after fixing, whether the repairs settled)."""
+def plan_fixes(
+    documents: list[Document], config: Config, only: set[str] | None = None
+) -> tuple[list[FileChange], Report, bool]:
+    """(changes per file, the report after fixing, whether the repairs settled).
+
+    With ``only``, the other documents are context: read, never changed or reported.
+    """
     current = {doc.path: doc for doc in documents}
     fixed_counts: dict[str, int] = {}
-    report = check_documents(list(current.values()), config)
+    report = check_documents(list(current.values()), config, report_paths=only)
     settled = False
     for _ in range(MAX_PASSES):
         fixable: dict[str, list[Finding]] = {}
@@ -69,7 +74,7 @@ def plan_fixes(documents: list[Document], config: Config) -> tuple[list[FileChan
             doc = current[path]
             current[path] = decode(path, doc.doc_id, _repaired(doc, findings))
             fixed_counts[path] = fixed_counts.get(path, 0) + len(findings)
-        report = check_documents(list(current.values()), config)
+        report = check_documents(list(current.values()), config, report_paths=only)
     changes = [
         FileChange(doc.path, doc.data, current[doc.path].data, fixed_counts.get(doc.path, 0))
         for doc in documents

@@ -27,6 +27,7 @@ class Report:
     paragraphs: pd.DataFrame
     mentions: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)
+    baselined: int = 0  # findings a baseline accepted (not in ``findings``)
 
     @property
     def skipped(self) -> list[tuple[str, str]]:
@@ -46,6 +47,7 @@ class Report:
             "errors": by_severity["error"],
             "warnings": by_severity["warning"],
             "infos": by_severity["info"],
+            "baselined": self.baselined,
             "by_code": dict(sorted(Counter(f.code for f in self.findings).items())),
             "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
         }

@@ -43,7 +43,6 @@ class CorpusView:
     mentions: pd.DataFrame
     documents: dict = field(default_factory=dict)  # doc_id -> ingest.Document
     patterns: object = None  # features.encoding.EncodingPatterns
-    reported: set = field(default_factory=set)  # groups a rule has already reported once
     _memo: dict = field(default_factory=dict)
 
     def memo(self, key, compute):
@@ -591,8 +590,8 @@ class Typography(CharacterRule):
 class DuplicateParagraph(Rule):
     """The same paragraph twice in the corpus, after folding case, spacing and punctuation.
 
-    Reported once per group of copies, at the first repeat, with every other copy in
-    ``related``.
+    The first occurrence (files in path order) is the original; each later copy is
+    reported, pointing at the original first and then at the other copies.
 
     Bad:
         a.txt: “We are no longer interested in such talks,” the statement said.
@@ -607,14 +606,11 @@ class DuplicateParagraph(Rule):
 
     def hits(self, row, spec, corpus):
         original = int(row["dup_of"])
-        if ("DU001", original) in corpus.reported:
-            return []
-        corpus.reported.add(("DU001", original))
         frame = corpus.paragraphs
         groups = corpus.memo("copies", lambda: frame.groupby("dup_of").groups)
-        copies = groups[original]
+        copies = [int(r) for r in groups[original]]
         first = frame.loc[original]
-        others = [(original, 0)] + [(int(r), 0) for r in copies if r != row.name]
+        others = [(original, 0)] + [(r, 0) for r in copies if r != row.name]
         return [
             Hit(
                 row.name,

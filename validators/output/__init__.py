@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from . import github, junit, sarif
 from . import json as json_format
 from . import text as text_format
 
-FORMATS = {"text": text_format.render, "json": json_format.render}
+FORMATS = {
+    "text": text_format.render,
+    "json": json_format.render,
+    "github": github.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+}

@@ -17,13 +17,16 @@ def render(report) -> str:
     for path, reason in report.skipped:
         lines.append(f"{path}: skipped: {reason}")
     s = report.summary()
+    accepted = f" {s['baselined']} accepted by the baseline." if s["baselined"] else ""
     if s["findings"]:
         lines.append(
             f"Found {s['findings']} finding{'s' if s['findings'] != 1 else ''} "
             f"({s['errors']} error{'s' if s['errors'] != 1 else ''}, {s['warnings']} warning"
             f"{'s' if s['warnings'] != 1 else ''}, {s['infos']} info) "
-            f"in {s['files']} file{'s' if s['files'] != 1 else ''}, {s['paragraphs']} paragraphs."
+            f"in {s['files']} file{'s' if s['files'] != 1 else ''}, {s['paragraphs']} paragraphs." + accepted
         )
     else:
-        lines.append(f"All clear: {s['files']} file{'s' if s['files'] != 1 else ''}, {s['paragraphs']} paragraphs, no findings.")
+        lines.append(
+            f"All clear: {s['files']} file{'s' if s['files'] != 1 else ''}, {s['paragraphs']} paragraphs, no findings." + accepted
+        )
     return "\n".join(lines) + "\n"

@@ -1,0 +1,179 @@
+"""The gate as CI and pre-commit use it: output formats, baselines, one file against the corpus, the cache."""
+
+import json
+import os
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import REPO
+
+STORY = "The talks ended without agreement, officials in Seoul said on Monday evening.\n"
+NOISY = STORY + "\nSign up for our daily newsletter\n\nPlease read our comment policy, 100% of it.\n"
+SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+
+
+def test_github_format_annotates_each_finding_and_escapes(cli, corpus, tmp_path, monkeypatch):
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    folder = corpus({"a.txt": NOISY, "b.txt": b"\xef\xbb\xbf" + STORY.encode().replace(b"Monday", b"Friday")})
+    result = cli("check", folder, "--format", "github")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "::warning file=corpus/b.txt,line=1,col=1,endLine=1,endColumn=1,title=EN003::"
+        "file starts with a UTF-8 byte-order mark (help: remove the BOM (save as UTF-8 without BOM))"
+    ) or any(line.startswith("::warning file=corpus/b.txt,line=1,col=1") for line in lines)
+    assert any(line.startswith("::error file=corpus/a.txt,line=3,col=1,endLine=3,endColumn=33,title=BP001::") for line in lines)
+    assert any("100%25 of it" in line for line in lines)  # '%' escaped as workflow commands require
+    text = summary.read_text()
+    assert text.startswith("## corpus-validator") and "| BP001 | 1 |" in text and "`corpus/a.txt:3:1`" in text
+
+
+@pytest.mark.skipif(not SCHEMA.is_file(), reason=f"the SARIF schema is not at {SCHEMA}")
+def test_sarif_output_validates_against_the_oasis_schema(cli, corpus):
+    import jsonschema
+
+    folder = corpus({
+        "a.txt": NOISY + "\nMr. Trumpâ€™s tweet\n",
+        "b.txt": "The leader Kim Jong Un spoke.\nThe leader Kim Jong Un left.\n",
+        "c.txt": "The leader Kim Jong-un spoke.\n",
+    })  # fmt: skip
+    result = cli("check", folder, "--format", "sarif")
+    log = json.loads(result.stdout)
+    jsonschema.validate(log, json.loads(SCHEMA.read_text(encoding="utf-8")))
+    run = log["runs"][0]
+    assert {r["ruleId"] for r in run["results"]} == {"BP001", "BP003", "EN001", "NM001"}
+    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == sorted({r["ruleId"] for r in run["results"]})
+    variant = next(r for r in run["results"] if r["ruleId"] == "NM001")
+    assert len(variant["relatedLocations"]) == 2
+    assert variant["locations"][0]["physicalLocation"]["region"] == {"startLine": 1, "startColumn": 12, "endLine": 1, "endColumn": 23}
+
+
+def test_junit_output_has_a_test_case_per_file(cli, corpus):
+    folder = corpus({"a.txt": NOISY, "b.txt": STORY.replace("Monday", "Friday")})
+    root = ET.fromstring(cli("check", folder, "--format", "junit").stdout)
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    assert set(cases) == {"corpus/a.txt", "corpus/b.txt"}
+    assert cases["corpus/a.txt"].find("failure").get("message") == "2 error findings"
+    assert cases["corpus/b.txt"].find("failure") is None
+    assert root.get("failures") == "1"
+
+
+def test_baseline_accepts_todays_findings_and_survives_unrelated_edits(cli, corpus, tmp_path):
+    folder = corpus({"a.txt": NOISY})
+    baseline = tmp_path / "baseline.json"
+    assert cli("baseline", folder, "--output", baseline).exit_code == 0
+    assert cli("check", folder, "--baseline", baseline).exit_code == 0
+
+    # Lines added above and the story paragraph edited: the accepted findings move, and stay accepted.
+    (folder / "a.txt").write_text("A new headline paragraph.\n\n" + NOISY.replace("Monday", "Sunday"))
+    result = cli("check", folder, "--baseline", baseline)
+    assert result.exit_code == 0, result.stdout
+    assert "2 accepted by the baseline" in result.stdout
+
+    # A new finding fails the gate, and only it is reported.
+    (folder / "a.txt").write_text(NOISY + "\nClick here to read more\n")
+    result = cli("check", folder, "--baseline", baseline, "--format", "json")
+    report = json.loads(result.stdout)
+    assert result.exit_code == 1
+    assert [f["code"] for f in report["findings"]] == ["BP004"] and report["summary"]["baselined"] == 2
+
+
+def test_baseline_counts_copies(cli, corpus, tmp_path):
+    folder = corpus({"a.txt": NOISY})
+    baseline = tmp_path / "baseline.json"
+    cli("baseline", folder, "--output", baseline)
+    (folder / "a.txt").write_text(NOISY + "\nSign up for our daily newsletter\n")  # the same prompt, twice
+    assert cli("check", folder, "--baseline", baseline).exit_code == 1
+
+
+@pytest.mark.parametrize("content, message", [(None, "baseline file not found"), ("{", "not valid JSON"), ('{"version": 9}', "not a corpus-validator baseline")])
+def test_bad_baseline_exits_2(cli, corpus, tmp_path, content, message):
+    folder = corpus({"a.txt": STORY})
+    path = tmp_path / "baseline.json"
+    if content is not None:
+        path.write_text(content)
+    result = cli("check", folder, "--baseline", path)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+CROSS_FILE = {
+    "a.txt": "The leader Kim Jong Un spoke.\nThe leader Kim Jong Un left.\n",
+    "b.txt": "The leader Kim Jong-un spoke.\n\n" + STORY,
+    "c.txt": STORY,
+}
+
+
+def test_one_file_with_corpus_still_sees_cross_file_problems(cli, corpus, tmp_path):
+    corpus(CROSS_FILE)
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    alone = cli("check", "corpus/b.txt", "--format", "json")
+    assert json.loads(alone.stdout)["findings"] == []  # alone, b.txt has no variant and no copy
+    report = json.loads(cli("check", "corpus/b.txt", "--with-corpus", "--format", "json").stdout)
+    assert sorted((f["code"], f["path"]) for f in report["findings"]) == [("NM001", "corpus/b.txt")]
+    report = json.loads(cli("check", "corpus/c.txt", "--with-corpus", "--format", "json").stdout)
+    assert [(f["code"], f["path"], f["related"][0]["path"]) for f in report["findings"]] == [("DU001", "corpus/c.txt", "corpus/b.txt")]
+    assert report["summary"]["files"] == 1
+
+
+@pytest.mark.parametrize("engine", ["gx", "light"])
+def test_with_corpus_reports_what_the_full_run_reports_for_that_file(cli, corpus, tmp_path, engine):
+    corpus(CROSS_FILE | {"d.txt": NOISY})
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    full = json.loads(cli("check", "--engine", engine, "--format", "json").stdout)["findings"]
+    for name in CROSS_FILE | {"d.txt": ""}:
+        path = f"corpus/{name}"
+        one = json.loads(cli("check", path, "--with-corpus", "--engine", engine, "--format", "json").stdout)["findings"]
+        assert one == [f for f in full if f["path"] == path], name
+
+
+def test_cache_is_used_refreshed_and_ignored_when_broken(cli, corpus, tmp_path):
+    from validators import cache as cache_module
+
+    corpus(CROSS_FILE)
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    first = cli("check", "--format", "json").stdout
+    stored = tmp_path / cache_module.FOLDER / cache_module.FILE
+    assert stored.is_file() and (tmp_path / cache_module.FOLDER / ".gitignore").read_text().endswith("*\n")
+    assert cli("check", "--format", "json").stdout == first
+
+    (tmp_path / "corpus" / "c.txt").write_text(STORY + "\nSign up for our daily newsletter\n")
+    assert "BP001" in cli("check").stdout  # a changed file is not served from the cache
+
+    stored.write_bytes(b"not a pickle")
+    assert "BP001" in cli("check").stdout
+    assert "BP001" not in cli("check", "--no-cache", "--ignore", "BP").stdout
+
+
+def test_no_cache_setting_writes_nothing(cli, corpus, tmp_path):
+    from validators import cache as cache_module
+
+    corpus({"a.txt": STORY})
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\ncache = false\n')
+    cli("check")
+    assert not (tmp_path / cache_module.FOLDER).exists()
+
+
+def test_engine_and_cache_settings_are_validated(cli, corpus, tmp_path):
+    corpus({"a.txt": STORY})
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\nengine = "spark"\n')
+    result = cli("check", "corpus")
+    assert result.exit_code == 2 and "engine must be one of gx, light" in result.stderr
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\ncache = "yes"\n')
+    assert "'cache' must be true or false" in cli("check", "corpus").stderr
+
+
+def test_fix_with_corpus_changes_only_the_given_file(cli, corpus, tmp_path):
+    corpus(CROSS_FILE | {"c.txt": "Trump &amp; Kim met in Hanoi on Thursday.\n"})
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    cli("fix", "corpus/b.txt", "--with-corpus")
+    assert (tmp_path / "corpus" / "b.txt").read_text().startswith("The leader Kim Jong Un spoke.")
+    assert (tmp_path / "corpus" / "c.txt").read_text() == "Trump &amp; Kim met in Hanoi on Thursday.\n"
+
+
+def test_the_repository_passes_its_own_gate_with_its_baseline(cli, monkeypatch):
+    monkeypatch.chdir(REPO)
+    result = cli("check", "--baseline", "expectations/baseline.json", "--no-cache")
+    assert result.exit_code == 0, result.stdout
+    assert os.path.exists(REPO / "expectations" / "baseline.json")
