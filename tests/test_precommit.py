@@ -71,6 +71,7 @@ def test_hook_sees_the_rest_of_the_corpus_for_one_changed_file(environment, tmp_
 def test_fix_hook_modifies_the_file_and_so_fails_the_commit(environment, tmp_path):
     repo = make_corpus_repo(tmp_path / "repo", environment)
     (repo / "corpus" / "b.txt").write_text("Trump &amp; Kim met in Hanoi on Thursday.\n")
+    subprocess.run(["git", "add", "corpus/b.txt"], cwd=repo, env=environment, check=True)  # staged, as in a commit
     result = try_repo("corpus-validator-fix", ["corpus/b.txt"], repo, environment)
     assert result.returncode == 1
     assert "files were modified by this hook" in result.stdout
