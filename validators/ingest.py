@@ -34,47 +34,57 @@ class Document:
     # ^ (character offset in text, byte offset in file, the bytes) per undecodable run
 
 
-def display(path: Path) -> str:
-    try:
-        shown = path.relative_to(Path.cwd())
-    except ValueError:
-        shown = path
-    return shown.as_posix()
+def display(path: str | os.PathLike, cwd: str | None = None) -> str:
+    """The path as shown to the user: relative to the working folder when inside it, with forward slashes."""
+    text = os.path.normpath(os.fspath(path))
+    if os.path.isabs(text):
+        cwd = cwd or os.getcwd()
+        if text == cwd or text.startswith(cwd.rstrip(os.sep) + os.sep):
+            text = os.path.relpath(text, cwd)
+    return Path(text).as_posix()
+
+
+def _walk(root: str, real_root: str):
+    """(path, identity) of the corpus files under ``root``, skipping hidden names and links out of it."""
+    stack = [(root, real_root)]
+    while stack:
+        folder, real_folder = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, os.path.join(real_folder, entry.name)))
+                elif entry.name.endswith(CORPUS_SUFFIX) and entry.is_file():
+                    if entry.is_symlink():
+                        real = os.path.realpath(entry.path)
+                        if not real.startswith(real_root.rstrip(os.sep) + os.sep):
+                            continue  # a link that leads outside the corpus
+                        yield entry.path, real
+                    else:
+                        yield entry.path, os.path.join(real_folder, entry.name)
 
 
 def discover(paths: list[str | os.PathLike]) -> list[Path]:
     """Corpus files under ``paths``: directories recurse into ``*.txt``; a named file is taken as it is.
 
-    Links are not followed out of the directory they were found in, and each file
-    is read once however often it is named.
+    Links are not followed out of the directory they were found in, hidden files and
+    folders are skipped, and each file is read once however often it is named.
     """
-    found: list[Path] = []
-    seen: set[Path] = set()
+    found: dict[str, str] = {}  # identity (real path) -> path as reached
     for given in paths:
-        root = Path(given)
-        if not root.exists():
+        root = os.fspath(given)
+        if not os.path.exists(root):
             raise CorpusValidatorError(f"{given}: no such file or directory")
-        if root.is_file():
-            candidates = [root]
+        if os.path.isfile(root):
+            found.setdefault(os.path.realpath(root), root)
         else:
-            candidates = []
-            real_root = root.resolve()
-            for folder, dirnames, filenames in os.walk(root):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in sorted(filenames):
-                    if not name.endswith(CORPUS_SUFFIX) or name.startswith("."):
-                        continue
-                    candidate = Path(folder) / name
-                    if not candidate.resolve().is_relative_to(real_root):
-                        continue  # a link that leads outside the corpus
-                    candidates.append(candidate)
-        for candidate in candidates:
-            key = candidate.resolve()
-            if key not in seen:
-                seen.add(key)
-                found.append(candidate)
+            for path, identity in _walk(root, os.path.realpath(root)):
+                found.setdefault(identity, path)
     # One order whatever the order of the arguments: "first copy" must mean the same file every run.
-    return sorted(found, key=display)
+    cwd = os.getcwd()
+    shown = sorted((display(path, cwd), path) for path in found.values())
+    return [Path(path) for _, path in shown]
 
 
 def decode(path: str, doc_id: int, data: bytes) -> Document:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .config import Config
-from .features.duplicate import add_duplicate_features, canonical
+from .features.duplicate import add_duplicate_features, canonical_digest
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import FeatureCache, digest
 from .features.encoding import EncodingPatterns, encoding_columns
@@ -66,14 +66,34 @@ def open_cache(config: Config) -> FeatureCache:
     return FeatureCache(config.root / CACHE_FOLDER if config.cache else None, *shaping)
 
 
+#: Columns the cache does not keep: they are slices of the document, cut again on load.
+SLICED = ("raw", "separator")
+
+
 def file_features(doc: Document, patterns: EncodingPatterns, lexicon: NameLexicon) -> dict:
     """Everything per file: paragraph and encoding columns, name candidates, lower-case words."""
     columns = document_columns(doc)
     columns.update(encoding_columns(doc, columns, patterns))
-    columns["canonical"] = [canonical(text) for text in columns["text"]]
+    columns["canonical_digest"] = [canonical_digest(text) for text in columns["text"]]
     candidates = [mention_candidates(raw, lexicon) for raw in columns["raw"]]
     words = set().union(*(lowercase_words(raw) for raw in columns["raw"])) if columns["raw"] else set()
-    return {"columns": columns, "candidates": candidates, "words": words}
+    # One string, not a set: the cache loads one object per file instead of hundreds.
+    return {"columns": columns, "candidates": candidates, "words": " ".join(sorted(words))}
+
+
+def _to_cache(entry: dict) -> dict:
+    columns = {k: v for k, v in entry["columns"].items() if k not in SLICED}
+    columns["text"] = [None if t == r else t for t, r in zip(columns["text"], entry["columns"]["raw"], strict=True)]
+    return {**entry, "columns": columns}
+
+
+def _from_cache(entry: dict, doc: Document) -> dict:
+    columns = dict(entry["columns"])
+    starts, ends, text = columns["char_start"], columns["char_end"], doc.text
+    columns["raw"] = [text[s:e] for s, e in zip(starts, ends, strict=True)]
+    columns["separator"] = [text[e:s] for e, s in zip(ends, [*starts[1:], len(text)][: len(ends)], strict=True)]
+    columns["text"] = [r if t is None else t for t, r in zip(columns["text"], columns["raw"], strict=True)]
+    return {**entry, "columns": columns}
 
 
 def featurise(
@@ -88,12 +108,14 @@ def featurise(
         entry = cache.get(content)
         if entry is None:
             entry = file_features(doc, patterns, lexicon)
-            cache.put(content, entry)
+            cache.put(content, _to_cache(entry))
+        else:
+            entry = _from_cache(entry, doc)
         per_file.append(entry)
     frame = assemble(documents, [entry["columns"] for entry in per_file])
     frame = add_duplicate_features(frame, min_chars=config.duplicate_min_chars)
     candidates = [spans for entry in per_file for spans in entry["candidates"]]
-    vocabulary = set().union(*(entry["words"] for entry in per_file)) if per_file else set()
+    vocabulary = set(" ".join(entry["words"] for entry in per_file).split())
     mentions = build_mentions(frame, lexicon, candidates, vocabulary, report_paths)
     return frame, mentions
 

@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
-if TYPE_CHECKING:
-    import pandas as pd
+import pandas as pd
 
+if TYPE_CHECKING:
     from .suite import ExpectationSpec
 
 FAMILIES = ("noise", "duplicate", "encoding", "name")
@@ -586,6 +586,14 @@ class Typography(CharacterRule):
 # ----------------------------------------------------------------------- duplicate
 
 
+def _copies(dup_of: pd.Series) -> dict[int, list[int]]:
+    """original row -> the rows that copy it, in order."""
+    copies: dict[int, list[int]] = {}
+    for row, original in dup_of.dropna().items():
+        copies.setdefault(int(original), []).append(int(row))
+    return copies
+
+
 @register
 class DuplicateParagraph(Rule):
     """The same paragraph twice in the corpus, after folding case, spacing and punctuation.
@@ -607,8 +615,8 @@ class DuplicateParagraph(Rule):
     def hits(self, row, spec, corpus):
         original = int(row["dup_of"])
         frame = corpus.paragraphs
-        groups = corpus.memo("copies", lambda: frame.groupby("dup_of").groups)
-        copies = [int(r) for r in groups[original]]
+        groups = corpus.memo("copies", lambda: _copies(frame["dup_of"]))
+        copies = groups[original]
         first = frame.loc[original]
         others = [(original, 0)] + [(r, 0) for r in copies if r != row.name]
         return [

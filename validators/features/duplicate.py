@@ -1,14 +1,15 @@
 """Duplicate features: paragraphs that say the same thing twice in the corpus.
 
 Columns:
-- ``dup_key``: the canonical form compared (case, white space, punctuation and
-  quote style folded), or None for paragraphs too short to judge.
+- ``dup_key``: a 64-bit digest of the canonical form compared (case, white space,
+  punctuation and quote style folded), or None for paragraphs too short to judge.
 - ``dup_of``: for the second and later copies, the frame row of the first copy
   (files in path order, paragraphs in file order); None for originals.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -27,10 +28,19 @@ def canonical(text: str) -> str:
     return _NOT_WORD.sub(" ", folded).strip()
 
 
+def canonical_digest(text: str) -> tuple[int, int]:
+    """(64-bit digest, length) of the canonical form: all the duplicate stage needs of a paragraph."""
+    form = canonical(text)
+    return int.from_bytes(hashlib.blake2b(form.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True), len(form)
+
+
 def add_duplicate_features(frame: pd.DataFrame, min_chars: int = DEFAULT_MIN_CHARS) -> pd.DataFrame:
-    """``dup_key`` and ``dup_of``; a ``canonical`` column (from the feature cache) is used when present."""
-    keys = frame.pop("canonical") if "canonical" in frame else frame["text"].map(canonical)
-    keys = keys.where(keys.str.len() >= min_chars, None)
+    """``dup_key`` and ``dup_of``. A ``canonical_digest`` column of (digest, length) pairs
+    (from the feature cache) is used when present."""
+    pairs = frame.pop("canonical_digest") if "canonical_digest" in frame else frame["text"].map(canonical_digest)
+    digests = pd.Series([d for d, _ in pairs], index=frame.index, dtype="Int64")
+    long_enough = pd.Series([n >= min_chars for _, n in pairs], index=frame.index, dtype=bool)
+    keys = digests.where(long_enough)
     first_row = pd.Series(frame.index, index=frame.index).groupby(keys, dropna=True).transform("first")
     is_copy = keys.notna() & (first_row != frame.index.to_series())
     frame["dup_key"] = keys

@@ -6,7 +6,8 @@ Columns (None where the paragraph is clean; otherwise a short description):
 - ``undecodable``: the bytes that are not UTF-8, with their byte offsets in the file.
 - ``bom``: on a file's first paragraph, when the file starts with a byte-order mark.
 - ``replacement_chars``, ``control_chars``, ``invisible_chars``, ``odd_spaces``,
-  ``html_entities``, ``typography``: the characters of the classes in ``expectations/encoding.toml``.
+  ``html_entities``, ``typography``: the distinct characters (entities) found of the classes
+  in ``expectations/encoding.toml``; the findings name them.
 - ``not_nfc``: the paragraph changes under Unicode normalisation form C.
 - ``mixed_line_endings``: on a file's first paragraph, when the file mixes CRLF, LF and CR.
 """
@@ -76,12 +77,12 @@ def name_characters(chars: str) -> str:
     )
 
 
-def _describe_class(raw: str, pattern: re.Pattern, key: str) -> str | None:
-    found = [m.group() for m in pattern.finditer(raw)]
+def _found_in_class(raw: str, pattern: re.Pattern, key: str) -> str | None:
+    """The distinct characters of the class in ``raw`` (entities: the distinct entities), in order."""
+    found = dict.fromkeys(m.group() for m in pattern.finditer(raw))
     if key == "html_entity":
-        found = [f"{m} ({html.unescape(m)})" for m in found if html.unescape(m) != m]
-        return ", ".join(found) or None
-    return name_characters("".join(found)) if found else None
+        return " ".join(m for m in found if html.unescape(m) != m) or None
+    return "".join(dict.fromkeys("".join(found))) or None
 
 
 def _line_endings(text: str) -> str | None:
@@ -105,7 +106,7 @@ def encoding_columns(doc: Document, columns: dict[str, list], patterns: Encoding
     ]
     for column, key in CHARACTER_CLASSES.items():
         pattern = patterns.classes[key]
-        out[column] = [_describe_class(raw, pattern, key) if pattern.search(raw) else None for raw in raws]
+        out[column] = [_found_in_class(raw, pattern, key) if pattern.search(raw) else None for raw in raws]
     out["not_nfc"] = [None if unicodedata.is_normalized("NFC", raw) else "changes under NFC" for raw in raws]
     out["undecodable"] = [
         ", ".join(f"0x{raw.hex()} at byte {b}" for c, b, raw in doc.undecodable if start <= c < end) or None

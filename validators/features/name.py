@@ -249,7 +249,8 @@ def build_mentions(
 
     ``candidates`` (per row, from ``mention_candidates``) and ``vocabulary`` (from
     ``lowercase_words``) may come from the feature cache; they are computed when not
-    given. With ``report_paths``, ``near_variant_of`` is computed for those files only.
+    given. With ``report_paths``, ``near_variant_of``, ``line`` and ``column`` are computed
+    for those files only (0 and None elsewhere).
     """
     raws = frame["raw"].tolist()
     if candidates is None:
@@ -270,9 +271,14 @@ def build_mentions(
     for i, starts, end in first_pass:
         raw = raws[i]
         start = resolve_mention(raw, starts, end, False, vocabulary, whole)
-        line, column = position(raw, start, line_starts[i])
+        if report_paths is None or paths[i] in report_paths:
+            line, column = position(raw, start, line_starts[i])
+        else:  # context only: no finding will stand here, so its place is not worked out
+            line = column = 0
         rows.append((labels[i], paths[i], doc_ids[i], paras[i], start, end, line, column, raw[start:end]))
-    mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS[1:10])
+    # Object columns: iterating pandas' Arrow-backed strings costs far more than Python lists.
+    mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS[1:10], dtype=object)
+    mentions = mentions.astype({c: "int64" for c in ("row", "doc_id", "para", "start", "end", "line", "column")})
     mentions.insert(0, "mention_id", range(len(mentions)))
     keys = mentions["surface"].map(variant_key)
 
@@ -284,10 +290,7 @@ def build_mentions(
 
     free_keys = keys.where(~governed, None)
     counts = Counter(free_keys.dropna())
-    majority: dict[str, str] = {}
-    for key, group in mentions["surface"].groupby(free_keys, sort=False):
-        # most_common keeps first-seen order among equals: ties go to the first spelling.
-        majority[key] = Counter(group).most_common(1)[0][0]
+    majority = most_common_spelling(free_keys, mentions["surface"])
     mentions["key"] = free_keys.astype(object)
     mentions["canonical"] = house.where(governed, free_keys.map(majority)).astype(object)
     mentions["variant_of"] = mentions["canonical"].where(~governed & (mentions["canonical"] != mentions["surface"]), None)
@@ -301,12 +304,19 @@ def build_mentions(
     return mentions[MENTION_COLUMNS]
 
 
+def most_common_spelling(keys, surfaces) -> dict:
+    """key -> its most common spelling, the first seen on a tie (missing keys skipped)."""
+    counts = Counter((k, s) for k, s in zip(keys, surfaces, strict=True) if isinstance(k, str))
+    best: dict = {}
+    for (key, surface), n in counts.items():  # insertion order: first seen first
+        if key not in best or n > counts[(key, best[key])]:
+            best[key] = surface
+    return best
+
+
 def preferred_spelling(keys: pd.Series, surfaces: pd.Series) -> pd.Series:
     """Per row, the most common spelling of the row's key (first seen on a tie).
 
     The condition of the GX expectation ``expect_column_pair_values_to_have_one_spelling_per_key``.
     """
-    preferred = {
-        key: Counter(group).most_common(1)[0][0] for key, group in surfaces.groupby(keys, sort=False)
-    }
-    return keys.map(preferred)
+    return keys.map(most_common_spelling(keys, surfaces))

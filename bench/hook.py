@@ -1,0 +1,66 @@
+"""The pre-commit hook's time against a full GX run, on the same 1,000-article corpus, in one run.
+
+Builds a synthetic corpus of real text (bench/synth.py) in a temporary project, warms the
+feature cache once (as the first commit after cloning would), then alternates:
+
+- hook: ``corpus-validator check --engine light --with-corpus ONE_FILE`` (what pre-commit runs
+  for a one-file commit; the file is edited before each run, so it is never served from the cache);
+- full: ``corpus-validator check --engine gx --no-cache`` over the whole corpus (what CI runs).
+
+    python bench/hook.py [--articles 1000] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from synth import write_corpus  # noqa: E402
+
+COMMAND = [sys.executable, "-m", "validators"]
+
+
+def timed(args: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    result = subprocess.run(COMMAND + args, cwd=cwd, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode not in (0, 1):
+        sys.exit(f"{' '.join(args)} failed: {result.stderr}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as folder:
+        project = Path(folder)
+        write_corpus(project / "corpus", args.articles)
+        (project / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+        changed = project / "corpus" / "00007.txt"
+        original = changed.read_text(encoding="utf-8")
+        warm = timed(["check", "--engine", "light"], project)
+
+        hook, full = [], []
+        for n in range(args.repeat):
+            changed.write_text(original + f"\nAn edit made for run {n}, so the file is new to the cache.\n", encoding="utf-8")
+            hook.append(timed(["check", "--engine", "light", "--with-corpus", "corpus/00007.txt"], project))
+            full.append(timed(["check", "--engine", "gx", "--no-cache"], project))
+
+    print(f"{args.articles} articles; cache warmed once in {warm:.2f} s")
+    print(f"{'run':<52} {'median s':>9} {'min s':>7}")
+    print(f"{'hook: one changed file, light engine, with corpus':<52} {statistics.median(hook):>9.2f} {min(hook):>7.2f}")
+    print(f"{'full: whole corpus, GX engine, no cache':<52} {statistics.median(full):>9.2f} {min(full):>7.2f}")
+    print(f"full / hook: {statistics.median(full) / statistics.median(hook):.1f}x (medians of {args.repeat} alternating runs)")
+
+
+if __name__ == "__main__":
+    main()
