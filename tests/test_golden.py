@@ -59,3 +59,10 @@ def test_readme_lists_every_rule():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for code, rule in RULES.items():
         assert f"| {code} | {rule.name} | {rule.family} |" in readme, code
+
+
+def test_the_quote_both_seeds_carry_is_one_finding_with_both_places(report):
+    (finding,) = [f for f in report.findings if f.code == "DU005"]
+    assert (finding.path, finding.line) == (SEED_001, 4)
+    assert [(p.path, p.line) for p in finding.related] == [(SEED_000, 7)]
+    assert "We are no longer interested in such talks that br" in finding.message

@@ -7,6 +7,19 @@ from validators.rules import RULES
 STORY = "The talks ended without agreement, officials in Seoul said on Monday evening."
 
 
+LONG_ARTICLE = (
+    "North Korea said on Monday it was not interested in more talks with the United States.\n\n"
+    "The statement, carried by the state news agency, blamed Washington for the deadlock.\n\n"
+    "Analysts in Seoul said the remarks were aimed at winning concessions before the deadline.\n\n"
+    "The two leaders have met three times since June last year without a lasting agreement.\n"
+)
+OTHER_ARTICLE = (
+    "Shares in Tokyo rose on Tuesday as exporters gained on a weaker yen and strong earnings.\n\n"
+    "The central bank kept its interest rate unchanged and signalled patience on policy.\n\n"
+    "Oil prices fell after a report showed crude stocks rising more than analysts expected.\n"
+)
+
+
 def codes(report):
     return [f.code for f in report.findings]
 
@@ -80,6 +93,24 @@ CASES = {
     "DU001": (
         {"a.txt": f"{STORY}\n", "b.txt": f"Intro line for b.\n\n“{STORY.upper()}”\n"},
         {"a.txt": f"{STORY}\n", "b.txt": "The talks resumed with a new agreement, officials in Tokyo said on Friday.\n"},
+    ),
+    "DU002": (
+        {"a.txt": f"Headline.\n\n{STORY}\n", "b.txt": f"HEADLINE\n\n{STORY.upper()}\n"},
+        {"a.txt": f"Headline.\n\n{STORY}\n", "b.txt": f"Another headline.\n\n{STORY}\n"},
+    ),
+    "DU003": (
+        {"a.txt": f"{STORY}\n", "b.txt": "The talks ended without any agreement, officials in Seoul said late on Monday evening.\n"},
+        {"a.txt": f"{STORY}\n", "b.txt": "Markets rallied on Tuesday as investors in Tokyo bought technology shares again.\n"},
+    ),
+    "DU004": (
+        {"a.txt": LONG_ARTICLE, "b.txt": "\n\n".join(reversed(LONG_ARTICLE.split("\n\n"))) + "\n\nSubscribe to our free morning briefing.\n"},
+        {"a.txt": LONG_ARTICLE, "b.txt": OTHER_ARTICLE},
+    ),
+    "DU005": (
+        {"a.txt": "“We are no longer interested in such talks that bring nothing to us,” the statement said.\n",
+         "b.txt": "Officials were blunt. “We are no longer interested in such talks that bring nothing to us,” he said.\n"},
+        {"a.txt": "“We are not interested in talks,” the statement said.\n",
+         "b.txt": "Officials were blunt. “We are not interested in talks,” he said.\n"},
     ),
     "NM002": (
         {"a.txt": "The leader Kim Jung Un spoke.\n", "b.txt": "The leader Kim Jong Un spoke. Then Kim Jong Un left.\n"},

@@ -11,15 +11,20 @@
 
     [tool.corpus-validator.duplicate]
     min_chars = 40                    # shorter paragraphs are not compared
+    near_threshold = 0.7              # estimated word-set similarity of a near-duplicate paragraph
+    doc_threshold = 0.8               # the same for whole files
+    doc_min_chars = 200               # shorter files are not compared as wholes
+    passage_min_words = 8             # shortest shared sentence or quotation reported
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from .errors import ConfigError
+from .features.duplicate import DuplicateSettings
 from .rules import RULES, SEVERITIES
 from .suite import GX_SEVERITY
 
@@ -36,7 +41,7 @@ class Config:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)
-    duplicate_min_chars: int = 40
+    duplicate: DuplicateSettings = field(default_factory=DuplicateSettings)
     cache: bool = True  # keep per-file features in .corpus-validator-cache/ at the project root
     engine: str = "gx"  # "gx": the suites run in Great Expectations; "light": in pandas, no GX import
 
@@ -67,6 +72,21 @@ def _codes(value, key: str, where: str) -> list[str]:
         if not any(c.startswith(code.upper()) for c in RULES):
             raise ConfigError(f"{where}: '{key}' names {code!r}, which is no rule code or prefix of one")
     return [v.upper() for v in value]
+
+
+def _duplicate_settings(value, where: str) -> DuplicateSettings:
+    known = {f.name for f in fields(DuplicateSettings)}
+    if not isinstance(value, dict) or set(value) - known:
+        raise ConfigError(f"{where}: [duplicate] takes only {', '.join(sorted(known))}")
+    for name in ("min_chars", "passage_min_words", "doc_min_chars"):
+        number = value.get(name, 1)
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            raise ConfigError(f"{where}: duplicate.{name} must be a whole number of at least 1")
+    for name in ("near_threshold", "doc_threshold"):
+        number = value.get(name, 1.0)
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 < number <= 1:
+            raise ConfigError(f"{where}: duplicate.{name} must be a number above 0 and at most 1")
+    return DuplicateSettings(**value)
 
 
 ENGINES = ("gx", "light")
@@ -114,12 +134,7 @@ def from_table(table: dict, root: Path, where: str) -> Config:
         elif key == "engine":
             config.engine = _engine(value, where)
         elif key == "duplicate":
-            if not isinstance(value, dict) or set(value) - {"min_chars"}:
-                raise ConfigError(f"{where}: [duplicate] takes only min_chars")
-            min_chars = value.get("min_chars", config.duplicate_min_chars)
-            if not isinstance(min_chars, int) or isinstance(min_chars, bool) or min_chars < 1:
-                raise ConfigError(f"{where}: duplicate.min_chars must be a whole number of at least 1")
-            config.duplicate_min_chars = min_chars
+            config.duplicate = _duplicate_settings(value, where)
         else:
             known = "paths, expectations, select, ignore, severity, engine, cache, duplicate"
             raise ConfigError(f"{where}: unknown key {key!r} in [tool.{SECTION}] (known: {known})")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from .config import Config
-from .features.duplicate import add_duplicate_features, canonical_digest
+from .features.duplicate import add_duplicate_features, file_duplicate_data
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import FeatureCache, digest
 from .features.encoding import EncodingPatterns, encoding_columns
@@ -63,6 +63,7 @@ def load_encoding_patterns(config: Config) -> EncodingPatterns:
 
 def open_cache(config: Config) -> FeatureCache:
     shaping = [expectation_file(name, config.expectations)[1] for name in ("encoding.toml", "names.toml")]
+    shaping.append(repr(config.duplicate))
     return FeatureCache(config.root / CACHE_FOLDER if config.cache else None, *shaping)
 
 
@@ -70,15 +71,16 @@ def open_cache(config: Config) -> FeatureCache:
 SLICED = ("raw", "separator")
 
 
-def file_features(doc: Document, patterns: EncodingPatterns, lexicon: NameLexicon) -> dict:
-    """Everything per file: paragraph and encoding columns, name candidates, lower-case words."""
+def file_features(doc: Document, patterns: EncodingPatterns, lexicon: NameLexicon, config: Config) -> dict:
+    """Everything per file: paragraph and encoding columns, duplicate digests and signatures,
+    name candidates, lower-case words."""
     columns = document_columns(doc)
     columns.update(encoding_columns(doc, columns, patterns))
-    columns["canonical_digest"] = [canonical_digest(text) for text in columns["text"]]
+    duplicate = file_duplicate_data(columns["text"], columns["raw"], config.duplicate)
     candidates = [mention_candidates(raw, lexicon) for raw in columns["raw"]]
     words = set().union(*(lowercase_words(raw) for raw in columns["raw"])) if columns["raw"] else set()
     # One string, not a set: the cache loads one object per file instead of hundreds.
-    return {"columns": columns, "candidates": candidates, "words": " ".join(sorted(words))}
+    return {"columns": columns, "duplicate": duplicate, "candidates": candidates, "words": " ".join(sorted(words))}
 
 
 def _to_cache(entry: dict) -> dict:
@@ -107,13 +109,18 @@ def featurise(
         content = digest(doc.data)
         entry = cache.get(content)
         if entry is None:
-            entry = file_features(doc, patterns, lexicon)
+            entry = file_features(doc, patterns, lexicon, config)
             cache.put(content, _to_cache(entry))
         else:
             entry = _from_cache(entry, doc)
         per_file.append(entry)
     frame = assemble(documents, [entry["columns"] for entry in per_file])
-    frame = add_duplicate_features(frame, min_chars=config.duplicate_min_chars)
+    duplicate = {
+        "canonical_digest": [pair for entry in per_file for pair in entry["duplicate"]["canonical_digest"]],
+        "signatures": b"".join(entry["duplicate"]["signatures"] for entry in per_file),
+        "passages": [units for entry in per_file for units in entry["duplicate"]["passages"]],
+    }
+    frame = add_duplicate_features(frame, config.duplicate, duplicate)
     candidates = [spans for entry in per_file for spans in entry["candidates"]]
     vocabulary = set(" ".join(entry["words"] for entry in per_file).split())
     mentions = build_mentions(frame, lexicon, candidates, vocabulary, report_paths)

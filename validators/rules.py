@@ -632,6 +632,123 @@ class DuplicateParagraph(Rule):
         ]
 
 
+@register
+class DuplicateArticle(Rule):
+    """A whole file that repeats an earlier file, once case, spacing and punctuation are folded.
+
+    Bad:
+        b.txt is a.txt saved again under another name
+    Good:
+        one of the two removed
+    """
+
+    code = "DU002"
+    name = "duplicate-article"
+    family = "duplicate"
+
+    def hits(self, row, spec, corpus):
+        original = corpus.paragraphs.loc[int(row["doc_dup_of"])]
+        return [
+            Hit(row.name, 0, 0, f"this file repeats {original['path']}", "delete one of the two files", ((int(row["doc_dup_of"]), 0),))
+        ]
+
+
+@register
+class NearDuplicateParagraph(Rule):
+    """A paragraph nearly the same as an earlier one: the same story lightly edited.
+
+    Word sets compared by MinHash with LSH (near-linear in the corpus); the estimated
+    similarity is reported. Threshold: ``near_threshold`` in ``[tool.corpus-validator.duplicate]``.
+
+    Bad:
+        a.txt: The talks ended without agreement, officials in Seoul said on Monday.
+        b.txt: The talks ended without an agreement, officials in Seoul said Monday.
+    Good:
+        one version kept
+    """
+
+    code = "DU003"
+    name = "near-duplicate-paragraph"
+    family = "duplicate"
+
+    def hits(self, row, spec, corpus):
+        original = corpus.paragraphs.loc[int(row["near_dup_of"])]
+        return [
+            Hit(
+                row.name,
+                0,
+                len(row["raw"]),
+                f"paragraph nearly repeats {original['path']}:{original['line_start']} "
+                f"(estimated similarity {row['near_dup_similarity']:.2f})",
+                "keep one version and delete the other",
+                ((int(row["near_dup_of"]), 0),),
+            )
+        ]
+
+
+@register
+class NearDuplicateArticle(Rule):
+    """A file nearly the same as an earlier one: re-ordered paragraphs, a new header or footer.
+
+    Bad:
+        b.txt is a.txt with its paragraphs shuffled and a new footer
+    Good:
+        one of the two removed
+    """
+
+    code = "DU004"
+    name = "near-duplicate-article"
+    family = "duplicate"
+
+    def hits(self, row, spec, corpus):
+        original = corpus.paragraphs.loc[int(row["doc_near_dup_of"])]
+        return [
+            Hit(
+                row.name,
+                0,
+                0,
+                f"this file nearly repeats {original['path']} (estimated similarity {row['doc_near_similarity']:.2f})",
+                "delete one of the two files, or keep only what differs",
+                ((int(row["doc_near_dup_of"]), 0),),
+            )
+        ]
+
+
+@register
+class SharedPassage(Rule):
+    """A sentence or quotation that an earlier paragraph already carries.
+
+    Catches containment: a quote two articles share, or a short paragraph pasted inside a
+    longer one. Sentences and quotations of at least ``passage_min_words`` words count.
+
+    Bad:
+        a.txt: “We are no longer interested in such talks that bring nothing to us,” the statement continued.
+        b.txt: “We are no longer interested in such talks that bring nothing to us,” he said.
+    Good:
+        the overlap known and kept on purpose (baseline it), or one copy removed
+    """
+
+    code = "DU005"
+    name = "shared-passage"
+    family = "duplicate"
+
+    def hits(self, row, spec, corpus):
+        hits = []
+        for start, end, first_row, first_start in row["passages"]:
+            original = corpus.paragraphs.loc[first_row]
+            hits.append(
+                Hit(
+                    row.name,
+                    start,
+                    end,
+                    f"passage also in {original['path']}:{original['line_start']}: {quote(row['raw'][start:end], 50)}",
+                    "keep it if quoting on purpose; otherwise delete one copy",
+                    ((first_row, first_start),),
+                )
+            )
+        return hits
+
+
 # ---------------------------------------------------------------------------- name
 
 

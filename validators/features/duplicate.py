@@ -1,10 +1,20 @@
-"""Duplicate features: paragraphs that say the same thing twice in the corpus.
+"""Duplicate features: text that the corpus says twice, exactly or nearly, whole or in part.
 
-Columns:
+Paragraph columns:
 - ``dup_key``: a 64-bit digest of the canonical form compared (case, white space,
   punctuation and quote style folded), or None for paragraphs too short to judge.
 - ``dup_of``: for the second and later copies, the frame row of the first copy
   (files in path order, paragraphs in file order); None for originals.
+- ``near_dup_of``, ``near_dup_similarity``: the earliest earlier paragraph whose word set is
+  at least ``near_threshold`` similar (MinHash estimate of Jaccard), when not an exact copy.
+- ``passage_of``: a sentence or quotation of at least ``passage_min_words`` words that an
+  earlier paragraph already carries (a quote two articles share): the earliest such row.
+  ``passages`` lists (start, end, first row, first start) of each such passage.
+Document columns, on a file's first paragraph:
+- ``doc_dup_of``: the first paragraph row of an earlier file with the same canonical text.
+- ``doc_near_dup_of``, ``doc_near_similarity``: an earlier file at least ``doc_threshold``
+  similar (re-ordered paragraphs, a new header or footer); files shorter than
+  ``doc_min_chars`` are not compared as wholes.
 """
 
 from __future__ import annotations
@@ -12,8 +22,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+
+from .minhash import NUM_PERM, signatures, similar_earlier, word_hashes
 
 #: Paragraphs shorter than this (after folding) are left to the noise family:
 #: "Click to Hide" on every page is template text, not a duplicated story.
@@ -34,15 +48,128 @@ def canonical_digest(text: str) -> tuple[int, int]:
     return int.from_bytes(hashlib.blake2b(form.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True), len(form)
 
 
-def add_duplicate_features(frame: pd.DataFrame, min_chars: int = DEFAULT_MIN_CHARS) -> pd.DataFrame:
-    """``dup_key`` and ``dup_of``. A ``canonical_digest`` column of (digest, length) pairs
-    (from the feature cache) is used when present."""
-    pairs = frame.pop("canonical_digest") if "canonical_digest" in frame else frame["text"].map(canonical_digest)
+@dataclass(frozen=True)
+class DuplicateSettings:
+    min_chars: int = DEFAULT_MIN_CHARS  # shorter paragraphs are the noise family's
+    near_threshold: float = 0.7  # estimated Jaccard of word sets for a near-duplicate paragraph
+    doc_threshold: float = 0.8  # the same for whole files
+    doc_min_chars: int = 200  # shorter files are not compared as wholes
+    passage_min_words: int = 8  # shortest shared sentence or quotation reported
+
+
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)]*\s+(?=[“\"'‘(A-Z0-9])")
+_ABBREVIATION = re.compile(r"(?:\b[A-Z][a-z]{0,3}|\b[A-Z](?:\.[A-Z])*)\.$")  # Mr. Rep. U.S. N.J.
+_QUOTE = re.compile(r"“([^”]+)”|\"([^\"]+)\"")
+
+
+def sentences(raw: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence; a full stop after an abbreviation ("Mr.", "U.S.") does not end one."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(raw):
+        if _ABBREVIATION.search(raw[max(start, match.start() - 12) : match.start() + 1]):
+            continue
+        spans.append((start, match.end()))
+        start = match.end()
+    spans.append((start, len(raw)))
+    return [(s + len(raw[s:e]) - len(raw[s:e].lstrip()), len(raw[:e].rstrip())) for s, e in spans if raw[s:e].strip()]
+
+
+def passages(raw: str, min_words: int) -> list[tuple[int, int, int]]:
+    """(digest, start, end) of each quotation and sentence of ``raw`` of at least ``min_words`` words."""
+    found = {}
+    quotes = [m.span(1 if m.group(1) is not None else 2) for m in _QUOTE.finditer(raw)]
+    quotes = [(s, len(raw[:e].rstrip(" ,.;:"))) for s, e in quotes]  # “… to us,” -> … to us
+    for start, end in quotes + sentences(raw):
+        form = canonical(raw[start:end])
+        if form.count(" ") + 1 >= min_words and form not in found:
+            found[form] = (_digest(form), start, end)
+    return list(found.values())
+
+
+def _digest(form: str) -> int:
+    return int.from_bytes(hashlib.blake2b(form.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True)
+
+
+def file_duplicate_data(texts: list[str], raws: list[str], settings: DuplicateSettings) -> dict:
+    """Per file, what the duplicate stage needs of each paragraph (cacheable by content)."""
+    forms = [canonical(t) for t in texts]
+    sigs = signatures([word_hashes(f.split()) for f in forms])
+    return {
+        "canonical_digest": [(_digest(f), len(f)) for f in forms],
+        "signatures": sigs.tobytes(),
+        "passages": [passages(raw, settings.passage_min_words) for raw in raws],
+    }
+
+
+def add_duplicate_features(frame: pd.DataFrame, settings: DuplicateSettings = DuplicateSettings(), data=None) -> pd.DataFrame:
+    """Every duplicate column. ``data``: the per-file ``file_duplicate_data`` in frame order,
+    concatenated (from the feature cache); computed from the frame when not given."""
+    if data is None:
+        data = file_duplicate_data(frame["text"].tolist(), frame["raw"].tolist(), settings)
+    pairs = data["canonical_digest"]
     digests = pd.Series([d for d, _ in pairs], index=frame.index, dtype="Int64")
-    long_enough = pd.Series([n >= min_chars for _, n in pairs], index=frame.index, dtype=bool)
+    long_enough = np.fromiter((n >= settings.min_chars for _, n in pairs), dtype=bool, count=len(pairs))
     keys = digests.where(long_enough)
     first_row = pd.Series(frame.index, index=frame.index).groupby(keys, dropna=True).transform("first")
-    is_copy = keys.notna() & (first_row != frame.index.to_series())
+    is_copy = (keys.notna() & (first_row != frame.index.to_series())).to_numpy(dtype=bool)
     frame["dup_key"] = keys
     frame["dup_of"] = first_row.where(is_copy).astype("Int64")
+
+    labels = frame.index.to_numpy()
+    sigs = np.frombuffer(data["signatures"], dtype=np.uint32).reshape(len(frame), NUM_PERM)
+    near, similarity = similar_earlier(sigs, long_enough & ~is_copy, settings.near_threshold)
+    has_near = near >= 0
+    frame["near_dup_of"] = pd.array(np.where(has_near, labels[np.maximum(near, 0)], 0), dtype="Int64")
+    frame.loc[~has_near, "near_dup_of"] = pd.NA
+    frame["near_dup_similarity"] = np.where(has_near, similarity, np.nan)
+
+    _add_passages(frame, data["passages"], is_copy | has_near)
+    _add_documents(frame, digests, np.fromiter((n for _, n in pairs), dtype=np.int64, count=len(pairs)), sigs, settings)
     return frame
+
+
+def _add_passages(frame: pd.DataFrame, per_row: list, already_reported: np.ndarray) -> None:
+    labels = frame.index.tolist()
+    first_seen: dict[int, tuple[int, int]] = {}
+    found: list = [None] * len(frame)
+    for position, units in enumerate(per_row):
+        for digest, start, end in units:
+            origin = first_seen.setdefault(digest, (labels[position], start))
+            if origin[0] != labels[position] and not already_reported[position]:
+                found[position] = (found[position] or []) + [(start, end, origin[0], origin[1])]
+    frame["passages"] = pd.Series(found, index=frame.index, dtype=object)
+    frame["passage_of"] = pd.array([f[0][2] if f else None for f in found], dtype="Int64")
+
+
+def _add_documents(
+    frame: pd.DataFrame, digests: pd.Series, lengths: np.ndarray, sigs: np.ndarray, settings: DuplicateSettings
+) -> None:
+    for column in ("doc_dup_of", "doc_near_dup_of"):
+        frame[column] = pd.array([None] * len(frame), dtype="Int64")
+    frame["doc_near_similarity"] = np.nan
+    if frame.empty:
+        return
+    doc_ids = frame["doc_id"].to_numpy()
+    starts = np.flatnonzero(np.concatenate(([True], doc_ids[1:] != doc_ids[:-1])))
+    ends = np.append(starts[1:], len(frame))
+    labels = frame.index.to_numpy()
+    values = digests.fillna(0).to_numpy(dtype=np.int64)
+    doc_digest = [values[s:e].tobytes() for s, e in zip(starts, ends, strict=True)]
+    first_doc: dict[int, int] = {}
+    doc_dup = np.full(len(frame), -1, dtype=np.int64)
+    for s, d in zip(starts, doc_digest, strict=True):
+        origin = first_doc.setdefault(d, s)
+        if origin != s:
+            doc_dup[s] = labels[origin]
+    doc_sigs = np.minimum.reduceat(sigs, starts, axis=0)  # the MinHash of a union is the least of its parts
+    long_enough = np.add.reduceat(lengths, starts) >= settings.doc_min_chars
+    near, similarity = similar_earlier(doc_sigs, long_enough, settings.doc_threshold)
+    doc_near = np.full(len(frame), -1, dtype=np.int64)
+    doc_similarity = np.full(len(frame), np.nan)
+    for k, s in enumerate(starts):
+        if near[k] >= 0 and doc_dup[s] < 0:
+            doc_near[s] = labels[starts[near[k]]]
+            doc_similarity[s] = similarity[k]
+    frame["doc_dup_of"] = pd.array([v if v >= 0 else None for v in doc_dup], dtype="Int64")
+    frame["doc_near_dup_of"] = pd.array([v if v >= 0 else None for v in doc_near], dtype="Int64")
+    frame["doc_near_similarity"] = doc_similarity
