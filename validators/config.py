@@ -11,8 +11,8 @@
 
     [tool.corpus-validator.duplicate]
     min_chars = 40                    # shorter paragraphs are not compared
-    near_threshold = 0.7              # estimated word-set similarity of a near-duplicate paragraph
-    doc_threshold = 0.8               # the same for whole files
+    near_threshold = 0.6              # estimated word-set similarity of a near-duplicate paragraph
+    doc_threshold = 0.7               # the same for whole files
     doc_min_chars = 200               # shorter files are not compared as wholes
     passage_min_words = 8             # shortest shared sentence or quotation reported
 """

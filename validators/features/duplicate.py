@@ -51,8 +51,8 @@ def canonical_digest(text: str) -> tuple[int, int]:
 @dataclass(frozen=True)
 class DuplicateSettings:
     min_chars: int = DEFAULT_MIN_CHARS  # shorter paragraphs are the noise family's
-    near_threshold: float = 0.7  # estimated Jaccard of word sets for a near-duplicate paragraph
-    doc_threshold: float = 0.8  # the same for whole files
+    near_threshold: float = 0.6  # estimated Jaccard of word sets for a near-duplicate paragraph
+    doc_threshold: float = 0.7  # the same for whole files
     doc_min_chars: int = 200  # shorter files are not compared as wholes
     passage_min_words: int = 8  # shortest shared sentence or quotation reported
 

@@ -26,6 +26,7 @@ _RNG = np.random.default_rng(20261123)  # fixed: signatures must agree between r
 _A = _RNG.integers(1, 2**63, NUM_PERM, dtype=np.uint64) | np.uint64(1)
 _B = _RNG.integers(0, 2**63, NUM_PERM, dtype=np.uint64)
 _CHUNK = 50_000  # texts per block: bounds the memory of the hashing step
+WINDOW = 4  # within a band's group, each row is also compared with this many rows before it
 
 
 def word_hashes(words) -> np.ndarray:
@@ -53,8 +54,9 @@ def similar_earlier(sigs: np.ndarray, usable: np.ndarray, threshold: float) -> t
     """For each row, the earliest earlier row whose estimated Jaccard similarity is at least
     ``threshold`` (-1 where none) and that similarity (0 where none).
 
-    Within each band, rows with the same band value are linked to the first of them;
-    each candidate pair is then checked on the whole signature.
+    Within each band, rows with the same band value are linked to the first of them and
+    to the ``WINDOW`` rows before them; each candidate pair is then checked on the whole
+    signature. The candidates grow as rows times bands times window: linear.
     """
     n = len(sigs)
     rows = np.flatnonzero(usable)
@@ -66,11 +68,20 @@ def similar_earlier(sigs: np.ndarray, usable: np.ndarray, threshold: float) -> t
     for band in range(BANDS):
         part = np.ascontiguousarray(sigs[rows, band * ROWS : (band + 1) * ROWS])
         keys = part.view(np.dtype((np.void, part.dtype.itemsize * ROWS))).ravel()
-        _, first_index, inverse = np.unique(keys, return_index=True, return_inverse=True)
-        leader = rows[first_index[inverse]]  # the earliest row with the same band value
-        linked = leader != rows
+        _, group = np.unique(keys, return_inverse=True)
+        order = np.lexsort((rows, group))  # by band value, then row
+        grouped, members = group[order], rows[order]
+        # Link each row to the first row of its group and to the WINDOW rows before it:
+        # enough for true pairs (they share many bands), bounded for common band values.
+        starts = np.flatnonzero(np.concatenate(([True], grouped[1:] != grouped[:-1])))
+        leader = members[starts[np.searchsorted(starts, np.arange(len(members)), side="right") - 1]]
+        linked = leader != members
         pairs_a.append(leader[linked])
-        pairs_b.append(rows[linked])
+        pairs_b.append(members[linked])
+        for back in range(1, WINDOW + 1):
+            same = grouped[back:] == grouped[:-back]
+            pairs_a.append(members[:-back][same])
+            pairs_b.append(members[back:][same])
     a = np.concatenate(pairs_a)
     b = np.concatenate(pairs_b)
     if not len(a):
