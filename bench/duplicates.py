@@ -7,8 +7,9 @@ their paragraphs re-ordered, and articles with a new header and footer. Prints
 precision and recall per kind, measured on the detector's own output columns.
 
 Scale (``--scale 10000 100000 1000000``): the duplicate stage alone (canonical forms,
-MinHash signatures, passages, LSH) on N paragraphs, each size in a fresh process;
-prints wall time and peak memory (max RSS) per size.
+MinHash signatures, passages, LSH) on N paragraphs of real sentences recombined with a
+third of their words swapped (so that, as in a real corpus, they are distinct), each size
+in a fresh process; prints wall time and peak memory (max RSS) per size.
 
     python bench/duplicates.py --quality
     python bench/duplicates.py --scale 10000 100000 1000000
@@ -176,7 +177,11 @@ from validators.features.duplicate import DuplicateSettings, add_duplicate_featu
 n = int(sys.argv[1])
 rng = random.Random(3)
 pool = sentence_pool()
-texts = [new_paragraph(rng, pool) for _ in range(n)]
+vocabulary = sorted({w for s in pool for w in s.split() if w.isalpha()})
+# Real sentences, recombined, with a third of the words swapped for other real words: every
+# paragraph distinct, as in a real corpus, with real word statistics.
+texts = [" ".join(w if rng.random() > 0.33 else rng.choice(vocabulary) for w in new_paragraph(rng, pool).split())
+         for _ in range(n)]
 frame = pd.DataFrame({"doc_id": [i // 20 for i in range(n)], "para": [i % 20 for i in range(n)], "raw": texts}, dtype=object)
 frame = frame.astype({"doc_id": "int64", "para": "int64"})
 frame["text"] = frame["raw"]

@@ -66,3 +66,11 @@ def test_the_quote_both_seeds_carry_is_one_finding_with_both_places(report):
     assert (finding.path, finding.line) == (SEED_001, 4)
     assert [(p.path, p.line) for p in finding.related] == [(SEED_000, 7)]
     assert "We are no longer interested in such talks that br" in finding.message
+
+
+def test_dateline_and_headline_block_of_seed_000_are_flagged(report):
+    at = {(f.line, f.code) for f in report.findings if f.path == SEED_000 and f.family == "noise"}
+    assert (1, "BP005") in at
+    assert (9, "BP101") in at  # the three headlines, lines 9-11, are one paragraph
+    (headlines,) = [f for f in report.findings if f.path == SEED_000 and f.line == 9]
+    assert headlines.end_line == 11

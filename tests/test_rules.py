@@ -42,6 +42,34 @@ CASES = {
         {"a.txt": f"{STORY}\n\nClick here to read more\n"},
         {"a.txt": f"{STORY}\n\nA single click to approve the payment was enough, investigators said.\n"},
     ),
+    "BP005": (
+        {"a.txt": f"- The Daily Courier - Monday, November 18, 2019\n\n{STORY}\n"},
+        {"a.txt": f"On Monday, November 18, 2019, the talks collapsed after two days of meetings.\n\n{STORY}\n"},
+    ),
+    "BP006": (
+        {"a.txt": f"{STORY}\n\nA protester holds a sign in Seoul. (AP Photo/Ahn Young-joon)\n"},
+        {"a.txt": f"{STORY}\n\nThe photographer said the picture was taken on Monday in Seoul.\n"},
+    ),
+    "BP007": (
+        {"a.txt": f"{STORY}\n\nReporting by Josh Smith; Editing by Michael Perry\n"},
+        {"a.txt": f"{STORY}\n\nThe reporting by local media was criticised; editing of the footage took weeks.\n"},
+    ),
+    "BP008": (
+        {"a.txt": f"{STORY}\n\nhttps://example.com/news/world/korea-talks\n"},
+        {"a.txt": f"{STORY}\n\nThe full statement is on the ministry's website, example.com, officials said.\n"},
+    ),
+    "BP009": (
+        {"a.txt": f"{STORY}\n\nAdvertisement\n\n{STORY.replace('Monday', 'Tuesday')}\n"},
+        {"a.txt": f"{STORY}\n\nAdvertisement spending in South Korea fell sharply last year, the survey found.\n"},
+    ),
+    "BP100": (
+        {"a.txt": f"{STORY}\n\nMore Stories\n", "b.txt": f"Another story entirely, with nothing in common at all here.\n"},
+        {"a.txt": f"{STORY}\n\nThe ministry repeated its demand on Tuesday, according to state media outlets in Pyongyang.\n"},
+    ),
+    "BP101": (
+        {"a.txt": f"{STORY}\n\nThe situation\n\nThe ministry repeated its demand on Tuesday, according to state media outlets in Pyongyang.\n"},
+        {"a.txt": f"{STORY}\n\nWHAT COMES NEXT?\n\nThe ministry repeated its demand on Tuesday, according to state media outlets in Pyongyang.\n"},
+    ),
     "EN001": (
         {"a.txt": f"{STORY}\n\nMr. Trumpâ€™s tweet was read as a signal.\n"},
         {"a.txt": f"{STORY}\n\nMr. Trump’s tweet was read as a signal.\n"},

@@ -75,6 +75,7 @@ def _paths(paths: tuple[str, ...], config: Config) -> list[str]:
 
 
 def _emit(text: str, output: str | None) -> None:
+    text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate never stops a report
     if output:
         write_atomic(output, text)
     else:

@@ -38,6 +38,8 @@ class Finding:
     # Safe repairs: (start, end, replacement) as character offsets in the decoded file.
     edits: tuple[tuple[int, int, str], ...] = field(default=(), compare=False)
     fingerprint: str = ""  # stable identity for baselines; see ``fingerprint()``
+    row: int | None = field(default=None, compare=False)  # the paragraph's label in the frame
+
 
     @property
     def fixable(self) -> bool:
@@ -45,7 +47,7 @@ class Finding:
 
     def to_dict(self) -> dict:
         record = asdict(self)
-        del record["edits"]
+        del record["edits"], record["row"]
         record["fixable"] = self.fixable
         return record
 
@@ -105,6 +107,7 @@ def _from_hit(code: str, severity: str, hit: Hit, locate: Locator) -> Finding:
         related=tuple(locate.place(row, offset) for row, offset in hit.related),
         edits=tuple((base + s, base + e, replacement) for s, e, replacement in hit.edits),
         fingerprint=fingerprint(code, start.path, raw, raw[hit.start : hit.end]),
+        row=hit.row,
     )
 
 
@@ -152,7 +155,18 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
         for label, values in frame.loc[labels].to_dict("index").items():
             for hit in rule.hits(Row(values, label), outcome.spec, corpus):
                 findings.append(_from_hit(outcome.spec.code, severity, hit, locate))
-    return findings
+    return _without_yielded(findings)
+
+
+def _without_yielded(findings: list[Finding]) -> list[Finding]:
+    """Drop a finding whose rule yields to another finding on the same paragraph
+    (a structural noise signal where a pattern already named the furniture)."""
+    prefixes = {RULES[f.code].yields_to for f in findings} - {""}
+    claimed = {
+        prefix: {f.row for f in findings if f.code.startswith(prefix) and not RULES[f.code].yields_to}
+        for prefix in prefixes
+    }
+    return [f for f in findings if not RULES[f.code].yields_to or f.row not in claimed[RULES[f.code].yields_to]]
 
 
 def default_severity(code: str, gx_severity: str) -> str:

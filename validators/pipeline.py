@@ -12,6 +12,7 @@ from .config import Config
 from .features.duplicate import add_duplicate_features, file_duplicate_data
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import FeatureCache, digest
+from .features.noise import add_noise_features
 from .features.encoding import EncodingPatterns, encoding_columns
 from .features.name import NameLexicon, build_mentions, lowercase_words, mention_candidates
 from .findings import Finding, build_findings, file_findings
@@ -121,6 +122,7 @@ def featurise(
         "passages": [units for entry in per_file for units in entry["duplicate"]["passages"]],
     }
     frame = add_duplicate_features(frame, config.duplicate, duplicate)
+    frame = add_noise_features(frame)
     candidates = [spans for entry in per_file for spans in entry["candidates"]]
     vocabulary = set(" ".join(entry["words"] for entry in per_file).split())
     mentions = build_mentions(frame, lexicon, candidates, vocabulary, report_paths)

@@ -68,6 +68,7 @@ class Rule:
     family: ClassVar[str]
     frame: ClassVar[str] = "paragraphs"  # the frame whose rows the expectation flags
     opt_in: ClassVar[bool] = False  # runs only when selected by its full code
+    yields_to: ClassVar[str] = ""  # a code prefix: not reported where such a rule already is
 
     def hits(self, row: pd.Series, spec: ExpectationSpec, corpus: CorpusView) -> list[Hit]:
         raise NotImplementedError
@@ -93,8 +94,12 @@ def register(rule: type[Rule]) -> type[Rule]:
     return rule
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def quote(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
+    """“text” for a message: white space folded, long text cut, undecodable bytes shown as U+FFFD."""
+    text = _LONE_SURROGATE.sub("\ufffd", " ".join(text.split()))
     return "“" + (text if len(text) <= limit else text[: limit - 1] + "…") + "”"
 
 
@@ -186,6 +191,136 @@ class CallToAction(PatternRule):
     code = "BP004"
     name = "call-to-action"
     what = "button or link text"
+
+
+@register
+class DatelineByline(PatternRule):
+    """Datelines, bylines and time stamps pasted as paragraphs of their own.
+
+    Bad:
+        - The Washington Times - Monday, November 18, 2019
+    Good:
+        (the line removed; dates and authors belong in the corpus's metadata)
+    """
+
+    code = "BP005"
+    name = "dateline-byline"
+    what = "dateline, byline or time stamp"
+
+
+@register
+class PhotoCredit(PatternRule):
+    """Photo credits and caption furniture.
+
+    Bad:
+        (AP Photo/Ahn Young-joon)
+    Good:
+        (the credit removed)
+    """
+
+    code = "BP006"
+    name = "photo-credit"
+    what = "photo credit or caption"
+
+
+@register
+class WireTrailer(PatternRule):
+    """Wire-service trailers: who reported, wrote and edited the story.
+
+    Bad:
+        Reporting by Josh Smith; Editing by Michael Perry
+    Good:
+        (the trailer removed)
+    """
+
+    code = "BP007"
+    name = "wire-trailer"
+    what = "wire-service trailer"
+
+
+@register
+class StandaloneLink(PatternRule):
+    """A URL, e-mail address or embed code standing alone as a paragraph.
+
+    Bad:
+        https://example.com/news/world
+    Good:
+        (the link removed)
+    """
+
+    code = "BP008"
+    name = "standalone-link"
+    what = "link, address or embed code"
+
+
+@register
+class PageNotice(PatternRule):
+    """Advertisement labels, cookie and privacy notices, "Related:" and "Read more:" lists.
+
+    Bad:
+        Advertisement
+    Good:
+        (the notice removed)
+    """
+
+    code = "BP009"
+    name = "page-notice"
+    what = "page notice"
+
+
+class StructuralRule(Rule):
+    """Page furniture recognised by its shape (``features/noise.py``), not by its words."""
+
+    family = "noise"
+    yields_to = "BP"
+    column: ClassVar[str]
+
+    def hits(self, row, spec, corpus):
+        raw = row["raw"]
+        start = len(raw) - len(raw.lstrip())
+        return [
+            Hit(
+                row.name,
+                start,
+                len(raw.rstrip()),
+                f"looks like page furniture ({row[self.column]}): {quote(raw)}",
+                "delete this paragraph if it is not part of the article",
+            )
+        ]
+
+
+@register
+class AgreeingNoiseSignals(StructuralRule):
+    """Two or more signs of page furniture agree: outside the story's body, a short line
+    without a sentence's end, a list of headlines, text repeated across files.
+
+    Bad:
+        (after the story) Manage Newsletters
+    Good:
+        (inside the story) MEETING THE DEADLINE?
+    """
+
+    code = "BP100"
+    name = "page-furniture"
+    column = "noise_agreeing"
+
+
+@register
+class SingleNoiseSignal(StructuralRule):
+    """One sign of page furniture alone: a short line, a paragraph outside the story's body,
+    a list of headlines, or text repeated across files. A warning: lists and headings in
+    an article can look the same.
+
+    Bad:
+        Franklin Graham calls on nation to pray for Trump as impeachment effort gains speed
+        Rep. Jeff Van Drew, N.J. Democrat, plans to become a Republican
+    Good:
+        a paragraph of the story
+    """
+
+    code = "BP101"
+    name = "possible-page-furniture"
+    column = "noise_single"
 
 
 # ------------------------------------------------------------------------ encoding

@@ -109,6 +109,7 @@ def add_duplicate_features(frame: pd.DataFrame, settings: DuplicateSettings = Du
     pairs = data["canonical_digest"]
     digests = pd.Series([d for d, _ in pairs], index=frame.index, dtype="Int64")
     long_enough = np.fromiter((n >= settings.min_chars for _, n in pairs), dtype=bool, count=len(pairs))
+    frame["text_key"] = digests  # any length: the noise stage counts template text with it
     keys = digests.where(long_enough)
     first_row = pd.Series(frame.index, index=frame.index).groupby(keys, dropna=True).transform("first")
     is_copy = (keys.notna() & (first_row != frame.index.to_series())).to_numpy(dtype=bool)

@@ -26,6 +26,7 @@ _RNG = np.random.default_rng(20261123)  # fixed: signatures must agree between r
 _A = _RNG.integers(1, 2**63, NUM_PERM, dtype=np.uint64) | np.uint64(1)
 _B = _RNG.integers(0, 2**63, NUM_PERM, dtype=np.uint64)
 _CHUNK = 50_000  # texts per block: bounds the memory of the hashing step
+_PAIR_BLOCK = 200_000  # candidate pairs compared per block
 WINDOW = 4  # within a band's group, each row is also compared with this many rows before it
 
 
@@ -86,9 +87,13 @@ def similar_earlier(sigs: np.ndarray, usable: np.ndarray, threshold: float) -> t
     b = np.concatenate(pairs_b)
     if not len(a):
         return best, best_sim
-    pair = np.unique(np.stack([a, b], axis=1), axis=0)
-    a, b = pair[:, 0], pair[:, 1]
-    sim = (sigs[a] == sigs[b]).mean(axis=1)
+    pair = np.unique(a * np.int64(n) + b)  # each candidate pair once
+    a, b = pair // n, pair % n
+    # Compare whole signatures in blocks: all pairs at once would hold pairs x NUM_PERM values.
+    sim = np.empty(len(a))
+    for begin in range(0, len(a), _PAIR_BLOCK):
+        part = slice(begin, begin + _PAIR_BLOCK)
+        sim[part] = (sigs[a[part]] == sigs[b[part]]).mean(axis=1)
     keep = sim >= threshold
     a, b, sim = a[keep], b[keep], sim[keep]
     # For each later row, the earliest similar row: sort by (b, a) and take the first per b.

@@ -1,0 +1,116 @@
+"""Noise features: the structural signs of page furniture, for what no pattern names.
+
+A scraped page puts menus, share bars, related-story lists and footers around the
+story. Patterns (``expectations/paragraphs.json``) catch the known phrases; these
+columns catch the shape:
+
+- ``prose``: the paragraph reads as running text: at least ``PROSE_MIN_WORDS`` words and a
+  sentence's end (. ! ? or a closing quote).
+- ``outside_body``: before the file's first prose paragraph or after its last one (the
+  page's head and tail, where navigation, bylines and footers sit); never in a file
+  without prose.
+- ``short_line``: fewer than ``SHORT_MAX_WORDS`` words and no sentence end: a menu item,
+  a button, a headline in a list.
+- ``headline_list``: a block of two or more lines, each capitalised, at most
+  ``HEADLINE_MAX_WORDS`` words and without a full stop: a list of headlines; or such a
+  line in a run of ``HEADLINE_RUN`` or more such paragraphs.
+- ``repeated``: the same text (case, spacing and punctuation folded) in at least
+  ``REPEATED_MIN_FILES`` files of the corpus: site template text.
+- ``noise_signals``: the signals that fire, comma-separated, or None; ``noise_agreeing`` holds
+  them where two or more agree, or where the text is repeated across files (an error,
+  BP100), and ``noise_single`` where one fires alone (a warning, BP101). Running text in
+  the body raises none.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+PROSE_MIN_WORDS = 12
+SHORT_MAX_WORDS = 8
+REPEATED_MIN_FILES = 3
+
+_WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$|[\"”’]\s*$")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+HEADLINE_MAX_WORDS = 20
+HEADLINE_RUN = 3
+_FULL_STOP = re.compile(r"[.!?…]\s*$")
+
+
+def _is_headline(line: str) -> bool:
+    """A line that reads as a headline: capitalised, short, no full stop at its end."""
+    line = line.strip()
+    return bool(line) and (line[0].isupper() or line[0].isdigit()) and _words(line) <= HEADLINE_MAX_WORDS and not _FULL_STOP.search(line)
+
+
+def add_noise_features(frame: pd.DataFrame) -> pd.DataFrame:
+    texts = frame["text"].tolist()
+    words = [_words(t) for t in texts]
+    ends = [bool(_SENTENCE_END.search(t)) for t in texts]
+    prose = [w >= PROSE_MIN_WORDS and e for w, e in zip(words, ends, strict=True)]
+    short = [0 < w < SHORT_MAX_WORDS and not e for w, e in zip(words, ends, strict=True)]
+    lines = [[line for line in _LINE_BREAK.split(t) if line.strip()] for t in texts]
+    headline_list = [len(ls) >= 2 and all(_is_headline(line) for line in ls) for ls in lines]
+
+    # The body runs from a file's first prose paragraph to its last.
+    doc_ids = frame["doc_id"].tolist()
+    outside = [False] * len(frame)  # a file with no prose has no body to be outside of
+    first_prose: dict[int, int] = {}
+    last_prose: dict[int, int] = {}
+    for i, (doc, is_prose) in enumerate(zip(doc_ids, prose, strict=True)):
+        if is_prose:
+            first_prose.setdefault(doc, i)
+            last_prose[doc] = i
+    for i, doc in enumerate(doc_ids):
+        if doc in first_prose:
+            outside[i] = not first_prose[doc] <= i <= last_prose[doc]
+
+    # A run of headline-like paragraphs (three or more in a row): a related-stories list.
+    headline_like = [len(ls) == 1 and _is_headline(ls[0]) and w >= 3 for ls, w in zip(lines, words, strict=True)]
+    in_run = [False] * len(frame)
+    run_start = 0
+    for i in range(len(frame) + 1):
+        ended = i == len(frame) or not headline_like[i] or doc_ids[i] != doc_ids[run_start]
+        if ended:
+            if i - run_start >= HEADLINE_RUN:
+                for j in range(run_start, i):
+                    in_run[j] = True
+            run_start = i + 1 if i < len(frame) and not headline_like[i] else i
+
+    # Repeated across files: the duplicate stage's digest of the folded text, any length.
+    keys = frame["text_key"] if "text_key" in frame else frame["text"].str.casefold()
+    files_per_key = pd.Series(doc_ids, index=frame.index).groupby(keys.to_numpy()).transform("nunique")
+    repeated = (files_per_key >= REPEATED_MIN_FILES).tolist()
+
+    signals = []
+    for i in range(len(frame)):
+        found = []
+        if outside[i] and not prose[i]:
+            found.append("outside the story")
+        if short[i]:
+            found.append("short line")
+        if headline_list[i] or in_run[i]:
+            found.append("list of headlines")
+        if repeated[i]:
+            found.append(f"in {files_per_key.iat[i]} files")
+        signals.append(", ".join(found) or None)
+    frame["prose"] = prose
+    frame["outside_body"] = outside
+    frame["short_line"] = short
+    frame["headline_list"] = [a or b for a, b in zip(headline_list, in_run, strict=True)]
+    frame["repeated"] = repeated
+    # Text in three or more files is template text even alone; other signals need company.
+    strength = [0 if s is None else s.count(",") + 1 + r for s, r in zip(signals, repeated, strict=True)]
+    frame["noise_signals"] = pd.Series(signals, index=frame.index, dtype=object)
+    frame["noise_agreeing"] = pd.Series([s if n >= 2 else None for s, n in zip(signals, strength, strict=True)], index=frame.index, dtype=object)
+    frame["noise_single"] = pd.Series([s if n == 1 else None for s, n in zip(signals, strength, strict=True)], index=frame.index, dtype=object)
+    return frame
