@@ -767,8 +767,26 @@ class DuplicateParagraph(Rule):
         ]
 
 
+class EarlierCopyRule(Rule):
+    """A row that repeats an earlier one, named by the frame row in ``column``."""
+
+    family = "duplicate"
+    column: ClassVar[str]
+    whole_file: ClassVar[bool]  # point at the file (line 1, column 1), or span the paragraph
+    suggestion: ClassVar[str]
+
+    def message(self, row, original) -> str:
+        raise NotImplementedError
+
+    def hits(self, row, spec, corpus):
+        earlier = int(row[self.column])
+        original = corpus.paragraphs.loc[earlier]
+        end = 0 if self.whole_file else len(row["raw"])
+        return [Hit(row.name, 0, end, self.message(row, original), self.suggestion, ((earlier, 0),))]
+
+
 @register
-class DuplicateArticle(Rule):
+class DuplicateArticle(EarlierCopyRule):
     """A whole file that repeats an earlier file, once case, spacing and punctuation are folded.
 
     Bad:
@@ -779,17 +797,16 @@ class DuplicateArticle(Rule):
 
     code = "DU002"
     name = "duplicate-article"
-    family = "duplicate"
+    column = "doc_dup_of"
+    whole_file = True
+    suggestion = "delete one of the two files"
 
-    def hits(self, row, spec, corpus):
-        original = corpus.paragraphs.loc[int(row["doc_dup_of"])]
-        return [
-            Hit(row.name, 0, 0, f"this file repeats {original['path']}", "delete one of the two files", ((int(row["doc_dup_of"]), 0),))
-        ]
+    def message(self, row, original):
+        return f"this file repeats {original['path']}"
 
 
 @register
-class NearDuplicateParagraph(Rule):
+class NearDuplicateParagraph(EarlierCopyRule):
     """A paragraph nearly the same as an earlier one: the same story lightly edited.
 
     Word sets compared by MinHash with LSH (near-linear in the corpus); the estimated
@@ -804,25 +821,19 @@ class NearDuplicateParagraph(Rule):
 
     code = "DU003"
     name = "near-duplicate-paragraph"
-    family = "duplicate"
+    column = "near_dup_of"
+    whole_file = False
+    suggestion = "keep one version and delete the other"
 
-    def hits(self, row, spec, corpus):
-        original = corpus.paragraphs.loc[int(row["near_dup_of"])]
-        return [
-            Hit(
-                row.name,
-                0,
-                len(row["raw"]),
-                f"paragraph nearly repeats {original['path']}:{original['line_start']} "
-                f"(estimated similarity {row['near_dup_similarity']:.2f})",
-                "keep one version and delete the other",
-                ((int(row["near_dup_of"]), 0),),
-            )
-        ]
+    def message(self, row, original):
+        return (
+            f"paragraph nearly repeats {original['path']}:{original['line_start']} "
+            f"(estimated similarity {row['near_dup_similarity']:.2f})"
+        )
 
 
 @register
-class NearDuplicateArticle(Rule):
+class NearDuplicateArticle(EarlierCopyRule):
     """A file nearly the same as an earlier one: re-ordered paragraphs, a new header or footer.
 
     Bad:
@@ -833,20 +844,12 @@ class NearDuplicateArticle(Rule):
 
     code = "DU004"
     name = "near-duplicate-article"
-    family = "duplicate"
+    column = "doc_near_dup_of"
+    whole_file = True
+    suggestion = "delete one of the two files, or keep only what differs"
 
-    def hits(self, row, spec, corpus):
-        original = corpus.paragraphs.loc[int(row["doc_near_dup_of"])]
-        return [
-            Hit(
-                row.name,
-                0,
-                0,
-                f"this file nearly repeats {original['path']} (estimated similarity {row['doc_near_similarity']:.2f})",
-                "delete one of the two files, or keep only what differs",
-                ((int(row["doc_near_dup_of"]), 0),),
-            )
-        ]
+    def message(self, row, original):
+        return f"this file nearly repeats {original['path']} (estimated similarity {row['doc_near_similarity']:.2f})"
 
 
 @register
