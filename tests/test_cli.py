@@ -210,3 +210,22 @@ def test_installed_command_prints_nothing_but_the_report(tmp_path):
 def test_main_module_runs_from_the_repository():
     result = subprocess.run([sys.executable, "-m", "validators", "--version"], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0 and "corpus-validator" in result.stdout
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".csv"])
+def test_export_keeps_going_on_undecodable_bytes(cli, corpus, tmp_path, suffix):
+    folder = corpus({"a.txt": b"Caf\xe9 owners protested on Monday evening in Seoul.\n"})
+    out = tmp_path / f"paragraphs{suffix}"
+    result = cli("export", folder, "--output", out)
+    assert result.exit_code == 0, result.output
+    if suffix == ".parquet":
+        (row,) = pq.read_table(out).to_pylist()
+    elif suffix == ".jsonl":
+        row = json.loads(out.read_text(encoding="utf-8"))
+    else:
+        import csv
+
+        with out.open(newline="", encoding="utf-8") as handle:
+            (row,) = list(csv.DictReader(handle))
+    assert row["raw"].startswith("Caf\ufffd owners")
+    assert row["undecodable"] == "0xe9 at byte 3"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pandas as pd
 
@@ -29,8 +30,18 @@ def with_codes(report) -> pd.DataFrame:
     return frame
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _printable(value):
+    """Undecodable bytes (lone surrogates in ``raw``) as U+FFFD: no file format stores them,
+    and the ``undecodable`` column keeps the bytes and their offsets."""
+    return _LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+
+
 def export(frame: pd.DataFrame, output: str | os.PathLike) -> str:
     """Write ``frame`` in the format its file name asks for; returns that format's name."""
+    frame = frame.assign(**{c: frame[c].map(_printable) for c in ("raw", "separator", "text") if c in frame})
     suffix = os.path.splitext(str(output))[1].lower()
     if suffix not in EXPORT_FORMATS:
         known = ", ".join(EXPORT_FORMATS)
