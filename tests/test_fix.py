@@ -72,3 +72,25 @@ def test_fix_keeps_file_permissions_and_leaves_no_temporary_file(cli, corpus):
 
 def test_overlapping_edits_wait_for_the_next_pass():
     assert apply_edits("abcdef", [(1, 3, "X"), (2, 4, "Y"), (5, 6, "Z")]) == "aXdeZ"
+
+
+def test_drop_noise_deletes_only_the_furniture_and_keeps_the_rest_byte_for_byte(cli, tmp_path):
+    import shutil
+
+    from conftest import SEEDS
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(SEEDS, folder)
+    before = (folder / "000_b62c68cda4596989.txt").read_bytes()
+    untouched = (folder / "001_f5378cd05d5454e8.txt").read_bytes()
+
+    assert cli("fix", folder, "--select", "BP").exit_code == 1  # without --drop-noise: nothing repaired, errors left
+    assert (folder / "000_b62c68cda4596989.txt").read_bytes() == before
+
+    cli("fix", folder, "--select", "BP", "--drop-noise")
+    after = (folder / "000_b62c68cda4596989.txt").read_bytes()
+    kept = before.split(b"\n\n")[1:11]  # the story, lines 3 to 23, the headline block (a warning) included
+    assert after == b"\n\n".join(kept)
+    assert (folder / "001_f5378cd05d5454e8.txt").read_bytes() == untouched
+    cli("fix", folder, "--select", "BP", "--drop-noise")
+    assert (folder / "000_b62c68cda4596989.txt").read_bytes() == after

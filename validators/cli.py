@@ -159,13 +159,15 @@ def export(paths, config_file, select, ignore, no_cache, engine, output) -> None
 @with_common_options
 @click.option("--diff", "show_diff", is_flag=True, help="Show the changes as a unified diff; write nothing.")
 @click.option("--with-corpus", is_flag=True, help="Read the configured corpus too (for name spellings), but change only PATHS.")
+@click.option("--drop-noise", is_flag=True, help="Also delete the paragraphs that have a noise error (page furniture).")
 @handle_errors
-def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_corpus) -> None:
+def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_corpus, drop_noise) -> None:
     """Apply the safe repairs of the findings in PATHS, in place and atomically.
 
     Repairs: ftfy's mojibake repair, deleting control and invisible characters,
     plain spaces, HTML entities, NFC, one kind of line ending, no BOM, and the
-    corpus's spelling of a name. Nothing a finding does not name is changed.
+    corpus's spelling of a name; with --drop-noise, also deleting the paragraphs
+    with a noise error. Nothing a finding does not name is changed.
     Exit 0 when no error finding is left, 1 when some are (or, with --diff, when
     there is something to change), 2 on a usage or I/O error.
     """
@@ -176,7 +178,7 @@ def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_co
     targets = _paths(paths, config)
     context = _paths((), config) if with_corpus and paths else []
     only = {display(p) for p in discover(targets)} if context else None
-    changes, report, settled = plan_fixes(read([*targets, *context]), config, only)
+    changes, report, settled = plan_fixes(read([*targets, *context]), config, only, drop_noise)
     if show_diff:
         click.echo("".join(change.diff() for change in changes), nl=False)
         sys.exit(EXIT_FINDINGS if changes else EXIT_CLEAN)

@@ -8,6 +8,7 @@ atomically; bytes outside the edits are kept as they were, undecodable ones incl
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from dataclasses import dataclass
 
@@ -51,12 +52,36 @@ def _repaired(doc: Document, findings: list[Finding]) -> bytes:
     return (BOM if keep_bom else b"") + text.encode("utf-8", "surrogateescape")
 
 
+def drop_paragraph_edit(report: Report, row: int) -> tuple[int, int, str]:
+    """The edit that removes a paragraph and the blank lines after it (before it, for the
+    file's last paragraph, keeping the file's final line break)."""
+    frame = report.paragraphs
+    p = frame.loc[row]
+    start, end = int(p["char_start"]), int(p["char_end"])
+    if p["separator"].strip() == "" and row + 1 in frame.index and frame.at[row + 1, "doc_id"] == p["doc_id"]:
+        return start, end + len(p["separator"]), ""
+    if p["para"] > 0:  # the last paragraph: take the separator before it instead
+        previous_end = int(frame.at[row - 1, "char_end"])
+        return previous_end, end, ""
+    return start, end, ""  # the only paragraph
+
+
+def _with_noise_dropped(report: Report) -> list[Finding]:
+    """Noise errors, each given the edit that deletes its paragraph (``fix --drop-noise``)."""
+    return [
+        dataclasses.replace(f, edits=(drop_paragraph_edit(report, f.row),))
+        for f in report.findings
+        if f.family == "noise" and f.severity == "error" and f.row is not None
+    ]
+
+
 def plan_fixes(
-    documents: list[Document], config: Config, only: set[str] | None = None
+    documents: list[Document], config: Config, only: set[str] | None = None, drop_noise: bool = False
 ) -> tuple[list[FileChange], Report, bool]:
     """(changes per file, the report after fixing, whether the repairs settled).
 
     With ``only``, the other documents are context: read, never changed or reported.
+    With ``drop_noise``, paragraphs with a noise error are deleted too.
     """
     current = {doc.path: doc for doc in documents}
     fixed_counts: dict[str, int] = {}
@@ -64,9 +89,11 @@ def plan_fixes(
     settled = False
     for _ in range(MAX_PASSES):
         fixable: dict[str, list[Finding]] = {}
-        for finding in report.findings:
-            if finding.fixable:
-                fixable.setdefault(finding.path, []).append(finding)
+        candidates = [f for f in report.findings if f.fixable]
+        if drop_noise:
+            candidates += _with_noise_dropped(report)
+        for finding in candidates:
+            fixable.setdefault(finding.path, []).append(finding)
         if not fixable:
             settled = True
             break
