@@ -12,7 +12,7 @@ from .config import Config
 from .features.duplicate import add_duplicate_features, file_duplicate_data
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import FeatureCache, digest
-from .features.noise import add_noise_features
+from .features.noise import add_noise_features, paragraph_shapes
 from .features.encoding import EncodingPatterns, encoding_columns
 from .features.name import NameLexicon, build_mentions, lowercase_words, mention_candidates
 from .findings import Finding, build_findings, file_findings
@@ -77,6 +77,7 @@ def file_features(doc: Document, patterns: EncodingPatterns, lexicon: NameLexico
     name candidates, lower-case words."""
     columns = document_columns(doc)
     columns.update(encoding_columns(doc, columns, patterns))
+    columns.update(paragraph_shapes(columns["text"]))
     duplicate = file_duplicate_data(columns["text"], columns["raw"], config.duplicate)
     candidates = [mention_candidates(raw, lexicon) for raw in columns["raw"]]
     words = set().union(*(lowercase_words(raw) for raw in columns["raw"])) if columns["raw"] else set()

@@ -52,14 +52,32 @@ def _is_headline(line: str) -> bool:
     return bool(line) and (line[0].isupper() or line[0].isdigit()) and _words(line) <= HEADLINE_MAX_WORDS and not _FULL_STOP.search(line)
 
 
-def add_noise_features(frame: pd.DataFrame) -> pd.DataFrame:
-    texts = frame["text"].tolist()
+SHAPE_COLUMNS = ("words", "sentence_end", "headline_block", "headline_line")
+
+
+def paragraph_shapes(texts: list[str]) -> dict[str, list]:
+    """What each paragraph looks like on its own (cacheable per file): word count, whether it
+    ends a sentence, whether it is a block of headline lines, or one headline-like line."""
     words = [_words(t) for t in texts]
-    ends = [bool(_SENTENCE_END.search(t)) for t in texts]
+    lines = [[line for line in _LINE_BREAK.split(t) if line.strip()] for t in texts]
+    return {
+        "words": words,
+        "sentence_end": [bool(_SENTENCE_END.search(t)) for t in texts],
+        "headline_block": [len(ls) >= 2 and all(_is_headline(line) for line in ls) for ls in lines],
+        "headline_line": [len(ls) == 1 and w >= 3 and _is_headline(ls[0]) for ls, w in zip(lines, words, strict=True)],
+    }
+
+
+def add_noise_features(frame: pd.DataFrame) -> pd.DataFrame:
+    """The noise columns; the ``SHAPE_COLUMNS`` (from the feature cache) are used when present."""
+    if all(c in frame for c in SHAPE_COLUMNS):
+        shapes = {c: frame.pop(c).tolist() for c in SHAPE_COLUMNS}
+    else:
+        shapes = paragraph_shapes(frame["text"].tolist())
+    words, ends = shapes["words"], shapes["sentence_end"]
     prose = [w >= PROSE_MIN_WORDS and e for w, e in zip(words, ends, strict=True)]
     short = [0 < w < SHORT_MAX_WORDS and not e for w, e in zip(words, ends, strict=True)]
-    lines = [[line for line in _LINE_BREAK.split(t) if line.strip()] for t in texts]
-    headline_list = [len(ls) >= 2 and all(_is_headline(line) for line in ls) for ls in lines]
+    headline_list = shapes["headline_block"]
 
     # The body runs from a file's first prose paragraph to its last.
     doc_ids = frame["doc_id"].tolist()
@@ -75,7 +93,7 @@ def add_noise_features(frame: pd.DataFrame) -> pd.DataFrame:
             outside[i] = not first_prose[doc] <= i <= last_prose[doc]
 
     # A run of headline-like paragraphs (three or more in a row): a related-stories list.
-    headline_like = [len(ls) == 1 and _is_headline(ls[0]) and w >= 3 for ls, w in zip(lines, words, strict=True)]
+    headline_like = shapes["headline_line"]
     in_run = [False] * len(frame)
     run_start = 0
     for i in range(len(frame) + 1):
@@ -88,8 +106,8 @@ def add_noise_features(frame: pd.DataFrame) -> pd.DataFrame:
 
     # Repeated across files: the duplicate stage's digest of the folded text, any length.
     keys = frame["text_key"] if "text_key" in frame else frame["text"].str.casefold()
-    files_per_key = pd.Series(doc_ids, index=frame.index).groupby(keys.to_numpy()).transform("nunique")
-    repeated = (files_per_key >= REPEATED_MIN_FILES).tolist()
+    files_per_key = pd.Series(doc_ids, index=frame.index).groupby(keys.to_numpy()).transform("nunique").tolist()
+    repeated = [n >= REPEATED_MIN_FILES for n in files_per_key]
 
     signals = []
     for i in range(len(frame)):
@@ -101,7 +119,7 @@ def add_noise_features(frame: pd.DataFrame) -> pd.DataFrame:
         if headline_list[i] or in_run[i]:
             found.append("list of headlines")
         if repeated[i]:
-            found.append(f"in {files_per_key.iat[i]} files")
+            found.append(f"in {files_per_key[i]} files")
         signals.append(", ".join(found) or None)
     frame["prose"] = prose
     frame["outside_body"] = outside
