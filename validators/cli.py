@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from .atomic import write_atomic
-from .config import Config, load_config
+from .config import Config, load_config, parse_codes
 from .errors import CorpusValidatorError
 from .rules import RULES
 
@@ -48,16 +48,14 @@ def handle_errors(command):
 
 def _settings(config_file, select, ignore, no_cache=False, engine=None) -> Config:
     config = load_config(config_file)
-    from .config import _codes
-
     if no_cache:
         config.cache = False
     if engine:
         config.engine = engine
     if select:
-        config.select = _codes(select, "select", "--select")
+        config.select = parse_codes(select, "select", "--select")
     if ignore:
-        config.ignore = config.ignore + _codes(ignore, "ignore", "--ignore")
+        config.ignore = config.ignore + parse_codes(ignore, "ignore", "--ignore")
     return config
 
 

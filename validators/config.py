@@ -63,7 +63,7 @@ class Config:
         return GX_SEVERITY[gx_severity]
 
 
-def _codes(value, key: str, where: str) -> list[str]:
+def parse_codes(value, key: str, where: str) -> list[str]:
     if isinstance(value, str):
         value = [v.strip() for v in value.split(",") if v.strip()]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -118,12 +118,12 @@ def from_table(table: dict, root: Path, where: str) -> Config:
             if not config.expectations.is_dir():
                 raise ConfigError(f"{where}: 'expectations' folder {value!r} does not exist")
         elif key in ("select", "ignore"):
-            setattr(config, key, _codes(value, key, where))
+            setattr(config, key, parse_codes(value, key, where))
         elif key == "severity":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: 'severity' must be a table like {{ NM001 = \"warning\" }}")
             for code, level in value.items():
-                _codes([code], "severity", where)
+                parse_codes([code], "severity", where)
                 if level not in LEVELS:
                     raise ConfigError(f"{where}: severity of {code} must be one of {', '.join(LEVELS)}, not {level!r}")
             config.severity = {code.upper(): level for code, level in value.items()}

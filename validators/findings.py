@@ -113,14 +113,15 @@ def _from_hit(code: str, severity: str, hit: Hit, locate: Locator) -> Finding:
 
 def file_findings(documents: list[Document], severity_of) -> list[Finding]:
     """Findings for files that have no paragraphs to validate (binary files)."""
+    severity = severity_of("EN004", "critical")
     findings = []
     for doc in documents:
-        if doc.problem == "binary" and severity_of("EN004", "critical"):
+        if doc.problem == "binary" and severity:
             findings.append(
                 Finding(
                     code="EN004",
                     family="encoding",
-                    severity=severity_of("EN004", "critical"),
+                    severity=severity,
                     path=doc.path,
                     line=1,
                     column=1,
