@@ -12,7 +12,6 @@ from .features.duplicate import canonical
 from .ingest import Document
 from .rules import RULES, CorpusView, Hit, Row
 from .segment import position
-from .suite import GX_SEVERITY
 
 
 @dataclass(frozen=True)
@@ -168,7 +167,3 @@ def _without_yielded(findings: list[Finding]) -> list[Finding]:
         for prefix in prefixes
     }
     return [f for f in findings if not RULES[f.code].yields_to or f.row not in claimed[RULES[f.code].yields_to]]
-
-
-def default_severity(code: str, gx_severity: str) -> str:
-    return GX_SEVERITY[gx_severity]

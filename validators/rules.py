@@ -643,6 +643,7 @@ class MixedLineEndings(Rule):
     def hits(self, row, spec, corpus):
         from collections import Counter
 
+        from .features.encoding import LINE_ENDINGS as names
         from .segment import LINE_BREAK
 
         text = corpus.documents[row["doc_id"]].text
@@ -654,7 +655,6 @@ class MixedLineEndings(Rule):
         in_doc = paragraphs[(paragraphs["doc_id"] == row["doc_id"]) & (paragraphs["char_start"] <= first.start())]
         anchor = in_doc.iloc[-1] if len(in_doc) else row
         base = int(anchor["char_start"])
-        names = {"\r\n": "CRLF", "\n": "LF", "\r": "CR"}
         return [
             Hit(
                 anchor.name,

@@ -42,12 +42,6 @@ def canonical(text: str) -> str:
     return _NOT_WORD.sub(" ", folded).strip()
 
 
-def canonical_digest(text: str) -> tuple[int, int]:
-    """(64-bit digest, length) of the canonical form: all the duplicate stage needs of a paragraph."""
-    form = canonical(text)
-    return int.from_bytes(hashlib.blake2b(form.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True), len(form)
-
-
 @dataclass(frozen=True)
 class DuplicateSettings:
     min_chars: int = DEFAULT_MIN_CHARS  # shorter paragraphs are the noise family's

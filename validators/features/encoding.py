@@ -25,6 +25,7 @@ from ftfy.badness import is_bad
 
 from ..errors import ConfigError
 from ..ingest import Document
+from ..segment import LINE_BREAK
 
 #: ftfy steps that undo a decoding mix-up; the rest of its work (NFC, widths,
 #: ligatures, entities) is normalisation, reported by rules of its own.
@@ -44,7 +45,6 @@ CHARACTER_CLASSES = {  # feature column -> key in encoding.toml
     "typography": "typography",
 }
 LINE_ENDINGS = {"\r\n": "CRLF", "\n": "LF", "\r": "CR"}
-_LINE_ENDING = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -86,14 +86,8 @@ def _found_in_class(raw: str, pattern: re.Pattern, key: str) -> str | None:
 
 
 def _line_endings(text: str) -> str | None:
-    counts = Counter(LINE_ENDINGS[m.group()] for m in _LINE_ENDING.finditer(text))
+    counts = Counter(LINE_ENDINGS[m.group()] for m in LINE_BREAK.finditer(text))
     return ", ".join(f"{n} {kind}" for kind, n in counts.most_common()) if len(counts) > 1 else None
-
-
-ENCODING_COLUMNS = [
-    "mojibake", "unrepaired_mojibake", *CHARACTER_CLASSES, "not_nfc",
-    "undecodable", "bom", "mixed_line_endings",
-]  # fmt: skip
 
 
 def encoding_columns(doc: Document, columns: dict[str, list], patterns: EncodingPatterns) -> dict[str, list]:

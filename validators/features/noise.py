@@ -28,13 +28,14 @@ import re
 
 import pandas as pd
 
+from ..segment import LINE_BREAK
+
 PROSE_MIN_WORDS = 12
 SHORT_MAX_WORDS = 8
 REPEATED_MIN_FILES = 3
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$|[\"”’]\s*$")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _words(text: str) -> int:
@@ -59,7 +60,7 @@ def paragraph_shapes(texts: list[str]) -> dict[str, list]:
     """What each paragraph looks like on its own (cacheable per file): word count, whether it
     ends a sentence, whether it is a block of headline lines, or one headline-like line."""
     words = [_words(t) for t in texts]
-    lines = [[line for line in _LINE_BREAK.split(t) if line.strip()] for t in texts]
+    lines = [[line for line in LINE_BREAK.split(t) if line.strip()] for t in texts]
     return {
         "words": words,
         "sentence_end": [bool(_SENTENCE_END.search(t)) for t in texts],
