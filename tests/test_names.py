@@ -1,13 +1,16 @@
 """Name spellings: mentions, variant detection quality on a labelled fixture, the GX expectation."""
 
 import json
+from collections import Counter
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO
 from validators.config import Config
-from validators.features.name import NameLexicon, build_mentions, variant_key
+from validators.features.name import NameLexicon, build_mentions, near_variants, variant_key
 from validators.pipeline import check
 
 FIXTURE = REPO / "tests" / "fixtures" / "names"
@@ -128,3 +131,28 @@ def test_gx_expectation_one_spelling_per_key_flags_the_minority_rows():
     clean = mentions.drop(index=1)
     assert evaluate_with_gx({"paragraphs": pd.DataFrame(), "mentions": clean}, [suite]) == []
     assert gx is not None
+
+
+@st.composite
+def names_with_slips(draw):
+    """Names, and one-edit slips of them at any position (first and last letters too)."""
+    bases = draw(st.lists(st.text("abcdeklmnor", min_size=8, max_size=12), min_size=1, max_size=8, unique=True))
+    names = list(bases)
+    for base in bases:
+        at = draw(st.integers(0, len(base) - 1))
+        letter = draw(st.sampled_from("abcdeklmnor"))
+        edit = draw(st.sampled_from(["insert", "delete", "substitute"]))
+        names.append(base[:at] + (letter if edit != "delete" else "") + base[at + (edit != "insert") :])
+    return names
+
+
+@settings(max_examples=300, deadline=None)
+@given(names=names_with_slips(), counts=st.lists(st.integers(1, 5), min_size=16, max_size=16), looked_up=st.integers(1, 8))
+def test_looking_up_a_few_names_finds_the_slips_a_full_lookup_finds(names, counts, looked_up):
+    """The hook looks up only the changed files' names; it must find what a full run finds for them."""
+    spaced = {n: n for n in names if len(n) >= 8}
+    counter = Counter(dict(zip(spaced, counts, strict=False)))
+    spaced = {k: spaced[k] for k in counter}
+    minors = list(reversed(counter))[:looked_up]  # the slips come last
+    everything = near_variants(counter, spaced, frozenset())
+    assert near_variants(counter, spaced, frozenset(), minors) == {m: everything[m] for m in minors if m in everything}

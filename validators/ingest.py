@@ -102,9 +102,16 @@ def decode(path: str, doc_id: int, data: bytes) -> Document:
     if data.startswith(BOM):
         doc.bom = True
         body = data[len(BOM) :]
-    doc.text = body.decode("utf-8", errors="surrogateescape")
+    try:  # the common case: valid UTF-8, and nothing to look for
+        doc.text = body.decode("utf-8")
+        valid = True
+    except UnicodeDecodeError:
+        doc.text = body.decode("utf-8", errors="surrogateescape")
+        valid = False
     if not doc.text.strip():
         doc.problem = "empty"
+        return doc
+    if valid:
         return doc
     offset_base = len(BOM) if doc.bom else 0
     char_pos = byte_pos = 0

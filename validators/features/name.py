@@ -213,15 +213,19 @@ def near_variants(counts: Counter, spaced: dict[str, str], distinct: frozenset, 
     least ``NEAR_MIN_RATIO`` times can be the frequent side. ``minors`` limits the
     names looked up (those of the files being reported).
     """
+    minors = [m for m in (counts if minors is None else minors) if len(m) >= NEAR_MIN_KEY_CHARS]
+    majors = [k for k, n in counts.items() if len(k) >= NEAR_MIN_KEY_CHARS and n >= NEAR_MIN_RATIO]
+    if len(minors) < len(majors):
+        # Forms of 8 or more characters one edit apart keep their first three characters
+        # or their last three, so a few looked-up names need only a few indexed ones.
+        heads, tails = {spaced[m][:3] for m in minors}, {spaced[m][-3:] for m in minors}
+        majors = [k for k in majors if spaced[k][:3] in heads or spaced[k][-3:] in tails]
     index: dict[str, list[str]] = {}
-    for key, count in counts.items():
-        if len(key) >= NEAR_MIN_KEY_CHARS and count >= NEAR_MIN_RATIO:
-            for form in _deletions(spaced[key]):
-                index.setdefault(form, []).append(key)
+    for key in majors:
+        for form in _deletions(spaced[key]):
+            index.setdefault(form, []).append(key)
     found: dict[str, str] = {}
-    for minor in counts if minors is None else minors:
-        if len(minor) < NEAR_MIN_KEY_CHARS:
-            continue
+    for minor in minors:
         candidates = {major for form in _deletions(spaced[minor]) for major in index.get(form, ())}
         best = None
         for major in candidates:
