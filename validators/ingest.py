@@ -71,6 +71,11 @@ def discover(paths: list[str | os.PathLike]) -> list[Path]:
     Links are not followed out of the directory they were found in, hidden files and
     folders are skipped, and each file is read once however often it is named.
     """
+    return [Path(path) for _, path in _discover_shown(paths)]
+
+
+def _discover_shown(paths: list[str | os.PathLike]) -> list[tuple[str, str]]:
+    """(path as shown, path) of each corpus file under ``paths``, in the order ``discover`` gives."""
     found: dict[str, str] = {}  # identity (real path) -> path as reached
     for given in paths:
         root = os.fspath(given)
@@ -83,8 +88,7 @@ def discover(paths: list[str | os.PathLike]) -> list[Path]:
                 found.setdefault(identity, path)
     # One order whatever the order of the arguments: "first copy" must mean the same file every run.
     cwd = os.getcwd()
-    shown = sorted((display(path, cwd), path) for path in found.values())
-    return [Path(path) for _, path in shown]
+    return sorted((display(path, cwd), path) for path in found.values())
 
 
 def decode(path: str, doc_id: int, data: bytes) -> Document:
@@ -126,16 +130,17 @@ def decode(path: str, doc_id: int, data: bytes) -> Document:
 
 def read(paths: list[str | os.PathLike]) -> list[Document]:
     """Every corpus file under ``paths``, decoded. A file that cannot be read is an error."""
-    files = discover(paths)
+    files = _discover_shown(paths)
     if not files:
-        shown = ", ".join(str(p) for p in paths)
-        raise CorpusValidatorError(f"no {CORPUS_SUFFIX} files under {shown}")
+        named = ", ".join(str(p) for p in paths)
+        raise CorpusValidatorError(f"no {CORPUS_SUFFIX} files under {named}")
     documents = []
-    for doc_id, path in enumerate(files):
+    for doc_id, (shown, path) in enumerate(files):
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as handle:
+                data = handle.read()
         except OSError as exc:
             reason = exc.strerror or exc.__class__.__name__
-            raise CorpusValidatorError(f"{display(path)}: cannot read: {reason}") from None
-        documents.append(decode(display(path), doc_id, data))
+            raise CorpusValidatorError(f"{shown}: cannot read: {reason}") from None
+        documents.append(decode(shown, doc_id, data))
     return documents

@@ -284,7 +284,7 @@ def build_mentions(
     mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS[1:10], dtype=object)
     mentions = mentions.astype({c: "int64" for c in ("row", "doc_id", "para", "start", "end", "line", "column")})
     mentions.insert(0, "mention_id", range(len(mentions)))
-    keys = mentions["surface"].map(variant_key)
+    keys = pd.Series([variant_key(s) for s in mentions["surface"]], index=mentions.index, dtype=object)
 
     # The registry governs a mention named as a variant, or sharing a key with one.
     house = [lexicon.registry.get(s) or lexicon.registry.get(k) for s, k in zip(mentions["surface"], keys, strict=True)]
