@@ -4,7 +4,6 @@ import json
 import subprocess
 import sys
 
-import pandas as pd
 import pytest
 
 from conftest import REPO, SEEDS, write_corpus
@@ -12,6 +11,7 @@ from test_rules import CASES
 from validators.config import Config
 from validators.errors import SuiteError
 from validators.evaluate import evaluate_light, evaluate_with_gx
+from validators.frame import Table
 from validators.pipeline import check
 from validators.suite import parse_suite
 
@@ -44,7 +44,7 @@ def suite_of(expectations, frame="paragraphs", index=("doc_id", "para")):
     return parse_suite("t.json", text)
 
 
-FRAME = pd.DataFrame({
+FRAME = Table({
     "doc_id": [0, 0, 0, 1, 1],
     "para": [0, 1, 2, 0, 1],
     "text": ["Sign up now", None, "A story (with groups)", "CLICK HERE", "sign up"],
@@ -65,14 +65,14 @@ FRAME = pd.DataFrame({
 )
 def test_same_rows_for_each_expectation_type(expectation):
     suite = suite_of([expectation])
-    frames = {"paragraphs": FRAME, "mentions": pd.DataFrame()}
+    frames = {"paragraphs": FRAME, "mentions": Table()}
     assert evaluate_light(frames, [suite]) == evaluate_with_gx(frames, [suite])
 
 
 def test_light_engine_refuses_a_type_it_does_not_evaluate():
     suite = suite_of([{"type": "expect_column_values_to_be_unique", "kwargs": {"column": "text"}, "meta": {"code": "DU001"}}])
     with pytest.raises(SuiteError, match="light engine does not evaluate expect_column_values_to_be_unique"):
-        evaluate_light({"paragraphs": FRAME, "mentions": pd.DataFrame()}, [suite])
+        evaluate_light({"paragraphs": FRAME, "mentions": Table()}, [suite])
 
 
 def test_light_engine_does_not_import_great_expectations(tmp_path):

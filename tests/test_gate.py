@@ -177,3 +177,50 @@ def test_the_repository_passes_its_own_gate_with_its_baseline(cli, monkeypatch):
     result = cli("check", "--baseline", "expectations/baseline.json", "--no-cache")
     assert result.exit_code == 0, result.stdout
     assert os.path.exists(REPO / "expectations" / "baseline.json")
+
+
+def test_cache_appends_a_few_new_entries_and_rewrites_when_mostly_stale(tmp_path):
+    from validators.cache import FILE, STALE_ALLOWED, FeatureCache
+
+    first = FeatureCache(tmp_path)
+    for n in range(40):
+        first.put(f"file-{n}", {"n": n})
+    first.save()
+    written = (tmp_path / FILE).read_bytes()
+
+    second = FeatureCache(tmp_path)  # one file changed: 39 entries used, 1 new
+    assert len(second.entries) == 40 and second.intact
+    for n in range(39):
+        assert second.get(f"file-{n}") == {"n": n}
+    second.put("file-39-edited", {"n": 39})
+    second.save()
+    appended = (tmp_path / FILE).read_bytes()
+    assert appended.startswith(written) and len(appended) > len(written)
+
+    third = FeatureCache(tmp_path)
+    assert third.entries["file-39-edited"] == {"n": 39} and len(third.entries) == 41
+    for n in range(STALE_ALLOWED + 1):  # most files gone: the file is rewritten with what was used
+        third.get(f"file-{n}")
+    third.save()
+    assert set(FeatureCache(tmp_path).entries) == {f"file-{n}" for n in range(STALE_ALLOWED + 1)}
+
+
+def test_cache_record_cut_short_keeps_what_was_read_and_is_rewritten(tmp_path):
+    from validators.cache import FILE, FeatureCache
+
+    cache = FeatureCache(tmp_path)
+    cache.put("a", {"n": 1})
+    cache.save()
+    cache = FeatureCache(tmp_path)
+    cache.get("a")
+    cache.put("b", {"n": 2})
+    cache.save()
+    stored = tmp_path / FILE
+    stored.write_bytes(stored.read_bytes()[:-3])  # a run killed while appending
+
+    broken = FeatureCache(tmp_path)
+    assert broken.entries == {"a": {"n": 1}} and not broken.intact
+    broken.get("a")
+    broken.save()
+    repaired = FeatureCache(tmp_path)
+    assert repaired.intact and repaired.entries == {"a": {"n": 1}}

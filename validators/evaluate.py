@@ -2,11 +2,12 @@
 
 Two engines give the same outcomes. ``gx`` runs the suites in Great Expectations
 (CI, and whenever the full suite must be the judge). ``light`` evaluates the
-expectation types our suites use directly in pandas, with GX's semantics, for the
-pre-commit hook: importing GX alone costs seconds. tests/test_engines.py holds them
+expectation types our suites use directly over the table's columns, with GX's
+semantics, for the pre-commit hook: importing GX alone costs seconds, and pandas half
+of one. tests/test_engines.py holds them
 to the same results on every fixture.
 
-Great Expectations is imported here and only here, and only by the ``gx`` engine.
+Great Expectations (and pandas) is imported here and only here, and only by the ``gx`` engine.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ import re
 import warnings
 from dataclasses import dataclass
 
-import pandas as pd
-
 from .errors import SuiteError
+from .frame import Table
 from .suite import ExpectationSpec, Suite
 
 
@@ -64,7 +64,7 @@ def _gx_suite(gx, suite: Suite):
     return gx_suite
 
 
-def evaluate_with_gx(frames: dict[str, pd.DataFrame], suites: list[Suite], report_paths=None) -> list[Outcome]:
+def evaluate_with_gx(frames: dict[str, Table], suites: list[Suite], report_paths=None) -> list[Outcome]:
     """Validate each frame with its suite in an ephemeral GX context (no files, no network)."""
     with _quiet():
         import great_expectations as gx
@@ -78,15 +78,13 @@ def evaluate_with_gx(frames: dict[str, pd.DataFrame], suites: list[Suite], repor
         outcomes: list[Outcome] = []
         for suite in suites:
             frame = frames[suite.frame]
-            if not suite.expectations or frame.empty:
+            if not suite.expectations or not len(frame):
                 continue
             gx_suite = _gx_suite(gx, suite)
-            missing = [c for c in suite.columns if c not in frame.columns]
-            if missing:
-                raise SuiteError(f"{suite.source}: no column {', '.join(map(repr, missing))} in the {suite.frame} frame")
+            _check_columns(suite, frame)
             # Only the columns the suite reads: GX hashes every column it is given,
             # and raw text (with undecodable bytes as lone surrogates) is not for it.
-            view = frame[suite.columns]
+            view = frame.to_pandas(suite.columns)
             batch = (
                 source.add_dataframe_asset(suite.frame)
                 .add_batch_definition_whole_dataframe(suite.frame)
@@ -104,9 +102,16 @@ def evaluate_with_gx(frames: dict[str, pd.DataFrame], suites: list[Suite], repor
     return outcomes
 
 
-def _outcomes(suite: Suite, frame: pd.DataFrame, result) -> list[Outcome]:
+def _check_columns(suite: Suite, frame: Table) -> None:
+    missing = [c for c in suite.columns if c not in frame]
+    if missing:
+        raise SuiteError(f"{suite.source}: no column {', '.join(map(repr, missing))} in the {suite.frame} frame")
+
+
+def _outcomes(suite: Suite, frame: Table, result) -> list[Outcome]:
     by_code = {spec.code: spec for spec in suite.expectations}
-    lookup = dict(zip(map(tuple, frame[list(suite.index_columns)].itertuples(index=False)), frame.index))
+    index_columns = [frame[c] for c in suite.index_columns]
+    lookup = {values: label for label, values in enumerate(zip(*index_columns, strict=True))}
     outcomes = []
     for item in result.results:
         code = item.expectation_config.meta["code"]
@@ -126,40 +131,39 @@ def _outcomes(suite: Suite, frame: pd.DataFrame, result) -> list[Outcome]:
 # ----------------------------------------------------------------------------- light
 
 
-def _null_expectation(frame, kwargs):
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)  # None or NaN, as GX counts them
+
+
+def _null_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int], int]:
     # GX's expect_column_values_to_be_null counts missing values as the expected ones.
     values = frame[kwargs["column"]]
-    return values.notna(), pd.Series(True, index=frame.index)
+    return [r for r in rows if not _missing(values[r])], len(rows)
 
 
-def _regex_expectation(frame, kwargs):
+def _regex_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int], int]:
     # Map expectations skip missing values; GX matches with str.contains (re.search).
     values = frame[kwargs["column"]]
-    present = values.notna()
-    patterns = kwargs.get("regex_list") or [kwargs["regex"]]
-    strings = values[present].astype(str)
-    matched = pd.Series(False, index=strings.index)
-    with warnings.catch_warnings():  # pandas warns that groups are not extracted: we do not want them
-        warnings.filterwarnings("ignore", "This pattern is interpreted as a regular expression", UserWarning)
-        for pattern in patterns:
-            matched |= strings.str.contains(pattern)
-    return matched.reindex(frame.index, fill_value=False), present
+    present = [r for r in rows if not _missing(values[r])]
+    patterns = [re.compile(p) for p in (kwargs.get("regex_list") or [kwargs["regex"]])]
+    matched = [r for r in present if any(p.search(str(values[r])) for p in patterns)]
+    return matched, len(present)
 
 
-def _one_spelling_expectation(frame, kwargs):
+def _one_spelling_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int], int]:
     from .features.name import preferred_spelling
 
     a, b = frame[kwargs["column_A"]], frame[kwargs["column_B"]]
     ignore = kwargs.get("ignore_row_if", "either_value_is_missing")
     if ignore == "either_value_is_missing":
-        present = a.notna() & b.notna()
+        present = [r for r in rows if not _missing(a[r]) and not _missing(b[r])]
     elif ignore == "both_values_are_missing":
-        present = a.notna() | b.notna()
+        present = [r for r in rows if not _missing(a[r]) or not _missing(b[r])]
     else:
-        present = pd.Series(True, index=frame.index)
-    kept_a, kept_b = a[present], b[present]
-    unexpected = kept_b != preferred_spelling(kept_a, kept_b)
-    return unexpected.reindex(frame.index, fill_value=False), present
+        present = list(rows)
+    kept_b = [b[r] for r in present]
+    preferred = preferred_spelling([a[r] for r in present], kept_b)
+    return [r for r, value, best in zip(present, kept_b, preferred, strict=True) if value != best], len(present)
 
 
 #: Expectations whose verdict on a row depends on that row alone: with ``report_paths``
@@ -178,9 +182,7 @@ LIGHT_EXPECTATIONS = {
 }
 
 
-def evaluate_light(
-    frames: dict[str, pd.DataFrame], suites: list[Suite], report_paths: set[str] | None = None
-) -> list[Outcome]:
+def evaluate_light(frames: dict[str, Table], suites: list[Suite], report_paths: set[str] | None = None) -> list[Outcome]:
     """The same outcomes as ``evaluate_with_gx`` for the expectation types in ``LIGHT_EXPECTATIONS``.
 
     With ``report_paths``, rows of other files are not reported, so row-local
@@ -189,12 +191,11 @@ def evaluate_light(
     outcomes: list[Outcome] = []
     for suite in suites:
         whole = frames[suite.frame]
-        if not suite.expectations or whole.empty:
+        if not suite.expectations or not len(whole):
             continue
-        reported = whole if report_paths is None else whole[whole["path"].isin(report_paths)]
-        missing = [c for c in suite.columns if c not in whole.columns]
-        if missing:
-            raise SuiteError(f"{suite.source}: no column {', '.join(map(repr, missing))} in the {suite.frame} frame")
+        _check_columns(suite, whole)
+        every_row = range(len(whole))
+        reported = every_row if report_paths is None else [r for r, p in enumerate(whole["path"]) if p in report_paths]
         for spec in suite.expectations:
             evaluate = LIGHT_EXPECTATIONS.get(spec.type)
             if evaluate is None:
@@ -203,15 +204,13 @@ def evaluate_light(
                 )
             local = spec.type in ROW_LOCAL and "mostly" not in spec.kwargs
             try:
-                unexpected, counted = evaluate(reported if local else whole, spec.kwargs)
+                unexpected, total = evaluate(whole, reported if local else every_row, spec.kwargs)
             except (KeyError, TypeError, ValueError, re.error) as exc:
                 raise SuiteError(f"{suite.source}: expectation for {spec.code} could not run: {exc}") from None
-            rows = tuple(unexpected.index[unexpected.to_numpy(dtype=bool)])
             mostly = spec.kwargs.get("mostly")
-            total = int(counted.sum())
-            if not rows or (mostly is not None and total and 1 - len(rows) / total >= mostly):
+            if not unexpected or (mostly is not None and total and 1 - len(unexpected) / total >= mostly):
                 continue
-            outcomes.append(Outcome(spec, suite.frame, rows))
+            outcomes.append(Outcome(spec, suite.frame, tuple(unexpected)))
     return outcomes
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 
-import pandas as pd
-
 from .evaluate import Outcome
 from .features.duplicate import canonical
 from .ingest import Document
@@ -61,10 +59,8 @@ class Locator:
     def __init__(self, corpus: CorpusView):
         frame = corpus.paragraphs
         self.documents = corpus.documents
-        self.where = dict(
-            zip(frame.index, zip(frame["path"], frame["doc_id"], frame["char_start"], frame["line_start"], strict=True), strict=True)
-        )
-        self.raw = dict(zip(frame.index, frame["raw"], strict=True))
+        self.where = list(zip(frame["path"], frame["doc_id"], frame["char_start"], frame["line_start"], strict=True))
+        self.raw = frame["raw"]
 
     def base(self, row: int) -> int:
         return int(self.where[row][2])
@@ -151,8 +147,8 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
         frame = frames[outcome.frame]
         labels = list(outcome.rows)
         if report_paths is not None:
-            labels = [label for label, path in zip(labels, frame.loc[labels, "path"], strict=True) if path in report_paths]
-        for label, values in frame.loc[labels].to_dict("index").items():
+            labels = [label for label in labels if frame["path"][label] in report_paths]
+        for label, values in frame.rows(labels):
             for hit in rule.hits(Row(values, label), outcome.spec, corpus):
                 findings.append(_from_hit(outcome.spec.code, severity, hit, locate))
     return _without_yielded(findings)

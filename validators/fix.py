@@ -55,13 +55,13 @@ def _repaired(doc: Document, findings: list[Finding]) -> bytes:
 def drop_paragraph_edit(report: Report, row: int) -> tuple[int, int, str]:
     """The edit that removes a paragraph and the blank lines after it (before it, for the
     file's last paragraph, keeping the file's final line break)."""
-    frame = report.paragraphs
-    p = frame.loc[row]
-    start, end = int(p["char_start"]), int(p["char_end"])
-    if p["separator"].strip() == "" and row + 1 in frame.index and frame.at[row + 1, "doc_id"] == p["doc_id"]:
+    frame = report.paragraph_table
+    p = frame.row(row)
+    start, end = p["char_start"], p["char_end"]
+    if p["separator"].strip() == "" and row + 1 < len(frame) and frame["doc_id"][row + 1] == p["doc_id"]:
         return start, end + len(p["separator"]), ""
     if p["para"] > 0:  # the last paragraph: take the separator before it instead
-        previous_end = int(frame.at[row - 1, "char_end"])
+        previous_end = frame["char_end"][row - 1]
         return previous_end, end, ""
     return start, end, ""  # the only paragraph
 

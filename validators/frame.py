@@ -1,19 +1,89 @@
-"""The paragraph DataFrame: one row per paragraph of the corpus, raw and normalised.
+"""The paragraph table: one row per paragraph of the corpus, raw and normalised.
 
-This is the product data teams use directly (``validators.load_paragraphs``) and
-the table every feature and expectation works on.
+Between the stages it is a ``Table``: equal-length columns as plain lists, rows labelled
+0, 1, 2, … in file then paragraph order. ``Table.to_pandas()`` makes the DataFrame that
+Great Expectations validates and data teams use (``validators.load_paragraphs``). The
+stages themselves do not need pandas, and the pre-commit hook must not pay for
+importing it.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-
-import pandas as pd
+from collections.abc import Iterable, Iterator
 
 from .ingest import Document, read
 from .normalise import normalise
 from .segment import segment
+
+
+class Table:
+    """Columns of equal length by name; a row's label is its position."""
+
+    def __init__(self, columns: dict[str, list] | None = None):
+        self.columns: dict[str, list] = {}
+        self.length = 0
+        for name, values in (columns or {}).items():
+            self[name] = values
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.columns
+
+    def __getitem__(self, name: str) -> list:
+        return self.columns[name]
+
+    def __setitem__(self, name: str, values: list) -> None:
+        values = list(values)
+        if self.columns.keys() - {name} and len(values) != self.length:
+            raise ValueError(f"column {name!r} has {len(values)} values for {self.length} rows")
+        self.columns[name] = values
+        self.length = len(values)
+
+    def pop(self, name: str) -> list:
+        values = self.columns.pop(name)
+        self.length = self.length if self.columns else 0
+        return values
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.columns)
+
+    def row(self, label: int) -> dict:
+        return {name: values[label] for name, values in self.columns.items()}
+
+    def rows(self, labels: Iterable[int]) -> Iterator[tuple[int, dict]]:
+        for label in labels:
+            yield label, self.row(label)
+
+    def to_pandas(self, names: list[str] | None = None):
+        """A DataFrame of ``names`` (default: every column), one dtype per column: int64,
+        float64 or bool where every value is one, else object (missing values are None).
+
+        Object, not pandas' Arrow-backed strings: raw text may hold lone surrogates
+        (undecodable bytes), which Arrow cannot store.
+        """
+        import pandas as pd
+
+        data = {}
+        for name in names or self.names:
+            values = self.columns[name]
+            data[name] = pd.Series(values, dtype=_dtype(values)) if values else pd.Series([], dtype=object)
+        return pd.DataFrame(data, index=pd.RangeIndex(len(self)))
+
+
+def _dtype(values: list) -> str:
+    kinds = {type(v) for v in values}
+    if kinds == {bool}:
+        return "bool"
+    if kinds == {int}:
+        return "int64"
+    if kinds <= {float, int} and float in kinds:
+        return "float64"
+    return "object"
+
 
 PARAGRAPH_COLUMNS = [
     "path",  # file, as given on the command line
@@ -29,8 +99,6 @@ PARAGRAPH_COLUMNS = [
     "fixes",  # ftfy's explanation, e.g. "encode latin-1; decode utf-8", or None
 ]
 
-
-INT_COLUMNS = ["doc_id", "para", "line_start", "line_end", "char_start", "char_end"]
 
 
 def document_columns(doc: Document) -> dict[str, list]:
@@ -53,8 +121,8 @@ def document_columns(doc: Document) -> dict[str, list]:
     return columns
 
 
-def assemble(documents: list[Document], per_document: list[dict[str, list]]) -> pd.DataFrame:
-    """One frame from each document's columns, in document order, with ``path`` and ``doc_id``."""
+def assemble(documents: list[Document], per_document: list[dict[str, list]]) -> Table:
+    """One table from each document's columns, in document order, with ``path`` and ``doc_id``."""
     names = list(per_document[0]) if per_document else PARAGRAPH_COLUMNS[2:]
     merged: dict[str, list] = {"path": [], "doc_id": [], **{name: [] for name in names}}
     for doc, columns in zip(documents, per_document, strict=True):
@@ -63,20 +131,17 @@ def assemble(documents: list[Document], per_document: list[dict[str, list]]) -> 
         merged["doc_id"] += [doc.doc_id] * count
         for name in names:
             merged[name] += columns[name]
-    # Object columns: raw text may hold lone surrogates (undecodable bytes), which
-    # pandas' Arrow-backed string dtype cannot store.
-    frame = pd.DataFrame(merged, dtype=object)
-    return frame.astype({c: "int64" for c in INT_COLUMNS})
+    return Table(merged)
 
 
-def build_frame(documents: Iterable[Document]) -> pd.DataFrame:
-    """The paragraph frame of already-read documents, in file then paragraph order."""
+def build_table(documents: Iterable[Document]) -> Table:
+    """The paragraph table of already-read documents, in file then paragraph order."""
     documents = list(documents)
-    return assemble(documents, [document_columns(doc) for doc in documents])[PARAGRAPH_COLUMNS]
+    return assemble(documents, [document_columns(doc) for doc in documents])
 
 
-def load_paragraphs(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> pd.DataFrame:
-    """Read, segment and normalise every ``.txt`` file under ``paths`` into a DataFrame.
+def load_paragraphs(paths: str | os.PathLike | Iterable[str | os.PathLike]):
+    """Read, segment and normalise every ``.txt`` file under ``paths`` into a pandas DataFrame.
 
     >>> frame = load_paragraphs("seeds")            # doctest: +SKIP
     >>> frame.loc[0, ["path", "line_start", "text"]] # doctest: +SKIP
@@ -86,4 +151,4 @@ def load_paragraphs(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> p
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    return build_frame(read(list(paths)))
+    return build_table(read(list(paths))).to_pandas(PARAGRAPH_COLUMNS)

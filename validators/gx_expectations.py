@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal, Union
 
+import pandas as pd
 from great_expectations.compatibility import pydantic
 from great_expectations.core.suite_parameters import SuiteParameterDict
 from great_expectations.execution_engine import PandasExecutionEngine
@@ -37,7 +38,8 @@ class ColumnPairValuesOneSpellingPerKey(ColumnPairMapMetricProvider):
 
     @column_pair_condition_partial(engine=PandasExecutionEngine)
     def _pandas(cls, column_A, column_B, **kwargs):  # noqa: N803 (GX's argument names)
-        return column_B == preferred_spelling(column_A, column_B)
+        preferred = preferred_spelling(column_A.tolist(), column_B.tolist())
+        return column_B == pd.Series(preferred, index=column_B.index, dtype=object)
 
 
 class ExpectColumnPairValuesToHaveOneSpellingPerKey(ColumnPairMapExpectation):

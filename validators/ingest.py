@@ -137,8 +137,7 @@ def read(paths: list[str | os.PathLike]) -> list[Document]:
     documents = []
     for doc_id, (shown, path) in enumerate(files):
         try:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            data = Path(path).read_bytes()
         except OSError as exc:
             reason = exc.strerror or exc.__class__.__name__
             raise CorpusValidatorError(f"{shown}: cannot read: {reason}") from None

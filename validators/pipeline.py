@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from dataclasses import dataclass, field
-
-import pandas as pd
+from functools import cached_property
 
 from .config import Config
 from .features.duplicate import add_duplicate_features, file_duplicate_data
@@ -16,7 +15,7 @@ from .features.noise import add_noise_features, paragraph_shapes
 from .features.encoding import EncodingPatterns, encoding_columns
 from .features.name import NameLexicon, build_mentions, lowercase_words, mention_candidates
 from .findings import Finding, build_findings, file_findings
-from .frame import assemble, document_columns
+from .frame import Table, assemble, document_columns
 from .ingest import Document, discover, display, read
 from .rules import CorpusView
 from .suite import expectation_file, load_suites
@@ -25,10 +24,20 @@ from .suite import expectation_file, load_suites
 @dataclass
 class Report:
     documents: list[Document]
-    paragraphs: pd.DataFrame
-    mentions: pd.DataFrame
+    paragraph_table: Table  # every paragraph of the files read, with every feature column
+    mention_table: Table
     findings: list[Finding] = field(default_factory=list)
     baselined: int = 0  # findings a baseline accepted (not in ``findings``)
+
+    @cached_property
+    def paragraphs(self):
+        """The paragraph table as a pandas DataFrame."""
+        return self.paragraph_table.to_pandas()
+
+    @cached_property
+    def mentions(self):
+        """The mentions table as a pandas DataFrame."""
+        return self.mention_table.to_pandas()
 
     @property
     def skipped(self) -> list[tuple[str, str]]:
@@ -43,7 +52,7 @@ class Report:
         by_severity = Counter(f.severity for f in self.findings)
         return {
             "files": len(self.documents),
-            "paragraphs": len(self.paragraphs),
+            "paragraphs": len(self.paragraph_table),
             "findings": len(self.findings),
             "errors": by_severity["error"],
             "warnings": by_severity["warning"],
@@ -102,8 +111,8 @@ def _from_cache(entry: dict, doc: Document) -> dict:
 
 def featurise(
     documents: list[Document], config: Config, cache: FeatureCache | None = None, report_paths: set[str] | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The paragraph frame with every feature column, and the mentions frame."""
+) -> tuple[Table, Table]:
+    """The paragraph table with every feature column, and the mentions table."""
     patterns, lexicon = load_encoding_patterns(config), load_lexicon(config)
     cache = cache or FeatureCache(None)
     per_file = []

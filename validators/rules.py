@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
-import pandas as pd
+from .frame import Table
 
 if TYPE_CHECKING:
     from .suite import ExpectationSpec
@@ -39,8 +39,8 @@ class Hit:
 class CorpusView:
     """What a rule may look at besides the failing row."""
 
-    paragraphs: pd.DataFrame
-    mentions: pd.DataFrame
+    paragraphs: Table
+    mentions: Table
     documents: dict = field(default_factory=dict)  # doc_id -> ingest.Document
     patterns: object = None  # features.encoding.EncodingPatterns
     _memo: dict = field(default_factory=dict)
@@ -53,7 +53,7 @@ class CorpusView:
 
 
 class Row(dict):
-    """One row of a frame: its values by column name, and ``name``, its label (like a pandas row)."""
+    """One row of a table: its values by column name, and ``name``, its label (as a pandas row has)."""
 
     __slots__ = ("name",)
 
@@ -70,7 +70,7 @@ class Rule:
     opt_in: ClassVar[bool] = False  # runs only when selected by its full code
     yields_to: ClassVar[str] = ""  # a code prefix: not reported where such a rule already is
 
-    def hits(self, row: pd.Series, spec: ExpectationSpec, corpus: CorpusView) -> list[Hit]:
+    def hits(self, row: Row, spec: ExpectationSpec, corpus: CorpusView) -> list[Hit]:
         raise NotImplementedError
 
     @classmethod
@@ -651,13 +651,18 @@ class MixedLineEndings(Rule):
         usual = Counter(m.group() for m in breaks).most_common(1)[0][0]
         odd = [m for m in breaks if m.group() != usual]
         first = odd[0]
-        paragraphs = corpus.paragraphs
-        in_doc = paragraphs[(paragraphs["doc_id"] == row["doc_id"]) & (paragraphs["char_start"] <= first.start())]
-        anchor = in_doc.iloc[-1] if len(in_doc) else row
-        base = int(anchor["char_start"])
+        # The row is the file's first paragraph; anchor on the one the first odd line break is in or follows.
+        paragraphs, anchor = corpus.paragraphs, row.name
+        while (
+            anchor + 1 < len(paragraphs)
+            and paragraphs["doc_id"][anchor + 1] == row["doc_id"]
+            and paragraphs["char_start"][anchor + 1] <= first.start()
+        ):
+            anchor += 1
+        base = paragraphs["char_start"][anchor]
         return [
             Hit(
-                anchor.name,
+                anchor,
                 first.start() - base,
                 first.start() - base,
                 f"mixed line endings: {row['mixed_line_endings']}; this one is {names[first.group()]}",
@@ -721,11 +726,12 @@ class Typography(CharacterRule):
 # ----------------------------------------------------------------------- duplicate
 
 
-def _copies(dup_of: pd.Series) -> dict[int, list[int]]:
+def _copies(dup_of: list) -> dict[int, list[int]]:
     """original row -> the rows that copy it, in order."""
     copies: dict[int, list[int]] = {}
-    for row, original in dup_of.dropna().items():
-        copies.setdefault(int(original), []).append(int(row))
+    for row, original in enumerate(dup_of):
+        if original is not None:
+            copies.setdefault(original, []).append(row)
     return copies
 
 
@@ -752,7 +758,7 @@ class DuplicateParagraph(Rule):
         frame = corpus.paragraphs
         groups = corpus.memo("copies", lambda: _copies(frame["dup_of"]))
         copies = groups[original]
-        first = frame.loc[original]
+        first = frame.row(original)
         others = [(original, 0)] + [(r, 0) for r in copies if r != row.name]
         return [
             Hit(
@@ -780,7 +786,7 @@ class EarlierCopyRule(Rule):
 
     def hits(self, row, spec, corpus):
         earlier = int(row[self.column])
-        original = corpus.paragraphs.loc[earlier]
+        original = corpus.paragraphs.row(earlier)
         end = 0 if self.whole_file else len(row["raw"])
         return [Hit(row.name, 0, end, self.message(row, original), self.suggestion, ((earlier, 0),))]
 
@@ -873,7 +879,7 @@ class SharedPassage(Rule):
     def hits(self, row, spec, corpus):
         hits = []
         for start, end, first_row, first_start in row["passages"]:
-            original = corpus.paragraphs.loc[first_row]
+            original = corpus.paragraphs.row(first_row)
             hits.append(
                 Hit(
                     row.name,
@@ -905,10 +911,7 @@ class NameRule(Rule):
         target = row[self.target_column]
         places = corpus.memo(
             "mention places",
-            lambda: {
-                surface: list(zip(group["row"], group["start"], strict=True))
-                for surface, group in corpus.mentions.groupby("surface", sort=False)
-            },
+            lambda: _places_by_surface(corpus.mentions),
         )
         same = places.get(target, [])
         start, end = int(row["start"]), int(row["end"])
@@ -923,6 +926,14 @@ class NameRule(Rule):
                 edits=((start, end, target),) if self.safe_to_rewrite else (),
             )
         ]
+
+
+def _places_by_surface(mentions: Table) -> dict[str, list[tuple[int, int]]]:
+    """spelling -> (paragraph row, offset) of each mention written so, in order."""
+    places: dict[str, list[tuple[int, int]]] = {}
+    for surface, row, start in zip(mentions["surface"], mentions["row"], mentions["start"], strict=True):
+        places.setdefault(surface, []).append((row, start))
+    return places
 
 
 def _places(n: int) -> str:

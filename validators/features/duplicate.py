@@ -25,8 +25,8 @@ import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
+from ..frame import Table
 from .minhash import NUM_PERM, signatures, similar_earlier, word_hashes
 
 #: Paragraphs shorter than this (after folding) are left to the noise family:
@@ -95,76 +95,67 @@ def file_duplicate_data(texts: list[str], raws: list[str], settings: DuplicateSe
     }
 
 
-def add_duplicate_features(frame: pd.DataFrame, settings: DuplicateSettings = DuplicateSettings(), data=None) -> pd.DataFrame:
+def add_duplicate_features(frame: Table, settings: DuplicateSettings = DuplicateSettings(), data=None) -> Table:
     """Every duplicate column. ``data``: the per-file ``file_duplicate_data`` in frame order,
     concatenated (from the feature cache); computed from the frame when not given."""
     if data is None:
-        data = file_duplicate_data(frame["text"].tolist(), frame["raw"].tolist(), settings)
+        data = file_duplicate_data(frame["text"], frame["raw"], settings)
     pairs = data["canonical_digest"]
-    digests = pd.Series([d for d, _ in pairs], index=frame.index, dtype="Int64")
-    long_enough = np.fromiter((n >= settings.min_chars for _, n in pairs), dtype=bool, count=len(pairs))
+    digests = [d for d, _ in pairs]
+    lengths = np.fromiter((n for _, n in pairs), dtype=np.int64, count=len(pairs))
+    long_enough = lengths >= settings.min_chars
     frame["text_key"] = digests  # any length: the noise stage counts template text with it
-    keys = digests.where(long_enough)
-    first_row = pd.Series(frame.index, index=frame.index).groupby(keys, dropna=True).transform("first")
-    is_copy = (keys.notna() & (first_row != frame.index.to_series())).to_numpy(dtype=bool)
+    keys = [d if ok else None for d, ok in zip(digests, long_enough.tolist(), strict=True)]
+    first_row: dict[int, int] = {}
+    dup_of = [None if k is None else first_row.setdefault(k, row) for row, k in enumerate(keys)]
+    dup_of = [None if first == row else first for row, first in enumerate(dup_of)]
+    is_copy = np.array([d is not None for d in dup_of], dtype=bool)
     frame["dup_key"] = keys
-    frame["dup_of"] = first_row.where(is_copy).astype("Int64")
+    frame["dup_of"] = dup_of
 
-    labels = frame.index.to_numpy()
     sigs = np.frombuffer(data["signatures"], dtype=np.uint32).reshape(len(frame), NUM_PERM)
     near, similarity = similar_earlier(sigs, long_enough & ~is_copy, settings.near_threshold)
     has_near = near >= 0
-    frame["near_dup_of"] = pd.array(np.where(has_near, labels[np.maximum(near, 0)], 0), dtype="Int64")
-    frame.loc[~has_near, "near_dup_of"] = pd.NA
-    frame["near_dup_similarity"] = np.where(has_near, similarity, np.nan)
+    frame["near_dup_of"] = [int(n) if n >= 0 else None for n in near.tolist()]
+    frame["near_dup_similarity"] = [s if h else None for s, h in zip(similarity.tolist(), has_near.tolist(), strict=True)]
 
-    _add_passages(frame, data["passages"], is_copy | has_near)
-    _add_documents(frame, digests, np.fromiter((n for _, n in pairs), dtype=np.int64, count=len(pairs)), sigs, settings)
+    _add_passages(frame, data["passages"], (is_copy | has_near).tolist())
+    _add_documents(frame, np.array(digests, dtype=np.int64), lengths, sigs, settings)
     return frame
 
 
-def _add_passages(frame: pd.DataFrame, per_row: list, already_reported: np.ndarray) -> None:
-    labels = frame.index.tolist()
+def _add_passages(frame: Table, per_row: list, already_reported: list[bool]) -> None:
     first_seen: dict[int, tuple[int, int]] = {}
     found: list = [None] * len(frame)
-    for position, units in enumerate(per_row):
+    for row, units in enumerate(per_row):
         for digest, start, end in units:
-            origin = first_seen.setdefault(digest, (labels[position], start))
-            if origin[0] != labels[position] and not already_reported[position]:
-                found[position] = (found[position] or []) + [(start, end, origin[0], origin[1])]
-    frame["passages"] = pd.Series(found, index=frame.index, dtype=object)
-    frame["passage_of"] = pd.array([f[0][2] if f else None for f in found], dtype="Int64")
+            origin = first_seen.setdefault(digest, (row, start))
+            if origin[0] != row and not already_reported[row]:
+                found[row] = (found[row] or []) + [(start, end, origin[0], origin[1])]
+    frame["passages"] = found
+    frame["passage_of"] = [f[0][2] if f else None for f in found]
 
 
-def _add_documents(
-    frame: pd.DataFrame, digests: pd.Series, lengths: np.ndarray, sigs: np.ndarray, settings: DuplicateSettings
-) -> None:
-    for column in ("doc_dup_of", "doc_near_dup_of"):
-        frame[column] = pd.array([None] * len(frame), dtype="Int64")
-    frame["doc_near_similarity"] = np.nan
-    if frame.empty:
-        return
-    doc_ids = frame["doc_id"].to_numpy()
-    starts = np.flatnonzero(np.concatenate(([True], doc_ids[1:] != doc_ids[:-1])))
-    ends = np.append(starts[1:], len(frame))
-    labels = frame.index.to_numpy()
-    values = digests.fillna(0).to_numpy(dtype=np.int64)
-    doc_digest = [values[s:e].tobytes() for s, e in zip(starts, ends, strict=True)]
-    first_doc: dict[int, int] = {}
-    doc_dup = np.full(len(frame), -1, dtype=np.int64)
-    for s, d in zip(starts, doc_digest, strict=True):
-        origin = first_doc.setdefault(d, s)
-        if origin != s:
-            doc_dup[s] = labels[origin]
-    doc_sigs = np.minimum.reduceat(sigs, starts, axis=0)  # the MinHash of a union is the least of its parts
-    long_enough = np.add.reduceat(lengths, starts) >= settings.doc_min_chars
-    near, similarity = similar_earlier(doc_sigs, long_enough, settings.doc_threshold)
-    doc_near = np.full(len(frame), -1, dtype=np.int64)
-    doc_similarity = np.full(len(frame), np.nan)
-    for k, s in enumerate(starts):
-        if near[k] >= 0 and doc_dup[s] < 0:
-            doc_near[s] = labels[starts[near[k]]]
-            doc_similarity[s] = similarity[k]
-    frame["doc_dup_of"] = pd.array([v if v >= 0 else None for v in doc_dup], dtype="Int64")
-    frame["doc_near_dup_of"] = pd.array([v if v >= 0 else None for v in doc_near], dtype="Int64")
+def _add_documents(frame: Table, digests: np.ndarray, lengths: np.ndarray, sigs: np.ndarray, settings: DuplicateSettings) -> None:
+    doc_dup: list = [None] * len(frame)
+    doc_near: list = [None] * len(frame)
+    doc_similarity: list = [None] * len(frame)
+    if len(frame):
+        doc_ids = np.array(frame["doc_id"], dtype=np.int64)
+        starts = np.flatnonzero(np.concatenate(([True], doc_ids[1:] != doc_ids[:-1])))
+        ends = np.append(starts[1:], len(frame))
+        first_doc: dict[bytes, int] = {}
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+            origin = first_doc.setdefault(digests[s:e].tobytes(), s)
+            if origin != s:
+                doc_dup[s] = origin
+        doc_sigs = np.minimum.reduceat(sigs, starts, axis=0)  # the MinHash of a union is the least of its parts
+        long_enough = np.add.reduceat(lengths, starts) >= settings.doc_min_chars
+        near, similarity = similar_earlier(doc_sigs, long_enough, settings.doc_threshold)
+        for k, s in enumerate(starts.tolist()):
+            if near[k] >= 0 and doc_dup[s] is None:
+                doc_near[s] = int(starts[near[k]])
+                doc_similarity[s] = float(similarity[k])
+    frame["doc_dup_of"] = doc_dup
+    frame["doc_near_dup_of"] = doc_near
     frame["doc_near_similarity"] = doc_similarity

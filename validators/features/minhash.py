@@ -87,7 +87,8 @@ def similar_earlier(sigs: np.ndarray, usable: np.ndarray, threshold: float) -> t
     b = np.concatenate(pairs_b)
     if not len(a):
         return best, best_sim
-    pair = np.unique(a * np.int64(n) + b)  # each candidate pair once
+    pair = np.sort(a * np.int64(n) + b)
+    pair = pair[np.concatenate(([True], pair[1:] != pair[:-1]))]  # each candidate pair once
     a, b = pair // n, pair % n
     # Compare whole signatures in blocks: all pairs at once would hold pairs x NUM_PERM values.
     sim = np.empty(len(a))

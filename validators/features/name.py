@@ -23,10 +23,10 @@ import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 
-import pandas as pd
 from anyascii import anyascii
 
 from ..errors import ConfigError
+from ..frame import Table
 from ..segment import position
 
 MENTION_COLUMNS = [
@@ -243,20 +243,20 @@ def near_variants(counts: Counter, spaced: dict[str, str], distinct: frozenset, 
 
 
 def build_mentions(
-    frame: pd.DataFrame,
+    frame: Table,
     lexicon: NameLexicon,
     candidates: list | None = None,
     vocabulary: set[str] | None = None,
     report_paths: set[str] | None = None,
-) -> pd.DataFrame:
-    """The mentions frame of the paragraph frame.
+) -> Table:
+    """The mentions table of the paragraph table.
 
     ``candidates`` (per row, from ``mention_candidates``) and ``vocabulary`` (from
     ``lowercase_words``) may come from the feature cache; they are computed when not
     given. With ``report_paths``, ``near_variant_of``, ``line`` and ``column`` are computed
     for those files only (0 and None elsewhere).
     """
-    raws = frame["raw"].tolist()
+    raws = frame["raw"]
     if candidates is None:
         candidates = [mention_candidates(raw, lexicon) for raw in raws]
     if vocabulary is None:
@@ -269,8 +269,7 @@ def build_mentions(
             if start is not None:
                 first_pass.append((index, starts[starts.index(start) :], end))
     whole = Counter(variant_key(raws[i][starts[0] : end]) for i, starts, end in first_pass)
-    labels = frame.index.tolist()
-    paths, doc_ids, paras, line_starts = (frame[c].tolist() for c in ("path", "doc_id", "para", "line_start"))
+    paths, doc_ids, paras, line_starts = (frame[c] for c in ("path", "doc_id", "para", "line_start"))
     rows = []
     for i, starts, end in first_pass:
         raw = raws[i]
@@ -279,33 +278,30 @@ def build_mentions(
             line, column = position(raw, start, line_starts[i])
         else:  # context only: no finding will stand here, so its place is not worked out
             line = column = 0
-        rows.append((labels[i], paths[i], doc_ids[i], paras[i], start, end, line, column, raw[start:end]))
-    # Object columns: iterating pandas' Arrow-backed strings costs far more than Python lists.
-    mentions = pd.DataFrame(rows, columns=MENTION_COLUMNS[1:10], dtype=object)
-    mentions = mentions.astype({c: "int64" for c in ("row", "doc_id", "para", "start", "end", "line", "column")})
-    mentions.insert(0, "mention_id", range(len(mentions)))
-    keys = pd.Series([variant_key(s) for s in mentions["surface"]], index=mentions.index, dtype=object)
+        rows.append((len(rows), i, paths[i], doc_ids[i], paras[i], start, end, line, column, raw[start:end]))
+    mentions = Table(dict(zip(MENTION_COLUMNS[:10], map(list, zip(*rows)) if rows else [[] for _ in range(10)], strict=True)))
+    surfaces = mentions["surface"]
+    keys = [variant_key(s) for s in surfaces]
 
     # The registry governs a mention named as a variant, or sharing a key with one.
-    house = [lexicon.registry.get(s) or lexicon.registry.get(k) for s, k in zip(mentions["surface"], keys, strict=True)]
-    house = pd.Series(house, index=mentions.index, dtype=object)
-    governed = house.notna()
-    mentions["registry_variant_of"] = house.where(governed & (house != mentions["surface"]), None)
+    house = [lexicon.registry.get(s) or lexicon.registry.get(k) for s, k in zip(surfaces, keys, strict=True)]
+    mentions["registry_variant_of"] = [h if h is not None and h != s else None for h, s in zip(house, surfaces, strict=True)]
 
-    free_keys = keys.where(~governed, None)
-    counts = Counter(free_keys.dropna())
-    majority = most_common_spelling(free_keys, mentions["surface"])
-    mentions["key"] = free_keys.astype(object)
-    mentions["canonical"] = house.where(governed, free_keys.map(majority)).astype(object)
-    mentions["variant_of"] = mentions["canonical"].where(~governed & (mentions["canonical"] != mentions["surface"]), None)
+    free_keys = [k if h is None else None for k, h in zip(keys, house, strict=True)]
+    counts = Counter(k for k in free_keys if k is not None)
+    majority = most_common_spelling(free_keys, surfaces)
+    canonical = [majority[k] if h is None else h for k, h in zip(free_keys, house, strict=True)]
+    mentions["key"] = free_keys
+    mentions["canonical"] = canonical
+    mentions["variant_of"] = [c if h is None and c != s else None for c, h, s in zip(canonical, house, surfaces, strict=True)]
 
     spaced = {key: spaced_form(majority[key]) for key in counts}
     minors = None
     if report_paths is not None:
-        minors = set(free_keys[mentions["path"].isin(report_paths)].dropna())
+        minors = {k for k, path in zip(free_keys, mentions["path"], strict=True) if k is not None and path in report_paths}
     slips = near_variants(counts, spaced, lexicon.distinct, minors)
-    mentions["near_variant_of"] = free_keys.map(lambda k: majority[slips[k]] if k in slips else None).astype(object)
-    return mentions[MENTION_COLUMNS]
+    mentions["near_variant_of"] = [majority[slips[k]] if k in slips else None for k in free_keys]
+    return mentions
 
 
 def most_common_spelling(keys, surfaces) -> dict:
@@ -318,9 +314,10 @@ def most_common_spelling(keys, surfaces) -> dict:
     return best
 
 
-def preferred_spelling(keys: pd.Series, surfaces: pd.Series) -> pd.Series:
+def preferred_spelling(keys: list, surfaces: list) -> list:
     """Per row, the most common spelling of the row's key (first seen on a tie).
 
     The condition of the GX expectation ``expect_column_pair_values_to_have_one_spelling_per_key``.
     """
-    return keys.map(most_common_spelling(keys, surfaces))
+    best = most_common_spelling(keys, surfaces)
+    return [best.get(k) for k in keys]

@@ -26,8 +26,7 @@ from __future__ import annotations
 
 import re
 
-import pandas as pd
-
+from ..frame import Table
 from ..segment import LINE_BREAK
 
 PROSE_MIN_WORDS = 12
@@ -69,19 +68,19 @@ def paragraph_shapes(texts: list[str]) -> dict[str, list]:
     }
 
 
-def add_noise_features(frame: pd.DataFrame) -> pd.DataFrame:
+def add_noise_features(frame: Table) -> Table:
     """The noise columns; the ``SHAPE_COLUMNS`` (from the feature cache) are used when present."""
     if all(c in frame for c in SHAPE_COLUMNS):
-        shapes = {c: frame.pop(c).tolist() for c in SHAPE_COLUMNS}
+        shapes = {c: frame.pop(c) for c in SHAPE_COLUMNS}
     else:
-        shapes = paragraph_shapes(frame["text"].tolist())
+        shapes = paragraph_shapes(frame["text"])
     words, ends = shapes["words"], shapes["sentence_end"]
     prose = [w >= PROSE_MIN_WORDS and e for w, e in zip(words, ends, strict=True)]
     short = [0 < w < SHORT_MAX_WORDS and not e for w, e in zip(words, ends, strict=True)]
     headline_list = shapes["headline_block"]
 
     # The body runs from a file's first prose paragraph to its last.
-    doc_ids = frame["doc_id"].tolist()
+    doc_ids = frame["doc_id"]
     outside = [False] * len(frame)  # a file with no prose has no body to be outside of
     first_prose: dict[int, int] = {}
     last_prose: dict[int, int] = {}
@@ -106,8 +105,11 @@ def add_noise_features(frame: pd.DataFrame) -> pd.DataFrame:
             run_start = i + 1 if i < len(frame) and not headline_like[i] else i
 
     # Repeated across files: the duplicate stage's digest of the folded text, any length.
-    keys = frame["text_key"] if "text_key" in frame else frame["text"].str.casefold()
-    files_per_key = pd.Series(doc_ids, index=frame.index).groupby(keys.to_numpy()).transform("nunique").tolist()
+    keys = frame["text_key"] if "text_key" in frame else [t.casefold() for t in frame["text"]]
+    files_with: dict = {}
+    for key, doc in zip(keys, doc_ids, strict=True):
+        files_with.setdefault(key, set()).add(doc)
+    files_per_key = [len(files_with[key]) for key in keys]
     repeated = [n >= REPEATED_MIN_FILES for n in files_per_key]
 
     signals = []
@@ -129,7 +131,7 @@ def add_noise_features(frame: pd.DataFrame) -> pd.DataFrame:
     frame["repeated"] = repeated
     # Text in three or more files is template text even alone; other signals need company.
     strength = [0 if s is None else s.count(",") + 1 + r for s, r in zip(signals, repeated, strict=True)]
-    frame["noise_signals"] = pd.Series(signals, index=frame.index, dtype=object)
-    frame["noise_agreeing"] = pd.Series([s if n >= 2 else None for s, n in zip(signals, strength, strict=True)], index=frame.index, dtype=object)
-    frame["noise_single"] = pd.Series([s if n == 1 else None for s, n in zip(signals, strength, strict=True)], index=frame.index, dtype=object)
+    frame["noise_signals"] = signals
+    frame["noise_agreeing"] = [s if n >= 2 else None for s, n in zip(signals, strength, strict=True)]
+    frame["noise_single"] = [s if n == 1 else None for s, n in zip(signals, strength, strict=True)]
     return frame
