@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from .config import Config
-from .features.duplicate import add_duplicate_features, file_duplicate_data
+from .features.duplicate import add_duplicate_features, concatenate, file_duplicate_data
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import FeatureCache, digest
 from .features.noise import add_noise_features, paragraph_shapes
@@ -71,9 +71,14 @@ def load_encoding_patterns(config: Config) -> EncodingPatterns:
     return EncodingPatterns.parse(*expectation_file("encoding.toml", config.expectations))
 
 
+#: What ``file_features`` stores, by number: change it whenever that changes, so that
+#: caches written before are not read as if they were current.
+FEATURES_FORMAT = "2"
+
+
 def open_cache(config: Config) -> FeatureCache:
     shaping = [expectation_file(name, config.expectations)[1] for name in ("encoding.toml", "names.toml")]
-    shaping.append(repr(config.duplicate))
+    shaping += [repr(config.duplicate), FEATURES_FORMAT]
     return FeatureCache(config.root / CACHE_FOLDER if config.cache else None, *shaping)
 
 
@@ -97,11 +102,14 @@ def file_features(doc: Document, patterns: EncodingPatterns, lexicon: NameLexico
 def _to_cache(entry: dict) -> dict:
     columns = {k: v for k, v in entry["columns"].items() if k not in SLICED}
     columns["text"] = [None if t == r else t for t, r in zip(columns["text"], entry["columns"]["raw"], strict=True)]
+    # A column with one value throughout (most feature columns: None) is kept as
+    # (value, count): a thousand files load as a few objects each, not as lists.
+    columns = {k: (v[0], len(v)) if v and v.count(v[0]) == len(v) else v for k, v in columns.items()}
     return {**entry, "columns": columns}
 
 
 def _from_cache(entry: dict, doc: Document) -> dict:
-    columns = dict(entry["columns"])
+    columns = {k: [v[0]] * v[1] if isinstance(v, tuple) else v for k, v in entry["columns"].items()}
     starts, ends, text = columns["char_start"], columns["char_end"], doc.text
     columns["raw"] = [text[s:e] for s, e in zip(starts, ends, strict=True)]
     columns["separator"] = [text[e:s] for e, s in zip(ends, [*starts[1:], len(text)][: len(ends)], strict=True)]
@@ -126,11 +134,7 @@ def featurise(
             entry = _from_cache(entry, doc)
         per_file.append(entry)
     frame = assemble(documents, [entry["columns"] for entry in per_file])
-    duplicate = {
-        "canonical_digest": [pair for entry in per_file for pair in entry["duplicate"]["canonical_digest"]],
-        "signatures": b"".join(entry["duplicate"]["signatures"] for entry in per_file),
-        "passages": [units for entry in per_file for units in entry["duplicate"]["passages"]],
-    }
+    duplicate = concatenate([entry["duplicate"] for entry in per_file], [len(entry["columns"]["para"]) for entry in per_file])
     frame = add_duplicate_features(frame, config.duplicate, duplicate)
     frame = add_noise_features(frame)
     candidates = [spans for entry in per_file for spans in entry["candidates"]]

@@ -85,13 +85,34 @@ def _digest(form: str) -> int:
 
 
 def file_duplicate_data(texts: list[str], raws: list[str], settings: DuplicateSettings) -> dict:
-    """Per file, what the duplicate stage needs of each paragraph (cacheable by content)."""
+    """Per file, what the duplicate stage needs of each paragraph (cacheable by content).
+
+    ``passages`` holds one (row, digest, start, end) int64 quadruple per passage, rows
+    counted in the file, as bytes: thousands of files load as one object each.
+    """
     forms = [canonical(t) for t in texts]
     sigs = signatures([word_hashes(f.split()) for f in forms])
+    units = [(row, *unit) for row, raw in enumerate(raws) for unit in passages(raw, settings.passage_min_words)]
     return {
         "canonical_digest": [(_digest(f), len(f)) for f in forms],
         "signatures": sigs.tobytes(),
-        "passages": [passages(raw, settings.passage_min_words) for raw in raws],
+        "passages": np.array(units, dtype=np.int64).reshape(-1, 4).tobytes(),
+    }
+
+
+def concatenate(per_file: list[dict], rows_per_file: list[int]) -> dict:
+    """The duplicate data of a table from its files' ``file_duplicate_data``, in table order."""
+    units = []
+    first_row = 0
+    for data, rows in zip(per_file, rows_per_file, strict=True):
+        part = np.frombuffer(data["passages"], dtype=np.int64).reshape(-1, 4).copy()
+        part[:, 0] += first_row
+        units.append(part)
+        first_row += rows
+    return {
+        "canonical_digest": [pair for data in per_file for pair in data["canonical_digest"]],
+        "signatures": b"".join(data["signatures"] for data in per_file),
+        "passages": np.concatenate(units).tobytes() if units else b"",
     }
 
 
@@ -119,19 +140,23 @@ def add_duplicate_features(frame: Table, settings: DuplicateSettings = Duplicate
     frame["near_dup_of"] = [int(n) if n >= 0 else None for n in near.tolist()]
     frame["near_dup_similarity"] = [s if h else None for s, h in zip(similarity.tolist(), has_near.tolist(), strict=True)]
 
-    _add_passages(frame, data["passages"], (is_copy | has_near).tolist())
+    _add_passages(frame, data["passages"], is_copy | has_near)
     _add_documents(frame, np.array(digests, dtype=np.int64), lengths, sigs, settings)
     return frame
 
 
-def _add_passages(frame: Table, per_row: list, already_reported: list[bool]) -> None:
-    first_seen: dict[int, tuple[int, int]] = {}
+def _add_passages(frame: Table, data: bytes, already_reported: np.ndarray) -> None:
+    units = np.frombuffer(data, dtype=np.int64).reshape(-1, 4)
+    rows, digests, starts, ends = units.T
     found: list = [None] * len(frame)
-    for row, units in enumerate(per_row):
-        for digest, start, end in units:
-            origin = first_seen.setdefault(digest, (row, start))
-            if origin[0] != row and not already_reported[row]:
-                found[row] = (found[row] or []) + [(start, end, origin[0], origin[1])]
+    if len(units):
+        # The first passage with each digest (rows in table order) is the origin of the others.
+        _, first, which = np.unique(digests, return_index=True, return_inverse=True)
+        origin = first[which]
+        later = np.flatnonzero((rows[origin] != rows) & ~already_reported[rows])
+        for k in later.tolist():
+            row, o = int(rows[k]), origin[k]
+            found[row] = (found[row] or []) + [(int(starts[k]), int(ends[k]), int(rows[o]), int(starts[o]))]
     frame["passages"] = found
     frame["passage_of"] = [f[0][2] if f else None for f in found]
 

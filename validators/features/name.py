@@ -265,15 +265,19 @@ def build_mentions(
     for index, spans in enumerate(candidates):
         raw = raws[index]
         for starts, end, opens in spans:
-            start = resolve_mention(raw, starts, end, opens, vocabulary, None)
-            if start is not None:
-                first_pass.append((index, starts[starts.index(start) :], end))
+            if opens or len(starts) < 2:  # else nothing to resolve: two words or more, not at a sentence start
+                start = resolve_mention(raw, starts, end, opens, vocabulary, None)
+                if start is None:
+                    continue
+                starts = starts[starts.index(start) :]
+            first_pass.append((index, starts, end))
     whole = Counter(variant_key(raws[i][starts[0] : end]) for i, starts, end in first_pass)
     paths, doc_ids, paras, line_starts = (frame[c] for c in ("path", "doc_id", "para", "line_start"))
     rows = []
     for i, starts, end in first_pass:
         raw = raws[i]
-        start = resolve_mention(raw, starts, end, False, vocabulary, whole)
+        # Only a name of three words or more can lose leading words to a shorter one.
+        start = resolve_mention(raw, starts, end, False, vocabulary, whole) if len(starts) > 2 else starts[0]
         if report_paths is None or paths[i] in report_paths:
             line, column = position(raw, start, line_starts[i])
         else:  # context only: no finding will stand here, so its place is not worked out

@@ -25,6 +25,7 @@ columns catch the shape:
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from ..frame import Table
 from ..segment import LINE_BREAK
@@ -94,26 +95,25 @@ def add_noise_features(frame: Table) -> Table:
 
     # A run of headline-like paragraphs (three or more in a row): a related-stories list.
     headline_like = shapes["headline_line"]
-    in_run = [False] * len(frame)
+    n = len(frame)
+    in_run = [False] * n
     run_start = 0
-    for i in range(len(frame) + 1):
-        ended = i == len(frame) or not headline_like[i] or doc_ids[i] != doc_ids[run_start]
+    for i in range(n + 1):
+        ended = i == n or not headline_like[i] or doc_ids[i] != doc_ids[run_start]
         if ended:
             if i - run_start >= HEADLINE_RUN:
                 for j in range(run_start, i):
                     in_run[j] = True
-            run_start = i + 1 if i < len(frame) and not headline_like[i] else i
+            run_start = i + 1 if i < n and not headline_like[i] else i
 
     # Repeated across files: the duplicate stage's digest of the folded text, any length.
     keys = frame["text_key"] if "text_key" in frame else [t.casefold() for t in frame["text"]]
-    files_with: dict = {}
-    for key, doc in zip(keys, doc_ids, strict=True):
-        files_with.setdefault(key, set()).add(doc)
-    files_per_key = [len(files_with[key]) for key in keys]
+    files_with = Counter(key for key, _ in set(zip(keys, doc_ids, strict=True)))
+    files_per_key = [files_with[key] for key in keys]
     repeated = [n >= REPEATED_MIN_FILES for n in files_per_key]
 
     signals = []
-    for i in range(len(frame)):
+    for i in range(n):
         found = []
         if outside[i] and not prose[i]:
             found.append("outside the story")
