@@ -38,8 +38,8 @@ with _quiet():
 t4 = time.perf_counter()
 outcomes = evaluate_with_gx({"paragraphs": paragraphs, "mentions": mentions}, suites)
 t5 = time.perf_counter()
-print(json.dumps({"import validators + pandas + ftfy": t1 - t0, "read, segment, normalise, features": t2 - t1,
-                  "import great_expectations": t3 - t2, "GX ephemeral context": t4 - t3,
+print(json.dumps({"import validators (ftfy, numpy)": t1 - t0, "read, segment, normalise, features": t2 - t1,
+                  "import great_expectations (and pandas)": t3 - t2, "GX ephemeral context": t4 - t3,
                   "GX validation (both suites)": t5 - t4}))
 """
 

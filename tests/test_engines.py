@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from conftest import REPO, SEEDS, write_corpus
-from test_rules import CASES
+from test_rules import CASES, STORY
 from validators.config import Config
 from validators.errors import SuiteError
 from validators.evaluate import evaluate_light, evaluate_with_gx
@@ -75,12 +75,14 @@ def test_light_engine_refuses_a_type_it_does_not_evaluate():
         evaluate_light({"paragraphs": FRAME, "mentions": Table()}, [suite])
 
 
-def test_light_engine_does_not_import_great_expectations(tmp_path):
-    folder = write_corpus(tmp_path / "corpus", {"a.txt": "Sign up for our daily newsletter\n"})
+def test_light_engine_imports_neither_great_expectations_nor_pandas(tmp_path):
+    """The pre-commit hook's path: either import alone would cost more than the whole run."""
+    folder = write_corpus(tmp_path / "corpus", {"a.txt": "Sign up for our daily newsletter\n", "b.txt": STORY + "\n"})
     probe = (
         "import sys\nfrom validators.cli import main\n"
-        "try:\n    main(['check', '--engine', 'light', sys.argv[1]])\n"
-        "except SystemExit as e:\n    print(e.code, 'great_expectations' in sys.modules)\n"
+        "try:\n    main(['check', '--engine', 'light', '--with-corpus', sys.argv[1]])\n"
+        "except SystemExit as e:\n    print(e.code, 'great_expectations' in sys.modules, 'pandas' in sys.modules)\n"
     )
-    result = subprocess.run([sys.executable, "-c", probe, str(folder)], capture_output=True, text=True, cwd=tmp_path)
-    assert result.stdout.strip().splitlines()[-1] == "1 False", result.stdout + result.stderr
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    result = subprocess.run([sys.executable, "-c", probe, "corpus/a.txt"], capture_output=True, text=True, cwd=tmp_path)
+    assert result.stdout.strip().splitlines()[-1] == "1 False False", result.stdout + result.stderr

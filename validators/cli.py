@@ -86,7 +86,7 @@ common_options = [
     click.option("--select", help="Only these rule codes or prefixes, comma-separated (e.g. BP,EN001)."),
     click.option("--ignore", help="Skip these rule codes or prefixes, comma-separated."),
     click.option("--no-cache", is_flag=True, help="Neither read nor write the per-file feature cache."),
-    click.option("--engine", type=click.Choice(["gx", "light"]), help="gx: run the suites in Great Expectations (default); light: the same expectations in pandas, without importing GX."),
+    click.option("--engine", type=click.Choice(["gx", "light"]), help="gx: run the suites in Great Expectations (default); light: evaluate the same expectations without importing GX or pandas."),
 ]
 
 

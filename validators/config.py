@@ -43,7 +43,7 @@ class Config:
     severity: dict[str, str] = field(default_factory=dict)
     duplicate: DuplicateSettings = field(default_factory=DuplicateSettings)
     cache: bool = True  # keep per-file features in .corpus-validator-cache/ at the project root
-    engine: str = "gx"  # "gx": the suites run in Great Expectations; "light": in pandas, no GX import
+    engine: str = "gx"  # "gx": the suites run in Great Expectations; "light": evaluated here, no GX or pandas import
 
     def runs(self, code: str) -> bool:
         if RULES[code].opt_in:
