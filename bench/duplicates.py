@@ -99,20 +99,19 @@ def build_quality_corpus(seed: int = 7, articles: int = 300) -> tuple[list[list[
 
 def quality() -> None:
     from validators.features.duplicate import DuplicateSettings, add_duplicate_features, canonical
-    import pandas as pd
+    from validators.frame import Table
 
     docs, truth = build_quality_corpus()
     rows = [(d, p, text) for d, paragraphs in enumerate(docs) for p, text in enumerate(paragraphs)]
-    frame = pd.DataFrame(rows, columns=["doc_id", "para", "raw"], dtype=object).astype({"doc_id": "int64", "para": "int64"})
-    frame["text"] = frame["raw"]
+    doc_ids, paras, texts = (list(column) for column in zip(*rows, strict=True))
+    frame = Table({"doc_id": doc_ids, "para": paras, "raw": texts, "text": texts})
     start = time.perf_counter()
     frame = add_duplicate_features(frame, DuplicateSettings())
     elapsed = time.perf_counter() - start
 
-    texts = frame["raw"].tolist()
     key = [canonical(t) for t in texts]
-    exact_pointer = frame["dup_of"].astype("float").fillna(-1).astype(int).tolist()
-    near_pointer = frame["near_dup_of"].astype("float").fillna(-1).astype(int).tolist()
+    exact_pointer = [-1 if r is None else r for r in frame["dup_of"]]
+    near_pointer = [-1 if r is None else r for r in frame["near_dup_of"]]
     rows_of: dict[str, list[int]] = {}
     for r, k in enumerate(key):
         rows_of.setdefault(k, []).append(r)
@@ -150,10 +149,9 @@ def quality() -> None:
         right, flagged = precision["exact" if kind == "exact" else "near"]
         print(f"{kind:<16} {n:>8} {found:>6} {found / n:>7.3f} {right / max(flagged, 1):>9.3f}")
 
-    doc_pointer = frame["doc_near_dup_of"].astype("float").fillna(-1).astype(int)
-    first_row = frame.groupby("doc_id").head(1)
-    doc_of_row = dict(zip(frame.index, frame["doc_id"], strict=True))
-    linked = {(d, doc_of_row[int(p)]) for d, p in zip(first_row["doc_id"], doc_pointer.loc[first_row.index], strict=True) if p >= 0}
+    # The document columns sit on each file's first paragraph and name the other file's first row.
+    doc_of_row = frame["doc_id"]
+    linked = {(doc_of_row[r], doc_of_row[p]) for r, p in enumerate(frame["doc_near_dup_of"]) if p is not None}
     for kind in ("re-ordered", "header/footer"):
         pairs = [(c, s) for k, c, s in truth["article"] if k == kind]
         found = sum((c, s) in linked for c, s in pairs)
@@ -172,8 +170,8 @@ SCALE_PROBE = r"""
 import json, random, resource, sys, time
 sys.path.insert(0, sys.argv[2])
 from duplicates import sentence_pool, new_paragraph
-import pandas as pd
 from validators.features.duplicate import DuplicateSettings, add_duplicate_features
+from validators.frame import Table
 n = int(sys.argv[1])
 rng = random.Random(3)
 pool = sentence_pool()
@@ -182,9 +180,7 @@ vocabulary = sorted({w for s in pool for w in s.split() if w.isalpha()})
 # paragraph distinct, as in a real corpus, with real word statistics.
 texts = [" ".join(w if rng.random() > 0.33 else rng.choice(vocabulary) for w in new_paragraph(rng, pool).split())
          for _ in range(n)]
-frame = pd.DataFrame({"doc_id": [i // 20 for i in range(n)], "para": [i % 20 for i in range(n)], "raw": texts}, dtype=object)
-frame = frame.astype({"doc_id": "int64", "para": "int64"})
-frame["text"] = frame["raw"]
+frame = Table({"doc_id": [i // 20 for i in range(n)], "para": [i % 20 for i in range(n)], "raw": texts, "text": texts})
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 start = time.perf_counter()
 add_duplicate_features(frame, DuplicateSettings())
