@@ -159,6 +159,23 @@ def test_broken_suite_is_a_clear_error(cli, corpus, tmp_path):
     assert "expectations/paragraphs.json:1:" in result.stderr and "not valid JSON" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("comment_section = ['(unclosed']\n", "'(unclosed' is not a valid regular expression"),
+        ("comment_headings = []\n", "unknown key(s) comment_headings"),
+        ("comment_section = 'Comments'\n", "comment_section must be a list of regular expressions"),
+    ],
+)
+def test_broken_noise_data_is_a_clear_error(cli, corpus, tmp_path, text, message):
+    corpus({"a.txt": CLEAN})
+    (tmp_path / "expectations").mkdir()
+    (tmp_path / "expectations" / "noise.toml").write_text(text)
+    result = cli("check", "corpus")
+    assert result.exit_code == 2 and "noise.toml" in result.stderr and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".csv"])
 def test_export_writes_the_paragraph_table_with_codes(cli, corpus, tmp_path, suffix):
     folder = corpus({"a.txt": NOISY})

@@ -238,6 +238,35 @@ def test_each_later_copy_points_at_the_original_first(run):
     assert "repeats corpus/a.txt:1 (3 copies in all)" in found[1].message
 
 
+COMMENT = "Thanks for writing this up, it explains the deadline far better than the news did."
+
+
+def test_readers_comments_after_the_story_are_noise_errors(run):
+    files = {"a.txt": f"{LONG_ARTICLE}\n3 Comments\n\n{COMMENT}\n\nfred October 27, 2019 at 1:34 pm\n"}
+    report = run(files, select=["BP"])
+    flagged = [(f.code, f.line, f.severity) for f in report.findings]
+    assert flagged == [("BP003", 9, "error"), ("BP100", 11, "error"), ("BP100", 13, "error")]  # the heading's own pattern first
+    assert all("in the comments" in f.message for f in report.findings if f.code == "BP100")
+
+
+def test_a_comments_heading_before_the_story_or_a_sentence_about_comments_opens_nothing(run):
+    before = {"a.txt": f"Comments\n\n{LONG_ARTICLE}\n{COMMENT}\n"}
+    assert not any("in the comments" in f.message for f in run(before, select=["BP"]).findings)
+    # A page header: one line of running text, then a comment count, then the story.
+    header = {"a.txt": f"{STORY}\n\nComments (32)\n\n{LONG_ARTICLE}\n{COMMENT}\n"}
+    assert not any("in the comments" in f.message for f in run(header, select=["BP"]).findings)
+    inside = {"a.txt": f"{LONG_ARTICLE}\nComments from the ministry came later, officials in Seoul said on Tuesday.\n\n{COMMENT}\n"}
+    assert run(inside, select=["BP"]).findings == []
+
+
+def test_comment_headings_are_data_a_corpus_can_change(run, tmp_path):
+    (tmp_path / "expectations").mkdir()
+    (tmp_path / "expectations" / "noise.toml").write_text("comment_section = ['^Have your say$']\n")
+    files = {"a.txt": f"{LONG_ARTICLE}\nHave your say\n\n{COMMENT}\n", "b.txt": f"{LONG_ARTICLE}\n3 Comments\n\n{COMMENT}\n"}
+    report = run(files, select=["BP"], expectations=tmp_path / "expectations")
+    assert sorted({f.path[-5:] for f in report.findings if "in the comments" in f.message}) == ["a.txt"]
+
+
 def test_short_repeated_lines_are_left_to_the_noise_family(run):
     report = run({"a.txt": f"{STORY}\n\nShare this story\n", "b.txt": "Other text entirely here.\n\nShare this story\n"})
     assert "DU001" not in codes(report)

@@ -11,7 +11,7 @@ from .config import Config
 from .features.duplicate import add_duplicate_features, concatenate, file_duplicate_data
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import FeatureCache, digest
-from .features.noise import add_noise_features, paragraph_shapes
+from .features.noise import NoisePatterns, add_noise_features, paragraph_shapes
 from .features.encoding import EncodingPatterns, encoding_columns
 from .features.name import NameLexicon, build_mentions, lowercase_words, mention_candidates
 from .findings import Finding, build_findings, file_findings
@@ -71,13 +71,20 @@ def load_encoding_patterns(config: Config) -> EncodingPatterns:
     return EncodingPatterns.parse(*expectation_file("encoding.toml", config.expectations))
 
 
+def load_noise_patterns(config: Config) -> NoisePatterns:
+    return NoisePatterns.parse(*expectation_file("noise.toml", config.expectations))
+
+
 #: What ``file_features`` stores, by number: change it whenever that changes, so that
 #: caches written before are not read as if they were current.
-FEATURES_FORMAT = "2"
+FEATURES_FORMAT = "3"
+
+#: The ``expectations/`` files that shape per-file features.
+SHAPING_FILES = ("encoding.toml", "names.toml", "noise.toml")
 
 
 def open_cache(config: Config) -> FeatureCache:
-    shaping = [expectation_file(name, config.expectations)[1] for name in ("encoding.toml", "names.toml")]
+    shaping = [expectation_file(name, config.expectations)[1] for name in SHAPING_FILES]
     shaping += [repr(config.duplicate), FEATURES_FORMAT]
     return FeatureCache(config.root / CACHE_FOLDER if config.cache else None, *shaping)
 
@@ -86,12 +93,14 @@ def open_cache(config: Config) -> FeatureCache:
 SLICED = ("raw", "separator")
 
 
-def file_features(doc: Document, patterns: EncodingPatterns, lexicon: NameLexicon, config: Config) -> dict:
-    """Everything per file: paragraph and encoding columns, duplicate digests and signatures,
-    name candidates, lower-case words."""
+def file_features(
+    doc: Document, patterns: EncodingPatterns, lexicon: NameLexicon, noise: NoisePatterns, config: Config
+) -> dict:
+    """Everything per file: paragraph and encoding columns, paragraph shapes, duplicate digests
+    and signatures, name candidates, lower-case words."""
     columns = document_columns(doc)
     columns.update(encoding_columns(doc, columns, patterns))
-    columns.update(paragraph_shapes(columns["text"]))
+    columns.update(paragraph_shapes(columns["text"], noise))
     duplicate = file_duplicate_data(columns["text"], columns["raw"], config.duplicate)
     candidates = [mention_candidates(raw, lexicon) for raw in columns["raw"]]
     words = set().union(*(lowercase_words(raw) for raw in columns["raw"])) if columns["raw"] else set()
@@ -121,14 +130,14 @@ def featurise(
     documents: list[Document], config: Config, cache: FeatureCache | None = None, report_paths: set[str] | None = None
 ) -> tuple[Table, Table]:
     """The paragraph table with every feature column, and the mentions table."""
-    patterns, lexicon = load_encoding_patterns(config), load_lexicon(config)
+    patterns, lexicon, noise = load_encoding_patterns(config), load_lexicon(config), load_noise_patterns(config)
     cache = cache or FeatureCache(None)
     per_file = []
     for doc in documents:
         content = digest(doc.data)
         entry = cache.get(content)
         if entry is None:
-            entry = file_features(doc, patterns, lexicon, config)
+            entry = file_features(doc, patterns, lexicon, noise, config)
             cache.put(content, _to_cache(entry))
         else:
             entry = _from_cache(entry, doc)

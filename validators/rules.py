@@ -292,10 +292,14 @@ class StructuralRule(Rule):
 @register
 class AgreeingNoiseSignals(StructuralRule):
     """Two or more signs of page furniture agree: outside the story's body, a short line
-    without a sentence's end, a list of headlines, text repeated across files.
+    without a sentence's end, a list of headlines, text repeated across files. Text
+    repeated in three or more files, or in the comment section (from a heading such as
+    "24 Comments" or "Leave a Reply" after the story, to the file's end; the headings
+    are ``comment_section`` in ``expectations/noise.toml``), needs no other sign.
 
     Bad:
         (after the story) Manage Newsletters
+        (after "3 Comments") Great article, thanks for writing it.
     Good:
         (inside the story) MEETING THE DEADLINE?
     """

@@ -16,23 +16,32 @@ columns catch the shape:
   line in a run of ``HEADLINE_RUN`` or more such paragraphs.
 - ``repeated``: the same text (case, spacing and punctuation folded) in at least
   ``REPEATED_MIN_FILES`` files of the corpus: site template text.
+- ``in_comments``: at or after the file's comment section heading (one of
+  ``comment_section`` in ``expectations/noise.toml``, after at least
+  ``COMMENTS_AFTER_PROSE`` prose paragraphs): readers' comments and the comment form.
 - ``noise_signals``: the signals that fire, comma-separated, or None; ``noise_agreeing`` holds
-  them where two or more agree, or where the text is repeated across files (an error,
-  BP100), and ``noise_single`` where one fires alone (a warning, BP101). Running text in
-  the body raises none.
+  them where two or more agree, or where the text is repeated across files or in the
+  comments (an error, BP100), and ``noise_single`` where one fires alone (a warning,
+  BP101). Running text in the body raises none.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from collections import Counter
+from dataclasses import dataclass
 
+from ..errors import ConfigError
 from ..frame import Table
 from ..segment import LINE_BREAK
 
 PROSE_MIN_WORDS = 12
 SHORT_MAX_WORDS = 8
 REPEATED_MIN_FILES = 3
+#: A comment heading opens the comment section once this many prose paragraphs precede it:
+#: a page's header can carry a comment count and a line of running text (a disclaimer).
+COMMENTS_AFTER_PROSE = 2
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$|[\"”’]\s*$")
@@ -53,12 +62,40 @@ def _is_headline(line: str) -> bool:
     return bool(line) and (line[0].isupper() or line[0].isdigit()) and _words(line) <= HEADLINE_MAX_WORDS and not _FULL_STOP.search(line)
 
 
-SHAPE_COLUMNS = ("words", "sentence_end", "headline_block", "headline_line")
+@dataclass(frozen=True)
+class NoisePatterns:
+    """``expectations/noise.toml``: what the structural signals recognise."""
+
+    comment_section: tuple[re.Pattern, ...] = ()
+
+    @classmethod
+    def parse(cls, source: str, text: str) -> NoisePatterns:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+        unknown = set(data) - {"comment_section"}
+        if unknown:
+            raise ConfigError(f"{source}: unknown key(s) {', '.join(sorted(unknown))}")
+        patterns = data.get("comment_section", [])
+        if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+            raise ConfigError(f"{source}: comment_section must be a list of regular expressions")
+        compiled = []
+        for pattern in patterns:
+            try:
+                compiled.append(re.compile(pattern))
+            except re.error as exc:
+                raise ConfigError(f"{source}: comment_section: {pattern!r} is not a valid regular expression: {exc}") from None
+        return cls(tuple(compiled))
 
 
-def paragraph_shapes(texts: list[str]) -> dict[str, list]:
+SHAPE_COLUMNS = ("words", "sentence_end", "headline_block", "headline_line", "comment_heading")
+
+
+def paragraph_shapes(texts: list[str], patterns: NoisePatterns = NoisePatterns()) -> dict[str, list]:
     """What each paragraph looks like on its own (cacheable per file): word count, whether it
-    ends a sentence, whether it is a block of headline lines, or one headline-like line."""
+    ends a sentence, whether it is a block of headline lines, or one headline-like line, and
+    whether it reads as a comment section's heading."""
     words = [_words(t) for t in texts]
     lines = [[line for line in LINE_BREAK.split(t) if line.strip()] for t in texts]
     return {
@@ -66,15 +103,16 @@ def paragraph_shapes(texts: list[str]) -> dict[str, list]:
         "sentence_end": [bool(_SENTENCE_END.search(t)) for t in texts],
         "headline_block": [len(ls) >= 2 and all(_is_headline(line) for line in ls) for ls in lines],
         "headline_line": [len(ls) == 1 and w >= 3 and _is_headline(ls[0]) for ls, w in zip(lines, words, strict=True)],
+        "comment_heading": [any(p.search(t) for p in patterns.comment_section) for t in texts],
     }
 
 
-def add_noise_features(frame: Table) -> Table:
+def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) -> Table:
     """The noise columns; the ``SHAPE_COLUMNS`` (from the feature cache) are used when present."""
     if all(c in frame for c in SHAPE_COLUMNS):
         shapes = {c: frame.pop(c) for c in SHAPE_COLUMNS}
     else:
-        shapes = paragraph_shapes(frame["text"])
+        shapes = paragraph_shapes(frame["text"], patterns)
     words, ends = shapes["words"], shapes["sentence_end"]
     prose = [w >= PROSE_MIN_WORDS and e for w, e in zip(words, ends, strict=True)]
     short = [0 < w < SHORT_MAX_WORDS and not e for w, e in zip(words, ends, strict=True)]
@@ -92,6 +130,15 @@ def add_noise_features(frame: Table) -> Table:
     for i, doc in enumerate(doc_ids):
         if doc in first_prose:
             outside[i] = not first_prose[doc] <= i <= last_prose[doc]
+
+    # The comment section runs from its heading, once the story has begun, to the file's end.
+    comments_from: dict[int, int] = {}
+    prose_so_far: Counter = Counter()
+    for i, (doc, heading) in enumerate(zip(doc_ids, shapes["comment_heading"], strict=True)):
+        if heading and prose_so_far[doc] >= COMMENTS_AFTER_PROSE:
+            comments_from.setdefault(doc, i)
+        prose_so_far[doc] += prose[i]
+    in_comments = [doc in comments_from and i >= comments_from[doc] for i, doc in enumerate(doc_ids)]
 
     # A run of headline-like paragraphs (three or more in a row): a related-stories list.
     headline_like = shapes["headline_line"]
@@ -123,14 +170,18 @@ def add_noise_features(frame: Table) -> Table:
             found.append("list of headlines")
         if repeated[i]:
             found.append(f"in {files_per_key[i]} files")
+        if in_comments[i]:
+            found.append("in the comments")
         signals.append(", ".join(found) or None)
     frame["prose"] = prose
     frame["outside_body"] = outside
     frame["short_line"] = short
     frame["headline_list"] = [a or b for a, b in zip(headline_list, in_run, strict=True)]
     frame["repeated"] = repeated
-    # Text in three or more files is template text even alone; other signals need company.
-    strength = [0 if s is None else s.count(",") + 1 + r for s, r in zip(signals, repeated, strict=True)]
+    frame["in_comments"] = in_comments
+    # Text in three or more files is template text even alone, and the comments are not
+    # the story; other signals need company.
+    strength = [0 if s is None else s.count(",") + 1 + r + c for s, r, c in zip(signals, repeated, in_comments, strict=True)]
     frame["noise_signals"] = signals
     frame["noise_agreeing"] = [s if n >= 2 else None for s, n in zip(signals, strength, strict=True)]
     frame["noise_single"] = [s if n == 1 else None for s, n in zip(signals, strength, strict=True)]
