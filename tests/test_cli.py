@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import REPO, write_corpus
+from validators.frame import PARAGRAPH_COLUMNS
 
 CLEAN = "The talks ended without agreement, officials in Seoul said on Monday evening.\n"
 NOISY = CLEAN + "\nSign up for our daily newsletter\n"
@@ -196,6 +197,17 @@ def test_export_writes_the_paragraph_table_with_codes(cli, corpus, tmp_path, suf
         codes = [r["codes"].split() for r in rows]
     assert [r["line_start"] for r in rows] in ([1, 3], ["1", "3"])
     assert codes == [[], ["BP001"]]
+    assert list(rows[0])[: len(PARAGRAPH_COLUMNS)] == PARAGRAPH_COLUMNS  # first the table users know
+
+
+def test_export_columns_come_in_one_order_with_or_without_the_cache(cli, corpus, tmp_path):
+    folder = corpus({"a.txt": NOISY})
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    cli("check")  # fills the cache
+    cli("export", folder, "--output", tmp_path / "cached.csv")
+    cli("export", folder, "--output", tmp_path / "fresh.csv", "--no-cache")
+    header = [(tmp_path / name).read_text().splitlines()[0] for name in ("cached.csv", "fresh.csv")]
+    assert header[0] == header[1] and header[0].startswith(",".join(PARAGRAPH_COLUMNS))
 
 
 def test_export_unknown_format_exits_2(cli, corpus, tmp_path):

@@ -123,7 +123,9 @@ def document_columns(doc: Document) -> dict[str, list]:
 
 def assemble(documents: list[Document], per_document: list[dict[str, list]]) -> Table:
     """One table from each document's columns, in document order, with ``path`` and ``doc_id``."""
-    names = list(per_document[0]) if per_document else PARAGRAPH_COLUMNS[2:]
+    names = PARAGRAPH_COLUMNS[2:]
+    if per_document:  # the paragraph columns first, then features, however the cache ordered them
+        names = [n for n in names if n in per_document[0]] + [n for n in per_document[0] if n not in names]
     merged: dict[str, list] = {"path": [], "doc_id": [], **{name: [] for name in names}}
     for doc, columns in zip(documents, per_document, strict=True):
         count = len(columns["para"])
