@@ -267,6 +267,16 @@ def test_comment_headings_are_data_a_corpus_can_change(run, tmp_path):
     assert sorted({f.path[-5:] for f in report.findings if "in the comments" in f.message}) == ["a.txt"]
 
 
+def test_affiliate_disclosures_are_page_notices_and_prose_about_commissions_is_not(run):
+    disclosure = "This post may contain affiliate links. As an Amazon Associate I earn from qualifying purchases."
+    assert "BP009" in codes(run({"a.txt": f"{LONG_ARTICLE}\n{disclosure}\n"}, select=["BP"]))
+    for story in (
+        "The agency said brokers earn commissions on each sale, which regulators plan to cap next year.",
+        "Victims may receive compensation under the new law, and I earn money driving, she said.",
+    ):
+        assert run({"a.txt": f"{LONG_ARTICLE}\n{story}\n"}, select=["BP"]).findings == []
+
+
 def test_short_repeated_lines_are_left_to_the_noise_family(run):
     report = run({"a.txt": f"{STORY}\n\nShare this story\n", "b.txt": "Other text entirely here.\n\nShare this story\n"})
     assert "DU001" not in codes(report)

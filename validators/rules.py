@@ -255,10 +255,12 @@ class StandaloneLink(PatternRule):
 
 @register
 class PageNotice(PatternRule):
-    """Advertisement labels, cookie and privacy notices, "Related:" and "Read more:" lists.
+    """Advertisement labels, cookie and privacy notices, affiliate-link disclosures,
+    "Related:" and "Read more:" lists.
 
     Bad:
         Advertisement
+        This post may contain affiliate links. As an Amazon Associate I earn from qualifying purchases.
     Good:
         (the notice removed)
     """
