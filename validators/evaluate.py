@@ -4,10 +4,10 @@ Two engines give the same outcomes. ``gx`` runs the suites in Great Expectations
 (CI, and whenever the full suite must be the judge). ``light`` evaluates the
 expectation types our suites use directly over the table's columns, with GX's
 semantics, for the pre-commit hook: importing GX alone costs seconds, and pandas half
-of one. tests/test_engines.py holds them
-to the same results on every fixture.
+of one. tests/test_engines.py holds them to the same results on every fixture.
 
-Great Expectations (and pandas) is imported here and only here, and only by the ``gx`` engine.
+Great Expectations is imported here and only here, and only by the ``gx`` engine,
+which alone turns the tables into pandas DataFrames.
 """
 
 from __future__ import annotations

@@ -1,0 +1,33 @@
+"""The paragraph table: equal-length columns, and the DataFrame users and GX get from it."""
+
+import pytest
+
+from validators.frame import PARAGRAPH_COLUMNS, Table, load_paragraphs
+
+
+def test_a_column_of_another_length_is_refused():
+    table = Table({"doc_id": [0, 0, 1], "para": [0, 1, 0]})
+    with pytest.raises(ValueError, match="column 'text' has 2 values for 3 rows"):
+        table["text"] = ["a", "b"]
+    table["para"] = [5, 6, 7]  # replacing a column keeps the rows
+    assert len(table) == 3 and table.row(2) == {"doc_id": 1, "para": 7}
+
+
+def test_to_pandas_gives_each_column_its_dtype_and_none_for_missing():
+    table = Table({
+        "para": [0, 1, 2], "prose": [True, False, True], "similarity": [0.5, 1.0, 0.75],
+        "dup_of": [None, 0, None], "raw": ["a", "b\udce9", None],
+    })  # fmt: skip
+    frame = table.to_pandas()
+    assert {c: str(t) for c, t in frame.dtypes.items()} == {
+        "para": "int64", "prose": "bool", "similarity": "float64", "dup_of": "object", "raw": "object",
+    }
+    assert frame["dup_of"].tolist() == [None, 0, None] and frame.loc[1, "raw"] == "b\udce9"
+    assert list(table.to_pandas(["raw", "para"]).columns) == ["raw", "para"]
+
+
+def test_load_paragraphs_gives_the_documented_columns(tmp_path):
+    (tmp_path / "a.txt").write_text("First paragraph.\n\nSecond one.\n")
+    frame = load_paragraphs(tmp_path)
+    assert list(frame.columns) == PARAGRAPH_COLUMNS
+    assert frame["line_start"].tolist() == [1, 3] and str(frame["line_start"].dtype) == "int64"
