@@ -142,25 +142,25 @@ def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) 
 
     # A run of headline-like paragraphs (three or more in a row): a related-stories list.
     headline_like = shapes["headline_line"]
-    n = len(frame)
-    in_run = [False] * n
+    rows = len(frame)
+    in_run = [False] * rows
     run_start = 0
-    for i in range(n + 1):
-        ended = i == n or not headline_like[i] or doc_ids[i] != doc_ids[run_start]
+    for i in range(rows + 1):
+        ended = i == rows or not headline_like[i] or doc_ids[i] != doc_ids[run_start]
         if ended:
             if i - run_start >= HEADLINE_RUN:
                 for j in range(run_start, i):
                     in_run[j] = True
-            run_start = i + 1 if i < n and not headline_like[i] else i
+            run_start = i + 1 if i < rows and not headline_like[i] else i
 
     # Repeated across files: the duplicate stage's digest of the folded text, any length.
     keys = frame["text_key"] if "text_key" in frame else [t.casefold() for t in frame["text"]]
     files_with = Counter(key for key, _ in set(zip(keys, doc_ids, strict=True)))
     files_per_key = [files_with[key] for key in keys]
-    repeated = [n >= REPEATED_MIN_FILES for n in files_per_key]
+    repeated = [count >= REPEATED_MIN_FILES for count in files_per_key]
 
     signals = []
-    for i in range(n):
+    for i in range(rows):
         found = []
         if outside[i] and not prose[i]:
             found.append("outside the story")
