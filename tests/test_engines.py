@@ -77,7 +77,7 @@ def test_light_engine_refuses_a_type_it_does_not_evaluate():
 
 def test_light_engine_imports_neither_great_expectations_nor_pandas(tmp_path):
     """The pre-commit hook's path: either import alone would cost more than the whole run."""
-    folder = write_corpus(tmp_path / "corpus", {"a.txt": "Sign up for our daily newsletter\n", "b.txt": STORY + "\n"})
+    write_corpus(tmp_path / "corpus", {"a.txt": "Sign up for our daily newsletter\n", "b.txt": STORY + "\n"})
     probe = (
         "import sys\nfrom validators.cli import main\n"
         "try:\n    main(['check', '--engine', 'light', '--with-corpus', sys.argv[1]])\n"

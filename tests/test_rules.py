@@ -63,7 +63,7 @@ CASES = {
         {"a.txt": f"{STORY}\n\nAdvertisement spending in South Korea fell sharply last year, the survey found.\n"},
     ),
     "BP100": (
-        {"a.txt": f"{STORY}\n\nMore Stories\n", "b.txt": f"Another story entirely, with nothing in common at all here.\n"},
+        {"a.txt": f"{STORY}\n\nMore Stories\n", "b.txt": "Another story entirely, with nothing in common at all here.\n"},
         {"a.txt": f"{STORY}\n\nThe ministry repeated its demand on Tuesday, according to state media outlets in Pyongyang.\n"},
     ),
     "BP101": (

@@ -11,7 +11,6 @@ import functools
 import gc
 import os
 import sys
-from pathlib import Path
 
 import click
 
