@@ -277,6 +277,18 @@ def test_affiliate_disclosures_are_page_notices_and_prose_about_commissions_is_n
         assert run({"a.txt": f"{LONG_ARTICLE}\n{story}\n"}, select=["BP"]).findings == []
 
 
+def test_one_sign_of_furniture_between_two_blocks_of_it_is_an_error_and_never_alone(run):
+    stray = "see the full schedule of events and the list of venues here"  # outside the story, nothing else
+    report = run({"a.txt": f"{LONG_ARTICLE}\nMore Stories\n\n{stray}\n\nTop Picks\n"}, select=["BP"])
+    assert [(f.code, f.line) for f in report.findings] == [("BP100", 9), ("BP100", 11), ("BP100", 13)]
+    assert "outside the story, between page furniture" in report.findings[1].message
+    at_the_end = run({"a.txt": f"{LONG_ARTICLE}\nMore Stories\n\nTop Picks\n\n{stray}\n"}, select=["BP"])
+    assert [(f.code, f.line) for f in at_the_end.findings] == [("BP100", 9), ("BP100", 11), ("BP101", 13)]
+    prose = "The ministry said on Tuesday that the talks would resume in the spring, officials added."
+    inside = run({"a.txt": f"{LONG_ARTICLE}\nMore Stories\n\n{prose}\n\nTop Picks\n"}, select=["BP"])
+    assert not any("between page furniture" in f.message for f in inside.findings)
+
+
 def test_short_repeated_lines_are_left_to_the_noise_family(run):
     report = run({"a.txt": f"{STORY}\n\nShare this story\n", "b.txt": "Other text entirely here.\n\nShare this story\n"})
     assert "DU001" not in codes(report)

@@ -294,7 +294,8 @@ class StructuralRule(Rule):
 @register
 class AgreeingNoiseSignals(StructuralRule):
     """Two or more signs of page furniture agree: outside the story's body, a short line
-    without a sentence's end, a list of headlines, text repeated across files. Text
+    without a sentence's end, a list of headlines, text repeated across files, between
+    two paragraphs of furniture (this last only with another sign). Text
     repeated in three or more files, or in the comment section (from a heading such as
     "24 Comments" or "Leave a Reply" after the story, to the file's end; the headings
     are ``comment_section`` in ``expectations/noise.toml``), needs no other sign.

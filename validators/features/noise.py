@@ -19,6 +19,8 @@ columns catch the shape:
 - ``in_comments``: at or after the file's comment section heading (one of
   ``comment_section`` in ``expectations/noise.toml``, after at least
   ``COMMENTS_AFTER_PROSE`` prose paragraphs): readers' comments and the comment form.
+- ``between_furniture``: one of the signs above, between two paragraphs of the file on
+  which two or more agree: part of a block of furniture (this sign never fires alone).
 - ``noise_signals``: the signals that fire, comma-separated, or None; ``noise_agreeing`` holds
   them where two or more agree, or where the text is repeated across files or in the
   comments (an error, BP100), and ``noise_single`` where one fires alone (a warning,
@@ -182,6 +184,16 @@ def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) 
     # Text in three or more files is template text even alone, and the comments are not
     # the story; other signals need company.
     strength = [0 if s is None else s.count(",") + 1 + r + c for s, r, c in zip(signals, repeated, in_comments, strict=True)]
+    # Furniture comes in blocks: one sign of it, between two paragraphs of the same file on
+    # which signs agree, is part of the block. This sign never stands alone.
+    agreeing = [n >= 2 for n in strength]
+    between = [False] * rows
+    for i in range(1, rows - 1):
+        if strength[i] == 1 and agreeing[i - 1] and agreeing[i + 1] and doc_ids[i - 1] == doc_ids[i] == doc_ids[i + 1]:
+            between[i] = True
+            signals[i] += ", between page furniture"
+            strength[i] += 1
+    frame["between_furniture"] = between
     frame["noise_signals"] = signals
     frame["noise_agreeing"] = [s if n >= 2 else None for s, n in zip(signals, strength, strict=True)]
     frame["noise_single"] = [s if n == 1 else None for s, n in zip(signals, strength, strict=True)]
