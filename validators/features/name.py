@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -28,6 +27,7 @@ from anyascii import anyascii
 from ..errors import ConfigError
 from ..frame import Table
 from ..segment import position
+from . import parse_toml
 
 MENTION_COLUMNS = [
     "mention_id", "row", "path", "doc_id", "para", "start", "end", "line", "column",
@@ -56,13 +56,7 @@ class NameLexicon:
 
     @classmethod
     def parse(cls, source: str, text: str) -> NameLexicon:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{source}: not valid TOML: {exc}") from None
-        known = {"particles", "leading_words", "canonical", "distinct"}
-        if set(data) - known:
-            raise ConfigError(f"{source}: unknown key(s) {', '.join(sorted(set(data) - known))}")
+        data = parse_toml(source, text, {"particles", "leading_words", "canonical", "distinct"})
         registry: dict[str, str] = {}
         for n, entry in enumerate(data.get("canonical", [])):
             name, variants = entry.get("name"), entry.get("variants", [])

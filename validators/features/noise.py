@@ -30,13 +30,13 @@ columns catch the shape:
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import Counter
 from dataclasses import dataclass
 
 from ..errors import ConfigError
 from ..frame import Table
 from ..segment import LINE_BREAK
+from . import parse_toml
 
 PROSE_MIN_WORDS = 12
 SHORT_MAX_WORDS = 8
@@ -72,13 +72,7 @@ class NoisePatterns:
 
     @classmethod
     def parse(cls, source: str, text: str) -> NoisePatterns:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{source}: not valid TOML: {exc}") from None
-        unknown = set(data) - {"comment_section"}
-        if unknown:
-            raise ConfigError(f"{source}: unknown key(s) {', '.join(sorted(unknown))}")
+        data = parse_toml(source, text, {"comment_section"})
         patterns = data.get("comment_section", [])
         if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
             raise ConfigError(f"{source}: comment_section must be a list of regular expressions")
