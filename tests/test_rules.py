@@ -67,8 +67,9 @@ CASES = {
         {"a.txt": f"{STORY}\n\nThe ministry repeated its demand on Tuesday, according to state media outlets in Pyongyang.\n"},
     ),
     "BP101": (
+        {"a.txt": f"{STORY}\n\nThe ministry repeated its demand on Tuesday, according to state media outlets in Pyongyang.\n\nFranklin Graham calls on nation to pray for Trump as impeachment effort gains speed\n"},
+        # A subheading in the story is a short line, and a short line alone is no sign.
         {"a.txt": f"{STORY}\n\nThe situation\n\nThe ministry repeated its demand on Tuesday, according to state media outlets in Pyongyang.\n"},
-        {"a.txt": f"{STORY}\n\nWHAT COMES NEXT?\n\nThe ministry repeated its demand on Tuesday, according to state media outlets in Pyongyang.\n"},
     ),
     "EN001": (
         {"a.txt": f"{STORY}\n\nMr. Trumpâ€™s tweet was read as a signal.\n"},
@@ -287,6 +288,27 @@ def test_one_sign_of_furniture_between_two_blocks_of_it_is_an_error_and_never_al
     prose = "The ministry said on Tuesday that the talks would resume in the spring, officials added."
     inside = run({"a.txt": f"{LONG_ARTICLE}\nMore Stories\n\n{prose}\n\nTop Picks\n"}, select=["BP"])
     assert not any("between page furniture" in f.message for f in inside.findings)
+
+
+def test_a_lone_prose_paragraph_above_the_menu_does_not_stretch_the_story(run):
+    cookies = "We use cookies to improve our service for you. You can find more information in our data policy."
+    menu = "\n\n".join(["World", "Business", "Science", "Environment", "Culture", "Sports", "Podcasts", "Live TV", "Radio", "Weather"])
+    report = run({"a.txt": f"{cookies}\n\n{menu}\n\n{LONG_ARTICLE}"}, select=["BP"])
+    flagged = {f.line: f for f in report.findings}
+    menu_lines = range(3, 3 + 2 * 10, 2)
+    assert all(flagged[line].code == "BP100" and "outside the story" in flagged[line].message for line in menu_lines)
+    assert not any(line > menu_lines[-1] for line in flagged)  # the story itself is clean
+
+
+def test_a_short_line_said_twice_in_its_file_is_furniture_and_once_is_a_subheading(run):
+    paragraphs = LONG_ARTICLE.strip().split("\n\n")
+    shared = run({"a.txt": f"{paragraphs[0]}\n\nTimeline of the talks\n\n{paragraphs[1]}\n\n{paragraphs[2]}\n\nTimeline of the talks\n\n{paragraphs[3]}\n"}, select=["BP"])
+    assert [(f.code, f.line) for f in shared.findings] == [("BP100", 3), ("BP100", 9)]
+    assert "2 times in this file" in shared.findings[0].message
+    subheading = run({"a.txt": f"{paragraphs[0]}\n\n{paragraphs[1]}\n\nThe talks stall\n\n{paragraphs[2]}\n\n{paragraphs[3]}\n"}, select=["BP"])
+    assert subheading.findings == []
+    prose_twice = run({"a.txt": f"{LONG_ARTICLE}\n{paragraphs[1]}\n"}, select=["BP"])
+    assert not any("in this file" in f.message for f in prose_twice.findings)  # a repeated sentence is DU001's
 
 
 def test_short_repeated_lines_are_left_to_the_noise_family(run):

@@ -293,9 +293,10 @@ class StructuralRule(Rule):
 
 @register
 class AgreeingNoiseSignals(StructuralRule):
-    """Two or more signs of page furniture agree: outside the story's body, a short line
-    without a sentence's end, a list of headlines, text repeated across files, between
-    two paragraphs of furniture (this last only with another sign). Text
+    """Two or more signs of page furniture agree: outside the story (before the first or
+    after the last run of its prose paragraphs), a short line without a sentence's end, a
+    list of headlines, text repeated across files, a line said twice or more in its own
+    file, between two paragraphs of furniture (this last only with another sign). Text
     repeated in three or more files, or in the comment section (from a heading such as
     "24 Comments" or "Leave a Reply" after the story, to the file's end; the headings
     are ``comment_section`` in ``expectations/noise.toml``), needs no other sign.
@@ -314,9 +315,10 @@ class AgreeingNoiseSignals(StructuralRule):
 
 @register
 class SingleNoiseSignal(StructuralRule):
-    """One sign of page furniture alone: a short line, a paragraph outside the story's body,
-    a list of headlines, or text repeated across files. A warning: lists and headings in
-    an article can look the same.
+    """One sign of page furniture alone: a paragraph outside the story, or a list of
+    headlines. A warning: lists and headings in an article can look the same. A short
+    line, or a line said twice in its file, is no finding alone: inside the story it is a
+    subheading or a list item as often as furniture.
 
     Bad:
         Franklin Graham calls on nation to pray for Trump as impeachment effort gains speed

@@ -6,9 +6,12 @@ columns catch the shape:
 
 - ``prose``: the paragraph reads as running text: at least ``PROSE_MIN_WORDS`` words and a
   sentence's end (. ! ? or a closing quote).
-- ``outside_body``: before the file's first prose paragraph or after its last one (the
-  page's head and tail, where navigation, bylines and footers sit); never in a file
-  without prose.
+- ``outside_body``: outside the story, in the page's head and tail, where navigation,
+  bylines, related stories and footers sit. The story runs from the first to the last run
+  of at least ``STORY_MIN_PROSE`` prose paragraphs, each at most ``STORY_GAP`` paragraphs
+  after the one before (``story_span``), so a lone prose paragraph (a cookie notice above
+  the menu, a newsletter blurb below the story) does not stretch it; the comment section is
+  not part of it. Never set in a file without prose.
 - ``short_line``: fewer than ``SHORT_MAX_WORDS`` words and no sentence end: a menu item,
   a button, a headline in a list.
 - ``headline_list``: a block of two or more lines, each capitalised, at most
@@ -16,6 +19,8 @@ columns catch the shape:
   line in a run of ``HEADLINE_RUN`` or more such paragraphs.
 - ``repeated``: the same text (case, spacing and punctuation folded) in at least
   ``REPEATED_MIN_FILES`` files of the corpus: site template text.
+- ``repeated_in_file``: not prose, and said twice or more in its own file: a menu printed in
+  the header and again in the footer, a share bar under each picture.
 - ``in_comments``: at or after the file's comment section heading (one of
   ``comment_section`` in ``expectations/noise.toml``, after at least
   ``COMMENTS_AFTER_PROSE`` prose paragraphs): readers' comments and the comment form.
@@ -23,8 +28,9 @@ columns catch the shape:
   which two or more agree: part of a block of furniture (this sign never fires alone).
 - ``noise_signals``: the signals that fire, comma-separated, or None; ``noise_agreeing`` holds
   them where two or more agree, or where the text is repeated across files or in the
-  comments (an error, BP100), and ``noise_single`` where one fires alone (a warning,
-  BP101). Running text in the body raises none.
+  comments (an error, BP100), and ``noise_single`` where one that can stand alone fires
+  alone (a warning, BP101). A short line and a line repeated in its file only support
+  another sign. Running text in the story raises none.
 """
 
 from __future__ import annotations
@@ -44,6 +50,10 @@ REPEATED_MIN_FILES = 3
 #: A comment heading opens the comment section once this many prose paragraphs precede it:
 #: a page's header can carry a comment count and a line of running text (a disclaimer).
 COMMENTS_AFTER_PROSE = 2
+#: A story's prose comes in runs: pictures, subheadings, pull quotes and embeds sit between
+#: its paragraphs, seldom more than ``STORY_GAP`` in a row.
+STORY_GAP = 8
+STORY_MIN_PROSE = 3
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$|[\"”’]\s*$")
@@ -103,6 +113,25 @@ def paragraph_shapes(texts: list[str], patterns: NoisePatterns = NoisePatterns()
     }
 
 
+def story_span(prose: list[bool]) -> tuple[int, int] | None:
+    """Where one file's story runs: from the first to the last run of ``STORY_MIN_PROSE`` or
+    more prose paragraphs, each within ``STORY_GAP`` paragraphs of the one before; in a file
+    with no such run, its longest run. None for a file without prose."""
+    runs: list[list[int]] = []  # [first, last, prose paragraphs]
+    for position, is_prose in enumerate(prose):
+        if not is_prose:
+            continue
+        if runs and position - runs[-1][1] - 1 <= STORY_GAP:
+            runs[-1][1] = position
+            runs[-1][2] += 1
+        else:
+            runs.append([position, position, 1])
+    if not runs:
+        return None
+    long_runs = [run for run in runs if run[2] >= STORY_MIN_PROSE] or [max(runs, key=lambda run: run[2])]
+    return long_runs[0][0], long_runs[-1][1]
+
+
 def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) -> Table:
     """The noise columns; the ``SHAPE_COLUMNS`` (from the feature cache) are used when present."""
     if all(c in frame for c in SHAPE_COLUMNS):
@@ -114,18 +143,10 @@ def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) 
     short = [0 < w < SHORT_MAX_WORDS and not e for w, e in zip(words, ends, strict=True)]
     headline_list = shapes["headline_block"]
 
-    # The body runs from a file's first prose paragraph to its last.
     doc_ids = frame["doc_id"]
-    outside = [False] * len(frame)  # a file with no prose has no body to be outside of
-    first_prose: dict[int, int] = {}
-    last_prose: dict[int, int] = {}
-    for i, (doc, is_prose) in enumerate(zip(doc_ids, prose, strict=True)):
-        if is_prose:
-            first_prose.setdefault(doc, i)
-            last_prose[doc] = i
+    rows_of: dict[int, list[int]] = {}
     for i, doc in enumerate(doc_ids):
-        if doc in first_prose:
-            outside[i] = not first_prose[doc] <= i <= last_prose[doc]
+        rows_of.setdefault(doc, []).append(i)
 
     # The comment section runs from its heading, once the story has begun, to the file's end.
     comments_from: dict[int, int] = {}
@@ -135,6 +156,13 @@ def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) 
             comments_from.setdefault(doc, i)
         prose_so_far[doc] += prose[i]
     in_comments = [doc in comments_from and i >= comments_from[doc] for i, doc in enumerate(doc_ids)]
+
+    outside = [False] * len(frame)  # a file with no prose has no story to be outside of
+    for rows in rows_of.values():
+        span = story_span([prose[i] and not in_comments[i] for i in rows])
+        if span is not None:
+            for position, i in enumerate(rows):
+                outside[i] = not span[0] <= position <= span[1]
 
     # A run of headline-like paragraphs (three or more in a row): a related-stories list.
     headline_like = shapes["headline_line"]
@@ -154,30 +182,40 @@ def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) 
     files_with = Counter(key for key, _ in set(zip(keys, doc_ids, strict=True)))
     files_per_key = [files_with[key] for key in keys]
     repeated = [count >= REPEATED_MIN_FILES for count in files_per_key]
+    times_in_file = Counter(zip(keys, doc_ids, strict=True))
+    in_file = [0 if prose[i] else times_in_file[key, doc] for i, (key, doc) in enumerate(zip(keys, doc_ids, strict=True))]
 
-    signals = []
+    # Each sign found, with its weight: text in three or more files is template text even
+    # alone, and the comments are not the story (2); other signs need company (1). A short
+    # line or a line said twice in its file is a subheading or a list item as often as it is
+    # furniture, so those two only ever support another sign.
+    signals: list[str | None] = []
+    strength: list[int] = []
+    stands_alone: list[bool] = []
     for i in range(rows):
-        found = []
+        found: list[tuple[str, int, bool]] = []
         if outside[i] and not prose[i]:
-            found.append("outside the story")
+            found.append(("outside the story", 1, True))
         if short[i]:
-            found.append("short line")
+            found.append(("short line", 1, False))
         if headline_list[i] or in_run[i]:
-            found.append("list of headlines")
+            found.append(("list of headlines", 1, True))
         if repeated[i]:
-            found.append(f"in {files_per_key[i]} files")
+            found.append((f"in {files_per_key[i]} files", 2, True))
+        if in_file[i] >= 2:
+            found.append((f"{in_file[i]} times in this file", 1, False))
         if in_comments[i]:
-            found.append("in the comments")
-        signals.append(", ".join(found) or None)
+            found.append(("in the comments", 2, True))
+        signals.append(", ".join(sign for sign, _, _ in found) or None)
+        strength.append(sum(weight for _, weight, _ in found))
+        stands_alone.append(any(alone for _, _, alone in found))
     frame["prose"] = prose
     frame["outside_body"] = outside
     frame["short_line"] = short
     frame["headline_list"] = [a or b for a, b in zip(headline_list, in_run, strict=True)]
     frame["repeated"] = repeated
+    frame["repeated_in_file"] = [n >= 2 for n in in_file]
     frame["in_comments"] = in_comments
-    # Text in three or more files is template text even alone, and the comments are not
-    # the story; other signals need company.
-    strength = [0 if s is None else s.count(",") + 1 + r + c for s, r, c in zip(signals, repeated, in_comments, strict=True)]
     # Furniture comes in blocks: one sign of it, between two paragraphs of the same file on
     # which signs agree, is part of the block. This sign never stands alone.
     agreeing = [n >= 2 for n in strength]
@@ -190,5 +228,5 @@ def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) 
     frame["between_furniture"] = between
     frame["noise_signals"] = signals
     frame["noise_agreeing"] = [s if n >= 2 else None for s, n in zip(signals, strength, strict=True)]
-    frame["noise_single"] = [s if n == 1 else None for s, n in zip(signals, strength, strict=True)]
+    frame["noise_single"] = [s if n == 1 and alone else None for s, n, alone in zip(signals, strength, stands_alone, strict=True)]
     return frame
