@@ -67,7 +67,7 @@ CASES = {
         {"a.txt": f"{STORY}\n\nThe ministry repeated its demand on Tuesday, according to state media outlets in Pyongyang.\n"},
     ),
     "BP101": (
-        {"a.txt": f"{STORY}\n\nThe ministry repeated its demand on Tuesday, according to state media outlets in Pyongyang.\n\nFranklin Graham calls on nation to pray for Trump as impeachment effort gains speed\n"},
+        {"a.txt": f"{LONG_ARTICLE}\nFranklin Graham calls on nation to pray for Trump as impeachment effort gains speed\nRep. Jeff Van Drew, N.J. Democrat, plans to become a Republican\n\n{LONG_ARTICLE}"},
         # A subheading in the story is a short line, and a short line alone is no sign.
         {"a.txt": f"{STORY}\n\nThe situation\n\nThe ministry repeated its demand on Tuesday, according to state media outlets in Pyongyang.\n"},
     ),
@@ -278,7 +278,7 @@ def test_affiliate_disclosures_are_page_notices_and_prose_about_commissions_is_n
         assert run({"a.txt": f"{LONG_ARTICLE}\n{story}\n"}, select=["BP"]).findings == []
 
 
-def test_one_sign_of_furniture_between_two_blocks_of_it_is_an_error_and_never_alone(run):
+def test_a_few_paragraphs_between_two_of_furniture_are_part_of_the_block_and_prose_is_not(run):
     stray = "see the full schedule of events and the list of venues here"  # outside the story, nothing else
     report = run({"a.txt": f"{LONG_ARTICLE}\nMore Stories\n\n{stray}\n\nTop Picks\n"}, select=["BP"])
     assert [(f.code, f.line) for f in report.findings] == [("BP100", 9), ("BP100", 11), ("BP100", 13)]
@@ -288,6 +288,27 @@ def test_one_sign_of_furniture_between_two_blocks_of_it_is_an_error_and_never_al
     prose = "The ministry said on Tuesday that the talks would resume in the spring, officials added."
     inside = run({"a.txt": f"{LONG_ARTICLE}\nMore Stories\n\n{prose}\n\nTop Picks\n"}, select=["BP"])
     assert not any("between page furniture" in f.message for f in inside.findings)
+
+    # Inside the story: two copies of a link box, with lines between them that show no sign.
+    paragraphs = LONG_ARTICLE.strip().split("\n\n")
+    def story_with(between: list[str]) -> dict[str, str]:
+        block = "\n\n".join(["Timeline of the talks", *between, "Timeline of the talks"])
+        return {"a.txt": "\n\n".join([*paragraphs[:2], block, *paragraphs[2:]]) + "\n"}
+    four = run(story_with(["It was a year of summits.", "Seoul, 2019.", "384", "Photos."]), select=["BP"])
+    assert [(f.code, f.line) for f in four.findings] == [("BP100", line) for line in range(5, 17, 2)]
+    assert four.findings[1].message.startswith("looks like page furniture (between page furniture)")
+    five = run(story_with(["It was a year of summits.", "Seoul, 2019.", "384", "Photos.", "Hanoi, 2019."]), select=["BP"])
+    assert not any("between page furniture" in f.message for f in five.findings)
+
+
+def test_a_headline_after_the_story_is_furniture_and_inside_it_is_a_subheading(run):
+    headline = "Franklin Graham calls on nation to pray for Trump as impeachment effort gains speed"
+    after = run({"a.txt": f"{LONG_ARTICLE}\n{headline}\n"}, select=["BP"])
+    assert [(f.code, f.line) for f in after.findings] == [("BP100", 9)]
+    assert "outside the story, reads as a headline" in after.findings[0].message
+    paragraphs = LONG_ARTICLE.strip().split("\n\n")
+    inside = run({"a.txt": "\n\n".join([*paragraphs[:2], headline, *paragraphs[2:]]) + "\n"}, select=["BP"])
+    assert inside.findings == []
 
 
 def test_a_lone_prose_paragraph_above_the_menu_does_not_stretch_the_story(run):

@@ -295,11 +295,12 @@ class StructuralRule(Rule):
 class AgreeingNoiseSignals(StructuralRule):
     """Two or more signs of page furniture agree: outside the story (before the first or
     after the last run of its prose paragraphs), a short line without a sentence's end, a
-    list of headlines, text repeated across files, a line said twice or more in its own
-    file, between two paragraphs of furniture (this last only with another sign). Text
-    repeated in three or more files, or in the comment section (from a heading such as
-    "24 Comments" or "Leave a Reply" after the story, to the file's end; the headings
-    are ``comment_section`` in ``expectations/noise.toml``), needs no other sign.
+    list of headlines, a long line that reads as a headline, text repeated across files, a
+    line said twice or more in its own file. Text repeated in three or more files, the
+    comment section (from a heading such as "24 Comments" or "Leave a Reply" after the
+    story, to the file's end; the headings are ``comment_section`` in
+    ``expectations/noise.toml``), and up to four paragraphs that are not prose between two
+    paragraphs of furniture (a block of it) need no other sign.
 
     Bad:
         (after the story) Manage Newsletters
@@ -317,8 +318,8 @@ class AgreeingNoiseSignals(StructuralRule):
 class SingleNoiseSignal(StructuralRule):
     """One sign of page furniture alone: a paragraph outside the story, or a list of
     headlines. A warning: lists and headings in an article can look the same. A short
-    line, or a line said twice in its file, is no finding alone: inside the story it is a
-    subheading or a list item as often as furniture.
+    line, a headline, or a line said twice in its file, is no finding alone: inside the
+    story it is a subheading or a list item as often as furniture.
 
     Bad:
         Franklin Graham calls on nation to pray for Trump as impeachment effort gains speed

@@ -24,8 +24,9 @@ columns catch the shape:
 - ``in_comments``: at or after the file's comment section heading (one of
   ``comment_section`` in ``expectations/noise.toml``, after at least
   ``COMMENTS_AFTER_PROSE`` prose paragraphs): readers' comments and the comment form.
-- ``between_furniture``: one of the signs above, between two paragraphs of the file on
-  which two or more agree: part of a block of furniture (this sign never fires alone).
+- ``between_furniture``: in a run of at most ``BLOCK_GAP`` paragraphs that are not prose,
+  between two paragraphs of the file on which signs agree: part of a block of furniture
+  (a share bar's count, a menu entry that ends with a full stop), whatever its own shape.
 - ``noise_signals``: the signals that fire, comma-separated, or None; ``noise_agreeing`` holds
   them where two or more agree, or where the text is repeated across files or in the
   comments (an error, BP100), and ``noise_single`` where one that can stand alone fires
@@ -54,6 +55,8 @@ COMMENTS_AFTER_PROSE = 2
 #: its paragraphs, seldom more than ``STORY_GAP`` in a row.
 STORY_GAP = 8
 STORY_MIN_PROSE = 3
+#: Up to this many paragraphs between two paragraphs of furniture are part of its block.
+BLOCK_GAP = 4
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$|[\"”’]\s*$")
@@ -187,8 +190,8 @@ def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) 
 
     # Each sign found, with its weight: text in three or more files is template text even
     # alone, and the comments are not the story (2); other signs need company (1). A short
-    # line or a line said twice in its file is a subheading or a list item as often as it is
-    # furniture, so those two only ever support another sign.
+    # line, a headline or a line said twice in its file is a subheading or a list item as
+    # often as it is furniture, so those only ever support another sign.
     signals: list[str | None] = []
     strength: list[int] = []
     stands_alone: list[bool] = []
@@ -198,8 +201,11 @@ def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) 
             found.append(("outside the story", 1, True))
         if short[i]:
             found.append(("short line", 1, False))
-        if headline_list[i] or in_run[i]:
+        # A short line in a list is one piece of evidence, not two.
+        if (headline_list[i] or in_run[i]) and not short[i]:
             found.append(("list of headlines", 1, True))
+        elif headline_like[i] and not short[i]:
+            found.append(("reads as a headline", 1, False))
         if repeated[i]:
             found.append((f"in {files_per_key[i]} files", 2, True))
         if in_file[i] >= 2:
@@ -216,15 +222,31 @@ def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) 
     frame["repeated"] = repeated
     frame["repeated_in_file"] = [n >= 2 for n in in_file]
     frame["in_comments"] = in_comments
-    # Furniture comes in blocks: one sign of it, between two paragraphs of the same file on
-    # which signs agree, is part of the block. This sign never stands alone.
+    # Furniture comes in blocks: a few paragraphs that are not prose, between two paragraphs
+    # of the same file on which signs agree, are part of the block whatever they look like.
     agreeing = [n >= 2 for n in strength]
     between = [False] * rows
-    for i in range(1, rows - 1):
-        if strength[i] == 1 and agreeing[i - 1] and agreeing[i + 1] and doc_ids[i - 1] == doc_ids[i] == doc_ids[i + 1]:
-            between[i] = True
-            signals[i] += ", between page furniture"
-            strength[i] += 1
+    start = 0
+    while start < rows:
+        end = start
+        while end < rows and not agreeing[end] and not prose[end] and doc_ids[end] == doc_ids[start]:
+            end += 1
+        if end == start:
+            start += 1
+            continue
+        if (
+            end - start <= BLOCK_GAP
+            and start > 0
+            and end < rows
+            and agreeing[start - 1]
+            and agreeing[end]
+            and doc_ids[start - 1] == doc_ids[start] == doc_ids[end]
+        ):
+            for i in range(start, end):
+                between[i] = True
+                signals[i] = f"{signals[i]}, between page furniture" if signals[i] else "between page furniture"
+                strength[i] = max(strength[i] + 1, 2)
+        start = end
     frame["between_furniture"] = between
     frame["noise_signals"] = signals
     frame["noise_agreeing"] = [s if n >= 2 else None for s, n in zip(signals, strength, strict=True)]
