@@ -4,8 +4,8 @@ The labelled set is a folder with ``corpus/NNNN.txt`` and ``labels.jsonl`` (one 
 paragraph: file, para, label), as ``../shared/eval/boilerplate-dev`` is; it is read where
 it lies. Prints one row per rule (what it flags, how much of it is boilerplate), then
 totals for error findings only (what fails the gate) and for any finding, by paragraph
-count, for paragraphs of 40 characters or more, and weighted by characters; then the
-worst misses and false alarms.
+count, for paragraphs of 40 characters or more, weighted by characters, and averaged over
+pages; then the worst misses and false alarms.
 
     python bench/noise.py [LABELLED_SET] [--show 10]
 """
@@ -36,27 +36,28 @@ def scores(flagged: set, labels: dict, keep=lambda key: True, weight=lambda key:
     return p, r, 2 * p * r / (p + r) if p + r else 0.0
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("labelled_set", nargs="?", type=Path, default=DEFAULT_SET)
-    parser.add_argument("--show", type=int, default=10)
-    args = parser.parse_args()
-
+def read_labels(labelled_set: Path) -> dict:
     labels = {}
-    for line in (args.labelled_set / "labels.jsonl").open(encoding="utf-8"):
+    for line in (labelled_set / "labels.jsonl").open(encoding="utf-8"):
         record = json.loads(line)
         labels[(record["file"], record["para"])] = record
+    return labels
 
-    os.chdir(args.labelled_set)
-    start = time.perf_counter()
-    report = check(["corpus"], Config(root=Path.cwd(), select=["BP"], engine="light", cache=False))
-    elapsed = time.perf_counter() - start
-    frame = report.paragraphs
-    where = {row: (path.rsplit("/", 1)[-1], para) for row, path, para in zip(frame.index, frame["path"], frame["para"], strict=True)}
+
+def run_noise_family(labelled_set: Path, labels: dict):
+    """Check the labelled corpus with the noise family; returns the report, each finding row's
+    (file, paragraph) key, and the keys with an error finding and with any finding, by rule."""
+    here = Path.cwd()
+    os.chdir(labelled_set)
+    try:
+        report = check(["corpus"], Config(root=Path.cwd(), select=["BP"], engine="light", cache=False))
+    finally:
+        os.chdir(here)
+    frame = report.paragraph_table
+    where = {row: (path.rsplit("/", 1)[-1], para) for row, (path, para) in enumerate(zip(frame["path"], frame["para"], strict=True))}
     missing = set(labels) - set(where.values())
     if missing:
         raise SystemExit(f"{len(missing)} labelled paragraphs not found as paragraphs, e.g. {sorted(missing)[:3]}")
-
     by_rule: dict[str, set] = {}
     errors, anything = set(), set()
     for f in report.findings:
@@ -65,6 +66,35 @@ def main() -> None:
         anything.add(key)
         if f.severity == "error":
             errors.add(key)
+    return report, where, errors, anything, by_rule
+
+
+def page_averaged(flagged: set, labels: dict) -> tuple[float, float]:
+    """Precision and recall averaged over pages (each page counts once, however long): the
+    mean over pages with a flagged paragraph, and over pages with boilerplate."""
+    pages: dict[str, list[int]] = {}
+    for key, record in labels.items():
+        counts = pages.setdefault(key[0], [0, 0, 0])  # tp, fp, fn
+        is_bp = record["label"] == "boilerplate"
+        if key in flagged:
+            counts[0 if is_bp else 1] += 1
+        elif is_bp:
+            counts[2] += 1
+    precisions = [tp / (tp + fp) for tp, fp, _ in pages.values() if tp + fp]
+    recalls = [tp / (tp + fn) for tp, _, fn in pages.values() if tp + fn]
+    return sum(precisions) / len(precisions), sum(recalls) / len(recalls)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("labelled_set", nargs="?", type=Path, default=DEFAULT_SET)
+    parser.add_argument("--show", type=int, default=10)
+    args = parser.parse_args()
+
+    labels = read_labels(args.labelled_set)
+    start = time.perf_counter()
+    report, where, errors, anything, by_rule = run_noise_family(args.labelled_set, labels)
+    elapsed = time.perf_counter() - start
 
     n_bp = sum(r["label"] == "boilerplate" for r in labels.values())
     print(f"{len(labels):,} labelled paragraphs ({n_bp:,} boilerplate) in {len(report.documents)} files; check {elapsed:.1f} s\n")
@@ -85,6 +115,8 @@ def main() -> None:
         ):
             p, r, f1 = scores(flagged, labels, keep, weight)
             print(f"{name + ', ' + subset:<34} {p:>10.3f} {r:>7.3f} {f1:>6.3f}")
+        p, r = page_averaged(flagged, labels)
+        print(f"{name + ', page-averaged':<34} {p:>10.3f} {r:>7.3f} {2 * p * r / (p + r):>6.3f}")
 
     misses = [k for k, v in labels.items() if v["label"] == "boilerplate" and k not in anything]
     alarms = [k for k, v in labels.items() if v["label"] == "content" and k in errors]

@@ -311,6 +311,19 @@ def test_a_headline_after_the_story_is_furniture_and_inside_it_is_a_subheading(r
     assert inside.findings == []
 
 
+def test_a_list_introduced_by_running_text_and_a_colon_stays_in_the_story(run):
+    paragraphs = LONG_ARTICLE.strip().split("\n\n")
+    items = "\n\n".join(["Sanctions relief", "A peace treaty", "Family reunions", "Aid for farmers", "Embassy talks"])
+    more = "\n\n".join(["Fewer drills", "No new tests", "Open borders", "Prisoner swaps", "Rail links"])
+    intro = "The ministry then set out what it would want in return for any new round of talks:"
+    page = {"a.txt": "\n\n".join([*paragraphs[:3], items, intro, more, paragraphs[3]]) + "\n"}
+    assert run(page, select=["BP"]).findings == []
+    # Without the colon the introduction is no sentence, the story ends before the lists,
+    # and the lists read as the page's tail.
+    cut = {"a.txt": "\n\n".join([*paragraphs[:3], items, intro.rstrip(":"), more, paragraphs[3]]) + "\n"}
+    assert "BP100" in codes(run(cut, select=["BP"]))
+
+
 def test_a_lone_prose_paragraph_above_the_menu_does_not_stretch_the_story(run):
     cookies = "We use cookies to improve our service for you. You can find more information in our data policy."
     menu = "\n\n".join(["World", "Business", "Science", "Environment", "Culture", "Sports", "Podcasts", "Live TV", "Radio", "Weather"])

@@ -5,7 +5,7 @@ story. Patterns (``expectations/paragraphs.json``) catch the known phrases; thes
 columns catch the shape:
 
 - ``prose``: the paragraph reads as running text: at least ``PROSE_MIN_WORDS`` words and a
-  sentence's end (. ! ? or a closing quote).
+  sentence's end (. ! ? or a closing quote), or a colon that introduces a list.
 - ``outside_body``: outside the story, in the page's head and tail, where navigation,
   bylines, related stories and footers sit. The story runs from the first to the last run
   of at least ``STORY_MIN_PROSE`` prose paragraphs, each at most ``STORY_GAP`` paragraphs
@@ -142,7 +142,8 @@ def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) 
     else:
         shapes = paragraph_shapes(frame["text"], patterns)
     words, ends = shapes["words"], shapes["sentence_end"]
-    prose = [w >= PROSE_MIN_WORDS and e for w, e in zip(words, ends, strict=True)]
+    # A long paragraph that ends in a colon introduces a list: running text all the same.
+    prose = [w >= PROSE_MIN_WORDS and (e or t.rstrip().endswith(":")) for w, e, t in zip(words, ends, frame["text"], strict=True)]
     short = [0 < w < SHORT_MAX_WORDS and not e for w, e in zip(words, ends, strict=True)]
     headline_list = shapes["headline_block"]
 
