@@ -268,6 +268,24 @@ def test_comment_headings_are_data_a_corpus_can_change(run, tmp_path):
     assert sorted({f.path[-5:] for f in report.findings if "in the comments" in f.message}) == ["a.txt"]
 
 
+def test_a_long_footer_that_opens_with_a_copyright_notice_is_one_and_a_story_about_copyright_is_not(run):
+    footer = (
+        "© 2004-2020 Healthline Media UK Ltd, Brighton, UK, a Red Ventures Company. All rights reserved. "
+        "MNT is the registered trade mark of Healthline Media. Any medical information published on this "
+        "website is not intended as a substitute for informed medical advice and you should not take any "
+        "action before consulting with a healthcare professional."
+    )
+    assert len(footer) > 300  # beyond the length the general copyright pattern allows
+    assert "BP002" in codes(run({"a.txt": f"{LONG_ARTICLE}\n{footer}\n"}, select=["BP"]))
+    story = (
+        "Copyright lawyers said the 2019 ruling, which found that the band had copied the riff, would make "
+        "it harder for musicians to borrow from older songs. The court said the © mark on the 1971 sleeve "
+        "was enough to put the defendants on notice, and the label said it would appeal. A hearing is set "
+        "for the spring, the lawyers added, and both sides expect it to run for weeks."
+    )
+    assert "BP002" not in codes(run({"a.txt": f"{LONG_ARTICLE}\n{story}\n"}, select=["BP"]))
+
+
 def test_affiliate_disclosures_are_page_notices_and_prose_about_commissions_is_not(run):
     disclosure = "This post may contain affiliate links. As an Amazon Associate I earn from qualifying purchases."
     assert "BP009" in codes(run({"a.txt": f"{LONG_ARTICLE}\n{disclosure}\n"}, select=["BP"]))
