@@ -342,6 +342,14 @@ def test_a_list_introduced_by_running_text_and_a_colon_stays_in_the_story(run):
     assert "BP100" in codes(run(cut, select=["BP"]))
 
 
+def test_a_run_of_short_headlines_in_the_story_is_a_warning_not_an_error(run):
+    paragraphs = LONG_ARTICLE.strip().split("\n\n")
+    headlines = ["Talks Stall Again In Hanoi", "Seoul Waits For An Answer", "Markets Shrug Off The News"]
+    report = run({"a.txt": "\n\n".join([*paragraphs[:2], *headlines, *paragraphs[2:]]) + "\n"}, select=["BP"])
+    assert [(f.code, f.line) for f in report.findings] == [("BP101", 5), ("BP101", 7), ("BP101", 9)]
+    assert "short line, list of headlines" in report.findings[0].message
+
+
 def test_a_lone_prose_paragraph_above_the_menu_does_not_stretch_the_story(run):
     cookies = "We use cookies to improve our service for you. You can find more information in our data policy."
     menu = "\n\n".join(["World", "Business", "Science", "Environment", "Culture", "Sports", "Podcasts", "Live TV", "Radio", "Weather"])

@@ -317,7 +317,7 @@ class AgreeingNoiseSignals(StructuralRule):
 @register
 class SingleNoiseSignal(StructuralRule):
     """One sign of page furniture alone: a paragraph outside the story, or a list of
-    headlines. A warning: lists and headings in an article can look the same. A short
+    headlines (of any length). A warning: lists and headings in an article can look the same. A short
     line, a headline, or a line said twice in its file, is no finding alone: inside the
     story it is a subheading or a list item as often as furniture.
 

@@ -202,9 +202,9 @@ def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) 
             found.append(("outside the story", 1, True))
         if short[i]:
             found.append(("short line", 1, False))
-        # A short line in a list is one piece of evidence, not two.
-        if (headline_list[i] or in_run[i]) and not short[i]:
-            found.append(("list of headlines", 1, True))
+        if headline_list[i] or in_run[i]:
+            # A short line in a list is one piece of evidence, not two: a warning alone.
+            found.append(("list of headlines", 0 if short[i] else 1, True))
         elif headline_like[i] and not short[i]:
             found.append(("reads as a headline", 1, False))
         if repeated[i]:
