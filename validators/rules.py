@@ -317,9 +317,9 @@ class AgreeingNoiseSignals(StructuralRule):
 @register
 class SingleNoiseSignal(StructuralRule):
     """One sign of page furniture alone: a paragraph outside the story, or a list of
-    headlines (of any length). A warning: lists and headings in an article can look the same. A short
-    line, a headline, or a line said twice in its file, is no finding alone: inside the
-    story it is a subheading or a list item as often as furniture.
+    headlines (short lines included). A warning: lists and headings in an article can look
+    the same. A short line, a headline, or a line said twice in its file, is no finding
+    alone: inside the story it is a subheading or a list item as often as furniture.
 
     Bad:
         Franklin Graham calls on nation to pray for Trump as impeachment effort gains speed
