@@ -350,6 +350,17 @@ def test_a_run_of_short_headlines_in_the_story_is_a_warning_not_an_error(run):
     assert "short line, list of headlines" in report.findings[0].message
 
 
+def test_a_shape_error_stands_where_a_pattern_only_warns_and_yields_where_it_errs(run):
+    link = "https://example.com/news/world"  # BP008, a warning; after the story, a short line
+    after = run({"a.txt": f"{LONG_ARTICLE}\n{link}\n"}, select=["BP"])
+    assert sorted((f.code, f.severity) for f in after.findings) == [("BP008", "warning"), ("BP100", "error")]
+    paragraphs = LONG_ARTICLE.strip().split("\n\n")
+    inside = run({"a.txt": "\n\n".join([*paragraphs[:2], link, *paragraphs[2:]]) + "\n"}, select=["BP"])
+    assert codes(inside) == ["BP008"]
+    footer = run({"a.txt": f"{LONG_ARTICLE}\n© 2023 Example Media Group\n"}, select=["BP"])
+    assert codes(footer) == ["BP002"]  # an error pattern: the shape's error is not said twice
+
+
 def test_a_lone_prose_paragraph_above_the_menu_does_not_stretch_the_story(run):
     cookies = "We use cookies to improve our service for you. You can find more information in our data policy."
     menu = "\n\n".join(["World", "Business", "Science", "Environment", "Culture", "Sports", "Podcasts", "Live TV", "Radio", "Weather"])

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from .evaluate import Outcome
 from .features.duplicate import canonical
 from .ingest import Document
-from .rules import RULES, CorpusView, Hit, Row
+from .rules import RULES, SEVERITIES, CorpusView, Hit, Row
 from .segment import position
 
 
@@ -155,11 +155,18 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
 
 
 def _without_yielded(findings: list[Finding]) -> list[Finding]:
-    """Drop a finding whose rule yields to another finding on the same paragraph
-    (a structural noise signal where a pattern already named the furniture)."""
+    """Drop a finding whose rule yields to another finding on the same paragraph, of the
+    same severity or a graver one (a structural noise signal where a pattern already named
+    the furniture; an error stays where the pattern only warns)."""
+    gravity = {severity: rank for rank, severity in enumerate(reversed(SEVERITIES))}
     prefixes = {RULES[f.code].yields_to for f in findings} - {""}
-    claimed = {
-        prefix: {f.row for f in findings if f.code.startswith(prefix) and not RULES[f.code].yields_to}
-        for prefix in prefixes
-    }
-    return [f for f in findings if not RULES[f.code].yields_to or f.row not in claimed[RULES[f.code].yields_to]]
+    claimed: dict[str, dict[int, int]] = {prefix: {} for prefix in prefixes}
+    for f in findings:
+        for prefix in prefixes:
+            if f.code.startswith(prefix) and not RULES[f.code].yields_to:
+                claimed[prefix][f.row] = max(claimed[prefix].get(f.row, -1), gravity[f.severity])
+    return [
+        f
+        for f in findings
+        if not RULES[f.code].yields_to or claimed[RULES[f.code].yields_to].get(f.row, -1) < gravity[f.severity]
+    ]
