@@ -5,7 +5,8 @@ paragraph: file, para, label), as ``../shared/eval/boilerplate-dev`` is; it is r
 it lies. Prints one row per rule (what it flags, how much of it is boilerplate), then
 totals for error findings only (what fails the gate) and for any finding, by paragraph
 count, for paragraphs of 40 characters or more, weighted by characters, and averaged over
-pages; then the worst misses and false alarms.
+pages, with the share of content paragraphs flagged (what a corpus of clean articles would
+see); then the worst misses and false alarms.
 
     python bench/noise.py [LABELLED_SET] [--show 10]
 """
@@ -26,14 +27,16 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SET = ROOT.parent / "shared" / "eval" / "boilerplate-dev"
 
 
-def scores(flagged: set, labels: dict, keep=lambda key: True, weight=lambda key: 1) -> tuple[float, float, float]:
+def scores(flagged: set, labels: dict, keep=lambda key: True, weight=lambda key: 1) -> tuple[float, float, float, float]:
+    """Precision, recall, F1, and the share of content flagged (what a clean corpus would see)."""
     keys = [k for k in labels if keep(k)]
     tp = sum(weight(k) for k in keys if k in flagged and labels[k]["label"] == "boilerplate")
     fp = sum(weight(k) for k in keys if k in flagged and labels[k]["label"] == "content")
     fn = sum(weight(k) for k in keys if k not in flagged and labels[k]["label"] == "boilerplate")
+    content = sum(weight(k) for k in keys if labels[k]["label"] == "content")
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
-    return p, r, 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, 2 * p * r / (p + r) if p + r else 0.0, fp / content if content else 0.0
 
 
 def read_labels(labelled_set: Path) -> dict:
@@ -106,17 +109,17 @@ def main() -> None:
 
     long_enough = lambda key: len(labels[key]["text"]) >= 40  # noqa: E731
     chars = lambda key: len(labels[key]["text"])  # noqa: E731
-    print(f"\n{'total':<34} {'precision':>10} {'recall':>7} {'F1':>6}")
+    print(f"\n{'total':<38} {'precision':>10} {'recall':>7} {'F1':>6} {'content flagged':>16}")
     for name, flagged in (("error findings", errors), ("any finding", anything)):
         for subset, keep, weight in (
             ("all paragraphs", lambda k: True, lambda k: 1),
             ("paragraphs >= 40 chars", long_enough, lambda k: 1),
             ("character-weighted", lambda k: True, chars),
         ):
-            p, r, f1 = scores(flagged, labels, keep, weight)
-            print(f"{name + ', ' + subset:<34} {p:>10.3f} {r:>7.3f} {f1:>6.3f}")
+            p, r, f1, content = scores(flagged, labels, keep, weight)
+            print(f"{name + ', ' + subset:<38} {p:>10.3f} {r:>7.3f} {f1:>6.3f} {content:>16.3f}")
         p, r = page_averaged(flagged, labels)
-        print(f"{name + ', page-averaged':<34} {p:>10.3f} {r:>7.3f} {2 * p * r / (p + r):>6.3f}")
+        print(f"{name + ', page-averaged':<38} {p:>10.3f} {r:>7.3f} {2 * p * r / (p + r):>6.3f}")
 
     misses = [k for k, v in labels.items() if v["label"] == "boilerplate" and k not in anything]
     alarms = [k for k, v in labels.items() if v["label"] == "content" and k in errors]

@@ -39,7 +39,8 @@ def counts_by_page(errors: set, labels: dict) -> dict[str, list[int]]:
     return pages
 
 
-def scores(pages: dict[str, list[int]], keep) -> tuple[float, float, float]:
+def pooled_scores(pages: dict[str, list[int]], keep) -> tuple[float, float, float]:
+    """Precision, recall and F1 of the counts summed over the pages kept."""
     tp, fp, fn = (sum(c[i] for page, c in pages.items() if keep(page)) for i in range(3))
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
@@ -61,7 +62,7 @@ def main() -> None:
             setattr(noise, name, value)
         _, _, errors, _, _ = run_noise_family(args.labelled_set, labels)
         results[values] = counts_by_page(errors, labels)
-        p, r, f1 = scores(results[values], lambda page: True)
+        p, r, f1 = pooled_scores(results[values], lambda page: True)
         mark = "  <- shipped" if values == shipped else ""
         print(f"{values[0]:>9} {values[1]:>16} {values[2]:>9}   {p:>9.3f} {r:>7.3f} {f1:>6.3f}{mark}")
     for name, value in zip(GRID, shipped, strict=True):
@@ -72,9 +73,9 @@ def main() -> None:
     print("\ntwo-fold check (chosen on one half by F1, scored on the other):")
     halves = {"odd": lambda page: int(page[:4]) % 2 == 1, "even": lambda page: int(page[:4]) % 2 == 0}
     for train, test in (("odd", "even"), ("even", "odd")):
-        best = max(results, key=lambda values: scores(results[values], halves[train])[2])
-        chosen = scores(results[best], halves[test])
-        ours = scores(results[shipped], halves[test])
+        best = max(results, key=lambda values: pooled_scores(results[values], halves[train])[2])
+        chosen = pooled_scores(results[best], halves[test])
+        ours = pooled_scores(results[shipped], halves[test])
         print(
             f"  chosen on {train} pages {best}: on {test} pages P {chosen[0]:.3f} R {chosen[1]:.3f} F1 {chosen[2]:.3f};"
             f" shipped {shipped}: P {ours[0]:.3f} R {ours[1]:.3f} F1 {ours[2]:.3f}"

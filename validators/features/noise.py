@@ -48,6 +48,7 @@ from . import parse_toml
 PROSE_MIN_WORDS = 12
 SHORT_MAX_WORDS = 8
 REPEATED_MIN_FILES = 3
+REPEATED_IN_FILE_MIN = 2
 #: A comment heading opens the comment section once this many prose paragraphs precede it:
 #: a page's header can carry a comment count and a line of running text (a disclaimer).
 COMMENTS_AFTER_PROSE = 2
@@ -209,7 +210,7 @@ def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) 
             found.append(("reads as a headline", 1, False))
         if repeated[i]:
             found.append((f"in {files_per_key[i]} files", 2, True))
-        if in_file[i] >= 2:
+        if in_file[i] >= REPEATED_IN_FILE_MIN:
             found.append((f"{in_file[i]} times in this file", 1, False))
         if in_comments[i]:
             found.append(("in the comments", 2, True))
@@ -221,7 +222,7 @@ def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) 
     frame["short_line"] = short
     frame["headline_list"] = [a or b for a, b in zip(headline_list, in_run, strict=True)]
     frame["repeated"] = repeated
-    frame["repeated_in_file"] = [n >= 2 for n in in_file]
+    frame["repeated_in_file"] = [n >= REPEATED_IN_FILE_MIN for n in in_file]
     frame["in_comments"] = in_comments
     # Furniture comes in blocks: a few paragraphs that are not prose, between two paragraphs
     # of the same file on which signs agree, are part of the block whatever they look like.
