@@ -194,29 +194,36 @@ def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) 
     # alone, and the comments are not the story (2); other signs need company (1). A short
     # line, a headline or a line said twice in its file is a subheading or a list item as
     # often as it is furniture, so those only ever support another sign.
-    signals: list[str | None] = []
-    strength: list[int] = []
-    stands_alone: list[bool] = []
+    signals: list[str | None] = [None] * rows
+    strength = [0] * rows
+    stands_alone = [False] * rows
     for i in range(rows):
-        found: list[tuple[str, int, bool]] = []
+        found: list[str] = []
+        weight, alone = 0, False
         if outside[i] and not prose[i]:
-            found.append(("outside the story", 1, True))
+            found.append("outside the story")
+            weight, alone = weight + 1, True
         if short[i]:
-            found.append(("short line", 1, False))
+            found.append("short line")
+            weight += 1
         if headline_list[i] or in_run[i]:
             # A short line in a list is one piece of evidence, not two: a warning alone.
-            found.append(("list of headlines", 0 if short[i] else 1, True))
+            found.append("list of headlines")
+            weight, alone = weight + (not short[i]), True
         elif headline_like[i] and not short[i]:
-            found.append(("reads as a headline", 1, False))
+            found.append("reads as a headline")
+            weight += 1
         if repeated[i]:
-            found.append((f"in {files_per_key[i]} files", 2, True))
+            found.append(f"in {files_per_key[i]} files")
+            weight, alone = weight + 2, True
         if in_file[i] >= REPEATED_IN_FILE_MIN:
-            found.append((f"{in_file[i]} times in this file", 1, False))
+            found.append(f"{in_file[i]} times in this file")
+            weight += 1
         if in_comments[i]:
-            found.append(("in the comments", 2, True))
-        signals.append(", ".join(sign for sign, _, _ in found) or None)
-        strength.append(sum(weight for _, weight, _ in found))
-        stands_alone.append(any(alone for _, _, alone in found))
+            found.append("in the comments")
+            weight, alone = weight + 2, True
+        if found:
+            signals[i], strength[i], stands_alone[i] = ", ".join(found), weight, alone
     frame["prose"] = prose
     frame["outside_body"] = outside
     frame["short_line"] = short
