@@ -127,10 +127,15 @@ def _from_cache(entry: dict, doc: Document) -> dict:
 
 
 def featurise(
-    documents: list[Document], config: Config, cache: FeatureCache | None = None, report_paths: set[str] | None = None
+    documents: list[Document],
+    config: Config,
+    cache: FeatureCache | None = None,
+    report_paths: set[str] | None = None,
+    patterns: EncodingPatterns | None = None,
 ) -> tuple[Table, Table]:
     """The paragraph table with every feature column, and the mentions table."""
-    patterns, lexicon, noise = load_encoding_patterns(config), load_lexicon(config), load_noise_patterns(config)
+    patterns = patterns or load_encoding_patterns(config)
+    lexicon, noise = load_lexicon(config), load_noise_patterns(config)
     cache = cache or FeatureCache(None)
     per_file = []
     for doc in documents:
@@ -172,14 +177,15 @@ def check_documents(
 ) -> Report:
     """Run every selected rule over documents already read (``fix`` re-checks in memory)."""
     suites = [s.only(config.runs) for s in load_suites(config.expectations)]
-    paragraphs, mentions = featurise(documents, config, cache, report_paths)
+    patterns = load_encoding_patterns(config)
+    paragraphs, mentions = featurise(documents, config, cache, report_paths, patterns)
     reported = [d for d in documents if report_paths is None or d.path in report_paths]
     report = Report(reported, paragraphs, mentions)
 
     from .evaluate import ENGINES  # the gx engine imports GX only when it runs
 
     outcomes = ENGINES[config.engine]({"paragraphs": paragraphs, "mentions": mentions}, suites, report_paths)
-    corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, load_encoding_patterns(config))
+    corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, patterns)
     findings = build_findings(outcomes, corpus, config.severity_of, report_paths)
     findings += file_findings(reported, config.severity_of)
     report.findings = sorted(findings, key=lambda f: f.sort_key)
