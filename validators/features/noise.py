@@ -16,7 +16,8 @@ columns catch the shape:
   a button, a headline in a list.
 - ``headline_list``: a block of two or more lines, each capitalised, at most
   ``HEADLINE_MAX_WORDS`` words and without a full stop: a list of headlines; or such a
-  line in a run of ``HEADLINE_RUN`` or more such paragraphs.
+  line in a run of ``HEADLINE_RUN`` or more such paragraphs. One such line of
+  ``SHORT_MAX_WORDS`` words or more, alone, "reads as a headline" (a sign with no column).
 - ``repeated``: the same text (case, spacing and punctuation folded) in at least
   ``REPEATED_MIN_FILES`` files of the corpus: site template text.
 - ``repeated_in_file``: not prose, and said twice or more in its own file: a menu printed in
@@ -30,8 +31,9 @@ columns catch the shape:
 - ``noise_signals``: the signals that fire, comma-separated, or None; ``noise_agreeing`` holds
   them where two or more agree, or where the text is repeated across files or in the
   comments (an error, BP100), and ``noise_single`` where one that can stand alone fires
-  alone (a warning, BP101). A short line and a line repeated in its file only support
-  another sign. Running text in the story raises none.
+  alone (a warning, BP101). A short line, a headline and a line repeated in its file only
+  support another sign, and a short line in a list of headlines counts once. Running text
+  in the story raises none.
 """
 
 from __future__ import annotations
