@@ -9,7 +9,7 @@ numbers); on each half the combination with the best F1 is chosen, and its score
 other half are printed next to the shipped values' scores there. If the chosen values beat
 the shipped ones by much on unseen pages, the shipped ones are tuned to this set.
 
-    python bench/noise_params.py [LABELLED_SET]
+    python bench/noise_params.py [LABELLED_SET] [--grid REPEATED_IN_FILE_MIN=2,3]
 """
 
 from __future__ import annotations
@@ -50,22 +50,36 @@ def pooled_scores(pages: dict[str, list[int]], keep) -> tuple[float, float, floa
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("labelled_set", nargs="?", type=Path, default=DEFAULT_SET)
+    parser.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="NAME=V1,V2",
+        help="the values of one constant of validators/features/noise.py to try; given once or more, these replace the default grid",
+    )
     args = parser.parse_args()
     labels = read_labels(args.labelled_set)
+    grid = {} if args.grid else dict(GRID)
+    for item in args.grid:
+        name, _, values = item.partition("=")
+        if not hasattr(noise, name) or not values:
+            raise SystemExit(f"--grid {item}: expected NAME=V1,V2 with NAME a constant of validators/features/noise.py")
+        grid[name] = tuple(int(v) for v in values.split(","))
 
-    shipped = tuple(getattr(noise, name) for name in GRID)
+    shipped = tuple(getattr(noise, name) for name in grid)
     results: dict[tuple, dict] = {}
     start = time.perf_counter()
-    print(f"{'  '.join(GRID)}   precision  recall     F1")
-    for values in itertools.product(*GRID.values()):
-        for name, value in zip(GRID, values, strict=True):
+    print("  ".join(f"{name:>{len(name)}}" for name in grid) + "   precision  recall     F1")
+    for values in itertools.product(*grid.values()):
+        for name, value in zip(grid, values, strict=True):
             setattr(noise, name, value)
         _, _, errors, _, _ = run_noise_family(args.labelled_set, labels)
         results[values] = counts_by_page(errors, labels)
         p, r, f1 = pooled_scores(results[values], lambda page: True)
         mark = "  <- shipped" if values == shipped else ""
-        print(f"{values[0]:>9} {values[1]:>16} {values[2]:>9}   {p:>9.3f} {r:>7.3f} {f1:>6.3f}{mark}")
-    for name, value in zip(GRID, shipped, strict=True):
+        cells = "  ".join(f"{value:>{len(name)}}" for name, value in zip(grid, values, strict=True))
+        print(f"{cells}   {p:>9.3f} {r:>7.3f} {f1:>6.3f}{mark}")
+    for name, value in zip(grid, shipped, strict=True):
         setattr(noise, name, value)
     if shipped not in results:
         raise SystemExit(f"the shipped values {shipped} are not in the grid")
