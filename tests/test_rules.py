@@ -289,9 +289,12 @@ def test_a_long_footer_that_opens_with_a_copyright_notice_is_one_and_a_story_abo
 def test_affiliate_disclosures_are_page_notices_and_prose_about_commissions_is_not(run):
     disclosure = "This post may contain affiliate links. As an Amazon Associate I earn from qualifying purchases."
     assert "BP009" in codes(run({"a.txt": f"{LONG_ARTICLE}\n{disclosure}\n"}, select=["BP"]))
+    program = "This site participates in the Amazon Associate program and earns revenue from qualifying purchases."
+    assert "BP009" in codes(run({"a.txt": f"{LONG_ARTICLE}\n{program}\n"}, select=["BP"]))
     for story in (
         "The agency said brokers earn commissions on each sale, which regulators plan to cap next year.",
         "Victims may receive compensation under the new law, and I earn money driving, she said.",
+        "Buyers can claim the credit for qualifying purchases of electric cars made after January, the agency said.",
     ):
         assert run({"a.txt": f"{LONG_ARTICLE}\n{story}\n"}, select=["BP"]).findings == []
 
