@@ -343,6 +343,11 @@ def test_a_list_introduced_by_running_text_and_a_colon_stays_in_the_story(run):
     # and the lists read as the page's tail.
     cut = {"a.txt": "\n\n".join([*paragraphs[:3], items, intro.rstrip(":"), more, paragraphs[3]]) + "\n"}
     assert "BP100" in codes(run(cut, select=["BP"]))
+    # At the story's end, the list it announces is the story's too.
+    at_the_end = {"a.txt": "\n\n".join([*paragraphs, intro, items]) + "\n"}
+    assert run(at_the_end, select=["BP"]).findings == []
+    unannounced = {"a.txt": "\n\n".join([*paragraphs, intro.rstrip(":") + ".", items]) + "\n"}
+    assert [f.code for f in run(unannounced, select=["BP"]).findings] == ["BP100"] * 5
 
 
 def test_a_run_of_short_headlines_in_the_story_is_a_warning_not_an_error(run):

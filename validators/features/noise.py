@@ -11,7 +11,8 @@ columns catch the shape:
   of at least ``STORY_MIN_PROSE`` prose paragraphs, each at most ``STORY_GAP`` paragraphs
   after the one before (``story_span``), so a lone prose paragraph (a cookie notice above
   the menu, a newsletter blurb below the story) does not stretch it; the comment section is
-  not part of it. Never set in a file without prose.
+  not part of it. When the story's last paragraph ends in a colon, the lines it announces
+  (up to the next prose) are the story's too. Never set in a file without prose.
 - ``short_line``: fewer than ``SHORT_MAX_WORDS`` words and no sentence end: a menu item,
   a button, a headline in a list.
 - ``headline_list``: a block of two or more lines, each capitalised, at most
@@ -165,11 +166,16 @@ def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) 
     in_comments = [doc in comments_from and i >= comments_from[doc] for i, doc in enumerate(doc_ids)]
 
     outside = [False] * len(frame)  # a file with no prose has no story to be outside of
+    texts = frame["text"]
     for rows in rows_of.values():
         span = story_span([prose[i] and not in_comments[i] for i in rows])
         if span is not None:
+            first, last = span
+            if texts[rows[last]].rstrip().endswith(":"):  # "Its demands include:" and the list
+                while last + 1 < len(rows) and not prose[rows[last + 1]] and not in_comments[rows[last + 1]]:
+                    last += 1
             for position, i in enumerate(rows):
-                outside[i] = not span[0] <= position <= span[1]
+                outside[i] = not first <= position <= last
 
     # A run of headline-like paragraphs (three or more in a row): a related-stories list.
     headline_like = shapes["headline_line"]
