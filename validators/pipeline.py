@@ -134,7 +134,7 @@ def featurise(
     patterns: EncodingPatterns | None = None,
 ) -> tuple[Table, Table]:
     """The paragraph table with every feature column, and the mentions table."""
-    patterns = patterns or load_encoding_patterns(config)
+    patterns = load_encoding_patterns(config) if patterns is None else patterns
     lexicon, noise = load_lexicon(config), load_noise_patterns(config)
     cache = cache or FeatureCache(None)
     per_file = []
