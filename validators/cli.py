@@ -187,12 +187,12 @@ def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_co
     there is something to change), 2 on a usage or I/O error.
     """
     from .fix import plan_fixes
-    from .ingest import discover, display, read
+    from .ingest import read, shown_paths
 
     config = _settings(config_file, select, ignore, no_cache, engine)
     targets = _paths(paths, config)
     context = _paths((), config) if with_corpus and paths else []
-    only = {display(p) for p in discover(targets)} if context else None
+    only = shown_paths(targets) if context else None
     changes, report, settled = plan_fixes(read([*targets, *context]), config, only, drop_noise)
     if show_diff:
         click.echo("".join(change.diff() for change in changes), nl=False)

@@ -37,7 +37,6 @@ class Finding:
     fingerprint: str = ""  # stable identity for baselines; see ``fingerprint()``
     row: int | None = field(default=None, compare=False)  # the paragraph's label in the frame
 
-
     @property
     def fixable(self) -> bool:
         return bool(self.edits) or self.code == "EN003"

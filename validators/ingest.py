@@ -74,6 +74,11 @@ def discover(paths: list[str | os.PathLike]) -> list[Path]:
     return [Path(path) for _, path in _discover_shown(paths)]
 
 
+def shown_paths(paths: list[str | os.PathLike]) -> set[str]:
+    """The corpus files under ``paths`` as findings name them (the files a run reports on)."""
+    return {shown for shown, _ in _discover_shown(paths)}
+
+
 def _discover_shown(paths: list[str | os.PathLike]) -> list[tuple[str, str]]:
     """(path as shown, path) of each corpus file under ``paths``, in the order ``discover`` gives."""
     found: dict[str, str] = {}  # identity (real path) -> path as reached

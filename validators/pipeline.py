@@ -16,7 +16,7 @@ from .features.encoding import EncodingPatterns, encoding_columns
 from .features.name import NameLexicon, build_mentions, lowercase_words, mention_candidates
 from .findings import Finding, build_findings, file_findings
 from .frame import Table, assemble, document_columns
-from .ingest import Document, discover, display, read
+from .ingest import Document, read, shown_paths
 from .rules import CorpusView
 from .suite import expectation_file, load_suites
 
@@ -165,7 +165,7 @@ def check(paths: list[str | os.PathLike], config: Config, context: list[str | os
     files against the whole corpus.
     """
     documents = read([*paths, *context])
-    report_paths = {display(p) for p in discover(paths)} if context else None
+    report_paths = shown_paths(paths) if context else None
     cache = open_cache(config)
     report = check_documents(documents, config, cache, report_paths)
     cache.save()
