@@ -120,10 +120,13 @@ def paragraph_shapes(texts: list[str], patterns: NoisePatterns = NoisePatterns()
     }
 
 
-def story_span(prose: list[bool]) -> tuple[int, int] | None:
-    """Where one file's story runs: from the first to the last run of ``STORY_MIN_PROSE`` or
-    more prose paragraphs, each within ``STORY_GAP`` paragraphs of the one before; in a file
-    with no such run, its longest run. None for a file without prose."""
+def story_span(prose: list[bool], announces: list[bool]) -> tuple[int, int] | None:
+    """Where one file's story runs (positions in ``prose``, the file's paragraphs before its
+    comment section): from the first to the last run of ``STORY_MIN_PROSE`` or more prose
+    paragraphs, each within ``STORY_GAP`` paragraphs of the one before; in a file with no
+    such run, its longest run. When the last paragraph ``announces`` a list (it ends in a
+    colon: "Its demands include:"), the lines up to the next prose are the story's too.
+    None for a file without prose."""
     runs: list[list[int]] = []  # [first, last, prose paragraphs]
     for position, is_prose in enumerate(prose):
         if not is_prose:
@@ -136,8 +139,11 @@ def story_span(prose: list[bool]) -> tuple[int, int] | None:
     if not runs:
         return None
     long_runs = [run for run in runs if run[2] >= STORY_MIN_PROSE] or [max(runs, key=lambda run: run[2])]
-    return long_runs[0][0], long_runs[-1][1]
-
+    first, last = long_runs[0][0], long_runs[-1][1]
+    if announces[last]:
+        while last + 1 < len(prose) and not prose[last + 1]:
+            last += 1
+    return first, last
 
 def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) -> Table:
     """The noise columns; the ``SHAPE_COLUMNS`` (from the feature cache) are used when present."""
@@ -147,12 +153,13 @@ def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) 
         shapes = paragraph_shapes(frame["text"], patterns)
     words, ends = shapes["words"], shapes["sentence_end"]
     # A long paragraph that ends in a colon introduces a list: running text all the same.
-    prose = [w >= PROSE_MIN_WORDS and (e or t.rstrip().endswith(":")) for w, e, t in zip(words, ends, frame["text"], strict=True)]
+    colon = [t.rstrip().endswith(":") for t in frame["text"]]
+    prose = [w >= PROSE_MIN_WORDS and (e or c) for w, e, c in zip(words, ends, colon, strict=True)]
     short = [0 < w < SHORT_MAX_WORDS and not e for w, e in zip(words, ends, strict=True)]
     headline_list = shapes["headline_block"]
 
     doc_ids = frame["doc_id"]
-    rows_of: dict[int, list[int]] = {}
+    rows_of: dict[int, list[int]] = {}  # each file's rows, in order
     for i, doc in enumerate(doc_ids):
         rows_of.setdefault(doc, []).append(i)
 
@@ -166,16 +173,12 @@ def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) 
     in_comments = [doc in comments_from and i >= comments_from[doc] for i, doc in enumerate(doc_ids)]
 
     outside = [False] * len(frame)  # a file with no prose has no story to be outside of
-    texts = frame["text"]
-    for rows in rows_of.values():
-        span = story_span([prose[i] and not in_comments[i] for i in rows])
+    for file_rows in rows_of.values():
+        before_comments = [i for i in file_rows if not in_comments[i]]
+        span = story_span([prose[i] for i in before_comments], [colon[i] for i in before_comments])
         if span is not None:
-            first, last = span
-            if texts[rows[last]].rstrip().endswith(":"):  # "Its demands include:" and the list
-                while last + 1 < len(rows) and not prose[rows[last + 1]] and not in_comments[rows[last + 1]]:
-                    last += 1
-            for position, i in enumerate(rows):
-                outside[i] = not first <= position <= last
+            for position, i in enumerate(file_rows):
+                outside[i] = not span[0] <= position <= span[1]
 
     # A run of headline-like paragraphs (three or more in a row): a related-stories list.
     headline_like = shapes["headline_line"]
