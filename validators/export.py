@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import re
 
 import pandas as pd
 
 from .atomic import write_atomic
 from .errors import CorpusValidatorError
+from .ingest import printable
 
 EXPORT_FORMATS = {".parquet": "Parquet", ".jsonl": "JSON Lines", ".csv": "CSV"}
 
@@ -30,13 +30,10 @@ def with_codes(report) -> pd.DataFrame:
     return frame
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _printable(value):
     """Undecodable bytes (lone surrogates in ``raw``) as U+FFFD: no file format stores them,
     and the ``undecodable`` column keeps the bytes and their offsets."""
-    return _LONE_SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+    return printable(value) if isinstance(value, str) else value
 
 
 def export(frame: pd.DataFrame, output: str | os.PathLike) -> str:

@@ -19,6 +19,14 @@ CORPUS_SUFFIX = ".txt"
 BOM = codecs.BOM_UTF8
 #: Lone surrogates that ``surrogateescape`` uses for the bytes 0x80-0xFF it cannot decode.
 ESCAPED_BYTES = re.compile("[\udc80-\udcff]+")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
+
+def printable(text: str) -> str:
+    """``text`` with each lone surrogate (an undecodable byte) as U+FFFD: for what must be
+    valid Unicode (messages, exports, ftfy's input); the encoding family reports the bytes."""
+    return _LONE_SURROGATE.sub(REPLACEMENT, text)
 
 
 @dataclass(slots=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from .frame import Table
+from .ingest import ESCAPED_BYTES, printable
 
 if TYPE_CHECKING:
     from .suite import ExpectationSpec
@@ -94,12 +95,9 @@ def register(rule: type[Rule]) -> type[Rule]:
     return rule
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def quote(text: str, limit: int = 60) -> str:
     """“text” for a message: white space folded, long text cut, undecodable bytes shown as U+FFFD."""
-    text = _LONE_SURROGATE.sub("\ufffd", " ".join(text.split()))
+    text = printable(" ".join(text.split()))
     return "“" + (text if len(text) <= limit else text[: limit - 1] + "…") + "”"
 
 
@@ -392,9 +390,6 @@ def repair_encoding(raw: str) -> str:
     return ftfy.fix_encoding(raw, config=FTFY_CONFIG)
 
 
-_ESCAPED_RUN = re.compile("[\udc80-\udcff]+")
-
-
 @register
 class UndecodableBytes(Rule):
     """Bytes that are not valid UTF-8: the file was saved in another encoding, or damaged.
@@ -419,7 +414,7 @@ class UndecodableBytes(Rule):
                 f"not UTF-8: {detail}",
                 "re-save the file as UTF-8 (from Windows-1252: iconv -f cp1252 -t utf-8)",
             )
-            for m, detail in zip(_ESCAPED_RUN.finditer(row["raw"]), offsets, strict=False)
+            for m, detail in zip(ESCAPED_BYTES.finditer(row["raw"]), offsets, strict=False)
         ]
 
 
