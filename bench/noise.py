@@ -72,19 +72,25 @@ def run_noise_family(labelled_set: Path, labels: dict):
     return report, where, errors, anything, by_rule
 
 
-def page_averaged(flagged: set, labels: dict) -> tuple[float, float]:
-    """Precision and recall averaged over pages (each page counts once, however long): the
-    mean over pages with a flagged paragraph, and over pages with boilerplate."""
+def counts_by_page(flagged: set, labels: dict) -> dict[str, list[int]]:
+    """[true positives, false positives, false negatives] of ``flagged``, per page."""
     pages: dict[str, list[int]] = {}
     for key, record in labels.items():
-        counts = pages.setdefault(key[0], [0, 0, 0])  # tp, fp, fn
+        counts = pages.setdefault(key[0], [0, 0, 0])
         is_bp = record["label"] == "boilerplate"
         if key in flagged:
             counts[0 if is_bp else 1] += 1
         elif is_bp:
             counts[2] += 1
-    precisions = [tp / (tp + fp) for tp, fp, _ in pages.values() if tp + fp]
-    recalls = [tp / (tp + fn) for tp, _, fn in pages.values() if tp + fn]
+    return pages
+
+
+def page_averaged(flagged: set, labels: dict) -> tuple[float, float]:
+    """Precision and recall averaged over pages (each page counts once, however long): the
+    mean over pages with a flagged paragraph, and over pages with boilerplate."""
+    pages = counts_by_page(flagged, labels).values()
+    precisions = [tp / (tp + fp) for tp, fp, _ in pages if tp + fp]
+    recalls = [tp / (tp + fn) for tp, _, fn in pages if tp + fn]
     return sum(precisions) / len(precisions), sum(recalls) / len(recalls)
 
 

@@ -19,24 +19,11 @@ import itertools
 import time
 from pathlib import Path
 
-from noise import DEFAULT_SET, read_labels, run_noise_family
+from noise import DEFAULT_SET, counts_by_page, read_labels, run_noise_family
 
 from validators.features import noise
 
 GRID = {"STORY_GAP": (4, 8, 12), "STORY_MIN_PROSE": (2, 3, 4), "BLOCK_GAP": (0, 2, 4, 6)}
-
-
-def counts_by_page(errors: set, labels: dict) -> dict[str, list[int]]:
-    """(true positives, false positives, false negatives) of error findings, per page."""
-    pages: dict[str, list[int]] = {}
-    for key, record in labels.items():
-        counts = pages.setdefault(key[0], [0, 0, 0])
-        is_bp = record["label"] == "boilerplate"
-        if key in errors:
-            counts[0 if is_bp else 1] += 1
-        elif is_bp:
-            counts[2] += 1
-    return pages
 
 
 def pooled_scores(pages: dict[str, list[int]], keep) -> tuple[float, float, float]:
