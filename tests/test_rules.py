@@ -20,6 +20,14 @@ OTHER_ARTICLE = (
 )
 
 
+ARTICLE_PARAGRAPHS = LONG_ARTICLE.strip().split("\n\n")
+
+
+def in_the_story(*lines: str) -> dict[str, str]:
+    """A file of LONG_ARTICLE with ``lines`` as paragraphs after its second paragraph."""
+    return {"a.txt": "\n\n".join([*ARTICLE_PARAGRAPHS[:2], *lines, *ARTICLE_PARAGRAPHS[2:]]) + "\n"}
+
+
 def codes(report):
     return [f.code for f in report.findings]
 
@@ -311,10 +319,9 @@ def test_a_few_paragraphs_between_two_of_furniture_are_part_of_the_block_and_pro
     assert not any("between page furniture" in f.message for f in inside.findings)
 
     # Inside the story: two copies of a link box, with lines between them that show no sign.
-    paragraphs = LONG_ARTICLE.strip().split("\n\n")
     def story_with(between: list[str]) -> dict[str, str]:
         block = "\n\n".join(["Timeline of the talks", *between, "Timeline of the talks"])
-        return {"a.txt": "\n\n".join([*paragraphs[:2], block, *paragraphs[2:]]) + "\n"}
+        return in_the_story(block)
     four = run(story_with(["It was a year of summits.", "Seoul, 2019.", "384", "Photos."]), select=["BP"])
     assert [(f.code, f.line) for f in four.findings] == [("BP100", line) for line in range(5, 17, 2)]
     assert four.findings[1].message.startswith("looks like page furniture (between page furniture)")
@@ -327,13 +334,12 @@ def test_a_headline_after_the_story_is_furniture_and_inside_it_is_a_subheading(r
     after = run({"a.txt": f"{LONG_ARTICLE}\n{headline}\n"}, select=["BP"])
     assert [(f.code, f.line) for f in after.findings] == [("BP100", 9)]
     assert "outside the story, reads as a headline" in after.findings[0].message
-    paragraphs = LONG_ARTICLE.strip().split("\n\n")
-    inside = run({"a.txt": "\n\n".join([*paragraphs[:2], headline, *paragraphs[2:]]) + "\n"}, select=["BP"])
+    inside = run(in_the_story(headline), select=["BP"])
     assert inside.findings == []
 
 
 def test_a_list_introduced_by_running_text_and_a_colon_stays_in_the_story(run):
-    paragraphs = LONG_ARTICLE.strip().split("\n\n")
+    paragraphs = ARTICLE_PARAGRAPHS
     items = "\n\n".join(["Sanctions relief", "A peace treaty", "Family reunions", "Aid for farmers", "Embassy talks"])
     more = "\n\n".join(["Fewer drills", "No new tests", "Open borders", "Prisoner swaps", "Rail links"])
     intro = "The ministry then set out what it would want in return for any new round of talks:"
@@ -351,9 +357,8 @@ def test_a_list_introduced_by_running_text_and_a_colon_stays_in_the_story(run):
 
 
 def test_a_run_of_short_headlines_in_the_story_is_a_warning_not_an_error(run):
-    paragraphs = LONG_ARTICLE.strip().split("\n\n")
     headlines = ["Talks Stall Again In Hanoi", "Seoul Waits For An Answer", "Markets Shrug Off The News"]
-    report = run({"a.txt": "\n\n".join([*paragraphs[:2], *headlines, *paragraphs[2:]]) + "\n"}, select=["BP"])
+    report = run(in_the_story(*headlines), select=["BP"])
     assert [(f.code, f.line) for f in report.findings] == [("BP101", 5), ("BP101", 7), ("BP101", 9)]
     assert "short line, list of headlines" in report.findings[0].message
 
@@ -362,8 +367,7 @@ def test_a_shape_error_stands_where_a_pattern_only_warns_and_yields_where_it_err
     link = "https://example.com/news/world"  # BP008, a warning; after the story, a short line
     after = run({"a.txt": f"{LONG_ARTICLE}\n{link}\n"}, select=["BP"])
     assert sorted((f.code, f.severity) for f in after.findings) == [("BP008", "warning"), ("BP100", "error")]
-    paragraphs = LONG_ARTICLE.strip().split("\n\n")
-    inside = run({"a.txt": "\n\n".join([*paragraphs[:2], link, *paragraphs[2:]]) + "\n"}, select=["BP"])
+    inside = run(in_the_story(link), select=["BP"])
     assert codes(inside) == ["BP008"]
     footer = run({"a.txt": f"{LONG_ARTICLE}\n© 2023 Example Media Group\n"}, select=["BP"])
     assert codes(footer) == ["BP002"]  # an error pattern: the shape's error is not said twice
@@ -380,11 +384,11 @@ def test_a_lone_prose_paragraph_above_the_menu_does_not_stretch_the_story(run):
 
 
 def test_a_short_line_said_twice_in_its_file_is_furniture_and_once_is_a_subheading(run):
-    paragraphs = LONG_ARTICLE.strip().split("\n\n")
+    paragraphs = ARTICLE_PARAGRAPHS
     shared = run({"a.txt": f"{paragraphs[0]}\n\nTimeline of the talks\n\n{paragraphs[1]}\n\n{paragraphs[2]}\n\nTimeline of the talks\n\n{paragraphs[3]}\n"}, select=["BP"])
     assert [(f.code, f.line) for f in shared.findings] == [("BP100", 3), ("BP100", 9)]
     assert "2 times in this file" in shared.findings[0].message
-    subheading = run({"a.txt": f"{paragraphs[0]}\n\n{paragraphs[1]}\n\nThe talks stall\n\n{paragraphs[2]}\n\n{paragraphs[3]}\n"}, select=["BP"])
+    subheading = run(in_the_story("The talks stall"), select=["BP"])
     assert subheading.findings == []
     prose_twice = run({"a.txt": f"{LONG_ARTICLE}\n{paragraphs[1]}\n"}, select=["BP"])
     assert not any("in this file" in f.message for f in prose_twice.findings)  # a repeated sentence is DU001's
