@@ -319,13 +319,11 @@ def test_a_few_paragraphs_between_two_of_furniture_are_part_of_the_block_and_pro
     assert not any("between page furniture" in f.message for f in inside.findings)
 
     # Inside the story: two copies of a link box, with lines between them that show no sign.
-    def story_with(between: list[str]) -> dict[str, str]:
-        block = "\n\n".join(["Timeline of the talks", *between, "Timeline of the talks"])
-        return in_the_story(block)
-    four = run(story_with(["It was a year of summits.", "Seoul, 2019.", "384", "Photos."]), select=["BP"])
+    box = "Timeline of the talks"
+    four = run(in_the_story(box, "It was a year of summits.", "Seoul, 2019.", "384", "Photos.", box), select=["BP"])
     assert [(f.code, f.line) for f in four.findings] == [("BP100", line) for line in range(5, 17, 2)]
     assert four.findings[1].message.startswith("looks like page furniture (between page furniture)")
-    five = run(story_with(["It was a year of summits.", "Seoul, 2019.", "384", "Photos.", "Hanoi, 2019."]), select=["BP"])
+    five = run(in_the_story(box, "It was a year of summits.", "Seoul, 2019.", "384", "Photos.", "Hanoi, 2019.", box), select=["BP"])
     assert not any("between page furniture" in f.message for f in five.findings)
 
 
