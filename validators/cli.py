@@ -129,10 +129,10 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "github", "sarif", "junit"]),
+    type=click.Choice(["text", "json", "github", "sarif", "junit", "html"]),
     default="text",
     show_default=True,
-    help="github: workflow annotations (and a Markdown summary in $GITHUB_STEP_SUMMARY); sarif: SARIF 2.1.0; junit: JUnit XML.",
+    help="github: workflow annotations (and a Markdown summary in $GITHUB_STEP_SUMMARY); sarif: SARIF 2.1.0; junit: JUnit XML; html: one self-contained page (with --output).",
 )
 @click.option("--output", "-o", type=click.Path(), help="Write the report to this file instead of stdout.")
 @click.option("--baseline", "baseline_file", type=click.Path(), help="Accept the findings recorded in this baseline; fail only on new ones.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import github, junit, sarif
+from . import html as html_format
 from . import json as json_format
 from . import text as text_format
 
@@ -12,4 +13,5 @@ FORMATS = {
     "github": github.render,
     "sarif": sarif.render,
     "junit": junit.render,
+    "html": html_format.render,
 }
