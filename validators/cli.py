@@ -136,21 +136,54 @@ def main() -> None:
 )
 @click.option("--output", "-o", type=click.Path(), help="Write the report to this file instead of stdout.")
 @click.option("--baseline", "baseline_file", type=click.Path(), help="Accept the findings recorded in this baseline; fail only on new ones.")
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings only: no summary line, no progress bar.")
+@click.option("--statistics", "show_statistics", is_flag=True, help="Print how many findings each code has instead of the findings (with --output, besides the report).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are error findings (2 still means a usage or I/O problem).")
+@click.option("--data-docs", type=click.Path(file_okay=False), help="Also write the validation results as a GX Data Docs site in this folder (gx engine).")
 @handle_errors
-def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, output_format, output, baseline_file) -> None:
+def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, output_format, output, baseline_file,
+          quiet, show_statistics, exit_zero, data_docs) -> None:  # fmt: skip
     """Check PATHS (files, or folders of .txt files; default: the configured corpus)."""
-    from . import baseline
-    from .output import FORMATS
+    from . import baseline, progress
     from .pipeline import check as run_check
 
     config = _settings(config_file, select, ignore, no_cache, engine)
+    _terminal_options(config, output_format, output, show_statistics, data_docs)
     accepted = baseline.load(baseline_file) if baseline_file else None  # a bad baseline fails before the work
     context = _paths((), config) if with_corpus and paths else []
-    report = run_check(_paths(paths, config), config, context)
+    with progress.shown(enabled=not quiet):
+        report = run_check(_paths(paths, config), config, context)
     if accepted is not None:
         report.findings, report.baselined = baseline.apply(report.findings, accepted)
-    _emit(FORMATS[output_format](report), output)
-    sys.exit(EXIT_FINDINGS if report.errors else EXIT_CLEAN)
+    _emit_report(report, output_format, output, quiet, show_statistics)
+    sys.exit(EXIT_FINDINGS if report.errors and not exit_zero else EXIT_CLEAN)
+
+
+def _terminal_options(config: Config, output_format: str, output: str | None, show_statistics: bool, data_docs: str | None) -> None:
+    """Refuse combinations of options that cannot do what they say, before the work."""
+    if show_statistics and output_format != "text" and not output:
+        raise CorpusValidatorError(f"--statistics prints a table instead of the report; give --output FILE for the {output_format} report")
+    if data_docs is not None:
+        if config.engine != "gx":
+            raise CorpusValidatorError("--data-docs needs the gx engine (--engine gx)")
+        config.data_docs = data_docs
+
+
+def _emit_report(report, output_format: str, output: str | None, quiet: bool = False, show_statistics: bool = False) -> None:
+    """The report to ``output`` or stdout; a text report on a terminal in colour; the statistics to stdout."""
+    from .output import FORMATS, terminal
+
+    if show_statistics:
+        click.echo(terminal.statistics(report, quiet), nl=False)
+        if not output:
+            return
+    text = FORMATS[output_format](report)
+    if output_format == "text" and quiet:
+        text = terminal.without_summary(text)
+    if output_format == "text" and not output and terminal.colour_wanted(sys.stdout):
+        click.echo(terminal.colourise(text.encode("utf-8", "replace").decode("utf-8")), nl=False, color=True)
+        return
+    _emit(text, output)
 
 
 @main.command()
@@ -239,7 +272,21 @@ def rule(code: str | None) -> None:
     rule_class = RULES.get(code.upper())
     if rule_class is None:
         raise CorpusValidatorError(f"no rule {code!r}; `corpus-validator rule` lists them")
-    click.echo(f"{rule_class.code} ({rule_class.name}, {rule_class.family})\n\n{rule_class.doc()}")
+    click.echo(f"{rule_class.code} ({rule_class.name}, {rule_class.family})\n\n{_visible(rule_class.doc())}")
+
+
+def _visible(text: str) -> str:
+    """``text`` with the characters one cannot see (controls, format and bidirectional
+    characters, spaces other than U+0020, combining marks) as ``\\xNN``/``\\uNNNN``, so a
+    rule's bad and good examples do not look the same."""
+    import unicodedata
+
+    def escaped(char: str) -> str:
+        if char in "\n\t " or unicodedata.category(char) not in ("Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"):
+            return char
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 and unicodedata.category(char) == "Cc" else f"\\u{ord(char):04x}"
+
+    return "".join(escaped(char) for char in text)
 
 
 if __name__ == "__main__":  # pragma: no cover

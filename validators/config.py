@@ -44,6 +44,7 @@ class Config:
     duplicate: DuplicateSettings = field(default_factory=DuplicateSettings)
     cache: bool = True  # keep per-file features in .corpus-validator-cache/ at the project root
     engine: str = "gx"  # "gx": the suites run in Great Expectations; "light": evaluated here, no GX or pandas import
+    data_docs: str | None = None  # a folder for GX Data Docs (``check --data-docs``; gx engine only)
 
     def runs(self, code: str) -> bool:
         if RULES[code].opt_in:

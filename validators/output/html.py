@@ -13,6 +13,7 @@ so a bidirectional override cannot reorder what a reader sees.
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import html
 import json
@@ -60,15 +61,22 @@ def script_json(data) -> str:
     return _JSON_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def _line_starts(text: str) -> list[int]:
-    return [0, *(m.end() for m in LINE_BREAK.finditer(text))]
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-def _offset(starts: list[int], text: str, line: int, column: int) -> int:
-    if not starts or line < 1:
-        return 0
-    base = starts[min(line, len(starts)) - 1]
-    return min(base + column - 1, len(text))
+class Positions:
+    """A file's places as offsets the page's script can use: JavaScript counts UTF-16 code
+    units, so each character beyond U+FFFF before a place counts twice."""
+
+    def __init__(self, text: str):
+        self.length = len(text)
+        self.line_starts = [0, *(m.end() for m in LINE_BREAK.finditer(text))]
+        self.astral = [m.start() for m in _ASTRAL.finditer(text)]
+
+    def offset(self, line: int, column: int) -> int:
+        base = self.line_starts[min(max(line, 1), len(self.line_starts)) - 1]
+        at = min(base + column - 1, self.length)
+        return at + bisect.bisect_left(self.astral, at) if self.astral else at
 
 
 def _hunk(text: str, edits, bom: bool = False) -> str | None:
@@ -105,22 +113,22 @@ def _data(report) -> dict:
         index[doc.path] = len(files)
         shown = doc.path in by_path  # a clean file is listed, not copied into the page
         files.append({"p": doc.path, "t": doc.text if shown else None, "x": doc.problem})
-        texts[doc.path] = (doc.text, _line_starts(doc.text), doc.bom)
+        texts[doc.path] = (doc.text, Positions(doc.text), doc.bom)
     for path in by_path:  # a finding on a file not among the documents (never expected): still listed
         if path not in index:
             index[path] = len(files)
             files.append({"p": path, "t": None, "x": None})
-            texts[path] = ("", [0], False)
+            texts[path] = ("", Positions(""), False)
     findings = []
     for f in report.findings:
-        text, starts, bom = texts[f.path]
-        start = _offset(starts, text, f.line, f.column)
-        end = max(start, _offset(starts, text, f.end_line, f.end_column))
+        text, positions, bom = texts[f.path]
+        start = positions.offset(f.line, f.column)
+        end = max(start, positions.offset(f.end_line, f.end_column))
         related = []
         for place in f.related[:RELATED_KEPT]:
             if place.path in texts:
-                other, other_starts, _ = texts[place.path]
-                related.append([index[place.path], place.line, place.column, _offset(other_starts, other, place.line, place.column)])
+                other = texts[place.path][1]
+                related.append([index[place.path], place.line, place.column, other.offset(place.line, place.column)])
             else:  # a file read as context only (``--with-corpus``): named, not linked
                 related.append([place.path, place.line, place.column, None])
         record = {
