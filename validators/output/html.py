@@ -87,13 +87,15 @@ def _hunk(text: str, edits, bom: bool = False) -> str | None:
     low = min((s for s, _, _ in edits), default=0)
     high = max((e for _, e, _ in edits), default=0)
     start = text.rfind("\n", 0, low) + 1
-    end = text.find("\n", high)
-    end = len(text) if end < 0 else end
+    end = text.find("\n", max(high - 1, low))  # the break that ends the last line touched (an edit may end on it)
+    end = len(text) if end < 0 else end + 1
     before = text[start:end]
     after = apply_edits(before, [(s - start, e - start, r) for s, e, r in edits])
     if bom:
         before = BOM.decode("utf-8") + before
     old, new = before.split("\n"), after.split("\n")
+    if before.endswith("\n") and after.endswith("\n"):
+        old.pop(), new.pop()
     first = text.count("\n", 0, start) + 1
     lines = [f"@@ -{first},{len(old)} +{first},{len(new)} @@"]
     lines += ["-" + line for line in old] + ["+" + line for line in new]
