@@ -120,8 +120,8 @@ def test_fixable_finding_carries_the_diff_fix_would_make(cli, corpus, tmp_path):
     by_code = {f["c"]: f for f in page_data(page)["findings"]}
     assert by_code["EN008"]["d"].splitlines() == [
         "@@ -7,1 +7,1 @@",
-        "-The no-break\u00a0space stays in this sentence about Kim Jong Un until someone repairs it.",
-        "+The no-break space stays in this sentence about Kim Jong Un until someone repairs it.",
+        "-The no-break\u00a0space stays in this sentence about Kim Jong Un until…",  # cut at a word, 60 characters on
+        "+The no-break space stays in this sentence about Kim Jong Un until…",
     ]
     assert by_code["NM001"]["d"].splitlines()[2].startswith("+Kim Jong Un met the delegation")
     assert "d" not in by_code["BP001"]  # not fixable: no diff

@@ -79,16 +79,27 @@ class Positions:
         return at + bisect.bisect_left(self.astral, at) if self.astral else at
 
 
+#: Characters of context a diff shows on each side of a repair, within its line.
+DIFF_CONTEXT = 60
+
+
 def _hunk(text: str, edits, bom: bool = False) -> str | None:
-    """The lines the edits touch, before and after, as a unified-diff hunk (line endings
-    other than ``\\n`` stay in the lines, so a changed line ending shows)."""
+    """The lines the edits touch, before and after, as a unified-diff hunk, cut to
+    ``DIFF_CONTEXT`` characters around the edits ("…" where cut); line endings other
+    than ``\\n`` stay in the lines, so a changed line ending shows."""
     if not edits and not bom:
         return None
     low = min((s for s, _, _ in edits), default=0)
     high = max((e for _, e, _ in edits), default=0)
-    start = text.rfind("\n", 0, low) + 1
-    end = text.find("\n", max(high - 1, low))  # the break that ends the last line touched (an edit may end on it)
-    end = len(text) if end < 0 else end + 1
+    line_start = text.rfind("\n", 0, low) + 1
+    line_end = text.find("\n", max(high - 1, low))  # the break that ends the last line touched (an edit may end on it)
+    line_end = len(text) if line_end < 0 else line_end + 1
+    # A paragraph is one line: show the words around the repair, not all of it.
+    start, end = max(line_start, low - DIFF_CONTEXT), min(line_end, high + DIFF_CONTEXT)
+    if start > line_start:
+        start = text.find(" ", start, low) + 1 or start
+    if end < line_end:
+        end = text.rfind(" ", high, end) if text.rfind(" ", high, end) > high else end
     before = text[start:end]
     after = apply_edits(before, [(s - start, e - start, r) for s, e, r in edits])
     if bom:
@@ -96,6 +107,9 @@ def _hunk(text: str, edits, bom: bool = False) -> str | None:
     old, new = before.split("\n"), after.split("\n")
     if before.endswith("\n") and after.endswith("\n"):
         old.pop(), new.pop()
+    cut_before, cut_after = ("…" if start > line_start else ""), ("…" if end < line_end else "")
+    old[0], new[0] = cut_before + old[0], cut_before + new[0]
+    old[-1], new[-1] = old[-1] + cut_after, new[-1] + cut_after
     first = text.count("\n", 0, start) + 1
     lines = [f"@@ -{first},{len(old)} +{first},{len(new)} @@"]
     lines += ["-" + line for line in old] + ["+" + line for line in new]
