@@ -224,6 +224,15 @@ def test_data_docs_site_names_our_suites(cli, noisy, tmp_path):
     assert list((tmp_path / "docs" / "validations" / "paragraphs").rglob("*.html"))
 
 
+def test_data_docs_show_corpus_text_as_text(cli, corpus, tmp_path):
+    folder = corpus({"a.txt": CLEAN + "\nSign up for our newsletter <img src=x onerror=alert(1)><script>alert(2)</script>\n"})
+    cli("check", folder, "--engine", "gx", "--data-docs", tmp_path / "docs")
+    (page,) = (tmp_path / "docs" / "validations" / "paragraphs").rglob("*.html")
+    text = page.read_text(encoding="utf-8")
+    assert "<img src=x" not in text and "<script>alert" not in text  # GX would put it in as markup
+    assert "newsletter &lt;img src=x onerror=alert(1)&gt;&lt;script&gt;alert(2)" in text
+
+
 def test_data_docs_needs_the_gx_engine(cli, noisy, tmp_path):
     result = cli("check", noisy, "--engine", "light", "--data-docs", tmp_path / "docs")
     assert result.exit_code == 2 and "--data-docs needs the gx engine" in result.stderr

@@ -13,6 +13,7 @@ which alone turns the tables into pandas DataFrames.
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import logging
 import re
@@ -112,6 +113,19 @@ def evaluate_with_gx(frames: dict[str, Table], suites: list[Suite], report_paths
 DATA_DOCS_SITE = "corpus-validator"
 
 
+def _escaped(value):
+    """``value`` with every string in it HTML-escaped: corpus text is data, in GX's pages too."""
+    import html
+
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, dict):
+        return {key: _escaped(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_escaped(item) for item in value)
+    return value
+
+
 def _write_data_docs(context, validated, folder) -> None:
     """Store each suite and its result in the context, as a Checkpoint run would, and build
     a filesystem Data Docs site from them in ``folder``."""
@@ -130,6 +144,9 @@ def _write_data_docs(context, validated, folder) -> None:
     for gx_suite, batch, result in validated:
         context.suites.add(gx_suite)
         suite_id = ExpectationSuiteIdentifier(name=gx_suite.name)
+        result = copy.deepcopy(result)
+        for item in result.results:  # GX's pages put unexpected values into the page as markup
+            item.result = _escaped(item.result)
         result.meta["run_id"] = run_id
         result_id = ValidationResultIdentifier(expectation_suite_identifier=suite_id, run_id=run_id, batch_identifier=batch.id)
         context.validation_results_store.store_validation_results(result, result_id, suite_id)
