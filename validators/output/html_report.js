@@ -341,7 +341,7 @@
         const f = FINDINGS[primary];
         node = el("mark", "fam-" + RULES[f.c].y + " sev-" + f.s + (covering.length > 1 ? " multi" : ""));
         node.dataset.o = String(p);
-        node.title = visible(covering.slice(0, 4).map((i) => FINDINGS[i].c + " [" + FINDINGS[i].s + "] " + FINDINGS[i].m).join("\n"));
+        node.title = visible(covering.slice(0, 4).map((i) => FINDINGS[i].c + " [" + FINDINGS[i].s + "] " + FINDINGS[i].m + "\n  help: " + FINDINGS[i].h).join("\n"));
         appendText(node, text.slice(p, q), true);
       } else if (p === at) {
         node = el("span", "anchor");  // an empty marker: the place a link points at, outside any finding
