@@ -52,7 +52,7 @@ def uri(path: str) -> dict:
 def _plain(text: str) -> str:
     """Corpus text in a SARIF plain-text message: shown escaped, and its brackets never
     read as an embedded link (SARIF 3.11.6)."""
-    return re.sub(r"([\\\[\]])", r"\\\1", visible(text))
+    return re.sub(r"([\[\]])", r"\\\1", visible(text))
 
 
 def markdown(doc: str) -> str:
