@@ -466,3 +466,9 @@ def test_bad_per_file_ignores_exit_2_with_a_clear_message(cli, corpus, tmp_path,
     (tmp_path / "pyproject.toml").write_text(f"[tool.corpus-validator.per-file-ignores]\n{table}\n")
     result = cli("check", "corpus")
     assert result.exit_code == 2 and message in result.stderr and "per-file-ignores" in result.stderr
+
+
+def test_an_error_naming_a_hostile_path_prints_it_escaped(cli):
+    result = cli("check", "gone\x1b]0;owned\x07\n::error file=x::y.txt")
+    assert result.exit_code == 2
+    assert result.stderr == "corpus-validator: error: gone\\x1b]0;owned\\x07\\x0a::error file=x::y.txt: no such file or directory\n"

@@ -24,7 +24,9 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _fail(message: str) -> None:
-    click.echo(f"corpus-validator: error: {message}", err=True)
+    from .output.escape import safe_line, visible  # a message may name a hostile file
+
+    click.echo(f"corpus-validator: error: {safe_line(visible(message))}", err=True)
     sys.exit(EXIT_ERROR)
 
 
