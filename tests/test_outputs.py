@@ -472,3 +472,32 @@ def test_an_error_naming_a_hostile_path_prints_it_escaped(cli):
     result = cli("check", "gone\x1b]0;owned\x07\n::error file=x::y.txt")
     assert result.exit_code == 2
     assert result.stderr == "corpus-validator: error: gone\\x1b]0;owned\\x07\\x0a::error file=x::y.txt: no such file or directory\n"
+
+
+class _Dist:
+    def __init__(self, urls=(), direct_url=None):
+        from email.message import Message
+
+        self.metadata = Message()
+        for url in urls:
+            self.metadata["Project-URL"] = url
+        self.direct_url = direct_url
+
+    def read_text(self, name):
+        return json.dumps(self.direct_url) if name == "direct_url.json" and self.direct_url else None
+
+
+@pytest.mark.parametrize("dist, expected", [
+    (_Dist(["Documentation, https://docs.example.org/cv"]), "https://docs.example.org/cv"),
+    (_Dist(direct_url={"url": "https://github.com/acme/corpus-validator.git",
+                       "vcs_info": {"vcs": "git", "requested_revision": "v0.2.0", "commit_id": "ab12"}}),
+     "https://github.com/acme/corpus-validator/blob/v0.2.0/README.md"),
+    (_Dist(direct_url={"url": "https://git.example.org/corpus-validator", "vcs_info": {"vcs": "git", "commit_id": "ab12"}}),
+     "https://git.example.org/corpus-validator"),
+    (_Dist(direct_url={"url": "file:///work/corpus-validator", "dir_info": {"editable": True}}), None),
+])  # fmt: skip
+def test_sarif_help_uri_comes_from_where_the_package_was_installed_from(monkeypatch, dist, expected):
+    from validators.output import sarif
+
+    monkeypatch.setattr(sarif.importlib.metadata, "distribution", lambda name: dist)
+    assert sarif.docs_url() == expected

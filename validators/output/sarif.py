@@ -10,6 +10,7 @@ places carry their ends and are linked from the message (``[text](id)``).
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import os
 import re
 from collections import Counter
@@ -26,17 +27,29 @@ RULES_ANCHOR = "#rules"
 
 
 def docs_url() -> str | None:
-    """The project's home page as the installed package declares it (``[project.urls]``)."""
+    """Where the installed release's README is read: the home page the package declares
+    (``[project.urls]``), else the repository it was installed from (``pip install
+    git+URL@REV`` records both, as the example workflow installs it)."""
     try:
-        meta = importlib.metadata.metadata("corpus-validator")
+        dist = importlib.metadata.distribution("corpus-validator")
     except importlib.metadata.PackageNotFoundError:
         return None
-    for entry in meta.get_all("Project-URL") or []:
+    for entry in dist.metadata.get_all("Project-URL") or []:
         label, _, url = entry.partition(",")
         if label.strip().lower() in ("documentation", "homepage", "home", "source", "repository") and url.strip():
             return url.strip()
-    home = meta.get("Home-page")
-    return home if home and home != "UNKNOWN" else None
+    try:
+        origin = json.loads(dist.read_text("direct_url.json") or "{}")
+    except (OSError, ValueError):
+        return None
+    url, vcs = origin.get("url", ""), origin.get("vcs_info") or {}
+    if not vcs or not url.startswith("https://"):
+        return None
+    url = url.removesuffix(".git")
+    revision = vcs.get("requested_revision") or vcs.get("commit_id")
+    if revision and url.split("/")[2] in ("github.com", "gitlab.com"):
+        return f"{url}/blob/{revision}/README.md"
+    return url
 
 
 def uri(path: str) -> dict:
