@@ -499,5 +499,7 @@ class _Dist:
 def test_sarif_help_uri_comes_from_where_the_package_was_installed_from(monkeypatch, dist, expected):
     from validators.output import sarif
 
-    monkeypatch.setattr(sarif.importlib.metadata, "distribution", lambda name: dist)
+    import importlib.metadata
+
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda name: dist)
     assert sarif.docs_url() == expected

@@ -9,7 +9,6 @@ places carry their ends and are linked from the message (``[text](id)``).
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import os
 import re
@@ -30,6 +29,8 @@ def docs_url() -> str | None:
     """Where the installed release's README is read: the home page the package declares
     (``[project.urls]``), else the repository it was installed from (``pip install
     git+URL@REV`` records both, as the example workflow installs it)."""
+    import importlib.metadata  # only a SARIF report needs it; other runs skip its import
+
     try:
         dist = importlib.metadata.distribution("corpus-validator")
     except importlib.metadata.PackageNotFoundError:
