@@ -38,6 +38,7 @@ HOSTILE_NAMES = [
     "e\u200b\u2060\ufeff.txt",
     "##[error]f.txt",
     "::warning g.txt",
+    "h\udcff\udcfe.txt",  # bytes that are not UTF-8 (surrogateescape)
 ]
 HOSTILE_TEXT = f"{PROMPT} [x](0) \x1b[31mnow\x1b]0;t\x07 \u202eevil\u202c \u200bhidden ::error file=x::y ##[error]z\n"
 
@@ -111,7 +112,8 @@ def test_every_format_escapes_hostile_names_and_text(cli, corpus, tmp_path, monk
     ET.fromstring(outputs["junit"].encode("utf-8"))
     assert {i["location"]["path"] for i in json.loads(outputs["gitlab"])} == paths
     sarif = json.loads(outputs["sarif"])
-    uris = {unquote(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in sarif["runs"][0]["results"]}
+    uris = {unquote(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], errors="surrogateescape")
+            for r in sarif["runs"][0]["results"]}
     assert uris == paths
     prompt = next(r for r in sarif["runs"][0]["results"] if r["ruleId"] == "BP001")
     assert "\\\\x1b" not in prompt["message"]["text"] and "\\x1b" in prompt["message"]["text"]
