@@ -99,7 +99,7 @@ def test_every_format_escapes_hostile_names_and_text(cli, corpus, tmp_path, monk
     for name, text in outputs.items():
         assert raw_hidden(text) == [], name
     for name in ("text", "summary"):  # what a terminal or a log prints: escaped, visibly
-        for escaped in ("\\x1b", "\\x07", "\\x0a", "\\x01", "\\x7f", "\\x85", "\\u202e", "\\u200b", "\\ufeff"):
+        for escaped in ("\\x1b", "\\x07", "\\x0a", "\\x01", "\\x7f", "\\x85", "\\u202e", "\\u200b", "\\ufeff", "h\\xff\\xfe"):
             assert escaped in outputs[name], (name, escaped)
     # The text output (what the pre-commit hook prints into a CI log) holds no command line.
     assert all(not line.lstrip().startswith("::") and "##[" not in line for line in outputs["text"].splitlines())
