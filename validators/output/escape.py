@@ -55,24 +55,26 @@ def _escape(char: str) -> str:
 
 def visible(text: str) -> str:
     """``text`` with every hidden or terminal-controlling character shown as an escape."""
+    if text.isprintable():  # the common case, in C: every hidden character is unprintable
+        return text
     return HIDDEN.sub(lambda m: "".join(_escape(c) for c in m.group()), text)
 
 
 #: A line a CI runner would execute: GitHub's ``::command`` after leading white space,
 #: and the legacy ``##[command]`` form (also Azure's ``##vso[``) anywhere in a line.
-_LINE_COMMAND = re.compile(r"^(\s*):(?=:)")
+_LINE_COMMAND = re.compile(r"^([^\S\n]*):(?=:)", re.MULTILINE)
 _LEGACY_COMMAND = re.compile(r"#(?=#(?:vso)?\[)")
 
 
-def safe_line(line: str) -> str:
-    """A line of plain output that no CI runner reads as a workflow command."""
-    line = _LINE_COMMAND.sub(lambda m: m.group(1) + "\\x3a", line)
-    return _LEGACY_COMMAND.sub("\\\\x23", line)
-
-
 def safe_lines(text: str) -> str:
-    """``safe_line`` for each line of ``text``."""
-    return "\n".join(safe_line(line) for line in text.split("\n"))
+    """``text`` with no line that a CI runner reads as a workflow command."""
+    text = _LINE_COMMAND.sub(lambda m: m.group(1) + "\\x3a", text)
+    return _LEGACY_COMMAND.sub("\\\\x23", text)
+
+
+def safe_line(line: str) -> str:
+    """One line of plain output that no CI runner reads as a workflow command."""
+    return safe_lines(line)
 
 
 def _json_escape(char: str) -> str:
