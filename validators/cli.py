@@ -24,7 +24,9 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _fail(message: str) -> None:
-    click.echo(f"corpus-validator: error: {message}", err=True)
+    from .output.escape import safe_line, visible  # a message may name a hostile file
+
+    click.echo(f"corpus-validator: error: {safe_line(visible(message))}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -129,28 +131,50 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "github", "sarif", "junit"]),
+    type=click.Choice(["text", "json", "github", "sarif", "junit", "gitlab"]),
     default="text",
     show_default=True,
-    help="github: workflow annotations (and a Markdown summary in $GITHUB_STEP_SUMMARY); sarif: SARIF 2.1.0; junit: JUnit XML.",
+    help="github: workflow annotations (and a Markdown summary in $GITHUB_STEP_SUMMARY); sarif: SARIF 2.1.0; junit: JUnit XML; gitlab: GitLab code quality.",
 )
 @click.option("--output", "-o", type=click.Path(), help="Write the report to this file instead of stdout.")
+@click.option("--report", "reports", multiple=True, metavar="FORMAT=FILE", help="Also write a report in FORMAT to FILE, from the same run (repeatable): --report sarif=out.sarif.")
 @click.option("--baseline", "baseline_file", type=click.Path(), help="Accept the findings recorded in this baseline; fail only on new ones.")
 @handle_errors
-def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, output_format, output, baseline_file) -> None:
+def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, output_format, output, reports, baseline_file) -> None:
     """Check PATHS (files, or folders of .txt files; default: the configured corpus)."""
     from . import baseline
     from .output import FORMATS
     from .pipeline import check as run_check
 
+    extra = _report_targets(reports, FORMATS)  # a bad --report fails before the work
     config = _settings(config_file, select, ignore, no_cache, engine)
     accepted = baseline.load(baseline_file) if baseline_file else None  # a bad baseline fails before the work
     context = _paths((), config) if with_corpus and paths else []
     report = run_check(_paths(paths, config), config, context)
     if accepted is not None:
         report.findings, report.baselined = baseline.apply(report.findings, accepted)
-    _emit(FORMATS[output_format](report), output)
+    rendered = {}  # each format once (github also appends to the step summary)
+    for name in [output_format, *(name for name, _ in extra)]:
+        if name not in rendered:
+            rendered[name] = FORMATS[name](report)
+    for name, target in extra:
+        _emit(rendered[name], target)
+    _emit(rendered[output_format], output)
     sys.exit(EXIT_FINDINGS if report.errors else EXIT_CLEAN)
+
+
+def _report_targets(reports, formats) -> list[tuple[str, str]]:
+    """``--report FORMAT=FILE`` values as (format, file), each file's folder checked."""
+    targets = []
+    for value in reports:
+        name, sep, target = value.partition("=")
+        if not sep or not target or name not in formats:
+            raise CorpusValidatorError(f"--report {value!r}: expected FORMAT=FILE with FORMAT one of {', '.join(formats)}")
+        folder = os.path.dirname(target) or "."
+        if not os.path.isdir(folder):
+            raise CorpusValidatorError(f"--report {value!r}: folder {folder} does not exist")
+        targets.append((name, target))
+    return targets
 
 
 @main.command()

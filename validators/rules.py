@@ -32,7 +32,7 @@ class Hit:
     end: int
     message: str
     suggestion: str
-    related: tuple[tuple[int, int], ...] = ()  # (paragraph row, offset) of the other places
+    related: tuple[tuple[int, ...], ...] = ()  # (paragraph row, offset[, end offset]) of the other places
     edits: tuple[tuple[int, int, str], ...] = ()  # safe repairs: (start, end, replacement), same offsets
 
 
