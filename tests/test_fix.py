@@ -1,5 +1,6 @@
 """`corpus-validator fix`: repairs what findings name, atomically, and a second run changes nothing."""
 
+import json
 import os
 
 from validators.fix import apply_edits
@@ -94,3 +95,96 @@ def test_drop_noise_deletes_only_the_furniture_and_keeps_the_rest_byte_for_byte(
     assert (folder / "001_f5378cd05d5454e8.txt").read_bytes() == untouched
     cli("fix", folder, "--select", "BP", "--drop-noise")
     assert (folder / "000_b62c68cda4596989.txt").read_bytes() == after
+
+
+# ------------------------------------------------------------------ --drop-noise never loses the story
+
+SEED = "000_b62c68cda4596989.txt"
+COOKIE = "We use cookies to give you the best experience on our website and to show you relevant adverts."
+
+
+def harbour_story(town: str, paragraphs: int = 4) -> list[str]:
+    return [
+        f"The council of {town} met for the {n + 1}th time and agreed after a long debate that the harbour would be rebuilt."
+        for n in range(paragraphs)
+    ]
+
+
+def blocks(path) -> list[str]:
+    return [b.strip("\n") for b in path.read_text(encoding="utf-8").split("\n\n") if b.strip()]
+
+
+def test_is_story_is_running_text_not_a_line_of_furniture():
+    from validators.fix import is_story
+
+    assert is_story(harbour_story("Ayr")[0])
+    assert is_story("Its demands, set out in a letter to the council on Monday, include the following:")
+    assert not is_story("Click to Read More and View Comments")  # no sentence
+    assert not is_story("The talks resumed on Monday.")  # too short to be sure
+
+
+def test_drop_noise_keeps_an_article_copied_to_three_files(cli, tmp_path):
+    """Issue 12, item 1: every paragraph of a copied article is "in 3 files"; all three copies were emptied."""
+    from conftest import SEEDS
+
+    from validators.fix import is_story
+
+    seed = (SEEDS / SEED).read_text(encoding="utf-8")
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"copy{n}.txt").write_text(seed, encoding="utf-8", newline="")
+    result = cli("fix", folder, "--drop-noise")
+    story = [b for b in seed.split("\n\n") if is_story(b)]
+    assert len(story) >= 8
+    for n in range(3):
+        kept = blocks(folder / f"copy{n}.txt")
+        assert all(paragraph in kept for paragraph in story)  # each copy keeps all of its story
+        assert "Click to Hide" not in kept and "Sign up for Daily Newsletters" not in kept  # the furniture goes
+    assert "running text that no pattern rule (BP001–BP009) names as page furniture" in result.stderr
+    assert result.exit_code == 1  # the story's BP100 errors stay for a person to judge
+
+
+def test_drop_noise_keeps_one_copy_of_running_text_a_pattern_names(cli, corpus):
+    folder = corpus({f"{town}.txt": "\n\n".join([*harbour_story(town), COOKIE]) + "\n" for town in ("ayr", "bude", "cobh")})
+    result = cli("fix", folder, "--drop-noise", "--select", "BP")
+    assert [COOKIE in blocks(folder / f"{town}.txt") for town in ("ayr", "bude", "cobh")] == [True, False, False]
+    assert "kept" in result.stderr and "ayr.txt:9 (BP009): the last copy of this running text" in result.stderr
+
+
+def test_drop_noise_never_takes_all_of_a_files_running_text(cli, corpus):
+    folder = corpus({
+        "a.txt": f"Menu\n\n{COOKIE}\n",  # its only running text is the cookie notice
+        "b.txt": "\n\n".join([*harbour_story("Bude"), COOKIE]) + "\n",
+    })  # fmt: skip
+    result = cli("fix", folder, "--drop-noise", "--select", "BP")
+    assert COOKIE in blocks(folder / "a.txt")
+    assert COOKIE not in blocks(folder / "b.txt")  # another copy is kept: this one may go
+    assert "a.txt:3 (BP009): the file's only running text" in result.stderr
+
+
+def test_drop_noise_never_empties_a_file(cli, corpus):
+    furniture = "Advertisement\n\nSign up for our daily newsletter\n"
+    folder = corpus({"a.txt": furniture, "b.txt": "\n\n".join([*harbour_story("Bude"), "Advertisement"]) + "\n"})
+    result = cli("fix", folder, "--drop-noise", "--select", "BP")
+    assert (folder / "a.txt").read_text() == furniture
+    assert "Advertisement" not in blocks(folder / "b.txt")  # where the story stays, the furniture goes
+    assert "a.txt:1 (BP009): every paragraph of the file: it would be left empty" in result.stderr
+
+
+def test_drop_noise_deletes_only_what_the_first_check_flagged(cli, corpus):
+    """Issue 12, item 2: once the cookie notice went, its heading was outside the story, and the
+    next pass deleted it too: a paragraph no check the user saw had flagged."""
+    files = {
+        f"{town}.txt": "\n\n".join([COOKIE, f"Harbour news from {town}", *harbour_story(town)]) + "\n"
+        for town in ("Ayr", "Bude", "Cobh")
+    }
+    folder = corpus(files)
+    before = cli("check", folder, "--select", "BP", "--format", "json")
+    flagged = {(f["path"].rsplit("/", 1)[-1], f["line"]) for f in json.loads(before.stdout)["findings"]}
+    assert flagged == {("Ayr.txt", 1), ("Bude.txt", 1), ("Cobh.txt", 1)}  # the cookie notice only
+
+    result = cli("fix", folder, "--drop-noise", "--select", "BP")
+    for town in ("Bude", "Cobh"):  # Ayr keeps the cookie notice: the last copy of running text
+        assert blocks(folder / f"{town}.txt") == [f"Harbour news from {town}", *harbour_story(town)]
+    assert "errors left" in result.stderr and result.exit_code == 1  # the heading is reported, not deleted
