@@ -304,3 +304,14 @@ def test_mixed_line_endings_finding_says_fix_rewrites_the_whole_file(run):
     assert "the first of the file's line breaks that are not CRLF (2)" in finding.message
     assert "rewrites every line break of the file that is not CRLF, not only this one" in finding.suggestion
     assert len(finding.edits) == 2
+
+
+def test_trace_names_the_changes_of_every_pass_in_the_original_offsets():
+    from validators.fix import Trace
+
+    trace, text = Trace(), "abcdefgh"
+    for edits in ([(1, 2, "XX")], [(6, 7, ""), (2, 3, "Y")], [(0, 1, "")]):
+        trace.record(edits)
+        text = apply_edits(text, edits)
+    assert text == "XYcdegh"  # "a" gone, "b" -> "XY", "f" gone
+    assert trace.spans == [(0, 2), (5, 6)]  # the changes to "a" and "b" touch: one region

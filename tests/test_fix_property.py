@@ -155,7 +155,7 @@ def _cascade() -> dict[str, bytes]:
     return files
 
 
-@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(files=corpora(), drop_noise=st.booleans())
 @example(files=_cascade(), drop_noise=True)
 def test_fix_keeps_the_story_and_changes_only_what_findings_name(files, drop_noise):

@@ -118,15 +118,17 @@ class Trace:
 
     def __init__(self) -> None:
         self.blocks: list[tuple[int, int, int, int]] = []
+        self._cur_starts: list[int] = []
 
     def _to_original(self, position: int, upper: bool) -> int:
-        touching = [b for b in self.blocks if b[2] <= position <= b[3]]
-        if touching:
-            return max(b[1] for b in touching) if upper else min(b[0] for b in touching)
-        before = bisect.bisect_right([b[3] for b in self.blocks], position) - 1
-        if before < 0:
+        # Blocks are at least one character apart, so ``position`` touches at most one.
+        i = bisect.bisect_right(self._cur_starts, position) - 1
+        if i < 0:
             return position
-        return position - self.blocks[before][3] + self.blocks[before][1]
+        orig_start, orig_end, _, cur_end = self.blocks[i]
+        if position <= cur_end:  # inside it, or at its edge: the whole block
+            return orig_end if upper else orig_start
+        return position - cur_end + orig_end
 
     def record(self, applied: list[tuple[int, int, str]]) -> None:
         """Add one pass's applied edits (current offsets, sorted, disjoint)."""
@@ -145,6 +147,7 @@ class Trace:
             blocks.append((start, end, start + shift, end + shift + growth))
             shift += growth
         self.blocks = blocks
+        self._cur_starts = [b[2] for b in blocks]
 
     @property
     def spans(self) -> list[tuple[int, int]]:
@@ -196,7 +199,7 @@ def choose_drops(report: Report) -> tuple[dict[int, list[Finding]], list[HeldBac
     for row, doc in enumerate(frame["doc_id"]):
         rows_of.setdefault(doc, []).append(row)
     for rows in rows_of.values():
-        going = [r for r in rows if r in noise and r not in held]
+        going = {r for r in rows if r in noise and r not in held}
         if not going:
             continue
         if any(story[r] for r in rows) and all(r in going for r in rows if story[r]):
@@ -224,8 +227,18 @@ def choose_drops(report: Report) -> tuple[dict[int, list[Finding]], list[HeldBac
     return {r: found for r, found in noise.items() if r not in held}, kept
 
 
-def _overlaps(edit: tuple[int, int, str], spans: list[tuple[int, int, str]]) -> bool:
-    return any(edit[0] < e and s < edit[1] or s <= edit[0] < e for s, e, _ in spans)
+def _outside(edits: list[tuple[int, int, str]], deletions: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The ``edits`` that touch none of the ``deletions`` (sorted, disjoint)."""
+    starts = [s for s, _, _ in deletions]
+    kept = []
+    for edit in edits:
+        i = bisect.bisect_right(starts, edit[0]) - 1  # the last deletion starting at or before it
+        if i >= 0 and edit[0] < deletions[i][1]:
+            continue
+        if i + 1 < len(deletions) and deletions[i + 1][0] < edit[1]:
+            continue
+        kept.append(edit)
+    return kept
 
 
 def plan_fixes(
@@ -261,7 +274,7 @@ def plan_fixes(
             doc = current[path]
             deletions = drop_edits(report, drops_of[path]) if pass_number == 0 and path in drops_of else []
             # A repair inside a deleted paragraph is moot (and would make the deletion wait).
-            repairs = [e for f in findings for e in f.edits if not _overlaps(e, deletions)]
+            repairs = _outside([e for f in findings for e in f.edits], deletions)
             applied = _applicable(repairs + deletions)
             text = apply_edits(doc.text, applied)
             keep_bom = doc.bom and not any(f.code == "EN003" for f in findings)
