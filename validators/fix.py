@@ -9,7 +9,8 @@ atomically; bytes outside the edits are kept as they were, undecodable ones incl
 rules say (``choose_drops``):
 
 - One check decides: only paragraphs with a noise *error* in the check before any change
-  are deleted; the checks after it repair, and report, but never delete more.
+  are deleted; the checks after it repair, and report, but never delete more (what the
+  deletions newly expose is left as findings: another run may delete it).
 - Running text (``is_story``: at least ``STORY_MIN_WORDS`` words and a sentence's end) is
   deleted only when a pattern rule (BP001–BP009: a newsletter prompt, a copyright footer …)
   names it; a structural sign alone (BP100) never deletes it.
@@ -217,7 +218,7 @@ def choose_drops(report: Report) -> tuple[dict[int, list[Finding]], list[HeldBac
             copies.setdefault(key, []).append(row)
     for rows in copies.values():
         if all(r in noise and r not in held for r in rows):
-            held[rows[0]] = "the last copy of this running text" if len(rows) > 1 else "running text found nowhere else"
+            held[rows[0]] = "the last copy of this running text" if len(rows) > 1 else "the only copy of this running text"
 
     kept = [
         HeldBack(noise[r][0].path, noise[r][0].line, ",".join(sorted({f.code for f in noise[r]})), reason)
