@@ -198,7 +198,7 @@ def export(paths, config_file, select, ignore, no_cache, engine, output) -> None
 @with_common_options
 @click.option("--diff", "show_diff", is_flag=True, help="Show the changes as a unified diff; write nothing.")
 @click.option("--with-corpus", is_flag=True, help="Read the configured corpus too (for name spellings), but change only PATHS.")
-@click.option("--drop-noise", is_flag=True, help="Also delete the paragraphs that have a noise error (page furniture).")
+@click.option("--drop-noise", is_flag=True, help="Also delete the paragraphs that have a noise error (page furniture); never running text no pattern names, nor its last copy, nor all of a file.")
 @handle_errors
 def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_corpus, drop_noise) -> None:
     """Apply the safe repairs of the findings in PATHS, in place and atomically.
@@ -206,10 +206,14 @@ def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_co
     Repairs: ftfy's mojibake repair, deleting control and invisible characters,
     plain spaces, HTML entities, NFC, one kind of line ending, no BOM, and the
     corpus's spelling of a name; with --drop-noise, also deleting the paragraphs
-    with a noise error. Nothing a finding does not name is changed.
+    with a noise error in the first check (running text only when a pattern rule
+    names it, never its last copy, never all of a file's). Nothing a finding does
+    not name is changed. Files are written all or none; a read-only file or one
+    with several hard links is refused; a symbolic link is written through.
     Exit 0 when no error finding is left, 1 when some are (or, with --diff, when
     there is something to change), 2 on a usage or I/O error.
     """
+    from .atomic import remove_stale_temporaries, replace_files
     from .fix import plan_fixes
     from .ingest import read, shown_paths
 
@@ -217,19 +221,25 @@ def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_co
     targets = _paths(paths, config)
     context = _paths((), config) if with_corpus and paths else []
     only = shown_paths(targets) if context else None
-    changes, report, settled = plan_fixes(read([*targets, *context]), config, only, drop_noise)
+    documents = read([*targets, *context])
+    plan = plan_fixes(documents, config, only, drop_noise)
+    for kept in plan.held_back:
+        click.echo(f"corpus-validator: kept {kept.path}:{kept.line} ({kept.code}): {kept.reason}", err=True)
     if show_diff:
-        click.echo("".join(change.diff() for change in changes), nl=False)
-        sys.exit(EXIT_FINDINGS if changes else EXIT_CLEAN)
-    for change in changes:
-        write_atomic(change.path, change.after)
+        click.echo("".join(change.diff() for change in plan.changes), nl=False)
+        sys.exit(EXIT_FINDINGS if plan.changes else EXIT_CLEAN)
+    fixing = [d.path for d in documents if only is None or d.path in only]
+    for stale in remove_stale_temporaries(fixing):
+        click.echo(f"corpus-validator: removed {stale}, a temporary file an interrupted run left", err=True)
+    replace_files([(change.path, change.after) for change in plan.changes])
+    changes, report = plan.changes, plan.report
     fixed = sum(c.fixed for c in changes)
     click.echo(
         f"fixed {fixed} finding{'s' if fixed != 1 else ''} in {len(changes)} file{'s' if len(changes) != 1 else ''}; "
         f"{report.errors} error{'s' if report.errors != 1 else ''} left",
         err=True,
     )
-    if not settled:
+    if not plan.settled:
         click.echo("corpus-validator: warning: repairs did not settle; run fix again and report this", err=True)
     sys.exit(EXIT_FINDINGS if report.errors else EXIT_CLEAN)
 
