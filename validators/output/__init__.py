@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import github, junit, sarif
+from . import github, gitlab, junit, sarif
 from . import html as html_format
 from . import json as json_format
 from . import text as text_format
@@ -13,5 +13,6 @@ FORMATS = {
     "github": github.render,
     "sarif": sarif.render,
     "junit": junit.render,
+    "gitlab": gitlab.render,
     "html": html_format.render,
 }

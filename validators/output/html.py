@@ -26,15 +26,43 @@ from ..fix import apply_edits
 from ..ingest import BOM
 from ..rules import FAMILIES, RULES, SEVERITIES
 from ..segment import LINE_BREAK
+from .escape import HIDDEN_RANGES
 
-#: Characters that show nothing, or reorder or hide text: shown as badges in the page,
-#: escaped in the JSON. (ZWJ and ZWNJ are left alone: emoji and several scripts need them.)
-INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00a0\u00ad\u061c\u1680\u180e\u2000-\u200b\u200e\u200f"
-    "\u2028-\u202f\u205f-\u2064\u2066-\u206f\u3000\ufeff\ufff9-\ufffb\ud800-\udfff]"
-)
-#: What the JSON block must not hold raw: markup characters, JavaScript's line separators, invisibles.
-_JSON_ESCAPE = re.compile("[<>&\u2028\u2029]|" + INVISIBLE.pattern)
+#: Spaces other than U+0020 (EN008's class): shown as badges too, so a reader sees them.
+_ODD_SPACES = ((0x00A0, 0x00A0), (0x1680, 0x1680), (0x2000, 0x200A), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000))
+#: ZWNJ and ZWJ: emoji and several scripts need them, so they are kept as they are (as
+#: character references in markup, ``\\u`` escapes in the data), not drawn as badges.
+_JOINERS = {0x200C, 0x200D}
+
+
+def _merged(codes: set[int]) -> list[tuple[int, int]]:
+    ranges: list[list[int]] = []
+    for code in sorted(codes):
+        if ranges and code == ranges[-1][1] + 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return [(a, b) for a, b in ranges]
+
+
+_HIDDEN_CODES = {c for a, b in (*HIDDEN_RANGES, *_ODD_SPACES) for c in range(a, b + 1)}
+#: What the page draws as a labelled badge: escape.py's hidden characters (controls,
+#: format and bidirectional characters, separators, undecodable bytes) and odd spaces,
+#: but not tab, line feed or the joiners.
+BADGED = _merged(_HIDDEN_CODES - {0x09, 0x0A} - _JOINERS)
+INVISIBLE = re.compile("[" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in BADGED) + "]")
+#: The same class for the page's script (a RegExp with the "u" flag).
+JS_INVISIBLE = "".join(f"\\u{{{a:x}}}-\\u{{{b:x}}}" for a, b in BADGED)
+#: What the JSON block must not hold raw: markup characters and every hidden character.
+_JSON_ESCAPE = re.compile("[<>&" + "".join(f"\\U{a:08x}-\\U{b:08x}" for a, b in _merged(_HIDDEN_CODES | _JOINERS)) + "]")
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code > 0xFFFF:  # JSON escapes a character beyond the BMP as its UTF-16 surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
 
 
 def _codepoint_label(char: str) -> str:
@@ -51,14 +79,14 @@ def text_html(text: str) -> str:
         out.append(f'<span class="cp">{_codepoint_label(match.group())}</span>')
         cursor = match.end()
     out.append(html.escape(text[cursor:]))
-    return "".join(out)
+    return "".join(out).replace("\u200c", "&#x200c;").replace("\u200d", "&#x200d;")
 
 
 def script_json(data) -> str:
     """JSON that is safe inside ``<script type="application/json">``: no ``</script>``,
     no ``<!--``, nothing a parser or a reader could take for anything but data."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return _JSON_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _JSON_ESCAPE.sub(lambda m: _json_escape(m.group()), text)
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -158,7 +186,7 @@ def _data(report) -> dict:
         code: {"n": RULES[code].name, "y": RULES[code].family, "t": RULES[code].doc().splitlines()[0]}
         for code in sorted({f.code for f in report.findings})
     }
-    return {"files": files, "findings": findings, "rules": rules}
+    return {"files": files, "findings": findings, "rules": rules, "invisible": JS_INVISIBLE}
 
 
 # --------------------------------------------------------------------------- the summary

@@ -9,8 +9,8 @@
   const FAMILIES = ["noise", "duplicate", "encoding", "name"];
   const SEVERITIES = ["error", "warning", "info"];
   const PAGE = 250;
-  // The same characters as INVISIBLE in html.py, plus CR; "u" so a lone surrogate (an undecodable byte) is one match.
-  const INVISIBLE = /[\r\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u00a0\u00ad\u061c\u1680\u180e\u2000-\u200b\u200e\u200f\u2028-\u202f\u205f-\u2064\u2066-\u206f\u3000\ufeff\ufff9-\ufffb\ud800-\udfff]/gu;
+  // html.py's BADGED characters, plus CR; "u" so a lone surrogate (an undecodable byte) is one match.
+  const INVISIBLE = new RegExp("[\\r" + DATA.invisible + "]", "gu");
   const NAMES = {
     0x00a0: "NBSP", 0x00ad: "SHY", 0x200b: "ZWSP", 0x200e: "LRM", 0x200f: "RLM", 0x202a: "LRE", 0x202b: "RLE",
     0x202c: "PDF", 0x202d: "LRO", 0x202e: "RLO", 0x2060: "WJ", 0x2066: "LRI", 0x2067: "RLI", 0x2068: "FSI",
