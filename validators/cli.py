@@ -131,26 +131,33 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "github", "sarif", "junit", "gitlab"]),
+    type=click.Choice(["text", "json", "github", "sarif", "junit", "gitlab", "html"]),
     default="text",
     show_default=True,
-    help="github: workflow annotations (and a Markdown summary in $GITHUB_STEP_SUMMARY); sarif: SARIF 2.1.0; junit: JUnit XML; gitlab: GitLab code quality.",
+    help="github: workflow annotations (and a Markdown summary in $GITHUB_STEP_SUMMARY); sarif: SARIF 2.1.0; junit: JUnit XML; gitlab: GitLab code quality; html: one self-contained page (with --output).",
 )
 @click.option("--output", "-o", type=click.Path(), help="Write the report to this file instead of stdout.")
 @click.option("--report", "reports", multiple=True, metavar="FORMAT=FILE", help="Also write a report in FORMAT to FILE, from the same run (repeatable): --report sarif=out.sarif.")
 @click.option("--baseline", "baseline_file", type=click.Path(), help="Accept the findings recorded in this baseline; fail only on new ones.")
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings only: no summary line, no progress bar.")
+@click.option("--statistics", "show_statistics", is_flag=True, help="Print how many findings each code has instead of the findings (with --output, besides the report).")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are error findings (2 still means a usage or I/O problem).")
+@click.option("--data-docs", type=click.Path(file_okay=False), help="Also write the validation results as a GX Data Docs site in this folder (gx engine).")
 @handle_errors
-def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, output_format, output, reports, baseline_file) -> None:
+def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, output_format, output, reports, baseline_file,
+          quiet, show_statistics, exit_zero, data_docs) -> None:  # fmt: skip
     """Check PATHS (files, or folders of .txt files; default: the configured corpus)."""
-    from . import baseline
+    from . import baseline, progress
     from .output import FORMATS
     from .pipeline import check as run_check
 
     extra = _report_targets(reports, FORMATS)  # a bad --report fails before the work
     config = _settings(config_file, select, ignore, no_cache, engine)
+    _terminal_options(config, output_format, output, show_statistics, data_docs)
     accepted = baseline.load(baseline_file) if baseline_file else None  # a bad baseline fails before the work
     context = _paths((), config) if with_corpus and paths else []
-    report = run_check(_paths(paths, config), config, context)
+    with progress.shown(enabled=not quiet):
+        report = run_check(_paths(paths, config), config, context)
     if accepted is not None:
         report.findings, report.baselined = baseline.apply(report.findings, accepted)
     rendered = {}  # each format once (github also appends to the step summary)
@@ -159,8 +166,35 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
             rendered[name] = FORMATS[name](report)
     for name, target in extra:
         _emit(rendered[name], target)
-    _emit(rendered[output_format], output)
-    sys.exit(EXIT_FINDINGS if report.errors else EXIT_CLEAN)
+    _emit_report(report, rendered[output_format], output_format, output, quiet, show_statistics)
+    sys.exit(EXIT_FINDINGS if report.errors and not exit_zero else EXIT_CLEAN)
+
+
+def _terminal_options(config: Config, output_format: str, output: str | None, show_statistics: bool, data_docs: str | None) -> None:
+    """Refuse combinations of options that cannot do what they say, before the work."""
+    if show_statistics and output_format != "text" and not output:
+        raise CorpusValidatorError(f"--statistics prints a table instead of the report; give --output FILE for the {output_format} report")
+    if data_docs is not None:
+        if config.engine != "gx":
+            raise CorpusValidatorError("--data-docs needs the gx engine (--engine gx)")
+        config.data_docs = data_docs
+
+
+def _emit_report(report, text: str, output_format: str, output: str | None, quiet: bool = False, show_statistics: bool = False) -> None:
+    """The main report (``text``) to ``output`` or stdout, a text report on a terminal in
+    colour; or, with ``show_statistics``, the statistics to stdout (and the report to ``output``)."""
+    from .output import terminal
+
+    if show_statistics:
+        click.echo(terminal.statistics(report, quiet), nl=False)
+        if not output:
+            return
+    if output_format == "text" and quiet:
+        text = terminal.without_summary(text)
+    if output_format == "text" and not output and terminal.colour_wanted(sys.stdout):
+        click.echo(terminal.colourise(text.encode("utf-8", "replace").decode("utf-8")), nl=False, color=True)
+        return
+    _emit(text, output)
 
 
 def _report_targets(reports, formats) -> list[tuple[str, str]]:
@@ -273,7 +307,21 @@ def rule(code: str | None) -> None:
     rule_class = RULES.get(code.upper())
     if rule_class is None:
         raise CorpusValidatorError(f"no rule {code!r}; `corpus-validator rule` lists them")
-    click.echo(f"{rule_class.code} ({rule_class.name}, {rule_class.family})\n\n{rule_class.doc()}")
+    click.echo(f"{rule_class.code} ({rule_class.name}, {rule_class.family})\n\n{_visible(rule_class.doc())}")
+
+
+def _visible(text: str) -> str:
+    """``text`` with the characters one cannot see (controls, format and bidirectional
+    characters, spaces other than U+0020, combining marks) as ``\\xNN``/``\\uNNNN``, so a
+    rule's bad and good examples do not look the same."""
+    import unicodedata
+
+    def escaped(char: str) -> str:
+        if char in "\n\t " or unicodedata.category(char) not in ("Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"):
+            return char
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 and unicodedata.category(char) == "Cc" else f"\\u{ord(char):04x}"
+
+    return "".join(escaped(char) for char in text)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -50,6 +50,7 @@ class Config:
     duplicate: DuplicateSettings = field(default_factory=DuplicateSettings)
     cache: bool = True  # keep per-file features in .corpus-validator-cache/ at the project root
     engine: str = "gx"  # "gx": the suites run in Great Expectations; "light": evaluated here, no GX or pandas import
+    data_docs: str | None = None  # a folder for GX Data Docs (``check --data-docs``; gx engine only)
     per_file_ignores: list[tuple[str, re.Pattern, list[str]]] = field(default_factory=list)  # (glob, its regex, codes)
 
     def ignored(self, path: str, code: str) -> bool:

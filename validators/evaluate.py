@@ -13,6 +13,7 @@ which alone turns the tables into pandas DataFrames.
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import logging
 import re
@@ -64,8 +65,11 @@ def _gx_suite(gx, suite: Suite):
     return gx_suite
 
 
-def evaluate_with_gx(frames: dict[str, Table], suites: list[Suite], report_paths=None) -> list[Outcome]:
-    """Validate each frame with its suite in an ephemeral GX context (no files, no network)."""
+def evaluate_with_gx(frames: dict[str, Table], suites: list[Suite], report_paths=None, data_docs=None) -> list[Outcome]:
+    """Validate each frame with its suite in an ephemeral GX context (no files, no network).
+
+    With ``data_docs`` (a folder), the results are also written there as GX's own Data Docs site.
+    """
     with _quiet():
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -76,6 +80,7 @@ def evaluate_with_gx(frames: dict[str, Table], suites: list[Suite], report_paths
         context.variables.progress_bars = ProgressBarsConfig(globally=False)
         source = context.data_sources.add_pandas("corpus")
         outcomes: list[Outcome] = []
+        validated = []  # (GX suite, batch, result) for Data Docs
         for suite in suites:
             frame = frames[suite.frame]
             if not suite.expectations or not len(frame):
@@ -99,7 +104,62 @@ def evaluate_with_gx(frames: dict[str, Table], suites: list[Suite], report_paths
                 },
             )
             outcomes.extend(_outcomes(suite, frame, result))
+            validated.append((gx_suite, batch, result))
+        if data_docs is not None:
+            _write_data_docs(context, validated, data_docs)
     return outcomes
+
+
+DATA_DOCS_SITE = "corpus-validator"
+
+
+def _escaped(value):
+    """``value`` with every string in it HTML-escaped: corpus text is data, in GX's pages too."""
+    import html
+
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, dict):
+        return {key: _escaped(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_escaped(item) for item in value)
+    return value
+
+
+def _write_data_docs(context, validated, folder) -> None:
+    """Store each suite and its result in the context, as a Checkpoint run would, and build
+    a filesystem Data Docs site from them in ``folder``."""
+    import datetime
+    import os
+
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    from .errors import CorpusValidatorError
+
+    run_id = RunIdentifier(run_name="corpus-validator", run_time=datetime.datetime.now(datetime.timezone.utc))
+    for gx_suite, batch, result in validated:
+        context.suites.add(gx_suite)
+        suite_id = ExpectationSuiteIdentifier(name=gx_suite.name)
+        result = copy.deepcopy(result)
+        for item in result.results:  # GX's pages put unexpected values into the page as markup
+            item.result = _escaped(item.result)
+        result.meta["run_id"] = run_id
+        result_id = ValidationResultIdentifier(expectation_suite_identifier=suite_id, run_id=run_id, batch_identifier=batch.id)
+        context.validation_results_store.store_validation_results(result, result_id, suite_id)
+    site = {
+        "class_name": "SiteBuilder",
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": os.path.abspath(folder)},
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+    }
+    try:
+        context.add_data_docs_site(DATA_DOCS_SITE, site)
+        context.build_data_docs(site_names=[DATA_DOCS_SITE])
+    except OSError as exc:
+        raise CorpusValidatorError(f"{folder}: cannot write Data Docs: {exc.strerror or exc}") from None
 
 
 def _check_columns(suite: Suite, frame: Table) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CorpusValidatorError
+from .progress import track
 
 CORPUS_SUFFIX = ".txt"
 BOM = codecs.BOM_UTF8
@@ -148,7 +149,7 @@ def read(paths: list[str | os.PathLike]) -> list[Document]:
         named = ", ".join(str(p) for p in paths)
         raise CorpusValidatorError(f"no {CORPUS_SUFFIX} files under {named}")
     documents = []
-    for doc_id, (shown, path) in enumerate(files):
+    for doc_id, (shown, path) in enumerate(track(files, "reading files")):
         try:
             data = Path(path).read_bytes()
         except OSError as exc:

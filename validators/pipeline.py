@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from .features.name import NameLexicon, build_mentions, lowercase_words, mention
 from .findings import Finding, build_findings, file_findings
 from .frame import Table, assemble, document_columns
 from .ingest import Document, read, shown_paths
+from .progress import track
 from .rules import CorpusView
 from .suite import expectation_file, load_suites
 
@@ -139,7 +141,7 @@ def featurise(
     lexicon, noise = load_lexicon(config), load_noise_patterns(config)
     cache = cache or FeatureCache(None)
     per_file = []
-    for doc in documents:
+    for doc in track(documents, "features"):
         content = digest(doc.data)
         entry = cache.get(content)
         if entry is None:
@@ -195,7 +197,10 @@ def check_documents(
 
     from .evaluate import ENGINES  # the gx engine imports GX only when it runs
 
-    outcomes = ENGINES[config.engine]({"paragraphs": paragraphs, "mentions": mentions}, suites, report_paths)
+    evaluate = ENGINES[config.engine]
+    if config.data_docs is not None:
+        evaluate = functools.partial(evaluate, data_docs=config.data_docs)
+    outcomes = evaluate({"paragraphs": paragraphs, "mentions": mentions}, track(suites, "evaluation", "suites"), report_paths)
     corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, patterns)
     findings = build_findings(outcomes, corpus, config.severity_of, report_paths)
     findings += file_findings(reported, config.severity_of)

@@ -631,7 +631,7 @@ class NotNfc(Rule):
 
 @register
 class MixedLineEndings(Rule):
-    """A file that mixes CRLF, LF and CR line breaks.
+    r"""A file that mixes CRLF, LF and CR line breaks.
 
     Reported once per file, at the first line break of a kind the file uses less; the
     repair rewrites every such line break in the file, not only the one the finding names.

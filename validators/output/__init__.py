@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import github, gitlab, junit, sarif
+from . import html as html_format
 from . import json as json_format
 from . import text as text_format
 
@@ -13,4 +14,5 @@ FORMATS = {
     "sarif": sarif.render,
     "junit": junit.render,
     "gitlab": gitlab.render,
+    "html": html_format.render,
 }
