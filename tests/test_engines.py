@@ -49,6 +49,7 @@ FRAME = Table({
     "para": [0, 1, 2, 0, 1],
     "text": ["Sign up now", None, "A story (with groups)", "CLICK HERE", "sign up"],
     "flag": [None, "x", None, float("nan"), "y"],
+    "score": [0.1, 0.95, float("nan"), 0.5, 0.3],
 })  # fmt: skip
 
 
@@ -61,6 +62,12 @@ FRAME = Table({
         {"type": "expect_column_values_to_not_match_regex_list", "kwargs": {"column": "text", "regex_list": ["^Sign", "(?i)click (here)"]}, "meta": {"code": "BP001"}},
         {"type": "expect_column_values_to_not_match_regex", "kwargs": {"column": "text", "regex": "(?i)sign up"}, "meta": {"code": "BP001"}},
         {"type": "expect_column_values_to_not_match_regex", "kwargs": {"column": "text", "regex": "nothing matches"}, "meta": {"code": "BP001"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "max_value": 0.5}, "meta": {"code": "BP100"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "max_value": 0.5, "strict_max": True}, "meta": {"code": "BP100"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "min_value": 0.2, "max_value": 0.9}, "meta": {"code": "BP101"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "min_value": 0.3, "strict_min": True}, "meta": {"code": "BP101"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "max_value": 0.2, "mostly": 0.5}, "meta": {"code": "BP101"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "max_value": 0.2, "mostly": 0.2}, "meta": {"code": "BP101"}},
     ],
 )
 def test_same_rows_for_each_expectation_type(expectation):

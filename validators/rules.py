@@ -268,67 +268,70 @@ class PageNotice(PatternRule):
     what = "page notice"
 
 
-class StructuralRule(Rule):
-    """Page furniture recognised by its shape (``features/noise.py``), not by its words."""
+class ScoredNoiseRule(Rule):
+    """Page furniture by the noise model's score (``noise_score``, ``features/noise_model.py``):
+    the paragraph's probability of being furniture, from its shape, its neighbours and the
+    corpus. The finding names the features that weigh most towards it (``noise_why``). It
+    yields to a pattern's finding (BP001–BP009) on the same paragraph of the same severity or
+    a graver one, and the review warning to the error."""
 
     family = "noise"
     yields_to = "BP"
-    column: ClassVar[str]
+    what: ClassVar[str]
 
     def hits(self, row, spec, corpus):
         raw = row["raw"]
         start = len(raw) - len(raw.lstrip())
+        why = row.get("noise_why")
+        because = f"score {row['noise_score']:.2f}" + (f": {why}" if why else "")
         return [
             Hit(
                 row.name,
                 start,
                 len(raw.rstrip()),
-                f"looks like page furniture ({row[self.column]}): {quote(raw)}",
+                f"{self.what} ({because}): {quote(raw)}",
                 "delete this paragraph if it is not part of the article",
             )
         ]
 
 
 @register
-class AgreeingNoiseSignals(StructuralRule):
-    """Two or more signs of page furniture agree: outside the story (before the first or
-    after the last run of its prose paragraphs), a short line without a sentence's end, a
-    list of headlines, a long line that reads as a headline, text repeated across files, a
-    line said twice or more in its own file. Text repeated in three or more files, the
-    comment section (from a heading such as "24 Comments" or "Leave a Reply" after the
-    story, to the file's end; the headings are ``comment_section`` in
-    ``expectations/noise.toml``), and up to four paragraphs that are not prose between two
-    paragraphs of furniture (a block of it) need no other sign.
+class PageFurniture(ScoredNoiseRule):
+    """The noise model scores the paragraph above the error threshold
+    (``[tool.corpus-validator.noise] error_threshold``): it is page furniture, a menu entry,
+    a share bar, a related-stories list, a caption or credit, a footer line, a comment.
+    Signs the model weighs: few words and no sentence's end, capitals and digits, where it
+    sits (outside the story, in a run of short lines, in the comments), the same text in
+    several files of the corpus (site template text; prose never counts as that).
 
     Bad:
         (after the story) Manage Newsletters
-        (after "3 Comments") Great article, thanks for writing it.
+        (in 40 files of the corpus) Most Popular
     Good:
-        (inside the story) MEETING THE DEADLINE?
+        (inside the story) The talks ended without agreement, officials in Seoul said.
     """
 
     code = "BP100"
     name = "page-furniture"
-    column = "noise_agreeing"
+    what = "page furniture"
 
 
 @register
-class SingleNoiseSignal(StructuralRule):
-    """One sign of page furniture alone: a paragraph outside the story, or a list of
-    headlines (short lines included). A warning: lists and headings in an article can look
-    the same. A short line, a headline, or a line said twice in its file, is no finding
-    alone: inside the story it is a subheading or a list item as often as furniture.
+class PossiblePageFurniture(ScoredNoiseRule):
+    """The noise model scores the paragraph above the review threshold
+    (``[tool.corpus-validator.noise] review_threshold``) but not above the error threshold: it
+    may be page furniture. A warning: a story's own lists, table cells and subheadings can
+    look the same.
 
     Bad:
-        Franklin Graham calls on nation to pray for Trump as impeachment effort gains speed
-        Rep. Jeff Van Drew, N.J. Democrat, plans to become a Republican
+        (a list of headlines after the story) Rep. Jeff Van Drew, N.J. Democrat, plans to become a Republican
     Good:
         a paragraph of the story
     """
 
     code = "BP101"
     name = "possible-page-furniture"
-    column = "noise_single"
+    what = "possible page furniture"
 
 
 # ------------------------------------------------------------------------ encoding
