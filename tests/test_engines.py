@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from conftest import REPO, SEEDS, write_corpus
-from test_rules import CASES, STORY
+from test_rules import CASES, PATTERN_FORMS, STORY, in_the_story
 from validators.config import Config
 from validators.errors import SuiteError
 from validators.evaluate import evaluate_light, evaluate_with_gx
@@ -32,6 +32,12 @@ def test_same_findings_on_every_rule_example(tmp_path):
         for n, files in enumerate(examples):
             folder = write_corpus(tmp_path / f"{code}-{n}", files)
             assert findings(folder, "light") == findings(folder, "gx"), (code, n)
+
+
+def test_same_findings_on_every_general_form_of_furniture(tmp_path):
+    lines = [line for _, _, furniture, story in PATTERN_FORMS for line in (furniture, story)]
+    folder = write_corpus(tmp_path / "forms", {f"{n:03d}.txt": in_the_story(line)["a.txt"] for n, line in enumerate(lines)})
+    assert findings(folder, "light", select=["BP"]) == findings(folder, "gx", select=["BP"])
 
 
 def test_same_findings_on_ftfys_cases(tmp_path):

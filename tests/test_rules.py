@@ -307,6 +307,103 @@ def test_affiliate_disclosures_are_page_notices_and_prose_about_commissions_is_n
         assert run({"a.txt": f"{LONG_ARTICLE}\n{story}\n"}, select=["BP"]).findings == []
 
 
+# The general forms of furniture the named patterns know: (rule, form, furniture, a story
+# sentence with the same words). Each line sits inside the story, where no structural sign
+# helps, so the pattern alone must name the furniture and leave the story alone.
+PATTERN_FORMS = [
+    ("BP001", "prompt after a question",
+     "Enjoyed this story? Sign up for the Morning Briefing newsletter.",
+     "Under the plan, users who sign up for the service get e-mail alerts when their data is shared."),
+    ("BP001", "prompt inside a sentence",
+     "Never miss a story by signing up to our daily newsletter today!",
+     "More than two million readers subscribe to the newsletter, which its founder started in 2015, she said."),
+    ("BP001", "inbox blurb",
+     "The day's top stories, delivered straight to your inbox every morning.",
+     "Police warned that fake invoices sent to your inbox can look genuine, and urged people to call the firm first."),
+    ("BP001", "paywall prompt",
+     "To read the full story, please subscribe to The Portmere Post.",
+     "Readers who subscribe get unlimited access to the archive, the publisher said in its annual report."),
+    ("BP001", "log-in prompt for subscribers",
+     "Already a subscriber? Log in",
+     "Customers who had already registered could not log in for most of Tuesday, the bank said."),
+    ("BP001", "newsletter box title",
+     "Harbour Towns Newsletter",
+     "Rise of the Newsletter"),
+    ("BP006", "agency after 'Image copyright'",
+     "Image copyright Reuters",
+     "Image copyright rules changed in 2019, and agencies such as Reuters now license pictures by the year."),
+    ("BP006", "'Image source,' label",
+     "Image source, Reuters",
+     "Image source code for the satellite's camera was published on Monday, the space agency said."),
+    ("BP006", "credit and caption run together",
+     "Image copyright AFP Image caption Protesters gathered outside parliament on Sunday",
+     "Image captions written by software were often wrong, the study found, mislabelling one photo in five."),
+    ("BP006", "credit in parentheses after 'Image:'",
+     "A police officer walks through an empty city centre on Sunday (Image: @CityPolice)",
+     "The force shared a picture (image: a deserted high street) and urged people to stay at home, it said."),
+    ("BP006", "credit glued to the caption",
+     "Crowds gather at the harbour for the start of the race.Credit: Jane Doe/Xinhua",
+     "The bank's report has two headings, Credit: Outlook and Savings: Outlook, and both warn of slower growth."),
+    ("BP006", "'Image:' credit after a dash",
+     "A computer the size of a credit card that costs $35 - Image: Pi Foundation",
+     "Consumer Credit: The Next Crisis"),
+    ("BP006", "'Photo:' credit after the caption",
+     "Firefighters work through the night in the hills above the town. Photo: Maria Lopez/Reuters",
+     "The exhibition, Photo: A Century of News Pictures, opens in the city's museum on Saturday."),
+    ("BP006", "'(Getty Images)' after a long caption",
+     "Shoppers queue outside a department store in the city centre on the first morning of the winter sales, "
+     "which began a week earlier than usual this year as retailers tried to clear stock left over from a mild "
+     "autumn (Getty Images)",
+     "Photo agencies have fought the new rules in court (Getty Images, for one, has sued twice), lawyers said."),
+    ("BP006", "agency after a slash or 'via'",
+     "Rescue workers search the rubble of a school in the north of the country after Sunday's earthquake. Jane Doe/AFP",
+     "The picture was taken by a staff photographer and distributed via AP."),
+    ("BP006", "agency photo credit after a bar",
+     "Rep. Jane Doe speaks to reporters at the Capitol in May. | John Smith/AP Photo",
+     "The picture of the senator is now kept in the AP Photo archive in New York."),
+    ("BP006", "'Photo source:' label",
+     "Photo source: Jane Doe from Pexels",
+     "Photo sources at the agency said the picture had been taken in May, not in June."),
+    ("BP006", "agency name ending a short line",
+     "John Smith/Getty Images",
+     "He later sold the photograph to Getty Images."),
+    ("BP006", "'Photo by' credit line",
+     "Photo by Jane Doe for The Daily Courier",
+     "Photos by the victims' families were shown to the jury on Tuesday."),
+    ("BP007", "trailer with a comma before 'editing by'",
+     "Reporting by Jane Doe in London, editing by John Smith",
+     "Reporting by local newspapers, editing by the censors and pressure on advertisers have all grown worse since 2019."),
+    ("BP007", "editor line",
+     "Editing by Mark Potter",
+     "Editing by hand took weeks, she said, because the software could not read the old tapes."),
+    ("BP007", "'contributed to this report'",
+     "Jane Doe in Seoul and John Smith in Tokyo contributed to this report.",
+     "Researchers at three universities contributed to the report's findings, which were published on Monday."),
+    ("BP007", "'contributed reporting'",
+     "Jane Doe contributed reporting from Kyiv.",
+     "Local journalists contributed reporting that helped expose the scheme, the jury heard."),
+    ("BP007", "names that contributed",
+     "Abigail Smith and Jo Park contributed.",
+     "Both sides contributed."),
+    ("BP009", "'most read' box title",
+     "Most Read Today",
+     "Most read the letter as a warning to the government, officials said."),
+    ("BP009", "'most read' box of a section",
+     "Most Read Business",
+     "Most readers of the business pages said they wanted more coverage of small firms, the survey found."),
+    ("BP009", "'most popular' box title",
+     "Most Popular This Week",
+     "Most popular destinations in Europe have raised their tourist taxes this year, the report said."),
+]
+
+
+@pytest.mark.parametrize(("code", "form", "furniture", "story"), PATTERN_FORMS, ids=[f"{c}: {f}" for c, f, _, _ in PATTERN_FORMS])
+def test_a_general_form_of_furniture_is_named_and_the_story_sentence_is_not(run, code, form, furniture, story):
+    named = run(in_the_story(furniture), select=["BP"], engine="light")
+    assert [(f.code, f.line, f.severity) for f in named.findings] == [(code, 5, "error")]
+    assert run(in_the_story(story), select=["BP"], engine="light").findings == []
+
+
 def test_a_few_paragraphs_between_two_of_furniture_are_part_of_the_block_and_prose_is_not(run):
     stray = "see the full schedule of events and the list of venues here"  # outside the story, nothing else
     report = run({"a.txt": f"{LONG_ARTICLE}\nMore Stories\n\n{stray}\n\nTop Picks\n"}, select=["BP"])

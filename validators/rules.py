@@ -133,10 +133,14 @@ class PatternRule(Rule):
 
 @register
 class NewsletterPrompt(PatternRule):
-    """Newsletter and subscription prompts left by the scraper.
+    """Newsletter and subscription prompts left by the scraper, wherever they sit in a short
+    paragraph: "Enjoyed this story? Sign up for…", "…by signing up to our newsletter",
+    "…delivered straight to your inbox", paywall and log-in prompts ("To read the full story,
+    please subscribe", "Already a subscriber? Log in"), a newsletter box's title.
 
     Bad:
         Sign up for Daily Newsletters
+        Never miss a story by signing up to our daily newsletter today!
     Good:
         (the paragraph removed; the article goes straight on)
     """
@@ -208,12 +212,16 @@ class DatelineByline(PatternRule):
 
 @register
 class PhotoCredit(PatternRule):
-    """Photo credits and caption furniture.
+    """Photo credits and caption furniture: a credit line ("Photo by …", "Image copyright
+    Reuters", "Image source, Getty Images", "Jane Doe/AFP via Getty Images"), and a caption
+    that ends in its credit, after a space, a bar or nothing at all ("…in Seoul. Photo: X/Reuters",
+    "…the race.Credit: X/Xinhua", "…on Sunday (Image: @CityPolice)", "…(Getty Images)").
 
     Bad:
         (AP Photo/Ahn Young-joon)
+        Firefighters work through the night above the town. Photo: Maria Lopez/Reuters
     Good:
-        (the credit removed)
+        (the credit removed, with the caption it ends)
     """
 
     code = "BP006"
@@ -223,10 +231,13 @@ class PhotoCredit(PatternRule):
 
 @register
 class WireTrailer(PatternRule):
-    """Wire-service trailers: who reported, wrote and edited the story.
+    """Wire-service trailers: who reported, wrote and edited the story ("Reporting by …;
+    Editing by …", with a comma as well), and who contributed to it ("X and Y contributed to
+    this report", "X contributed reporting from Kyiv").
 
     Bad:
         Reporting by Josh Smith; Editing by Michael Perry
+        Jane Doe in Seoul and John Smith in Tokyo contributed to this report.
     Good:
         (the trailer removed)
     """
@@ -254,7 +265,8 @@ class StandaloneLink(PatternRule):
 @register
 class PageNotice(PatternRule):
     """Advertisement labels, cookie and privacy notices, affiliate-link disclosures,
-    "Related:" and "Read more:" lists.
+    "Related:" and "Read more:" lists, "Most read" and "Most popular" box titles ("Most Read
+    Today", "Most Read Business").
 
     Bad:
         Advertisement
