@@ -15,7 +15,8 @@ Each model is trained as ``corpus-validator train-noise`` trains (``validators/t
 thresholds included (chosen on its own training pages' out-of-fold scores), written to the
 model JSON and scored by the run-time code (``validators/features/noise_model.py``). A
 paragraph is flagged at error level when its score is above the error threshold or a
-pattern with error severity (BP001–BP009) matches it; at any severity also above the
+pattern with error severity (BP001–BP009) matches it or it is in three files or more
+(BP102, site template text); at any severity also above the
 review threshold or on a warning pattern (boilerplate is the positive class).
 
 Per set it prints precision and recall (all paragraphs, 40 characters or more, averaged
@@ -50,6 +51,8 @@ SOURCES = {"trafilatura": ("boilerplate-dev", "boilerplate-dev-article"), "reada
 TABLE_AT = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
 PATTERN_ERROR = FEATURES_ORDER.index("pattern_error")
 PATTERN_WARNING = FEATURES_ORDER.index("pattern_warning")
+TEMPLATE = FEATURES_ORDER.index("template_files")
+TEMPLATE_MIN_FILES = 3  # BP102: max_value 2 on template_files in expectations/paragraphs.json
 
 
 def default_sets() -> list[Path]:
@@ -86,9 +89,10 @@ class Scored:
 
     def flagged(self, level: str) -> np.ndarray:
         x = self.data.x
+        firm = (x[:, PATTERN_ERROR] > 0) | (x[:, TEMPLATE] >= TEMPLATE_MIN_FILES)
         if level == "error":
-            return (self.score > self.error) | (x[:, PATTERN_ERROR] > 0)
-        return (self.score > self.review) | (x[:, PATTERN_ERROR] > 0) | (x[:, PATTERN_WARNING] > 0)
+            return (self.score > self.error) | firm
+        return (self.score > self.review) | firm | (x[:, PATTERN_WARNING] > 0)
 
 
 def pr(flag: np.ndarray, y: np.ndarray, keep: np.ndarray | None = None) -> tuple[float, float]:
@@ -143,6 +147,8 @@ def report(name: str, scored: Scored, clean: Scored, show: int) -> None:
     for r in np.flatnonzero(flag).tolist():
         if clean.score[r] > clean.error[r]:
             codes["BP100"] += 1
+        if clean.data.x[r, TEMPLATE] >= TEMPLATE_MIN_FILES:
+            codes["BP102"] += 1
         codes.update(patterns[r])
     total = len(set(clean.data.pages))
     print(f"content-only pages failing on a noise error: {len(failing)} of {total} ({len(failing) / total:.1%}); "

@@ -346,6 +346,37 @@ class PossiblePageFurniture(ScoredNoiseRule):
     what = "possible page furniture"
 
 
+@register
+class SiteTemplateText(Rule):
+    """The same line in three or more files of the corpus that are not copies of one another
+    (a file and its exact or near copies, as DU002 and DU004 find them, count once): the
+    site's template text, its header, share bar, newsletter box or footer, around different
+    stories. The bound is the expectation's ``max_value`` on ``template_files``.
+
+    Bad:
+        (in 40 articles of one site) Share on Facebook | Share on X | Email this article
+    Good:
+        (one article copied into three files) its paragraphs: a duplicate (DU002), not template text
+    """
+
+    code = "BP102"
+    name = "site-template-text"
+    family = "noise"
+
+    def hits(self, row, spec, corpus):
+        raw = row["raw"]
+        start = len(raw) - len(raw.lstrip())
+        return [
+            Hit(
+                row.name,
+                start,
+                len(raw.rstrip()),
+                f"site template text (in {row['template_files']} files): {quote(raw)}",
+                "delete this paragraph: it is part of the site's page, not of the article",
+            )
+        ]
+
+
 # ------------------------------------------------------------------------ encoding
 
 

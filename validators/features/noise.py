@@ -14,10 +14,10 @@ known phrases; the model scores every paragraph from ``FEATURES``:
   introduces a list), how much prose is around it, the run of short lines it is in, the
   distance to the nearest prose, whether it lies outside the story (``story_span``) or in
   the comment section, how often it is said in its file;
-- the corpus (``add_noise_features``): ``template_files``, the number of files (a file and
-  its copies counting once) that hold the same short text: site template text. Prose is
-  never template text, so a story copied into several files is a duplicate (DU…), not
-  furniture.
+- the corpus (``corpus_noise_features``): ``template_files``, the number of files that hold
+  the same line: site template text. A file and its copies (exact or near, as DU002 and
+  DU004 find them) count once, so a story copied into several files is a duplicate, not
+  template text.
 
 Per-file features are cached by content hash (they are one float matrix per file); the
 corpus feature and the score are computed on every run.
@@ -336,14 +336,14 @@ def file_noise_features(paragraphs: list[str], patterns: NoisePatterns = NoisePa
 PROSE = FILE_FEATURES.index("prose")
 
 
-def template_files(keys: list, docs: list[int], prose: list[bool], family: dict[int, int]) -> list[int]:
+def template_files(keys: list, docs: list[int], family: dict[int, int]) -> list[int]:
     """Per unit: in how many files its text is (``keys``: the folded text's digest), a file
-    and its copies counting once (``family``: a file's earliest copy, by doc id); 0 for prose,
-    which is never template text."""
+    and its copies counting once (``family``: a file's earliest copy, by doc id): a story
+    copied into three files is a duplicate (DU002), not three files' template text."""
     files_with: dict = {}
     for key, doc in set(zip(keys, docs, strict=True)):
         files_with.setdefault(key, set()).add(family.get(doc, doc))
-    return [0 if p else len(files_with[key]) for key, p in zip(keys, prose, strict=True)]
+    return [len(files_with[key]) for key in keys]
 
 
 @dataclass
@@ -377,7 +377,7 @@ def corpus_noise_features(frame: Table, per_file: list[dict]) -> NoiseUnits:
         if origin is not None:
             family[doc_ids[r]] = family.get(doc_ids[origin], doc_ids[origin])
     unit_prose = x[:, PROSE] > 0
-    template = template_files(keys, docs, unit_prose.tolist(), family)
+    template = template_files(keys, docs, family)
     prose = np.zeros(n, dtype=bool)
     prose[rows[unit_prose]] = True
     most = np.zeros(n, dtype=np.int64)
