@@ -54,7 +54,7 @@ class Config:
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)
     duplicate: DuplicateSettings = field(default_factory=DuplicateSettings)
-    noise: NoiseSettings = field(default_factory=lambda: NoiseSettings())
+    noise: NoiseSettings = field(default_factory=lambda: NoiseSettings())  # the noise score's thresholds
     cache: bool = True  # keep per-file features in .corpus-validator-cache/ at the project root
     engine: str = "gx"  # "gx": the suites run in Great Expectations; "light": evaluated here, no GX or pandas import
 

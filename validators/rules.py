@@ -349,9 +349,10 @@ class PossiblePageFurniture(ScoredNoiseRule):
 @register
 class SiteTemplateText(Rule):
     """The same line in three or more files of the corpus that are not copies of one another
-    (a file and its exact or near copies, as DU002 and DU004 find them, count once): the
-    site's template text, its header, share bar, newsletter box or footer, around different
-    stories. The bound is the expectation's ``max_value`` on ``template_files``.
+    (a file and its exact or near copies, as DU002 and DU004 find them, count once), next to
+    another such line: the site's template text, its header, share bar, newsletter box or
+    footer, around different stories. A subheading many stories share stands alone and is
+    not template text. The bound is the expectation's ``max_value`` on ``template_files``.
 
     Bad:
         (in 40 articles of one site) Share on Facebook | Share on X | Email this article

@@ -54,6 +54,7 @@ REVIEW_PRECISION = 0.85
 #: (content-only cuts) would fail: a gate that fails clean articles gets switched off.
 CLEAN_PAGES_FAILING = 0.02
 CLEAN = " (content only)"
+CLEAN_WEIGHT = 1.0
 
 
 @dataclass
@@ -66,11 +67,12 @@ class Labelled:
     pages: list[str]  # the page (file name) in its set
     groups: list[str]  # the page across sets (its source), for grouped folds
     texts: list[str]
+    template: np.ndarray  # the paragraph's template_files column (site template text, BP102)
 
     def take(self, rows) -> Labelled:
         rows = np.asarray(rows)
         return Labelled(self.x[rows], self.y[rows], [self.sets[r] for r in rows], [self.pages[r] for r in rows],
-                        [self.groups[r] for r in rows], [self.texts[r] for r in rows])  # fmt: skip
+                        [self.groups[r] for r in rows], [self.texts[r] for r in rows], self.template[rows])  # fmt: skip
 
 
 def _lightgbm():
@@ -118,7 +120,7 @@ def load_labelled(folder: Path, config: Config | None = None, corpus: Path | Non
     name = folder.name
     return Labelled(units.x[keep], np.array([label_of_row[r] == "boilerplate" for r in rows], dtype=np.int64),
                     [name] * len(rows), pages, [source.get(p, f"{name}/{p}") for p in pages],
-                    [frame["text"][r] for r in rows])  # fmt: skip
+                    [frame["text"][r] for r in rows], np.array([frame["template_files"][r] for r in rows]))  # fmt: skip
 
 
 def content_only(folder: Path, labelled: Labelled, scratch: Path, config: Config | None = None) -> Labelled:
@@ -160,13 +162,16 @@ def with_clean_cuts(folders: list[Path], config: Config | None = None) -> dict[s
 def concatenate(parts: list[Labelled]) -> Labelled:
     return Labelled(np.vstack([p.x for p in parts]), np.concatenate([p.y for p in parts]),
                     [s for p in parts for s in p.sets], [s for p in parts for s in p.pages],
-                    [s for p in parts for s in p.groups], [s for p in parts for s in p.texts])  # fmt: skip
+                    [s for p in parts for s in p.groups], [s for p in parts for s in p.texts],
+                    np.concatenate([p.template for p in parts]))  # fmt: skip
 
 
 def weights(data: Labelled) -> np.ndarray:
-    """Each set weighs the same in all, whatever its number of paragraphs."""
+    """Each labelled set weighs the same in all, whatever its number of paragraphs; a clean
+    cut weighs ``CLEAN_WEIGHT`` of that (it repeats the content of a labelled set)."""
     sets, counts = np.unique(data.sets, return_counts=True)
-    per_set = dict(zip(sets.tolist(), (len(data.y) / (len(sets) * counts)).tolist(), strict=True))
+    per_set = {s: len(data.y) / (len(sets) * c) * (CLEAN_WEIGHT if s.endswith(CLEAN) else 1.0)
+               for s, c in zip(sets.tolist(), counts.tolist(), strict=True)}  # fmt: skip
     return np.array([per_set[s] for s in data.sets])
 
 

@@ -52,6 +52,8 @@ NEAR = 3
 WIDE = 10
 #: Distances to the nearest prose are counted up to here (a file without prose gets it).
 FAR = 50
+#: A line in this many files (copies counting once), next to another, is site template text.
+TEMPLATE_MIN_FILES = 3
 
 _WORD = re.compile(r"\w+")
 # A sentence ends in . ! ? or … , possibly inside closing quotes or brackets, or in a closing quote.
@@ -356,8 +358,10 @@ class NoiseUnits:
 
 def corpus_noise_features(frame: Table, per_file: list[dict]) -> NoiseUnits:
     """Each file's ``file_noise_features`` (``per_file``, in the frame's order) with the
-    corpus's ``template_files``. Adds the ``prose`` column (a paragraph with a line of running
-    text) and ``template_files`` (the most files any of its lines is in)."""
+    corpus's ``template_files`` (a feature of every line). Adds the ``prose`` column (a
+    paragraph with a line of running text) and ``template_files`` (site template text: the
+    most files any of its lines is in, among lines in ``TEMPLATE_MIN_FILES`` or more files
+    next to another such line of the file; else 0)."""
     n = len(frame)
     starts, row = [], 0
     for entry in per_file:
@@ -380,8 +384,17 @@ def corpus_noise_features(frame: Table, per_file: list[dict]) -> NoiseUnits:
     template = template_files(keys, docs, family)
     prose = np.zeros(n, dtype=bool)
     prose[rows[unit_prose]] = True
+    # Site template text comes in blocks (a header, a share bar and a newsletter box, a
+    # footer): a line in many files counts as template text next to another such line of
+    # its file. A subheading many stories share ("Conclusion", "References") stands alone.
+    shared = np.array(template, dtype=np.int64) >= TEMPLATE_MIN_FILES
+    same_doc_before = np.concatenate(([False], np.array(docs[1:]) == np.array(docs[:-1]))) if len(docs) else np.zeros(0, dtype=bool)
+    neighbour = np.zeros(len(shared), dtype=bool)
+    neighbour[1:] |= shared[:-1] & same_doc_before[1:]
+    neighbour[:-1] |= shared[1:] & same_doc_before[1:]
+    in_block = np.where(shared & neighbour, np.array(template, dtype=np.int64), 0)
     most = np.zeros(n, dtype=np.int64)
-    np.maximum.at(most, rows, np.array(template, dtype=np.int64))
+    np.maximum.at(most, rows, in_block)
     frame["prose"] = prose.tolist()
     frame["template_files"] = most.tolist()
     return NoiseUnits(np.hstack([x, np.array(template, dtype=np.float64)[:, None]]), rows)
