@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from conftest import REPO, SEEDS, write_corpus
-from test_rules import CASES, PATTERN_FORMS, STORY, in_the_story
+from test_rules import CASE_SETTINGS, CASES, PATTERN_FORMS, STORY, in_the_story
 from validators.config import Config
 from validators.errors import SuiteError
 from validators.evaluate import evaluate_light, evaluate_with_gx
@@ -31,7 +31,8 @@ def test_same_findings_on_every_rule_example(tmp_path):
     for code, examples in CASES.items():
         for n, files in enumerate(examples):
             folder = write_corpus(tmp_path / f"{code}-{n}", files)
-            assert findings(folder, "light") == findings(folder, "gx"), (code, n)
+            settings = CASE_SETTINGS.get(code, {})
+            assert findings(folder, "light", **settings) == findings(folder, "gx", **settings), (code, n)
 
 
 def test_same_findings_on_every_general_form_of_furniture(tmp_path):

@@ -100,7 +100,7 @@ class NoisePatterns:
             except re.error as exc:
                 raise ConfigError(f"{source}: comment_section: {pattern!r} is not a valid regular expression: {exc}") from None
         words = data.get("function_words", default_words)
-        if not isinstance(words, (list, frozenset)) or not all(isinstance(w, str) for w in words):
+        if not isinstance(words, (list, tuple, frozenset)) or not all(isinstance(w, str) for w in words):
             raise ConfigError(f"{source}: function_words must be a list of words")
         return cls(tuple(compiled), frozenset(w.casefold() for w in words), tuple(furniture))
 
