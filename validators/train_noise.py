@@ -335,7 +335,14 @@ def to_json(trained: Trained, data: Labelled, sources: list[str], command: str) 
         "calibration": {"raw": trained.calibration[0], "probability": trained.calibration[1]},
         "trees": [_tree(t["tree_structure"], used) for t in dump["tree_info"]],
     }
-    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+    # One line per tree and per calibration list: readable, and a retrained model diffs by tree.
+    trees = document.pop("trees")
+    calibration = document.pop("calibration")
+    text = json.dumps(document, indent=1, ensure_ascii=False)[:-2]
+    text += ',\n "calibration": {\n  "raw": ' + json.dumps(calibration["raw"]) + ',\n  "probability": '
+    text += json.dumps(calibration["probability"]) + '\n },\n "trees": [\n'
+    text += ",\n".join("  " + json.dumps(tree, separators=(",", ":")) for tree in trees) + "\n ]\n}\n"
+    return text
 
 
 def _description(name: str) -> str:
