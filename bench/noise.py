@@ -142,17 +142,21 @@ def report(name: str, scored: Scored, clean: Scored, show: int) -> None:
     flag = clean.flagged("error")
     pages = np.array(clean.data.pages)
     failing = sorted({p for p, f in zip(clean.data.pages, flag.tolist(), strict=True) if f})
-    codes = Counter()
+    codes, pages_by_code = Counter(), {}
     patterns = pattern_codes(clean.data.texts)
     for r in np.flatnonzero(flag).tolist():
+        found = list(patterns[r])
         if clean.score[r] > clean.error[r]:
-            codes["BP100"] += 1
+            found.append("BP100")
         if clean.data.template[r] > TEMPLATE_MAX:
-            codes["BP102"] += 1
-        codes.update(patterns[r])
+            found.append("BP102")
+        codes.update(found)
+        for code in found:
+            pages_by_code.setdefault(code, set()).add(clean.data.pages[r])
     total = len(set(clean.data.pages))
     print(f"content-only pages failing on a noise error: {len(failing)} of {total} ({len(failing) / total:.1%}); "
-          f"flagged paragraphs by code: {dict(sorted(codes.items()))}")  # fmt: skip
+          f"flagged paragraphs by code: {dict(sorted(codes.items()))}; "
+          f"pages by code: {dict(sorted((c, len(p)) for c, p in pages_by_code.items()))}")  # fmt: skip
     # The score alone at several thresholds (patterns not counted).
     print("score alone:  " + "  ".join(f"t={t:.2f} P {pr(scored.score > t, y)[0]:.3f} R {pr(scored.score > t, y)[1]:.3f}" for t in TABLE_AT))
     alarms = [r for r in np.flatnonzero(scored.flagged("error") & (y == 0)).tolist()]
