@@ -359,6 +359,9 @@ PATTERN_FORMS = [
     ("BP006", "'Photo:' credit after the caption",
      "Firefighters work through the night in the hills above the town. Photo: Maria Lopez/Reuters",
      "The exhibition, Photo: A Century of News Pictures, opens in the city's museum on Saturday."),
+    ("BP006", "agency's file photo in parentheses",
+     "Jane Doe speaks to reporters in Seoul on Monday. (Yonhap File Photo)",
+     "Here is the code that sends the request (line 84 in the demo client.py file):"),
     ("BP006", "'(Getty Images)' after a long caption",
      "Shoppers queue outside a department store in the city centre on the first morning of the winter sales, "
      "which began a week earlier than usual this year as retailers tried to clear stock left over from a mild "
