@@ -17,8 +17,8 @@
     passage_min_words = 8             # shortest shared sentence or quotation reported
 
     [tool.corpus-validator.noise]
-    error_threshold = 0.8371          # a noise score above this is page furniture (BP100, error)
-    review_threshold = 0.2394         # above this, possible page furniture (BP101, warning)
+    error_threshold = 0.7999          # a noise score above this is page furniture (BP100, error)
+    review_threshold = 0.2469         # above this, possible page furniture (BP101, warning)
 """
 
 from __future__ import annotations
