@@ -1,145 +1,218 @@
-"""Precision and recall of the noise family against a labelled set (boilerplate = positive).
+"""The noise family's figures, cross-validated: every score is of pages the model did not
+train on, and every threshold was chosen without them.
 
-The labelled set is a folder with ``corpus/NNNN.txt`` and ``labels.jsonl`` (one line per
-paragraph: file, para, label), as ``../shared/eval/boilerplate-dev`` is; it is read where
-it lies. Prints one row per rule (what it flags, how much of it is boilerplate), then
-totals for error findings only (what fails the gate) and for any finding, by paragraph
-count, for paragraphs of 40 characters or more, weighted by characters, and averaged over
-pages, with the share of content paragraphs flagged (what a corpus of clean articles would
-see); then the worst misses and false alarms.
+Reads the labelled sets where they lie (default: the four under ``../shared/eval`` beside
+the repository, or beside its parent: ``boilerplate-dev``, ``boilerplate-dev-article``,
+``readability``, ``readability-article``; each a folder of ``corpus/*.txt``,
+``labels.jsonl`` and ``manifest.jsonl``). Two schemes:
 
-    python bench/noise.py [LABELLED_SET] [--show 10]
+- ``grouped``: five folds of pages, a page in one fold in every set (the whole-page and the
+  article cut of one page are never split between training and scoring);
+- ``across``: trained on one source's sets (trafilatura's: ``boilerplate-dev*``; Readability's:
+  ``readability*``), scored on the other's.
+
+Each model is trained as ``corpus-validator train-noise`` trains (``validators/train_noise.py``),
+thresholds included (chosen on its own training pages' out-of-fold scores), written to the
+model JSON and scored by the run-time code (``validators/features/noise_model.py``). A
+paragraph is flagged at error level when its score is above the error threshold or a
+pattern with error severity (BP001–BP009) matches it or it is in three files or more
+(BP102, site template text); at any severity also above the
+review threshold or on a warning pattern (boilerplate is the positive class).
+
+Per set it prints precision and recall (all paragraphs, 40 characters or more, averaged
+over pages), the content-only pages (each page's content paragraphs alone, in order, as one
+file, checked in one corpus: the share of pages with a noise error, and the codes), a
+precision/recall table of the score alone at several thresholds, and the worst false
+alarms and misses with the features that weighed most.
+
+    python bench/noise.py [--sets DIR ...] [--scheme grouped|across|both] [--show 10]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
+import re
+import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-from validators.config import Config
-from validators.pipeline import check
+import numpy as np
+
+from validators import train_noise as T
+from validators.features.noise import FEATURES_ORDER
+from validators.features.noise_model import NoiseModel
+from validators.rules import RULES, PatternRule
+from validators.suite import expectation_file, parse_suite
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SET = ROOT.parent / "shared" / "eval" / "boilerplate-dev"
+SETS = ("boilerplate-dev", "boilerplate-dev-article", "readability", "readability-article")
+SOURCES = {"trafilatura": ("boilerplate-dev", "boilerplate-dev-article"), "readability": ("readability", "readability-article")}
+TABLE_AT = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
+PATTERN_ERROR = FEATURES_ORDER.index("pattern_error")
+PATTERN_WARNING = FEATURES_ORDER.index("pattern_warning")
+#: BP102 fires above this on the template_files column (its max_value in expectations/paragraphs.json).
+TEMPLATE_MAX = 2
 
 
-def scores(flagged: set, labels: dict, keep=lambda key: True, weight=lambda key: 1) -> tuple[float, float, float, float]:
-    """Precision, recall, F1, and the share of content flagged (what a clean corpus would see)."""
-    keys = [k for k in labels if keep(k)]
-    tp = sum(weight(k) for k in keys if k in flagged and labels[k]["label"] == "boilerplate")
-    fp = sum(weight(k) for k in keys if k in flagged and labels[k]["label"] == "content")
-    fn = sum(weight(k) for k in keys if k not in flagged and labels[k]["label"] == "boilerplate")
-    content = sum(weight(k) for k in keys if labels[k]["label"] == "content")
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return p, r, 2 * p * r / (p + r) if p + r else 0.0, fp / content if content else 0.0
+def default_sets() -> list[Path]:
+    for base in (ROOT.parent / "shared" / "eval", ROOT.parent.parent / "shared" / "eval"):
+        if base.is_dir():
+            return [base / name for name in SETS]
+    sys.exit("no labelled sets found; give --sets")
 
 
-def read_labels(labelled_set: Path) -> dict:
-    labels = {}
-    for line in (labelled_set / "labels.jsonl").open(encoding="utf-8"):
-        record = json.loads(line)
-        labels[(record["file"], record["para"])] = record
-    return labels
+def runtime_model(trained: T.Trained, data: T.Labelled) -> NoiseModel:
+    """The trained model as the check will read it: through its JSON."""
+    return NoiseModel.parse("(cross-validation)", T.to_json(trained, data, [], "bench"))
 
 
-def run_noise_family(labelled_set: Path, labels: dict):
-    """Check the labelled corpus with the noise family; returns the report, each finding row's
-    (file, paragraph) key, and the keys with an error finding and with any finding, by rule."""
-    here = Path.cwd()
-    os.chdir(labelled_set)
-    try:
-        report = check(["corpus"], Config(root=Path.cwd(), select=["BP"], engine="light", cache=False))
-    finally:
-        os.chdir(here)
-    frame = report.paragraph_table
-    where = {row: (path.rsplit("/", 1)[-1], para) for row, (path, para) in enumerate(zip(frame["path"], frame["para"], strict=True))}
-    missing = set(labels) - set(where.values())
-    if missing:
-        raise SystemExit(f"{len(missing)} labelled paragraphs not found as paragraphs, e.g. {sorted(missing)[:3]}")
-    by_rule: dict[str, set] = {}
-    errors, anything = set(), set()
-    for f in report.findings:
-        key = where[f.row]
-        by_rule.setdefault(f.code, set()).add(key)
-        anything.add(key)
-        if f.severity == "error":
-            errors.add(key)
-    return report, where, errors, anything, by_rule
+class Scored:
+    """One set's held-out scores, reasons and thresholds, filled in fold by fold."""
+
+    def __init__(self, data: T.Labelled):
+        self.data = data
+        self.score = np.full(len(data.y), np.nan)
+        self.why: list = [None] * len(data.y)
+        self.error = np.full(len(data.y), np.nan)  # the threshold of the model that scored the row
+        self.review = np.full(len(data.y), np.nan)
+
+    def fill(self, rows: np.ndarray, model: NoiseModel, thresholds: dict) -> None:
+        if not len(rows):
+            return
+        score, why = model.score(self.data.x[rows], FEATURES_ORDER)
+        self.score[rows] = np.round(score, 4)
+        for r, reason in zip(rows.tolist(), why, strict=True):
+            self.why[r] = reason
+        self.error[rows] = thresholds["error"]
+        self.review[rows] = thresholds["review"]
+
+    def flagged(self, level: str) -> np.ndarray:
+        x = self.data.x
+        firm = (x[:, PATTERN_ERROR] > 0) | (self.data.template > TEMPLATE_MAX)
+        if level == "error":
+            return (self.score > self.error) | firm
+        return (self.score > self.review) | firm | (x[:, PATTERN_WARNING] > 0)
 
 
-def counts_by_page(flagged: set, labels: dict) -> dict[str, list[int]]:
-    """[true positives, false positives, false negatives] of ``flagged``, per page."""
-    pages: dict[str, list[int]] = {}
-    for key, record in labels.items():
-        counts = pages.setdefault(key[0], [0, 0, 0])
-        is_bp = record["label"] == "boilerplate"
-        if key in flagged:
-            counts[0 if is_bp else 1] += 1
-        elif is_bp:
-            counts[2] += 1
-    return pages
+def pr(flag: np.ndarray, y: np.ndarray, keep: np.ndarray | None = None) -> tuple[float, float]:
+    if keep is not None:
+        flag, y = flag[keep], y[keep]
+    tp = int((flag & (y == 1)).sum())
+    p = tp / flag.sum() if flag.sum() else 0.0
+    r = tp / y.sum() if y.sum() else 0.0
+    return p, r
 
 
-def page_averaged(flagged: set, labels: dict) -> tuple[float, float]:
-    """Precision and recall averaged over pages (each page counts once, however long): the
-    mean over pages with a flagged paragraph, and over pages with boilerplate."""
-    pages = counts_by_page(flagged, labels).values()
-    precisions = [tp / (tp + fp) for tp, fp, _ in pages if tp + fp]
-    recalls = [tp / (tp + fn) for tp, _, fn in pages if tp + fn]
-    return sum(precisions) / len(precisions), sum(recalls) / len(recalls)
+def page_averaged(flag: np.ndarray, data: T.Labelled) -> tuple[float, float, int, int]:
+    precisions, recalls = [], []
+    pages = np.array(data.pages)
+    for page in sorted(set(data.pages)):
+        rows = pages == page
+        f, y = flag[rows], data.y[rows]
+        tp = (f & (y == 1)).sum()
+        if f.sum():
+            precisions.append(tp / f.sum())
+        if y.sum():
+            recalls.append(tp / y.sum())
+    return float(np.mean(precisions)), float(np.mean(recalls)), len(precisions), len(recalls)
+
+
+def pattern_codes(texts: list[str]) -> list[list[str]]:
+    """The BP001–BP009 codes with error severity whose patterns match each text."""
+    suite = parse_suite(*expectation_file("paragraphs.json", ROOT / "expectations"))
+    rules = [(s.code, [re.compile(p) for p in s.kwargs.get("regex_list") or [s.kwargs["regex"]]])
+             for s in suite.expectations if issubclass(RULES[s.code], PatternRule) and s.severity == "critical"]  # fmt: skip
+    return [[code for code, patterns in rules if any(p.search(t) for p in patterns)] for t in texts]
+
+
+def report(name: str, scored: Scored, clean: Scored, show: int) -> None:
+    data, y = scored.data, scored.data.y
+    long_enough = np.array([len(t) >= 40 for t in data.texts])
+    print(f"\n== {name}: {len(y):,} paragraphs ({int(y.sum()):,} furniture) in {len(set(data.pages))} pages; "
+          f"thresholds used: error {sorted(set(scored.error.tolist()))}, review {sorted(set(scored.review.tolist()))}")  # fmt: skip
+    print(f"{'':<14} {'P':>6} {'R':>6}   {'P>=40ch':>7} {'R>=40ch':>7}   {'P pages':>7} {'R pages':>7}")
+    for level in ("error", "any"):
+        flag = scored.flagged(level)
+        p, r = pr(flag, y)
+        p40, r40 = pr(flag, y, long_enough)
+        pp, rp, _, _ = page_averaged(flag, data)
+        print(f"{level + ' level':<14} {p:>6.3f} {r:>6.3f}   {p40:>7.3f} {r40:>7.3f}   {pp:>7.3f} {rp:>7.3f}")
+    # Content-only pages.
+    flag = clean.flagged("error")
+    pages = np.array(clean.data.pages)
+    failing = sorted({p for p, f in zip(clean.data.pages, flag.tolist(), strict=True) if f})
+    codes, pages_by_code = Counter(), {}
+    patterns = pattern_codes(clean.data.texts)
+    for r in np.flatnonzero(flag).tolist():
+        found = list(patterns[r])
+        if clean.score[r] > clean.error[r]:
+            found.append("BP100")
+        if clean.data.template[r] > TEMPLATE_MAX:
+            found.append("BP102")
+        codes.update(found)
+        for code in found:
+            pages_by_code.setdefault(code, set()).add(clean.data.pages[r])
+    total = len(set(clean.data.pages))
+    print(f"content-only pages failing on a noise error: {len(failing)} of {total} ({len(failing) / total:.1%}); "
+          f"flagged paragraphs by code: {dict(sorted(codes.items()))}; "
+          f"pages by code: {dict(sorted((c, len(p)) for c, p in pages_by_code.items()))}")  # fmt: skip
+    # The score alone at several thresholds (patterns not counted).
+    print("score alone:  " + "  ".join(f"t={t:.2f} P {pr(scored.score > t, y)[0]:.3f} R {pr(scored.score > t, y)[1]:.3f}" for t in TABLE_AT))
+    alarms = [r for r in np.flatnonzero(scored.flagged("error") & (y == 0)).tolist()]
+    misses = [r for r in np.flatnonzero(~scored.flagged("any") & (y == 1)).tolist()]
+    for title, rows, key in (("worst false alarms (content at error level)", alarms, lambda r: -scored.score[r]),
+                             ("worst misses (furniture with no finding)", misses, lambda r: scored.score[r])):  # fmt: skip
+        print(f"{title}, of {len(rows):,}:")
+        for r in sorted(rows, key=key)[:show]:
+            pattern = " +pattern" if data.x[r, PATTERN_ERROR] else ""
+            print(f"  {data.pages[r]}#{r} score {scored.score[r]:.3f}{pattern} [{scored.why[r] or '-'}]: {data.texts[r][:70]!r}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("labelled_set", nargs="?", type=Path, default=DEFAULT_SET)
+    parser.add_argument("--sets", nargs="+", type=Path, default=None)
+    parser.add_argument("--scheme", choices=("grouped", "across", "both"), default="both")
+    parser.add_argument("--folds", type=int, default=T.FOLDS)
     parser.add_argument("--show", type=int, default=10)
     args = parser.parse_args()
+    folders = args.sets or default_sets()
 
-    labels = read_labels(args.labelled_set)
     start = time.perf_counter()
-    report, where, errors, anything, by_rule = run_noise_family(args.labelled_set, labels)
-    elapsed = time.perf_counter() - start
+    sets = T.with_clean_cuts(folders)
+    print(f"features of {sum(len(s.y) for s in sets.values()):,} paragraphs in {time.perf_counter() - start:.0f} s")
 
-    n_bp = sum(r["label"] == "boilerplate" for r in labels.values())
-    print(f"{len(labels):,} labelled paragraphs ({n_bp:,} boilerplate) in {len(report.documents)} files; check {elapsed:.1f} s\n")
-    print(f"{'rule':<8} {'flagged':>8} {'boilerplate':>12} {'precision':>10} {'recall':>7}")
-    for code in sorted(by_rule):
-        keys = by_rule[code]
-        hits = sum(labels[k]["label"] == "boilerplate" for k in keys)
-        print(f"{code:<8} {len(keys):>8} {hits:>12} {hits / len(keys):>10.3f} {hits / n_bp:>7.3f}")
-
-    long_enough = lambda key: len(labels[key]["text"]) >= 40  # noqa: E731
-    chars = lambda key: len(labels[key]["text"])  # noqa: E731
-    print(f"\n{'total':<38} {'precision':>10} {'recall':>7} {'F1':>6} {'content flagged':>16}")
-    for name, flagged in (("error findings", errors), ("any finding", anything)):
-        for subset, keep, weight in (
-            ("all paragraphs", lambda k: True, lambda k: 1),
-            ("paragraphs >= 40 chars", long_enough, lambda k: 1),
-            ("character-weighted", lambda k: True, chars),
-        ):
-            p, r, f1, content = scores(flagged, labels, keep, weight)
-            print(f"{name + ', ' + subset:<38} {p:>10.3f} {r:>7.3f} {f1:>6.3f} {content:>16.3f}")
-        p, r = page_averaged(flagged, labels)
-        print(f"{name + ', page-averaged':<38} {p:>10.3f} {r:>7.3f} {2 * p * r / (p + r):>6.3f}")
-
-    misses = [k for k, v in labels.items() if v["label"] == "boilerplate" and k not in anything]
-    alarms = [k for k, v in labels.items() if v["label"] == "content" and k in errors]
-    longest = lambda keys: sorted(keys, key=lambda k: -len(labels[k]["text"]))[: args.show]  # noqa: E731
-    print(f"\nlongest misses (boilerplate with no finding), of {len(misses):,}:")
-    for k in longest(misses):
-        print(f"  {k[0]}#{k[1]}: {labels[k]['text'][:110]!r}")
-    print(f"\nlongest false alarms (content with an error finding), of {len(alarms):,}:")
-    codes_at = {}
-    for f in report.findings:
-        codes_at.setdefault(where[f.row], []).append(f.code)
-    for k in longest(alarms):
-        print(f"  {k[0]}#{k[1]} {','.join(codes_at[k])}: {labels[k]['text'][:100]!r}")
-    print("\nfindings by code:", dict(sorted(Counter(f.code for f in report.findings).items())))
+    schemes = []
+    if args.scheme in ("grouped", "both"):
+        schemes.append("grouped")
+    if args.scheme in ("across", "both"):
+        schemes.append("across")
+    for scheme in schemes:
+        scored = {n: Scored(s) for n, s in sets.items()}
+        if scheme == "grouped":
+            groups = sorted({g for s in sets.values() for g in s.groups})
+            fold_of = dict(zip(groups, T.folds(groups, args.folds).tolist(), strict=True))
+            splits = [(f"fold {k}", lambda n, g, k=k: fold_of[g] == k) for k in range(args.folds)]
+        else:
+            source_of = {n + clean: src for src, names in SOURCES.items() for n in names for clean in ("", T.CLEAN)}
+            splits = [(f"scored on {src}", lambda n, g, src=src: source_of.get(n) == src) for src in SOURCES]
+        for title, held in splits:
+            t0 = time.perf_counter()
+            train_parts = [s.take(np.flatnonzero([not held(n, g) for g in s.groups])) for n, s in sets.items()]
+            train_data = T.concatenate([p for p in train_parts if len(p.y)])
+            trained = T.train(train_data)
+            model = runtime_model(trained, train_data)
+            for n in sets:
+                scored[n].fill(np.flatnonzero([held(n, g) for g in sets[n].groups]), model, trained.thresholds)
+            print(f"{scheme}, {title}: trained on {len(train_data.y):,} paragraphs in {time.perf_counter() - t0:.0f} s; "
+                  f"thresholds {trained.thresholds}", flush=True)  # fmt: skip
+        print(f"\n######## scheme: {scheme}")
+        for n in sets:
+            if n.endswith(T.CLEAN) or np.isnan(scored[n].score).all():
+                continue
+            content_pages = {g for g, y in zip(sets[n].groups, sets[n].y.tolist(), strict=True) if not y}
+            cut = next(k for k in sets if k.endswith(T.CLEAN) and set(sets[k].groups) == content_pages)
+            report(n, scored[n], scored[cut], args.show)
 
 
 if __name__ == "__main__":

@@ -131,6 +131,10 @@ def test_huge_single_line_is_checked(cli, corpus):
         ("paths = 3", "must be a list of paths"),
         ("[tool.corpus-validator.duplicate]\nmin_chars = -1", "min_chars must be a whole number"),
         ("select = [", "cannot read TOML"),
+        ("[tool.corpus-validator.noise]\nerror_threshold = 2", "noise.error_threshold must be a number from 0 to 1"),
+        ("[tool.corpus-validator.noise]\nreview_threshold = \"high\"", "noise.review_threshold must be a number from 0 to 1"),
+        ("[tool.corpus-validator.noise]\nreview = 0.5", "[noise] takes only error_threshold, review_threshold"),
+        ("[tool.corpus-validator.noise]\nerror_threshold = 0.3\nreview_threshold = 0.6", "review_threshold must not be above"),
     ],
 )
 def test_bad_config_exits_2_with_the_reason(cli, corpus, tmp_path, setting, message):
@@ -175,6 +179,23 @@ def test_broken_noise_data_is_a_clear_error(cli, corpus, tmp_path, text, message
     result = cli("check", "corpus")
     assert result.exit_code == 2 and "noise.toml" in result.stderr and message in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("{", "not valid JSON"),
+        ('{"format": "something else"}', "not a noise model"),
+        ('{"format": "corpus-validator noise model", "features": ["words"], "trees": []}', "not a valid noise model: KeyError"),
+        ('{"format": "corpus-validator noise model", "features": ["colour"], "trees": []}', "feature(s) this version does not compute: colour"),
+    ],
+)
+def test_broken_noise_model_is_a_clear_error(cli, corpus, tmp_path, text, message):
+    corpus({"a.txt": CLEAN})
+    (tmp_path / "expectations").mkdir()
+    (tmp_path / "expectations" / "noise-model.json").write_text(text)
+    result = cli("check", "corpus")
+    assert result.exit_code == 2 and "noise-model.json" in result.stderr and message in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".csv"])

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from conftest import REPO, SEEDS, write_corpus
-from test_rules import CASES, STORY
+from test_rules import CASE_SETTINGS, CASES, PATTERN_FORMS, STORY, in_the_story
 from validators.config import Config
 from validators.errors import SuiteError
 from validators.evaluate import evaluate_light, evaluate_with_gx
@@ -31,7 +31,14 @@ def test_same_findings_on_every_rule_example(tmp_path):
     for code, examples in CASES.items():
         for n, files in enumerate(examples):
             folder = write_corpus(tmp_path / f"{code}-{n}", files)
-            assert findings(folder, "light") == findings(folder, "gx"), (code, n)
+            settings = CASE_SETTINGS.get(code, {})
+            assert findings(folder, "light", **settings) == findings(folder, "gx", **settings), (code, n)
+
+
+def test_same_findings_on_every_general_form_of_furniture(tmp_path):
+    lines = [line for _, _, furniture, story in PATTERN_FORMS for line in (furniture, story)]
+    folder = write_corpus(tmp_path / "forms", {f"{n:03d}.txt": in_the_story(line)["a.txt"] for n, line in enumerate(lines)})
+    assert findings(folder, "light", select=["BP"]) == findings(folder, "gx", select=["BP"])
 
 
 def test_same_findings_on_ftfys_cases(tmp_path):
@@ -49,6 +56,7 @@ FRAME = Table({
     "para": [0, 1, 2, 0, 1],
     "text": ["Sign up now", None, "A story (with groups)", "CLICK HERE", "sign up"],
     "flag": [None, "x", None, float("nan"), "y"],
+    "score": [0.1, 0.95, float("nan"), 0.5, 0.3],
 })  # fmt: skip
 
 
@@ -61,6 +69,12 @@ FRAME = Table({
         {"type": "expect_column_values_to_not_match_regex_list", "kwargs": {"column": "text", "regex_list": ["^Sign", "(?i)click (here)"]}, "meta": {"code": "BP001"}},
         {"type": "expect_column_values_to_not_match_regex", "kwargs": {"column": "text", "regex": "(?i)sign up"}, "meta": {"code": "BP001"}},
         {"type": "expect_column_values_to_not_match_regex", "kwargs": {"column": "text", "regex": "nothing matches"}, "meta": {"code": "BP001"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "max_value": 0.5}, "meta": {"code": "BP100"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "max_value": 0.5, "strict_max": True}, "meta": {"code": "BP100"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "min_value": 0.2, "max_value": 0.9}, "meta": {"code": "BP101"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "min_value": 0.3, "strict_min": True}, "meta": {"code": "BP101"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "max_value": 0.2, "mostly": 0.5}, "meta": {"code": "BP101"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "max_value": 0.2, "mostly": 0.2}, "meta": {"code": "BP101"}},
     ],
 )
 def test_same_rows_for_each_expectation_type(expectation):

@@ -294,6 +294,30 @@ def baseline_command(paths, config_file, select, ignore, no_cache, engine, outpu
     click.echo(f"recorded {len(report.findings)} findings in {target}", err=True)
 
 
+@main.command(name="train-noise")
+@click.argument("labelled", nargs=-1, required=True, type=click.Path())
+@click.option("--output", "-o", type=click.Path(), required=True, help="Model file to write, e.g. expectations/noise-model.json.")
+@click.option("--config", "config_file", type=click.Path(), help="Settings file (its expectations/ patterns are features).")
+@handle_errors
+def train_noise(labelled, output, config_file) -> None:
+    """Train the noise model on LABELLED sets (folders of corpus/*.txt and labels.jsonl).
+
+    Needs the training extra: pip install 'corpus-validator[train]'. The same sets give the
+    same file.
+    """
+    from . import train_noise as training
+
+    config = load_config(config_file)
+    config.cache = False
+    command = "corpus-validator train-noise " + " ".join(labelled) + f" -o {output}"
+    summary = training.main([os.fspath(p) for p in labelled], output, command, config)
+    click.echo(
+        f"wrote {output}: {summary['paragraphs']:,} paragraphs ({summary['furniture']:,} furniture); "
+        f"suggested thresholds: error {summary['thresholds']['error']}, review {summary['thresholds']['review']}",
+        err=True,
+    )
+
+
 @main.command()
 @click.argument("code", required=False)
 @handle_errors

@@ -19,6 +19,10 @@
     doc_threshold = 0.7               # the same for whole files
     doc_min_chars = 200               # shorter files are not compared as wholes
     passage_min_words = 8             # shortest shared sentence or quotation reported
+
+    [tool.corpus-validator.noise]
+    error_threshold = 0.7999          # a noise score above this is page furniture (BP100, error)
+    review_threshold = 0.2469         # above this, possible page furniture (BP101, warning)
 """
 
 from __future__ import annotations
@@ -35,6 +39,14 @@ from .rules import RULES, SEVERITIES
 from .suite import GX_SEVERITY
 
 SECTION = "corpus-validator"
+
+
+@dataclass(frozen=True)
+class NoiseSettings:
+    """The noise score's thresholds; None keeps the suite's own (``max_value`` of BP100, BP101)."""
+
+    error_threshold: float | None = None
+    review_threshold: float | None = None
 LEVELS = (*SEVERITIES, "off")
 
 
@@ -48,6 +60,7 @@ class Config:
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)
     duplicate: DuplicateSettings = field(default_factory=DuplicateSettings)
+    noise: NoiseSettings = field(default_factory=lambda: NoiseSettings())  # the noise score's thresholds
     cache: bool = True  # keep per-file features in .corpus-validator-cache/ at the project root
     engine: str = "gx"  # "gx": the suites run in Great Expectations; "light": evaluated here, no GX or pandas import
     data_docs: str | None = None  # a folder for GX Data Docs (``check --data-docs``; gx engine only)
@@ -107,6 +120,19 @@ def _duplicate_settings(value, where: str) -> DuplicateSettings:
         if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 < number <= 1:
             raise ConfigError(f"{where}: duplicate.{name} must be a number above 0 and at most 1")
     return DuplicateSettings(**value)
+
+
+def _noise_settings(value, where: str) -> NoiseSettings:
+    known = {f.name for f in fields(NoiseSettings)}
+    if not isinstance(value, dict) or set(value) - known:
+        raise ConfigError(f"{where}: [noise] takes only {', '.join(sorted(known))}")
+    for name, number in value.items():
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 <= number <= 1:
+            raise ConfigError(f"{where}: noise.{name} must be a number from 0 to 1 (a probability)")
+    settings = NoiseSettings(**{k: float(v) for k, v in value.items()})
+    if None not in (settings.error_threshold, settings.review_threshold) and settings.review_threshold > settings.error_threshold:
+        raise ConfigError(f"{where}: noise.review_threshold must not be above noise.error_threshold")
+    return settings
 
 
 ENGINES = ("gx", "light")
@@ -212,8 +238,10 @@ def from_table(table: dict, root: Path, where: str) -> Config:
             config.duplicate = _duplicate_settings(value, where)
         elif key == "per-file-ignores":
             config.per_file_ignores = _per_file_ignores(value, where)
+        elif key == "noise":
+            config.noise = _noise_settings(value, where)
         else:
-            known = "paths, expectations, select, ignore, severity, engine, cache, duplicate, per-file-ignores"
+            known = "paths, expectations, select, ignore, severity, engine, cache, duplicate, noise, per-file-ignores"
             raise ConfigError(f"{where}: unknown key {key!r} in [tool.{SECTION}] (known: {known})")
     return config
 

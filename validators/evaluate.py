@@ -210,6 +210,24 @@ def _regex_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int]
     return matched, len(present)
 
 
+def _between_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int], int]:
+    # GX skips missing values; a value outside [min_value, max_value] (bounds excluded when
+    # strict_min / strict_max) is unexpected; a bound left out (None) does not bind.
+    values = frame[kwargs["column"]]
+    low, high = kwargs.get("min_value"), kwargs.get("max_value")
+    if low is None and high is None:
+        raise ValueError("expect_column_values_to_be_between needs min_value or max_value")
+    strict_min, strict_max = bool(kwargs.get("strict_min", False)), bool(kwargs.get("strict_max", False))
+    present = [r for r in rows if not _missing(values[r])]
+
+    def outside(value) -> bool:
+        if low is not None and (value <= low if strict_min else value < low):
+            return True
+        return high is not None and (value >= high if strict_max else value > high)
+
+    return [r for r in present if outside(values[r])], len(present)
+
+
 def _one_spelling_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int], int]:
     from .features.name import preferred_spelling
 
@@ -232,12 +250,14 @@ ROW_LOCAL = {
     "expect_column_values_to_be_null",
     "expect_column_values_to_not_match_regex_list",
     "expect_column_values_to_not_match_regex",
+    "expect_column_values_to_be_between",
 }
 
 LIGHT_EXPECTATIONS = {
     "expect_column_values_to_be_null": _null_expectation,
     "expect_column_values_to_not_match_regex_list": _regex_expectation,
     "expect_column_values_to_not_match_regex": _regex_expectation,
+    "expect_column_values_to_be_between": _between_expectation,
     "expect_column_pair_values_to_have_one_spelling_per_key": _one_spelling_expectation,
 }
 

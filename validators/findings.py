@@ -167,18 +167,26 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
 
 
 def _without_yielded(findings: list[Finding]) -> list[Finding]:
-    """Drop a finding whose rule yields to another finding on the same paragraph, of the
-    same severity or a graver one (a structural noise signal where a pattern already named
-    the furniture; an error stays where the pattern only warns)."""
+    """Drop a finding whose rule yields to others (``yields_to``, a code prefix) on the same
+    paragraph: to a finding of a rule that yields to nothing, of the same severity or a graver
+    one (a pattern that already named the furniture; an error stays where the pattern only
+    warns), and to another yielding rule's graver finding (the noise score's warning where
+    its error is)."""
     gravity = {severity: rank for rank, severity in enumerate(reversed(SEVERITIES))}
     prefixes = {RULES[f.code].yields_to for f in findings} - {""}
-    claimed: dict[str, dict[int, int]] = {prefix: {} for prefix in prefixes}
+    firm: dict[str, dict[int, int]] = {prefix: {} for prefix in prefixes}
+    yielding: dict[str, dict[int, int]] = {prefix: {} for prefix in prefixes}
     for f in findings:
         for prefix in prefixes:
-            if f.code.startswith(prefix) and not RULES[f.code].yields_to:
+            if f.code.startswith(prefix):
+                claimed = yielding if RULES[f.code].yields_to else firm
                 claimed[prefix][f.row] = max(claimed[prefix].get(f.row, -1), gravity[f.severity])
-    return [
-        f
-        for f in findings
-        if not RULES[f.code].yields_to or claimed[RULES[f.code].yields_to].get(f.row, -1) < gravity[f.severity]
-    ]
+
+    def kept(f: Finding) -> bool:
+        prefix = RULES[f.code].yields_to
+        if not prefix:
+            return True
+        rank = gravity[f.severity]
+        return firm[prefix].get(f.row, -1) < rank and yielding[prefix].get(f.row, -1) <= rank
+
+    return [f for f in findings if kept(f)]

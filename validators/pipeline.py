@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from .config import Config
+from .errors import SuiteError
 from .features.duplicate import add_duplicate_features, concatenate, file_duplicate_data
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import FeatureCache, digest
-from .features.noise import NoisePatterns, add_noise_features, paragraph_shapes
+from .features.noise import NoisePatterns, NoiseUnits, add_noise_scores, corpus_noise_features, file_noise_features
+from .features.noise_model import NoiseModel
 from .features.encoding import EncodingPatterns, encoding_columns
 from .features.name import NameLexicon, build_mentions, lowercase_words, mention_candidates
 from .findings import Finding, build_findings, file_findings
 from .frame import Table, assemble, document_columns
 from .ingest import Document, read, shown_paths
 from .progress import track
-from .rules import CorpusView
-from .suite import expectation_file, load_suites
+from .rules import RULES, CorpusView, PatternRule
+from .suite import expectation_file, load_suites, parse_suite
 
 
 @dataclass
@@ -75,15 +78,35 @@ def load_encoding_patterns(config: Config) -> EncodingPatterns:
 
 
 def load_noise_patterns(config: Config) -> NoisePatterns:
-    return NoisePatterns.parse(*expectation_file("noise.toml", config.expectations))
+    """``noise.toml``, and the noise patterns of ``paragraphs.json``: their hits are features
+    of the noise model (whichever rules a run selects)."""
+    suite = parse_suite(*expectation_file("paragraphs.json", config.expectations))
+    furniture = []
+    for spec in suite.expectations:
+        if issubclass(RULES[spec.code], PatternRule) and spec.type.endswith(("_regex_list", "_regex")):
+            patterns = spec.kwargs.get("regex_list") or [spec.kwargs.get("regex")]
+            try:
+                compiled = tuple(re.compile(p) for p in patterns)
+            except (re.error, TypeError) as exc:
+                raise SuiteError(f"{suite.source}: a pattern of {spec.code} is not a valid regular expression: {exc}") from None
+            furniture.append((spec.severity == "critical", compiled))
+    # A corpus's own noise.toml that lists no function words keeps the bundled ones: the model needs them.
+    bundled = NoisePatterns.parse(*expectation_file("noise.toml", None))
+    return NoisePatterns.parse(
+        *expectation_file("noise.toml", config.expectations), furniture=furniture, default_words=bundled.function_words
+    )
+
+
+def load_noise_model(config: Config) -> NoiseModel:
+    return NoiseModel.parse(*expectation_file("noise-model.json", config.expectations))
 
 
 #: What ``file_features`` stores, by number: change it whenever that changes, so that
 #: caches written before are not read as if they were current.
-FEATURES_FORMAT = "3"
+FEATURES_FORMAT = "5"
 
 #: The ``expectations/`` files that shape per-file features.
-SHAPING_FILES = ("encoding.toml", "names.toml", "noise.toml")
+SHAPING_FILES = ("encoding.toml", "names.toml", "noise.toml", "paragraphs.json")
 
 
 def open_cache(config: Config) -> FeatureCache:
@@ -99,16 +122,22 @@ SLICED = ("raw", "separator")
 def file_features(
     doc: Document, patterns: EncodingPatterns, lexicon: NameLexicon, noise: NoisePatterns, config: Config
 ) -> dict:
-    """Everything per file: paragraph and encoding columns, paragraph shapes, duplicate digests
+    """Everything per file: paragraph and encoding columns, noise features, duplicate digests
     and signatures, name candidates, lower-case words."""
     columns = document_columns(doc)
     columns.update(encoding_columns(doc, columns, patterns))
-    columns.update(paragraph_shapes(columns["text"], noise))
+    noise_features = file_noise_features(columns["text"], noise)
     duplicate = file_duplicate_data(columns["text"], columns["raw"], config.duplicate)
     candidates = [mention_candidates(raw, lexicon) for raw in columns["raw"]]
     words = set().union(*(lowercase_words(raw) for raw in columns["raw"])) if columns["raw"] else set()
     # One string, not a set: the cache loads one object per file instead of hundreds.
-    return {"columns": columns, "duplicate": duplicate, "candidates": candidates, "words": " ".join(sorted(words))}
+    return {
+        "columns": columns,
+        "noise": noise_features,
+        "duplicate": duplicate,
+        "candidates": candidates,
+        "words": " ".join(sorted(words)),
+    }
 
 
 def _to_cache(entry: dict) -> dict:
@@ -129,15 +158,8 @@ def _from_cache(entry: dict, doc: Document) -> dict:
     return {**entry, "columns": columns}
 
 
-def featurise(
-    documents: list[Document],
-    config: Config,
-    cache: FeatureCache | None = None,
-    report_paths: set[str] | None = None,
-    patterns: EncodingPatterns | None = None,
-) -> tuple[Table, Table]:
-    """The paragraph table with every feature column, and the mentions table."""
-    patterns = load_encoding_patterns(config) if patterns is None else patterns
+def _file_stage(documents: list[Document], config: Config, cache: FeatureCache | None, patterns: EncodingPatterns):
+    """Per-file features (from the cache when it has them) and the duplicate columns."""
     lexicon, noise = load_lexicon(config), load_noise_patterns(config)
     cache = cache or FeatureCache(None)
     per_file = []
@@ -153,7 +175,29 @@ def featurise(
     frame = assemble(documents, [entry["columns"] for entry in per_file])
     duplicate = concatenate([entry["duplicate"] for entry in per_file], [len(entry["columns"]["para"]) for entry in per_file])
     frame = add_duplicate_features(frame, config.duplicate, duplicate)
-    frame = add_noise_features(frame)
+    return frame, per_file, lexicon
+
+
+def noise_features(documents: list[Document], config: Config) -> tuple[Table, NoiseUnits]:
+    """The paragraph table and the noise model's feature matrix (``noise.FEATURES_ORDER``), unscored:
+    what ``train-noise`` learns from."""
+    frame, per_file, _ = _file_stage(documents, config, None, load_encoding_patterns(config))
+    return frame, corpus_noise_features(frame, [entry["noise"] for entry in per_file])
+
+
+def featurise(
+    documents: list[Document],
+    config: Config,
+    cache: FeatureCache | None = None,
+    report_paths: set[str] | None = None,
+    patterns: EncodingPatterns | None = None,
+) -> tuple[Table, Table]:
+    """The paragraph table with every feature column, and the mentions table."""
+    patterns = load_encoding_patterns(config) if patterns is None else patterns
+    frame, per_file, lexicon = _file_stage(documents, config, cache, patterns)
+    features = corpus_noise_features(frame, [entry["noise"] for entry in per_file])
+    reported = None if report_paths is None else [r for r, path in enumerate(frame["path"]) if path in report_paths]
+    frame = add_noise_scores(frame, features, load_noise_model(config), reported)
     candidates = [spans for entry in per_file for spans in entry["candidates"]]
     vocabulary = set(" ".join(entry["words"] for entry in per_file).split())
     mentions = build_mentions(frame, lexicon, candidates, vocabulary, report_paths)
@@ -184,12 +228,25 @@ def rule_levels(suites, config: Config) -> dict[str, str | None]:
     return levels
 
 
+#: The rules over the noise score, and the setting that gives each its ``max_value``.
+SCORE_RULES = {"BP100": "error_threshold", "BP101": "review_threshold"}
+
+
+def noise_thresholds(suites: list, config: Config) -> list:
+    """The suites with ``[tool.corpus-validator.noise]``'s thresholds as the score rules' bounds."""
+    for code, setting in SCORE_RULES.items():
+        value = getattr(config.noise, setting)
+        if value is not None:
+            suites = [s.with_kwargs(code, max_value=value) for s in suites]
+    return suites
+
+
 def check_documents(
     documents: list[Document], config: Config, cache: FeatureCache | None = None, report_paths: set[str] | None = None
 ) -> Report:
     """Run every selected rule over documents already read (``fix`` re-checks in memory)."""
     all_suites = load_suites(config.expectations)
-    suites = [s.only(config.runs) for s in all_suites]
+    suites = noise_thresholds([s.only(config.runs) for s in all_suites], config)
     patterns = load_encoding_patterns(config)
     paragraphs, mentions = featurise(documents, config, cache, report_paths, patterns)
     reported = [d for d in documents if report_paths is None or d.path in report_paths]

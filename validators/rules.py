@@ -133,10 +133,14 @@ class PatternRule(Rule):
 
 @register
 class NewsletterPrompt(PatternRule):
-    """Newsletter and subscription prompts left by the scraper.
+    """Newsletter and subscription prompts left by the scraper, wherever they sit in a short
+    paragraph: "Enjoyed this story? Sign up for…", "…by signing up to our newsletter",
+    "…delivered straight to your inbox", paywall and log-in prompts ("To read the full story,
+    please subscribe", "Already a subscriber? Log in"), a newsletter box's title.
 
     Bad:
         Sign up for Daily Newsletters
+        Never miss a story by signing up to our daily newsletter today!
     Good:
         (the paragraph removed; the article goes straight on)
     """
@@ -208,12 +212,16 @@ class DatelineByline(PatternRule):
 
 @register
 class PhotoCredit(PatternRule):
-    """Photo credits and caption furniture.
+    """Photo credits and caption furniture: a credit line ("Photo by …", "Image copyright
+    Reuters", "Image source, Getty Images", "Jane Doe/AFP via Getty Images"), and a caption
+    that ends in its credit, after a space, a bar or nothing at all ("…in Seoul. Photo: X/Reuters",
+    "…the race.Credit: X/Xinhua", "…on Sunday (Image: @CityPolice)", "…(Getty Images)").
 
     Bad:
         (AP Photo/Ahn Young-joon)
+        Firefighters work through the night above the town. Photo: Maria Lopez/Reuters
     Good:
-        (the credit removed)
+        (the credit removed, with the caption it ends)
     """
 
     code = "BP006"
@@ -223,10 +231,13 @@ class PhotoCredit(PatternRule):
 
 @register
 class WireTrailer(PatternRule):
-    """Wire-service trailers: who reported, wrote and edited the story.
+    """Wire-service trailers: who reported, wrote and edited the story ("Reporting by …;
+    Editing by …", with a comma as well), and who contributed to it ("X and Y contributed to
+    this report", "X contributed reporting from Kyiv").
 
     Bad:
         Reporting by Josh Smith; Editing by Michael Perry
+        Jane Doe in Seoul and John Smith in Tokyo contributed to this report.
     Good:
         (the trailer removed)
     """
@@ -254,7 +265,8 @@ class StandaloneLink(PatternRule):
 @register
 class PageNotice(PatternRule):
     """Advertisement labels, cookie and privacy notices, affiliate-link disclosures,
-    "Related:" and "Read more:" lists.
+    "Related:" and "Read more:" lists, "Most read" and "Most popular" box titles ("Most Read
+    Today", "Most Read Business").
 
     Bad:
         Advertisement
@@ -268,12 +280,89 @@ class PageNotice(PatternRule):
     what = "page notice"
 
 
-class StructuralRule(Rule):
-    """Page furniture recognised by its shape (``features/noise.py``), not by its words."""
+class ScoredNoiseRule(Rule):
+    """Page furniture by the noise model's score (``noise_score``, ``features/noise_model.py``):
+    the paragraph's probability of being furniture, from its shape, its neighbours and the
+    corpus. The finding names the features that weigh most towards it (``noise_why``). It
+    yields to a pattern's finding (BP001–BP009) on the same paragraph of the same severity or
+    a graver one, and the review warning to the error."""
 
     family = "noise"
     yields_to = "BP"
-    column: ClassVar[str]
+    what: ClassVar[str]
+
+    def hits(self, row, spec, corpus):
+        raw = row["raw"]
+        start = len(raw) - len(raw.lstrip())
+        why = row.get("noise_why")
+        because = f"score {row['noise_score']:.2f}" + (f": {why}" if why else "")
+        return [
+            Hit(
+                row.name,
+                start,
+                len(raw.rstrip()),
+                f"{self.what} ({because}): {quote(raw)}",
+                "delete this paragraph if it is not part of the article",
+            )
+        ]
+
+
+@register
+class PageFurniture(ScoredNoiseRule):
+    """The noise model scores the paragraph above the error threshold
+    (``[tool.corpus-validator.noise] error_threshold``): it is page furniture, a menu entry,
+    a share bar, a related-stories list, a caption or credit, a footer line, a comment.
+    Signs the model weighs: few words and no sentence's end, capitals and digits, where it
+    sits (outside the story, in a run of short lines, in the comments), the same text in
+    several files of the corpus (site template text; prose never counts as that).
+
+    Bad:
+        (after the story) Manage Newsletters
+        (in 40 files of the corpus) Most Popular
+    Good:
+        (inside the story) The talks ended without agreement, officials in Seoul said.
+    """
+
+    code = "BP100"
+    name = "page-furniture"
+    what = "page furniture"
+
+
+@register
+class PossiblePageFurniture(ScoredNoiseRule):
+    """The noise model scores the paragraph above the review threshold
+    (``[tool.corpus-validator.noise] review_threshold``) but not above the error threshold: it
+    may be page furniture. A warning: a story's own lists, table cells and subheadings can
+    look the same.
+
+    Bad:
+        (a list of headlines after the story) Rep. Jeff Van Drew, N.J. Democrat, plans to become a Republican
+    Good:
+        a paragraph of the story
+    """
+
+    code = "BP101"
+    name = "possible-page-furniture"
+    what = "possible page furniture"
+
+
+@register
+class SiteTemplateText(Rule):
+    """The same line in three or more files of the corpus that are not copies of one another
+    (a file and its exact or near copies, as DU002 and DU004 find them, count once), next to
+    another such line: the site's template text, its header, share bar, newsletter box or
+    footer, around different stories. A subheading many stories share stands alone and is
+    not template text. The bound is the expectation's ``max_value`` on ``template_files``.
+
+    Bad:
+        (in 40 articles of one site) Share on Facebook | Share on X | Email this article
+    Good:
+        (one article copied into three files) its paragraphs: a duplicate (DU002), not template text
+    """
+
+    code = "BP102"
+    name = "site-template-text"
+    family = "noise"
 
     def hits(self, row, spec, corpus):
         raw = row["raw"]
@@ -283,52 +372,10 @@ class StructuralRule(Rule):
                 row.name,
                 start,
                 len(raw.rstrip()),
-                f"looks like page furniture ({row[self.column]}): {quote(raw)}",
-                "delete this paragraph if it is not part of the article",
+                f"site template text (in {row['template_files']} files): {quote(raw)}",
+                "delete this paragraph: it is part of the site's page, not of the article",
             )
         ]
-
-
-@register
-class AgreeingNoiseSignals(StructuralRule):
-    """Two or more signs of page furniture agree: outside the story (before the first or
-    after the last run of its prose paragraphs), a short line without a sentence's end, a
-    list of headlines, a long line that reads as a headline, text repeated across files, a
-    line said twice or more in its own file. Text repeated in three or more files, the
-    comment section (from a heading such as "24 Comments" or "Leave a Reply" after the
-    story, to the file's end; the headings are ``comment_section`` in
-    ``expectations/noise.toml``), and up to four paragraphs that are not prose between two
-    paragraphs of furniture (a block of it) need no other sign.
-
-    Bad:
-        (after the story) Manage Newsletters
-        (after "3 Comments") Great article, thanks for writing it.
-    Good:
-        (inside the story) MEETING THE DEADLINE?
-    """
-
-    code = "BP100"
-    name = "page-furniture"
-    column = "noise_agreeing"
-
-
-@register
-class SingleNoiseSignal(StructuralRule):
-    """One sign of page furniture alone: a paragraph outside the story, or a list of
-    headlines (short lines included). A warning: lists and headings in an article can look
-    the same. A short line, a headline, or a line said twice in its file, is no finding
-    alone: inside the story it is a subheading or a list item as often as furniture.
-
-    Bad:
-        Franklin Graham calls on nation to pray for Trump as impeachment effort gains speed
-        Rep. Jeff Van Drew, N.J. Democrat, plans to become a Republican
-    Good:
-        a paragraph of the story
-    """
-
-    code = "BP101"
-    name = "possible-page-furniture"
-    column = "noise_single"
 
 
 # ------------------------------------------------------------------------ encoding

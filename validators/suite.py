@@ -55,6 +55,14 @@ class Suite:
             wanted += [c for c in named if isinstance(c, str) and c not in wanted]
         return wanted
 
+    def with_kwargs(self, code: str, **kwargs) -> Suite:
+        """The suite with ``kwargs`` set on the expectations of rule ``code``."""
+        specs = tuple(
+            ExpectationSpec(e.type, {**e.kwargs, **kwargs}, e.meta, e.severity) if e.code == code else e
+            for e in self.expectations
+        )
+        return Suite(self.name, self.frame, self.index_columns, specs, self.source)
+
     def only(self, keep) -> Suite:
         return Suite(self.name, self.frame, self.index_columns,
                      tuple(e for e in self.expectations if keep(e.code)), self.source)  # fmt: skip

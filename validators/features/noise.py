@@ -1,47 +1,35 @@
-"""Noise features: the structural signs of page furniture, for what no pattern names.
+"""Noise features: what a paragraph, its neighbours and the corpus say about whether it is
+page furniture, as numbers the noise model (``validators/features/noise_model.py``,
+``expectations/noise-model.json``) turns into a probability.
 
-A scraped page puts menus, share bars, related-story lists and footers around the
-story. Patterns (``expectations/paragraphs.json``) catch the known phrases; these
-columns catch the shape:
+A scraped page puts menus, share bars, captions, related-story lists and footers around
+and inside the story. Patterns (``expectations/paragraphs.json``, BP001–BP009) name the
+known phrases; the model scores every paragraph from ``FEATURES``:
 
-- ``prose``: the paragraph reads as running text: at least ``PROSE_MIN_WORDS`` words and a
-  sentence's end (. ! ? or a closing quote), or a colon that introduces a list.
-- ``outside_body``: outside the story, in the page's head and tail, where navigation,
-  bylines, related stories and footers sit. The story runs from the first to the last run
-  of at least ``STORY_MIN_PROSE`` prose paragraphs, each at most ``STORY_GAP`` paragraphs
-  after the one before (``story_span``), so a lone prose paragraph (a cookie notice above
-  the menu, a newsletter blurb below the story) does not stretch it; the comment section is
-  not part of it. When the story's last paragraph ends in a colon, the lines it announces
-  (up to the next prose) are the story's too. Never set in a file without prose.
-- ``short_line``: fewer than ``SHORT_MAX_WORDS`` words and no sentence end: a menu item,
-  a button, a headline in a list.
-- ``headline_list``: a block of two or more lines, each capitalised, at most
-  ``HEADLINE_MAX_WORDS`` words and without a full stop: a list of headlines; or such a
-  line in a run of ``HEADLINE_RUN`` or more such paragraphs. One such line of
-  ``SHORT_MAX_WORDS`` words or more, alone, "reads as a headline" (a sign with no column).
-- ``repeated``: the same text (case, spacing and punctuation folded) in at least
-  ``REPEATED_MIN_FILES`` files of the corpus: site template text.
-- ``repeated_in_file``: not prose, and said twice or more in its own file: a menu printed in
-  the header and again in the footer, a share bar under each picture.
-- ``in_comments``: at or after the file's comment section heading (one of
-  ``comment_section`` in ``expectations/noise.toml``, after at least
-  ``COMMENTS_AFTER_PROSE`` prose paragraphs): readers' comments and the comment form.
-- ``between_furniture``: in a run of at most ``BLOCK_GAP`` paragraphs that are not prose,
-  between two paragraphs of the file on which signs agree: part of a block of furniture
-  (a share bar's count, a menu entry that ends with a full stop), whatever its own shape.
-- ``noise_signals``: the signals that fire, comma-separated, or None; ``noise_agreeing`` holds
-  them where two or more agree, or where the text is repeated across files or in the
-  comments (an error, BP100), and ``noise_single`` where one that can stand alone fires
-  alone (a warning, BP101). A short line, a headline and a line repeated in its file only
-  support another sign, and a short line in a list of headlines counts once. Running text
-  in the story raises none.
+- its own shape (``paragraph_shapes``): words, characters, sentences and whether it ends
+  one, capitals, digits and punctuation, the share of function words, links, separators,
+  whether it reads as a headline or a comment section's heading, and pattern hits;
+- its neighbours' (``neighbour_features``, within its file): where it sits, whether it is
+  prose (``prose``: at least ``PROSE_MIN_WORDS`` words and a sentence's end, or a colon that
+  introduces a list), how much prose is around it, the run of short lines it is in, the
+  distance to the nearest prose, whether it lies outside the story (``story_span``) or in
+  the comment section, how often it is said in its file;
+- the corpus (``corpus_noise_features``): ``template_files``, the number of files that hold
+  the same line: site template text. A file and its copies (exact or near, as DU002 and
+  DU004 find them) count once, so a story copied into several files is a duplicate, not
+  template text.
+
+Per-file features are cached by content hash (they are one float matrix per file); the
+corpus feature and the score are computed on every run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections import Counter
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..errors import ConfigError
 from ..frame import Table
@@ -50,8 +38,6 @@ from . import parse_toml
 
 PROSE_MIN_WORDS = 12
 SHORT_MAX_WORDS = 8
-REPEATED_MIN_FILES = 3
-REPEATED_IN_FILE_MIN = 2
 #: A comment heading opens the comment section once this many prose paragraphs precede it:
 #: a page's header can carry a comment count and a line of running text (a disclaimer).
 COMMENTS_AFTER_PROSE = 2
@@ -59,37 +45,51 @@ COMMENTS_AFTER_PROSE = 2
 #: its paragraphs, seldom more than ``STORY_GAP`` in a row.
 STORY_GAP = 8
 STORY_MIN_PROSE = 3
-#: Up to this many paragraphs between two paragraphs of furniture are part of its block.
-BLOCK_GAP = 4
+HEADLINE_MAX_WORDS = 20
+HEADLINE_RUN = 3
+#: Neighbours looked at on each side, and the wider window of prose density.
+NEAR = 3
+WIDE = 10
+#: Distances to the nearest prose are counted up to here (a file without prose gets it).
+FAR = 50
+#: A line in this many files (copies counting once), next to another, is site template text.
+TEMPLATE_MIN_FILES = 3
 
 _WORD = re.compile(r"\w+")
+# A sentence ends in . ! ? or … , possibly inside closing quotes or brackets, or in a closing quote.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s*$|[\"”’]\s*$")
+_FULL_STOP = re.compile(r"[.!?…][\"'”’)\]]*\s*$")
+_SENTENCE_BREAK = re.compile(r"[.!?…][\"'”’)\]]*(?:\s+|$)")
+_URL = re.compile(r"(?i)https?://|www\.|\.(?:com|org|net|co\.uk)\b")
+_SEPARATORS = re.compile(r"[|»›•·]")
+_OPENING_QUOTE = "\"'“‘(«"
 
 
 def _words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-HEADLINE_MAX_WORDS = 20
-HEADLINE_RUN = 3
-_FULL_STOP = re.compile(r"[.!?…]\s*$")
-
-
 def _is_headline(line: str) -> bool:
-    """A line that reads as a headline: capitalised, short, no full stop at its end."""
+    """A line that reads as a headline: capitalised, short, no full stop at its end (a
+    sentence that ends inside a closing quote, ``…it."``, has one)."""
     line = line.strip()
     return bool(line) and (line[0].isupper() or line[0].isdigit()) and _words(line) <= HEADLINE_MAX_WORDS and not _FULL_STOP.search(line)
 
 
 @dataclass(frozen=True)
 class NoisePatterns:
-    """``expectations/noise.toml``: what the structural signals recognise."""
+    """What the noise features recognise: ``expectations/noise.toml`` (comment-section
+    headings, function words) and the BP001–BP009 patterns of ``paragraphs.json`` (their hits
+    are features; ``furniture`` holds (is an error, compiled patterns) per rule)."""
 
     comment_section: tuple[re.Pattern, ...] = ()
+    function_words: frozenset[str] = frozenset()
+    furniture: tuple[tuple[bool, tuple[re.Pattern, ...]], ...] = ()
 
     @classmethod
-    def parse(cls, source: str, text: str) -> NoisePatterns:
-        data = parse_toml(source, text, {"comment_section"})
+    def parse(cls, source: str, text: str, furniture=(), default_words=()) -> NoisePatterns:
+        """``default_words``: the function words of a file that lists none (the bundled ones)."""
+        data = parse_toml(source, text, {"comment_section", "function_words"})
         patterns = data.get("comment_section", [])
         if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
             raise ConfigError(f"{source}: comment_section must be a list of regular expressions")
@@ -99,25 +99,118 @@ class NoisePatterns:
                 compiled.append(re.compile(pattern))
             except re.error as exc:
                 raise ConfigError(f"{source}: comment_section: {pattern!r} is not a valid regular expression: {exc}") from None
-        return cls(tuple(compiled))
+        words = data.get("function_words", default_words)
+        if not isinstance(words, (list, tuple, frozenset)) or not all(isinstance(w, str) for w in words):
+            raise ConfigError(f"{source}: function_words must be a list of words")
+        return cls(tuple(compiled), frozenset(w.casefold() for w in words), tuple(furniture))
 
 
-SHAPE_COLUMNS = ("words", "sentence_end", "headline_block", "headline_line", "comment_heading")
+#: Every feature the model may use, with what it says when it weighs towards furniture
+#: (``{}`` is the value). The model file names the ones it uses, in its own order.
+FEATURES: dict[str, str | tuple[str, str]] = {
+    # its own shape
+    "words": "{:g} words",
+    "chars": "{:g} characters",
+    "mean_word_length": "words of {:.1f} letters on average",
+    "sentence_end": ("ends a sentence", "no sentence end"),
+    "sentences": "{:g} sentences",
+    "ends_colon": ("ends in a colon", "no colon at its end"),
+    "capitalised": "{:.0%} of words capitalised",
+    "upper_case": "{:.0%} of letters upper case",
+    "digits": "{:.0%} digits",
+    "punctuation": "{:.0%} punctuation",
+    "function_words": "{:.0%} function words",
+    "starts_lower": ("starts in lower case", "starts with a capital"),
+    "starts_symbol": ("starts with a symbol", "starts with a letter"),
+    "link": ("holds a link", "no link"),
+    "separators": "{:g} menu separators",
+    "headline_line": ("reads as a headline", "does not read as a headline"),
+    "comment_heading": ("a comment section heading", "no comment heading"),
+    "pattern_error": ("matches a furniture pattern", "no furniture pattern"),
+    "pattern_warning": ("matches a link pattern", "no link pattern"),
+    # its place and its neighbours
+    "position": "paragraph {:g} of its file",
+    "from_end": "{:g} paragraphs before the file's end",
+    "relative_position": "at {:.0%} of its file",
+    "file_paragraphs": "a file of {:g} paragraphs",
+    "file_prose": "the file is {:.0%} prose",
+    "prose": ("running text", "not running text"),
+    "prose_before": "{:g} of the {NEAR} paragraphs before are prose",
+    "prose_after": "{:g} of the {NEAR} paragraphs after are prose",
+    "prose_nearby": "{:.0%} prose within {WIDE} paragraphs",
+    "words_before": "the paragraph before has {:g} words",
+    "words_after": "the paragraph after has {:g} words",
+    "short_before": "{:g} short lines among the {NEAR} before",
+    "short_after": "{:g} short lines among the {NEAR} after",
+    "short_run": "in a run of {:g} paragraphs that are not prose",
+    "prose_distance_before": "{:g} paragraphs after the last prose",
+    "prose_distance_after": "{:g} paragraphs before the next prose",
+    "outside_story": ("outside the story", "inside the story"),
+    "in_comments": ("in the comments", "before the comments"),
+    "headline_run": ("in a list of headlines", "not in a list of headlines"),
+    "times_in_file": "{:g} times in this file",
+    "patterns_near": "{:g} furniture patterns within two paragraphs",
+    # the corpus
+    "template_files": "in {:g} files",
+}
+OWN = list(FEATURES)[: list(FEATURES).index("position")]
+FILE_FEATURES = list(FEATURES)[: list(FEATURES).index("template_files")]
 
 
-def paragraph_shapes(texts: list[str], patterns: NoisePatterns = NoisePatterns()) -> dict[str, list]:
-    """What each paragraph looks like on its own (cacheable per file): word count, whether it
-    ends a sentence, whether it is a block of headline lines, or one headline-like line, and
-    whether it reads as a comment section's heading."""
-    words = [_words(t) for t in texts]
-    lines = [[line for line in LINE_BREAK.split(t) if line.strip()] for t in texts]
-    return {
-        "words": words,
-        "sentence_end": [bool(_SENTENCE_END.search(t)) for t in texts],
-        "headline_block": [len(ls) >= 2 and all(_is_headline(line) for line in ls) for ls in lines],
-        "headline_line": [len(ls) == 1 and w >= 3 and _is_headline(ls[0]) for ls, w in zip(lines, words, strict=True)],
-        "comment_heading": [any(p.search(t) for p in patterns.comment_section) for t in texts],
-    }
+def describe(name: str, value: float) -> str:
+    """A feature and its value in words: ``outside the story``, ``2 words``, ``in 5 files``."""
+    template = FEATURES[name]
+    if isinstance(template, tuple):  # a yes/no feature
+        return template[0] if value else template[1]
+    return template.replace("{NEAR}", str(NEAR)).replace("{WIDE}", str(WIDE)).format(value)
+
+
+def line_units(texts: list[str]) -> tuple[list[str], list[int]]:
+    """The model's units: the lines of each paragraph (a web page's blocks, as the labelled pages
+    have them: a list of headlines on three lines is three units), and the paragraph each is
+    in. A paragraph is scored by its lines' mean."""
+    units, owner = [], []
+    for k, text in enumerate(texts):
+        lines = [line for line in LINE_BREAK.split(text) if line.strip()] or [text]
+        units += lines
+        owner += [k] * len(lines)
+    return units, owner
+
+
+def paragraph_shapes(texts: list[str], patterns: NoisePatterns = NoisePatterns()) -> list[list[float]]:
+    """Each unit's own features (the ``OWN`` names, in order), from its text alone."""
+    rows = []
+    for text in texts:
+        stripped = text.strip()
+        tokens = _WORD.findall(stripped)
+        words = len(tokens)
+        visible = [c for c in stripped if not c.isspace()]
+        letters = [c for c in visible if c.isalpha()]
+        alphabetic = [t for t in tokens if t[0].isalpha()]
+        first = next((c for c in stripped if c.isalnum()), "")
+        hits = [any(p.search(text) for p in compiled) for _, compiled in patterns.furniture]
+        rows.append([
+            words,
+            len(stripped),
+            sum(map(len, tokens)) / words if words else 0.0,
+            bool(_SENTENCE_END.search(stripped)),
+            len(_SENTENCE_BREAK.findall(stripped)),
+            stripped.endswith(":"),
+            sum(t[0].isupper() for t in alphabetic) / len(alphabetic) if alphabetic else 0.0,
+            sum(c.isupper() for c in letters) / len(letters) if letters else 0.0,
+            sum(c.isdigit() for c in visible) / len(visible) if visible else 0.0,
+            sum(not c.isalnum() for c in visible) / len(visible) if visible else 0.0,
+            sum(t.casefold() in patterns.function_words for t in tokens) / words if words else 0.0,
+            first.islower(),
+            bool(stripped) and not stripped[0].isalnum() and stripped[0] not in _OPENING_QUOTE,
+            bool(_URL.search(stripped)),
+            len(_SEPARATORS.findall(stripped)),
+            words >= 3 and _is_headline(stripped),
+            any(p.search(text) for p in patterns.comment_section),
+            any(hit for hit, (error, _) in zip(hits, patterns.furniture, strict=True) if error),
+            any(hit for hit, (error, _) in zip(hits, patterns.furniture, strict=True) if not error),
+        ])  # fmt: skip
+    return rows
 
 
 def story_span(prose: list[bool], announces: list[bool]) -> tuple[int, int] | None:
@@ -145,130 +238,193 @@ def story_span(prose: list[bool], announces: list[bool]) -> tuple[int, int] | No
             last += 1
     return first, last
 
-def add_noise_features(frame: Table, patterns: NoisePatterns = NoisePatterns()) -> Table:
-    """The noise columns; the ``SHAPE_COLUMNS`` (from the feature cache) are used when present."""
-    if all(c in frame for c in SHAPE_COLUMNS):
-        shapes = {c: frame.pop(c) for c in SHAPE_COLUMNS}
-    else:
-        shapes = paragraph_shapes(frame["text"], patterns)
-    words, ends = shapes["words"], shapes["sentence_end"]
-    # A long paragraph that ends in a colon introduces a list: running text all the same.
-    colon = [t.rstrip().endswith(":") for t in frame["text"]]
-    prose = [w >= PROSE_MIN_WORDS and (e or c) for w, e, c in zip(words, ends, colon, strict=True)]
-    short = [0 < w < SHORT_MAX_WORDS and not e for w, e in zip(words, ends, strict=True)]
-    headline_list = shapes["headline_block"]
 
-    doc_ids = frame["doc_id"]
-    rows_of: dict[int, list[int]] = {}  # each file's rows, in order
-    for i, doc in enumerate(doc_ids):
-        rows_of.setdefault(doc, []).append(i)
+def _distances(flags: list[bool]) -> list[int]:
+    """For each position, how far back the last flagged position is (``FAR`` when none)."""
+    out, last = [], None
+    for i, flag in enumerate(flags):
+        out.append(FAR if last is None else min(i - last, FAR))
+        if flag:
+            last = i
+    return out
+
+
+def file_noise_features(paragraphs: list[str], patterns: NoisePatterns = NoisePatterns()) -> dict:
+    """One file's per-file features: ``x`` (``FILE_FEATURES``, in order), one row per unit
+    (``line_units``): its own shape, then its place and its neighbours'; ``owner``, the
+    paragraph of each unit; ``keys``, a digest of each unit's folded text (for template text
+    across files). Cached with the file's other features."""
+    texts, owner = line_units(paragraphs)
+    own = paragraph_shapes(texts, patterns)
+    n = len(texts)
+    if not n:
+        return {"x": np.zeros((0, len(FILE_FEATURES))), "owner": np.zeros(0, dtype=np.int64), "keys": np.zeros(0, dtype=np.uint64)}
+    column = {name: [row[k] for row in own] for k, name in enumerate(OWN)}
+    words, ends, colon = column["words"], column["sentence_end"], column["ends_colon"]
+    prose = [w >= PROSE_MIN_WORDS and bool(e or c) for w, e, c in zip(words, ends, colon, strict=True)]
+    short = [0 < w < SHORT_MAX_WORDS and not e for w, e in zip(words, ends, strict=True)]
 
     # The comment section runs from its heading, once the story has begun, to the file's end.
-    comments_from: dict[int, int] = {}
-    prose_so_far: Counter = Counter()
-    for i, (doc, heading) in enumerate(zip(doc_ids, shapes["comment_heading"], strict=True)):
-        if heading and prose_so_far[doc] >= COMMENTS_AFTER_PROSE:
-            comments_from.setdefault(doc, i)
-        prose_so_far[doc] += prose[i]
-    in_comments = [doc in comments_from and i >= comments_from[doc] for i, doc in enumerate(doc_ids)]
-
-    outside = [False] * len(frame)  # a file with no prose has no story to be outside of
-    for file_rows in rows_of.values():
-        before_comments = [i for i in file_rows if not in_comments[i]]
-        span = story_span([prose[i] for i in before_comments], [colon[i] for i in before_comments])
-        if span is not None:
-            for position, i in enumerate(file_rows):
-                outside[i] = not span[0] <= position <= span[1]
+    comments_from, prose_so_far = n, 0
+    for i in range(n):
+        if column["comment_heading"][i] and prose_so_far >= COMMENTS_AFTER_PROSE:
+            comments_from = i
+            break
+        prose_so_far += prose[i]
+    in_comments = [i >= comments_from for i in range(n)]
+    span = story_span(prose[:comments_from], colon[:comments_from])
+    outside = [span is not None and not span[0] <= i <= span[1] for i in range(n)]
 
     # A run of headline-like paragraphs (three or more in a row): a related-stories list.
-    headline_like = shapes["headline_line"]
-    rows = len(frame)
-    in_run = [False] * rows
-    run_start = 0
-    for i in range(rows + 1):
-        ended = i == rows or not headline_like[i] or doc_ids[i] != doc_ids[run_start]
-        if ended:
-            if i - run_start >= HEADLINE_RUN:
-                for j in range(run_start, i):
-                    in_run[j] = True
-            run_start = i + 1 if i < rows and not headline_like[i] else i
-
-    # Repeated across files: the duplicate stage's digest of the folded text, any length.
-    keys = frame["text_key"] if "text_key" in frame else [t.casefold() for t in frame["text"]]
-    files_with = Counter(key for key, _ in set(zip(keys, doc_ids, strict=True)))
-    files_per_key = [files_with[key] for key in keys]
-    repeated = [count >= REPEATED_MIN_FILES for count in files_per_key]
-    times_in_file = Counter(zip(keys, doc_ids, strict=True))
-    in_file = [0 if prose[i] else times_in_file[key, doc] for i, (key, doc) in enumerate(zip(keys, doc_ids, strict=True))]
-
-    # Each sign found, with its weight: text in three or more files is template text even
-    # alone, and the comments are not the story (2); other signs need company (1). A short
-    # line, a headline or a line said twice in its file is a subheading or a list item as
-    # often as it is furniture, so those only ever support another sign.
-    signals: list[str | None] = [None] * rows
-    strength = [0] * rows
-    stands_alone = [False] * rows
-    for i in range(rows):
-        found: list[str] = []
-        weight, alone = 0, False
-        if outside[i] and not prose[i]:
-            found.append("outside the story")
-            weight, alone = weight + 1, True
-        if short[i]:
-            found.append("short line")
-            weight += 1
-        if headline_list[i] or in_run[i]:
-            # A short line in a list is one piece of evidence, not two: a warning alone.
-            found.append("list of headlines")
-            weight, alone = weight + (not short[i]), True
-        elif headline_like[i] and not short[i]:
-            found.append("reads as a headline")
-            weight += 1
-        if repeated[i]:
-            found.append(f"in {files_per_key[i]} files")
-            weight, alone = weight + 2, True
-        if in_file[i] >= REPEATED_IN_FILE_MIN:
-            found.append(f"{in_file[i]} times in this file")
-            weight += 1
-        if in_comments[i]:
-            found.append("in the comments")
-            weight, alone = weight + 2, True
-        if found:
-            signals[i], strength[i], stands_alone[i] = ", ".join(found), weight, alone
-    frame["prose"] = prose
-    frame["outside_body"] = outside
-    frame["short_line"] = short
-    frame["headline_list"] = [a or b for a, b in zip(headline_list, in_run, strict=True)]
-    frame["repeated"] = repeated
-    frame["repeated_in_file"] = [n >= REPEATED_IN_FILE_MIN for n in in_file]
-    frame["in_comments"] = in_comments
-    # Furniture comes in blocks: a few paragraphs that are not prose, between two paragraphs
-    # of the same file on which signs agree, are part of the block whatever they look like.
-    agreeing = [n >= 2 for n in strength]
-    between = [False] * rows
+    headline_run = [False] * n
     start = 0
-    while start < rows:
-        end = start
-        while end < rows and not agreeing[end] and not prose[end] and doc_ids[end] == doc_ids[start]:
-            end += 1
-        if end == start:
-            start += 1
-            continue
-        if (
-            end - start <= BLOCK_GAP
-            and start > 0
-            and end < rows
-            and agreeing[start - 1]
-            and agreeing[end]
-            and doc_ids[start - 1] == doc_ids[start] == doc_ids[end]
-        ):
-            for i in range(start, end):
-                between[i] = True
-                signals[i] = f"{signals[i]}, between page furniture" if signals[i] else "between page furniture"
-                strength[i] = max(strength[i] + 1, 2)
-        start = end
-    frame["between_furniture"] = between
-    frame["noise_signals"] = signals
-    frame["noise_agreeing"] = [s if n >= 2 else None for s, n in zip(signals, strength, strict=True)]
-    frame["noise_single"] = [s if n == 1 and alone else None for s, n, alone in zip(signals, strength, stands_alone, strict=True)]
+    for i in range(n + 1):
+        if i == n or not column["headline_line"][i]:
+            if i - start >= HEADLINE_RUN:
+                headline_run[start:i] = [True] * (i - start)
+            start = i + 1
+
+    # The run of paragraphs that are not prose that each paragraph is in.
+    short_run = [0] * n
+    start = 0
+    for i in range(n + 1):
+        if i == n or prose[i]:
+            short_run[start:i] = [i - start] * (i - start)
+            start = i + 1
+
+    folded = [" ".join(_WORD.findall(t.casefold())) for t in texts]
+    times = {}
+    for key in folded:
+        times[key] = times.get(key, 0) + 1
+    hits = column["pattern_error"]
+    before = _distances(prose)
+    after = _distances(prose[::-1])[::-1]
+    prose_total = sum(prose)
+    rows = []
+    for i in range(n):
+        lo, hi = max(0, i - WIDE), min(n, i + WIDE + 1)
+        rows.append([
+            i,
+            n - 1 - i,
+            i / (n - 1) if n > 1 else 0.0,
+            n,
+            prose_total / n,
+            prose[i],
+            sum(prose[max(0, i - NEAR):i]),
+            sum(prose[i + 1:i + 1 + NEAR]),
+            (sum(prose[lo:hi]) - prose[i]) / max(hi - lo - 1, 1),
+            words[i - 1] if i else 0,
+            words[i + 1] if i + 1 < n else 0,
+            sum(short[max(0, i - NEAR):i]),
+            sum(short[i + 1:i + 1 + NEAR]),
+            short_run[i],
+            before[i],
+            after[i],
+            outside[i],
+            in_comments[i],
+            headline_run[i],
+            times[folded[i]],
+            sum(hits[max(0, i - 2):i]) + sum(hits[i + 1:i + 3]),
+        ])  # fmt: skip
+    keys = [int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") for key in folded]
+    return {
+        "x": np.hstack([np.array(own, dtype=np.float64), np.array(rows, dtype=np.float64)]),
+        "owner": np.array(owner, dtype=np.int64),
+        "keys": np.array(keys, dtype=np.uint64),
+    }
+
+
+#: Where ``prose`` is in the per-file matrix.
+PROSE = FILE_FEATURES.index("prose")
+
+
+def template_files(keys: list, docs: list[int], family: dict[int, int]) -> list[int]:
+    """Per unit: in how many files its text is (``keys``: the folded text's digest), a file
+    and its copies counting once (``family``: a file's earliest copy, by doc id): a story
+    copied into three files is a duplicate (DU002), not three files' template text."""
+    files_with: dict = {}
+    for key, doc in set(zip(keys, docs, strict=True)):
+        files_with.setdefault(key, set()).add(family.get(doc, doc))
+    return [len(files_with[key]) for key in keys]
+
+
+@dataclass
+class NoiseUnits:
+    """Every unit's features (``FEATURES_ORDER``) and the paragraph row each is in."""
+
+    x: np.ndarray
+    row: np.ndarray
+
+
+def corpus_noise_features(frame: Table, per_file: list[dict]) -> NoiseUnits:
+    """Each file's ``file_noise_features`` (``per_file``, in the frame's order) with the
+    corpus's ``template_files`` (a feature of every line). Adds the ``prose`` column (a
+    paragraph with a line of running text) and ``template_files`` (site template text: the
+    most files any of its lines is in, among lines in ``TEMPLATE_MIN_FILES`` or more files
+    next to another such line of the file; else 0)."""
+    n = len(frame)
+    starts, row = [], 0
+    for entry in per_file:
+        starts.append(row)
+        row += int(entry["owner"].max()) + 1 if len(entry["owner"]) else 0
+    x = np.vstack([e["x"] for e in per_file]) if per_file else np.zeros((0, len(FILE_FEATURES)))
+    rows = np.concatenate([e["owner"] + s for e, s in zip(per_file, starts, strict=True)]) if per_file else np.zeros(0, dtype=np.int64)
+    keys = np.concatenate([e["keys"] for e in per_file]).tolist() if per_file else []
+    doc_ids = frame["doc_id"]
+    docs = [doc_ids[r] for r in rows.tolist()]
+    # A file and its copies (exact or near) are one file for template text.
+    exact = frame["doc_dup_of"] if "doc_dup_of" in frame else [None] * n
+    near = frame["doc_near_dup_of"] if "doc_near_dup_of" in frame else [None] * n
+    family = {}
+    for r, (e, m) in enumerate(zip(exact, near, strict=True)):
+        origin = e if e is not None else m
+        if origin is not None:
+            family[doc_ids[r]] = family.get(doc_ids[origin], doc_ids[origin])
+    unit_prose = x[:, PROSE] > 0
+    template = template_files(keys, docs, family)
+    prose = np.zeros(n, dtype=bool)
+    prose[rows[unit_prose]] = True
+    # Site template text comes in blocks (a header, a share bar and a newsletter box, a
+    # footer): a line in many files counts as template text next to another such line of
+    # its file. A subheading many stories share ("Conclusion", "References") stands alone.
+    shared = np.array(template, dtype=np.int64) >= TEMPLATE_MIN_FILES
+    same_doc_before = np.concatenate(([False], np.array(docs[1:]) == np.array(docs[:-1]))) if len(docs) else np.zeros(0, dtype=bool)
+    neighbour = np.zeros(len(shared), dtype=bool)
+    neighbour[1:] |= shared[:-1] & same_doc_before[1:]
+    neighbour[:-1] |= shared[1:] & same_doc_before[1:]
+    in_block = np.where(shared & neighbour, np.array(template, dtype=np.int64), 0)
+    most = np.zeros(n, dtype=np.int64)
+    np.maximum.at(most, rows, in_block)
+    frame["prose"] = prose.tolist()
+    frame["template_files"] = most.tolist()
+    return NoiseUnits(np.hstack([x, np.array(template, dtype=np.float64)[:, None]]), rows)
+
+
+def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None) -> Table:
+    """The ``noise_score`` (probability of page furniture: the mean of its lines' scores) and
+    ``noise_why`` (the features that weigh most towards it, on its highest-scoring line, in
+    words) columns, by ``model`` (a ``NoiseModel``). ``rows``: score only these paragraphs (a
+    pre-commit run reports on a few files); the others get NaN."""
+    n = len(frame)
+    wanted = np.ones(len(units.row), dtype=bool) if rows is None else np.isin(units.row, np.array(sorted(rows), dtype=np.int64))
+    scores = np.full(n, np.nan)  # NaN, not None: the column stays float64 for GX
+    why: list = [None] * n
+    picked = np.flatnonzero(wanted)
+    if len(picked):
+        values, reasons = model.score(units.x[picked], FEATURES_ORDER)
+        owner = units.row[picked]
+        total = np.bincount(owner, weights=values, minlength=n)
+        count = np.bincount(owner, minlength=n)
+        has = count > 0
+        scores[has] = np.round(total[has] / count[has], 4)
+        best: dict[int, float] = {}
+        for r, value, reason in zip(owner.tolist(), values.tolist(), reasons, strict=True):
+            if reason is not None and value > best.get(r, -1.0):
+                best[r], why[r] = value, reason
+    frame["noise_score"] = scores.tolist()
+    frame["noise_why"] = why
     return frame
+
+
+#: The order of the columns ``add_noise_features`` gives the model.
+FEATURES_ORDER = [*FILE_FEATURES, "template_files"]

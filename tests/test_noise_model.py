@@ -1,0 +1,145 @@
+"""The noise model: trained reproducibly, read from data, evaluated without the training
+library, asserted by GX through thresholds a corpus sets, and explained in its findings."""
+
+import json
+import random
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import REPO, SEEDS, write_corpus
+from validators.config import Config
+from validators.features.noise import FEATURES_ORDER, _is_headline, file_noise_features
+from validators.pipeline import check
+
+NAV = ["Home", "World", "Business", "Sport", "Weather", "Opinion", "Video", "Podcasts", "Travel", "Culture"]
+FOOTER = ["About us", "Contact", "Privacy policy", "Terms of use", "Careers", "Advertise with us", "Site map"]
+SUBJECTS = ["The council", "The minister", "A spokesman for the port", "Local traders", "The health board", "Teachers at the school"]
+VERBS = ["said on Tuesday that", "warned in a statement that", "told reporters that", "confirmed late on Monday that"]
+CLAUSES = [
+    "the new rules would take effect from the start of next month across the whole region",
+    "the budget for repairs to the harbour wall had doubled since the storms of last winter",
+    "more than two hundred families had asked for help with their heating bills this year",
+    "the ferry timetable would change again once the new boats had passed their sea trials",
+    "the library would open on Sundays for the first time after a campaign by local parents",
+]
+
+
+def labelled_set(folder, pages: int, seed: int):
+    """A labelled set of made-up pages: a menu, a story, a footer (this text is the test's own)."""
+    rng = random.Random(seed)
+    labels = []
+    for n in range(pages):
+        menu = rng.sample(NAV, 6)
+        story = [f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(CLAUSES)}." for _ in range(rng.randint(4, 7))]
+        footer = rng.sample(FOOTER, 4)
+        paragraphs = [(t, "boilerplate") for t in menu] + [(t, "content") for t in story] + [(t, "boilerplate") for t in footer]
+        name = f"{n:04d}.txt"
+        write_corpus(folder / "corpus", {name: "\n\n".join(t for t, _ in paragraphs) + "\n"})
+        labels += [{"file": name, "para": i, "label": label} for i, (_, label) in enumerate(paragraphs)]
+    (folder / "labels.jsonl").write_text("".join(json.dumps(r) + "\n" for r in labels), encoding="utf-8")
+    return folder
+
+
+def test_training_twice_gives_the_same_file_and_the_runtime_scores_as_the_trees_do(tmp_path):
+    pytest.importorskip("lightgbm")
+    pytest.importorskip("sklearn")
+    from validators import train_noise
+    from validators.features.noise_model import NoiseModel
+
+    folder = labelled_set(tmp_path / "set", pages=30, seed=1)
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    train_noise.main([folder], first, "test")
+    train_noise.main([folder], second, "test")
+    assert first.read_bytes() == second.read_bytes()
+
+    data = train_noise.load_labelled(folder)
+    trained = train_noise.train(data)
+    model = NoiseModel.parse("test", train_noise.to_json(trained, data, [], "test"))
+    runtime, _ = model.score(data.x, FEATURES_ORDER)
+    assert np.allclose(runtime, trained.probability(data.x), atol=1e-9)
+    # And it learned the pages: menus and footers score above the story.
+    assert runtime[data.y == 1].min() > runtime[data.y == 0].max()
+
+
+def test_train_noise_without_the_training_extra_says_how_to_install_it(tmp_path):
+    folder = labelled_set(tmp_path / "set", pages=3, seed=2)
+    code = (
+        "import sys; sys.modules['lightgbm'] = None; sys.modules['sklearn'] = None\n"
+        "from validators.cli import main\n"
+        f"main(['train-noise', {str(folder)!r}, '-o', {str(tmp_path / 'm.json')!r}])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "pip install 'corpus-validator[train]'" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_the_check_imports_no_training_library():
+    code = (
+        "import sys\nfrom validators.pipeline import check\nfrom validators.config import Config\n"
+        f"check([{str(SEEDS)!r}], Config(engine='light', cache=False))\n"
+        "print(sorted(m for m in ('lightgbm', 'sklearn', 'scipy') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_a_story_copied_into_three_files_is_a_duplicate_not_page_furniture(run):
+    story = (SEEDS / "001_f5378cd05d5454e8.txt").read_text(encoding="utf-8")
+    report = run({"a.txt": story, "b.txt": story, "c.txt": story})
+    assert [f for f in report.findings if f.family == "noise" and f.severity == "error"] == []
+    assert "DU002" in {f.code for f in report.findings}
+    # The same block of lines around three different stories is the site's template text;
+    # a subheading the stories share, alone between their paragraphs, is not.
+    others = [p for p in story.split("\n") if p.strip()]
+    header = ["The Harbour Post", "Share on Facebook | Share on X | Email this article"]
+    footer = ["Share on Facebook | Share on X | Email this article", "© The Harbour Post"]
+    files = {f"{n}.txt": "\n\n".join([*header, *others[n * 5 : n * 5 + 2], "What happens next", *others[n * 5 + 2 : n * 5 + 5], *footer]) + "\n"
+             for n in range(3)}  # fmt: skip
+    template = run(files, select=["BP102"])
+    assert sorted((f.path[-5:], f.line) for f in template.findings) == [(f"{n}.txt", line) for n in range(3) for line in (1, 3, 17, 19)]
+    assert all("site template text (in 3 files)" in f.message for f in template.findings)
+
+
+def test_the_thresholds_come_from_the_config_and_the_warning_yields_to_the_error(run):
+    story = (SEEDS / "000_b62c68cda4596989.txt").read_text(encoding="utf-8")
+    everything = run({"a.txt": story}, select=["BP100", "BP101"], noise=_noise(error_threshold=0.0, review_threshold=0.0))
+    paragraphs = len(everything.paragraph_table)
+    assert [f.code for f in everything.findings] == ["BP100"] * paragraphs  # no BP101 where BP100 is
+    assert all(f.message.startswith("page furniture (score 0.") for f in everything.findings)
+    nothing = run({"a.txt": story}, select=["BP100", "BP101"], noise=_noise(error_threshold=1.0, review_threshold=1.0))
+    assert nothing.findings == []
+    review = run({"a.txt": story}, select=["BP100", "BP101"], noise=_noise(error_threshold=1.0, review_threshold=0.0))
+    assert {f.code for f in review.findings} == {"BP101"} and all(f.severity == "warning" for f in review.findings)
+
+
+def test_a_finding_says_which_features_weighed_most(run):
+    report = run({"a.txt": (SEEDS / "000_b62c68cda4596989.txt").read_text(encoding="utf-8")},
+                 select=["BP100"], noise=_noise(error_threshold=0.1))  # fmt: skip
+    (tail,) = [f for f in report.findings if f.line == 36]  # "Click to Hide", after the story
+    assert "outside the story" in tail.message
+    story_lines = [f for f in report.findings if f.line in (3, 5, 7, 13, 15, 17, 19)]
+    assert story_lines == []  # running text in the story scores low
+
+
+def _noise(**thresholds):
+    from validators.config import NoiseSettings
+
+    return NoiseSettings(**thresholds)
+
+
+def test_a_sentence_that_ends_inside_a_closing_quote_does_not_read_as_a_headline():
+    assert not _is_headline('Kim said the talks were "a waste of time."')
+    assert not _is_headline("The minister said it was ‘over.’")
+    assert _is_headline("North Korea Rejects New Talks")
+    assert _is_headline('Kim Calls Talks "A Waste Of Time"')
+
+
+def test_the_lines_of_a_paragraph_are_the_models_units():
+    features = file_noise_features(["A headline of one kind\nAnother headline here\nA third one", "A story sentence that runs on for a good many words, as stories do."])
+    assert features["owner"].tolist() == [0, 0, 0, 1]
+    assert features["x"].shape == (4, len(FEATURES_ORDER) - 1)

@@ -1,0 +1,78 @@
+"""Template text across files: ten articles of one site (``tests/fixtures/one-site``) share
+its header, share bar, advertisement and newsletter slots and footer, around different
+stories. Every template line is furniture in every file; no paragraph of a story is."""
+
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from validators.config import Config
+from validators.pipeline import check
+
+SITE = REPO / "tests" / "fixtures" / "one-site" / "corpus"
+SHARE_BAR = "Share on Facebook | Share on X | Email this article"
+# The site's lines, the same in every article: header, share bar, the advertisement and the
+# newsletter box it puts inside the story, footer. Two of them read as prose.
+TEMPLATE = {
+    "Skip to main content",
+    "Home | News | Business | Sport | Culture | Opinion | Weather",
+    "The Harbour Gazette",
+    "Log in | Subscribe",
+    SHARE_BAR,
+    "Advertisement",
+    "Sign up for the Gazette Daily, our free morning newsletter.",
+    "Get the Gazette's morning email: the day's news from the harbour towns, every weekday at 7am.",
+    "More from the Gazette",
+    "© 2026 Harbour Gazette Media Ltd. All rights reserved.",
+    "About us | Contact us | Advertise with us | Privacy policy | Terms of use",
+    "The Harbour Gazette is published by Harbour Gazette Media Ltd, 4 Quay Street, Portmere.",
+}
+
+
+def paragraphs(path: Path) -> list[tuple[int, str]]:
+    """(line, text) of each paragraph of a fixture file (blank-line separated, one line each)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    return [(n, line) for n, line in enumerate(lines, 1) if line.strip()]
+
+
+def story_lines(path: Path) -> dict[int, str]:
+    """The story: the paragraphs between the two share bars that are not the site's."""
+    found = paragraphs(path)
+    bars = [i for i, (_, text) in enumerate(found) if text == SHARE_BAR]
+    return {line: text for line, text in found[bars[0] + 1 : bars[-1]] if text not in TEMPLATE}
+
+
+def noise_errors(report) -> dict[tuple[str, int], str]:
+    return {(Path(f.path).name, f.line): f.code for f in report.findings if f.family == "noise" and f.severity == "error"}
+
+
+def test_the_fixture_is_one_site_with_different_stories():
+    files = sorted(SITE.glob("*.txt"))
+    assert len(files) >= 8
+    for path in files:
+        assert TEMPLATE <= {text for _, text in paragraphs(path)}, path.name
+        assert len(story_lines(path)) >= 5, path.name
+    stories = [set(story_lines(path).values()) for path in files]
+    assert all(not (a & b) for i, a in enumerate(stories) for b in stories[i + 1 :])
+
+
+@pytest.mark.parametrize("engine", ["light", "gx"])
+def test_template_lines_are_noise_errors_in_every_article_and_the_stories_are_not(tmp_path, engine):
+    report = check([SITE], Config(root=tmp_path, select=["BP"], engine=engine, cache=False))
+    errors = noise_errors(report)
+    for path in sorted(SITE.glob("*.txt")):
+        template = [line for line, text in paragraphs(path) if text in TEMPLATE]
+        assert [line for line in template if (path.name, line) not in errors] == [], path.name
+        story = story_lines(path)
+        assert {line: story[line] for line in story if (path.name, line) in errors} == {}, path.name
+
+
+def test_one_new_article_checked_against_the_corpus_gets_the_same_verdicts(tmp_path):
+    """The pre-commit hook checks the changed file with the rest of the corpus as context."""
+    new = sorted(SITE.glob("*.txt"))[-1]
+    report = check([new], Config(root=tmp_path, select=["BP"], engine="light", cache=False), context=[SITE])
+    errors = noise_errors(report)
+    assert {name for name, _ in errors} == {new.name}
+    assert {text for line, text in paragraphs(new) if (new.name, line) in errors} >= TEMPLATE
+    assert not any((new.name, line) in errors for line in story_lines(new))
