@@ -142,6 +142,20 @@ def test_drop_noise_keeps_an_article_copied_to_three_files(cli, tmp_path):
         kept = blocks(folder / f"copy{n}.txt")
         assert all(paragraph in kept for paragraph in story)  # each copy keeps all of its story
         assert "Click to Hide" not in kept and "Sign up for Daily Newsletters" not in kept  # the furniture goes
+    assert result.exit_code == 1  # the copies stay duplicates (DU002) for a person to judge
+
+
+def test_drop_noise_keeps_running_text_only_the_score_flags(cli, tmp_path):
+    """A strict noise threshold flags the story itself (BP100): the guard, not the score, keeps it."""
+    from conftest import SEEDS
+
+    seed = (SEEDS / SEED).read_text(encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[tool.corpus-validator]\n[tool.corpus-validator.noise]\nerror_threshold = 0.0\nreview_threshold = 0.0\n")
+    (tmp_path / "article.txt").write_text(seed, encoding="utf-8", newline="")
+    result = cli("fix", tmp_path / "article.txt", "--drop-noise")
+    kept = blocks(tmp_path / "article.txt")
+    story = [b for b in seed.split("\n\n") if len(b.split()) >= 20]
+    assert story and all(paragraph in kept for paragraph in story)
     assert "running text that no pattern rule (BP001–BP009) names as page furniture" in result.stderr
     assert result.exit_code == 1  # the story's BP100 errors stay for a person to judge
 
