@@ -213,7 +213,7 @@ def mention_candidates(raw: str, lexicon: NameLexicon) -> list[tuple[tuple[int, 
                 continue
             if run:
                 close()
-            if token not in lexicon.not_names and not _initials_after_surname(raw, match):
+            if token not in lexicon.not_names and not _initials_after_surname(raw, match, lexicon):
                 spans.append(((match.start(),), match.end(), False))
             continue
         if _inner_capital(token):
@@ -237,7 +237,7 @@ _SURNAME_BEFORE = re.compile(r"[^\W\d_]*[^\W\d_\s],? $")
 _INITIALS_END = re.compile(r"(?:[,;]|\.?$|\.? et al)")
 
 
-def _initials_after_surname(raw: str, match: re.Match) -> bool:
+def _initials_after_surname(raw: str, match: re.Match, lexicon: NameLexicon) -> bool:
     """Two or three capitals right after a capitalised word, dotted or before a comma, "et al"
     or the end, are an author's initials in a reference ("Chi MH et al.", "Adwan, M.H."), not
     an acronym."""
@@ -245,7 +245,7 @@ def _initials_after_surname(raw: str, match: re.Match) -> bool:
     if len(letters) > 3:
         return False
     before = _SURNAME_BEFORE.search(raw, max(0, match.start() - 40), match.start())
-    if before is None or not before.group()[:1].isupper():
+    if before is None or not before.group()[:1].isupper() or before.group().rstrip(", ") in lexicon.leading_words:
         return False
     return match.group().endswith(".") or _INITIALS_END.match(raw, match.end()) is not None
 
@@ -258,17 +258,16 @@ def resolve_mention(
     A sentence's first word goes when the corpus writes it in lower case elsewhere
     ("Leader Kim Jong Un said"); leading words such as titles go when the corpus names
     the person without them at least as often ("Foreign Minister Ri Yong Ho"), if they are
-    words the corpus writes in lower case ("minister"; not "Asia-Pacific Economic Cooperation").
+    plain words (not "Asia-Pacific" of "Asia-Pacific Economic Cooperation").
     """
     if opens_sentence and len(starts) > 1:
         first_word = raw[starts[0] : starts[1]].strip().lower()
         if first_word in vocabulary:
             starts = starts[1:]
     if whole is not None:
-        for n, tail in enumerate(starts[1:-1], 1):  # longest remainder first, always two words or more
-            dropped = raw[starts[0] : tail].lower().split()
-            if not all(word in vocabulary for word in dropped):
-                break  # only titles go, words the corpus also writes in lower case: not "Asia-Pacific"
+        for tail in starts[1:-1]:  # longest remainder first, always two words or more
+            if "-" in raw[starts[0] : tail]:
+                break  # titles and demonyms are plain words; "Asia-Pacific" is part of the name
             if whole[variant_key(raw[tail:end])] >= whole[variant_key(raw[starts[0] : end])]:
                 return tail
     return starts[0]
@@ -388,7 +387,7 @@ def build_mentions(
         for starts, end, opens in spans:
             if len(starts) > 1 and raw[starts[1] - 2] == "." and _initials_apart(raw, starts, alone, vocabulary):
                 initials = _TOKEN.match(raw, starts[0])
-                if initials.group() not in lexicon.not_names and not _initials_after_surname(raw, initials):
+                if initials.group() not in lexicon.not_names and not _initials_after_surname(raw, initials, lexicon):
                     first_pass.append((index, starts[:1], initials.end()))  # "U.S." of "U.S. Senate"
                 starts, opens = starts[1:], False
             if opens and len(starts) > 1 and raw[starts[0] : starts[2] - 1 if len(starts) > 2 else end] not in openings:
@@ -423,7 +422,7 @@ def build_mentions(
     free_keys = [k if h is None else None for k, h in zip(keys, house, strict=True)]
     counts = Counter(k for k in free_keys if k is not None)
     majority, ties = corpus_spelling(free_keys, spellings, mentions["doc_id"])
-    weak = {k for k, tied in ties.items() if len({t.count(" ") for t in tied}) > 1}
+    weak = {k for k, tied in ties.items() if len({_words(t) for t in tied}) > 1}
     # An acronym is ambiguous ("UA": user agent, urban area): its dots are compared only with
     # a spelling the corpus establishes, in ACRONYM_MIN_MENTIONS places.
     written = Counter(zip(free_keys, spellings))
@@ -462,14 +461,20 @@ def _initials_apart(raw: str, starts: tuple[int, ...], alone: set[str], vocabula
     return initials in alone or (following is not None and following.group().lower() in vocabulary)
 
 
-_CAMEL = re.compile(r"[^\W\d_][^\W\d_\s]*[a-z][A-Z]")
+#: A capital inside a word after four letters or more: "BeautifulSoup", not "LePen" or "McCain".
+_CAMEL = re.compile(r"(?<![^\W\d_])[^\W\d_]{4,}(?<=[a-z])[A-Z]")
+
+
+def _words(spelling: str) -> int:
+    return len(spelling.replace("-", " ").split())
 
 
 def _camel_joined(spelling: str, other: str) -> bool:
     """Whether one spelling joins the other's words with capitals ("WebExtensions" / "Web
     Extensions", "BeautifulSoup" / "Beautiful Soup"): code and brands join words so on
-    purpose, so the two are not reported as one name ("Wallstreet" / "Wall Street" are)."""
-    return spelling.count(" ") != other.count(" ") and bool(_CAMEL.search(spelling) or _CAMEL.search(other))
+    purpose, so the two are not reported as one name ("Wallstreet" / "Wall Street" and
+    "Marine LePen" / "Marine Le Pen" are)."""
+    return _words(spelling) != _words(other) and bool(_CAMEL.search(spelling) or _CAMEL.search(other))
 
 
 def _styled(spelling: str, other: str) -> bool:
