@@ -157,7 +157,7 @@ def _name_word(token: str, lexicon: NameLexicon) -> bool:
     return bool(tail) and tail[0].isupper() and head + "-" in lexicon.particles
 
 
-def mention_candidates(raw: str, lexicon: NameLexicon) -> list[tuple[tuple[int, ...], int, bool]]:
+def mention_candidates(raw: str, lexicon: NameLexicon, lower: set[str] = frozenset()) -> list[tuple[tuple[int, ...], int, bool]]:
     """Name-like spans of ``raw``: (start of each word, end, whether it opens a sentence).
 
     A candidate is a run of capitalised words joined by single spaces (name particles
@@ -167,7 +167,8 @@ def mention_candidates(raw: str, lexicon: NameLexicon) -> list[tuple[tuple[int, 
     inside ("iPhone"). No candidate lies inside a code (``_CODE``: "US10YT=RR"). All-capitals
     paragraphs (headings) have none: their case says nothing about spelling. Which words
     belong to the name, and whether one word is a name at all, is decided by
-    ``build_mentions``, with the whole corpus in view.
+    ``build_mentions``, with the whole corpus in view; ``lower``, words the file writes in
+    lower case, only spares it one-word candidates it would turn down ("He", "Polish").
     """
     if not any(ch.islower() for ch in raw):
         return []
@@ -183,7 +184,11 @@ def mention_candidates(raw: str, lexicon: NameLexicon) -> list[tuple[tuple[int, 
             run.pop(0)
         if len(run) >= 2 and all(len(m.group()) == 1 for m in run):
             run.clear()  # initials with no name: "S. A"
-        if len(run) >= 2 or (run and len(run[0].group()) >= MIN_WORD_NAME and not run[0].group().isupper()):
+        if len(run) == 1:
+            word = run[0].group()
+            if len(word) < MIN_WORD_NAME or word.isupper() or _common_word(word, lower, lexicon):
+                run.clear()
+        if run:
             starts = tuple(m.start() for m in run)
             spans.append((starts, run[-1].end(), _starts_sentence(raw, starts[0], text_start)))
         run.clear()
@@ -364,75 +369,92 @@ def build_mentions(
     stands alone elsewhere) are a mention of their own, not the start of a longer one.
     """
     raws = frame["raw"]
-    if candidates is None:
-        candidates = [mention_candidates(raw, lexicon) for raw in raws]
     if vocabulary is None:
         vocabulary = set().union(*(lowercase_words(raw) for raw in raws)) if raws else set()
-    alone, mid_sentence = set(), set()  # dotted acronyms standing alone; one-word names in mid-sentence
-    openings = set()  # the first two words of runs in mid-sentence: "New Zealand"
-    for index, spans in enumerate(candidates):
-        raw = raws[index]
-        for starts, end, opens in spans:
-            if len(starts) == 1:
-                word = raw[starts[0] : end]
-                if word.endswith("."):
-                    alone.add(word)
-                elif not opens:
-                    mid_sentence.add(word)
-            elif not opens:
-                openings.add(raw[starts[0] : starts[2] - 1 if len(starts) > 2 else end])
+    if candidates is None:
+        candidates = [mention_candidates(raw, lexicon, vocabulary) for raw in raws]
+    # One-word candidates, decided once per word and whether it opens a sentence.
+    singles = [
+        (i, starts[0], end, raws[i][starts[0] : end], opens)
+        for i, spans in enumerate(candidates) for starts, end, opens in spans if len(starts) == 1
+    ]  # fmt: skip
+    runs = [(i, starts, end, opens) for i, spans in enumerate(candidates) for starts, end, opens in spans if len(starts) > 1]
+    shapes = {(word, opens) for _, _, _, word, opens in singles}
+    alone = {word for word, _ in shapes if word.endswith(".")}  # dotted acronyms standing alone
+    mid_sentence = {word for word, opens in shapes if not opens}  # one-word names in mid-sentence
+    # The first two words of runs in mid-sentence: "New Zealand" keeps its "New" at a sentence start.
+    openings = {raws[i][starts[0] : starts[2] - 1 if len(starts) > 2 else end] for i, starts, end, opens in runs if not opens}
+    decided = {shape: _one_word_name(*shape, vocabulary, mid_sentence, lexicon) for shape in shapes}
+
+    def one_word_name(word: str, opens: bool) -> bool:
+        name = decided.get((word, opens))
+        if name is None:
+            name = decided[word, opens] = _one_word_name(word, opens, vocabulary, mid_sentence, lexicon)
+        return name
+
+    words = [(i, start, end, word) for i, start, end, word, opens in singles if decided[word, opens]]
     first_pass = []
-    for index, spans in enumerate(candidates):
+    for index, starts, end, opens in runs:
         raw = raws[index]
-        for starts, end, opens in spans:
-            if len(starts) > 1 and raw[starts[1] - 2] == "." and _initials_apart(raw, starts, alone, vocabulary):
-                initials = _TOKEN.match(raw, starts[0])
-                if initials.group() not in lexicon.not_names and not _initials_after_surname(raw, initials, lexicon):
-                    first_pass.append((index, starts[:1], initials.end()))  # "U.S." of "U.S. Senate"
-                starts, opens = starts[1:], False
-            if opens and len(starts) > 1 and raw[starts[0] : starts[2] - 1 if len(starts) > 2 else end] not in openings:
-                starts = starts[starts.index(resolve_mention(raw, starts, end, opens, vocabulary, None)) :]
-            if len(starts) == 1 and not _one_word_name(raw[starts[0] : end], opens, vocabulary, mid_sentence, lexicon):
-                continue
-            first_pass.append((index, starts, end))
+        if raw[starts[1] - 2] == "." and _initials_apart(raw, starts, alone, vocabulary):
+            initials = _TOKEN.match(raw, starts[0])
+            if initials.group() not in lexicon.not_names and not _initials_after_surname(raw, initials, lexicon):
+                words.append((index, starts[0], initials.end(), initials.group()))  # "U.S." of "U.S. Senate"
+            starts, opens = starts[1:], False
+        if opens and len(starts) > 1 and raw[starts[0] : starts[2] - 1 if len(starts) > 2 else end] not in openings:
+            starts = starts[starts.index(resolve_mention(raw, starts, end, opens, vocabulary, None)) :]
+        if len(starts) == 1:
+            word = raw[starts[0] : end]
+            if one_word_name(word, opens):
+                words.append((index, starts[0], end, word))
+            continue
+        first_pass.append((index, starts, end))
     # A leading word goes when the corpus writes the rest as a name of its own, two words or more.
-    whole = Counter(variant_key(raws[i][starts[0] : end]) for i, starts, end in first_pass if len(starts) > 1)
+    whole = Counter(variant_key(raws[i][starts[0] : end]) for i, starts, end in first_pass)
+    placed = []  # (paragraph, start, end, surface)
+    for i, starts, end in first_pass:
+        # Only a name of three words or more can lose leading words to a shorter one.
+        start = resolve_mention(raws[i], starts, end, False, vocabulary, whole) if len(starts) > 2 else starts[0]
+        placed.append((i, start, end, raws[i][start:end]))
+    placed = sorted(placed + _without_lone_words(words, placed, lexicon))
     paths, doc_ids, paras, line_starts = (frame[c] for c in ("path", "doc_id", "para", "line_start"))
     rows, spellings = [], []
-    for i, starts, end in first_pass:
-        raw = raws[i]
-        # Only a name of three words or more can lose leading words to a shorter one.
-        start = resolve_mention(raw, starts, end, False, vocabulary, whole) if len(starts) > 2 else starts[0]
+    for i, start, end, surface in placed:
         if report_paths is None or paths[i] in report_paths:
-            line, column = position(raw, start, line_starts[i])
+            line, column = position(raws[i], start, line_starts[i])
         else:  # context only: no finding will stand here, so its place is not worked out
             line = column = 0
-        surface = raw[start:end]
         rows.append((len(rows), i, paths[i], doc_ids[i], paras[i], start, end, line, column, surface))
         spellings.append(surface)
     mentions = Table(dict(zip(MENTION_COLUMNS[:10], map(list, zip(*rows)) if rows else [[] for _ in range(10)], strict=True)))
     surfaces = mentions["surface"]
-    spellings = _sentence_case_folded(surfaces, [raws[i] for i in mentions["row"]], mentions["start"])
+    spellings = _sentence_case_folded(surfaces, mentions["row"], mentions["start"], raws)
     keys = [mention_key(s) for s in surfaces]
 
     # The registry governs a mention named as a variant, or sharing a key with one.
-    house = [lexicon.registry.get(s) or lexicon.registry.get(variant_key(s)) for s in surfaces]
+    registry = lexicon.registry
+    house = [registry.get(s) or registry.get(variant_key(s)) for s in surfaces] if registry else [None] * len(surfaces)
     mentions["registry_variant_of"] = [h if h is not None and h != s else None for h, s in zip(house, surfaces, strict=True)]
 
-    free_keys = [k if h is None else None for k, h in zip(keys, house, strict=True)]
-    counts = Counter(k for k in free_keys if k is not None)
-    majority, ties = corpus_spelling(free_keys, spellings, mentions["doc_id"])
+    free_keys = [k if h is None else None for k, h in zip(keys, house, strict=True)] if registry else keys
+    majority, ties, written = corpus_spelling(free_keys, spellings, mentions["doc_id"])
     weak = {k for k, tied in ties.items() if len({_words(t) for t in tied}) > 1}
-    # An acronym is ambiguous ("UA": user agent, urban area): its dots are compared only with
-    # a spelling the corpus establishes, in ACRONYM_MIN_MENTIONS places.
-    written = Counter(zip(free_keys, spellings))
-    weak |= {k for k, best in majority.items() if k.isupper() and written[k, best] < ACRONYM_MIN_MENTIONS}
-    majority = {k: v for k, v in majority.items() if k not in weak}
-    ties = {k: v for k, v in ties.items() if k not in weak}
-    mentions["tied_with"] = [
-        " / ".join(t for t in ties[k] if t != s) if k in ties else None for k, s in zip(free_keys, spellings, strict=True)
-    ]
-    free_keys = [None if k in ties or k in weak else k for k in free_keys]
+    # An acronym is ambiguous ("UA": user agent, urban area): its dots are compared with another
+    # spelling only where the corpus establishes it, in ACRONYM_MIN_MENTIONS places.
+    several = Counter(k for k, _ in written)
+    weak |= {
+        k for k, best in majority.items() if several[k] > 1 and k.isupper() and written[k, best] < ACRONYM_MIN_MENTIONS
+    }
+    for key in weak:
+        majority.pop(key, None)
+        ties.pop(key, None)
+    if ties or weak:
+        mentions["tied_with"] = [
+            " / ".join(t for t in ties[k] if t != s) if k in ties else None for k, s in zip(free_keys, spellings, strict=True)
+        ]
+        free_keys = [None if k in ties or k in weak else k for k in free_keys]
+    else:
+        mentions["tied_with"] = [None] * len(free_keys)
     canonical = [majority.get(k) if h is None else h for k, h in zip(free_keys, house, strict=True)]
     mentions["key"] = free_keys
     mentions["canonical"] = canonical
@@ -442,14 +464,58 @@ def build_mentions(
     ]
 
     # Slips are looked for among names in lower and mixed case: capitals say nothing of a slip.
-    counts = Counter({k: n for k, n in counts.items() if k not in ties and k not in weak and not k.isupper()})
-    spaced = {key: spaced_form(majority[key]) for key in counts}
+    counts = Counter(k for k in free_keys if k is not None and not k.isupper())
+    spaced = _SpacedForms(majority)
     minors = None
     if report_paths is not None:
         minors = {k for k, path in zip(free_keys, mentions["path"], strict=True) if k is not None and path in report_paths}
     slips = near_variants(counts, spaced, lexicon.distinct, minors, vocabulary)
     mentions["near_variant_of"] = [majority[slips[k]] if k in slips else None for k in free_keys]
     return mentions
+
+
+class _SpacedForms(dict):
+    """key -> ``spaced_form`` of its corpus spelling, worked out for the keys asked for only."""
+
+    def __init__(self, spellings: dict):
+        super().__init__()
+        self.spellings = spellings
+
+    def __missing__(self, key):
+        self[key] = form = spaced_form(self.spellings[key])
+        return form
+
+
+def _without_lone_words(words: list, names: list, lexicon: NameLexicon) -> list:
+    """The one-word mentions ``words`` less one-word names no rule can report: those whose key
+    the corpus spells one way only (among ``words`` and the longer ``names``), that no other
+    one-word name is a doubled letter away from (the one slip NM002 sees in one word), and
+    that the registry does not name. Most one-word names are so; leaving them out keeps the
+    mentions table, and the pre-commit hook, small. Acronyms stay, as every longer name does.
+    """
+    spellings_of: dict[str, set] = {}
+    for _, _, _, surface in names:
+        spellings_of.setdefault(mention_key(surface), set()).add(surface)
+    distinct = {word for _, _, _, word in words}
+    for word in distinct:
+        spellings_of.setdefault(mention_key(word), set()).add(word)
+    plain = {mention_key(w) for w in distinct if "-" not in w}
+    slips = set()
+    for key in plain:
+        if len(key) >= NEAR_MIN_KEY_CHARS - 1:
+            for at in range(1, len(key)):
+                if key[at] == key[at - 1] and key[:at] + key[at + 1 :] in plain:
+                    slips.update((key, key[:at] + key[at + 1 :]))
+    registry = lexicon.registry
+    kept = {
+        word for word in distinct
+        if _is_acronym(word)
+        or "-" in word
+        or len(spellings_of[mention_key(word)]) > 1
+        or mention_key(word) in slips
+        or (registry and (word in registry or variant_key(word) in registry))
+    }  # fmt: skip
+    return [entry for entry in words if entry[3] in kept]
 
 
 def _initials_apart(raw: str, starts: tuple[int, ...], alone: set[str], vocabulary: set[str]) -> bool:
@@ -490,53 +556,67 @@ def _one_word_name(word: str, opens: bool, vocabulary: set[str], mid_sentence: s
     no part after the first is a lower-case word ("Al-Aqsa", not "T-Shirt" or "Wall-street")."""
     if _is_acronym(word) or _inner_capital(word):
         return True
-    return (
-        (not opens or word in mid_sentence)
-        and word.lower() not in vocabulary
-        and not any(len(part) >= 3 and part in vocabulary for part in word.lower().split("-")[1:])
-        and word not in lexicon.leading_words
-        and word.lower() not in lexicon.particles
-    )
+    return (not opens or word in mid_sentence) and not _common_word(word, vocabulary, lexicon)
 
 
-def _sentence_case_folded(surfaces: list[str], raws: list[str], starts: list[int]) -> list[str]:
+def _common_word(word: str, vocabulary: set[str], lexicon: NameLexicon) -> bool:
+    """Whether a capitalised word is a common word: written in lower case (in part, after a
+    hyphen), a sentence-opening word, or a particle."""
+    lower = word.lower()
+    if lower in vocabulary or word in lexicon.leading_words or lower in lexicon.particles:
+        return True
+    return "-" in lower and any(len(part) >= 3 and part in vocabulary for part in lower.split("-")[1:])
+
+
+def _sentence_case_folded(surfaces: list[str], rows: list[int], starts: list[int], raws: list[str]) -> list[str]:
     """The spelling each mention stands for: one that opens a sentence with a capital the
     corpus writes in lower case elsewhere ("Bin Laden said" beside "Osama bin Laden",
     "MacOS from 10.2" beside "macOS") is that spelling: the sentence gave it the capital."""
-    lower_first = {s for s in surfaces if s[:1].islower()}
-    if not lower_first:
-        return list(surfaces)
-    folded = []
-    for surface, raw, start in zip(surfaces, raws, starts, strict=True):
-        lowered = surface[:1].lower() + surface[1:]
-        if lowered != surface and lowered in lower_first and _starts_sentence(raw, start, 0):
-            surface = lowered
-        folded.append(surface)
+    capitalised = {s[:1].upper() + s[1:]: s for s in surfaces if s[:1].islower()}
+    folded = list(surfaces)
+    if capitalised:
+        for n, surface in enumerate(surfaces):
+            if surface in capitalised and _starts_sentence(raws[rows[n]], starts[n], 0):
+                folded[n] = capitalised[surface]
     return folded
 
 
-def corpus_spelling(keys, spellings, documents) -> tuple[dict, dict]:
-    """(key -> the corpus's spelling, key -> the spellings that tie) over rows with a key.
+def corpus_spelling(keys, spellings, documents) -> tuple[dict, dict, Counter]:
+    """(key -> the corpus's spelling, key -> the spellings that tie, (key, spelling) -> mentions)
+    over rows with a key.
 
     The corpus's spelling is the most common; between spellings written as often, the one
     more documents use. Spellings equal on both tie: the corpus has no spelling to
     suggest, and which file came first does not make one.
     """
-    counts = Counter((k, s) for k, s in zip(keys, spellings, strict=True) if isinstance(k, str))
-    spread = Counter(set((k, s, d) for k, s, d in zip(keys, spellings, documents, strict=True) if isinstance(k, str)))
-    in_documents = Counter((k, s) for k, s, _ in spread)
+    counts = Counter(zip(keys, spellings))
+    counts.pop((None, None), None)
     ranked: dict = {}
     for (key, spelling), n in counts.items():
-        ranked.setdefault(key, []).append(((n, in_documents[(key, spelling)]), spelling))
-    best, ties = {}, {}
+        if isinstance(key, str):
+            ranked.setdefault(key, []).append((n, spelling))
+    best, ties, contested = {}, {}, {}
     for key, options in ranked.items():
-        options.sort(key=lambda o: o[0], reverse=True)
-        top = [s for score, s in options if score == options[0][0]]
-        if len(top) > 1:
-            ties[key] = sorted(top)
+        if len(options) == 1:
+            best[key] = options[0][1]
         else:
-            best[key] = top[0]
-    return best, ties
+            most = max(n for n, _ in options)
+            contested[key] = [s for n, s in options if n == most]
+            if len(contested[key]) == 1:
+                best[key] = contested.pop(key)[0]
+    if contested:  # as many mentions: the spelling more documents use
+        files: dict = {}
+        for key, spelling, document in zip(keys, spellings, documents, strict=True):
+            if key in contested:
+                files.setdefault((key, spelling), set()).add(document)
+        for key, top in contested.items():
+            most = max(len(files[key, s]) for s in top)
+            top = sorted(s for s in top if len(files[key, s]) == most)
+            if len(top) > 1:
+                ties[key] = top
+            else:
+                best[key] = top[0]
+    return best, ties, counts
 
 
 def most_common_spelling(keys, surfaces) -> dict:
