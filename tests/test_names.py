@@ -63,13 +63,11 @@ LEXICON = NameLexicon(
         ("Talks with Kim Jong-un ended.", ["Kim Jong-un"]),
         ("The U.S. and the UN met.", ["U.S.", "UN"]),
         ("Ursula von der Leyen spoke.", ["Ursula von der Leyen"]),
-        ("In April, Kim set a deadline.", ["April", "Kim"]),  # one-word names in mid-sentence
+        # a one-word name spelled one way, with no slip near it, is not a row: no rule can report it
+        ("In April, Kim set a deadline.", []),
         ("MEETING THE DEADLINE?", []),
-        ("He met Kim. Then he left.", ["Kim"]),
-        # one word: capitalised in mid-sentence, or with a capital inside; never a sentence's first word alone
-        ("Zelensky spoke. Later, aides of Zelensky left.", ["Zelensky", "Zelensky"]),
-        ("Shares rose. Apple sold more of the iPhone than eBay sold.", ["iPhone", "eBay"]),
-        ("Police stood at Al-Aqsa on Friday.", ["Al-Aqsa", "Friday"]),
+        ("He met Kim. Then he left.", []),
+        ("Police stood at Al-Aqsa on Friday.", ["Al-Aqsa"]),
         # particles and initials inside a run
         ("The leader Abu Bakr al-Baghdadi was killed.", ["Abu Bakr al-Baghdadi"]),
         ("The novelist J.K. Rowling and fans of A.C. Milan met George W. Bush.", ["J.K. Rowling", "A.C. Milan", "George W. Bush"]),
@@ -77,8 +75,8 @@ LEXICON = NameLexicon(
         ("The yield US10YT=RR rose; the yen JPY= fell; SC2 players and @NASA tweeted.", []),
         ("The page example.com and Toolkit:PictureInPicture changed.", []),
         # a party tag and a time are not names; initials in a reference are not acronyms
-        ("Senator Ted Cruz (R-TX) spoke at 6 P.M. on Friday.", ["Senator Ted Cruz", "R-TX", "Friday"]),
-        ("Chi MH, Yang DC et al. reported it.", ["Yang"]),
+        ("Senator Ted Cruz (R-TX) spoke at 6 P.M. on Friday.", ["Senator Ted Cruz", "R-TX"]),
+        ("Chi MH, Yang DC et al. reported it.", []),
     ],
 )
 def test_extract_mentions(text, mentions):
@@ -93,13 +91,24 @@ def _mentions(*texts: str, lexicon=LEXICON):
     return build_mentions(frame, lexicon)
 
 
+def test_one_word_names_in_mid_sentence_and_their_variants():
+    m = _mentions("Shares of LinkedIn rose.", "Analysts at LinkedIn agreed.", "A note on Linkedin was cautious.")
+    assert m["surface"] == ["LinkedIn", "LinkedIn", "Linkedin"] and m["variant_of"] == [None, None, "LinkedIn"]
+    m = _mentions("Demand for the iPhone rose.", "The iPhone sold out.", "A shop sold the Iphone cheaply.")
+    assert m["variant_of"] == [None, None, "iPhone"]
+    m = _mentions("Traders on Wall Street sold.", "Wall Street rose.", "A blog predicted a crash on Wallstreet.")
+    assert m["variant_of"] == [None, None, "Wall Street"]
+    # a sentence's first word alone is not a one-word name unless the corpus writes it so in mid-sentence
+    m = _mentions("Linkedin rose. It fell.", "Shares of LinkedIn fell.", "Analysts at LinkedIn agreed.")
+    assert "Linkedin" not in m["surface"] and all(v is None for v in m["variant_of"])
+
+
 def test_a_word_the_corpus_writes_in_lower_case_is_not_a_one_word_name():
-    country = _mentions("Talks with Turkey went well.", "Officials in Turkey agreed.")
-    assert country["surface"] == ["Turkey", "Turkey"]
-    bird = _mentions("Talks with Turkey went well.", "We roasted a turkey.")
-    assert bird["surface"] == []
+    variants = ("Officials in Polish towns met.", "Officials in Polish cities met.", "Officials in Polísh villages met.")
+    assert [v for v in _mentions(*variants)["variant_of"] if v] == ["Polish"]
+    assert _mentions(*variants, "We polish the silver.")["surface"] == []
     # a hyphenated word whose later part is a common word is not a name either
-    assert _mentions("He wore a red T-Shirt to the shirt shop.")["surface"] == []
+    assert _mentions("He wore a red T-Shirt.", "A red T-shirt hung in the shirt shop.")["surface"] == []
 
 
 def test_acronyms_are_compared_with_capitals_only_and_keep_their_hyphens():
@@ -116,7 +125,7 @@ def test_dotted_initials_before_a_surname_are_not_an_acronym_of_their_own():
     assert "J.K." not in m["surface"] and all(v is None for v in m["variant_of"])
     # initials the corpus writes on their own are one: "U.S. Senate" holds "U.S."
     m = _mentions("The U.S. Senate voted.", "The U.S. said so.")
-    assert m["surface"] == ["U.S.", "Senate", "U.S."]
+    assert m["surface"] == ["U.S.", "U.S."]
 
 
 def test_one_word_slips_pair_a_doubled_letter_only_and_never_short_names():

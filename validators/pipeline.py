@@ -77,7 +77,7 @@ def load_noise_patterns(config: Config) -> NoisePatterns:
 
 #: What ``file_features`` stores, by number: change it whenever that changes, so that
 #: caches written before are not read as if they were current.
-FEATURES_FORMAT = "4"
+FEATURES_FORMAT = "5"
 
 #: The ``expectations/`` files that shape per-file features.
 SHAPING_FILES = ("encoding.toml", "names.toml", "noise.toml")

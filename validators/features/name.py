@@ -1,6 +1,8 @@
 """Name features: every name-like span, and which ones spell a name differently.
 
-Produces the *mentions* frame, one row per mention:
+Produces the *mentions* frame, one row per mention (a one-word name only where a rule may
+report it: the corpus spells it another way, a doubled letter makes it another one-word
+name, or the registry names it; acronyms and longer names always):
 
 - ``mention_id, row, path, doc_id, para``: where (``row`` is the paragraph's frame label)
 - ``start, end``: offsets in the paragraph's raw text; ``line, column``: 1-based, in the file
@@ -134,7 +136,7 @@ def _is_acronym(token: str) -> bool:
 
 def _inner_capital(token: str) -> bool:
     """A word that starts in lower case and has a capital inside: "iPhone", "eBay"."""
-    return token[0].islower() and "-" not in token and any(ch.isupper() for ch in token[1:])
+    return token[0].islower() and len(token) > 1 and not token[1:].islower() and "-" not in token
 
 
 _LOWER_WORD = re.compile(r"\b[a-z][a-z]+\b")
@@ -157,8 +159,13 @@ def _name_word(token: str, lexicon: NameLexicon) -> bool:
     return bool(tail) and tail[0].isupper() and head + "-" in lexicon.particles
 
 
-def mention_candidates(raw: str, lexicon: NameLexicon, lower: set[str] = frozenset()) -> list[tuple[tuple[int, ...], int, bool]]:
-    """Name-like spans of ``raw``: (start of each word, end, whether it opens a sentence).
+def mention_candidates(raw: str, lexicon: NameLexicon, lower: set[str] = frozenset()) -> tuple[list, str]:
+    """Name-like spans of ``raw``, and its capitalised one-word candidates.
+
+    The spans are (start of each word, end, whether it opens a sentence); the one-word
+    candidates ("Zelensky", "Al-Aqsa") one string, each word marked ``^`` where it opens a
+    sentence: most are no name or the corpus spells them one way, so ``build_mentions``
+    decides per word and finds the places of the few it keeps again (``_scan``).
 
     A candidate is a run of capitalised words joined by single spaces (name particles
     allowed inside: "Abu Bakr al-Baghdadi", "Ursula von der Leyen"; dotted initials and
@@ -170,8 +177,15 @@ def mention_candidates(raw: str, lexicon: NameLexicon, lower: set[str] = frozens
     ``build_mentions``, with the whole corpus in view; ``lower``, words the file writes in
     lower case, only spares it one-word candidates it would turn down ("He", "Polish").
     """
+    spans, words = _scan(raw, lexicon, lower)
+    return spans, " ".join(("^" if opens else "") + raw[start:end] for start, end, opens in words)
+
+
+def _scan(raw: str, lexicon: NameLexicon, lower: set[str] = frozenset()) -> tuple[list, list]:
+    """``mention_candidates``, with the one-word candidates as (start, end, opens a sentence)."""
+    words: list[tuple[int, int, bool]] = []
     if not any(ch.islower() for ch in raw):
-        return []
+        return [], words
     text_start = len(raw) - len(raw.lstrip())
     codes = [m.span() for m in _CODE.finditer(raw)]
     spans: list[tuple[tuple[int, ...], int, bool]] = []
@@ -188,7 +202,9 @@ def mention_candidates(raw: str, lexicon: NameLexicon, lower: set[str] = frozens
             word = run[0].group()
             if len(word) < MIN_WORD_NAME or word.isupper() or _common_word(word, lower, lexicon):
                 run.clear()
-        if run:
+        if len(run) == 1:
+            words.append((run[0].start(), run[0].end(), _starts_sentence(raw, run[0].start(), text_start)))
+        elif run:
             starts = tuple(m.start() for m in run)
             spans.append((starts, run[-1].end(), _starts_sentence(raw, starts[0], text_start)))
         run.clear()
@@ -235,7 +251,7 @@ def mention_candidates(raw: str, lexicon: NameLexicon, lower: set[str] = frozens
             run.append(match)
     if run:
         close()
-    return spans
+    return spans, words
 
 
 _SURNAME_BEFORE = re.compile(r"[^\W\d_]*[^\W\d_\s],? $")
@@ -373,18 +389,21 @@ def build_mentions(
         vocabulary = set().union(*(lowercase_words(raw) for raw in raws)) if raws else set()
     if candidates is None:
         candidates = [mention_candidates(raw, lexicon, vocabulary) for raw in raws]
-    # One-word candidates, decided once per word and whether it opens a sentence.
-    singles = [
-        (i, starts[0], end, raws[i][starts[0] : end], opens)
-        for i, spans in enumerate(candidates) for starts, end, opens in spans if len(starts) == 1
+    # Acronyms and words with a capital inside: every one is a mention.
+    words = [
+        (i, starts[0], end, raws[i][starts[0] : end])
+        for i, (spans, _) in enumerate(candidates) for starts, end, _ in spans if len(starts) == 1
     ]  # fmt: skip
-    runs = [(i, starts, end, opens) for i, spans in enumerate(candidates) for starts, end, opens in spans if len(starts) > 1]
-    shapes = {(word, opens) for _, _, _, word, opens in singles}
-    alone = {word for word, _ in shapes if word.endswith(".")}  # dotted acronyms standing alone
-    mid_sentence = {word for word, opens in shapes if not opens}  # one-word names in mid-sentence
+    runs = [(i, starts, end, opens) for i, (spans, _) in enumerate(candidates) for starts, end, opens in spans if len(starts) > 1]
+    alone = {word for _, _, _, word in words if word.endswith(".")}  # dotted acronyms standing alone
+    # Capitalised one-word candidates: a name where the corpus writes it so in mid-sentence.
+    capitalised = set(" ".join(singles for _, singles in candidates).split())
+    mid_sentence = {word for word in capitalised if word[0] != "^"}
+    # A word written in lower case somewhere (its file's own were never stored) is no name.
+    plain = {word for word in mid_sentence if word.lower() not in vocabulary}
     # The first two words of runs in mid-sentence: "New Zealand" keeps its "New" at a sentence start.
     openings = {raws[i][starts[0] : starts[2] - 1 if len(starts) > 2 else end] for i, starts, end, opens in runs if not opens}
-    decided = {shape: _one_word_name(*shape, vocabulary, mid_sentence, lexicon) for shape in shapes}
+    decided: dict[tuple[str, bool], bool] = {}
 
     def one_word_name(word: str, opens: bool) -> bool:
         name = decided.get((word, opens))
@@ -392,7 +411,7 @@ def build_mentions(
             name = decided[word, opens] = _one_word_name(word, opens, vocabulary, mid_sentence, lexicon)
         return name
 
-    words = [(i, start, end, word) for i, start, end, word, opens in singles if decided[word, opens]]
+    named = {word for word in plain if one_word_name(word, False)}
     first_pass = []
     for index, starts, end, opens in runs:
         raw = raws[index]
@@ -416,7 +435,15 @@ def build_mentions(
         # Only a name of three words or more can lose leading words to a shorter one.
         start = resolve_mention(raws[i], starts, end, False, vocabulary, whole) if len(starts) > 2 else starts[0]
         placed.append((i, start, end, raws[i][start:end]))
-    placed = sorted(placed + _without_lone_words(words, placed, lexicon))
+    acronyms = {word for word in {w for _, _, _, w in words} if _is_acronym(word)}
+    kept = _kept_words(named | {word for _, _, _, word in words if word not in acronyms}, placed, lexicon)
+    words = [entry for entry in words if entry[3] in acronyms or entry[3] in kept]
+    marked = kept | {"^" + word for word in kept}
+    for i, (_, singles) in enumerate(candidates):  # the places of the one-word names kept
+        if singles and not marked.isdisjoint(singles.split()):
+            raw = raws[i]
+            words += [(i, start, end, raw[start:end]) for start, end, _ in _scan(raw, lexicon)[1] if raw[start:end] in kept]
+    placed = sorted(placed + words)
     paths, doc_ids, paras, line_starts = (frame[c] for c in ("path", "doc_id", "para", "line_start"))
     rows, spellings = [], []
     for i, start, end, surface in placed:
@@ -486,17 +513,16 @@ class _SpacedForms(dict):
         return form
 
 
-def _without_lone_words(words: list, names: list, lexicon: NameLexicon) -> list:
-    """The one-word mentions ``words`` less one-word names no rule can report: those whose key
-    the corpus spells one way only (among ``words`` and the longer ``names``), that no other
-    one-word name is a doubled letter away from (the one slip NM002 sees in one word), and
-    that the registry does not name. Most one-word names are so; leaving them out keeps the
-    mentions table, and the pre-commit hook, small. Acronyms stay, as every longer name does.
+def _kept_words(distinct: set[str], names: list, lexicon: NameLexicon) -> set[str]:
+    """The one-word names (not acronyms) of ``distinct`` that a rule may report: those whose
+    key the corpus spells another way (among them and the longer ``names``), that another
+    one-word name is a doubled letter away from (the one slip NM002 sees in one word), or
+    that the registry names. Most one-word names are none of these; leaving them out keeps
+    the mentions table, and the pre-commit hook, small. Acronyms stay, as every longer name does.
     """
     spellings_of: dict[str, set] = {}
     for _, _, _, surface in names:
         spellings_of.setdefault(mention_key(surface), set()).add(surface)
-    distinct = {word for _, _, _, word in words}
     for word in distinct:
         spellings_of.setdefault(mention_key(word), set()).add(word)
     plain = {mention_key(w) for w in distinct if "-" not in w}
@@ -507,15 +533,13 @@ def _without_lone_words(words: list, names: list, lexicon: NameLexicon) -> list:
                 if key[at] == key[at - 1] and key[:at] + key[at + 1 :] in plain:
                     slips.update((key, key[:at] + key[at + 1 :]))
     registry = lexicon.registry
-    kept = {
+    return {
         word for word in distinct
-        if _is_acronym(word)
-        or "-" in word
+        if "-" in word
         or len(spellings_of[mention_key(word)]) > 1
         or mention_key(word) in slips
         or (registry and (word in registry or variant_key(word) in registry))
     }  # fmt: skip
-    return [entry for entry in words if entry[3] in kept]
 
 
 def _initials_apart(raw: str, starts: tuple[int, ...], alone: set[str], vocabulary: set[str]) -> bool:
