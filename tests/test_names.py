@@ -231,6 +231,10 @@ MAJORITY = "The U.S. said so. The U.S. agreed. The U.S. left. The U.S. came back
 )
 def test_fix_renames_whole_mentions_and_keeps_the_sentence_stop(cli, corpus, before, after):
     folder = corpus({"a.txt": before, "b.txt": MAJORITY})
+    report = json.loads(cli("check", folder, "--select", "NM", "--format", "json").stdout)
+    for f in report["findings"]:  # each edit lies inside its finding's span ("US." when the dot is taken)
+        line = (folder / f["path"].rsplit("/", 1)[-1]).read_text().splitlines()[f["line"] - 1]
+        assert line[f["column"] - 1 : f["end_column"] - 1] in ("US", "US.")
     cli("fix", folder, "--select", "NM")
     assert (folder / "a.txt").read_text() == after
     assert cli("fix", folder, "--select", "NM", "--diff").exit_code == 0  # settled

@@ -927,7 +927,7 @@ class NameRule(Rule):
             Hit(
                 int(row["row"]),
                 start,
-                end,
+                max(end, edit[1]) if edit else end,  # "US." when its dot becomes the abbreviation's
                 self.message(row["surface"], target, len(same)),
                 f"write {quote(target)}",
                 tuple((int(r), int(s)) for r, s in same),
