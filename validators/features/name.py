@@ -48,7 +48,7 @@ _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*\s+$")
 #: A stretch of text with no spaces that holds a digit, "=", "/", "@", "_", "\", "#", "<", ">"
 #: or a letter-dot-letters or letter-colon-letters join ("example.com", "Toolkit:PictureInPicture") is a code, a ticker, an address or a file
 #: name ("US10YT=RR", "SC2", "JPY=", "@NASA"): no mention is read inside it.
-_CODE = re.compile(r"[^\s]*(?:[\d=/@_\\#<>]|[^\W\d_][.:][^\W\d_]{2})[^\s]*")
+_CODE = re.compile(r"(?<!\S)\S*?(?:[\d=/@_\\#<>]|[^\W\d_][.:][^\W\d_]{2})\S*")
 
 #: Near-variant guards: a slip is one edit inside one word of a name that the corpus
 #: writes at least this many times more often the other way, in a name this long.
@@ -535,8 +535,7 @@ def _kept_words(distinct: set[str], names: list, lexicon: NameLexicon) -> set[st
     registry = lexicon.registry
     return {
         word for word in distinct
-        if "-" in word
-        or len(spellings_of[mention_key(word)]) > 1
+        if len(spellings_of[mention_key(word)]) > 1
         or mention_key(word) in slips
         or (registry and (word in registry or variant_key(word) in registry))
     }  # fmt: skip
