@@ -128,8 +128,8 @@ def file_features(
     columns.update(encoding_columns(doc, columns, patterns))
     noise_features = file_noise_features(columns["text"], noise)
     duplicate = file_duplicate_data(columns["text"], columns["raw"], config.duplicate)
-    candidates = [mention_candidates(raw, lexicon) for raw in columns["raw"]]
     words = set().union(*(lowercase_words(raw) for raw in columns["raw"])) if columns["raw"] else set()
+    candidates = [mention_candidates(raw, lexicon, words) for raw in columns["raw"]]
     # One string, not a set: the cache loads one object per file instead of hundreds.
     return {
         "columns": columns,
