@@ -103,7 +103,7 @@ def load_noise_model(config: Config) -> NoiseModel:
 
 #: What ``file_features`` stores, by number: change it whenever that changes, so that
 #: caches written before are not read as if they were current.
-FEATURES_FORMAT = "5"
+FEATURES_FORMAT = "6"
 
 #: The ``expectations/`` files that shape per-file features.
 SHAPING_FILES = ("encoding.toml", "names.toml", "noise.toml", "paragraphs.json")
