@@ -49,6 +49,22 @@ def test_diff_shows_the_change_and_writes_nothing(cli, corpus):
     assert cli("fix", folder, "--diff").exit_code == 0
 
 
+def test_diff_shows_terminal_escapes_and_workflow_commands_escaped(cli, corpus):
+    """The diff goes to a terminal or a CI log: what fix deletes is shown, never sent raw."""
+    text = "Markets fell\x1b[2J sharply on Monday.\n\n::error file=evil.txt::fake finding in the story\n"
+    folder = corpus({"a.txt": text})
+    result = cli("fix", folder, "--diff")
+    assert result.exit_code == 1
+    assert "-Markets fell\\x1b[2J sharply" in result.stdout and "+Markets fell[2J sharply" in result.stdout
+    assert "\x1b" not in result.stdout
+    assert not any(line.lstrip().startswith("::") for line in result.stdout.splitlines())
+
+
+def test_diff_of_a_clean_file_is_plain_text(cli, corpus):
+    folder = corpus({"a.txt": "Trump &amp; Kim met in Hanoi.\n"})
+    assert cli("fix", folder, "--diff").stdout.splitlines()[-1] == "+Trump & Kim met in Hanoi."
+
+
 def test_fix_rewrites_a_name_only_inside_the_mention(cli, corpus):
     folder = corpus({
         "a.txt": "Leader Kim Jong-un and the Jong-un-era policy.\n",

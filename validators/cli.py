@@ -260,7 +260,10 @@ def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_co
     for kept in plan.held_back:
         click.echo(f"corpus-validator: kept {kept.path}:{kept.line} ({kept.code}): {kept.reason}", err=True)
     if show_diff:
-        click.echo("".join(change.diff() for change in plan.changes), nl=False)
+        # The diff is for a person or a CI log, like every report: corpus text shown escaped.
+        from .output.escape import safe_lines, visible_lines
+
+        click.echo(safe_lines(visible_lines("".join(change.diff() for change in plan.changes))), nl=False)
         sys.exit(EXIT_FINDINGS if plan.changes else EXIT_CLEAN)
     fixing = [d.path for d in documents if only is None or d.path in only]
     for stale in remove_stale_temporaries(fixing):
