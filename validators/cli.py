@@ -7,6 +7,7 @@ configuration or I/O error (one line on stderr, never a traceback).
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import gc
 import os
@@ -97,6 +98,24 @@ def _emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
+def _names_escaped(report):
+    """The report with file names as every format writes them: bytes that are not UTF-8 as
+    ``\\xNN`` (``ingest.escaped_name``). Quoted corpus text shows them as U+FFFD already,
+    so a lone surrogate left in a message is a file name's."""
+    from dataclasses import replace
+
+    from .ingest import escaped_name
+
+    shown = copy.copy(report)
+    shown.findings = [
+        replace(f, path=escaped_name(f.path), message=escaped_name(f.message), suggestion=escaped_name(f.suggestion),
+                related=tuple(replace(p, path=escaped_name(p.path)) for p in f.related))
+        for f in report.findings
+    ]  # fmt: skip
+    shown.documents = [replace(d, path=escaped_name(d.path)) for d in report.documents]
+    return shown
+
+
 common_options = [
     click.argument("paths", nargs=-1, type=click.Path()),
     click.option("--config", "config_file", type=click.Path(), help="Settings file (default: the nearest pyproject.toml with [tool.corpus-validator])."),
@@ -149,7 +168,7 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
     report = run_check(_paths(paths, config), config, context)
     if accepted is not None:
         report.findings, report.baselined = baseline.apply(report.findings, accepted)
-    _emit(FORMATS[output_format](report), output)
+    _emit(FORMATS[output_format](_names_escaped(report)), output)
     sys.exit(EXIT_FINDINGS if report.errors else EXIT_CLEAN)
 
 

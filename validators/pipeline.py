@@ -42,7 +42,8 @@ class Report:
     @property
     def skipped(self) -> list[tuple[str, str]]:
         """Files with nothing to check, and why (binary files are findings, not skips)."""
-        return [(d.path, "empty file") for d in self.documents if d.problem == "empty"]
+        reasons = {"empty": "empty file", "binary": None}
+        return [(d.path, reasons.get(d.problem, d.problem)) for d in self.documents if d.problem and reasons.get(d.problem, d.problem)]
 
     @property
     def errors(self) -> int:
