@@ -76,7 +76,7 @@ def _walk(root: str, real_root: str):
         try:
             entries = list(os.scandir(folder))
         except OSError as exc:
-            raise CorpusValidatorError(f"{display(folder)}: cannot read folder: {exc.strerror or exc}") from None
+            raise CorpusValidatorError(f"{escaped_name(display(folder))}: cannot read folder: {exc.strerror or exc}") from None
         for entry in entries:
             if entry.name.startswith("."):
                 continue
@@ -129,17 +129,17 @@ def _discover_shown(paths: list[str | os.PathLike]) -> list[tuple[str, str, str 
             os.stat(root)
         except OSError as exc:
             if exc.errno == errno.ELOOP:
-                raise CorpusValidatorError(f"{given}: {LINK_LOOP}") from None
+                raise CorpusValidatorError(f"{escaped_name(str(given))}: {LINK_LOOP}") from None
             if isinstance(exc, FileNotFoundError):
-                raise CorpusValidatorError(f"{given}: no such file or directory") from None
-            raise CorpusValidatorError(f"{given}: cannot read: {exc.strerror or exc}") from None
+                raise CorpusValidatorError(f"{escaped_name(str(given))}: no such file or directory") from None
+            raise CorpusValidatorError(f"{escaped_name(str(given))}: cannot read: {exc.strerror or exc}") from None
         if os.path.isfile(root):
             found.setdefault(os.path.realpath(root), (root, None))
         elif os.path.isdir(root):
             for path, identity, problem in _walk(root, os.path.realpath(root)):
                 found.setdefault(identity, (path, problem))
         else:  # reading a FIFO would wait for a writer forever; a device is no article
-            raise CorpusValidatorError(f"{given}: not a file or folder (a FIFO, a device or a socket)")
+            raise CorpusValidatorError(f"{escaped_name(str(given))}: not a file or folder (a FIFO, a device or a socket)")
     # One order whatever the order of the arguments: "first copy" must mean the same file every run.
     cwd = os.getcwd()
     return sorted((display(path, cwd), path, problem) for path, problem in found.values())
