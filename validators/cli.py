@@ -77,12 +77,12 @@ def _settings(config_file, select, ignore, no_cache=False, engine=None) -> Confi
     return config
 
 
-def _paths(paths: tuple[str, ...], config: Config) -> list[str]:
+def _paths(paths: tuple[str, ...], config: Config, need: str = "no paths given and none configured") -> list[str]:
     if paths:
         return list(paths)
     if not config.paths:
         where = f"in {config.source}" if config.source else "in pyproject.toml"
-        raise CorpusValidatorError(f"no paths given and none configured: name files or folders to check, or set paths = [\"corpus\"] under [tool.corpus-validator] {where}")
+        raise CorpusValidatorError(f"{need}: name files or folders to check, or set paths = [\"corpus\"] under [tool.corpus-validator] {where}")
     resolved = []
     for p in config.paths:
         full = (config.root / p).resolve()
@@ -185,7 +185,7 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
 
     config = _settings(config_file, select, ignore, no_cache, engine)
     accepted = baseline.load(baseline_file) if baseline_file else None  # a bad baseline fails before the work
-    context = _paths((), config) if with_corpus and paths else []
+    context = _paths((), config, "--with-corpus needs the corpus configured") if with_corpus and paths else []
     if context:
         paths = _inside_corpus(paths, context)
         if not paths:
@@ -235,7 +235,7 @@ def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_co
 
     config = _settings(config_file, select, ignore, no_cache, engine)
     targets = _paths(paths, config)
-    context = _paths((), config) if with_corpus and paths else []
+    context = _paths((), config, "--with-corpus needs the corpus configured") if with_corpus and paths else []
     if context:
         targets = _inside_corpus(targets, context)
         if not targets:

@@ -42,8 +42,8 @@ class Report:
     @property
     def skipped(self) -> list[tuple[str, str]]:
         """Files with nothing to check, and why (binary files are findings, not skips)."""
-        reasons = {"empty": "empty file", "binary": None}
-        return [(d.path, reasons.get(d.problem, d.problem)) for d in self.documents if d.problem and reasons.get(d.problem, d.problem)]
+        shown = {"empty": "empty file"}  # others say it as they are ("symbolic link loop")
+        return [(d.path, shown.get(d.problem, d.problem)) for d in self.documents if d.problem not in (None, "binary")]
 
     @property
     def errors(self) -> int:
