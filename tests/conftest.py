@@ -13,6 +13,13 @@ REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 
 
+def shared_file(relative: str) -> Path:
+    """A file of the read-only ``shared/`` folder that lies beside the clone (CI) or beside
+    one of its parent folders (a work tree); the first place tried when it is nowhere."""
+    places = [folder / "shared" / relative for folder in REPO.parents]
+    return next((p for p in places if p.is_file()), places[0])
+
+
 def write_corpus(folder: Path, files: dict[str, str | bytes]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in files.items():

@@ -1,6 +1,10 @@
 """`corpus-validator fix`: repairs what findings name, atomically, and a second run changes nothing."""
 
+import json
 import os
+import time
+
+import pytest
 
 from validators.fix import apply_edits
 
@@ -94,3 +98,220 @@ def test_drop_noise_deletes_only_the_furniture_and_keeps_the_rest_byte_for_byte(
     assert (folder / "001_f5378cd05d5454e8.txt").read_bytes() == untouched
     cli("fix", folder, "--select", "BP", "--drop-noise")
     assert (folder / "000_b62c68cda4596989.txt").read_bytes() == after
+
+
+# ------------------------------------------------------------------ --drop-noise never loses the story
+
+SEED = "000_b62c68cda4596989.txt"
+COOKIE = "We use cookies to give you the best experience on our website and to show you relevant adverts."
+
+
+def harbour_story(town: str, paragraphs: int = 4) -> list[str]:
+    return [
+        f"The council of {town} met for the {n + 1}th time and agreed after a long debate that the harbour would be rebuilt."
+        for n in range(paragraphs)
+    ]
+
+
+def blocks(path) -> list[str]:
+    return [b.strip("\n") for b in path.read_text(encoding="utf-8").split("\n\n") if b.strip()]
+
+
+def test_is_story_is_running_text_not_a_line_of_furniture():
+    from validators.fix import is_story
+
+    assert is_story(harbour_story("Ayr")[0])
+    assert is_story("Its demands, set out in a letter to the council on Monday, include the following:")
+    assert not is_story("Click to Read More and View Comments")  # no sentence
+    assert not is_story("The talks resumed on Monday.")  # too short to be sure
+
+
+def test_drop_noise_keeps_an_article_copied_to_three_files(cli, tmp_path):
+    """Issue 12, item 1: every paragraph of a copied article is "in 3 files"; all three copies were emptied."""
+    from conftest import SEEDS
+
+    seed = (SEEDS / SEED).read_text(encoding="utf-8")
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"copy{n}.txt").write_text(seed, encoding="utf-8", newline="")
+    result = cli("fix", folder, "--drop-noise")
+    story = [b for b in seed.split("\n\n") if len(b.split()) >= 20]  # the article's paragraphs
+    assert len(story) >= 8
+    for n in range(3):
+        kept = blocks(folder / f"copy{n}.txt")
+        assert all(paragraph in kept for paragraph in story)  # each copy keeps all of its story
+        assert "Click to Hide" not in kept and "Sign up for Daily Newsletters" not in kept  # the furniture goes
+    assert "running text that no pattern rule (BP001–BP009) names as page furniture" in result.stderr
+    assert result.exit_code == 1  # the story's BP100 errors stay for a person to judge
+
+
+def test_drop_noise_keeps_one_copy_of_running_text_a_pattern_names(cli, corpus):
+    folder = corpus({f"{town}.txt": "\n\n".join([*harbour_story(town), COOKIE]) + "\n" for town in ("ayr", "bude", "cobh")})
+    result = cli("fix", folder, "--drop-noise", "--select", "BP")
+    assert [COOKIE in blocks(folder / f"{town}.txt") for town in ("ayr", "bude", "cobh")] == [True, False, False]
+    assert "kept" in result.stderr and "ayr.txt:9 (BP009): the last copy of this running text" in result.stderr
+
+
+def test_drop_noise_never_takes_all_of_a_files_running_text(cli, corpus):
+    folder = corpus({
+        "a.txt": f"Menu\n\n{COOKIE}\n",  # its only running text is the cookie notice
+        "b.txt": "\n\n".join([*harbour_story("Bude"), COOKIE]) + "\n",
+    })  # fmt: skip
+    result = cli("fix", folder, "--drop-noise", "--select", "BP")
+    assert COOKIE in blocks(folder / "a.txt")
+    assert COOKIE not in blocks(folder / "b.txt")  # another copy is kept: this one may go
+    assert "a.txt:3 (BP009): the file's only running text" in result.stderr
+
+
+def test_drop_noise_never_empties_a_file(cli, corpus):
+    furniture = "Advertisement\n\nSign up for our daily newsletter\n"
+    folder = corpus({"a.txt": furniture, "b.txt": "\n\n".join([*harbour_story("Bude"), "Advertisement"]) + "\n"})
+    result = cli("fix", folder, "--drop-noise", "--select", "BP")
+    assert (folder / "a.txt").read_text() == furniture
+    assert "Advertisement" not in blocks(folder / "b.txt")  # where the story stays, the furniture goes
+    assert "a.txt:1 (BP009): every paragraph of the file: it would be left empty" in result.stderr
+
+
+def test_drop_noise_deletes_only_what_the_first_check_flagged(cli, corpus):
+    """Issue 12, item 2: once the cookie notice went, its heading was outside the story, and the
+    next pass deleted it too: a paragraph no check the user saw had flagged."""
+    files = {
+        f"{town}.txt": "\n\n".join([COOKIE, f"Harbour news from {town}", *harbour_story(town)]) + "\n"
+        for town in ("Ayr", "Bude", "Cobh")
+    }
+    folder = corpus(files)
+    before = cli("check", folder, "--select", "BP", "--format", "json")
+    flagged = {(f["path"].rsplit("/", 1)[-1], f["line"]) for f in json.loads(before.stdout)["findings"]}
+    assert flagged == {("Ayr.txt", 1), ("Bude.txt", 1), ("Cobh.txt", 1)}  # the cookie notice only
+
+    result = cli("fix", folder, "--drop-noise", "--select", "BP")
+    for town in ("Bude", "Cobh"):  # Ayr keeps the cookie notice: the last copy of running text
+        assert blocks(folder / f"{town}.txt") == [f"Harbour news from {town}", *harbour_story(town)]
+    assert "errors left" in result.stderr and result.exit_code == 1  # the heading is reported, not deleted
+
+
+# ------------------------------------------------------------------ how fix writes
+
+
+def test_fix_writes_through_a_symbolic_link(cli, corpus):
+    """Issue 12, item 4: the link became a regular file and its target kept the old text."""
+    folder = corpus({"a.txt": "Trump &amp; Kim met in Hanoi on Thursday.\n"})
+    (folder / "b.txt").symlink_to("a.txt")
+    cli("fix", folder / "b.txt")
+    assert (folder / "b.txt").is_symlink() and os.readlink(folder / "b.txt") == "a.txt"
+    assert (folder / "a.txt").read_text() == "Trump & Kim met in Hanoi on Thursday.\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["a.txt", "b.txt"]
+
+
+def test_fix_refuses_a_read_only_file_and_writes_no_other(cli, corpus):
+    folder = corpus({"a.txt": "Trump &amp; Kim met.\n", "b.txt": "Moon &amp; Kim met.\n"})
+    os.chmod(folder / "b.txt", 0o444)
+    result = cli("fix", folder)
+    assert result.exit_code == 2
+    assert "b.txt: not written: the file is read-only" in result.stderr and "nothing written" in result.stderr
+    assert "internal error" not in result.stderr
+    assert (folder / "a.txt").read_text() == "Trump &amp; Kim met.\n"  # all or none
+    assert (folder / "b.txt").read_text() == "Moon &amp; Kim met.\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["a.txt", "b.txt"]
+    os.chmod(folder / "b.txt", 0o644)
+    assert cli("fix", folder).exit_code == 0  # once writable, fixed
+
+
+def test_fix_refuses_to_split_a_hard_link(cli, corpus, tmp_path):
+    folder = corpus({"a.txt": "Trump &amp; Kim met.\n"})
+    os.link(folder / "a.txt", tmp_path / "elsewhere.txt")
+    result = cli("fix", folder)
+    assert result.exit_code == 2
+    assert "a.txt: not written: the file has 2 hard links" in result.stderr
+    assert os.stat(folder / "a.txt").st_ino == os.stat(tmp_path / "elsewhere.txt").st_ino
+    assert (tmp_path / "elsewhere.txt").read_text() == "Trump &amp; Kim met.\n"
+
+
+def test_fix_writes_all_files_or_none_when_a_folder_refuses(cli, corpus, monkeypatch):
+    """Issue 12: fix into a read-only folder left some files written and some not, with "internal error"."""
+    import tempfile
+
+    folder = corpus({"a/x.txt": "Trump &amp; Kim met.\n", "b/y.txt": "Moon &amp; Kim met.\n"})
+    real_mkstemp = tempfile.mkstemp
+
+    def refusing(*args, dir=None, **kwargs):  # as a read-only folder does (root ignores its mode)
+        if os.path.basename(dir) == "b":
+            raise PermissionError(13, "Permission denied")
+        return real_mkstemp(*args, dir=dir, **kwargs)
+
+    monkeypatch.setattr(tempfile, "mkstemp", refusing)
+    result = cli("fix", folder)
+    assert result.exit_code == 2
+    assert "y.txt: cannot write in" in result.stderr and "Permission denied" in result.stderr
+    assert "nothing written (2 files unchanged)" in result.stderr and "internal error" not in result.stderr
+    assert (folder / "a" / "x.txt").read_text() == "Trump &amp; Kim met.\n"
+    assert sorted(p.name for p in (folder / "a").iterdir()) == ["x.txt"]  # no temporary file left
+
+
+def test_fix_says_which_files_were_written_when_a_rename_fails(cli, corpus, monkeypatch):
+    folder = corpus({"a.txt": "Trump &amp; Kim met.\n", "b.txt": "Moon &amp; Kim met.\n"})
+    real_replace = os.replace
+
+    def failing(source, target):
+        if str(target).endswith("b.txt"):
+            raise OSError(28, "No space left on device")
+        return real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", failing)
+    result = cli("fix", folder)
+    assert result.exit_code == 2
+    assert "written: corpus/a.txt; not written: corpus/b.txt" in result.stderr
+    assert (folder / "a.txt").read_text() == "Trump & Kim met.\n"
+    assert (folder / "b.txt").read_text() == "Moon &amp; Kim met.\n"
+    assert sorted(p.name for p in folder.iterdir()) == ["a.txt", "b.txt"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder")
+def test_fix_into_a_read_only_folder_is_a_clear_error(cli, corpus):
+    folder = corpus({"a.txt": "Trump &amp; Kim met.\n"})
+    os.chmod(folder, 0o555)
+    try:
+        result = cli("fix", folder)
+    finally:
+        os.chmod(folder, 0o755)
+    assert result.exit_code == 2 and "cannot write in" in result.stderr and "internal error" not in result.stderr
+    assert (folder / "a.txt").read_text() == "Trump &amp; Kim met.\n"
+
+
+def test_fix_removes_only_its_own_abandoned_temporary_files(cli, corpus):
+    """Issue 12: a killed fix left `.NAME.xxxx.tmp`, and no later run removed it."""
+    folder = corpus({
+        "a.txt": "The talks ended without agreement.\n",
+        ".a.txt.k3j_9xq2.tmp": "half of a fix",  # abandoned: old, and a.txt is there
+        ".a.txt.p0q1r2s3.tmp": "a fix being written right now",  # fresh
+        ".gone.txt.abcdefgh.tmp": "the only copy of gone.txt",  # its file is missing: keep
+        ".a.txt.notours.tmp": "someone else's",  # not a name we give
+    })  # fmt: skip
+    old = time.time() - 2 * 3600
+    for name in (".a.txt.k3j_9xq2.tmp", ".gone.txt.abcdefgh.tmp", ".a.txt.notours.tmp"):
+        os.utime(folder / name, (old, old))
+    result = cli("fix", folder)
+    assert result.exit_code == 0
+    assert ".a.txt.k3j_9xq2.tmp, a temporary file an interrupted run left" in result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == [".a.txt.notours.tmp", ".a.txt.p0q1r2s3.tmp", ".gone.txt.abcdefgh.tmp", "a.txt"]
+    assert cli("check", folder).exit_code == 0 and cli("fix", folder, "--diff").exit_code == 0
+
+
+def test_mixed_line_endings_finding_says_fix_rewrites_the_whole_file(run):
+    report = run({"a.txt": "One line of it here.\r\nline two\nline three\r\nfour\nfive\r\n"})
+    (finding,) = [f for f in report.findings if f.code == "EN011"]
+    assert "the first of the file's line breaks that are not CRLF (2)" in finding.message
+    assert "rewrites every line break of the file that is not CRLF, not only this one" in finding.suggestion
+    assert len(finding.edits) == 2
+
+
+def test_trace_names_the_changes_of_every_pass_in_the_original_offsets():
+    from validators.fix import Trace
+
+    trace, text = Trace(), "abcdefgh"
+    for edits in ([(1, 2, "XX")], [(6, 7, ""), (2, 3, "Y")], [(0, 1, "")]):
+        trace.record(edits)
+        text = apply_edits(text, edits)
+    assert text == "XYcdegh"  # "a" gone, "b" -> "XY", "f" gone
+    assert trace.spans == [(0, 2), (5, 6)]  # the changes to "a" and "b" touch: one region

@@ -6,11 +6,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, shared_file
 
 STORY = "The talks ended without agreement, officials in Seoul said on Monday evening.\n"
 NOISY = STORY + "\nSign up for our daily newsletter\n\nPlease read our comment policy, 100% of it.\n"
-SCHEMA = REPO.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SCHEMA = shared_file("schemas/sarif-schema-2.1.0.json")
 
 
 def test_github_format_annotates_each_finding_and_escapes(cli, corpus, tmp_path, monkeypatch):
@@ -44,20 +44,23 @@ def test_sarif_output_validates_against_the_oasis_schema(cli, corpus):
     jsonschema.validate(log, json.loads(SCHEMA.read_text(encoding="utf-8")))
     run = log["runs"][0]
     assert {"BP001", "BP003", "EN001", "NM001"} <= {r["ruleId"] for r in run["results"]}
-    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == sorted({r["ruleId"] for r in run["results"]})
+    rules = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    assert all(rules[r["ruleIndex"]] == r["ruleId"] for r in run["results"])
     variant = next(r for r in run["results"] if r["ruleId"] == "NM001")
     assert len(variant["relatedLocations"]) == 2
     assert variant["locations"][0]["physicalLocation"]["region"] == {"startLine": 1, "startColumn": 12, "endLine": 1, "endColumn": 23}
 
 
-def test_junit_output_has_a_test_case_per_file(cli, corpus):
+def test_junit_output_has_a_suite_per_file_and_a_case_per_finding(cli, corpus):
     folder = corpus({"a.txt": NOISY, "b.txt": STORY.replace("Monday", "Friday")})
-    root = ET.fromstring(cli("check", folder, "--format", "junit").stdout)
-    cases = {c.get("name"): c for c in root.iter("testcase")}
-    assert set(cases) == {"corpus/a.txt", "corpus/b.txt"}
-    assert cases["corpus/a.txt"].find("failure").get("message") == "2 error findings"
-    assert cases["corpus/b.txt"].find("failure") is None
-    assert root.get("failures") == "1"
+    root = ET.fromstring(cli("check", folder, "--format", "junit", "--select", "BP").stdout)
+    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    assert set(suites) == {"corpus/a.txt", "corpus/b.txt"}
+    cases = [(c.get("name"), c.get("file"), c.get("line"), c.find("failure").get("type")) for c in suites["corpus/a.txt"]]
+    assert cases == [("BP001 at 3:1", "corpus/a.txt", "3", "BP001"), ("BP003 at 5:1", "corpus/a.txt", "5", "BP003")]
+    clean = suites["corpus/b.txt"].findall("testcase")
+    assert [c.get("name") for c in clean] == ["no findings"] and clean[0].find("failure") is None
+    assert root.get("failures") == "2" and root.get("tests") == "3"
 
 
 def test_baseline_accepts_todays_findings_and_survives_unrelated_edits(cli, corpus, tmp_path):

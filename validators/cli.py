@@ -7,7 +7,6 @@ configuration or I/O error (one line on stderr, never a traceback).
 from __future__ import annotations
 
 import contextlib
-import copy
 import functools
 import gc
 import os
@@ -25,7 +24,9 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _fail(message: str) -> None:
-    click.echo(f"corpus-validator: error: {message}", err=True)
+    from .output.escape import safe_line, visible  # a message may name a hostile file
+
+    click.echo(f"corpus-validator: error: {safe_line(visible(message))}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -119,24 +120,6 @@ def _emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-def _names_escaped(report):
-    """The report with file names as every format writes them: bytes that are not UTF-8 as
-    ``\\xNN`` (``ingest.escaped_name``). Quoted corpus text shows them as U+FFFD already,
-    so a lone surrogate left in a message is a file name's."""
-    from dataclasses import replace
-
-    from .ingest import escaped_name
-
-    shown = copy.copy(report)
-    shown.findings = [
-        replace(f, path=escaped_name(f.path), message=escaped_name(f.message), suggestion=escaped_name(f.suggestion),
-                related=tuple(replace(p, path=escaped_name(p.path)) for p in f.related))
-        for f in report.findings
-    ]  # fmt: skip
-    shown.documents = [replace(d, path=escaped_name(d.path)) for d in report.documents]
-    return shown
-
-
 common_options = [
     click.argument("paths", nargs=-1, type=click.Path()),
     click.option("--config", "config_file", type=click.Path(), help="Settings file (default: the nearest pyproject.toml with [tool.corpus-validator])."),
@@ -169,20 +152,22 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "github", "sarif", "junit"]),
+    type=click.Choice(["text", "json", "github", "sarif", "junit", "gitlab"]),
     default="text",
     show_default=True,
-    help="github: workflow annotations (and a Markdown summary in $GITHUB_STEP_SUMMARY); sarif: SARIF 2.1.0; junit: JUnit XML.",
+    help="github: workflow annotations (and a Markdown summary in $GITHUB_STEP_SUMMARY); sarif: SARIF 2.1.0; junit: JUnit XML; gitlab: GitLab code quality.",
 )
 @click.option("--output", "-o", type=click.Path(), help="Write the report to this file instead of stdout.")
+@click.option("--report", "reports", multiple=True, metavar="FORMAT=FILE", help="Also write a report in FORMAT to FILE, from the same run (repeatable): --report sarif=out.sarif.")
 @click.option("--baseline", "baseline_file", type=click.Path(), help="Accept the findings recorded in this baseline; fail only on new ones.")
 @handle_errors
-def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, output_format, output, baseline_file) -> None:
+def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, output_format, output, reports, baseline_file) -> None:
     """Check PATHS (files, or folders of .txt files; default: the configured corpus)."""
     from . import baseline
     from .output import FORMATS
     from .pipeline import check as run_check
 
+    extra = _report_targets(reports, FORMATS)  # a bad --report fails before the work
     config = _settings(config_file, select, ignore, no_cache, engine)
     accepted = baseline.load(baseline_file) if baseline_file else None  # a bad baseline fails before the work
     context = _paths((), config, "--with-corpus needs the corpus configured") if with_corpus and paths else []
@@ -193,8 +178,28 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
     report = run_check(_paths(paths, config), config, context)
     if accepted is not None:
         report.findings, report.baselined = baseline.apply(report.findings, accepted)
-    _emit(FORMATS[output_format](_names_escaped(report)), output)
+    rendered = {}  # each format once (github also appends to the step summary)
+    for name in [output_format, *(name for name, _ in extra)]:
+        if name not in rendered:
+            rendered[name] = FORMATS[name](report)
+    for name, target in extra:
+        _emit(rendered[name], target)
+    _emit(rendered[output_format], output)
     sys.exit(EXIT_FINDINGS if report.errors else EXIT_CLEAN)
+
+
+def _report_targets(reports, formats) -> list[tuple[str, str]]:
+    """``--report FORMAT=FILE`` values as (format, file), each file's folder checked."""
+    targets = []
+    for value in reports:
+        name, sep, target = value.partition("=")
+        if not sep or not target or name not in formats:
+            raise CorpusValidatorError(f"--report {value!r}: expected FORMAT=FILE with FORMAT one of {', '.join(formats)}")
+        folder = os.path.dirname(target) or "."
+        if not os.path.isdir(folder):
+            raise CorpusValidatorError(f"--report {value!r}: folder {folder} does not exist")
+        targets.append((name, target))
+    return targets
 
 
 @main.command()
@@ -218,7 +223,7 @@ def export(paths, config_file, select, ignore, no_cache, engine, output) -> None
 @with_common_options
 @click.option("--diff", "show_diff", is_flag=True, help="Show the changes as a unified diff; write nothing.")
 @click.option("--with-corpus", is_flag=True, help="Read the configured corpus too (for name spellings), but change only PATHS.")
-@click.option("--drop-noise", is_flag=True, help="Also delete the paragraphs that have a noise error (page furniture).")
+@click.option("--drop-noise", is_flag=True, help="Also delete the paragraphs that have a noise error (page furniture); never running text no pattern names, nor its last copy, nor all of a file.")
 @handle_errors
 def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_corpus, drop_noise) -> None:
     """Apply the safe repairs of the findings in PATHS, in place and atomically.
@@ -226,10 +231,14 @@ def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_co
     Repairs: ftfy's mojibake repair, deleting control and invisible characters,
     plain spaces, HTML entities, NFC, one kind of line ending, no BOM, and the
     corpus's spelling of a name; with --drop-noise, also deleting the paragraphs
-    with a noise error. Nothing a finding does not name is changed.
+    with a noise error in the first check (running text only when a pattern rule
+    names it, never its last copy, never all of a file's). Nothing a finding does
+    not name is changed. Files are written all or none; a read-only file or one
+    with several hard links is refused; a symbolic link is written through.
     Exit 0 when no error finding is left, 1 when some are (or, with --diff, when
     there is something to change), 2 on a usage or I/O error.
     """
+    from .atomic import remove_stale_temporaries, replace_files
     from .fix import plan_fixes
     from .ingest import read, shown_paths
 
@@ -241,19 +250,25 @@ def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_co
         if not targets:
             sys.exit(EXIT_CLEAN)
     only = shown_paths(targets) if context else None
-    changes, report, settled = plan_fixes(read([*targets, *context]), config, only, drop_noise)
+    documents = read([*targets, *context])
+    plan = plan_fixes(documents, config, only, drop_noise)
+    for kept in plan.held_back:
+        click.echo(f"corpus-validator: kept {kept.path}:{kept.line} ({kept.code}): {kept.reason}", err=True)
     if show_diff:
-        click.echo("".join(change.diff() for change in changes), nl=False)
-        sys.exit(EXIT_FINDINGS if changes else EXIT_CLEAN)
-    for change in changes:
-        write_atomic(change.path, change.after)
+        click.echo("".join(change.diff() for change in plan.changes), nl=False)
+        sys.exit(EXIT_FINDINGS if plan.changes else EXIT_CLEAN)
+    fixing = [d.path for d in documents if only is None or d.path in only]
+    for stale in remove_stale_temporaries(fixing):
+        click.echo(f"corpus-validator: removed {stale}, a temporary file an interrupted run left", err=True)
+    replace_files([(change.path, change.after) for change in plan.changes])
+    changes, report = plan.changes, plan.report
     fixed = sum(c.fixed for c in changes)
     click.echo(
         f"fixed {fixed} finding{'s' if fixed != 1 else ''} in {len(changes)} file{'s' if len(changes) != 1 else ''}; "
         f"{report.errors} error{'s' if report.errors != 1 else ''} left",
         err=True,
     )
-    if not settled:
+    if not plan.settled:
         click.echo("corpus-validator: warning: repairs did not settle; run fix again and report this", err=True)
     sys.exit(EXIT_FINDINGS if report.errors else EXIT_CLEAN)
 

@@ -9,6 +9,10 @@
     engine = "gx"                     # or "light": same rules without importing GX (pre-commit)
     cache = true                      # keep per-file features in .corpus-validator-cache/
 
+    [tool.corpus-validator.per-file-ignores]
+    "archive/**" = ["BP"]             # glob (relative to the project root) -> codes or prefixes
+    "transcripts/*.txt" = ["DU001"]   # a glob without '/' matches a name in any folder
+
     [tool.corpus-validator.duplicate]
     min_chars = 40                    # shorter paragraphs are not compared
     near_threshold = 0.6              # estimated word-set similarity of a near-duplicate paragraph
@@ -19,6 +23,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -44,6 +50,19 @@ class Config:
     duplicate: DuplicateSettings = field(default_factory=DuplicateSettings)
     cache: bool = True  # keep per-file features in .corpus-validator-cache/ at the project root
     engine: str = "gx"  # "gx": the suites run in Great Expectations; "light": evaluated here, no GX or pandas import
+    per_file_ignores: list[tuple[str, re.Pattern, list[str]]] = field(default_factory=list)  # (glob, its regex, codes)
+
+    def ignored(self, path: str, code: str) -> bool:
+        """Whether ``per-file-ignores`` drops ``code`` in the file at ``path`` (as findings name it)."""
+        if not self.per_file_ignores:
+            return False
+        full = os.path.abspath(path)
+        relative = os.path.relpath(full, self.root)
+        shown = (full if relative.startswith("..") else relative).replace(os.sep, "/")
+        return any(
+            regex.match(shown) and any(code.startswith(prefix) for prefix in codes)
+            for _, regex, codes in self.per_file_ignores
+        )
 
     def runs(self, code: str) -> bool:
         if RULES[code].opt_in:
@@ -92,6 +111,61 @@ def _duplicate_settings(value, where: str) -> DuplicateSettings:
 ENGINES = ("gx", "light")
 
 
+def glob_pattern(glob, where: str) -> re.Pattern:
+    """A ``per-file-ignores`` glob as a regex over a path relative to the project root.
+
+    ``*`` and ``?`` stay within a folder, ``[abc]``/``[!abc]`` match one character, ``**``
+    (a whole segment) any number of folders; a glob without ``/`` matches a name in any
+    folder; a glob that names a folder covers everything under it.
+    """
+    bad = f"{where}: per-file-ignores glob {glob!r}"
+    if not isinstance(glob, str) or not glob.strip():
+        raise ConfigError(f"{where}: per-file-ignores keys must be non-empty globs")
+    if glob.startswith("/") or re.match(r"^[A-Za-z]:[\\/]", glob):
+        raise ConfigError(f"{bad} is absolute; write it relative to the project root")
+    segments = glob.rstrip("/").split("/")
+    parts = [] if "/" in glob.rstrip("/") else ["(?:.*/)?"]
+    for n, segment in enumerate(segments):
+        last = n == len(segments) - 1
+        if segment == "**":
+            parts.append(".*" if last else "(?:.*/)?")
+            continue
+        if "**" in segment:
+            raise ConfigError(f"{bad}: '**' must be a whole path segment, like 'archive/**/old.txt'")
+        if segment in ("", ".", ".."):
+            raise ConfigError(f"{bad} has an empty, '.' or '..' segment")
+        regex, i = "", 0
+        while i < len(segment):
+            char = segment[i]
+            if char == "*":
+                regex += "[^/]*"
+            elif char == "?":
+                regex += "[^/]"
+            elif char == "[":
+                close = segment.find("]", i + 2 if segment[i + 1 : i + 2] in ("!", "^") else i + 1)
+                if close < 0:
+                    raise ConfigError(f"{bad} has a '[' without its ']'")
+                body = segment[i + 1 : close]
+                body = "^" + body[1:] if body.startswith("!") else body
+                regex += "(?!/)[" + body.replace("\\", "\\\\") + "]"
+                i = close
+            else:
+                regex += re.escape(char)
+            i += 1
+        parts.append(regex if last else regex + "/")
+    try:
+        return re.compile("".join(parts) + "(?:/.*)?$")
+    except re.error as exc:
+        raise ConfigError(f"{bad} is not a valid glob: {exc}") from None
+
+
+def _per_file_ignores(value, where: str) -> list[tuple[str, re.Pattern, list[str]]]:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: 'per-file-ignores' must be a table like {{ \"archive/**\" = [\"BP\"] }}")
+    return [(glob, glob_pattern(glob, where), parse_codes(codes, f"per-file-ignores {glob!r}", where))
+            for glob, codes in value.items()]  # fmt: skip
+
+
 def _engine(value, where: str) -> str:
     if value not in ENGINES:
         raise ConfigError(f"{where}: engine must be one of {', '.join(ENGINES)}, not {value!r}")
@@ -137,8 +211,10 @@ def from_table(table: dict, root: Path, where: str) -> Config:
             config.engine = _engine(value, where)
         elif key == "duplicate":
             config.duplicate = _duplicate_settings(value, where)
+        elif key == "per-file-ignores":
+            config.per_file_ignores = _per_file_ignores(value, where)
         else:
-            known = "paths, expectations, select, ignore, severity, engine, cache, duplicate"
+            known = "paths, expectations, select, ignore, severity, engine, cache, duplicate, per-file-ignores"
             raise ConfigError(f"{where}: unknown key {key!r} in [tool.{SECTION}] (known: {known})")
     return config
 

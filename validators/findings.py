@@ -18,6 +18,9 @@ class Place:
     path: str
     line: int
     column: int
+    # Where the related text ends (exclusive), for formats that show a span (SARIF).
+    end_line: int | None = field(default=None, compare=False)
+    end_column: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Finding:
     def to_dict(self) -> dict:
         record = asdict(self)
         del record["edits"], record["row"]
+        record["related"] = [{"path": p.path, "line": p.line, "column": p.column} for p in self.related]
         record["fixable"] = self.fixable
         return record
 
@@ -70,6 +74,15 @@ class Locator:
         # Offsets may run past the paragraph into its separator (line-ending rules).
         line, column = position(self.documents[doc_id].text, offset, int(line_start), int(start))
         return Place(path, line, column)
+
+    def related(self, row: int, offset: int, end: int | None = None) -> Place:
+        """The place of a related text; unless a rule gives its end, it runs to the end of its line."""
+        if end is None:
+            raw = self.raw[row]
+            end = raw.find("\n", offset)
+            end = len(raw) if end < 0 else end
+        start, stop = self.place(row, offset), self.place(row, max(end, offset))
+        return Place(start.path, start.line, start.column, stop.line, stop.column)
 
 
 def fingerprint(code: str, path: str, paragraph: str, span: str) -> str:
@@ -107,7 +120,7 @@ def _from_hit(code: str, severity: str, hit: Hit, locate: Locator) -> Finding:
         end_column=end.column,
         message=hit.message,
         suggestion=hit.suggestion,
-        related=tuple(locate.place(row, offset) for row, offset in hit.related),
+        related=tuple(locate.related(*where) for where in hit.related),
         edits=tuple((base + s, base + e, replacement) for s, e, replacement in hit.edits),
         fingerprint=fingerprint(code, start.path, raw, raw[hit.start : hit.end]),
         row=hit.row,

@@ -4,20 +4,53 @@ Each fixable finding names its edits (character offsets in the decoded file and
 the replacement). ``fix`` applies them in memory, checks again, and repeats until
 no fixable finding is left, so a second run changes nothing. Files are written
 atomically; bytes outside the edits are kept as they were, undecodable ones included.
+
+``fix --drop-noise`` also deletes paragraphs, under these guarantees, whatever the noise
+rules say (``choose_drops``):
+
+- One check decides: only paragraphs with a noise *error* in the check before any change
+  are deleted; the checks after it repair, and report, but never delete more (what the
+  deletions newly expose is left as findings: another run may delete it).
+- Running text (``is_story``: at least ``STORY_MIN_WORDS`` words and a sentence's end) is
+  deleted only when a pattern rule (BP001–BP009: a newsletter prompt, a copyright footer …)
+  names it; a structural sign alone (BP100) never deletes it.
+- Never the last copy of running text: of the copies of a paragraph (same words, case and
+  punctuation folded) in the files read, one is kept.
+- Never all of a file's running text, and never every paragraph of a file: a file is not
+  emptied.
+
+What is kept for these reasons is reported (``FixPlan.held_back``); its findings stay.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import bisect
 import difflib
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 from .config import Config
+from .features.duplicate import canonical
 from .findings import Finding
 from .ingest import BOM, Document, decode
 from .pipeline import Report, check_documents
+from .rules import RULES, PatternRule
 
 MAX_PASSES = 5
+#: Running text: this many words or more (as the noise features' ``prose``), and a sentence's
+#: end somewhere in it, or a colon at its end (a list follows).
+STORY_MIN_WORDS = 12
+_WORD = re.compile(r"\w+")
+_SENTENCE_END = re.compile(r"\w[.!?…][\"'”’)\]]*(?:\s|$)|:\s*$")
+
+
+def is_story(text: str) -> bool:
+    """Whether a paragraph is running text, the story ``--drop-noise`` must not lose: at least
+    ``STORY_MIN_WORDS`` words and a sentence's end anywhere in it (. ! ? … after a word,
+    maybe closing a quotation) or a colon at its end. Deliberately plain, broad, and
+    independent of the noise features: a long line that ends a sentence anywhere counts as
+    story, so what is in doubt is kept."""
+    return len(_WORD.findall(text)) >= STORY_MIN_WORDS and bool(_SENTENCE_END.search(text))
 
 
 @dataclass
@@ -26,6 +59,9 @@ class FileChange:
     before: bytes
     after: bytes
     fixed: int  # findings repaired
+    #: (start, end) in the file's original decoded text of every region the edits touched
+    #: (sorted, disjoint); outside them the text is kept character for character.
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
     def diff(self) -> str:
         old = self.before.decode("utf-8", "replace").splitlines(keepends=True)
@@ -34,77 +70,223 @@ class FileChange:
         return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
-def apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
-    """``text`` with the edits applied; an edit that overlaps an earlier one waits for the next pass."""
-    out, cursor = [], 0
+@dataclass(frozen=True)
+class HeldBack:
+    """A paragraph with a noise error that ``--drop-noise`` kept, and why."""
+
+    path: str
+    line: int
+    code: str
+    reason: str
+
+
+@dataclass
+class FixPlan:
+    changes: list[FileChange]
+    report: Report  # after fixing
+    settled: bool  # the repairs settled: a second run changes nothing
+    held_back: list[HeldBack] = field(default_factory=list)
+
+
+def _applicable(edits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The edits one pass applies, sorted: one that overlaps an earlier one waits for the next pass."""
+    chosen, cursor = [], 0
     for start, end, replacement in sorted(edits):
         if start < cursor:
             continue
+        chosen.append((start, end, replacement))
+        cursor = end
+    return chosen
+
+
+def apply_edits(text: str, edits: list[tuple[int, int, str]]) -> str:
+    """``text`` with the edits applied; an edit that overlaps an earlier one waits for the next pass."""
+    out, cursor = [], 0
+    for start, end, replacement in _applicable(edits):
         out += [text[cursor:start], replacement]
         cursor = end
     out.append(text[cursor:])
     return "".join(out)
 
 
-def _repaired(doc: Document, findings: list[Finding]) -> bytes:
-    text = apply_edits(doc.text, [e for f in findings for e in f.edits])
-    keep_bom = doc.bom and not any(f.code == "EN003" for f in findings)
-    return (BOM if keep_bom else b"") + text.encode("utf-8", "surrogateescape")
+class Trace:
+    """Which regions of the original text the passes have changed, so that the changes of
+    all passes can be named in the original's offsets.
+
+    ``blocks``: sorted, disjoint (orig_start, orig_end, cur_start, cur_end); outside them
+    the current text is the original's, shifted by the blocks before.
+    """
+
+    def __init__(self) -> None:
+        self.blocks: list[tuple[int, int, int, int]] = []
+        self._cur_starts: list[int] = []
+
+    def _to_original(self, position: int, upper: bool) -> int:
+        # Blocks are at least one character apart, so ``position`` touches at most one.
+        i = bisect.bisect_right(self._cur_starts, position) - 1
+        if i < 0:
+            return position
+        orig_start, orig_end, _, cur_end = self.blocks[i]
+        if position <= cur_end:  # inside it, or at its edge: the whole block
+            return orig_end if upper else orig_start
+        return position - cur_end + orig_end
+
+    def record(self, applied: list[tuple[int, int, str]]) -> None:
+        """Add one pass's applied edits (current offsets, sorted, disjoint)."""
+        spans = [
+            (self._to_original(s, False), self._to_original(e, True), len(r) - (e - s)) for s, e, r in applied
+        ] + [(b[0], b[1], (b[3] - b[2]) - (b[1] - b[0])) for b in self.blocks]
+        merged: list[list[int]] = []  # [orig_start, orig_end, growth]
+        for start, end, growth in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+                merged[-1][2] += growth
+            else:
+                merged.append([start, end, growth])
+        blocks, shift = [], 0
+        for start, end, growth in merged:
+            blocks.append((start, end, start + shift, end + shift + growth))
+            shift += growth
+        self.blocks = blocks
+        self._cur_starts = [b[2] for b in blocks]
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        return [(b[0], b[1]) for b in self.blocks]
+
+
+def drop_edits(report: Report, rows: set[int]) -> list[tuple[int, int, str]]:
+    """The edits that delete the paragraphs ``rows`` of one file: each with the blank lines
+    after it; a run that ends the file takes the separator before it instead, so the file
+    keeps its final line break. The edits never overlap."""
+    frame = report.paragraph_table
+    edits = []
+    for row in sorted(rows):
+        last_of_file = row + 1 == len(frame) or frame["doc_id"][row + 1] != frame["doc_id"][row]
+        if not last_of_file:
+            edits.append((frame["char_start"][row], frame["char_start"][row + 1], ""))
+            continue
+        first = row  # the run of dropped paragraphs that ends the file
+        while frame["para"][first] > 0 and first - 1 in rows:
+            first -= 1
+        edits = [e for e in edits if e[0] < frame["char_start"][first]]
+        if frame["para"][first] > 0:
+            edits.append((frame["char_end"][first - 1], frame["char_end"][row], ""))
+        else:  # every paragraph (never chosen by ``choose_drops``)
+            edits.append((frame["char_start"][first], frame["char_end"][row], ""))
+    return edits
 
 
 def drop_paragraph_edit(report: Report, row: int) -> tuple[int, int, str]:
-    """The edit that removes a paragraph and the blank lines after it (before it, for the
-    file's last paragraph, keeping the file's final line break)."""
+    """The edit that deletes one paragraph (see ``drop_edits``)."""
+    return drop_edits(report, {row})[0]
+
+
+def choose_drops(report: Report) -> tuple[dict[int, list[Finding]], list[HeldBack]]:
+    """The paragraphs ``--drop-noise`` deletes (row -> its noise errors), and those it keeps
+    though they have one, by the guarantees in this module's docstring."""
     frame = report.paragraph_table
-    p = frame.row(row)
-    start, end = p["char_start"], p["char_end"]
-    if p["separator"].strip() == "" and row + 1 < len(frame) and frame["doc_id"][row + 1] == p["doc_id"]:
-        return start, end + len(p["separator"]), ""
-    if p["para"] > 0:  # the last paragraph: take the separator before it instead
-        previous_end = frame["char_end"][row - 1]
-        return previous_end, end, ""
-    return start, end, ""  # the only paragraph
+    noise: dict[int, list[Finding]] = {}
+    for f in report.findings:
+        if f.family == "noise" and f.severity == "error" and f.row is not None:
+            noise.setdefault(f.row, []).append(f)
+    story = [is_story(t) for t in frame["text"]]
+    held: dict[int, str] = {}
+    for row, found in noise.items():
+        if story[row] and not any(issubclass(RULES[f.code], PatternRule) for f in found):
+            held[row] = "running text that no pattern rule (BP001–BP009) names as page furniture"
 
+    rows_of: dict[int, list[int]] = {}
+    for row, doc in enumerate(frame["doc_id"]):
+        rows_of.setdefault(doc, []).append(row)
+    for rows in rows_of.values():
+        going = {r for r in rows if r in noise and r not in held}
+        if not going:
+            continue
+        if any(story[r] for r in rows) and all(r in going for r in rows if story[r]):
+            for r in going:
+                if story[r]:
+                    held[r] = "the file's only running text"
+        elif len(going) == len(rows):
+            for r in going:
+                held[r] = "every paragraph of the file: it would be left empty"
 
-def _with_noise_dropped(report: Report) -> list[Finding]:
-    """Noise errors, each given the edit that deletes its paragraph (``fix --drop-noise``)."""
-    return [
-        dataclasses.replace(f, edits=(drop_paragraph_edit(report, f.row),))
-        for f in report.findings
-        if f.family == "noise" and f.severity == "error" and f.row is not None
+    keys = frame["text_key"] if "text_key" in frame else [canonical(t) for t in frame["text"]]
+    copies: dict[object, list[int]] = {}
+    for row, key in enumerate(keys):
+        if story[row]:
+            copies.setdefault(key, []).append(row)
+    for rows in copies.values():
+        if all(r in noise and r not in held for r in rows):
+            held[rows[0]] = "the last copy of this running text" if len(rows) > 1 else "the only copy of this running text"
+
+    kept = [
+        HeldBack(noise[r][0].path, noise[r][0].line, ",".join(sorted({f.code for f in noise[r]})), reason)
+        for r, reason in held.items()
     ]
+    kept.sort(key=lambda h: (h.path, h.line))
+    return {r: found for r, found in noise.items() if r not in held}, kept
+
+
+def _outside(edits: list[tuple[int, int, str]], deletions: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The ``edits`` that touch none of the ``deletions`` (sorted, disjoint)."""
+    starts = [s for s, _, _ in deletions]
+    kept = []
+    for edit in edits:
+        i = bisect.bisect_right(starts, edit[0]) - 1  # the last deletion starting at or before it
+        if i >= 0 and edit[0] < deletions[i][1]:
+            continue
+        if i + 1 < len(deletions) and deletions[i + 1][0] < edit[1]:
+            continue
+        kept.append(edit)
+    return kept
 
 
 def plan_fixes(
     documents: list[Document], config: Config, only: set[str] | None = None, drop_noise: bool = False
-) -> tuple[list[FileChange], Report, bool]:
-    """(changes per file, the report after fixing, whether the repairs settled).
+) -> FixPlan:
+    """What ``fix`` would write, the report after it, and whether the repairs settled.
 
     With ``only``, the other documents are context: read, never changed or reported.
-    With ``drop_noise``, paragraphs with a noise error are deleted too.
+    With ``drop_noise``, paragraphs with a noise error in the first check are deleted too,
+    as ``choose_drops`` allows; later checks only repair.
     """
     current = {doc.path: doc for doc in documents}
+    traces = {doc.path: Trace() for doc in documents}
     fixed_counts: dict[str, int] = {}
     report = check_documents(list(current.values()), config, report_paths=only)
+    drops, held_back = choose_drops(report) if drop_noise else ({}, [])
+    drops_of: dict[str, set[int]] = {}
+    for row, found in drops.items():
+        drops_of.setdefault(found[0].path, set()).add(row)
     settled = False
-    for _ in range(MAX_PASSES):
+    for pass_number in range(MAX_PASSES):
         fixable: dict[str, list[Finding]] = {}
-        candidates = [f for f in report.findings if f.fixable]
-        if drop_noise:
-            candidates += _with_noise_dropped(report)
-        for finding in candidates:
-            fixable.setdefault(finding.path, []).append(finding)
+        for finding in report.findings:
+            if finding.fixable:
+                fixable.setdefault(finding.path, []).append(finding)
+        if pass_number == 0:
+            for path in drops_of:
+                fixable.setdefault(path, [])
         if not fixable:
             settled = True
             break
         for path, findings in fixable.items():
             doc = current[path]
-            current[path] = decode(path, doc.doc_id, _repaired(doc, findings))
-            fixed_counts[path] = fixed_counts.get(path, 0) + len(findings)
+            deletions = drop_edits(report, drops_of[path]) if pass_number == 0 and path in drops_of else []
+            # A repair inside a deleted paragraph is moot (and would make the deletion wait).
+            repairs = _outside([e for f in findings for e in f.edits], deletions)
+            applied = _applicable(repairs + deletions)
+            text = apply_edits(doc.text, applied)
+            keep_bom = doc.bom and not any(f.code == "EN003" for f in findings)
+            current[path] = decode(path, doc.doc_id, (BOM if keep_bom else b"") + text.encode("utf-8", "surrogateescape"))
+            traces[path].record(applied)
+            dropped = sum(len(drops[r]) for r in drops_of.get(path, ())) if pass_number == 0 else 0
+            fixed_counts[path] = fixed_counts.get(path, 0) + len(findings) + dropped
         report = check_documents(list(current.values()), config, report_paths=only)
     changes = [
-        FileChange(doc.path, doc.data, current[doc.path].data, fixed_counts.get(doc.path, 0))
+        FileChange(doc.path, doc.data, current[doc.path].data, fixed_counts.get(doc.path, 0), traces[doc.path].spans)
         for doc in documents
         if current[doc.path].data != doc.data
     ]
-    return changes, report, settled
+    return FixPlan(changes, report, settled, held_back)

@@ -28,6 +28,7 @@ class Report:
     mention_table: Table
     findings: list[Finding] = field(default_factory=list)
     baselined: int = 0  # findings a baseline accepted (not in ``findings``)
+    levels: dict[str, str | None] = field(default_factory=dict)  # each rule's level in this run; None: not run
 
     @cached_property
     def paragraphs(self):
@@ -182,15 +183,25 @@ def check(paths: list[str | os.PathLike], config: Config, context: list[str | os
     return report
 
 
+def rule_levels(suites, config: Config) -> dict[str, str | None]:
+    """Each rule's level under ``config`` (None: not run), from the suites' severities."""
+    levels = {"EN004": config.severity_of("EN004", "critical")}  # found while reading, not by a suite
+    for suite in suites:
+        for spec in suite.expectations:
+            levels.setdefault(spec.code, config.severity_of(spec.code, spec.severity))
+    return levels
+
+
 def check_documents(
     documents: list[Document], config: Config, cache: FeatureCache | None = None, report_paths: set[str] | None = None
 ) -> Report:
     """Run every selected rule over documents already read (``fix`` re-checks in memory)."""
-    suites = [s.only(config.runs) for s in load_suites(config.expectations)]
+    all_suites = load_suites(config.expectations)
+    suites = [s.only(config.runs) for s in all_suites]
     patterns = load_encoding_patterns(config)
     paragraphs, mentions = featurise(documents, config, cache, report_paths, patterns)
     reported = [d for d in documents if report_paths is None or d.path in report_paths]
-    report = Report(reported, paragraphs, mentions)
+    report = Report(reported, paragraphs, mentions, levels=rule_levels(all_suites, config))
 
     from .evaluate import ENGINES  # the gx engine imports GX only when it runs
 
@@ -198,5 +209,6 @@ def check_documents(
     corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, patterns)
     findings = build_findings(outcomes, corpus, config.severity_of, report_paths)
     findings += file_findings(reported, config.severity_of)
+    findings = [f for f in findings if not config.ignored(f.path, f.code)]  # per-file-ignores
     report.findings = sorted(findings, key=lambda f: f.sort_key)
     return report

@@ -32,7 +32,7 @@ class Hit:
     end: int
     message: str
     suggestion: str
-    related: tuple[tuple[int, int], ...] = ()  # (paragraph row, offset) of the other places
+    related: tuple[tuple[int, ...], ...] = ()  # (paragraph row, offset[, end offset]) of the other places
     edits: tuple[tuple[int, int, str], ...] = ()  # safe repairs: (start, end, replacement), same offsets
 
 
@@ -633,7 +633,8 @@ class NotNfc(Rule):
 class MixedLineEndings(Rule):
     """A file that mixes CRLF, LF and CR line breaks.
 
-    Reported once per file, at the first line break of a kind the file uses less.
+    Reported once per file, at the first line break of a kind the file uses less; the
+    repair rewrites every such line break in the file, not only the one the finding names.
 
     Bad:
         line one\r\nline two\nline three\r\n
@@ -670,8 +671,10 @@ class MixedLineEndings(Rule):
                 anchor,
                 first.start() - base,
                 first.start() - base,
-                f"mixed line endings: {row['mixed_line_endings']}; this one is {names[first.group()]}",
-                f"use {names[usual]} throughout (`corpus-validator fix` does)",
+                f"mixed line endings: {row['mixed_line_endings']}; this one is {names[first.group()]}, "
+                f"the first of the file's line breaks that are not {names[usual]} ({len(odd)})",
+                f"use {names[usual]} throughout (`corpus-validator fix` rewrites every line break of the file "
+                f"that is not {names[usual]}, not only this one)",
                 edits=tuple((m.start() - base, m.end() - base, usual) for m in odd),
             )
         ]

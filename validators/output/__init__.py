@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import github, junit, sarif
+from . import github, gitlab, junit, sarif
 from . import json as json_format
 from . import text as text_format
 
@@ -12,4 +12,5 @@ FORMATS = {
     "github": github.render,
     "sarif": sarif.render,
     "junit": junit.render,
+    "gitlab": gitlab.render,
 }

@@ -2,11 +2,18 @@
 
 GitHub shows about ten errors and ten warnings per step, so when ``GITHUB_STEP_SUMMARY``
 is set a Markdown summary of every finding is appended to it as well.
+
+Corpus text and file names go through ``escape.visible`` first (nothing raw reaches the
+log), then the toolkit's own escaping: ``%``, CR and LF in a message; also ``:`` and
+``,`` in a property.
 """
 
 from __future__ import annotations
 
 import os
+import re
+
+from .escape import visible
 
 LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 SUMMARY_ROWS = 200
@@ -20,16 +27,32 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def counted(n: int, noun: str) -> str:
+    """``1 file``, ``2 files``; ``info`` is a mass noun."""
+    return f"{n} {noun}" if n == 1 or noun == "info" else f"{n} {noun}s"
+
+
+def _properties(f) -> str:
+    one_line = f.end_line == f.line  # the toolkit: columns only for an annotation on one line
+    properties = [
+        f"file={_escape_property(visible(f.path))}", f"line={f.line}", f"col={f.column}" if one_line else "",
+        f"endLine={f.end_line}", f"endColumn={max(f.end_column, f.column)}" if one_line else "",
+        f"title={_escape_property(f.code)}",
+    ]  # fmt: skip
+    return ",".join(p for p in properties if p)
+
+
+def _tally(s: dict) -> str:
+    return ", ".join(counted(s[key], noun) for key, noun in (("errors", "error"), ("warnings", "warning"), ("infos", "info")))
+
+
 def render(report) -> str:
     lines = []
     for f in report.findings:
-        properties = ",".join([
-            f"file={_escape_property(f.path)}", f"line={f.line}", f"col={f.column}",
-            f"endLine={f.end_line}", f"endColumn={f.end_column}", f"title={_escape_property(f.code)}",
-        ])  # fmt: skip
-        lines.append(f"::{LEVELS[f.severity]} {properties}::{_escape_data(f'{f.message} (help: {f.suggestion})')}")
+        message = visible(f"{f.message} (help: {f.suggestion})")
+        lines.append(f"::{LEVELS[f.severity]} {_properties(f)}::{_escape_data(message)}")
     s = report.summary()
-    lines.append(f"corpus-validator: {s['findings']} findings ({s['errors']} errors, {s['warnings']} warnings, {s['infos']} info) in {s['files']} files")
+    lines.append(f"corpus-validator: {counted(s['findings'], 'finding')} ({_tally(s)}) in {counted(s['files'], 'file')}")
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         with open(summary_file, "a", encoding="utf-8") as handle:
@@ -37,8 +60,22 @@ def render(report) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: ASCII punctuation Markdown may read as markup inside a table cell (CommonMark lets a
+#: backslash escape any of it).
+_MARKUP = re.compile(r"([\\`*_\[\]<>|&~!#])")
+
+
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Corpus text as literal Markdown in a table cell."""
+    return _MARKUP.sub(r"\\\1", visible(text))
+
+
+def _code(text: str) -> str:
+    """A code span holding ``text`` literally: a fence longer than any run of backticks in it."""
+    text = visible(text).replace("|", "\\|")  # tables split on '|' even inside code spans
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def markdown_summary(report) -> str:
@@ -46,8 +83,8 @@ def markdown_summary(report) -> str:
     out = [
         "## corpus-validator",
         "",
-        f"**{s['errors']} errors**, {s['warnings']} warnings, {s['infos']} info in {s['files']} files"
-        + (f" ({s['baselined']} accepted by the baseline)" if s.get("baselined") else ""),
+        f"**{counted(s['errors'], 'error')}**, {counted(s['warnings'], 'warning')}, {counted(s['infos'], 'info')}"
+        f" in {counted(s['files'], 'file')}" + (f" ({s['baselined']} accepted by the baseline)" if s.get("baselined") else ""),
         "",
     ]
     if s["by_code"]:
@@ -55,7 +92,7 @@ def markdown_summary(report) -> str:
     if report.findings:
         out += ["| place | code | severity | message |", "|---|---|---|---|"]
         for f in report.findings[:SUMMARY_ROWS]:
-            out.append(f"| `{_cell(f.path)}:{f.line}:{f.column}` | {f.code} | {f.severity} | {_cell(f.message)} |")
+            out.append(f"| {_code(f'{f.path}:{f.line}:{f.column}')} | {f.code} | {f.severity} | {_cell(f.message)} |")
         if len(report.findings) > SUMMARY_ROWS:
             out.append(f"\n… and {len(report.findings) - SUMMARY_ROWS} more (use `--format json` for all).")
     return "\n".join(out) + "\n\n"

@@ -1,8 +1,12 @@
-"""``{"version": 1, "summary": {...}, "findings": [...]}``: a stable shape for other tools."""
+"""``{"version": 1, "summary": {...}, "findings": [...]}``: a stable shape for other tools.
+
+Values are exact; control, bidirectional and invisible characters in them are written as
+JSON escapes (``escape.dumps``), never raw.
+"""
 
 from __future__ import annotations
 
-import json
+from .escape import dumps
 
 SCHEMA_VERSION = 1
 
@@ -13,4 +17,4 @@ def render(report) -> str:
         "summary": report.summary(),
         "findings": [f.to_dict() for f in report.findings],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps(document, indent=2) + "\n"

@@ -1,54 +1,152 @@
-"""SARIF 2.1.0, for code-scanning dashboards. Columns are Unicode code points (``columnKind``)."""
+"""SARIF 2.1.0, as GitHub code scanning and the SARIF viewers read it.
+
+Columns are Unicode code points (``columnKind``). File names are percent-encoded URIs
+relative to ``%SRCROOT%``; the rule catalogue lists every rule in code order with its
+documentation, default level and family; ``primaryLocationLineHash`` carries our
+line-independent fingerprint, so GitHub follows an alert when lines move; related
+places carry their ends and are linked from the message (``[text](id)``).
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import re
+from collections import Counter
+from urllib.parse import quote
 
 from .. import __version__
 from ..rules import RULES
+from .escape import dumps, visible
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+#: The README section that documents the rules.
+RULES_ANCHOR = "#rules"
 
 
-def _rule(code: str) -> dict:
+def docs_url() -> str | None:
+    """Where the installed release's README is read: the home page the package declares
+    (``[project.urls]``), else the repository it was installed from (``pip install
+    git+URL@REV`` records both, as the example workflow installs it)."""
+    import importlib.metadata  # only a SARIF report needs it; other runs skip its import
+
+    try:
+        dist = importlib.metadata.distribution("corpus-validator")
+    except importlib.metadata.PackageNotFoundError:
+        return None
+    for entry in dist.metadata.get_all("Project-URL") or []:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() in ("documentation", "homepage", "home", "source", "repository") and url.strip():
+            return url.strip()
+    try:
+        origin = json.loads(dist.read_text("direct_url.json") or "{}")
+    except (OSError, ValueError):
+        return None
+    url, vcs = origin.get("url", ""), origin.get("vcs_info") or {}
+    if not vcs or not url.startswith("https://"):
+        return None
+    url = url.removesuffix(".git")
+    revision = vcs.get("requested_revision") or vcs.get("commit_id")
+    if revision and url.split("/")[2] in ("github.com", "gitlab.com"):
+        return f"{url}/blob/{revision}/README.md"
+    return url
+
+
+def uri(path: str) -> dict:
+    """An artifact location: a relative path as a percent-encoded URI reference against
+    ``%SRCROOT%``, an absolute one as a ``file:`` URI. Undecodable bytes in a name keep
+    their own value (``surrogateescape``)."""
+    encoded = quote(path.encode("utf-8", "surrogateescape"), safe="/")
+    if os.path.isabs(path):
+        return {"uri": "file://" + encoded}
+    return {"uri": encoded, "uriBaseId": "%SRCROOT%"}
+
+
+def _plain(text: str) -> str:
+    """Corpus text in a SARIF plain-text message: shown escaped, and its brackets never
+    read as an embedded link (SARIF 3.11.6)."""
+    return re.sub(r"([\[\]])", r"\\\1", visible(text))
+
+
+def markdown(doc: str) -> str:
+    """A rule's docstring as Markdown: its ``Bad:``/``Good:`` examples as code blocks."""
+    out, in_block = [], False
+    for line in doc.splitlines():
+        indented = line.startswith("    ")
+        if indented and not in_block:
+            out += ["", "```text"]
+        elif not indented and in_block:
+            out += ["```", ""]
+        in_block = indented
+        if indented:
+            out.append(line[4:])
+        else:
+            out.append(f"**{line.strip()}**" if line.strip() in ("Bad:", "Good:") else line)
+    if in_block:
+        out.append("```")
+    return "\n".join(out)
+
+
+def _rule(code: str, level: str | None, home: str | None) -> dict:
     rule = RULES[code]
     doc = rule.doc()
-    return {
+    descriptor = {
         "id": code,
         "name": rule.name,
         "shortDescription": {"text": doc.splitlines()[0]},
         "fullDescription": {"text": doc},
-        "help": {"text": doc},
-        "properties": {"family": rule.family},
+        "help": {"text": doc, "markdown": markdown(doc)},
+        "defaultConfiguration": {"level": LEVELS[level]} if level else {"level": "none", "enabled": False},
+        "properties": {"tags": [rule.family], "family": rule.family},
     }
+    if home:
+        descriptor["helpUri"] = home + RULES_ANCHOR
+    return descriptor
 
 
 def _location(path: str, line: int, column: int, end_line: int | None = None, end_column: int | None = None) -> dict:
     region = {"startLine": line, "startColumn": column}
     if end_line is not None:
         region.update(endLine=end_line, endColumn=max(end_column, column) if end_line == line else end_column)
-    return {"physicalLocation": {"artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"}, "region": region}}
+    return {"physicalLocation": {"artifactLocation": uri(path), "region": region}}
+
+
+def _message(f) -> str:
+    text = f"{_plain(f.message)}. Fix: {_plain(f.suggestion)}"
+    if f.related:
+        links = ", ".join(f"[{_plain(p.path)}:{p.line}:{p.column}]({n})" for n, p in enumerate(f.related))
+        text += f". See: {links}"
+    return text
 
 
 def render(report) -> str:
-    codes = sorted({f.code for f in report.findings})
+    codes = sorted(RULES)
     index = {code: n for n, code in enumerate(codes)}
+    occurrences = Counter()
     results = []
     for f in report.findings:
+        occurrences[f.fingerprint] += 1  # the same problem twice: two alerts, as CodeQL counts them
         result = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
             "level": LEVELS[f.severity],
-            "message": {"text": f"{f.message}. Fix: {f.suggestion}"},
+            "message": {"text": _message(f)},
             "locations": [_location(f.path, f.line, f.column, f.end_line, f.end_column)],
-            "partialFingerprints": {"corpusValidator/v1": f.fingerprint},
+            "partialFingerprints": {
+                "primaryLocationLineHash": f"{f.fingerprint}:{occurrences[f.fingerprint]}",
+                "corpusValidator/v1": f.fingerprint,
+            },
         }
         if f.related:
             result["relatedLocations"] = [
-                {"id": n, **_location(p.path, p.line, p.column)} for n, p in enumerate(f.related)
-            ]
+                {"id": n, **_location(p.path, p.line, p.column, p.end_line, p.end_column),
+                 "message": {"text": _plain(f"{p.path}:{p.line}:{p.column}")}}
+                for n, p in enumerate(f.related)
+            ]  # fmt: skip
         results.append(result)
+    home = docs_url()
+    levels = getattr(report, "levels", {})
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -58,7 +156,9 @@ def render(report) -> str:
                     "driver": {
                         "name": "corpus-validator",
                         "version": __version__,
-                        "rules": [_rule(code) for code in codes],
+                        "semanticVersion": __version__,
+                        **({"informationUri": home} if home else {}),
+                        "rules": [_rule(code, levels.get(code), home) for code in codes],
                     }
                 },
                 "columnKind": "unicodeCodePoints",
@@ -67,4 +167,4 @@ def render(report) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return dumps(log, indent=2) + "\n"

@@ -1,6 +1,12 @@
-"""Linter-style text: ``path:line:column: CODE [severity] message``, a hint, then a summary."""
+"""Linter-style text: ``path:line:column: CODE [severity] message``, a hint, then a summary.
+
+File names and corpus text are shown through ``escape.visible`` and each line through
+``escape.safe_line``: this is what a terminal, and the pre-commit hook's CI log, print.
+"""
 
 from __future__ import annotations
+
+from .escape import safe_lines, visible
 
 MAX_RELATED_SHOWN = 5
 
@@ -8,14 +14,14 @@ MAX_RELATED_SHOWN = 5
 def render(report) -> str:
     lines = []
     for f in report.findings:
-        lines.append(f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity}] {f.message}")
-        lines.append(f"    help: {f.suggestion}")
+        lines.append(f"{visible(f.path)}:{f.line}:{f.column}: {f.code} [{f.severity}] {visible(f.message)}")
+        lines.append(f"    help: {visible(f.suggestion)}")
         if f.related:
-            shown = ", ".join(f"{p.path}:{p.line}:{p.column}" for p in f.related[:MAX_RELATED_SHOWN])
+            shown = ", ".join(f"{visible(p.path)}:{p.line}:{p.column}" for p in f.related[:MAX_RELATED_SHOWN])
             more = len(f.related) - MAX_RELATED_SHOWN
             lines.append(f"    see: {shown}" + (f" and {more} more" if more > 0 else ""))
     for path, reason in report.skipped:
-        lines.append(f"{path}: skipped: {reason}")
+        lines.append(f"{visible(path)}: skipped: {reason}")
     s = report.summary()
     accepted = f" {s['baselined']} accepted by the baseline." if s["baselined"] else ""
     if s["findings"]:
@@ -29,4 +35,4 @@ def render(report) -> str:
         lines.append(
             f"All clear: {s['files']} file{'s' if s['files'] != 1 else ''}, {s['paragraphs']} paragraphs, no findings." + accepted
         )
-    return "\n".join(lines) + "\n"
+    return safe_lines("\n".join(lines)) + "\n"

@@ -1,0 +1,507 @@
+"""Every output format as its reader takes it: hostile and awkward file names and text,
+several reports from one run, SARIF as code scanning reads it, JUnit against Jenkins' XSD,
+GitLab code quality, the CI gate and workflow, per-file-ignores."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+import unicodedata
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+import pytest
+
+from conftest import REPO, shared_file
+from validators.output import FORMATS
+from validators.output.escape import HIDDEN, HIDDEN_CATEGORIES, HIDDEN_RANGES, dumps, safe_line, visible
+from validators.rules import RULES
+
+SARIF_SCHEMA = shared_file("schemas/sarif-schema-2.1.0.json")
+JUNIT_XSD = REPO / "tests" / "fixtures" / "junit" / "junit-10.xsd"
+STORY = "The talks ended without agreement, officials in Seoul said on Monday evening.\n"
+PROMPT = "Sign up for our daily newsletter"
+
+#: File names and text a hostile corpus can hold: terminal escapes (clear screen, window
+#: title, colours), a workflow command after a line break, C0/DEL/C1 controls, bidi
+#: overrides, zero-width characters, and the legacy ``##[`` command form.
+HOSTILE_NAMES = [
+    "t\x1b]0;owned\x07\x1b[2J.txt",
+    "b\n::error file=evil.txt,line=1::fake.txt",
+    "c\x01\x7f\x85.txt",
+    "d\u202etxt.exe\u202c.txt",
+    "e\u200b\u2060\ufeff.txt",
+    "##[error]f.txt",
+    "::warning g.txt",
+    "h\udcff\udcfe.txt",  # bytes that are not UTF-8 (surrogateescape)
+]
+HOSTILE_TEXT = f"{PROMPT} [x](0) \x1b[31mnow\x1b]0;t\x07 \u202eevil\u202c \u200bhidden ::error file=x::y ##[error]z\n"
+
+
+def run_all_formats(cli, folder, tmp_path, *args) -> tuple[dict[str, str], int]:
+    """One run writing every format: text on stdout, the others through --report."""
+    reports = {name: tmp_path / f"report.{name}" for name in FORMATS if name != "text"}
+    options = [f"--report={name}={path}" for name, path in reports.items()]
+    result = cli("check", folder, "--engine", "light", "--no-cache", *options, *args)
+    assert result.exit_code in (0, 1), result.stderr
+    outputs = {name: path.read_text(encoding="utf-8") for name, path in reports.items()}
+    outputs["text"] = result.stdout
+    return outputs, result.exit_code
+
+
+def raw_hidden(text: str) -> list[str]:
+    """Hidden characters in ``text`` other than its own line breaks."""
+    return sorted({f"U+{ord(c):04X}" for c in HIDDEN.findall(text.replace("\n", ""))})
+
+
+# --------------------------------------------------------------------------- escaping
+
+
+@pytest.mark.skipif(unicodedata.unidata_version != "14.0.0", reason="HIDDEN_RANGES are Unicode 14's (Python 3.11)")
+def test_hidden_ranges_are_exactly_the_hidden_categories():
+    listed = {code for start, end in HIDDEN_RANGES for code in range(start, end + 1)}
+    computed = {code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) in HIDDEN_CATEGORIES}
+    assert listed == computed
+
+
+def test_visible_escapes_what_moves_hides_or_reorders_and_keeps_the_rest():
+    assert visible("a\x1b[2J\x07\u202e\u200b\x85\udcff\U000e0041") == "a\\x1b[2J\\x07\\u202e\\u200b\\x85\\xff\\U000e0041"
+    assert visible("Ελλάδα – naïve “quoted” 50% #1, a:b") == "Ελλάδα – naïve “quoted” 50% #1, a:b"
+
+
+def test_safe_line_defuses_workflow_commands_only():
+    assert not safe_line("  ::error file=x::y").lstrip().startswith("::")
+    assert "##[" not in safe_line("x ##[error]y ##vso[task.complete]")
+    assert safe_line("corpus/a.txt:1:1: BP001 [error] a::b #1 [x]") == "corpus/a.txt:1:1: BP001 [error] a::b #1 [x]"
+
+
+def test_dumps_keeps_values_exact_and_bytes_printable():
+    value = {"s": "x\x1b\u202e\x85\u2028\U000e0041\n\t"}
+    text = dumps(value, indent=1)
+    assert json.loads(text) == value and raw_hidden(text) == []
+
+
+def test_every_format_escapes_hostile_names_and_text(cli, corpus, tmp_path, monkeypatch):
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    folder = corpus({name: STORY + "\n" + HOSTILE_TEXT for name in HOSTILE_NAMES})
+    outputs, _ = run_all_formats(cli, folder, tmp_path)
+    findings = json.loads(outputs["json"])["findings"]
+    paths = {f"corpus/{name}" for name in HOSTILE_NAMES}
+    assert {f["path"] for f in findings} == paths  # JSON: the exact names
+    assert any(f["code"] == "BP001" and "\x1b[31m" in f["message"] for f in findings)  # and the exact text
+    outputs["summary"] = summary.read_text(encoding="utf-8")
+    for name, text in outputs.items():
+        assert raw_hidden(text) == [], name
+    for name in ("text", "summary"):  # what a terminal or a log prints: escaped, visibly
+        for escaped in ("\\x1b", "\\x07", "\\x0a", "\\x01", "\\x7f", "\\x85", "\\u202e", "\\u200b", "\\ufeff", "h\\xff\\xfe"):
+            assert escaped in outputs[name], (name, escaped)
+    # The text output (what the pre-commit hook prints into a CI log) holds no command line.
+    assert all(not line.lstrip().startswith("::") and "##[" not in line for line in outputs["text"].splitlines())
+    # GitHub: our annotations, one per finding, and nothing else that the runner would execute.
+    commands = [line for line in outputs["github"].splitlines() if line.lstrip().startswith("::") or "##[" in line]
+    assert len(commands) == len(findings)
+    assert all(re.match(r"::(error|warning|notice) file=", line) for line in commands)
+    assert len(outputs["github"].splitlines()) == len(findings) + 1
+    # XML and JSON stay valid; SARIF URIs decode to the exact names.
+    ET.fromstring(outputs["junit"].encode("utf-8"))
+    assert {i["location"]["path"] for i in json.loads(outputs["gitlab"])} == paths
+    sarif = json.loads(outputs["sarif"])
+    uris = {unquote(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], errors="surrogateescape")
+            for r in sarif["runs"][0]["results"]}
+    assert uris == paths
+    prompt = next(r for r in sarif["runs"][0]["results"] if r["ruleId"] == "BP001")
+    assert "\\\\x1b" not in prompt["message"]["text"] and "\\x1b" in prompt["message"]["text"]
+    assert "\\[x\\](0)" in prompt["message"]["text"]  # corpus brackets are never an embedded link
+
+
+def test_text_output_of_a_workflow_command_file_name_prints_no_command_line(cli, corpus):
+    """Issue 12, item 10: what the pre-commit hook prints in CI."""
+    folder = corpus({"b\n::error file=evil.txt,line=1::fake.txt": STORY + "\n" + PROMPT + "\n"})
+    lines = cli("check", folder, "--engine", "light", "--no-cache").stdout.splitlines()
+    assert lines[0].startswith("corpus/b\\x0a::error file=evil.txt,line=1::fake.txt:3:1: BP001")
+    assert not any(line.lstrip().startswith("::") for line in lines)
+
+
+def test_junit_with_control_characters_in_text_is_well_formed(cli, corpus):
+    """Issue 12, item 11."""
+    folder = corpus({"a.txt": STORY + "\n" + PROMPT + " \x01\x1b now\n"})
+    out = cli("check", folder, "--engine", "light", "--no-cache", "--format", "junit").stdout
+    root = ET.fromstring(out.encode("utf-8"))
+    assert any("\\x01\\x1b" in (c.get("message") or "") for c in root.iter("failure"))
+
+
+# --------------------------------------------------------------------------- awkward names
+
+AWKWARD = {
+    "a b#1.txt": "corpus/a%20b%231.txt",
+    "we,ird:name%.txt": "corpus/we%2Cird%3Aname%25.txt",
+    "naïve Ελλάδα.txt": "corpus/na%C3%AFve%20%CE%95%CE%BB%CE%BB%CE%AC%CE%B4%CE%B1.txt",
+    "sub dir#2/50% off, #1: sale.txt": "corpus/sub%20dir%232/50%25%20off%2C%20%231%3A%20sale.txt",
+}
+
+
+def _annotation_file(line: str) -> str:
+    value = re.match(r"::\w+ file=([^,]*),", line).group(1)
+    return value.replace("%2C", ",").replace("%3A", ":").replace("%0A", "\n").replace("%0D", "\r").replace("%25", "%")
+
+
+def test_every_format_names_awkward_files_as_its_reader_expects(cli, corpus, tmp_path, monkeypatch):
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    folder = corpus({name: STORY + "\n" + PROMPT + "\n" for name in AWKWARD})
+    outputs, _ = run_all_formats(cli, folder, tmp_path)
+    paths = {f"corpus/{name}" for name in AWKWARD}
+    findings = json.loads(outputs["json"])["findings"]
+    assert {f["path"] for f in findings} == paths
+    assert {p["path"] for f in findings for p in f["related"]} == paths  # the copies point at each other
+    for path in paths:
+        assert f"{path}:3:1: BP001 [error]" in outputs["text"]
+    assert {_annotation_file(line) for line in outputs["github"].splitlines()[:-1]} == paths
+    results = json.loads(outputs["sarif"])["runs"][0]["results"]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+    assert uris == set(AWKWARD.values())
+    related = {loc["physicalLocation"]["artifactLocation"]["uri"] for r in results for loc in r.get("relatedLocations", [])}
+    assert related == set(AWKWARD.values())
+    assert {quote(p, safe="/") for p in paths} == set(AWKWARD.values())
+    root = ET.fromstring(outputs["junit"].encode("utf-8"))
+    assert {c.get("file") for c in root.iter("testcase")} == paths
+    assert {i["location"]["path"] for i in json.loads(outputs["gitlab"])} == paths
+    if SARIF_SCHEMA.is_file():
+        import jsonschema
+
+        jsonschema.validate(json.loads(outputs["sarif"]), json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
+    validate_junit(outputs["junit"])
+
+
+# --------------------------------------------------------------------------- several reports, one run
+
+
+def test_reports_from_one_run_equal_separate_runs(cli, corpus, tmp_path):
+    folder = corpus({"a.txt": STORY + "\n" + PROMPT + "\n", "b.txt": STORY})
+    result = cli("check", folder, "--no-cache", "--format", "json", "--report", f"sarif={tmp_path / 'out.sarif'}",
+                 "--report", f"junit={tmp_path / 'out.xml'}", "--report", f"text={tmp_path / 'out.txt'}")  # fmt: skip
+    assert result.exit_code == 1
+    for name, file in (("sarif", "out.sarif"), ("junit", "out.xml"), ("text", "out.txt")):
+        alone = cli("check", folder, "--no-cache", "--format", name)
+        assert (tmp_path / file).read_text(encoding="utf-8") == alone.stdout, name
+    assert result.stdout == cli("check", folder, "--no-cache", "--format", "json").stdout
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]  # written atomically, nothing left over
+
+
+@pytest.mark.parametrize("value, message", [
+    ("sarif", "expected FORMAT=FILE"), ("pdf=out.pdf", "expected FORMAT=FILE"), ("sarif=", "expected FORMAT=FILE"),
+    ("sarif=no/such/folder/out.sarif", "folder no/such/folder does not exist"),
+])  # fmt: skip
+def test_a_bad_report_fails_before_the_work(cli, corpus, tmp_path, value, message):
+    folder = corpus({"a.txt": STORY})
+    result = cli("check", folder, "--no-cache", "--report", value, "--report", f"json={tmp_path / 'x.json'}")
+    assert result.exit_code == 2 and message in result.stderr and result.stdout == ""
+    assert not (tmp_path / "x.json").exists()
+
+
+# --------------------------------------------------------------------------- SARIF
+
+
+@pytest.fixture
+def sarif_run(cli, corpus, monkeypatch):
+    def _run(files, *args, home="https://example.org/corpus-validator"):
+        from validators.output import sarif
+
+        monkeypatch.setattr(sarif, "docs_url", lambda: home)
+        folder = corpus(files)
+        log = json.loads(cli("check", folder, "--no-cache", "--format", "sarif", *args).stdout)
+        if SARIF_SCHEMA.is_file():
+            import jsonschema
+
+            jsonschema.validate(log, json.loads(SARIF_SCHEMA.read_text(encoding="utf-8")))
+        return log["runs"][0]
+
+    return _run
+
+
+def test_sarif_lists_the_whole_rule_catalogue_with_help_levels_and_tags(sarif_run):
+    run = sarif_run({"a.txt": STORY})
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == sorted(RULES) and run["results"] == []
+    by_id = {r["id"]: r for r in rules}
+    assert by_id["BP001"]["helpUri"] == "https://example.org/corpus-validator#rules"
+    assert by_id["BP001"]["defaultConfiguration"] == {"level": "error"}
+    assert by_id["BP008"]["defaultConfiguration"] == {"level": "warning"}
+    assert by_id["EN008"]["defaultConfiguration"] == {"level": "note"}
+    assert by_id["EN013"]["defaultConfiguration"] == {"level": "none", "enabled": False}  # opt-in
+    assert all(r["properties"]["tags"] == [RULES[r["id"]].family] for r in rules)
+    help_md = by_id["BP001"]["help"]["markdown"]
+    assert "**Bad:**\n\n```text\nSign up for Daily Newsletters\n```" in help_md
+    assert by_id["BP001"]["help"]["text"] == RULES["BP001"].doc()
+
+
+def test_sarif_levels_follow_the_configured_severity(sarif_run, tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\nseverity = { BP001 = "warning", DU = "off" }\n')
+    rules = {r["id"]: r for r in sarif_run({"a.txt": STORY})["tool"]["driver"]["rules"]}
+    assert rules["BP001"]["defaultConfiguration"] == {"level": "warning"}
+    assert rules["DU001"]["defaultConfiguration"] == {"level": "none", "enabled": False}
+
+
+def test_sarif_without_a_known_home_page_has_no_help_uri(sarif_run):
+    rules = sarif_run({"a.txt": STORY}, home=None)["tool"]["driver"]["rules"]
+    assert not any("helpUri" in r for r in rules)
+
+
+def test_sarif_fingerprints_and_linked_related_locations(sarif_run, cli):
+    files = {
+        "a.txt": "The leader Kim Jong Un spoke.\nThe leader Kim Jong Un left.\n",
+        "c.txt": "The leader Kim Jong-un spoke.\n\n" + PROMPT + "\n\n" + STORY + "\n" + PROMPT + "\n",
+    }
+    run = sarif_run(files)
+    findings = json.loads(cli("check", "corpus", "--no-cache", "--format", "json").stdout)["findings"]
+    hashes = [r["partialFingerprints"]["primaryLocationLineHash"] for r in run["results"]]
+    expected, seen = [], {}
+    for f in findings:
+        seen[f["fingerprint"]] = seen.get(f["fingerprint"], 0) + 1
+        expected.append(f"{f['fingerprint']}:{seen[f['fingerprint']]}")
+    assert hashes == expected and len(set(hashes)) == len(hashes)
+    variant = next(r for r in run["results"] if r["ruleId"] == "NM001")
+    assert [loc["physicalLocation"]["region"] for loc in variant["relatedLocations"]] == [
+        {"startLine": 1, "startColumn": 12, "endLine": 1, "endColumn": 30},
+        {"startLine": 2, "startColumn": 12, "endLine": 2, "endColumn": 29},
+    ]
+    assert "[corpus/a.txt:1:12](0)" in variant["message"]["text"] and "[corpus/a.txt:2:12](1)" in variant["message"]["text"]
+
+
+# --------------------------------------------------------------------------- GitHub
+
+
+def test_github_annotation_spanning_lines_sends_no_columns_and_summary_counts_in_words(cli, corpus, tmp_path, monkeypatch):
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    two_lines = "The talks ended without agreement, officials in Seoul said on Monday evening.\nBoth sides will meet again next month.\n"
+    folder = corpus({"a.txt": two_lines + "\nStory goes on here with more words than before.\n",
+                     "b.txt": two_lines + "\nA different ending, told in other words entirely.\n"})  # fmt: skip
+    lines = cli("check", folder, "--no-cache", "--format", "github", "--select", "DU001").stdout.splitlines()
+    assert lines[0].startswith("::error file=corpus/b.txt,line=1,endLine=2,title=DU001::")
+    assert lines[-1] == "corpus-validator: 1 finding (1 error, 0 warnings, 0 info) in 2 files"
+    assert "**1 error**, 0 warnings, 0 info in 2 files" in summary.read_text()
+    one = corpus({"a.txt": b"\xef\xbb\xbf" + STORY.encode()})
+    assert cli("check", one / "a.txt", "--no-cache", "--format", "github").stdout.splitlines()[-1] == (
+        "corpus-validator: 1 finding (0 errors, 1 warning, 0 info) in 1 file"
+    )
+
+
+def test_github_summary_shows_corpus_text_as_literal_markdown(cli, corpus, tmp_path, monkeypatch):
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    folder = corpus({"x`y|z.txt": STORY + "\n" + PROMPT + " *x* [a](http://e) <b>|</b>\n"})
+    cli("check", folder, "--no-cache", "--format", "github", "--select", "BP001")
+    row = [line for line in summary.read_text().splitlines() if "BP001 | error" in line][0]
+    assert "``corpus/x`y\\|z.txt:3:1``" in row
+    assert "\\*x\\* \\[a\\](http://e) \\<b\\>\\|\\</b\\>" in row
+
+
+# --------------------------------------------------------------------------- JUnit
+
+
+def validate_junit(text: str) -> None:
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(JUNIT_XSD)))
+    document = etree.fromstring(text.encode("utf-8"))
+    assert schema.validate(document), schema.error_log
+
+
+def test_junit_is_valid_for_jenkins_and_shows_warnings_as_skipped_cases(cli, corpus):
+    folder = corpus({
+        "a.txt": STORY + "\n" + PROMPT + "\n\nhttps://example.com/story\n",  # an error and a warning
+        "b.txt": STORY.replace("Monday", "Friday"),
+        "c.txt": "",
+    })  # fmt: skip
+    out = cli("check", folder, "--no-cache", "--format", "junit", "--select", "BP00").stdout
+    validate_junit(out)
+    root = ET.fromstring(out)
+    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    a = suites["corpus/a.txt"]
+    assert (a.get("tests"), a.get("failures"), a.get("skipped")) == ("2", "1", "1")
+    failure, warning = (case[0] for case in a.iter("testcase"))
+    assert failure.tag == "failure" and failure.get("type") == "BP001"
+    assert warning.tag == "skipped" and warning.get("type") == "BP008" and warning.get("message").startswith("[warning] ")
+    assert "help: " in warning.text and "corpus/a.txt:5:1" in warning.text
+    assert [c.get("line") for c in a.iter("testcase")] == ["3", "5"]
+    assert suites["corpus/c.txt"].find("testcase/skipped").get("message") == "not checked: empty file"
+    assert suites["corpus/b.txt"].find("testcase").get("name") == "no findings"
+    assert (root.get("tests"), root.get("failures")) == ("4", "1")
+
+
+def test_the_vendored_xsd_rejects_what_jenkins_would_not_read():
+    from lxml import etree
+
+    schema = etree.XMLSchema(etree.parse(str(JUNIT_XSD)))
+    assert not schema.validate(etree.fromstring(b'<testsuites><testsuite name="x"><testcase name="y"/></testsuite></testsuites>'))
+    assert not schema.validate(etree.fromstring(b'<testsuites><testsuite tests="1"><testcase/></testsuite></testsuites>'))
+
+
+# --------------------------------------------------------------------------- GitLab
+
+
+def test_gitlab_code_quality_has_the_fields_the_widget_reads(cli, corpus):
+    folder = corpus({"a.txt": STORY + "\n" + PROMPT + "\n\nhttps://example.com/story\n\n" + PROMPT + "\n"})
+    result = cli("check", folder, "--no-cache", "--format", "gitlab", "--select", "BP00")
+    issues = json.loads(result.stdout)
+    assert result.exit_code == 1
+    assert [(i["check_name"], i["severity"], i["location"]) for i in issues] == [
+        ("BP001", "major", {"path": "corpus/a.txt", "lines": {"begin": 3, "end": 3}}),
+        ("BP008", "minor", {"path": "corpus/a.txt", "lines": {"begin": 5, "end": 5}}),
+        ("BP001", "major", {"path": "corpus/a.txt", "lines": {"begin": 7, "end": 7}}),
+    ]
+    assert issues[0]["description"].startswith("BP001: newsletter or subscription prompt")
+    assert len({i["fingerprint"] for i in issues}) == 3  # the same prompt twice: two issues
+
+
+# --------------------------------------------------------------------------- the CI gate and workflow
+
+
+def _stub(tmp_path: Path, exit_code: int) -> tuple[Path, Path]:
+    log = tmp_path / "invocations.log"
+    stub = tmp_path / "corpus-validator-stub"
+    stub.write_text(f'#!/usr/bin/env bash\nprintf "%s\\n" "$*" >> "{log}"\nexit {exit_code}\n')
+    stub.chmod(stub.stat().st_mode | stat.S_IXUSR)
+    return stub, log
+
+
+def _gate(tmp_path: Path, env: dict, *paths: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "SARIF_OUTPUT", "JUNIT_OUTPUT", "BASELINE")}
+    return subprocess.run(["bash", str(REPO / "ci" / "gate.sh"), *paths], cwd=tmp_path, env={**clean, **env},
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+
+
+@pytest.mark.parametrize("exit_code", [0, 1, 2])
+def test_gate_with_sarif_and_junit_runs_the_check_once(tmp_path, exit_code):
+    stub, log = _stub(tmp_path, exit_code)
+    env = {"CORPUS_VALIDATOR": str(stub), "SARIF_OUTPUT": "out dir/r.sarif", "JUNIT_OUTPUT": "r.xml"}
+    assert _gate(tmp_path, env, "corpus").returncode == exit_code
+    runs = log.read_text().splitlines()
+    assert runs == ["check corpus --engine gx --format text --report sarif=out dir/r.sarif --report junit=r.xml"]
+
+
+def test_gate_uses_the_baseline_only_where_there_is_one_and_github_format_under_actions(tmp_path):
+    stub, log = _stub(tmp_path, 0)
+    (tmp_path / "expectations").mkdir()
+    (tmp_path / "expectations" / "baseline.json").write_text("{}")
+    _gate(tmp_path, {"CORPUS_VALIDATOR": str(stub), "GITHUB_ACTIONS": "true"})
+    assert log.read_text().splitlines() == ["check --engine gx --baseline expectations/baseline.json --format github"]
+
+
+def test_gate_writes_both_reports_from_one_real_run(tmp_path):
+    corpus_dir = tmp_path / "corpus"
+    corpus_dir.mkdir()
+    (corpus_dir / "a b#1.txt").write_text(STORY + "\n" + PROMPT + "\n")
+    env = {"CORPUS_VALIDATOR": f"{sys.executable} -m validators", "SARIF_OUTPUT": "r.sarif", "JUNIT_OUTPUT": "r.xml"}
+    result = _gate(tmp_path, env, "corpus")
+    assert result.returncode == 1, result.stderr
+    assert "corpus/a b#1.txt:3:1: BP001" in result.stdout
+    assert json.loads((tmp_path / "r.sarif").read_text())["runs"][0]["results"][0]["ruleId"] == "BP001"
+    validate_junit((tmp_path / "r.xml").read_text())
+
+
+def _workflow() -> dict:
+    import yaml
+
+    return yaml.safe_load((REPO / "ci" / "corpus-validator.yml").read_text(encoding="utf-8"))
+
+
+def test_workflow_runs_the_check_once_with_the_permissions_it_needs():
+    workflow = _workflow()
+    assert workflow["permissions"] == {"contents": "read", "actions": "read", "security-events": "write"}
+    steps = workflow["jobs"]["gate"]["steps"]
+    scripts = "\n".join(step.get("run", "") for step in steps)
+    assert scripts.count("corpus-validator check") == 1 and "--report sarif=corpus-validator.sarif" in scripts
+    assert "if [ -f expectations/baseline.json ]" in scripts and "OWNER" not in scripts
+    upload = next(step for step in steps if "upload-sarif" in step.get("uses", ""))
+    assert upload["with"]["sarif_file"] == "corpus-validator.sarif"
+
+
+def _installer() -> str:
+    install = next(s["run"] for s in _workflow()["jobs"]["gate"]["steps"] if s.get("name") == "Install corpus-validator")
+    return install.split("<<'PY'\n", 1)[1].split("\nPY\n", 1)[0]
+
+
+def test_workflow_installs_the_version_pre_commit_pins(tmp_path):
+    (tmp_path / ".pre-commit-config.yaml").write_text(
+        "repos:\n  - repo: https://github.com/psf/black\n    rev: 24.1.0\n    hooks: [{id: black}]\n"
+        "  - repo: https://git.example.org/tools/corpus-validator\n    rev: v0.2.0\n    hooks:\n      - id: corpus-validator\n"
+    )
+    done = subprocess.run([sys.executable, "-c", _installer()], cwd=tmp_path, capture_output=True, text=True)
+    assert done.stdout.strip() == "corpus-validator @ git+https://git.example.org/tools/corpus-validator@v0.2.0"
+    (tmp_path / ".pre-commit-config.yaml").write_text("repos:\n  - repo: local\n    hooks: [{id: other}]\n")
+    done = subprocess.run([sys.executable, "-c", _installer()], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 1 and "no corpus-validator hook" in done.stderr
+
+
+# --------------------------------------------------------------------------- per-file-ignores
+
+
+def test_per_file_ignores_drop_codes_only_in_matching_files(cli, corpus, tmp_path):
+    text = STORY + "\n" + PROMPT + "\n"
+    corpus({"archive/2019/a.txt": text, "news/b.txt": text, "news/transcript-1.txt": text})
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.corpus-validator]\npaths = ["corpus"]\n'
+        '[tool.corpus-validator.per-file-ignores]\n"corpus/archive/**" = ["BP"]\n"transcript-*.txt" = "BP,DU"\n'
+    )
+    findings = json.loads(cli("check", "--no-cache", "--format", "json").stdout)["findings"]
+    assert {(f["code"], f["path"]) for f in findings if f["code"] == "BP001"} == {("BP001", "corpus/news/b.txt")}
+    assert {f["code"] for f in findings if f["path"] == "corpus/archive/2019/a.txt"} <= {"DU001", "DU002"}
+    assert not [f for f in findings if f["path"] == "corpus/news/transcript-1.txt"]
+
+
+@pytest.mark.parametrize("table, message", [
+    ('"archive/[ab" = ["BP"]', "has a '[' without its ']'"),
+    ('"arch**ive" = ["BP"]', "'**' must be a whole path segment"),
+    ('"/abs/*.txt" = ["BP"]', "is absolute"),
+    ('"archive/**" = ["XX9"]', "which is no rule code or prefix of one"),
+    ('"archive/**" = 3', "must be a list of rule codes"),
+])  # fmt: skip
+def test_bad_per_file_ignores_exit_2_with_a_clear_message(cli, corpus, tmp_path, table, message):
+    corpus({"a.txt": STORY})
+    (tmp_path / "pyproject.toml").write_text(f"[tool.corpus-validator.per-file-ignores]\n{table}\n")
+    result = cli("check", "corpus")
+    assert result.exit_code == 2 and message in result.stderr and "per-file-ignores" in result.stderr
+
+
+def test_an_error_naming_a_hostile_path_prints_it_escaped(cli):
+    result = cli("check", "gone\x1b]0;owned\x07\n::error file=x::y.txt")
+    assert result.exit_code == 2
+    assert result.stderr == "corpus-validator: error: gone\\x1b]0;owned\\x07\\x0a::error file=x::y.txt: no such file or directory\n"
+
+
+class _Dist:
+    def __init__(self, urls=(), direct_url=None):
+        from email.message import Message
+
+        self.metadata = Message()
+        for url in urls:
+            self.metadata["Project-URL"] = url
+        self.direct_url = direct_url
+
+    def read_text(self, name):
+        return json.dumps(self.direct_url) if name == "direct_url.json" and self.direct_url else None
+
+
+@pytest.mark.parametrize("dist, expected", [
+    (_Dist(["Documentation, https://docs.example.org/cv"]), "https://docs.example.org/cv"),
+    (_Dist(direct_url={"url": "https://github.com/acme/corpus-validator.git",
+                       "vcs_info": {"vcs": "git", "requested_revision": "v0.2.0", "commit_id": "ab12"}}),
+     "https://github.com/acme/corpus-validator/blob/v0.2.0/README.md"),
+    (_Dist(direct_url={"url": "https://git.example.org/corpus-validator", "vcs_info": {"vcs": "git", "commit_id": "ab12"}}),
+     "https://git.example.org/corpus-validator"),
+    (_Dist(direct_url={"url": "file:///work/corpus-validator", "dir_info": {"editable": True}}), None),
+])  # fmt: skip
+def test_sarif_help_uri_comes_from_where_the_package_was_installed_from(monkeypatch, dist, expected):
+    from validators.output import sarif
+
+    import importlib.metadata
+
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda name: dist)
+    assert sarif.docs_url() == expected

@@ -1,0 +1,92 @@
+"""Corpus text and file names are data: what every output format does to them before a
+terminal, a CI log or a parser sees them.
+
+- ``visible``: control characters (C0, DEL, C1), format characters (bidirectional
+  overrides and isolates, zero-width characters, BOM, tag characters), line and paragraph
+  separators become ``\\x1b``, ``\\u202e``, ``\\U000e0001``; an undecodable byte (a lone
+  surrogate from ``surrogateescape``) becomes ``\\xff``. Nothing that moves the cursor,
+  recolours the terminal, reorders the line or hides text reaches it raw.
+- ``safe_line``: a line of plain output that CI runners would read as a command
+  (GitHub's ``::error …`` at the line's start, the legacy ``##[error]`` anywhere)
+  is defused by showing one of its characters escaped.
+- ``dumps``: JSON whose strings carry the same characters as ``\\uXXXX`` escapes: the
+  values stay exact, the bytes stay printable.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+#: Unicode categories shown escaped: controls, format characters, line and paragraph
+#: separators, surrogates (undecodable bytes).
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+
+#: The code points of those categories (Unicode 14), as ranges: computing them at import
+#: would cost every run a scan of the whole code space. A test checks them against
+#: ``unicodedata``.
+HIDDEN_RANGES = (
+    (0x0000, 0x001F), (0x007F, 0x009F), (0x00AD, 0x00AD), (0x0600, 0x0605), (0x061C, 0x061C),
+    (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2), (0x180E, 0x180E),
+    (0x200B, 0x200F), (0x2028, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F), (0xD800, 0xDFFF),
+    (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x13438),
+    (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+)  # fmt: skip
+
+
+def _character_class(ranges) -> str:
+    return "[" + "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges) + "]"
+
+
+HIDDEN = re.compile(_character_class(HIDDEN_RANGES))
+#: The same without C0 controls: ``json.dumps`` escapes those in strings itself, and
+#: outside strings they are the document's own white space.
+_JSON_HIDDEN = re.compile(_character_class([(0x007F, 0x009F), *HIDDEN_RANGES[2:]]))
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # surrogateescape's stand-in for the byte code - 0xDC00
+        return f"\\x{code - 0xDC00:02x}"
+    if code <= 0xFF:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def visible(text: str) -> str:
+    """``text`` with every hidden or terminal-controlling character shown as an escape."""
+    if text.isprintable():  # the common case, in C: every hidden character is unprintable
+        return text
+    return HIDDEN.sub(lambda m: "".join(_escape(c) for c in m.group()), text)
+
+
+#: A line a CI runner would execute: GitHub's ``::command`` after leading white space,
+#: and the legacy ``##[command]`` form (also Azure's ``##vso[``) anywhere in a line.
+_LINE_COMMAND = re.compile(r"^([^\S\n]*):(?=:)", re.MULTILINE)
+_LEGACY_COMMAND = re.compile(r"#(?=#(?:vso)?\[)")
+
+
+def safe_lines(text: str) -> str:
+    """``text`` with no line that a CI runner reads as a workflow command."""
+    text = _LINE_COMMAND.sub(lambda m: m.group(1) + "\\x3a", text)
+    return _LEGACY_COMMAND.sub("\\\\x23", text)
+
+
+def safe_line(line: str) -> str:
+    """One line of plain output that no CI runner reads as a workflow command."""
+    return safe_lines(line)
+
+
+def _json_escape(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # outside the BMP: JSON writes a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def dumps(document, **options) -> str:
+    """``json.dumps`` keeping non-ASCII text readable, but with every hidden character
+    escaped. Outside strings JSON has only ASCII, so escaping after dumping is exact."""
+    text = json.dumps(document, ensure_ascii=False, **options)
+    return _JSON_HIDDEN.sub(lambda m: "".join(_json_escape(c) for c in m.group()), text)

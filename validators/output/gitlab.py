@@ -1,0 +1,30 @@
+"""GitLab code quality (a JSON array of issues), what a merge request's widget reads
+from ``artifacts: reports: codequality``; the fields ruff's ``gitlab`` format writes.
+
+The severity maps error → ``major``, warning → ``minor``, info → ``info``. The
+fingerprint is our line-independent one, made unique per occurrence. The description
+shows corpus text escaped (``escape.visible``); the path stays exact.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .escape import dumps, visible
+
+SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
+
+
+def render(report) -> str:
+    seen = Counter()
+    issues = []
+    for f in report.findings:
+        seen[f.fingerprint] += 1
+        issues.append({
+            "description": visible(f"{f.code}: {f.message}"),
+            "check_name": f.code,
+            "fingerprint": f.fingerprint if seen[f.fingerprint] == 1 else f"{f.fingerprint}:{seen[f.fingerprint]}",
+            "severity": SEVERITIES[f.severity],
+            "location": {"path": f.path, "lines": {"begin": f.line, "end": f.end_line}},
+        })  # fmt: skip
+    return dumps(issues, indent=2) + "\n"
