@@ -91,13 +91,13 @@ def oddly_named(corpus):
 def test_a_file_name_that_is_not_utf8_is_written_escaped_in_every_format(cli, oddly_named, fmt):
     result = cli("check", "--format", fmt, oddly_named)
     assert result.exit_code == 1, result.output
-    if fmt == "json":
-        shown = json.loads(result.stdout)["findings"][0]["path"]
-    elif fmt == "sarif":
-        shown = json.loads(result.stdout)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    if fmt == "json":  # the exact name, its byte as JSON's \udce9 escape
+        assert json.loads(result.stdout)["findings"][0]["path"] == "corpus/" + NON_UTF8_NAME
+    elif fmt == "sarif":  # a URI: the byte percent-encoded
+        location = json.loads(result.stdout)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uri"] == "corpus/caf%E9.txt"
     else:
-        shown = result.stdout
-    assert "caf\\xe9.txt" in shown
+        assert "caf\\xe9.txt" in result.stdout
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".jsonl", ".csv"])
