@@ -76,3 +76,28 @@ def test_one_new_article_checked_against_the_corpus_gets_the_same_verdicts(tmp_p
     assert {name for name, _ in errors} == {new.name}
     assert {text for line, text in paragraphs(new) if (new.name, line) in errors} >= TEMPLATE
     assert not any((new.name, line) in errors for line in story_lines(new))
+
+
+def test_a_passage_quoted_in_several_stories_is_not_site_template_text(tmp_path):
+    """Issue 12, item 1: paragraphs of one story that several articles carry (a wire passage,
+    a quoted statement) are a shared passage, not the site's template: no BP102."""
+    passage = [
+        "The ministry said in a statement that the new rules would apply to every port operator from the first of March.",
+        "Operators that fail to file their safety plans by then will face fines of up to ten thousand euros a day, it said.",
+    ]
+    stories = {  # four different stories, each quoting the same two paragraphs
+        "Ayr": ["Harbour workers met on Tuesday to discuss what the changes would mean for the ferry service to the islands.",
+                "Union officials said the crews had not been consulted and asked for a meeting with the port's owners."],
+        "Bude": ["Fishermen landing crab and lobster at the quay fear the paperwork will fall on the smallest boats first.",
+                 "One skipper, who has worked from the harbour for thirty years, said he would rather sell his licence."],
+        "Cobh": ["Cruise ships bring more than a hundred thousand visitors a year to the town, and its council welcomed the plans.",
+                 "Shops along the waterfront have lobbied for longer berths so that the largest liners can dock overnight."],
+        "Deal": ["The pier reopened last spring after a storm tore away its end, and its owners are still paying for the repairs.",
+                 "Anglers who use the pier at night said they hoped the new rules would bring back its lights and railings."],
+    }
+    for town, (opening, closing) in stories.items():
+        story = [opening, *passage, closing]
+        (tmp_path / f"{town}.txt").write_text("\n\n".join(story) + "\n", encoding="utf-8")
+    report = check([tmp_path], Config(root=tmp_path, cache=False, engine="light"))
+    assert not [f for f in report.findings if f.code == "BP102"]
+    assert any(f.family == "duplicate" for f in report.findings)  # still reported, as what it is

@@ -352,7 +352,10 @@ class SiteTemplateText(Rule):
     (a file and its exact or near copies, as DU002 and DU004 find them, count once), next to
     another such line: the site's template text, its header, share bar, newsletter box or
     footer, around different stories. A subheading many stories share stands alone and is
-    not template text. The bound is the expectation's ``max_value`` on ``template_files``.
+    not template text; running text counts only beside a shared line that is not running
+    text (a footer's "published by" line beside its links), so a passage several stories
+    quote is a shared passage (DU005), not template text. The bound is the expectation's
+    ``max_value`` on ``template_files``.
 
     Bad:
         (in 40 articles of one site) Share on Facebook | Share on X | Email this article

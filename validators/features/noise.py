@@ -391,12 +391,21 @@ def corpus_noise_features(frame: Table, per_file: list[dict]) -> NoiseUnits:
     # Site template text comes in blocks (a header, a share bar and a newsletter box, a
     # footer): a line in many files counts as template text next to another such line of
     # its file. A subheading many stories share ("Conclusion", "References") stands alone.
-    shared = np.array(template, dtype=np.int64) >= TEMPLATE_MIN_FILES
+    # Running text counts only next to a shared line that is not running text (the footer's
+    # "published by" line beside its links): paragraphs of one story quoted in several
+    # files are a shared passage (DU005), not the site's template.
+    template_array = np.array(template, dtype=np.int64)
+    shared = template_array >= TEMPLATE_MIN_FILES
+    anchor = shared & ~unit_prose
     same_doc_before = np.concatenate(([False], np.array(docs[1:]) == np.array(docs[:-1]))) if len(docs) else np.zeros(0, dtype=bool)
-    neighbour = np.zeros(len(shared), dtype=bool)
-    neighbour[1:] |= shared[:-1] & same_doc_before[1:]
-    neighbour[:-1] |= shared[1:] & same_doc_before[1:]
-    in_block = np.where(shared & neighbour, np.array(template, dtype=np.int64), 0)
+
+    def beside(flags: np.ndarray) -> np.ndarray:
+        found = np.zeros(len(flags), dtype=bool)
+        found[1:] |= flags[:-1] & same_doc_before[1:]
+        found[:-1] |= flags[1:] & same_doc_before[1:]
+        return found
+
+    in_block = np.where(shared & np.where(unit_prose, beside(anchor), beside(shared)), template_array, 0)
     most = np.zeros(n, dtype=np.int64)
     np.maximum.at(most, rows, in_block)
     frame["prose"] = prose.tolist()
