@@ -50,6 +50,10 @@ PARAMS = {
 #: The suggested thresholds: the lowest score at which out-of-fold precision reaches these.
 ERROR_PRECISION = 0.95
 REVIEW_PRECISION = 0.85
+#: ... and the furnished threshold (BP103), for a file that already has page furniture (a
+#: paragraph above the error threshold): the lowest score at which out-of-fold precision
+#: among such files' paragraphs reaches this. A clean page never fails on it alone.
+FURNISHED_PRECISION = 0.97
 #: ... and the error threshold is at least the one at which this share of the clean pages
 #: (content-only cuts) would fail: a gate that fails clean articles gets switched off.
 CLEAN_PAGES_FAILING = 0.02
@@ -250,7 +254,18 @@ def thresholds(probability: np.ndarray, data: Labelled) -> dict[str, float]:
     if clean.any():
         chosen["error"] = max(chosen["error"], clean_pages_threshold(probability[clean], np.array(data.groups)[clean]))
     chosen["review"] = min(chosen["review"], chosen["error"])
+    furnished = labelled & furnished_files(probability, data.sets, data.pages, chosen["error"])
+    chosen["furnished"] = min(chosen["error"], threshold_for(probability[furnished], data.y[furnished], FURNISHED_PRECISION,
+                                                             weights(data)[furnished]) if furnished.any() else 1.0)  # fmt: skip
     return chosen
+
+
+def furnished_files(probability: np.ndarray, sets: list[str], pages: list[str], error: float) -> np.ndarray:
+    """Per row: whether its file (``pages`` within ``sets``) has a row scoring above ``error``:
+    page furniture already, so the rest of the file is read with the furnished threshold."""
+    keys = list(zip(sets, pages, strict=True))
+    furnished = {k for k, p in zip(keys, probability.tolist(), strict=True) if p > error}
+    return np.array([k in furnished for k in keys], dtype=bool)
 
 
 def clean_pages_threshold(probability: np.ndarray, pages: np.ndarray) -> float:
