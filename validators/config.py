@@ -23,7 +23,7 @@
     [tool.corpus-validator.noise]
     error_threshold = 0.7999          # a noise score above this is page furniture (BP100, error)
     review_threshold = 0.2469         # above this, possible page furniture (BP101, warning)
-    furnished_threshold = 0.5         # above this, page furniture in a file that has some already (BP103, error)
+    furnished_threshold = 0.4909      # above this, page furniture in a file that has some already (BP103, error)
 """
 
 from __future__ import annotations
