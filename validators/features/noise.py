@@ -429,8 +429,8 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
     frame["noise_score"] = scores.tolist()
     frame["noise_why"] = why
     above = np.nan_to_num(scores, nan=0.0) > error_threshold
-    files = np.array(frame["path"], dtype=object) if n else np.zeros(0, dtype=object)
-    furnished = np.isin(files, files[above]) & ~above
+    furnished_files = {path for path, is_above in zip(frame["path"], above.tolist(), strict=True) if is_above}
+    furnished = np.array([path in furnished_files for path in frame["path"]], dtype=bool) & ~above
     frame["furnished_noise_score"] = np.where(furnished, scores, np.nan).tolist()
     return frame
 
