@@ -170,6 +170,7 @@ def test_broken_suite_is_a_clear_error(cli, corpus, tmp_path):
         ("comment_section = ['(unclosed']\n", "'(unclosed' is not a valid regular expression"),
         ("comment_headings = []\n", "unknown key(s) comment_headings"),
         ("comment_section = 'Comments'\n", "comment_section must be a list of regular expressions"),
+        ("comment_section = ['^(\\w+\\s?)+$']\n", "can take exponential time"),
     ],
 )
 def test_broken_noise_data_is_a_clear_error(cli, corpus, tmp_path, text, message):

@@ -9,7 +9,6 @@ import pytest
 from conftest import REPO, SEEDS, write_corpus
 from test_rules import CASE_SETTINGS, CASES, PATTERN_FORMS, STORY, in_the_story
 from validators.config import Config
-from validators.errors import SuiteError
 from validators.evaluate import evaluate_light, evaluate_with_gx
 from validators.frame import Table
 from validators.pipeline import check
@@ -83,10 +82,50 @@ def test_same_rows_for_each_expectation_type(expectation):
     assert evaluate_light(frames, [suite]) == evaluate_with_gx(frames, [suite])
 
 
-def test_light_engine_refuses_a_type_it_does_not_evaluate():
-    suite = suite_of([{"type": "expect_column_values_to_be_unique", "kwargs": {"column": "text"}, "meta": {"code": "DU001"}}])
-    with pytest.raises(SuiteError, match="light engine does not evaluate expect_column_values_to_be_unique"):
-        evaluate_light({"paragraphs": FRAME, "mentions": Table()}, [suite])
+def test_every_type_a_suite_may_use_runs_in_the_light_engine():
+    from validators.evaluate import LIGHT_EXPECTATIONS
+    from validators.suite import EXPECTATION_TYPES
+
+    assert set(EXPECTATION_TYPES) <= set(LIGHT_EXPECTATIONS)
+
+
+MALFORMED = {
+    "regex_list as a string": ({"column": "text", "regex_list": "Sign up"}, "BP001", "regex_list must be a list of regular expressions"),
+    "an extra kwarg": ({"column": "text", "regex_list": ["Sign up"], "match_on": "all"}, "BP001", "unknown kwarg(s) match_on"),
+    "mostly above 1": ({"column": "text", "regex_list": ["Sign up"], "mostly": 2}, "BP001", "mostly must be a number from 0 to 1, not 2"),
+    "mostly not a number": ({"column": "dup_of", "mostly": "abc"}, "DU001", "mostly must be a number from 0 to 1, not 'abc'"),
+    "a catastrophic pattern": ({"column": "text", "regex_list": ["(a+)+$"]}, "BP001", "can take exponential time"),
+    "no patterns for a pattern rule": ({"column": "text"}, "BP001", "rule BP001 points at what a pattern matched"),
+    "a score bound missing": ({"column": "noise_score"}, "BP100", "kwargs needs min_value or max_value"),
+    "a score bound not a number": ({"column": "noise_score", "max_value": "high"}, "BP100", "max_value must be a number, not 'high'"),
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED, ids=list(MALFORMED))
+def test_both_engines_refuse_a_malformed_suite_alike_before_anything_runs(case, tmp_path, monkeypatch):
+    """The light engine used to accept these (each character of a string regex_list a pattern),
+    so the pre-commit hook and CI gave different verdicts."""
+    from click.testing import CliRunner
+
+    from validators.cli import main
+
+    kwargs, code, message = MALFORMED[case]
+    kind = (
+        "expect_column_values_to_not_match_regex_list" if "regex_list" in kwargs
+        else "expect_column_values_to_be_between" if kwargs["column"] == "noise_score"
+        else "expect_column_values_to_be_null"
+    )  # fmt: skip
+    suite = json.loads((REPO / "expectations" / "paragraphs.json").read_text(encoding="utf-8"))
+    suite["expectations"] = [{"type": kind, "kwargs": kwargs, "meta": {"code": code}, "severity": "critical"}]
+    (tmp_path / "expectations").mkdir()
+    (tmp_path / "expectations" / "paragraphs.json").write_text(json.dumps(suite), encoding="utf-8")
+    write_corpus(tmp_path / "corpus", {"a.txt": "a" * 40 + "b\n\n" + STORY + "\n"})
+    monkeypatch.chdir(tmp_path)
+    results = {engine: CliRunner().invoke(main, ["check", "--engine", engine, "corpus"]) for engine in ("light", "gx")}
+    for result in results.values():
+        assert result.exit_code == 2, result.output
+        assert message in result.stderr and result.stderr.count("\n") == 1 and "internal error" not in result.stderr
+    assert results["light"].stderr == results["gx"].stderr
 
 
 def test_light_engine_imports_neither_great_expectations_nor_pandas(tmp_path):

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import time
 
 import pytest
@@ -47,6 +48,22 @@ def test_diff_shows_the_change_and_writes_nothing(cli, corpus):
     assert (folder / "a.txt").read_text() == "Trump &amp; Kim met in Hanoi on Thursday.\n"
     cli("fix", folder)
     assert cli("fix", folder, "--diff").exit_code == 0
+
+
+def test_diff_shows_terminal_escapes_and_workflow_commands_escaped(cli, corpus):
+    """The diff goes to a terminal or a CI log: what fix deletes is shown, never sent raw."""
+    text = "Markets fell\x1b[2J sharply on Monday.\n\n::error file=evil.txt::fake finding in the story\n"
+    folder = corpus({"a.txt": text})
+    result = cli("fix", folder, "--diff")
+    assert result.exit_code == 1
+    assert "-Markets fell\\x1b[2J sharply" in result.stdout and "+Markets fell[2J sharply" in result.stdout
+    assert "\x1b" not in result.stdout
+    assert not any(line.lstrip().startswith("::") for line in result.stdout.splitlines())
+
+
+def test_diff_of_a_clean_file_is_plain_text(cli, corpus):
+    folder = corpus({"a.txt": "Trump &amp; Kim met in Hanoi.\n"})
+    assert cli("fix", folder, "--diff").stdout.splitlines()[-1] == "+Trump & Kim met in Hanoi."
 
 
 def test_fix_rewrites_a_name_only_inside_the_mention(cli, corpus):
@@ -202,7 +219,7 @@ def test_drop_noise_deletes_only_what_the_first_check_flagged(cli, corpus):
     result = cli("fix", folder, "--drop-noise", "--select", "BP")
     for town in ("Bude", "Cobh"):  # Ayr keeps the cookie notice: the last copy of running text
         assert blocks(folder / f"{town}.txt") == [f"Harbour news from {town}", *harbour_story(town)]
-    assert "errors left" in result.stderr and result.exit_code == 1  # the heading is reported, not deleted
+    assert re.search(r"\d+ errors? left", result.stderr) and result.exit_code == 1  # reported, not deleted
 
 
 # ------------------------------------------------------------------ how fix writes

@@ -236,7 +236,7 @@ def test_sarif_lists_the_whole_rule_catalogue_with_help_levels_and_tags(sarif_ru
     assert by_id["EN013"]["defaultConfiguration"] == {"level": "none", "enabled": False}  # opt-in
     assert all(r["properties"]["tags"] == [RULES[r["id"]].family] for r in rules)
     help_md = by_id["BP001"]["help"]["markdown"]
-    assert "**Bad:**\n\n```text\nSign up for Daily Newsletters\n```" in help_md
+    assert "**Bad:**\n\n```text\nSign up for Daily Newsletters\n" in help_md and "**Good:**" in help_md
     assert by_id["BP001"]["help"]["text"] == RULES["BP001"].doc()
 
 

@@ -171,6 +171,10 @@ CASES = {
         {"a.txt": "The leader, Kim Jong-un, spoke.\n", "b.txt": "The leader Kim Jong Un spoke. Later Kim Jong Un left.\n"},
         {"a.txt": "The leader, Kim Jong Il, spoke.\n", "b.txt": "The leader Kim Jong Un spoke. Later Kim Yo Jong left.\n"},
     ),
+    "NM004": (
+        {"a.txt": "The envoy of Moon Jae-in spoke.\n", "b.txt": "The envoy of Moon Jae In spoke.\n"},
+        {"a.txt": "The envoy of Moon Jae-in spoke.\n", "b.txt": "The envoy of Moon Jae-in spoke. Then Moon Jae In left.\n"},
+    ),
 }
 
 

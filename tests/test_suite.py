@@ -27,14 +27,12 @@ def test_gx_loads_every_expectation_of_every_suite():
 
 
 def test_expectation_gx_rejects_is_an_error_not_a_silent_drop():
-    import great_expectations as gx
-
     text = json.dumps({
         "name": "p", "meta": {"frame": "paragraphs", "index_columns": ["doc_id", "para"]},
         "expectations": [{"type": "expect_column_values_to_be_null", "kwargs": {"colum": "dup_of"}, "meta": {"code": "DU001"}}],
     })  # fmt: skip
-    with pytest.raises(SuiteError, match="rejected the expectation"):
-        _gx_suite(gx, parse_suite("test.json", text))
+    with pytest.raises(SuiteError, match="kwargs needs column"):  # refused at load, before either engine
+        parse_suite("test.json", text)
 
 
 @pytest.mark.parametrize(
@@ -44,10 +42,20 @@ def test_expectation_gx_rejects_is_an_error_not_a_silent_drop():
         ({"type": "expect_column_values_to_be_null", "kwargs": {"column": "x"}, "meta": {"code": "NM001"}}, "works on mentions"),
         ({"type": "expect_column_values_to_be_null", "kwargs": {"column": "x"}, "meta": {"code": "DU001"}, "severity": "fatal"}, "severity must be"),
         ({"kwargs": {}}, "needs a 'type'"),
+        ({"type": "expect_column_values_to_be_null", "kwargs": {"column": "x", "mostly": "abc"}, "meta": {"code": "DU001"}}, "mostly must be a number from 0 to 1, not 'abc'"),
+        ({"type": "expect_column_values_to_be_null", "kwargs": {"column": "x", "mostly": 2}, "meta": {"code": "DU001"}}, "mostly must be a number from 0 to 1, not 2"),
+        ({"type": "expect_column_values_to_be_null", "kwargs": {"column": "x", "colour": 1}, "meta": {"code": "DU001"}}, "unknown kwarg.s. colour"),
+        ({"type": "expect_column_values_to_not_match_regex_list", "kwargs": {"column": "text", "regex_list": "Sign up"}, "meta": {"code": "BP001"}}, "regex_list must be a list of regular expressions, not 'Sign up'"),
+        ({"type": "expect_column_values_to_not_match_regex_list", "kwargs": {"column": "text", "regex_list": ["(a+)+$"]}, "meta": {"code": "BP001"}}, "'.a\\+.\\+\\$' can take exponential time"),
+        ({"type": "expect_column_values_to_not_match_regex_list", "kwargs": {"column": "text", "regex_list": ["(open"]}, "meta": {"code": "BP001"}}, "is not a valid regular expression"),
+        ({"type": "expect_column_values_to_be_null", "kwargs": {"column": "text"}, "meta": {"code": "BP001"}}, "rule BP001 points at what a pattern matched; expect_column_values_to_be_null has no patterns"),
+        ({"type": "expect_column_values_to_be_unique", "kwargs": {"column": "text"}, "meta": {"code": "DU001"}}, "unknown expectation type 'expect_column_values_to_be_unique'"),
+        ({"type": "expect_column_values_to_be_null", "kwargs": ["column", "x"], "meta": {"code": "DU001"}}, "kwargs must be an object, not list"),
+        ({"type": "expect_column_values_to_be_null", "kwargs": {"column": "x"}, "meta": ["DU001"]}, "meta must be an object, not list"),
     ],
 )
 def test_suite_problems_are_named(expectation, message):
-    text = json.dumps({"name": "p", "meta": {"frame": "paragraphs"}, "expectations": [expectation]})
+    text = json.dumps({"name": "p", "meta": {"frame": "paragraphs", "index_columns": ["doc_id", "para"]}, "expectations": [expectation]})
     with pytest.raises(SuiteError, match=message):
         parse_suite("test.json", text)
 
@@ -66,3 +74,17 @@ def test_gx_makes_no_network_connection(run, monkeypatch):
     report = run({"a.txt": "Sign up for our daily newsletter\n"})
     assert [f.code for f in report.findings] == ["BP001"]
     assert attempts == []
+
+
+@pytest.mark.parametrize(
+    "meta, message",
+    [
+        ({"frame": "paragraphs", "index_columns": "path"}, "index_columns must be a list of column names"),
+        ({"frame": "paragraphs"}, "index_columns must be a list of column names"),
+        (["paragraphs"], "meta must be an object, not list"),
+    ],
+)
+def test_suite_meta_problems_are_named(meta, message):
+    text = json.dumps({"name": "p", "meta": meta, "expectations": []})
+    with pytest.raises(SuiteError, match=message):
+        parse_suite("test.json", text)

@@ -19,7 +19,7 @@ import pytest
 from conftest import REPO
 
 CLEAN = "The talks ended without agreement, officials in Seoul said on Monday evening.\n"
-NOISY = CLEAN + "\nSign up for our daily newsletter\n\nKim\u00a0Jong Un met Kim Jong-un and Kim Jong Un.\n\nKim Jong-un left.\n"
+NOISY = CLEAN + "\nSign up for our daily newsletter\n\nAlready a subscriber? Log in\n\nKim\u00a0Jong Un met Kim Jong-un and Kim Jong Un.\n\nKim Jong-un left.\n"
 
 # The command line in a fresh interpreter, with the bar's one-second delay set to nothing
 # so a small corpus shows it.
@@ -169,20 +169,19 @@ def test_statistics_count_per_code(cli, noisy):
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines == [
-        "2\tBP101\t[ ] possible-page-furniture",  # the most frequent first, then by code
-        "1\tBP001\t[ ] newsletter-prompt",
+        "2\tBP001\t[ ] newsletter-prompt",  # the most frequent first, then by code
         "1\tDU001\t[ ] duplicate-paragraph",
         "1\tEN008\t[*] odd-space",
         "1\tNM001\t[*] name-variant",
-        "Found 6 findings (3 errors, 2 warnings, 1 info).",
+        "Found 5 findings (4 errors, 0 warnings, 1 info).",
         "[*] 2 fixable with `corpus-validator fix`.",
     ]
-    assert cli("check", noisy, "--engine", "light", "--statistics", "-q").stdout.splitlines() == lines[:5]
+    assert cli("check", noisy, "--engine", "light", "--statistics", "-q").stdout.splitlines() == lines[:4]
 
 
 def test_statistics_with_a_report_file(cli, noisy, tmp_path):
     result = cli("check", noisy, "--engine", "light", "--statistics", "--format", "json", "--output", tmp_path / "r.json")
-    assert result.stdout.startswith("2\tBP101") and (tmp_path / "r.json").read_text().startswith("{")
+    assert result.stdout.startswith("2\tBP001") and (tmp_path / "r.json").read_text().startswith("{")
     refused = cli("check", noisy, "--engine", "light", "--statistics", "--format", "json")
     assert refused.exit_code == 2 and "--statistics" in refused.stderr
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .atomic import write_atomic
 from .errors import CorpusValidatorError
+from .ingest import escaped_name
 
 FORMAT_VERSION = 1
 DEFAULT_PATH = "expectations/baseline.json"
@@ -23,7 +24,8 @@ def render(findings) -> str:
     counts = Counter(f.fingerprint for f in findings)
     entries = {}
     for f in sorted(findings, key=lambda f: f.sort_key):
-        entries.setdefault(f.fingerprint, {"code": f.code, "path": f.path, "line": f.line, "count": counts[f.fingerprint]})
+        # The fingerprint keeps a file name's undecodable bytes; the readable path shows them as \xNN.
+        entries.setdefault(f.fingerprint, {"code": f.code, "path": escaped_name(f.path), "line": f.line, "count": counts[f.fingerprint]})
     document = {"version": FORMAT_VERSION, "comment": "Accepted findings; `corpus-validator baseline` rewrites this file.",
                 "findings": entries}  # fmt: skip
     return json.dumps(document, indent=1, ensure_ascii=False, sort_keys=False) + "\n"

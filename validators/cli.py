@@ -78,9 +78,12 @@ def _settings(config_file, select, ignore, no_cache=False, engine=None) -> Confi
     return config
 
 
-def _paths(paths: tuple[str, ...], config: Config) -> list[str]:
+def _paths(paths: tuple[str, ...], config: Config, need: str = "no paths given and none configured") -> list[str]:
     if paths:
         return list(paths)
+    if not config.paths:
+        where = f"in {config.source}" if config.source else "in pyproject.toml"
+        raise CorpusValidatorError(f"{need}: name files or folders to check, or set paths = [\"corpus\"] under [tool.corpus-validator] {where}")
     resolved = []
     for p in config.paths:
         full = (config.root / p).resolve()
@@ -89,6 +92,24 @@ def _paths(paths: tuple[str, ...], config: Config) -> list[str]:
         except ValueError:  # another drive
             resolved.append(str(full))
     return resolved
+
+
+def _inside_corpus(paths, corpus: list[str]) -> list[str]:
+    """The given paths that lie in the configured corpus. pre-commit hands the hook every
+    changed ``.txt`` of the repository; a LICENSE.txt or notes.txt outside ``paths`` is not
+    an article, so it is skipped, with a note on stderr."""
+    roots = [os.path.realpath(root) for root in corpus]
+    inside, outside = [], []
+    for path in paths:
+        real = os.path.realpath(path)
+        within = any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
+        (inside if within else outside).append(path)
+    if outside:
+        from .ingest import escaped_name
+
+        names = ", ".join(escaped_name(str(p)) for p in outside)
+        click.echo(f"corpus-validator: skipped (outside the configured paths): {names}", err=True)
+    return inside
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -155,7 +176,11 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
     config = _settings(config_file, select, ignore, no_cache, engine)
     _terminal_options(config, output_format, output, show_statistics, data_docs)
     accepted = baseline.load(baseline_file) if baseline_file else None  # a bad baseline fails before the work
-    context = _paths((), config) if with_corpus and paths else []
+    context = _paths((), config, "--with-corpus needs the corpus configured") if with_corpus and paths else []
+    if context:
+        paths = _inside_corpus(paths, context)
+        if not paths:
+            sys.exit(EXIT_CLEAN)
     with progress.shown(enabled=not quiet):
         report = run_check(_paths(paths, config), config, context)
     if accepted is not None:
@@ -253,14 +278,21 @@ def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_co
 
     config = _settings(config_file, select, ignore, no_cache, engine)
     targets = _paths(paths, config)
-    context = _paths((), config) if with_corpus and paths else []
+    context = _paths((), config, "--with-corpus needs the corpus configured") if with_corpus and paths else []
+    if context:
+        targets = _inside_corpus(targets, context)
+        if not targets:
+            sys.exit(EXIT_CLEAN)
     only = shown_paths(targets) if context else None
     documents = read([*targets, *context])
     plan = plan_fixes(documents, config, only, drop_noise)
     for kept in plan.held_back:
         click.echo(f"corpus-validator: kept {kept.path}:{kept.line} ({kept.code}): {kept.reason}", err=True)
     if show_diff:
-        click.echo("".join(change.diff() for change in plan.changes), nl=False)
+        # The diff is for a person or a CI log, like every report: corpus text shown escaped.
+        from .output.escape import safe_lines, visible_lines
+
+        click.echo(safe_lines(visible_lines("".join(change.diff() for change in plan.changes))), nl=False)
         sys.exit(EXIT_FINDINGS if plan.changes else EXIT_CLEAN)
     fixing = [d.path for d in documents if only is None or d.path in only]
     for stale in remove_stale_temporaries(fixing):

@@ -56,7 +56,7 @@ LEVELS = (*SEVERITIES, "off")
 class Config:
     root: Path = field(default_factory=Path.cwd)  # the folder the settings are relative to
     source: str | None = None  # the file they came from
-    paths: list[str] = field(default_factory=lambda: ["seeds"])
+    paths: list[str] = field(default_factory=list)  # none configured: `check` needs paths given
     expectations: Path | None = None
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
@@ -214,6 +214,8 @@ def from_table(table: dict, root: Path, where: str) -> Config:
     for key, value in table.items():
         if key == "paths":
             config.paths = _strings(value, key, where)
+            if not config.paths:
+                raise ConfigError(f"{where}: 'paths' is empty; name the corpus folders, like [\"corpus\"]")
         elif key == "expectations":
             if not isinstance(value, str):
                 raise ConfigError(f"{where}: 'expectations' must be a folder path")
@@ -264,7 +266,10 @@ def load_config(explicit: str | None = None, start: Path | None = None) -> Confi
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
             raise ConfigError(f"{path}: cannot read TOML: {exc}") from None
-        table = data.get("tool", {}).get(SECTION)
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{path}: 'tool' must be a table, not {type(tool).__name__}")
+        table = tool.get(SECTION)
         if table is None:
             if explicit:
                 return Config(root=path.parent.resolve(), source=str(path), expectations=_default_dir(path.parent))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import asdict, dataclass, field
 
@@ -71,8 +72,7 @@ class Locator:
     def place(self, row: int, offset: int) -> Place:
         path, doc_id, start, line_start = self.where[row]
         # Offsets may run past the paragraph into its separator (line-ending rules).
-        text = self.documents[doc_id].text[start : start + offset]
-        line, column = position(text, offset, int(line_start))
+        line, column = position(self.documents[doc_id].text, offset, int(line_start), int(start))
         return Place(path, line, column)
 
     def related(self, row: int, offset: int, end: int | None = None) -> Place:
@@ -91,8 +91,17 @@ def fingerprint(code: str, path: str, paragraph: str, span: str) -> str:
     Edits elsewhere in the file (lines added above, other paragraphs changed) keep it;
     a baseline built from it follows the finding wherever its line moves.
     """
-    material = "\0".join((code, path, canonical(paragraph), span))
-    return hashlib.sha256(material.encode("utf-8", "surrogateescape")).hexdigest()[:20]
+    digest = _fingerprint_prefix(code, path, paragraph).copy()
+    digest.update(span.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()[:20]
+
+
+@functools.lru_cache(maxsize=64)
+def _fingerprint_prefix(code: str, path: str, paragraph: str):
+    """The hash of a fingerprint's material up to its span: a huge paragraph with many
+    findings is folded and hashed once per rule, not once per finding."""
+    material = "\0".join((code, path, canonical(paragraph), ""))
+    return hashlib.sha256(material.encode("utf-8", "surrogateescape"))
 
 
 def _from_hit(code: str, severity: str, hit: Hit, locate: Locator) -> Finding:

@@ -8,6 +8,7 @@ point at the bad byte instead of stopping.
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import re
 from dataclasses import dataclass, field
@@ -53,25 +54,54 @@ def display(path: str | os.PathLike, cwd: str | None = None) -> str:
     return Path(text).as_posix()
 
 
+def escaped_name(path: str) -> str:
+    """A file name as every output writes it: bytes that are not UTF-8 (lone surrogates,
+    from ``surrogateescape``) as ``\\xNN``. The name itself, used to open the file, keeps them."""
+    return ESCAPED_BYTES.sub(lambda m: "".join(f"\\x{ord(c) - 0xDC00:02x}" for c in m.group()), path)
+
+
+#: Why a ``.txt`` entry found in a folder is not read (its ``Document.problem``).
+LINK_LOOP = "symbolic link loop"
+BROKEN_LINK = "broken symbolic link"
+
+
 def _walk(root: str, real_root: str):
-    """(path, identity) of the corpus files under ``root``, skipping hidden names and links out of it."""
+    """(path, identity, problem) of the corpus files under ``root``, skipping hidden names and links out of it.
+
+    A link that loops or leads nowhere is yielded with its problem, so it is reported
+    as skipped instead of stopping the run.
+    """
     stack = [(root, real_root)]
     while stack:
         folder, real_folder = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, os.path.join(real_folder, entry.name)))
-                elif entry.name.endswith(CORPUS_SUFFIX) and entry.is_file():
-                    if entry.is_symlink():
-                        real = os.path.realpath(entry.path)
-                        if not real.startswith(real_root.rstrip(os.sep) + os.sep):
-                            continue  # a link that leads outside the corpus
-                        yield entry.path, real
-                    else:
-                        yield entry.path, os.path.join(real_folder, entry.name)
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            raise CorpusValidatorError(f"{escaped_name(display(folder))}: cannot read folder: {exc.strerror or exc}") from None
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((entry.path, os.path.join(real_folder, entry.name)))
+                continue
+            if not entry.name.endswith(CORPUS_SUFFIX):
+                continue
+            try:
+                is_file = entry.is_file()
+            except OSError:  # ELOOP: a link to itself, or round a cycle of links
+                yield entry.path, os.path.join(real_folder, entry.name), LINK_LOOP
+                continue
+            if not is_file:
+                if entry.is_symlink() and not os.path.exists(entry.path):
+                    yield entry.path, os.path.join(real_folder, entry.name), BROKEN_LINK
+                continue  # a folder named *.txt, a FIFO, a device: not an article
+            if entry.is_symlink():
+                real = os.path.realpath(entry.path)
+                if not real.startswith(real_root.rstrip(os.sep) + os.sep):
+                    continue  # a link that leads outside the corpus
+                yield entry.path, real, None
+            else:
+                yield entry.path, os.path.join(real_folder, entry.name), None
 
 
 def discover(paths: list[str | os.PathLike]) -> list[Path]:
@@ -80,29 +110,40 @@ def discover(paths: list[str | os.PathLike]) -> list[Path]:
     Links are not followed out of the directory they were found in, hidden files and
     folders are skipped, and each file is read once however often it is named.
     """
-    return [Path(path) for _, path in _discover_shown(paths)]
+    return [Path(path) for _, path, problem in _discover_shown(paths) if problem is None]
 
 
 def shown_paths(paths: list[str | os.PathLike]) -> set[str]:
     """The corpus files under ``paths`` as findings name them (the files a run reports on)."""
-    return {shown for shown, _ in _discover_shown(paths)}
+    return {shown for shown, _, _ in _discover_shown(paths)}
 
 
-def _discover_shown(paths: list[str | os.PathLike]) -> list[tuple[str, str]]:
-    """(path as shown, path) of each corpus file under ``paths``, in the order ``discover`` gives."""
-    found: dict[str, str] = {}  # identity (real path) -> path as reached
+def _discover_shown(paths: list[str | os.PathLike]) -> list[tuple[str, str, str | None]]:
+    """(path as shown, path, why it cannot be read or None) of each corpus file under ``paths``,
+    in the order ``discover`` gives."""
+    found: dict[str, tuple[str, str | None]] = {}  # identity (real path) -> (path as reached, problem)
     for given in paths:
         root = os.fspath(given)
-        if not os.path.exists(root):
-            raise CorpusValidatorError(f"{given}: no such file or directory")
+        if root == "":
+            raise CorpusValidatorError("an empty path was given (check `paths` in [tool.corpus-validator])")
+        try:
+            os.stat(root)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise CorpusValidatorError(f"{escaped_name(str(given))}: {LINK_LOOP}") from None
+            if isinstance(exc, FileNotFoundError):
+                raise CorpusValidatorError(f"{escaped_name(str(given))}: no such file or directory") from None
+            raise CorpusValidatorError(f"{escaped_name(str(given))}: cannot read: {exc.strerror or exc}") from None
         if os.path.isfile(root):
-            found.setdefault(os.path.realpath(root), root)
-        else:
-            for path, identity in _walk(root, os.path.realpath(root)):
-                found.setdefault(identity, path)
+            found.setdefault(os.path.realpath(root), (root, None))
+        elif os.path.isdir(root):
+            for path, identity, problem in _walk(root, os.path.realpath(root)):
+                found.setdefault(identity, (path, problem))
+        else:  # reading a FIFO would wait for a writer forever; a device is no article
+            raise CorpusValidatorError(f"{escaped_name(str(given))}: not a file or folder (a FIFO, a device or a socket)")
     # One order whatever the order of the arguments: "first copy" must mean the same file every run.
     cwd = os.getcwd()
-    return sorted((display(path, cwd), path) for path in found.values())
+    return sorted((display(path, cwd), path, problem) for path, problem in found.values())
 
 
 def decode(path: str, doc_id: int, data: bytes) -> Document:
@@ -144,16 +185,21 @@ def decode(path: str, doc_id: int, data: bytes) -> Document:
 
 def read(paths: list[str | os.PathLike]) -> list[Document]:
     """Every corpus file under ``paths``, decoded. A file that cannot be read is an error."""
+    if not paths:
+        raise CorpusValidatorError("no paths to check (give some, or set `paths` in [tool.corpus-validator])")
     files = _discover_shown(paths)
     if not files:
-        named = ", ".join(str(p) for p in paths)
+        named = ", ".join(escaped_name(str(p)) for p in paths)
         raise CorpusValidatorError(f"no {CORPUS_SUFFIX} files under {named}")
     documents = []
-    for doc_id, (shown, path) in enumerate(track(files, "reading files")):
+    for doc_id, (shown, path, problem) in enumerate(track(files, "reading files")):
+        if problem:
+            documents.append(Document(path=shown, doc_id=doc_id, data=b"", problem=problem))
+            continue
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
             reason = exc.strerror or exc.__class__.__name__
-            raise CorpusValidatorError(f"{shown}: cannot read: {reason}") from None
+            raise CorpusValidatorError(f"{escaped_name(shown)}: cannot read: {reason}") from None
         documents.append(decode(shown, doc_id, data))
     return documents

@@ -48,17 +48,27 @@ class Report:
     @property
     def skipped(self) -> list[tuple[str, str]]:
         """Files with nothing to check, and why (binary files are findings, not skips)."""
-        return [(d.path, "empty file") for d in self.documents if d.problem == "empty"]
+        shown = {"empty": "empty file"}  # others say it as they are ("symbolic link loop")
+        return [(d.path, shown.get(d.problem, d.problem)) for d in self.documents if d.problem not in (None, "binary")]
 
     @property
     def errors(self) -> int:
         return sum(f.severity == "error" for f in self.findings)
 
+    @property
+    def paragraphs_reported(self) -> int:
+        """Paragraphs of the files reported on (with ``--with-corpus`` the table also holds the
+        context's), so the summary's files and paragraphs count the same thing."""
+        reported = {d.doc_id for d in self.documents}
+        if len(reported) == len({*self.paragraph_table["doc_id"]}):
+            return len(self.paragraph_table)
+        return sum(doc_id in reported for doc_id in self.paragraph_table["doc_id"])
+
     def summary(self) -> dict:
         by_severity = Counter(f.severity for f in self.findings)
         return {
             "files": len(self.documents),
-            "paragraphs": len(self.paragraph_table),
+            "paragraphs": self.paragraphs_reported,
             "findings": len(self.findings),
             "errors": by_severity["error"],
             "warnings": by_severity["warning"],
@@ -103,7 +113,7 @@ def load_noise_model(config: Config) -> NoiseModel:
 
 #: What ``file_features`` stores, by number: change it whenever that changes, so that
 #: caches written before are not read as if they were current.
-FEATURES_FORMAT = "5"
+FEATURES_FORMAT = "6"
 
 #: The ``expectations/`` files that shape per-file features.
 SHAPING_FILES = ("encoding.toml", "names.toml", "noise.toml", "paragraphs.json")
@@ -128,8 +138,8 @@ def file_features(
     columns.update(encoding_columns(doc, columns, patterns))
     noise_features = file_noise_features(columns["text"], noise)
     duplicate = file_duplicate_data(columns["text"], columns["raw"], config.duplicate)
-    candidates = [mention_candidates(raw, lexicon) for raw in columns["raw"]]
     words = set().union(*(lowercase_words(raw) for raw in columns["raw"])) if columns["raw"] else set()
+    candidates = [mention_candidates(raw, lexicon, words) for raw in columns["raw"]]
     # One string, not a set: the cache loads one object per file instead of hundreds.
     return {
         "columns": columns,

@@ -983,23 +983,51 @@ class NameRule(Rule):
 
     def hits(self, row, spec, corpus):
         target = row[self.target_column]
+        if target is None:  # the expectation saw a tie or a capital a sentence gives; the name features did not
+            return []
         places = corpus.memo(
             "mention places",
             lambda: _places_by_surface(corpus.mentions),
         )
         same = places.get(target, [])
         start, end = int(row["start"]), int(row["end"])
+        edit = rename_edit(corpus.paragraphs["raw"][int(row["row"])], start, end, target) if self.safe_to_rewrite else None
         return [
             Hit(
                 int(row["row"]),
                 start,
-                end,
+                max(end, edit[1]) if edit else end,  # "US." when its dot becomes the abbreviation's
                 self.message(row["surface"], target, len(same)),
                 f"write {quote(target)}",
                 tuple((int(r), int(s)) for r, s in same),
-                edits=((start, end, target),) if self.safe_to_rewrite else (),
+                edits=(edit,) if edit else (),
             )
         ]
+
+
+_CLOSING = "\"'”’)]"
+
+
+def rename_edit(raw: str, start: int, end: int, target: str) -> tuple[int, int, str] | None:
+    """The edit that writes ``target`` for ``raw[start:end]``, or None where no rewrite is safe.
+
+    A mention's full stop can be the sentence's: "to the US." becomes "to the U.S." (not
+    "U.S.."), "to the U.S." at a paragraph's end becomes "to the US."; before a capital
+    ("the U.S. He said" or "the U.S. Senate") the dot may end the sentence or not, so that
+    place is reported but not rewritten. Nothing is rewritten that is not a whole token.
+    """
+    if (start > 0 and raw[start - 1].isalnum()) or (end < len(raw) and raw[end].isalnum()):
+        return None
+    surface = raw[start:end]
+    if target.endswith(".") and not surface.endswith(".") and raw[end : end + 1] == ".":
+        return start, end + 1, target
+    if surface.endswith(".") and not target.endswith("."):
+        after = raw[end:].rstrip().rstrip(_CLOSING)
+        if not after:
+            return start, end, target + "."
+        if after[0].isspace() and after.lstrip()[:1].isupper():
+            return None
+    return start, end, target
 
 
 def _places_by_surface(mentions: Table) -> dict[str, list[tuple[int, int]]]:
@@ -1019,7 +1047,15 @@ class NameVariant(NameRule):
     """One name spelled several ways across the corpus (hyphens, spaces, case, dots, accents).
 
     Reported at each mention that differs from the corpus's most common spelling of the
-    same name (same letters once case, hyphens, spaces, dots and accents are folded).
+    same name (same letters once case, hyphens, spaces, dots and accents are folded; a
+    spelling in capitals is compared with spellings in capitals only: "US" with "U.S.",
+    never "SEOUL" with "Seoul"). Between spellings written as often, the one more files
+    use is the corpus's; a full tie is NM004. A one-word name counts when the corpus
+    writes it capitalised in mid-sentence and never in lower case ("LinkedIn" /
+    "Linkedin", "Al-Aqsa" / "Al Aqsa", "Wall Street" / "Wallstreet"). No mention is read
+    inside a code or ticker ("US10YT=RR"), and initials before a surname are part of
+    the name ("J.K. Rowling" is not "JK"). ``fix`` rewrites the mention, keeping the
+    sentence's full stop ("the US." becomes "the U.S.").
 
     Bad:
         a.txt: … addressed directly to Kim Jong-un …
@@ -1030,7 +1066,7 @@ class NameVariant(NameRule):
 
     code = "NM001"
     name = "name-variant"
-    target_column = "canonical"
+    target_column = "variant_of"
 
     def message(self, surface, target, places):
         return f"name spelled {quote(surface)}; the corpus writes {quote(target)} ({_places(places)})"
@@ -1079,3 +1115,37 @@ class RegistryVariant(NameRule):
 
     def message(self, surface, target, places):
         return f"name spelled {quote(surface)}; the house style is {quote(target)}"
+
+
+@register
+class NameSpellingTie(Rule):
+    """One name spelled two ways as often, in as many files: the corpus has no spelling to suggest.
+
+    Reported at warning on each mention, naming the other spelling; not rewritten by
+    ``fix`` (which spelling is right is for a person, or the registry in
+    ``expectations/names.toml``, to say).
+
+    Bad:
+        a.txt: … the G-SYNC monitor …      b.txt: … a GSYNC display …
+    Good:
+        G-SYNC in both (or a registry entry naming the house spelling)
+    """
+
+    code = "NM004"
+    name = "name-spelling-tie"
+    family = "name"
+    frame = "mentions"
+
+    def hits(self, row, spec, corpus):
+        others = row["tied_with"].split(" / ")
+        named = " or ".join(quote(o) for o in others)
+        return [
+            Hit(
+                int(row["row"]),
+                int(row["start"]),
+                int(row["end"]),
+                f"name spelled {quote(row['surface'])} here and {named} as often elsewhere",
+                f"choose one spelling, {quote(row['surface'])} or {named}, and write it throughout "
+                "(or name it in expectations/names.toml)",
+            )
+        ]

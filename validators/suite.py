@@ -9,13 +9,15 @@ columns that identify a row in GX's results). Each expectation names its rule in
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .errors import SuiteError
-from .rules import RULES
+from . import safe_regex
+from .rules import RULES, PatternRule
 
 SUITE_FILES = ("paragraphs.json", "mentions.json")
 FRAMES = ("paragraphs", "mentions")
@@ -70,8 +72,10 @@ class Suite:
 
 def expectation_file(name: str, directory: Path | None) -> tuple[str, str]:
     """(where it came from, text) of an ``expectations/`` file: the corpus's own, else the bundled one."""
-    if directory is not None and (directory / name).is_file():
+    if directory is not None and (directory / name).exists():
         path = directory / name
+        if not path.is_file():  # a folder in its place must not mean "use the bundled one"
+            raise SuiteError(f"{path}: not a file")
         try:
             return str(path), path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
@@ -86,7 +90,105 @@ def _bundled(name: str):
         return Path(__file__).resolve().parent.parent / "expectations" / name
 
 
+def _column(value) -> str | None:
+    return None if isinstance(value, str) and value else "must be a column name"
+
+
+def _fraction(value) -> str | None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+    return None if ok else f"must be a number from 0 to 1, not {value!r}"
+
+
+def _pattern(value) -> str | None:
+    if not isinstance(value, str):
+        return f"must be a regular expression (a string), not {value!r}"
+    try:
+        safe_regex.check(value)
+    except re.error as exc:
+        return f"{value!r} is not a valid regular expression: {exc}"
+    except safe_regex.UnsafePattern as exc:
+        return str(exc)
+    return None
+
+
+def _patterns(value) -> str | None:
+    if not isinstance(value, list) or not value:
+        return f"must be a list of regular expressions, not {value!r}"
+    return next((problem for problem in map(_pattern, value) if problem), None)
+
+
+def _bound(value) -> str | None:
+    ok = value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+    return None if ok else f"must be a number, not {value!r}"
+
+
+def _flag(value) -> str | None:
+    return None if isinstance(value, bool) else f"must be true or false, not {value!r}"
+
+
+def _one_of(*choices):
+    def check(value) -> str | None:
+        return None if value in choices else f"must be one of {', '.join(choices)}, not {value!r}"
+
+    return check
+
+
+@dataclass(frozen=True)
+class ExpectationType:
+    """The kwargs an expectation type takes: what both engines evaluate, checked alike for both."""
+
+    required: dict
+    optional: dict
+    patterns: bool = False  # its rows are flagged by the patterns of ``regex`` or ``regex_list``
+    at_least_one: tuple[str, ...] = ()  # optional kwargs of which one must be given (a bound)
+
+
+#: Every expectation type a suite may use; each runs in GX and in the light engine
+#: (``evaluate.LIGHT_EXPECTATIONS``). A new type is one entry here and one there.
+EXPECTATION_TYPES: dict[str, ExpectationType] = {
+    "expect_column_values_to_be_null": ExpectationType({"column": _column}, {"mostly": _fraction}),
+    "expect_column_values_to_not_match_regex_list": ExpectationType(
+        {"column": _column, "regex_list": _patterns}, {"mostly": _fraction}, patterns=True
+    ),
+    "expect_column_values_to_not_match_regex": ExpectationType(
+        {"column": _column, "regex": _pattern}, {"mostly": _fraction}, patterns=True
+    ),
+    "expect_column_pair_values_to_have_one_spelling_per_key": ExpectationType(
+        {"column_A": _column, "column_B": _column},
+        {"ignore_row_if": _one_of("both_values_are_missing", "either_value_is_missing", "neither"), "mostly": _fraction},
+    ),
+    "expect_column_values_to_be_between": ExpectationType(
+        {"column": _column},
+        {"min_value": _bound, "max_value": _bound, "strict_min": _flag, "strict_max": _flag, "mostly": _fraction},
+        at_least_one=("min_value", "max_value"),
+    ),
+}
+
+
+def check_expectation(kind: str, kwargs: dict, code: str, where: str) -> None:
+    """Refuse an expectation either engine would refuse, or run differently, or that its rule cannot read."""
+    spec = EXPECTATION_TYPES.get(kind)
+    if spec is None:
+        raise SuiteError(f"{where}: unknown expectation type {kind!r} (supported: {', '.join(EXPECTATION_TYPES)})")
+    missing = [k for k in spec.required if k not in kwargs]
+    if missing:
+        raise SuiteError(f"{where} ({kind}): kwargs needs {', '.join(missing)}")
+    if spec.at_least_one and all(kwargs.get(k) is None for k in spec.at_least_one):
+        raise SuiteError(f"{where} ({kind}): kwargs needs {' or '.join(spec.at_least_one)}")
+    extra = sorted(set(kwargs) - set(spec.required) - set(spec.optional))
+    if extra:
+        known = ", ".join([*spec.required, *spec.optional])
+        raise SuiteError(f"{where} ({kind}): unknown kwarg(s) {', '.join(extra)} (known: {known})")
+    for name, value in kwargs.items():
+        problem = (spec.required.get(name) or spec.optional[name])(value)
+        if problem:
+            raise SuiteError(f"{where} ({kind}): {name} {problem}")
+    if issubclass(RULES[code], PatternRule) and not spec.patterns:
+        raise SuiteError(f"{where}: rule {code} points at what a pattern matched; {kind} has no patterns")
+
+
 def parse_suite(source: str, text: str) -> Suite:
+    """The suite in ``text``, checked as a whole before anything runs, the same for both engines."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -94,27 +196,37 @@ def parse_suite(source: str, text: str) -> Suite:
     if not isinstance(data, dict) or not isinstance(data.get("expectations"), list):
         raise SuiteError(f"{source}: not a GX suite (needs a list under 'expectations')")
     meta = data.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise SuiteError(f"{source}: meta must be an object, not {type(meta).__name__}")
     frame = meta.get("frame")
     if frame not in FRAMES:
         raise SuiteError(f"{source}: meta.frame must be one of {', '.join(FRAMES)}, not {frame!r}")
+    index_columns = meta.get("index_columns")
+    if not isinstance(index_columns, list) or not index_columns or not all(isinstance(c, str) for c in index_columns):
+        raise SuiteError(f"{source}: meta.index_columns must be a list of column names, like [\"doc_id\", \"para\"], not {index_columns!r}")
     specs = []
     for n, item in enumerate(data["expectations"]):
         where = f"{source}: expectation {n}"
         if not isinstance(item, dict) or not isinstance(item.get("type"), str):
             raise SuiteError(f"{where}: needs a 'type'")
+        for key in ("kwargs", "meta"):
+            if not isinstance(item.get(key) or {}, dict):
+                raise SuiteError(f"{where} ({item['type']}): {key} must be an object, not {type(item[key]).__name__}")
         code = (item.get("meta") or {}).get("code")
-        if code not in RULES:
+        if not isinstance(code, str) or code not in RULES:
             raise SuiteError(f"{where} ({item['type']}): meta.code {code!r} is not a known rule")
         if RULES[code].frame != frame:
             raise SuiteError(f"{where}: rule {code} works on {RULES[code].frame}, not {frame}")
         severity = item.get("severity", "critical")
         if severity not in GX_SEVERITY:
             raise SuiteError(f"{where}: severity must be critical, warning or info, not {severity!r}")
-        specs.append(ExpectationSpec(item["type"], dict(item.get("kwargs") or {}), dict(item["meta"]), severity))
+        kwargs = dict(item.get("kwargs") or {})
+        check_expectation(item["type"], kwargs, code, where)
+        specs.append(ExpectationSpec(item["type"], kwargs, dict(item["meta"]), severity))
     return Suite(
         name=str(data.get("name") or frame),
         frame=frame,
-        index_columns=tuple(meta.get("index_columns") or ()),
+        index_columns=tuple(index_columns),
         expectations=tuple(specs),
         source=source,
     )

@@ -65,14 +65,22 @@ def sentences(raw: str) -> list[tuple[int, int]]:
         spans.append((start, match.end()))
         start = match.end()
     spans.append((start, len(raw)))
-    return [(s + len(raw[s:e]) - len(raw[s:e].lstrip()), len(raw[:e].rstrip())) for s, e in spans if raw[s:e].strip()]
+    return [(s + len(raw[s:e]) - len(raw[s:e].lstrip()), _end_before(raw, e, None)) for s, e in spans if raw[s:e].strip()]
+
+
+def _end_before(raw: str, end: int, chars: str | None) -> int:
+    """``len(raw[:end].rstrip(chars))`` without copying ``raw[:end]`` (once per sentence of a
+    paragraph that may be megabytes long)."""
+    while end and (raw[end - 1].isspace() if chars is None else raw[end - 1] in chars):
+        end -= 1
+    return end
 
 
 def passages(raw: str, min_words: int) -> list[tuple[int, int, int]]:
     """(digest, start, end) of each quotation and sentence of ``raw`` of at least ``min_words`` words."""
     found = {}
     quotes = [m.span(1 if m.group(1) is not None else 2) for m in _QUOTE.finditer(raw)]
-    quotes = [(s, len(raw[:e].rstrip(" ,.;:"))) for s, e in quotes]  # “… to us,” -> … to us
+    quotes = [(s, _end_before(raw, e, " ,.;:")) for s, e in quotes]  # “… to us,” -> … to us
     for start, end in quotes + sentences(raw):
         form = canonical(raw[start:end])
         if form.count(" ") + 1 >= min_words and form not in found:

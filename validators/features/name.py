@@ -1,14 +1,20 @@
 """Name features: every name-like span, and which ones spell a name differently.
 
-Produces the *mentions* frame, one row per mention:
+Produces the *mentions* frame, one row per mention (a one-word name only where a rule may
+report it: the corpus spells it another way, a doubled letter makes it another one-word
+name, or the registry names it; acronyms and longer names always):
 
 - ``mention_id, row, path, doc_id, para``: where (``row`` is the paragraph's frame label)
 - ``start, end``: offsets in the paragraph's raw text; ``line, column``: 1-based, in the file
 - ``surface``: the mention as written
 - ``key``: case, hyphens, spaces, dots and diacritics folded ("Kim Jong-un" and "Kim Jong Un"
-  share ``kimjongun``); None for names the registry governs, which the registry rule checks
-- ``canonical``: the spelling to use: the registry's, else the corpus's most common (first seen on a tie)
+  share ``kimjongun``); a spelling in capitals keeps them and its hyphens ("U.S." and "US"
+  share ``US``, never ``us``; "R-TX" is not "RTX"); None for names the registry governs, which
+  the registry rule checks, and for names whose spellings tie
+- ``canonical``: the spelling to use: the registry's, else the corpus's most common, else the one
+  more documents use; None on a tie
 - ``variant_of``: ``canonical`` where the mention spells the same key otherwise (NM001)
+- ``tied_with``: the other spelling(s) of a name written as often, by as many documents (NM004)
 - ``near_variant_of``: a much more frequent name one letter away (NM002, a likely slip)
 - ``registry_variant_of``: the registry's spelling where this mention uses another (NM003)
 
@@ -31,18 +37,31 @@ from . import parse_toml
 
 MENTION_COLUMNS = [
     "mention_id", "row", "path", "doc_id", "para", "start", "end", "line", "column",
-    "surface", "key", "canonical", "variant_of", "near_variant_of", "registry_variant_of",
+    "surface", "key", "canonical", "variant_of", "near_variant_of", "registry_variant_of", "tied_with",
 ]  # fmt: skip
 
-# A token is a dotted abbreviation ("U.S.") or a word, hyphenated parts included ("Jong-un").
+# A token is dotted initials ("U.S.", "J.K.") or a word, hyphenated parts included ("Jong-un").
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:[-\u2010][^\W\d_]+)*")
+_DOTTED = re.compile(r"(?:[^\W\d_]\.){2,}")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*\s+$")
+#: A stretch of text with no spaces that holds a digit, "=", "/", "@", "_", "\", "#", "<", ">"
+#: or a letter-dot-letters or letter-colon-letters join ("example.com", "Toolkit:PictureInPicture") is a code, a ticker, an address or a file
+#: name ("US10YT=RR", "SC2", "JPY=", "@NASA"): no mention is read inside it.
+_CODE = re.compile(r"(?<!\S)\S*?(?:[\d=/@_\\#<>]|[^\W\d_][.:][^\W\d_]{2})\S*")
 
 #: Near-variant guards: a slip is one edit inside one word of a name that the corpus
 #: writes at least this many times more often the other way, in a name this long.
 NEAR_MIN_KEY_CHARS = 8
 NEAR_MIN_RATIO = 2
+#: A one-word name is a slip of another only against a name this many times more frequent:
+#: one word has no other word to confirm it is the same name.
+NEAR_MIN_RATIO_ONE_WORD = 3
+#: An acronym's spelling is compared with another only where the corpus writes it this
+#: often: "US" / "U.S." are, "UA" twice / "U.A." once are not.
+ACRONYM_MIN_MENTIONS = 3
+#: A one-word name (not an acronym) has at least this many letters: "Io" and "Li" are not compared.
+MIN_WORD_NAME = 3
 
 
 @dataclass(frozen=True)
@@ -53,10 +72,11 @@ class NameLexicon:
     leading_words: frozenset[str] = frozenset()  # capitalised at a sentence start, not names: "In"
     registry: dict[str, str] = field(default_factory=dict)  # variant spelling or key -> house spelling
     distinct: frozenset[frozenset[str]] = frozenset()  # pairs of keys never to be merged
+    not_names: frozenset[str] = frozenset()  # shaped like a name but never one: "P.M.", "P.S."
 
     @classmethod
     def parse(cls, source: str, text: str) -> NameLexicon:
-        data = parse_toml(source, text, {"particles", "leading_words", "canonical", "distinct"})
+        data = parse_toml(source, text, {"particles", "leading_words", "canonical", "distinct", "not_names"})
         registry: dict[str, str] = {}
         for n, entry in enumerate(data.get("canonical", [])):
             name, variants = entry.get("name"), entry.get("variants", [])
@@ -76,6 +96,7 @@ class NameLexicon:
             leading_words=frozenset(data.get("leading_words", [])),
             registry=registry,
             distinct=frozenset(distinct),
+            not_names=frozenset(data.get("not_names", [])),
         )
 
 
@@ -91,6 +112,18 @@ def variant_key(surface: str) -> str:
 
 
 @functools.lru_cache(maxsize=1 << 16)
+def mention_key(surface: str) -> str:
+    """The key spellings of one name share: ``variant_key``, except that a spelling written
+    in capitals keeps them, and its hyphens and spaces. An acronym varies by its dots only:
+    "U.S." and "US" share ``US``, but "US" is not "us", "SEOUL" not "Seoul", "R-TX" not "RTX",
+    "U S A" not "USA"."""
+    letters = surface.replace(".", "")
+    if letters.isupper():
+        return " ".join(letters.split())
+    return variant_key(surface)
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def spaced_form(surface: str) -> str:
     """Like ``variant_key`` but keeping word boundaries, for edit distances inside words."""
     return " ".join(_NOT_ALNUM.sub(" ", anyascii(surface).casefold()).split())
@@ -99,6 +132,11 @@ def spaced_form(surface: str) -> str:
 def _is_acronym(token: str) -> bool:
     letters = token.replace(".", "")
     return len(letters) >= 2 and letters.isupper() and (token.endswith(".") or len(letters) <= 6)
+
+
+def _inner_capital(token: str) -> bool:
+    """A word that starts in lower case and has a capital inside: "iPhone", "eBay"."""
+    return token[0].islower() and len(token) > 1 and not token[1:].islower() and "-" not in token
 
 
 _LOWER_WORD = re.compile(r"\b[a-z][a-z]+\b")
@@ -113,17 +151,43 @@ def _starts_sentence(raw: str, offset: int, text_start: int) -> bool:
     return offset <= text_start or bool(_SENTENCE_END.search(raw[max(0, offset - 8) : offset]))
 
 
-def mention_candidates(raw: str, lexicon: NameLexicon) -> list[tuple[tuple[int, ...], int, bool]]:
-    """Name-like spans of ``raw``: (start of each word, end, whether it opens a sentence).
+def _name_word(token: str, lexicon: NameLexicon) -> bool:
+    """Capitalised, or a capitalised word behind a particle joined by a hyphen ("al-Baghdadi")."""
+    if token[0].isupper():
+        return True
+    head, _, tail = token.partition("-")
+    return bool(tail) and tail[0].isupper() and head + "-" in lexicon.particles
+
+
+def mention_candidates(raw: str, lexicon: NameLexicon, lower: set[str] = frozenset()) -> tuple[list, str]:
+    """Name-like spans of ``raw``, and its capitalised one-word candidates.
+
+    The spans are (start of each word, end, whether it opens a sentence); the one-word
+    candidates ("Zelensky", "Al-Aqsa") one string, each word marked ``^`` where it opens a
+    sentence: most are no name or the corpus spells them one way, so ``build_mentions``
+    decides per word and finds the places of the few it keeps again (``_scan``).
 
     A candidate is a run of capitalised words joined by single spaces (name particles
-    allowed inside) or an acronym on its own ("U.S.", "KCNA"). All-capitals paragraphs
-    (headings) have none: their case says nothing about spelling. Which leading words
-    belong to the name is decided by ``build_mentions``, with the whole corpus in view.
+    allowed inside: "Abu Bakr al-Baghdadi", "Ursula von der Leyen"; dotted initials and
+    one-letter initials lead or join it: "J.K. Rowling", "George W. Bush"), an acronym on
+    its own ("U.S.", "KCNA"), or one word: capitalised ("Zelensky") or with a capital
+    inside ("iPhone"). No candidate lies inside a code (``_CODE``: "US10YT=RR"). All-capitals
+    paragraphs (headings) have none: their case says nothing about spelling. Which words
+    belong to the name, and whether one word is a name at all, is decided by
+    ``build_mentions``, with the whole corpus in view; ``lower``, words the file writes in
+    lower case, only spares it one-word candidates it would turn down ("He", "Polish").
     """
+    spans, words = _scan(raw, lexicon, lower)
+    return spans, " ".join(("^" if opens else "") + raw[start:end] for start, end, opens in words)
+
+
+def _scan(raw: str, lexicon: NameLexicon, lower: set[str] = frozenset()) -> tuple[list, list]:
+    """``mention_candidates``, with the one-word candidates as (start, end, opens a sentence)."""
+    words: list[tuple[int, int, bool]] = []
     if not any(ch.islower() for ch in raw):
-        return []
+        return [], words
     text_start = len(raw) - len(raw.lstrip())
+    codes = [m.span() for m in _CODE.finditer(raw)]
     spans: list[tuple[tuple[int, ...], int, bool]] = []
     run: list[re.Match] = []
 
@@ -132,29 +196,79 @@ def mention_candidates(raw: str, lexicon: NameLexicon) -> list[tuple[tuple[int, 
             run.pop()
         while run and run[0].group() in lexicon.leading_words:
             run.pop(0)
-        if len(run) >= 2:
+        if len(run) >= 2 and all(len(m.group()) == 1 for m in run):
+            run.clear()  # initials with no name: "S. A"
+        if len(run) == 1:
+            word = run[0].group()
+            if len(word) < MIN_WORD_NAME or word.isupper() or _common_word(word, lower, lexicon):
+                run.clear()
+        if len(run) == 1:
+            words.append((run[0].start(), run[0].end(), _starts_sentence(raw, run[0].start(), text_start)))
+        elif run:
             starts = tuple(m.start() for m in run)
             spans.append((starts, run[-1].end(), _starts_sentence(raw, starts[0], text_start)))
         run.clear()
 
+    def joins(previous: re.Match, match: re.Match) -> bool:
+        gap = raw[previous.end() : match.start()]
+        # A one-letter initial carries its dot: "George W. Bush".
+        return gap == " " or (gap == ". " and len(previous.group()) == 1 and previous.group().isupper())
+
+    def inside_code(match: re.Match) -> bool:
+        return any(start <= match.start() < end for start, end in codes)
+
     for match in _TOKEN.finditer(raw):
         token = match.group()
+        if codes and inside_code(match):
+            if run:
+                close()
+            continue
         capitalised = token[0].isupper()
+        followed = raw[match.end() : match.end() + 2]
         if capitalised and _is_acronym(token):
+            # Dotted initials before a capitalised word belong to the longer name ("A.C. Milan").
+            if _DOTTED.fullmatch(token) and followed[:1] == " " and followed[1:].isupper():
+                if run and not joins(run[-1], match):
+                    close()
+                run.append(match)
+                continue
+            if run:
+                close()
+            if token not in lexicon.not_names and not _initials_after_surname(raw, match, lexicon):
+                spans.append(((match.start(),), match.end(), False))
+            continue
+        if _inner_capital(token):
             if run:
                 close()
             spans.append(((match.start(),), match.end(), False))
             continue
-        if run and raw[run[-1].end() : match.start()] == " " and (capitalised or token in lexicon.particles):
+        if run and joins(run[-1], match) and (_name_word(token, lexicon) or token in lexicon.particles):
             run.append(match)
             continue
         if run:
             close()
-        if capitalised:
+        if _name_word(token, lexicon):
             run.append(match)
     if run:
         close()
-    return spans
+    return spans, words
+
+
+_SURNAME_BEFORE = re.compile(r"[^\W\d_]*[^\W\d_\s],? $")
+_INITIALS_END = re.compile(r"(?:[,;]|\.?$|\.? et al)")
+
+
+def _initials_after_surname(raw: str, match: re.Match, lexicon: NameLexicon) -> bool:
+    """Two or three capitals right after a capitalised word, dotted or before a comma, "et al"
+    or the end, are an author's initials in a reference ("Chi MH et al.", "Adwan, M.H."), not
+    an acronym."""
+    letters = match.group().replace(".", "")
+    if len(letters) > 3:
+        return False
+    before = _SURNAME_BEFORE.search(raw, max(0, match.start() - 40), match.start())
+    if before is None or not before.group()[:1].isupper() or before.group().rstrip(", ") in lexicon.leading_words:
+        return False
+    return match.group().endswith(".") or _INITIALS_END.match(raw, match.end()) is not None
 
 
 def resolve_mention(
@@ -164,24 +278,31 @@ def resolve_mention(
 
     A sentence's first word goes when the corpus writes it in lower case elsewhere
     ("Leader Kim Jong Un said"); leading words such as titles go when the corpus names
-    the person without them at least as often ("Foreign Minister Ri Yong Ho").
+    the person without them at least as often ("Foreign Minister Ri Yong Ho"), if they are
+    plain words (not "Asia-Pacific" of "Asia-Pacific Economic Cooperation").
     """
     if opens_sentence and len(starts) > 1:
         first_word = raw[starts[0] : starts[1]].strip().lower()
         if first_word in vocabulary:
             starts = starts[1:]
-    if len(starts) == 1 and not _is_acronym(raw[starts[0] : end]):
-        return None
     if whole is not None:
         for tail in starts[1:-1]:  # longest remainder first, always two words or more
+            if "-" in raw[starts[0] : tail]:
+                break  # titles and demonyms are plain words; "Asia-Pacific" is part of the name
             if whole[variant_key(raw[tail:end])] >= whole[variant_key(raw[starts[0] : end])]:
                 return tail
     return starts[0]
 
 
-def _one_slip_apart(minor: str, major: str) -> bool:
+def _one_slip_apart(minor: str, major: str, words: frozenset | set = frozenset()) -> bool:
     """Spaced forms of equal word count differing by one edit inside one word that is
-    neither a prefix of the other ("Korea" / "Korean" is a demonym, not a slip)."""
+    neither a prefix of the other ("Korea" / "Korean" is a demonym, not a slip).
+
+    Not a slip either: a word against another word the corpus writes in lower case
+    (``words``: "Google Pay" / "Google Play"). A one-word name has no other word to confirm
+    it is the same name, so its slip is only a letter doubled ("Zelensky" / "Zelenskyy"),
+    never another ending ("American" / "Americas") or letter ("Wallington" / "Wellington").
+    """
     from rapidfuzz.distance import Levenshtein
 
     minor_words, major_words = minor.split(), major.split()
@@ -191,14 +312,22 @@ def _one_slip_apart(minor: str, major: str) -> bool:
     if len(differ) != 1:
         return False
     a, b = differ[0]
-    return min(len(a), len(b)) >= 3 and not (a.startswith(b) or b.startswith(a))
+    if min(len(a), len(b)) < 3:
+        return False
+    if a in words and b in words:
+        return False  # two words the corpus writes in lower case: "Google Pay" / "Google Play"
+    if len(minor_words) == 1:  # only a doubled letter, written once or twice
+        short, long = sorted((a, b), key=len)
+        at = next((i for i, (x, y) in enumerate(zip(short, long)) if x != y), len(short))
+        return len(short) < len(long) and at > 0 and long[at] == long[at - 1]
+    return not (a.startswith(b) or b.startswith(a))
 
 
 def _deletions(form: str) -> set[str]:
     return {form} | {form[:i] + form[i + 1 :] for i in range(len(form))}
 
 
-def near_variants(counts: Counter, spaced: dict[str, str], distinct: frozenset, minors=None) -> dict[str, str]:
+def near_variants(counts: Counter, spaced: dict[str, str], distinct: frozenset, minors=None, words=frozenset()) -> dict[str, str]:
     """key -> key of the far more frequent name it is one slip away from.
 
     Two forms one edit apart share a form with one character deleted (or one is such a
@@ -225,9 +354,9 @@ def near_variants(counts: Counter, spaced: dict[str, str], distinct: frozenset, 
         for major in candidates:
             if (
                 major != minor
-                and counts[major] >= NEAR_MIN_RATIO * counts[minor]
+                and counts[major] >= (NEAR_MIN_RATIO if " " in spaced[minor] else NEAR_MIN_RATIO_ONE_WORD) * counts[minor]
                 and frozenset((minor, major)) not in distinct
-                and _one_slip_apart(spaced[minor], spaced[major])
+                and _one_slip_apart(spaced[minor], spaced[major], words)
                 and (best is None or (counts[major], major) > (counts[best], best))
             ):
                 best = major
@@ -249,73 +378,289 @@ def build_mentions(
     ``lowercase_words``) may come from the feature cache; they are computed when not
     given. With ``report_paths``, ``near_variant_of``, ``line`` and ``column`` are computed
     for those files only (0 and None elsewhere).
+
+    With the corpus in view: one word is a name when the corpus writes it capitalised in
+    mid-sentence and never in lower case ("Turkey", not when "turkey" is written too);
+    dotted initials that the corpus also writes on their own ("U.S. Senate" where "U.S."
+    stands alone elsewhere) are a mention of their own, not the start of a longer one.
     """
     raws = frame["raw"]
-    if candidates is None:
-        candidates = [mention_candidates(raw, lexicon) for raw in raws]
     if vocabulary is None:
         vocabulary = set().union(*(lowercase_words(raw) for raw in raws)) if raws else set()
+    if candidates is None:
+        candidates = [mention_candidates(raw, lexicon, vocabulary) for raw in raws]
+    # Acronyms and words with a capital inside: every one is a mention.
+    words = [
+        (i, starts[0], end, raws[i][starts[0] : end])
+        for i, (spans, _) in enumerate(candidates) for starts, end, _ in spans if len(starts) == 1
+    ]  # fmt: skip
+    runs = [(i, starts, end, opens) for i, (spans, _) in enumerate(candidates) for starts, end, opens in spans if len(starts) > 1]
+    alone = {word for _, _, _, word in words if word.endswith(".")}  # dotted acronyms standing alone
+    # Capitalised one-word candidates: a name where the corpus writes it so in mid-sentence.
+    capitalised = set(" ".join(singles for _, singles in candidates).split())
+    mid_sentence = {word for word in capitalised if word[0] != "^"}
+    # A word written in lower case somewhere (its file's own were never stored) is no name.
+    plain = {word for word in mid_sentence if word.lower() not in vocabulary}
+    # The first two words of runs in mid-sentence: "New Zealand" keeps its "New" at a sentence start.
+    openings = {raws[i][starts[0] : starts[2] - 1 if len(starts) > 2 else end] for i, starts, end, opens in runs if not opens}
+    decided: dict[tuple[str, bool], bool] = {}
+
+    def one_word_name(word: str, opens: bool) -> bool:
+        name = decided.get((word, opens))
+        if name is None:
+            name = decided[word, opens] = _one_word_name(word, opens, vocabulary, mid_sentence, lexicon)
+        return name
+
+    named = {word for word in plain if one_word_name(word, False)}
     first_pass = []
-    for index, spans in enumerate(candidates):
+    for index, starts, end, opens in runs:
         raw = raws[index]
-        for starts, end, opens in spans:
-            if opens or len(starts) < 2:  # else nothing to resolve: two words or more, not at a sentence start
-                start = resolve_mention(raw, starts, end, opens, vocabulary, None)
-                if start is None:
-                    continue
-                starts = starts[starts.index(start) :]
-            first_pass.append((index, starts, end))
+        if raw[starts[1] - 2] == "." and _initials_apart(raw, starts, alone, vocabulary):
+            initials = _TOKEN.match(raw, starts[0])
+            if initials.group() not in lexicon.not_names and not _initials_after_surname(raw, initials, lexicon):
+                words.append((index, starts[0], initials.end(), initials.group()))  # "U.S." of "U.S. Senate"
+            starts, opens = starts[1:], False
+        if opens and len(starts) > 1 and raw[starts[0] : starts[2] - 1 if len(starts) > 2 else end] not in openings:
+            starts = starts[starts.index(resolve_mention(raw, starts, end, opens, vocabulary, None)) :]
+        if len(starts) == 1:
+            word = raw[starts[0] : end]
+            if one_word_name(word, opens):
+                words.append((index, starts[0], end, word))
+            continue
+        first_pass.append((index, starts, end))
+    # A leading word goes when the corpus writes the rest as a name of its own, two words or more.
     whole = Counter(variant_key(raws[i][starts[0] : end]) for i, starts, end in first_pass)
-    paths, doc_ids, paras, line_starts = (frame[c] for c in ("path", "doc_id", "para", "line_start"))
-    rows = []
+    placed = []  # (paragraph, start, end, surface)
     for i, starts, end in first_pass:
-        raw = raws[i]
         # Only a name of three words or more can lose leading words to a shorter one.
-        start = resolve_mention(raw, starts, end, False, vocabulary, whole) if len(starts) > 2 else starts[0]
+        start = resolve_mention(raws[i], starts, end, False, vocabulary, whole) if len(starts) > 2 else starts[0]
+        placed.append((i, start, end, raws[i][start:end]))
+    acronyms = {word for word in {w for _, _, _, w in words} if _is_acronym(word)}
+    kept = _kept_words(named | {word for _, _, _, word in words if word not in acronyms}, placed, lexicon)
+    words = [entry for entry in words if entry[3] in acronyms or entry[3] in kept]
+    marked = kept | {"^" + word for word in kept}
+    for i, (_, singles) in enumerate(candidates):  # the places of the one-word names kept
+        if singles and not marked.isdisjoint(singles.split()):
+            raw = raws[i]
+            words += [(i, start, end, raw[start:end]) for start, end, _ in _scan(raw, lexicon)[1] if raw[start:end] in kept]
+    placed = sorted(placed + words)
+    paths, doc_ids, paras, line_starts = (frame[c] for c in ("path", "doc_id", "para", "line_start"))
+    rows, spellings = [], []
+    for i, start, end, surface in placed:
         if report_paths is None or paths[i] in report_paths:
-            line, column = position(raw, start, line_starts[i])
+            line, column = position(raws[i], start, line_starts[i])
         else:  # context only: no finding will stand here, so its place is not worked out
             line = column = 0
-        rows.append((len(rows), i, paths[i], doc_ids[i], paras[i], start, end, line, column, raw[start:end]))
+        rows.append((len(rows), i, paths[i], doc_ids[i], paras[i], start, end, line, column, surface))
+        spellings.append(surface)
     mentions = Table(dict(zip(MENTION_COLUMNS[:10], map(list, zip(*rows)) if rows else [[] for _ in range(10)], strict=True)))
     surfaces = mentions["surface"]
-    keys = [variant_key(s) for s in surfaces]
+    spellings = _sentence_case_folded(surfaces, mentions["row"], mentions["start"], raws)
+    keys = [mention_key(s) for s in surfaces]
 
     # The registry governs a mention named as a variant, or sharing a key with one.
-    house = [lexicon.registry.get(s) or lexicon.registry.get(k) for s, k in zip(surfaces, keys, strict=True)]
+    registry = lexicon.registry
+    house = [registry.get(s) or registry.get(variant_key(s)) for s in surfaces] if registry else [None] * len(surfaces)
     mentions["registry_variant_of"] = [h if h is not None and h != s else None for h, s in zip(house, surfaces, strict=True)]
 
-    free_keys = [k if h is None else None for k, h in zip(keys, house, strict=True)]
-    counts = Counter(k for k in free_keys if k is not None)
-    majority = most_common_spelling(free_keys, surfaces)
-    canonical = [majority[k] if h is None else h for k, h in zip(free_keys, house, strict=True)]
+    free_keys = [k if h is None else None for k, h in zip(keys, house, strict=True)] if registry else keys
+    majority, ties, written = corpus_spelling(free_keys, spellings, mentions["doc_id"])
+    weak = {k for k, tied in ties.items() if len({_words(t) for t in tied}) > 1}
+    # An acronym is ambiguous ("UA": user agent, urban area): its dots are compared with another
+    # spelling only where the corpus establishes it, in ACRONYM_MIN_MENTIONS places.
+    several = Counter(k for k, _ in written)
+    weak |= {
+        k for k, best in majority.items() if several[k] > 1 and k.isupper() and written[k, best] < ACRONYM_MIN_MENTIONS
+    }
+    for key in weak:
+        majority.pop(key, None)
+        ties.pop(key, None)
+    if ties or weak:
+        mentions["tied_with"] = [
+            " / ".join(t for t in ties[k] if t != s) if k in ties else None for k, s in zip(free_keys, spellings, strict=True)
+        ]
+        free_keys = [None if k in ties or k in weak else k for k in free_keys]
+    else:
+        mentions["tied_with"] = [None] * len(free_keys)
+    canonical = [majority.get(k) if h is None else h for k, h in zip(free_keys, house, strict=True)]
     mentions["key"] = free_keys
     mentions["canonical"] = canonical
-    mentions["variant_of"] = [c if h is None and c != s else None for c, h, s in zip(canonical, house, surfaces, strict=True)]
+    mentions["variant_of"] = [
+        c if h is None and c is not None and c != s and not _camel_joined(s, c) and not _styled(s, c) else None
+        for c, h, s in zip(canonical, house, spellings, strict=True)
+    ]
 
-    spaced = {key: spaced_form(majority[key]) for key in counts}
+    # Slips are looked for among names in lower and mixed case: capitals say nothing of a slip.
+    counts = Counter(k for k in free_keys if k is not None and not k.isupper())
+    spaced = _SpacedForms(majority)
     minors = None
     if report_paths is not None:
         minors = {k for k, path in zip(free_keys, mentions["path"], strict=True) if k is not None and path in report_paths}
-    slips = near_variants(counts, spaced, lexicon.distinct, minors)
+    slips = near_variants(counts, spaced, lexicon.distinct, minors, vocabulary)
     mentions["near_variant_of"] = [majority[slips[k]] if k in slips else None for k in free_keys]
     return mentions
 
 
+class _SpacedForms(dict):
+    """key -> ``spaced_form`` of its corpus spelling, worked out for the keys asked for only."""
+
+    def __init__(self, spellings: dict):
+        super().__init__()
+        self.spellings = spellings
+
+    def __missing__(self, key):
+        self[key] = form = spaced_form(self.spellings[key])
+        return form
+
+
+def _kept_words(distinct: set[str], names: list, lexicon: NameLexicon) -> set[str]:
+    """The one-word names (not acronyms) of ``distinct`` that a rule may report: those whose
+    key the corpus spells another way (among them and the longer ``names``), that another
+    one-word name is a doubled letter away from (the one slip NM002 sees in one word), or
+    that the registry names. Most one-word names are none of these; leaving them out keeps
+    the mentions table, and the pre-commit hook, small. Acronyms stay, as every longer name does.
+    """
+    spellings_of: dict[str, set] = {}
+    for _, _, _, surface in names:
+        spellings_of.setdefault(mention_key(surface), set()).add(surface)
+    for word in distinct:
+        spellings_of.setdefault(mention_key(word), set()).add(word)
+    plain = {mention_key(w) for w in distinct if "-" not in w}
+    slips = set()
+    for key in plain:
+        if len(key) >= NEAR_MIN_KEY_CHARS - 1:
+            for at in range(1, len(key)):
+                if key[at] == key[at - 1] and key[:at] + key[at + 1 :] in plain:
+                    slips.update((key, key[:at] + key[at + 1 :]))
+    registry = lexicon.registry
+    return {
+        word for word in distinct
+        if len(spellings_of[mention_key(word)]) > 1
+        or mention_key(word) in slips
+        or (registry and (word in registry or variant_key(word) in registry))
+    }  # fmt: skip
+
+
+def _initials_apart(raw: str, starts: tuple[int, ...], alone: set[str], vocabulary: set[str]) -> bool:
+    """Whether the dotted initials that open a run are a name of their own: the corpus writes
+    them standing alone ("U.S." of "the U.S. Senate"), or the next word opens a sentence
+    ("... in the U.S. The talks ..."), which a word the corpus writes in lower case may."""
+    initials = raw[starts[0] : starts[1] - 1]
+    following = _TOKEN.match(raw, starts[1])
+    return initials in alone or (following is not None and following.group().lower() in vocabulary)
+
+
+#: A capital inside a word after four letters or more: "BeautifulSoup", not "LePen" or "McCain".
+_CAMEL = re.compile(r"(?<![^\W\d_])[^\W\d_]{4,}(?<=[a-z])[A-Z]")
+
+
+def _words(spelling: str) -> int:
+    return len(spelling.replace("-", " ").split())
+
+
+def _camel_joined(spelling: str, other: str) -> bool:
+    """Whether one spelling joins the other's words with capitals ("WebExtensions" / "Web
+    Extensions", "BeautifulSoup" / "Beautiful Soup"): code and brands join words so on
+    purpose, so the two are not reported as one name ("Wallstreet" / "Wall Street" and
+    "Marine LePen" / "Marine Le Pen" are)."""
+    return _words(spelling) != _words(other) and bool(_CAMEL.search(spelling) or _CAMEL.search(other))
+
+
+def _styled(spelling: str, other: str) -> bool:
+    """Whether ``spelling`` is a brand's styling of the plain word ``other`` ("uBuntu Project"
+    beside "Ubuntu"): a writer does not slip into a lower-case first letter and an inner
+    capital, so it names something else. The other way ("Iphone" for "iPhone") is a slip."""
+    return _inner_capital(spelling.split(" ", 1)[0]) and not _inner_capital(other.split(" ", 1)[0])
+
+
+def _one_word_name(word: str, opens: bool, vocabulary: set[str], mid_sentence: set[str], lexicon: NameLexicon) -> bool:
+    """An acronym, a word with a capital inside, or a capitalised word the corpus writes so in
+    mid-sentence and never in lower case ("Turkey" unless "turkey" is written too); hyphenated,
+    no part after the first is a lower-case word ("Al-Aqsa", not "T-Shirt" or "Wall-street")."""
+    if _is_acronym(word) or _inner_capital(word):
+        return True
+    return (not opens or word in mid_sentence) and not _common_word(word, vocabulary, lexicon)
+
+
+def _common_word(word: str, vocabulary: set[str], lexicon: NameLexicon) -> bool:
+    """Whether a capitalised word is a common word: written in lower case (in part, after a
+    hyphen), a sentence-opening word, or a particle."""
+    lower = word.lower()
+    if lower in vocabulary or word in lexicon.leading_words or lower in lexicon.particles:
+        return True
+    return "-" in lower and any(len(part) >= 3 and part in vocabulary for part in lower.split("-")[1:])
+
+
+def _sentence_case_folded(surfaces: list[str], rows: list[int], starts: list[int], raws: list[str]) -> list[str]:
+    """The spelling each mention stands for: one that opens a sentence with a capital the
+    corpus writes in lower case elsewhere ("Bin Laden said" beside "Osama bin Laden",
+    "MacOS from 10.2" beside "macOS") is that spelling: the sentence gave it the capital."""
+    capitalised = {s[:1].upper() + s[1:]: s for s in surfaces if s[:1].islower()}
+    folded = list(surfaces)
+    if capitalised:
+        for n, surface in enumerate(surfaces):
+            if surface in capitalised and _starts_sentence(raws[rows[n]], starts[n], 0):
+                folded[n] = capitalised[surface]
+    return folded
+
+
+def corpus_spelling(keys, spellings, documents) -> tuple[dict, dict, Counter]:
+    """(key -> the corpus's spelling, key -> the spellings that tie, (key, spelling) -> mentions)
+    over rows with a key.
+
+    The corpus's spelling is the most common; between spellings written as often, the one
+    more documents use. Spellings equal on both tie: the corpus has no spelling to
+    suggest, and which file came first does not make one.
+    """
+    counts = Counter(zip(keys, spellings))
+    counts.pop((None, None), None)
+    ranked: dict = {}
+    for (key, spelling), n in counts.items():
+        if isinstance(key, str):
+            ranked.setdefault(key, []).append((n, spelling))
+    best, ties, contested = {}, {}, {}
+    for key, options in ranked.items():
+        if len(options) == 1:
+            best[key] = options[0][1]
+        else:
+            most = max(n for n, _ in options)
+            contested[key] = [s for n, s in options if n == most]
+            if len(contested[key]) == 1:
+                best[key] = contested.pop(key)[0]
+    if contested:  # as many mentions: the spelling more documents use
+        files: dict = {}
+        for key, spelling, document in zip(keys, spellings, documents, strict=True):
+            if key in contested:
+                files.setdefault((key, spelling), set()).add(document)
+        for key, top in contested.items():
+            most = max(len(files[key, s]) for s in top)
+            top = sorted(s for s in top if len(files[key, s]) == most)
+            if len(top) > 1:
+                ties[key] = top
+            else:
+                best[key] = top[0]
+    return best, ties, counts
+
+
 def most_common_spelling(keys, surfaces) -> dict:
-    """key -> its most common spelling, the first seen on a tie (missing keys skipped)."""
+    """key -> its most common spelling; a key whose most common spellings tie has none (missing keys skipped)."""
     counts = Counter((k, s) for k, s in zip(keys, surfaces, strict=True) if isinstance(k, str))
     best: dict = {}
-    for (key, surface), n in counts.items():  # insertion order: first seen first
+    tied: set = set()
+    for (key, surface), n in counts.items():
         if key not in best or n > counts[(key, best[key])]:
             best[key] = surface
-    return best
+            tied.discard(key)
+        elif n == counts[(key, best[key])]:
+            tied.add(key)
+    return {k: v for k, v in best.items() if k not in tied}
 
 
 def preferred_spelling(keys: list, surfaces: list) -> list:
-    """Per row, the most common spelling of the row's key (first seen on a tie).
+    """Per row, the most common spelling of the row's key; None where the most common spellings tie.
 
-    The condition of the GX expectation ``expect_column_pair_values_to_have_one_spelling_per_key``.
+    The condition of the GX expectation ``expect_column_pair_values_to_have_one_spelling_per_key``:
+    a row is expected where its spelling is the preferred one, so on a tie no spelling is.
     """
     best = most_common_spelling(keys, surfaces)
     return [best.get(k) for k in keys]

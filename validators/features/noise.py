@@ -33,6 +33,8 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..frame import Table
+from ..safe_regex import UnsafePattern
+from ..safe_regex import check as checked_pattern
 from ..segment import LINE_BREAK
 from . import parse_toml
 
@@ -96,9 +98,11 @@ class NoisePatterns:
         compiled = []
         for pattern in patterns:
             try:
-                compiled.append(re.compile(pattern))
+                compiled.append(checked_pattern(pattern))  # a corpus owner's pattern: refused if it can blow up
             except re.error as exc:
                 raise ConfigError(f"{source}: comment_section: {pattern!r} is not a valid regular expression: {exc}") from None
+            except UnsafePattern as exc:
+                raise ConfigError(f"{source}: comment_section: {exc}") from None
         words = data.get("function_words", default_words)
         if not isinstance(words, (list, tuple, frozenset)) or not all(isinstance(w, str) for w in words):
             raise ConfigError(f"{source}: function_words must be a list of words")

@@ -66,6 +66,12 @@ _LINE_COMMAND = re.compile(r"^([^\S\n]*):(?=:)", re.MULTILINE)
 _LEGACY_COMMAND = re.compile(r"#(?=#(?:vso)?\[)")
 
 
+def visible_lines(text: str) -> str:
+    """``text`` shown like ``visible``, line by line: its line feeds stay line feeds (a
+    carriage return or another line break is shown escaped)."""
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
 def safe_lines(text: str) -> str:
     """``text`` with no line that a CI runner reads as a workflow command."""
     text = _LINE_COMMAND.sub(lambda m: m.group(1) + "\\x3a", text)

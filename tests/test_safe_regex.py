@@ -1,0 +1,36 @@
+"""The load-time check refuses patterns that backtrack exponentially, and only those shapes."""
+
+import json
+
+import pytest
+
+from conftest import REPO
+from validators.safe_regex import UnsafePattern, check
+
+CATASTROPHIC = [
+    r"(a+)+$", r"(a*)*$", r"(?i)(A+)+$", r"(\w+\s?)+$", r"(\s*\w+\s*)+$", r"^(\d+)*$", r"(x.*y)+$", r"(.*,)+$",
+    r"(.+)+x", r"(a{1,5})+$", r"(a|aa)+$", r"(a|a)+$", r"(a?a)+$", r"((ab)*)+$", r"(a+b?)+$", r"((a+)b?)+c",
+    r"^(([a-z])+.)+[A-Z]([a-z])+$",
+]  # fmt: skip
+HARMLESS = [
+    r"(\w+,\s*)+$", r"(a\s*)+$", r"(?:\s+(?:[A-Z][\w.]+|and|de|der|van|von))*$", r"(?:[^\"\\]|\\.)*",
+    r"(a++)+$", r"(?>a+)+$", r"(?:\d{1,2}:)+", r"^(?=.{0,200}$).*\bfoo", r"(\w|\d)*$", r"(a|ab)+$",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("pattern", CATASTROPHIC)
+def test_a_pattern_that_backtracks_exponentially_is_refused(pattern):
+    with pytest.raises(UnsafePattern, match="exponential time.*possessive"):
+        check(pattern)
+
+
+@pytest.mark.parametrize("pattern", HARMLESS)
+def test_a_pattern_with_one_way_to_match_each_character_is_accepted(pattern):
+    assert check(pattern).pattern == pattern
+
+
+def test_every_bundled_pattern_passes():
+    for name in ("paragraphs.json", "mentions.json"):
+        for expectation in json.loads((REPO / "expectations" / name).read_text(encoding="utf-8"))["expectations"]:
+            for pattern in expectation["kwargs"].get("regex_list", []):
+                check(pattern)
