@@ -14,7 +14,8 @@ the repository, or beside its parent: ``boilerplate-dev``, ``boilerplate-dev-art
 Each model is trained as ``corpus-validator train-noise`` trains (``validators/train_noise.py``),
 thresholds included (chosen on its own training pages' out-of-fold scores), written to the
 model JSON and scored by the run-time code (``validators/features/noise_model.py``). A
-paragraph is flagged at error level when its score is above the error threshold or a
+paragraph is flagged at error level when its score is above the error threshold, or above
+the furnished threshold in a file with a paragraph above the error threshold (BP103), or a
 pattern with error severity (BP001–BP009) matches it or it is in three files or more
 (BP102, site template text); at any severity also above the
 review threshold or on a warning pattern (boilerplate is the positive class).
