@@ -14,7 +14,8 @@ the repository, or beside its parent: ``boilerplate-dev``, ``boilerplate-dev-art
 Each model is trained as ``corpus-validator train-noise`` trains (``validators/train_noise.py``),
 thresholds included (chosen on its own training pages' out-of-fold scores), written to the
 model JSON and scored by the run-time code (``validators/features/noise_model.py``). A
-paragraph is flagged at error level when its score is above the error threshold or a
+paragraph is flagged at error level when its score is above the error threshold, or above
+the furnished threshold in a file with a paragraph above the error threshold (BP103), or a
 pattern with error severity (BP001–BP009) matches it or it is in three files or more
 (BP102, site template text); at any severity also above the
 review threshold or on a warning pattern (boilerplate is the positive class).
@@ -76,6 +77,7 @@ class Scored:
         self.why: list = [None] * len(data.y)
         self.error = np.full(len(data.y), np.nan)  # the threshold of the model that scored the row
         self.review = np.full(len(data.y), np.nan)
+        self.furnished = np.full(len(data.y), np.nan)
 
     def fill(self, rows: np.ndarray, model: NoiseModel, thresholds: dict) -> None:
         if not len(rows):
@@ -86,13 +88,21 @@ class Scored:
             self.why[r] = reason
         self.error[rows] = thresholds["error"]
         self.review[rows] = thresholds["review"]
+        self.furnished[rows] = thresholds["furnished"]
+
+    def scored_error(self) -> np.ndarray:
+        """Above the error threshold (BP100), or above the furnished one in a file that has a
+        paragraph above the error threshold (BP103)."""
+        above = self.score > self.error
+        in_furnished = T.furnished_files(np.where(above, 1.0, 0.0), self.data.sets, self.data.pages, 0.5)
+        return above | (in_furnished & (self.score > self.furnished))
 
     def flagged(self, level: str) -> np.ndarray:
         x = self.data.x
         firm = (x[:, PATTERN_ERROR] > 0) | (self.data.template > TEMPLATE_MAX)
         if level == "error":
-            return (self.score > self.error) | firm
-        return (self.score > self.review) | firm | (x[:, PATTERN_WARNING] > 0)
+            return self.scored_error() | firm
+        return self.scored_error() | (self.score > self.review) | firm | (x[:, PATTERN_WARNING] > 0)
 
 
 def pr(flag: np.ndarray, y: np.ndarray, keep: np.ndarray | None = None) -> tuple[float, float]:
@@ -130,7 +140,8 @@ def report(name: str, scored: Scored, clean: Scored, show: int) -> None:
     data, y = scored.data, scored.data.y
     long_enough = np.array([len(t) >= 40 for t in data.texts])
     print(f"\n== {name}: {len(y):,} paragraphs ({int(y.sum()):,} furniture) in {len(set(data.pages))} pages; "
-          f"thresholds used: error {sorted(set(scored.error.tolist()))}, review {sorted(set(scored.review.tolist()))}")  # fmt: skip
+          f"thresholds used: error {sorted(set(scored.error.tolist()))}, furnished {sorted(set(scored.furnished.tolist()))}, "
+          f"review {sorted(set(scored.review.tolist()))}")  # fmt: skip
     print(f"{'':<14} {'P':>6} {'R':>6}   {'P>=40ch':>7} {'R>=40ch':>7}   {'P pages':>7} {'R pages':>7}")
     for level in ("error", "any"):
         flag = scored.flagged(level)
@@ -144,10 +155,13 @@ def report(name: str, scored: Scored, clean: Scored, show: int) -> None:
     failing = sorted({p for p, f in zip(clean.data.pages, flag.tolist(), strict=True) if f})
     codes, pages_by_code = Counter(), {}
     patterns = pattern_codes(clean.data.texts)
+    by_score = clean.scored_error()
     for r in np.flatnonzero(flag).tolist():
         found = list(patterns[r])
         if clean.score[r] > clean.error[r]:
             found.append("BP100")
+        elif by_score[r]:
+            found.append("BP103")
         if clean.data.template[r] > TEMPLATE_MAX:
             found.append("BP102")
         codes.update(found)

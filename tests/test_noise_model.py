@@ -117,6 +117,28 @@ def test_the_thresholds_come_from_the_config_and_the_warning_yields_to_the_error
     assert {f.code for f in review.findings} == {"BP101"} and all(f.severity == "warning" for f in review.findings)
 
 
+def test_a_file_with_page_furniture_is_held_to_the_furnished_threshold_and_a_clean_file_is_not(run):
+    """BP103: above the furnished threshold in a file where a paragraph is above the error
+    threshold (BP100); the same scores in a file with nothing above the error threshold pass."""
+    clean = "\n\n".join(f"{s} {v} {c}." for s, v, c in zip(SUBJECTS, VERBS * 2, CLAUSES * 2, strict=False)) + "\n"
+    files = {"a.txt": (SEEDS / "000_b62c68cda4596989.txt").read_text(encoding="utf-8"), "b.txt": clean}
+    scored = run(files, select=["BP100"], noise=_noise(error_threshold=1.0)).paragraph_table
+    score = {(p[-5:], k): s for p, k, s in zip(scored["path"], scored["para"], scored["noise_score"], strict=True)}
+    top_a = max(s for (p, _), s in score.items() if p == "a.txt")
+    top_b = max(s for (p, _), s in score.items() if p == "b.txt")
+    error, furnished = top_a - 1e-4, top_b - 1e-4  # b's best paragraph is above the furnished threshold
+    assert top_b < error
+    report = run(files, select=["BP100", "BP103"], noise=_noise(error_threshold=error, furnished_threshold=furnished))
+    expected = sorted((p, k) for (p, k), s in score.items() if furnished < s <= error and p == "a.txt")
+    assert expected  # the seed's furniture between the two thresholds
+    table = report.paragraph_table
+    assert sorted((table["path"][f.row][-5:], table["para"][f.row]) for f in report.findings if f.code == "BP103") == expected
+    assert all(f.severity == "error" and "file with page furniture" in f.message for f in report.findings if f.code == "BP103")
+    assert {f.path[-5:] for f in report.findings} == {"a.txt"}  # b has nothing above the error threshold
+    unfurnished = run(files, select=["BP103"], noise=_noise(error_threshold=1.0, furnished_threshold=0.0))
+    assert unfurnished.findings == []
+
+
 def test_a_finding_says_which_features_weighed_most(run):
     report = run({"a.txt": (SEEDS / "000_b62c68cda4596989.txt").read_text(encoding="utf-8")},
                  select=["BP100"], noise=_noise(error_threshold=0.1))  # fmt: skip

@@ -345,7 +345,8 @@ def train_noise(labelled, output, config_file) -> None:
     summary = training.main([os.fspath(p) for p in labelled], output, command, config)
     click.echo(
         f"wrote {output}: {summary['paragraphs']:,} paragraphs ({summary['furniture']:,} furniture); "
-        f"suggested thresholds: error {summary['thresholds']['error']}, review {summary['thresholds']['review']}",
+        f"suggested thresholds: error {summary['thresholds']['error']}, review {summary['thresholds']['review']}, "
+        f"furnished {summary['thresholds'].get('furnished')}",
         err=True,
     )
 

@@ -23,6 +23,7 @@
     [tool.corpus-validator.noise]
     error_threshold = 0.7999          # a noise score above this is page furniture (BP100, error)
     review_threshold = 0.2469         # above this, possible page furniture (BP101, warning)
+    furnished_threshold = 0.4909      # above this, page furniture in a file that has some already (BP103, error)
 """
 
 from __future__ import annotations
@@ -43,10 +44,11 @@ SECTION = "corpus-validator"
 
 @dataclass(frozen=True)
 class NoiseSettings:
-    """The noise score's thresholds; None keeps the suite's own (``max_value`` of BP100, BP101)."""
+    """The noise score's thresholds; None keeps the suite's own (``max_value`` of BP100, BP101, BP103)."""
 
     error_threshold: float | None = None
     review_threshold: float | None = None
+    furnished_threshold: float | None = None
 LEVELS = (*SEVERITIES, "off")
 
 

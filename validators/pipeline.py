@@ -201,13 +201,15 @@ def featurise(
     cache: FeatureCache | None = None,
     report_paths: set[str] | None = None,
     patterns: EncodingPatterns | None = None,
+    error_threshold: float = 1.0,
 ) -> tuple[Table, Table]:
-    """The paragraph table with every feature column, and the mentions table."""
+    """The paragraph table with every feature column, and the mentions table (``error_threshold``:
+    BP100's, above which a paragraph makes its file furnished, ``furnished_noise_score``)."""
     patterns = load_encoding_patterns(config) if patterns is None else patterns
     frame, per_file, lexicon = _file_stage(documents, config, cache, patterns)
     features = corpus_noise_features(frame, [entry["noise"] for entry in per_file])
     reported = None if report_paths is None else [r for r, path in enumerate(frame["path"]) if path in report_paths]
-    frame = add_noise_scores(frame, features, load_noise_model(config), reported)
+    frame = add_noise_scores(frame, features, load_noise_model(config), reported, error_threshold)
     candidates = [spans for entry in per_file for spans in entry["candidates"]]
     vocabulary = set(" ".join(entry["words"] for entry in per_file).split())
     mentions = build_mentions(frame, lexicon, candidates, vocabulary, report_paths)
@@ -239,7 +241,7 @@ def rule_levels(suites, config: Config) -> dict[str, str | None]:
 
 
 #: The rules over the noise score, and the setting that gives each its ``max_value``.
-SCORE_RULES = {"BP100": "error_threshold", "BP101": "review_threshold"}
+SCORE_RULES = {"BP100": "error_threshold", "BP101": "review_threshold", "BP103": "furnished_threshold"}
 
 
 def noise_thresholds(suites: list, config: Config) -> list:
@@ -251,6 +253,15 @@ def noise_thresholds(suites: list, config: Config) -> list:
     return suites
 
 
+def error_threshold(suites: list) -> float:
+    """BP100's bound in ``suites`` (1.0 when no suite has it: then no file counts as furnished)."""
+    for suite in suites:
+        for spec in suite.expectations:
+            if spec.code == "BP100" and spec.kwargs.get("max_value") is not None:
+                return float(spec.kwargs["max_value"])
+    return 1.0
+
+
 def check_documents(
     documents: list[Document], config: Config, cache: FeatureCache | None = None, report_paths: set[str] | None = None
 ) -> Report:
@@ -258,7 +269,8 @@ def check_documents(
     all_suites = load_suites(config.expectations)
     suites = noise_thresholds([s.only(config.runs) for s in all_suites], config)
     patterns = load_encoding_patterns(config)
-    paragraphs, mentions = featurise(documents, config, cache, report_paths, patterns)
+    error = error_threshold(noise_thresholds(all_suites, config))
+    paragraphs, mentions = featurise(documents, config, cache, report_paths, patterns, error)
     reported = [d for d in documents if report_paths is None or d.path in report_paths]
     report = Report(reported, paragraphs, mentions, levels=rule_levels(all_suites, config))
 

@@ -347,6 +347,25 @@ class PossiblePageFurniture(ScoredNoiseRule):
 
 
 @register
+class FurnishedPageFurniture(ScoredNoiseRule):
+    """In a file where a paragraph is page furniture by the score (BP100), another paragraph
+    scores above the furnished threshold (``[tool.corpus-validator.noise]
+    furnished_threshold``, below the error threshold): a page that kept its menus keeps the
+    rest of its furniture too, while a clean article seldom has one paragraph above the
+    error threshold, so this lower bar adds errors only to files that fail already.
+
+    Bad:
+        (after the story, in a file whose "Log in | Subscribe | Help" is BP100) Most Read
+    Good:
+        (the same line in a file where nothing scores above the error threshold) Most Read
+    """
+
+    code = "BP103"
+    name = "furniture-in-furnished-file"
+    what = "page furniture in a file with page furniture"
+
+
+@register
 class SiteTemplateText(Rule):
     """The same line in three or more files of the corpus that are not copies of one another
     (a file and its exact or near copies, as DU002 and DU004 find them, count once), next to

@@ -50,6 +50,11 @@ PARAMS = {
 #: The suggested thresholds: the lowest score at which out-of-fold precision reaches these.
 ERROR_PRECISION = 0.95
 REVIEW_PRECISION = 0.85
+#: ... and the furnished threshold (BP103), for the other paragraphs of a file that already
+#: has page furniture (a paragraph above the error threshold): the lowest score at which the
+#: error level as a whole (BP100 and BP103) keeps this out-of-fold precision. A clean page
+#: never fails on it alone.
+FURNISHED_PRECISION = ERROR_PRECISION
 #: ... and the error threshold is at least the one at which this share of the clean pages
 #: (content-only cuts) would fail: a gate that fails clean articles gets switched off.
 CLEAN_PAGES_FAILING = 0.02
@@ -250,7 +255,37 @@ def thresholds(probability: np.ndarray, data: Labelled) -> dict[str, float]:
     if clean.any():
         chosen["error"] = max(chosen["error"], clean_pages_threshold(probability[clean], np.array(data.groups)[clean]))
     chosen["review"] = min(chosen["review"], chosen["error"])
+    chosen["furnished"] = furnished_threshold(probability[labelled], data.take(np.flatnonzero(labelled)), chosen["error"], w)
     return chosen
+
+
+def furnished_threshold(probability: np.ndarray, data: Labelled, error: float, w: np.ndarray) -> float:
+    """The lowest score at which the error level (above ``error``, or above this in a file
+    with a row above ``error``) keeps out-of-fold precision ``FURNISHED_PRECISION`` (weighted
+    by ``w``): the clean-page limit raised the error threshold above where precision asked;
+    in files that fail already, the furnished threshold gives that recall back."""
+    above = probability > error
+    furnished = furnished_files(probability, data.sets, data.pages, error) & ~above
+    hits0, total0 = float((data.y * w)[above].sum()), float(w[above].sum())
+    rows = np.flatnonzero(furnished)
+    order = rows[np.argsort(-probability[rows], kind="stable")]
+    if not len(order):
+        return error
+    share = (hits0 + np.cumsum((data.y * w)[order])) / (total0 + np.cumsum(w[order]))
+    p = probability[order]
+    ok = [i for i in np.flatnonzero(share >= FURNISHED_PRECISION).tolist() if i + 1 == len(order) or p[i + 1] < p[i]]
+    if not ok:
+        return error
+    last = ok[-1]
+    return min(error, float(np.floor(p[last + 1] * 1e4) / 1e4) if last + 1 < len(order) else 0.0)
+
+
+def furnished_files(probability: np.ndarray, sets: list[str], pages: list[str], error: float) -> np.ndarray:
+    """Per row: whether its file (``pages`` within ``sets``) has a row scoring above ``error``:
+    page furniture already, so the rest of the file is read with the furnished threshold."""
+    keys = list(zip(sets, pages, strict=True))
+    furnished = {k for k, p in zip(keys, probability.tolist(), strict=True) if p > error}
+    return np.array([k in furnished for k in keys], dtype=bool)
 
 
 def clean_pages_threshold(probability: np.ndarray, pages: np.ndarray) -> float:

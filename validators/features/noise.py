@@ -413,11 +413,16 @@ def corpus_noise_features(frame: Table, per_file: list[dict]) -> NoiseUnits:
     return NoiseUnits(np.hstack([x, np.array(template, dtype=np.float64)[:, None]]), rows)
 
 
-def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None) -> Table:
+def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_threshold: float = 1.0) -> Table:
     """The ``noise_score`` (probability of page furniture: the mean of its lines' scores) and
     ``noise_why`` (the features that weigh most towards it, on its highest-scoring line, in
     words) columns, by ``model`` (a ``NoiseModel``). ``rows``: score only these paragraphs (a
-    pre-commit run reports on a few files); the others get NaN."""
+    pre-commit run reports on a few files); the others get NaN.
+
+    And ``furnished_noise_score``: the score again, in a file that has a paragraph scoring
+    above ``error_threshold`` (page furniture already, BP100), for its other paragraphs (BP103
+    holds them to a lower threshold: where a page kept its menus, the rest of its furniture is
+    likely there too; a clean article seldom has one such paragraph); NaN elsewhere."""
     n = len(frame)
     wanted = np.ones(len(units.row), dtype=bool) if rows is None else np.isin(units.row, np.array(sorted(rows), dtype=np.int64))
     scores = np.full(n, np.nan)  # NaN, not None: the column stays float64 for GX
@@ -436,6 +441,10 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None) -> Table
                 best[r], why[r] = value, reason
     frame["noise_score"] = scores.tolist()
     frame["noise_why"] = why
+    above = np.nan_to_num(scores, nan=0.0) > error_threshold
+    furnished_files = {path for path, is_above in zip(frame["path"], above.tolist(), strict=True) if is_above}
+    furnished = np.array([path in furnished_files for path in frame["path"]], dtype=bool) & ~above
+    frame["furnished_noise_score"] = np.where(furnished, scores, np.nan).tolist()
     return frame
 
 
