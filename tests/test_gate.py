@@ -182,8 +182,8 @@ def test_the_repository_passes_its_own_gate_with_its_baseline(cli, monkeypatch):
     assert os.path.exists(REPO / "expectations" / "baseline.json")
 
 
-def test_cache_appends_a_few_new_entries_and_rewrites_when_mostly_stale(tmp_path):
-    from validators.cache import FILE, STALE_ALLOWED, FeatureCache
+def test_cache_appends_new_entries_and_keeps_those_a_run_did_not_read(tmp_path):
+    from validators.cache import FILE, FeatureCache
 
     first = FeatureCache(tmp_path)
     for n in range(40):
@@ -191,21 +191,70 @@ def test_cache_appends_a_few_new_entries_and_rewrites_when_mostly_stale(tmp_path
     first.save()
     written = (tmp_path / FILE).read_bytes()
 
-    second = FeatureCache(tmp_path)  # one file changed: 39 entries used, 1 new
+    second = FeatureCache(tmp_path)  # a hook run: one file read, and it changed
     assert len(second.entries) == 40 and second.intact
-    for n in range(39):
-        assert second.get(f"file-{n}") == {"n": n}
+    assert second.get("file-0") == {"n": 0}
     second.put("file-39-edited", {"n": 39})
     second.save()
     appended = (tmp_path / FILE).read_bytes()
     assert appended.startswith(written) and len(appended) > len(written)
+    assert set(FeatureCache(tmp_path).entries) == {*(f"file-{n}" for n in range(40)), "file-39-edited"}
 
-    third = FeatureCache(tmp_path)
-    assert third.entries["file-39-edited"] == {"n": 39} and len(third.entries) == 41
-    for n in range(STALE_ALLOWED + 1):  # most files gone: the file is rewritten with what was used
-        third.get(f"file-{n}")
+    third = FeatureCache(tmp_path)  # nothing new: the file is left as it is
+    third.get("file-1")
     third.save()
-    assert set(FeatureCache(tmp_path).entries) == {f"file-{n}" for n in range(STALE_ALLOWED + 1)}
+    assert (tmp_path / FILE).read_bytes() == appended
+
+
+def test_cache_past_its_size_keeps_what_the_run_used_then_the_newest(tmp_path):
+    import pickle
+
+    from validators.cache import FILE, KEPT_SHARE, FeatureCache
+
+    def entry(n):
+        return {"text": f"{n:04}" * 250}
+
+    limit = 20 * len(pickle.dumps({"file-00": entry(0)}, protocol=5))
+    first = FeatureCache(tmp_path, max_bytes=limit)
+    for n in range(15):
+        first.put(f"file-{n:02}", entry(n))
+    first.save()
+    second = FeatureCache(tmp_path, max_bytes=limit)
+    for n in range(15, 23):  # past the limit: a rewrite
+        second.put(f"file-{n:02}", entry(n))
+    second.get("file-00")  # the oldest, but this run read it
+    second.save()
+    kept = FeatureCache(tmp_path, max_bytes=limit)
+    assert (tmp_path / FILE).stat().st_size <= limit * KEPT_SHARE + 200
+    assert "file-00" in kept.entries and "file-22" in kept.entries
+    assert "file-01" not in kept.entries  # the oldest unused go first
+    newest = sorted(k for k in kept.entries if k != "file-00")
+    assert newest == [f"file-{n:02}" for n in range(23 - len(newest), 23)] and len(newest) > 8
+
+
+def test_a_one_file_check_keeps_every_files_cache_entry(cli, corpus, tmp_path):
+    from validators.config import load_config
+    from validators.pipeline import open_cache
+
+    folder = corpus({f"story-{n}.txt": STORY.replace("Monday", f"day {n}") for n in range(40)})
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    assert cli("check", "--engine", "light").exit_code == 0
+    full = set(open_cache(load_config(start=tmp_path)).entries)
+    assert len(full) == 40
+    cli("check", "--engine", "light", folder / "story-3.txt")
+    (folder / "story-4.txt").write_text(STORY.replace("Monday", "an edited day"))
+    cli("check", "--engine", "light", "--with-corpus", folder / "story-4.txt")
+    cli("check", "--engine", "light", folder / "story-4.txt")
+    after = set(open_cache(load_config(start=tmp_path)).entries)
+    assert full < after and len(after) == 41  # every file's entry, and the edited file's new one
+
+
+def test_cache_size_setting_is_validated(cli, corpus, tmp_path):
+    corpus({"a.txt": STORY})
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\ncache-size = 0\n')
+    assert "'cache-size' must be a whole number of MB" in cli("check", "corpus").stderr
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\ncache-size = 64\n')
+    assert cli("check", "corpus", "--engine", "light").exit_code == 0
 
 
 def test_cache_record_cut_short_keeps_what_was_read_and_is_rewritten(tmp_path):

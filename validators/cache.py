@@ -9,10 +9,14 @@ exact bytes it was computed from (SHA-256), under the same tool version and the 
 The cache is one file in ``.corpus-validator-cache/`` at the project root (a folder
 with a ``.gitignore`` of its own): a header, then records of entries, each pickled. A
 run that computed a few new entries appends one record (a pre-commit run computes one,
-and rewriting the whole file would cost more than the rest of the run); the file is
-rewritten, atomically, with only the entries that run used, when entries of files
-that are gone or changed make up more than a tenth of it. A record cut short (a run
-killed while appending) ends what is read, and the next save rewrites the file.
+and rewriting the whole file would cost more than the rest of the run). What one run
+read never decides what is kept (a hook run reads one file of the corpus): stale
+entries go by total size. When an append would take the file past ``max_bytes``
+(``cache-size`` in ``[tool.corpus-validator]``, in MB), the file is rewritten,
+atomically, with every entry that run used and then the most recently written others,
+newest first, up to three quarters of the limit, so the next runs append again. A
+record cut short (a run killed while appending) ends what is read, and the next save
+rewrites the file.
 Like any build cache it is a local, private file: do not load one you did not make.
 """
 
@@ -35,15 +39,19 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-#: Entries no run of this project used any more (files gone or changed) that may stay in
-#: the file before a save rewrites it: at least this many, or a tenth of the live ones.
-STALE_ALLOWED = 16
+#: The cache file's default size limit (``cache-size``).
+MAX_BYTES = 512 * 1024 * 1024
+
+#: A rewrite keeps this share of the limit, so that the runs after it append, not rewrite.
+KEPT_SHARE = 0.75
 
 
 class FeatureCache:
-    def __init__(self, folder: Path | None, *shaping: str):
+    def __init__(self, folder: Path | None, *shaping: str, max_bytes: int = MAX_BYTES):
         """``shaping``: the texts (expectation files) per-file features depend on."""
         self.folder = folder
+        self.max_bytes = max_bytes
+        self.size = 0  # bytes of the file as read
         self.key = digest("\0".join((__version__, sys.version, *shaping)).encode())
         self.entries: dict[str, dict] = {}
         self.added: dict[str, dict] = {}
@@ -55,6 +63,7 @@ class FeatureCache:
     def _load(self) -> None:
         try:
             with open(self.folder / FILE, "rb") as handle:
+                self.size = os.fstat(handle.fileno()).st_size
                 if pickle.load(handle) != {"key": self.key}:
                     return  # another version or other expectations: start afresh
                 while handle.peek(1):
@@ -77,26 +86,41 @@ class FeatureCache:
         self.used.add(content)
 
     def save(self) -> None:
-        """Append what this run computed, or rewrite the file with what this run used."""
+        """Append what this run computed; rewrite the file when it was damaged or would pass
+        its size limit (keeping what this run used, then the newest others)."""
         if self.folder is None:
             return
-        stale = len(self.entries) - len(self.used)
-        rewrite = not self.intact or stale > max(STALE_ALLOWED, len(self.used) // 10)
-        if not rewrite and not self.added:
+        if self.intact and not self.added:
             return
+        record = pickle.dumps(self.added, protocol=5) if self.added else b""
+        rewrite = not self.intact or self.size + len(record) > self.max_bytes
         try:
             self.folder.mkdir(exist_ok=True)
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# Made by corpus-validator: a cache, never committed.\n*\n")
             if rewrite:
-                kept = {k: v for k, v in self.entries.items() if k in self.used}
                 header = pickle.dumps({"key": self.key}, protocol=5)
-                write_atomic(self.folder / FILE, header + pickle.dumps(kept, protocol=5))
+                write_atomic(self.folder / FILE, header + b"".join(self._kept_records()))
             else:
                 with open(self.folder / FILE, "ab") as handle:
-                    handle.write(pickle.dumps(self.added, protocol=5))
+                    handle.write(record)
         except (OSError, Exception) as exc:  # a cache that cannot be written only costs time
             if os.environ.get("CORPUS_VALIDATOR_DEBUG"):
                 raise
             del exc
+
+    def _kept_records(self) -> list[bytes]:
+        """One record per kept entry, oldest first: the others that fit in ``KEPT_SHARE`` of
+        the limit (newest first: the file and this run's additions are in write order), then
+        this run's (all of them: a cache smaller than what one run reads would never hit)."""
+        used = [pickle.dumps({k: self.entries[k]}, protocol=5) for k in self.entries if k in self.used]
+        room = self.max_bytes * KEPT_SHARE - sum(map(len, used))
+        others = []
+        for content in reversed([k for k in self.entries if k not in self.used]):
+            record = pickle.dumps({content: self.entries[content]}, protocol=5)
+            if len(record) > room:
+                break
+            room -= len(record)
+            others.append(record)
+        return [*reversed(others), *used]

@@ -8,6 +8,7 @@
     severity = { NM001 = "warning" }  # change a rule's level: error, warning, info or off
     engine = "gx"                     # or "light": same rules without importing GX (pre-commit)
     cache = true                      # keep per-file features in .corpus-validator-cache/
+    cache-size = 512                  # MB the cache file may reach before its oldest entries go
 
     [tool.corpus-validator.per-file-ignores]
     "archive/**" = ["BP"]             # glob (relative to the project root) -> codes or prefixes
@@ -64,6 +65,7 @@ class Config:
     duplicate: DuplicateSettings = field(default_factory=DuplicateSettings)
     noise: NoiseSettings = field(default_factory=lambda: NoiseSettings())  # the noise score's thresholds
     cache: bool = True  # keep per-file features in .corpus-validator-cache/ at the project root
+    cache_size: int = 512  # MB the cache file may reach before its oldest unused entries go
     engine: str = "gx"  # "gx": the suites run in Great Expectations; "light": evaluated here, no GX or pandas import
     data_docs: str | None = None  # a folder for GX Data Docs (``check --data-docs``; gx engine only)
     per_file_ignores: list[tuple[str, re.Pattern, list[str]]] = field(default_factory=list)  # (glob, its regex, codes)
@@ -236,6 +238,10 @@ def from_table(table: dict, root: Path, where: str) -> Config:
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}: 'cache' must be true or false")
             config.cache = value
+        elif key == "cache-size":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"{where}: 'cache-size' must be a whole number of MB, at least 1")
+            config.cache_size = value
         elif key == "engine":
             config.engine = _engine(value, where)
         elif key == "duplicate":
@@ -245,7 +251,7 @@ def from_table(table: dict, root: Path, where: str) -> Config:
         elif key == "noise":
             config.noise = _noise_settings(value, where)
         else:
-            known = "paths, expectations, select, ignore, severity, engine, cache, duplicate, noise, per-file-ignores"
+            known = "paths, expectations, select, ignore, severity, engine, cache, cache-size, duplicate, noise, per-file-ignores"
             raise ConfigError(f"{where}: unknown key {key!r} in [tool.{SECTION}] (known: {known})")
     return config
 

@@ -122,7 +122,8 @@ SHAPING_FILES = ("encoding.toml", "names.toml", "noise.toml", "paragraphs.json")
 def open_cache(config: Config) -> FeatureCache:
     shaping = [expectation_file(name, config.expectations)[1] for name in SHAPING_FILES]
     shaping += [repr(config.duplicate), FEATURES_FORMAT]
-    return FeatureCache(config.root / CACHE_FOLDER if config.cache else None, *shaping)
+    folder = config.root / CACHE_FOLDER if config.cache else None
+    return FeatureCache(folder, *shaping, max_bytes=config.cache_size * 1024 * 1024)
 
 
 #: Columns the cache does not keep: they are slices of the document, cut again on load.
