@@ -258,6 +258,31 @@ def test_installed_command_prints_nothing_but_the_report(tmp_path):
     json.loads(result.stdout)
 
 
+HEAVY = ("numpy", "ftfy", "pandas", "great_expectations")
+
+#: Runs the command line in-process with argv[1:], then prints its exit code and the heavy modules imported.
+IMPORTS_PROBE = (
+    "import sys\nfrom validators.cli import main\n"
+    "try:\n    main(sys.argv[1:])\n"
+    f"except SystemExit as e:\n    print(e.code, sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+)
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["check", "--help"], ["rule", "BP001"]])
+def test_version_help_and_rule_import_nothing_heavy(args):
+    """A person's or a script's `--version` answers in a bare Python start's time, not NumPy's and ftfy's."""
+    result = subprocess.run([sys.executable, "-c", IMPORTS_PROBE, *args], capture_output=True, text=True, cwd=REPO)
+    assert result.stdout.strip().splitlines()[-1] == "0 []", result.stdout + result.stderr
+
+
+def test_a_check_does_import_what_it_needs(tmp_path):
+    """The probe above sees imports: a check does load NumPy and ftfy (the light engine, not GX)."""
+    write_corpus(tmp_path / "corpus", {"a.txt": CLEAN})
+    result = subprocess.run([sys.executable, "-c", IMPORTS_PROBE, "check", "--engine", "light", "--no-cache", "corpus"],
+                            capture_output=True, text=True, cwd=tmp_path)  # fmt: skip
+    assert result.stdout.strip().splitlines()[-1] == "0 ['ftfy', 'numpy']", result.stdout + result.stderr
+
+
 def test_main_module_runs_from_the_repository():
     result = subprocess.run([sys.executable, "-m", "validators", "--version"], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0 and "corpus-validator" in result.stdout

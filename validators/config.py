@@ -34,11 +34,14 @@ import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import ConfigError
-from .features.duplicate import DuplicateSettings
 from .rules import RULES, SEVERITIES
 from .suite import GX_SEVERITY
+
+if TYPE_CHECKING:
+    from .features.duplicate import DuplicateSettings
 
 SECTION = "corpus-validator"
 
@@ -62,7 +65,7 @@ class Config:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)
-    duplicate: DuplicateSettings = field(default_factory=DuplicateSettings)
+    duplicate: DuplicateSettings = field(default_factory=lambda: _duplicate_class()())
     noise: NoiseSettings = field(default_factory=lambda: NoiseSettings())  # the noise score's thresholds
     cache: bool = True  # keep per-file features in .corpus-validator-cache/ at the project root
     cache_size: int = 512  # MB the cache file may reach before its oldest unused entries go
@@ -111,7 +114,15 @@ def parse_codes(value, key: str, where: str) -> list[str]:
     return [v.upper() for v in value]
 
 
+def _duplicate_class() -> type[DuplicateSettings]:
+    """Imported when settings are made, not with the command line (NumPy comes with it)."""
+    from .features.duplicate import DuplicateSettings
+
+    return DuplicateSettings
+
+
 def _duplicate_settings(value, where: str) -> DuplicateSettings:
+    DuplicateSettings = _duplicate_class()
     known = {f.name for f in fields(DuplicateSettings)}
     if not isinstance(value, dict) or set(value) - known:
         raise ConfigError(f"{where}: [duplicate] takes only {', '.join(sorted(known))}")

@@ -13,7 +13,6 @@ import os
 from collections.abc import Iterable, Iterator
 
 from .ingest import Document, read
-from .normalise import normalise
 from .segment import segment
 
 
@@ -104,6 +103,8 @@ PARAGRAPH_COLUMNS = [
 def document_columns(doc: Document) -> dict[str, list]:
     """The paragraph columns of one document, except ``path`` and ``doc_id`` (which
     depend on the run, not on the file's bytes, so the rest can be cached by content)."""
+    from .normalise import normalise  # ftfy: not for `--version`, `--help` or `rule`
+
     columns: dict[str, list] = {c: [] for c in PARAGRAPH_COLUMNS[2:]}
     if doc.problem:
         return columns
