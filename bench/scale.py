@@ -13,9 +13,7 @@ For each it prints the median wall time of R runs, files/s and MB/s of corpus te
 peak resident memory of the check's process (the largest of the R runs, from
 ``/usr/bin/time``, else ``getrusage(RUSAGE_CHILDREN)``, which is the largest child so far).
 
-    python bench/scale.py [--files 2000 8000] [--repeat 3] [--jobs 1 2] [--runs light-cold gx-cold]
-
-``--jobs`` runs every row once per value (``check --jobs J``), for a side-by-side speed-up.
+    python bench/scale.py [--files 2000 8000] [--repeat 3] [--runs light-cold gx-cold]
 """
 
 from __future__ import annotations
@@ -97,26 +95,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, nargs="+", default=[2000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--jobs", type=int, nargs="+", default=[], help="run every row with check --jobs J, for each J")
     parser.add_argument("--runs", nargs="+", choices=list(RUNS), default=list(RUNS))
     args = parser.parse_args()
 
     pages = shared_pages()
     print(f"{len(pages)} distinct pages from shared/eval; {os.cpu_count()} cores; median of {args.repeat} runs; "
           f"peak RSS from {'/usr/bin/time' if TIME else 'getrusage'}")  # fmt: skip
-    print(f"| files | MB | run | jobs | wall s | files/s | MB/s | peak RSS MB |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| files | MB | run | wall s | files/s | MB/s | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|")
     for files in args.files:
         with tempfile.TemporaryDirectory(prefix="corpus-validator-scale-") as folder:
             project = Path(folder)
             size = build_corpus(project, files, pages) / 1e6
             for name in args.runs:
                 command, warm = RUNS[name]
-                for jobs in args.jobs or [None]:
-                    extra = [] if jobs is None else ["--jobs", str(jobs)]
-                    wall, rss = measure(name, command + extra, warm, project, args.repeat)
-                    print(f"| {files} | {size:.1f} | `{' '.join(command)}` | {jobs or 'default'} | {wall:.1f} | "
-                          f"{files / wall:.0f} | {size / wall:.2f} | {rss:.0f} |", flush=True)  # fmt: skip
+                wall, rss = measure(name, command, warm, project, args.repeat)
+                print(f"| {files} | {size:.1f} | `{' '.join(command)}` | {wall:.1f} | "
+                      f"{files / wall:.0f} | {size / wall:.2f} | {rss:.0f} |", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":
