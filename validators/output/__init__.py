@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from . import github, gitlab, junit, sarif
-from . import html as html_format
-from . import json as json_format
-from . import text as text_format
+import importlib
 
-FORMATS = {
-    "text": text_format.render,
-    "json": json_format.render,
-    "github": github.render,
-    "sarif": sarif.render,
-    "junit": junit.render,
-    "gitlab": gitlab.render,
-    "html": html_format.render,
-}
+
+class _Renderers(dict):
+    """Format name -> its ``render``, the module imported only when that format is asked for:
+    a pre-commit run prints text, and the HTML report alone imports ``fix`` and its pipeline."""
+
+    def __getitem__(self, name: str):
+        return importlib.import_module(f"{__name__}.{super().__getitem__(name)}").render
+
+
+FORMATS = _Renderers(text="text", json="json", github="github", sarif="sarif", junit="junit", gitlab="gitlab", html="html")
