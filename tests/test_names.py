@@ -84,6 +84,16 @@ def test_extract_mentions(text, mentions):
     assert build_mentions(frame, LEXICON)["surface"] == mentions
 
 
+def test_no_mention_inside_any_of_many_codes():
+    # Names between codes are found, none inside one, however many codes the line holds
+    # (a page whose sentences were glued together: "century.The" is a code).
+    pieces = [f"Kim Jong Un met Moon Jae-in in Seoul on day {i}.Talks resumed in US10YT=RR{i} terms" for i in range(300)]
+    frame = Table({"path": ["a.txt"], "doc_id": [0], "para": [0], "line_start": [1], "raw": [" ".join(pieces) + "."]})
+    surfaces = build_mentions(frame, LEXICON)["surface"]
+    assert surfaces.count("Kim Jong Un") == 300 and surfaces.count("Moon Jae-in") == 300
+    assert not any("Talks" in s or "US10YT" in s or "RR" in s for s in surfaces)
+
+
 def _mentions(*texts: str, lexicon=LEXICON):
     n = len(texts)
     frame = Table({"path": [f"{i}.txt" for i in range(n)], "doc_id": list(range(n)), "para": [0] * n,

@@ -505,3 +505,13 @@ def test_sarif_help_uri_comes_from_where_the_package_was_installed_from(monkeypa
 
     monkeypatch.setattr(importlib.metadata, "distribution", lambda name: dist)
     assert sarif.docs_url() == expected
+
+
+@pytest.mark.parametrize("paragraphs, summary", [(1, "1 file, 1 paragraph, no findings."), (2, "1 file, 2 paragraphs, no findings.")])
+def test_summary_counts_paragraphs_in_the_singular_and_plural(tmp_path, paragraphs, summary):
+    text = "\n\n".join(["The council met on Tuesday and agreed to extend the night bus service for two more years."] * paragraphs)
+    (tmp_path / "a.txt").write_text(text + "\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "validators", "check", "--engine", "light", "--no-cache", "--select", "EN001", "a.txt"],
+                          cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "All clear: " + summary

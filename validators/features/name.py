@@ -23,6 +23,7 @@ The registry and the word lists come from ``expectations/names.toml``.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import Counter
@@ -188,6 +189,7 @@ def _scan(raw: str, lexicon: NameLexicon, lower: set[str] = frozenset()) -> tupl
         return [], words
     text_start = len(raw) - len(raw.lstrip())
     codes = [m.span() for m in _CODE.finditer(raw)]
+    code_starts = [start for start, _ in codes]  # sorted, the codes apart: one lookup per token
     spans: list[tuple[tuple[int, ...], int, bool]] = []
     run: list[re.Match] = []
 
@@ -215,7 +217,10 @@ def _scan(raw: str, lexicon: NameLexicon, lower: set[str] = frozenset()) -> tupl
         return gap == " " or (gap == ". " and len(previous.group()) == 1 and previous.group().isupper())
 
     def inside_code(match: re.Match) -> bool:
-        return any(start <= match.start() < end for start, end in codes)
+        # The last code starting at or before the token: a scan of every code made a long
+        # line of many codes ("end.Next" between glued sentences) quadratic.
+        i = bisect.bisect_right(code_starts, match.start()) - 1
+        return i >= 0 and match.start() < codes[i][1]
 
     for match in _TOKEN.finditer(raw):
         token = match.group()

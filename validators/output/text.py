@@ -29,10 +29,10 @@ def render(report) -> str:
             f"Found {s['findings']} finding{'s' if s['findings'] != 1 else ''} "
             f"({s['errors']} error{'s' if s['errors'] != 1 else ''}, {s['warnings']} warning"
             f"{'s' if s['warnings'] != 1 else ''}, {s['infos']} info) "
-            f"in {s['files']} file{'s' if s['files'] != 1 else ''}, {s['paragraphs']} paragraphs." + accepted
+            f"in {s['files']} file{'s' if s['files'] != 1 else ''}, {s['paragraphs']} paragraph{'s' if s['paragraphs'] != 1 else ''}." + accepted
         )
     else:
         lines.append(
-            f"All clear: {s['files']} file{'s' if s['files'] != 1 else ''}, {s['paragraphs']} paragraphs, no findings." + accepted
+            f"All clear: {s['files']} file{'s' if s['files'] != 1 else ''}, {s['paragraphs']} paragraph{'s' if s['paragraphs'] != 1 else ''}, no findings." + accepted
         )
     return safe_lines("\n".join(lines)) + "\n"
