@@ -13,6 +13,7 @@ label, what was kept back and why, and the files left without content.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from collections import Counter
 from pathlib import Path
@@ -22,7 +23,20 @@ from validators.fix import plan_fixes
 from validators.ingest import read
 from validators.pipeline import check_documents
 
-from noise import DEFAULT_SET, read_labels
+from noise import default_sets
+
+#: The whole-page set by default (``../shared/eval/boilerplate-dev``, beside the repository).
+DEFAULT_SET = default_sets()[0]
+
+
+def read_labels(labelled_set: Path) -> dict:
+    """(file, paragraph number) -> its labels.jsonl record."""
+    labels = {}
+    with (labelled_set / "labels.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            labels[(record["file"], record["para"])] = record
+    return labels
 
 
 def main() -> None:
