@@ -8,11 +8,16 @@ feature cache once (as the first commit after cloning would), then alternates:
 - full: ``corpus-validator check --engine gx --no-cache`` over the whole corpus (what CI runs).
 
     python bench/hook.py [--articles 1000] [--repeat 5]
+
+With ``--against REV`` it times instead the hook run of this checkout against the same run of
+commit REV (exported with ``git archive``, imported through PYTHONPATH, with its own
+``expectations/``), alternating, each on its own copy of the corpus: the change's cost.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -26,20 +31,60 @@ from synth import write_corpus  # noqa: E402
 COMMAND = [sys.executable, "-m", "validators"]
 
 
-def timed(args: list[str], cwd: Path) -> float:
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def timed(args: list[str], cwd: Path, code: Path | None = None) -> float:
+    env = dict(os.environ, PYTHONPATH=str(code)) if code else None
     start = time.perf_counter()
-    result = subprocess.run(COMMAND + args, cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run(COMMAND + args, cwd=cwd, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - start
     if result.returncode not in (0, 1):
         sys.exit(f"{' '.join(args)} failed: {result.stderr}")
     return elapsed
 
 
+HOOK = ["check", "--engine", "light", "--with-corpus", "corpus/00007.txt"]
+
+
+def against(revision: str, articles: int, repeat: int) -> None:
+    """The hook run of this checkout and of ``revision``, alternating."""
+    with tempfile.TemporaryDirectory() as folder:
+        old = Path(folder) / "code"
+        old.mkdir()
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision], capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
+        sides = {"this checkout": ROOT, revision: old}
+        projects = {}
+        for n, (side, code) in enumerate(sides.items()):
+            project = Path(folder) / f"project{n}"
+            write_corpus(project / "corpus", articles)
+            settings = f'[tool.corpus-validator]\npaths = ["corpus"]\nexpectations = "{code / "expectations"}"\n'
+            (project / "pyproject.toml").write_text(settings)
+            timed(["check", "--engine", "light"], project, code)
+            projects[side] = project
+        original = (projects["this checkout"] / "corpus" / "00007.txt").read_text(encoding="utf-8")
+        times: dict[str, list[float]] = {side: [] for side in sides}
+        for n in range(repeat):
+            for side in list(sides)[:: 1 if n % 2 == 0 else -1]:
+                changed = projects[side] / "corpus" / "00007.txt"
+                changed.write_text(original + f"\nAn edit made for run {n}, so the file is new to the cache.\n", encoding="utf-8")
+                times[side].append(timed(HOOK, projects[side], sides[side]))
+    for side, runs in times.items():
+        print(f"hook run, {side:<20} median {statistics.median(runs):.3f} s  min {min(runs):.3f} s")
+    ratio = statistics.median(times["this checkout"]) / statistics.median(times[revision])
+    print(f"this checkout / {revision}: {ratio:.3f} (medians of {repeat} alternating runs)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--against", metavar="REV", help="time the hook run against commit REV's instead of a full run")
     args = parser.parse_args()
+    if args.against:
+        against(args.against, args.articles, args.repeat)
+        return
 
     with tempfile.TemporaryDirectory() as folder:
         project = Path(folder)
