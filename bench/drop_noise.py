@@ -13,7 +13,6 @@ label, what was kept back and why, and the files left without content.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 from collections import Counter
 from pathlib import Path
@@ -22,6 +21,7 @@ from validators.config import Config
 from validators.fix import plan_fixes
 from validators.ingest import read
 from validators.pipeline import check_documents
+from validators.train_noise import read_jsonl
 
 from noise import default_sets
 
@@ -31,12 +31,7 @@ DEFAULT_SET = default_sets()[0]
 
 def read_labels(labelled_set: Path) -> dict:
     """(file, paragraph number) -> its labels.jsonl record."""
-    labels = {}
-    with (labelled_set / "labels.jsonl").open(encoding="utf-8") as lines:
-        for line in lines:
-            record = json.loads(line)
-            labels[(record["file"], record["para"])] = record
-    return labels
+    return {(r["file"], r["para"]): r for r in read_jsonl(labelled_set / "labels.jsonl")}
 
 
 def main() -> None:
