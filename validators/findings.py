@@ -13,7 +13,7 @@ from .rules import RULES, SEVERITIES, CorpusView, Hit, Row
 from .segment import position
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     path: str
     line: int
@@ -23,7 +23,7 @@ class Place:
     end_column: int | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no per-object dict: a large corpus has hundreds of thousands
 class Finding:
     code: str
     family: str
