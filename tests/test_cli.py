@@ -189,6 +189,10 @@ def test_broken_noise_data_is_a_clear_error(cli, corpus, tmp_path, text, message
         ('{"format": "something else"}', "not a noise model"),
         ('{"format": "corpus-validator noise model", "features": ["words"], "trees": []}', "not a valid noise model: KeyError"),
         ('{"format": "corpus-validator noise model", "features": ["colour"], "trees": []}', "feature(s) this version does not compute: colour"),
+        # A split whose child is itself or above it would walk forever; one past the tree's end reads another tree.
+        ('{"format": "corpus-validator noise model", "features": ["words"], "calibration": {"raw": [0, 1], "probability": [0, 1]}, "trees": [{"feature": [0, -1, -1], "threshold": [1, 0, 0], "left": [0, 0, 0], "right": [2, 0, 0], "value": [0, 1, 2]}]}', "tree 0: a node points outside the tree or back up it"),
+        ('{"format": "corpus-validator noise model", "features": ["words"], "calibration": {"raw": [0, 1], "probability": [0, 1]}, "trees": [{"feature": [-1], "threshold": [0], "left": [0], "right": [0], "value": [1]}, {"feature": [0, -1, -1], "threshold": [1, 0, 0], "left": [1, 0, 0], "right": [3, 0, 0], "value": [0, 1, 2]}]}', "tree 1: a node points outside the tree or back up it"),
+        ('{"format": "corpus-validator noise model", "features": ["words"], "calibration": {"raw": [0, 1], "probability": [0, 1]}, "trees": [{"feature": [0, -1], "threshold": [1, 0], "left": [1, 0], "right": [1, 0, 0], "value": [0, 1]}]}', "tree 0: node lists of different lengths"),
     ],
 )
 def test_broken_noise_model_is_a_clear_error(cli, corpus, tmp_path, text, message):
