@@ -233,7 +233,9 @@ def test_rule_is_silent_on_the_good_example(run, code):
 
 
 def test_pattern_finding_points_at_the_paragraph_line(run):
-    report = run({"a.txt": f"{STORY}\n\n\n  Sign up for our daily newsletter\n"})
+    # Patterns not arbitrated by the score (pattern_threshold 0): in a two-paragraph file the
+    # model has too little around the prompt to read it as furniture.
+    report = run({"a.txt": f"{STORY}\n\n\n  Sign up for our daily newsletter\n"}, noise=NoiseSettings(pattern_threshold=0.0))
     (finding,) = report.findings
     assert (finding.code, finding.line, finding.column) == ("BP001", 4, 3)
     assert finding.family == "noise" and finding.severity == "error"

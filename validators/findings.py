@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from .evaluate import Outcome
 from .features.duplicate import canonical
 from .ingest import Document
-from .rules import RULES, SEVERITIES, CorpusView, Hit, Row
+from .rules import RULES, SEVERITIES, CorpusView, Hit, PatternRule, Row
 from .segment import position
 
 
@@ -199,3 +199,22 @@ def _without_yielded(findings: list[Finding]) -> list[Finding]:
         return firm[prefix].get(f.row, -1) < rank and yielding[prefix].get(f.row, -1) <= rank
 
     return [f for f in findings if kept(f)]
+
+
+def arbitrated(findings: list[Finding], paragraphs, story_at_most: float | None) -> list[Finding]:
+    """A pattern's error (BP001–BP009) on a paragraph the noise model scores at most
+    ``story_at_most`` (the review threshold unless configured; 0 or None: never) becomes a
+    warning: the model weighs the pattern's hit with the paragraph's shape, its neighbours and
+    the corpus, and reads the paragraph as the story (a date in a timeline, a credit a story's
+    table keeps, "sign up" in a sentence of the story), so the finding stays visible but does
+    not fail the gate. A paragraph without a score is left as it is."""
+    if not story_at_most or "noise_score" not in paragraphs:
+        return findings
+    scores = paragraphs["noise_score"]
+    out = []
+    for f in findings:
+        score = scores[f.row] if f.row is not None else None
+        if f.severity == "error" and issubclass(RULES[f.code], PatternRule) and score is not None and score <= story_at_most:
+            f = replace(f, severity="warning", message=f"{f.message} (a warning: the noise model reads the paragraph as the story, score {score:.2f})")
+        out.append(f)
+    return out
