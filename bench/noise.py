@@ -17,10 +17,10 @@ model JSON and scored by the run-time code (``validators/features/noise_model.py
 paragraph is flagged at error level when its score is above the error threshold, or above
 the furnished threshold in a file with a paragraph above the error threshold (BP103), or a
 pattern with error severity (BP001–BP009) matches it or it is in three files or more
-(BP102, site template text), a pattern counting at error level only where the score is above
-the review threshold (at or below it, the check reports it as a warning: the model arbitrates);
-at any severity also above the review threshold or on any pattern (boilerplate is the
-positive class).
+(BP102, site template text); a pattern counts at error level only outside the story's span
+or above the review threshold (inside the span at or below it the check reports it as a
+warning: the model arbitrates); at any severity also above the review threshold or on any
+pattern (boilerplate is the positive class).
 
 Per set it prints precision and recall (all paragraphs, 40 characters or more, averaged
 over pages), the content-only pages (each page's content paragraphs alone, in order, as one
@@ -55,6 +55,7 @@ SOURCES = {"trafilatura": ("boilerplate-dev", "boilerplate-dev-article"), "reada
 TABLE_AT = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
 PATTERN_ERROR = FEATURES_ORDER.index("pattern_error")
 PATTERN_WARNING = FEATURES_ORDER.index("pattern_warning")
+OUTSIDE_STORY = FEATURES_ORDER.index("outside_story")
 #: BP102 fires above this on the template_files column (its max_value in expectations/paragraphs.json).
 TEMPLATE_MAX = 2
 
@@ -102,10 +103,11 @@ class Scored:
 
     def pattern_errors(self, arbitrated: bool = True) -> np.ndarray:
         """A pattern with error severity matches (BP001–BP009), and (``arbitrated``, as the
-        check does by default) the score is above the review threshold: at or below it, the
-        check reports the pattern as a warning."""
+        check does by default) the paragraph is outside the story's span or scores above the
+        review threshold: inside the span at or below it, the check reports the pattern as a
+        warning."""
         hits = self.data.x[:, PATTERN_ERROR] > 0
-        return hits & (self.score > self.review) if arbitrated else hits
+        return hits & ((self.score > self.review) | (self.data.x[:, OUTSIDE_STORY] > 0)) if arbitrated else hits
 
     def flagged(self, level: str, arbitrated: bool = True) -> np.ndarray:
         x = self.data.x

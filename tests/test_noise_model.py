@@ -167,36 +167,28 @@ def test_the_lines_of_a_paragraph_are_the_models_units():
     assert features["x"].shape == (4, len(FEATURES_ORDER) - 1)
 
 
-def test_a_pattern_on_a_paragraph_the_model_reads_as_the_story_is_a_warning(run):
-    """The model arbitrates the patterns: at or below the review threshold (or the configured
-    ``pattern_threshold``), a pattern's error is a warning that says why; above it, or with
-    ``pattern_threshold = 0``, it stays an error."""
+def test_a_pattern_outside_the_story_stays_an_error_whatever_the_score(run):
+    """Seed 000's furniture lies above and below its story: the score never arbitrates there,
+    even with ``pattern_threshold = 1`` (every score at most it)."""
     story = (SEEDS / "000_b62c68cda4596989.txt").read_text(encoding="utf-8")
     patterns = ["BP001", "BP002", "BP003", "BP004", "BP005"]
-    plain = run({"a.txt": story}, select=patterns, noise=_noise(pattern_threshold=0.0)).findings
-    assert plain and all(f.severity == "error" and "reads the paragraph as the story" not in f.message for f in plain)
-    demoted = run({"a.txt": story}, select=patterns, noise=_noise(pattern_threshold=1.0)).findings
-    assert [(f.line, f.code) for f in demoted] == [(f.line, f.code) for f in plain]  # still there, all of them
-    assert all(f.severity == "warning" and "(a warning: the noise model reads the paragraph as the story, score 0." in f.message for f in demoted)
-    # By default the review threshold decides, paragraph by paragraph.
-    report = run({"a.txt": story}, select=patterns)
-    score = dict(zip(report.paragraph_table["line_start"], report.paragraph_table["noise_score"], strict=True))
-    suite = json.loads((REPO / "expectations" / "paragraphs.json").read_text(encoding="utf-8"))
-    (review,) = [e["kwargs"]["max_value"] for e in suite["expectations"] if e["meta"]["code"] == "BP101"]
-    assert {f.line: f.severity for f in report.findings} == {f.line: "warning" if score[f.line] <= review else "error" for f in plain}
-    assert {"error", "warning"} <= {f.severity for f in report.findings}  # both sides happen on the seed
+    trusted = run({"a.txt": story}, select=patterns, noise=_noise(pattern_threshold=0.0)).findings
+    assert [f.line for f in trusted] == [1, 25, 27, 29, 31, 34, 36]
+    arbitrated = run({"a.txt": story}, select=patterns, noise=_noise(pattern_threshold=1.0)).findings
+    assert [(f.line, f.code, f.severity, f.message) for f in arbitrated] == [(f.line, f.code, "error", f.message) for f in trusted]
 
 
-def test_a_story_dated_timeline_fails_no_gate_but_its_dateline_is_still_reported(run):
+def test_a_pattern_inside_the_story_that_the_model_reads_as_the_story_is_a_warning(run):
     """A date on a line of its own inside a story's timeline matches BP005; the model reads
-    it with its neighbours as the story: a warning, not an error (text of the test's own)."""
+    it with its neighbours as the story: a warning that says why, not an error (text of the
+    test's own); with ``pattern_threshold = 0`` the pattern alone decides."""
     prose = [f"{s} {v} {c}." for s, v, c in zip(SUBJECTS, VERBS * 2, CLAUSES * 2, strict=False)]
     timeline = ["How the harbour works went:", "March 3, 2019", "The first survey of the wall was published after the storm season.",
                 "June 14, 2020", "The council set aside money for repairs and asked for tenders from builders.",
                 "May 2, 2021", "Work began on the eastern end, where the damage had been worst."]  # fmt: skip
     report = run({"a.txt": "\n\n".join(prose[:3] + timeline + prose[3:]) + "\n"}, select=["BP005"])
     dates = [f for f in report.findings if f.code == "BP005"]
-    assert len(dates) == 3 and all(f.severity == "warning" for f in dates)
+    assert len(dates) == 3 and all(f.severity == "warning" and "reads this paragraph of the story as the story's own, score 0." in f.message for f in dates)
     assert report.errors == 0
     trusted = run({"a.txt": "\n\n".join(prose[:3] + timeline + prose[3:]) + "\n"}, select=["BP005"], noise=_noise(pattern_threshold=0.0))
     assert [f.severity for f in trusted.findings] == ["error"] * 3

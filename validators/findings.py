@@ -202,19 +202,20 @@ def _without_yielded(findings: list[Finding]) -> list[Finding]:
 
 
 def arbitrated(findings: list[Finding], paragraphs, story_at_most: float | None) -> list[Finding]:
-    """A pattern's error (BP001–BP009) on a paragraph the noise model scores at most
-    ``story_at_most`` (the review threshold unless configured; 0 or None: never) becomes a
-    warning: the model weighs the pattern's hit with the paragraph's shape, its neighbours and
-    the corpus, and reads the paragraph as the story (a date in a timeline, a credit a story's
-    table keeps, "sign up" in a sentence of the story), so the finding stays visible but does
-    not fail the gate. A paragraph without a score is left as it is."""
-    if not story_at_most or "noise_score" not in paragraphs:
+    """A pattern's error (BP001–BP009) on a paragraph within the story's span that the noise
+    model scores at most ``story_at_most`` (the review threshold unless configured; 0 or None:
+    never) becomes a warning: there a pattern's form can be the story's own (a date in a
+    timeline, a credit in a table the story keeps), and the model, which weighs the pattern's
+    hit with the paragraph's shape and neighbours, reads it as the story. The finding stays
+    visible but does not fail the gate. Above the story's first or below its last run of
+    running text a pattern's hit stays an error, as does a paragraph without a score."""
+    if not story_at_most or "story_noise_score" not in paragraphs:
         return findings
-    scores = paragraphs["noise_score"]
+    scores = paragraphs["story_noise_score"]
     out = []
     for f in findings:
         score = scores[f.row] if f.row is not None else None
         if f.severity == "error" and issubclass(RULES[f.code], PatternRule) and score is not None and score <= story_at_most:
-            f = replace(f, severity="warning", message=f"{f.message} (a warning: the noise model reads the paragraph as the story, score {score:.2f})")
+            f = replace(f, severity="warning", message=f"{f.message} (a warning: the noise model reads this paragraph of the story as the story's own, score {score:.2f})")
         out.append(f)
     return out
