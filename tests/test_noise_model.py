@@ -192,3 +192,15 @@ def test_a_pattern_inside_the_story_that_the_model_reads_as_the_story_is_a_warni
     assert report.errors == 0
     trusted = run({"a.txt": "\n\n".join(prose[:3] + timeline + prose[3:]) + "\n"}, select=["BP005"], noise=_noise(pattern_threshold=0.0))
     assert [f.severity for f in trusted.findings] == ["error"] * 3
+
+
+def test_template_files_counts_the_files_a_line_is_in_with_a_file_and_its_copies_once():
+    from validators.features.noise import template_files
+
+    header, story, other = 7, 2**63 + 5, 11  # line digests (unsigned 64-bit)
+    keys = np.array([header, story, header, story, header, other, header], dtype=np.uint64)
+    docs = np.array([0, 0, 1, 1, 2, 2, 3])  # doc 1 is a copy of doc 0; doc 3 has the header alone
+    counts = template_files(keys, docs, {1: 0})
+    assert counts.tolist() == [3, 1, 3, 1, 3, 1, 3]  # the header in files 0 (with its copy), 2 and 3
+    assert template_files(keys, docs, {}).tolist() == [4, 2, 4, 2, 4, 1, 4]
+    assert template_files(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), {}).tolist() == []
