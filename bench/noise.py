@@ -17,9 +17,9 @@ model JSON and scored by the run-time code (``validators/features/noise_model.py
 paragraph is flagged at error level when its score is above the error threshold, or above
 the furnished threshold in a file with a paragraph above the error threshold (BP103), or a
 pattern with error severity (BP001–BP009) matches it or it is in three files or more
-(BP102, site template text); a pattern counts at error level only outside the story's span
-or above the review threshold (inside the span at or below it the check reports it as a
-warning: the model arbitrates); at any severity also above the review threshold or on any
+(BP102, site template text); a pattern counts at error level only where the paragraph is not
+inside the story (running text before and after it) or scores above the review threshold
+(else the check reports it as a warning: the model arbitrates); at any severity also above the review threshold or on any
 pattern (boilerplate is the positive class).
 
 Per set it prints precision and recall (all paragraphs, 40 characters or more, averaged
@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from validators import train_noise as T
-from validators.features.noise import FEATURES_ORDER
+from validators.features.noise import FAR, FEATURES_ORDER
 from validators.features.noise_model import NoiseModel
 from validators.rules import RULES, PatternRule
 from validators.suite import expectation_file, parse_suite
@@ -56,6 +56,8 @@ TABLE_AT = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
 PATTERN_ERROR = FEATURES_ORDER.index("pattern_error")
 PATTERN_WARNING = FEATURES_ORDER.index("pattern_warning")
 OUTSIDE_STORY = FEATURES_ORDER.index("outside_story")
+PROSE_BEFORE = FEATURES_ORDER.index("prose_distance_before")
+PROSE_AFTER = FEATURES_ORDER.index("prose_distance_after")
 #: BP102 fires above this on the template_files column (its max_value in expectations/paragraphs.json).
 TEMPLATE_MAX = 2
 
@@ -103,11 +105,13 @@ class Scored:
 
     def pattern_errors(self, arbitrated: bool = True) -> np.ndarray:
         """A pattern with error severity matches (BP001–BP009), and (``arbitrated``, as the
-        check does by default) the paragraph is outside the story's span or scores above the
-        review threshold: inside the span at or below it, the check reports the pattern as a
-        warning."""
-        hits = self.data.x[:, PATTERN_ERROR] > 0
-        return hits & ((self.score > self.review) | (self.data.x[:, OUTSIDE_STORY] > 0)) if arbitrated else hits
+        check does by default) the paragraph is not inside the story (running text before and
+        after it) or scores above the review threshold: inside it at or below that, the check
+        reports the pattern as a warning."""
+        x = self.data.x
+        hits = x[:, PATTERN_ERROR] > 0
+        inside = (x[:, OUTSIDE_STORY] == 0) & (x[:, PROSE_BEFORE] < FAR) & (x[:, PROSE_AFTER] < FAR)
+        return hits & ((self.score > self.review) | ~inside) if arbitrated else hits
 
     def flagged(self, level: str, arbitrated: bool = True) -> np.ndarray:
         x = self.data.x

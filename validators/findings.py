@@ -202,13 +202,14 @@ def _without_yielded(findings: list[Finding]) -> list[Finding]:
 
 
 def arbitrated(findings: list[Finding], paragraphs, story_at_most: float | None) -> list[Finding]:
-    """A pattern's error (BP001–BP009) on a paragraph within the story's span that the noise
-    model scores at most ``story_at_most`` (the review threshold unless configured; 0 or None:
-    never) becomes a warning: there a pattern's form can be the story's own (a date in a
-    timeline, a credit in a table the story keeps), and the model, which weighs the pattern's
-    hit with the paragraph's shape and neighbours, reads it as the story. The finding stays
-    visible but does not fail the gate. Above the story's first or below its last run of
-    running text a pattern's hit stays an error, as does a paragraph without a score."""
+    """A pattern's error (BP001–BP009) on a paragraph inside the story (running text of the
+    story before and after it) that the noise model scores at most ``story_at_most`` (the
+    review threshold unless configured; 0 or None: never) becomes a warning: there a
+    pattern's form can be the story's own (a date in a timeline, a credit in a table the story
+    keeps), and the model, which weighs the pattern's hit with the paragraph's shape and
+    neighbours, reads it as the story. The finding stays visible but does not fail the gate.
+    Above, below and at the edges of the story a pattern's hit stays an error, as does a
+    paragraph without a score."""
     if not story_at_most or "story_noise_score" not in paragraphs:
         return findings
     scores = paragraphs["story_noise_score"]

@@ -338,9 +338,11 @@ def file_noise_features(paragraphs: list[str], patterns: NoisePatterns = NoisePa
     }
 
 
-#: Where ``prose`` and ``outside_story`` are in the per-file matrix.
+#: Where ``prose``, ``outside_story`` and the distances to prose are in the per-file matrix.
 PROSE = FILE_FEATURES.index("prose")
 OUTSIDE_STORY = FILE_FEATURES.index("outside_story")
+PROSE_BEFORE = FILE_FEATURES.index("prose_distance_before")
+PROSE_AFTER = FILE_FEATURES.index("prose_distance_after")
 
 
 def template_files(keys: np.ndarray, docs: np.ndarray, family: dict[int, int]) -> np.ndarray:
@@ -430,7 +432,8 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
     """The ``noise_score`` (probability of page furniture: the mean of its lines' scores) and
     ``noise_why`` (the features that weigh most towards it, on its highest-scoring line, in
     words) columns, by ``model`` (a ``NoiseModel``), and ``story_noise_score``: the score of a
-    paragraph within the story's span (NaN outside it), by which the check arbitrates patterns. ``rows``: score only these paragraphs (a
+    paragraph inside the story, running text before and after it (NaN elsewhere), by which the
+    check arbitrates patterns. ``rows``: score only these paragraphs (a
     pre-commit run reports on a few files); the others get NaN.
 
     And ``furnished_noise_score``: the score again, in a file that has a paragraph scoring
@@ -455,12 +458,15 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
                 best[r], why[r] = value, reason
     frame["noise_score"] = scores.tolist()
     frame["noise_why"] = why
-    # The score again where the paragraph lies within the story's span (none of its lines
-    # outside it): there a pattern's form can be the story's own, and the score arbitrates.
-    outside = np.zeros(n, dtype=bool)
+    # The score again where the paragraph lies inside the story, with its running text before
+    # and after (every line of it): there a pattern's form can be the story's own (a date in
+    # a timeline), and the score arbitrates. Not at the story's edges nor outside it.
+    edge = np.ones(n, dtype=bool)
     if len(picked):
-        outside = np.bincount(units.row[picked], weights=units.x[picked, OUTSIDE_STORY], minlength=n) > 0
-    frame["story_noise_score"] = np.where(outside, np.nan, scores).tolist()
+        x = units.x[picked]
+        inside = (x[:, OUTSIDE_STORY] == 0) & (x[:, PROSE_BEFORE] < FAR) & (x[:, PROSE_AFTER] < FAR)
+        edge = np.bincount(units.row[picked], weights=~inside, minlength=n) > 0
+    frame["story_noise_score"] = np.where(edge, np.nan, scores).tolist()
     above = np.nan_to_num(scores, nan=0.0) > error_threshold
     furnished_files = {path for path, is_above in zip(frame["path"], above.tolist(), strict=True) if is_above}
     furnished = np.array([path in furnished_files for path in frame["path"]], dtype=bool) & ~above
