@@ -25,6 +25,7 @@
     error_threshold = 0.7999          # a noise score above this is page furniture (BP100, error)
     review_threshold = 0.2469         # above this, possible page furniture (BP101, warning)
     furnished_threshold = 0.4909      # above this, page furniture in a file that has some already (BP103, error)
+    pattern_threshold = 0.2469        # a pattern's error (BP001-BP009) inside the story at or below this score is a warning (default: review_threshold; 0: never)
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ class NoiseSettings:
     error_threshold: float | None = None
     review_threshold: float | None = None
     furnished_threshold: float | None = None
+    #: A pattern's error (BP001–BP009) inside the story on a paragraph scoring at most this is
+    #: a warning; None: the review threshold (the model reads it as the story's own); 0: never.
+    pattern_threshold: float | None = None
+
+
 LEVELS = (*SEVERITIES, "off")
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from .evaluate import Outcome
 from .features.duplicate import canonical
 from .ingest import Document
-from .rules import RULES, SEVERITIES, CorpusView, Hit, Row
+from .rules import RULES, SEVERITIES, CorpusView, Hit, PatternRule, Row
 from .segment import position
 
 
@@ -219,3 +219,24 @@ def _without_yielded(findings: list[Finding]) -> list[Finding]:
         return firm[prefix].get(f.row, -1) < rank and yielding[prefix].get(f.row, -1) <= rank
 
     return [f for f in findings if kept(f)]
+
+
+def arbitrated(findings: list[Finding], paragraphs, story_at_most: float | None) -> list[Finding]:
+    """A pattern's error (BP001–BP009) on a paragraph inside the story (running text of the
+    story before and after it) that the noise model scores at most ``story_at_most`` (the
+    review threshold unless configured; 0 or None: never) becomes a warning: there a
+    pattern's form can be the story's own (a date in a timeline, a credit in a table the story
+    keeps), and the model, which weighs the pattern's hit with the paragraph's shape and
+    neighbours, reads it as the story. The finding stays visible but does not fail the gate.
+    Above, below and at the edges of the story a pattern's hit stays an error, as does a
+    paragraph without a score."""
+    if not story_at_most or "story_noise_score" not in paragraphs:
+        return findings
+    scores = paragraphs["story_noise_score"]
+    out = []
+    for f in findings:
+        score = scores[f.row] if f.row is not None else None
+        if f.severity == "error" and issubclass(RULES[f.code], PatternRule) and score is not None and score <= story_at_most:
+            f = replace(f, severity="warning", message=f"{f.message} (a warning: the noise model reads this paragraph of the story as the story's own, score {score:.2f})")
+        out.append(f)
+    return out

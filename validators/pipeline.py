@@ -18,7 +18,7 @@ from .features.noise import NoisePatterns, NoiseUnits, add_noise_scores, corpus_
 from .features.noise_model import NoiseModel
 from .features.encoding import EncodingPatterns, encoding_columns
 from .features.name import NameLexicon, build_mentions, corpus_vocabulary, lowercase_words, mention_candidates
-from .findings import Finding, build_findings, file_findings
+from .findings import Finding, arbitrated, build_findings, file_findings
 from .frame import Table, assemble, document_columns
 from .ingest import Document, read, shown_paths
 from .progress import track
@@ -254,13 +254,14 @@ def noise_thresholds(suites: list, config: Config) -> list:
     return suites
 
 
-def error_threshold(suites: list) -> float:
-    """BP100's bound in ``suites`` (1.0 when no suite has it: then no file counts as furnished)."""
+def error_threshold(suites: list, code: str = "BP100", default: float | None = 1.0) -> float | None:
+    """BP100's bound in ``suites`` (1.0 when no suite has it: then no file counts as furnished),
+    or another score rule's (``code``)."""
     for suite in suites:
         for spec in suite.expectations:
-            if spec.code == "BP100" and spec.kwargs.get("max_value") is not None:
+            if spec.code == code and spec.kwargs.get("max_value") is not None:
                 return float(spec.kwargs["max_value"])
-    return 1.0
+    return default
 
 
 def check_documents(
@@ -283,6 +284,11 @@ def check_documents(
     outcomes = evaluate({"paragraphs": paragraphs, "mentions": mentions}, track(suites, "evaluation", "suites"), report_paths)
     corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, patterns)
     findings = build_findings(outcomes, corpus, config.severity_of, report_paths)
+    # A pattern's error on a paragraph the noise model reads as the story is a warning.
+    story_at_most = config.noise.pattern_threshold
+    if story_at_most is None:
+        story_at_most = error_threshold(noise_thresholds(all_suites, config), "BP101", None)
+    findings = arbitrated(findings, paragraphs, story_at_most)
     findings += file_findings(reported, config.severity_of)
     findings = [f for f in findings if not config.ignored(f.path, f.code)]  # per-file-ignores
     report.findings = sorted(findings, key=lambda f: f.sort_key)

@@ -338,18 +338,33 @@ def file_noise_features(paragraphs: list[str], patterns: NoisePatterns = NoisePa
     }
 
 
-#: Where ``prose`` is in the per-file matrix.
+#: Where ``prose``, ``outside_story`` and the distances to prose are in the per-file matrix.
 PROSE = FILE_FEATURES.index("prose")
+OUTSIDE_STORY = FILE_FEATURES.index("outside_story")
+PROSE_BEFORE = FILE_FEATURES.index("prose_distance_before")
+PROSE_AFTER = FILE_FEATURES.index("prose_distance_after")
 
 
-def template_files(keys: list, docs: list[int], family: dict[int, int]) -> list[int]:
+def template_files(keys: np.ndarray, docs: np.ndarray, family: dict[int, int]) -> np.ndarray:
     """Per unit: in how many files its text is (``keys``: the folded text's digest), a file
     and its copies counting once (``family``: a file's earliest copy, by doc id): a story
-    copied into three files is a duplicate (DU002), not three files' template text."""
-    files_with: dict = {}
-    for key, doc in set(zip(keys, docs, strict=True)):
-        files_with.setdefault(key, set()).add(family.get(doc, doc))
-    return [len(files_with[key]) for key in keys]
+    copied into three files is a duplicate (DU002), not three files' template text. Sorted
+    arrays, not Python sets: a hook run does this over the whole corpus."""
+    keys = np.asarray(keys, dtype=np.uint64)
+    files = np.asarray(docs, dtype=np.int64)
+    if family:
+        copies = np.array(sorted(family), dtype=np.int64)
+        origin = np.array([family[d] for d in copies.tolist()], dtype=np.int64)
+        at = np.clip(np.searchsorted(copies, files), 0, len(copies) - 1)
+        files = np.where(copies[at] == files, origin[at], files)
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((files, keys))
+    key, file = keys[order], files[order]
+    first_pair = np.ones(len(key), dtype=bool)
+    first_pair[1:] = (key[1:] != key[:-1]) | (file[1:] != file[:-1])
+    distinct, counts = np.unique(key[first_pair], return_counts=True)
+    return counts[np.searchsorted(distinct, keys)]
 
 
 @dataclass
@@ -373,9 +388,9 @@ def corpus_noise_features(frame: Table, per_file: list[dict]) -> NoiseUnits:
         row += int(entry["owner"].max()) + 1 if len(entry["owner"]) else 0
     x = np.vstack([e["x"] for e in per_file]) if per_file else np.zeros((0, len(FILE_FEATURES)))
     rows = np.concatenate([e["owner"] + s for e, s in zip(per_file, starts, strict=True)]) if per_file else np.zeros(0, dtype=np.int64)
-    keys = np.concatenate([e["keys"] for e in per_file]).tolist() if per_file else []
+    keys = np.concatenate([e["keys"] for e in per_file]) if per_file else np.zeros(0, dtype=np.uint64)
     doc_ids = frame["doc_id"]
-    docs = [doc_ids[r] for r in rows.tolist()]
+    docs = np.array(doc_ids, dtype=np.int64)[rows] if len(rows) else np.zeros(0, dtype=np.int64)
     # A file and its copies (exact or near) are one file for template text.
     exact = frame["doc_dup_of"] if "doc_dup_of" in frame else [None] * n
     near = frame["doc_near_dup_of"] if "doc_near_dup_of" in frame else [None] * n
@@ -397,7 +412,7 @@ def corpus_noise_features(frame: Table, per_file: list[dict]) -> NoiseUnits:
     template_array = np.array(template, dtype=np.int64)
     shared = template_array >= TEMPLATE_MIN_FILES
     anchor = shared & ~unit_prose
-    same_doc_before = np.concatenate(([False], np.array(docs[1:]) == np.array(docs[:-1]))) if len(docs) else np.zeros(0, dtype=bool)
+    same_doc_before = np.concatenate(([False], docs[1:] == docs[:-1])) if len(docs) else np.zeros(0, dtype=bool)
 
     def beside(flags: np.ndarray) -> np.ndarray:
         found = np.zeros(len(flags), dtype=bool)
@@ -416,7 +431,9 @@ def corpus_noise_features(frame: Table, per_file: list[dict]) -> NoiseUnits:
 def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_threshold: float = 1.0) -> Table:
     """The ``noise_score`` (probability of page furniture: the mean of its lines' scores) and
     ``noise_why`` (the features that weigh most towards it, on its highest-scoring line, in
-    words) columns, by ``model`` (a ``NoiseModel``). ``rows``: score only these paragraphs (a
+    words) columns, by ``model`` (a ``NoiseModel``), and ``story_noise_score``: the score of a
+    paragraph inside the story, running text before and after it (NaN elsewhere), by which the
+    check arbitrates patterns. ``rows``: score only these paragraphs (a
     pre-commit run reports on a few files); the others get NaN.
 
     And ``furnished_noise_score``: the score again, in a file that has a paragraph scoring
@@ -441,6 +458,15 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
                 best[r], why[r] = value, reason
     frame["noise_score"] = scores.tolist()
     frame["noise_why"] = why
+    # The score again where the paragraph lies inside the story, with its running text before
+    # and after (every line of it): there a pattern's form can be the story's own (a date in
+    # a timeline), and the score arbitrates. Not at the story's edges nor outside it.
+    edge = np.ones(n, dtype=bool)
+    if len(picked):
+        x = units.x[picked]
+        inside = (x[:, OUTSIDE_STORY] == 0) & (x[:, PROSE_BEFORE] < FAR) & (x[:, PROSE_AFTER] < FAR)
+        edge = np.bincount(units.row[picked], weights=~inside, minlength=n) > 0
+    frame["story_noise_score"] = np.where(edge, np.nan, scores).tolist()
     above = np.nan_to_num(scores, nan=0.0) > error_threshold
     furnished_files = {path for path, is_above in zip(frame["path"], above.tolist(), strict=True) if is_above}
     furnished = np.array([path in furnished_files for path in frame["path"]], dtype=bool) & ~above
