@@ -26,6 +26,7 @@ from ftfy.badness import is_bad
 from ..errors import ConfigError
 from ..ingest import Document
 from ..segment import LINE_BREAK
+from .steps import FileStep, register
 
 #: ftfy steps that undo a decoding mix-up; the rest of its work (NFC, widths,
 #: ligatures, entities) is normalisation, reported by rules of its own.
@@ -111,3 +112,24 @@ def encoding_columns(doc: Document, columns: dict[str, list], patterns: Encoding
     endings = _line_endings(doc.text) if any(first) else None
     out["mixed_line_endings"] = [endings if is_first else None for is_first in first]
     return out
+
+
+def load_patterns(context) -> EncodingPatterns:
+    return EncodingPatterns.parse(*context.file("encoding.toml"))
+
+
+ENCODING = register(
+    FileStep(
+        "encoding",
+        family="encoding",
+        version="1",
+        compute=encoding_columns,
+        needs=("para", "char_start", "char_end", "raw", "text", "fixes"),
+        columns=(
+            "mojibake", "unrepaired_mojibake", *CHARACTER_CLASSES, "not_nfc", "undecodable", "bom", "mixed_line_endings",
+        ),  # fmt: skip
+        shaping=("encoding.toml",),
+        libraries=("ftfy",),  # its badness heuristic (Unicode's tables come with Python's version)
+        prepare=load_patterns,
+    )
+)
