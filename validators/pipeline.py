@@ -91,8 +91,9 @@ class Report:
 
 
 def load_encoding_patterns(config: Config) -> EncodingPatterns:
-    """The encoding rules' character classes (the rules point at what they found)."""
-    return EncodingPatterns.parse(*expectation_file("encoding.toml", config.expectations))
+    """The encoding rules' character classes and lookalikes (the rules point at what they found)."""
+    bundled = EncodingPatterns.parse(*expectation_file("encoding.toml", None))
+    return EncodingPatterns.parse(*expectation_file("encoding.toml", config.expectations), default_lookalikes=bundled.lookalikes)
 
 
 def pattern_rules(config: Config) -> tuple:
