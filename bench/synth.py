@@ -15,7 +15,8 @@ import random
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EVAL = ROOT.parent / "shared" / "eval" / "boilerplate-dev"
+#: ``shared/`` lies beside the clone, or beside one of its parent folders (a work tree).
+EVAL = next((p / "shared" / "eval" / "boilerplate-dev" for p in ROOT.parents if (p / "shared" / "eval").is_dir()), ROOT.parent / "shared" / "eval" / "boilerplate-dev")
 
 
 def real_paragraphs(min_chars: int = 80) -> list[str]:
