@@ -58,3 +58,19 @@ def test_a_corpus_encoding_toml_without_lookalikes_keeps_the_bundled_ones(run, t
     (own / "encoding.toml").write_text(expectation_file("encoding.toml", None)[1].split("[lookalikes]")[0])
     report = run({"a.txt": "Visit \u0412\u0435l\u0456z\u0435 this year, the minister said on Monday.\n"}, expectations=own)
     assert report.paragraph_table["mixed_script"] == ["\u0412\u0435l\u0456z\u0435"]
+
+
+def test_en014_points_at_each_word_names_its_letters_and_fix_writes_it_in_one_script(cli, corpus):
+    text = "Officials met in Hanoi on Monday, the ministry said.\n\nAdvertise in \u0412\u0435l\u0456z\u0435 \u0430nd abroad.\n"
+    folder = corpus({"a.txt": text})
+    result = cli("check", "--engine", "light", "--select", "EN014", "--format", "json", folder)
+    findings = __import__("json").loads(result.stdout)["findings"]
+    assert [(f["line"], f["column"], f["end_column"], f["severity"], f["fixable"]) for f in findings] == [
+        (3, 14, 20, "error", True),
+        (3, 21, 24, "error", True),
+    ]
+    assert "U+0412 CYRILLIC CAPITAL LETTER VE, U+0435 CYRILLIC SMALL LETTER IE ×2" in findings[0]["message"]
+    assert findings[0]["suggestion"].startswith("write “Belize”")
+    cli("fix", "--select", "EN014", folder)
+    assert (folder / "a.txt").read_text(encoding="utf-8") == text.replace("\u0412\u0435l\u0456z\u0435 \u0430nd", "Belize and")
+    assert cli("check", "--engine", "light", "--select", "EN014", folder).exit_code == 0
