@@ -11,7 +11,8 @@ Columns (None where the paragraph is clean; otherwise a short description):
 - ``not_nfc``: the paragraph changes under Unicode normalisation form C.
 - ``mixed_line_endings``: on a file's first paragraph, when the file mixes CRLF, LF and CR.
 - ``mixed_script``: the words that mix Latin letters with Cyrillic or Greek ones that look
-  the same ("Веlіzе" with a Cyrillic В, е and і), the ``lookalikes`` of ``encoding.toml``.
+  the same ("Веlіzе" with a Cyrillic В, е and і), the ``lookalikes`` of ``encoding.toml``;
+  None in a paragraph that is mojibake (``mojibake``, ``unrepaired_mojibake``).
 """
 
 from __future__ import annotations
@@ -167,8 +168,10 @@ def encoding_columns(doc: Document, columns: dict[str, list], patterns: Encoding
     out["bom"] = ["UTF-8 byte-order mark" if doc.bom and is_first else None for is_first in first]
     endings = _line_endings(doc.text) if any(first) else None
     out["mixed_line_endings"] = [endings if is_first else None for is_first in first]
+    # Mojibake of a Cyrillic code page mixes scripts too ("lвЂ™ouest"): EN001 and EN012 say what it is.
     out["mixed_script"] = [
-        " ".join(dict.fromkeys(raw[s:e] for s, e, _ in mixed_script_words(raw, patterns.lookalikes))) or None for raw in raws
+        None if damaged or unrepaired else " ".join(dict.fromkeys(raw[s:e] for s, e, _ in mixed_script_words(raw, patterns.lookalikes))) or None
+        for raw, damaged, unrepaired in zip(raws, out["mojibake"], out["unrepaired_mojibake"], strict=True)
     ]
     return out
 

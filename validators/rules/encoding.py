@@ -413,7 +413,9 @@ class MixedScriptWord(Rule):
     another. Scraped pages carry them where a site hid text from filters, and text typed
     on two keyboard layouts carries them too. The lookalike letters are data
     (``[lookalikes]`` in ``expectations/encoding.toml``); a Greek letter beside an
-    abbreviation ("Aβ", "NFκB") is a symbol, not a lookalike, and is left alone.
+    abbreviation ("Aβ", "NFκB") is a symbol, not a lookalike, and is left alone. Info by
+    default: a stylised name may mean its letter (ftfy's own example, "SENSЕ" with a
+    Ukrainian Е); ``severity = { EN014 = "error" }`` makes it fail the gate.
 
     Bad:
         Advertise in \u0412\u0435l\u0456z\u0435 (Cyrillic В, е, і in a Latin word)
