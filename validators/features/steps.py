@@ -54,7 +54,7 @@ class FileStep:
     settings: tuple[str, ...] = ()  # Config attributes ([tool.corpus-validator.*] sections) it reads
     libraries: tuple[str, ...] = ()  # modules whose installed version shapes its outputs
     prepare: Callable[[Context], Any] | None = None
-    pack: Callable[[dict], dict] | None = None  # its outputs as cached (default: ``pack_columns``)
+    pack: Callable[[dict], dict] | None = None  # its outputs as cached (default: ``pack_columns`` for columns only)
     unpack: Callable[[dict, Document], dict] | None = None  # and back, given the document
 
     @property
@@ -247,22 +247,34 @@ def run_file_steps(doc: Document, context: Context, known: dict[str, dict] | Non
 
 
 def pack_columns(outputs: dict) -> dict:
-    """Outputs as cached: a list with one value throughout (most feature columns: None) as
+    """Columns as cached: a list with one value throughout (most feature columns: None) as
     (value, count), so a thousand files load as a few objects each, not as lists."""
-    return {k: (v[0], len(v)) if isinstance(v, list) and v and v.count(v[0]) == len(v) else v for k, v in outputs.items()}
+    return {k: (v[0], len(v)) if v and v.count(v[0]) == len(v) else v for k, v in outputs.items()}
 
 
 def unpack_columns(stored: dict, doc: Document) -> dict:
     return {k: [v[0]] * v[1] if isinstance(v, tuple) else v for k, v in stored.items()}
 
 
+def _pack(step: FileStep, outputs: dict) -> dict:
+    if step.pack:
+        return step.pack(outputs)
+    return pack_columns(outputs) if step.columns and not step.data else outputs  # per-file data as it is
+
+
+def _unpack(step: FileStep, stored: dict, doc: Document) -> dict:
+    if step.unpack:
+        return step.unpack(stored, doc)
+    return unpack_columns(stored, doc) if step.columns and not step.data else stored
+
+
 def pack(sections: dict[str, dict]) -> dict[str, dict]:
-    return {name: (FILE_STEPS[name].pack or pack_columns)(outputs) for name, outputs in sections.items()}
+    return {name: _pack(FILE_STEPS[name], outputs) for name, outputs in sections.items()}
 
 
 def unpack(stored: dict[str, dict], doc: Document) -> dict[str, dict]:
     """The cached sections of the registered steps (others, from steps since removed, are dropped)."""
-    return {name: (FILE_STEPS[name].unpack or unpack_columns)(out, doc) for name, out in stored.items() if name in FILE_STEPS}
+    return {name: _unpack(FILE_STEPS[name], out, doc) for name, out in stored.items() if name in FILE_STEPS}
 
 
 @dataclass
