@@ -15,8 +15,11 @@ import random
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-#: ``shared/`` lies beside the clone, or beside one of its parent folders (a work tree).
-EVAL = next((p / "shared" / "eval" / "boilerplate-dev" for p in ROOT.parents if (p / "shared" / "eval").is_dir()), ROOT.parent / "shared" / "eval" / "boilerplate-dev")
+#: Beside the repository, or beside the folder of worktrees it is checked out in.
+EVAL = next(
+    (base / "shared" / "eval" / "boilerplate-dev" for base in (ROOT.parent, ROOT.parent.parent) if (base / "shared" / "eval").is_dir()),
+    ROOT.parent / "shared" / "eval" / "boilerplate-dev",
+)
 
 
 def real_paragraphs(min_chars: int = 80) -> list[str]:
