@@ -141,6 +141,10 @@ CASES = {
         {"a.txt": f"{STORY}\n\nPrices rose to â€Â 5 million.\n"},
         {"a.txt": f"{STORY}\n\nThe minister said “no” at ‘the meeting’ in Zürich.\n"},
     ),
+    "EN014": (
+        {"a.txt": f"{STORY}\n\nAdvertise in \u0412\u0435l\u0456z\u0435 with us.\n"},  # Cyrillic В, е, і
+        {"a.txt": f"{STORY}\n\nAmyloid A\u03b2 and NF\u03baB were studied in \u041c\u043e\u0441\u043a\u0432\u0430.\n"},
+    ),
     "DU001": (
         {"a.txt": f"{STORY}\n", "b.txt": f"Intro line for b.\n\n“{STORY.upper()}”\n"},
         {"a.txt": f"{STORY}\n", "b.txt": "The talks resumed with a new agreement, officials in Tokyo said on Friday.\n"},

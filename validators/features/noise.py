@@ -37,6 +37,7 @@ from ..safe_regex import UnsafePattern
 from ..safe_regex import check as checked_pattern
 from ..segment import LINE_BREAK
 from . import parse_toml
+from .steps import CorpusStep, FileStep, register
 
 PROSE_MIN_WORDS = 12
 SHORT_MAX_WORDS = 8
@@ -476,3 +477,79 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
 
 #: The order of the columns ``add_noise_features`` gives the model.
 FEATURES_ORDER = [*FILE_FEATURES, "template_files"]
+
+
+def load_patterns(context) -> NoisePatterns:
+    """``noise.toml``, and the pattern rules of ``paragraphs.json`` (``context.pattern_rules``):
+    their hits are features of the noise model, whichever rules a run selects. A corpus's own
+    ``noise.toml`` that lists no function words keeps the bundled ones: the model needs them."""
+    bundled = NoisePatterns.parse(*context.file("noise.toml", bundled=True))
+    return NoisePatterns.parse(*context.file("noise.toml"), furniture=context.pattern_rules, default_words=bundled.function_words)
+
+
+NOISE_LINES = register(
+    FileStep(
+        "noise-lines",
+        family="noise",
+        version="1",
+        compute=lambda doc, inputs, patterns: {"noise_lines": file_noise_features(inputs["text"], patterns)},
+        needs=("text",),
+        data=("noise_lines",),
+        shaping=("noise.toml", "paragraphs.json"),
+        libraries=("numpy",),
+        prepare=load_patterns,
+    )
+)
+
+
+def _template_text(corpus, setup) -> None:
+    """``template_files``: the lines exploded to (key, doc), each doc mapped to its earliest copy
+    (a join with ``doc_dup_of``/``doc_near_dup_of``), a group-by on key counting distinct docs,
+    joined back to the lines; a window over each file's lines (``lag``/``lead``) for the lines
+    beside a shared one; the most per paragraph (a group-by on row). ``prose``: any per row."""
+    corpus.data["noise_units"] = corpus_noise_features(corpus.table, corpus.per_file["noise_lines"])
+
+
+TEMPLATE_TEXT = register(
+    CorpusStep(
+        "template-text",
+        family="noise",
+        version="1",
+        run=_template_text,
+        needs=("noise_lines", "doc_id", "doc_dup_of", "doc_near_dup_of"),
+        columns=("prose", "template_files"),
+        data=("noise_units",),
+        libraries=("numpy",),
+    )
+)
+
+
+def _load_model(context):
+    from .noise_model import NoiseModel
+
+    return NoiseModel.parse(*context.file("noise-model.json"))
+
+
+def _noise_score(corpus, model) -> None:
+    """The model over each line (a map), the mean per paragraph (a group-by on row), and
+    ``furnished_noise_score``: a window over each file (``max(score) over (partition by path)``)."""
+    report_paths = corpus.context.report_paths
+    frame = corpus.table
+    reported = None if report_paths is None else [r for r, path in enumerate(frame["path"]) if path in report_paths]
+    error_threshold = corpus.context.options.get("error_threshold", 1.0)
+    add_noise_scores(frame, corpus.data["noise_units"], model, reported, error_threshold)
+
+
+NOISE_SCORE = register(
+    CorpusStep(
+        "noise-score",
+        family="noise",
+        version="1",
+        run=_noise_score,
+        needs=("noise_units", "path"),
+        columns=("noise_score", "noise_why", "furnished_noise_score"),
+        shaping=("noise-model.json",),
+        libraries=("numpy",),
+        prepare=_load_model,
+    )
+)

@@ -403,3 +403,46 @@ class Typography(CharacterRule):
 
     def replacement(self, found):
         return "".join(self.ASCII.get(c, c) for c in found)
+
+
+@register
+class MixedScriptWord(Rule):
+    """A word that mixes Latin letters with Cyrillic or Greek ones that look the same.
+
+    A reader sees one word; a search, a tokeniser and the duplicate and name rules see
+    another. Scraped pages carry them where a site hid text from filters, and text typed
+    on two keyboard layouts carries them too. The lookalike letters are data
+    (``[lookalikes]`` in ``expectations/encoding.toml``); a Greek letter beside an
+    abbreviation ("Aβ", "NFκB") is a symbol, not a lookalike, and is left alone. Info by
+    default: a stylised name may mean its letter (ftfy's own example, "SENSЕ" with a
+    Ukrainian Е); ``severity = { EN014 = "error" }`` makes it fail the gate.
+
+    Bad:
+        Advertise in \u0412\u0435l\u0456z\u0435 (Cyrillic В, е, і in a Latin word)
+    Good:
+        Advertise in Belize
+    """
+
+    code = "EN014"
+    name = "mixed-script-word"
+    family = "encoding"
+
+    def hits(self, row, spec, corpus):
+        from ..features.encoding import mixed_script_words, name_characters
+
+        raw, hits = row["raw"], []
+        for start, end, fixed in mixed_script_words(raw, corpus.patterns.lookalikes):
+            word = raw[start:end]
+            swapped = [(start + i, start + i + 1, new) for i, (old, new) in enumerate(zip(word, fixed, strict=True)) if old != new]
+            letters = name_characters("".join(raw[s:e] for s, e, _ in swapped))
+            hits.append(
+                Hit(
+                    row.name,
+                    start,
+                    end,
+                    f"word mixing scripts: {quote(word)} is written with {letters}",
+                    f"write {quote(fixed)} (`corpus-validator fix` does)",
+                    edits=tuple(swapped),
+                )
+            )
+        return hits
