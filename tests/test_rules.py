@@ -453,3 +453,13 @@ def test_every_rule_documents_a_bad_and_a_good_example():
         doc = rule.doc()
         assert doc.splitlines()[0], code
         assert "Bad:" in doc and "Good:" in doc, code
+
+
+def test_only_rules_declared_fixable_offer_a_repair(run):
+    """``fixable`` is a declaration the README's table shows: a rule not declared so never carries an edit."""
+    offered = set()
+    for code, (bad, _) in CASES.items():
+        offered |= {f.code for f in run(bad, **CASE_SETTINGS.get(code, {})).findings if f.fixable}
+    declared = {code for code, rule in RULES.items() if rule.fixable}
+    assert offered <= declared, offered - declared
+    assert {"EN001", "EN003", "EN006", "EN009", "NM001"} <= offered  # the check sees repairs

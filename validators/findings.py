@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass, field
 
 from .evaluate import Outcome
 from .features.duplicate import canonical
-from .ingest import Document
 from .rules import RULES, SEVERITIES, CorpusView, Hit, Row
 from .segment import position
 
@@ -40,14 +39,15 @@ class Finding:
     edits: tuple[tuple[int, int, str], ...] = field(default=(), compare=False)
     fingerprint: str = ""  # stable identity for baselines; see ``fingerprint()``
     row: int | None = field(default=None, compare=False)  # the paragraph's label in the frame
+    removes_bom: bool = field(default=False, compare=False)  # its repair drops the file's byte-order mark
 
     @property
     def fixable(self) -> bool:
-        return bool(self.edits) or self.code == "EN003"
+        return bool(self.edits) or self.removes_bom
 
     def to_dict(self) -> dict:
         record = asdict(self)
-        del record["edits"], record["row"]
+        del record["edits"], record["row"], record["removes_bom"]
         record["related"] = [{"path": p.path, "line": p.line, "column": p.column} for p in self.related]
         record["fixable"] = self.fixable
         return record
@@ -105,13 +105,20 @@ def _fingerprint_prefix(code: str, path: str, paragraph: str):
 
 
 def _from_hit(code: str, severity: str, hit: Hit, locate: Locator) -> Finding:
+    rule = RULES[code]
+    if hit.row is None:  # the file itself, which may have no paragraphs: its start
+        return Finding(
+            code=code, family=rule.family, severity=severity, path=hit.path, line=1, column=1, end_line=1,
+            end_column=1, message=hit.message, suggestion=hit.suggestion, removes_bom=rule.removes_bom,
+            fingerprint=fingerprint(code, hit.path, "", ""),
+        )  # fmt: skip
     start = locate.place(hit.row, hit.start)
     end = locate.place(hit.row, hit.end)
     base = locate.base(hit.row)
     raw = locate.raw[hit.row]
     return Finding(
         code=code,
-        family=RULES[code].family,
+        family=rule.family,
         severity=severity,
         path=start.path,
         line=start.line,
@@ -124,31 +131,8 @@ def _from_hit(code: str, severity: str, hit: Hit, locate: Locator) -> Finding:
         edits=tuple((base + s, base + e, replacement) for s, e, replacement in hit.edits),
         fingerprint=fingerprint(code, start.path, raw, raw[hit.start : hit.end]),
         row=hit.row,
+        removes_bom=rule.removes_bom,
     )
-
-
-def file_findings(documents: list[Document], severity_of) -> list[Finding]:
-    """Findings for files that have no paragraphs to validate (binary files)."""
-    severity = severity_of("EN004", "critical")
-    findings = []
-    for doc in documents:
-        if doc.problem == "binary" and severity:
-            findings.append(
-                Finding(
-                    code="EN004",
-                    family="encoding",
-                    severity=severity,
-                    path=doc.path,
-                    line=1,
-                    column=1,
-                    end_line=1,
-                    end_column=1,
-                    message=f"binary file: NUL byte at byte {doc.nul_offset}; nothing in it was checked",
-                    suggestion="if it is UTF-16 text, re-save it as UTF-8; otherwise remove it from the corpus",
-                    fingerprint=fingerprint("EN004", doc.path, "", ""),
-                )
-            )
-    return findings
 
 
 def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, report_paths=None) -> list[Finding]:
@@ -157,7 +141,7 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
     With ``report_paths``, only rows of those files become findings (the rest of the
     corpus was read for cross-file rules only).
     """
-    frames = {"paragraphs": corpus.paragraphs, "mentions": corpus.mentions}
+    frames = {"paragraphs": corpus.paragraphs, "mentions": corpus.mentions, "files": corpus.files}
     locate = Locator(corpus)
     findings = []
     for outcome in outcomes:

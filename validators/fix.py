@@ -278,7 +278,7 @@ def plan_fixes(
             repairs = _outside([e for f in findings for e in f.edits], deletions)
             applied = _applicable(repairs + deletions)
             text = apply_edits(doc.text, applied)
-            keep_bom = doc.bom and not any(f.code == "EN003" for f in findings)
+            keep_bom = doc.bom and not any(f.removes_bom for f in findings)
             current[path] = decode(path, doc.doc_id, (BOM if keep_bom else b"") + text.encode("utf-8", "surrogateescape"))
             traces[path].record(applied)
             dropped = sum(len(drops[r]) for r in drops_of.get(path, ())) if pass_number == 0 else 0

@@ -18,8 +18,8 @@ from .features.noise import NoisePatterns, NoiseUnits, add_noise_scores, corpus_
 from .features.noise_model import NoiseModel
 from .features.encoding import EncodingPatterns, encoding_columns
 from .features.name import NameLexicon, build_mentions, lowercase_words, mention_candidates
-from .findings import Finding, build_findings, file_findings
-from .frame import Table, assemble, document_columns
+from .findings import Finding, build_findings
+from .frame import Table, assemble, document_columns, file_table
 from .ingest import Document, read, shown_paths
 from .progress import track
 from .rules import RULES, CorpusView, PatternRule
@@ -234,7 +234,7 @@ def check(paths: list[str | os.PathLike], config: Config, context: list[str | os
 
 def rule_levels(suites, config: Config) -> dict[str, str | None]:
     """Each rule's level under ``config`` (None: not run), from the suites' severities."""
-    levels = {"EN004": config.severity_of("EN004", "critical")}  # found while reading, not by a suite
+    levels: dict[str, str | None] = {}
     for suite in suites:
         for spec in suite.expectations:
             levels.setdefault(spec.code, config.severity_of(spec.code, spec.severity))
@@ -280,10 +280,10 @@ def check_documents(
     evaluate = ENGINES[config.engine]
     if config.data_docs is not None:
         evaluate = functools.partial(evaluate, data_docs=config.data_docs)
-    outcomes = evaluate({"paragraphs": paragraphs, "mentions": mentions}, track(suites, "evaluation", "suites"), report_paths)
-    corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, patterns)
+    frames = {"paragraphs": paragraphs, "mentions": mentions, "files": file_table(documents)}
+    outcomes = evaluate(frames, track(suites, "evaluation", "suites"), report_paths)
+    corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, patterns, frames["files"])
     findings = build_findings(outcomes, corpus, config.severity_of, report_paths)
-    findings += file_findings(reported, config.severity_of)
     findings = [f for f in findings if not config.ignored(f.path, f.code)]  # per-file-ignores
     report.findings = sorted(findings, key=lambda f: f.sort_key)
     return report

@@ -16,12 +16,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import SuiteError
 from . import safe_regex
-from .rules import RULES, PatternRule
+from .errors import SuiteError
+from .rules import FRAMES, RULES, PatternRule
 
-SUITE_FILES = ("paragraphs.json", "mentions.json")
-FRAMES = ("paragraphs", "mentions")
+SUITE_FILES = tuple(f"{frame}.json" for frame in FRAMES)  # paragraphs.json, mentions.json, files.json
 GX_SEVERITY = {"critical": "error", "warning": "warning", "info": "info"}
 
 
@@ -105,7 +104,7 @@ def _bundled_patterns() -> frozenset[str]:
     """The patterns of the bundled suites: a test checks them once (``tests/test_safe_regex.py``),
     so a run spends the check only on a corpus owner's own (it costs a hook run ~40 ms)."""
     found = set()
-    for name in ("paragraphs.json", "mentions.json"):
+    for name in SUITE_FILES:
         for item in json.loads(_bundled(name).read_text(encoding="utf-8")).get("expectations", []):
             kwargs = item.get("kwargs", {})
             found.update(kwargs.get("regex_list", []))

@@ -9,29 +9,30 @@ CODE``) and carries a bad and a good example.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from ..frame import Table
 from ..ingest import printable
 
-if TYPE_CHECKING:
-    from ..suite import ExpectationSpec
-
 FAMILIES = ("noise", "duplicate", "encoding", "name")
 SEVERITIES = ("error", "warning", "info")
+#: The tables an expectation can flag rows of, and the columns that name a row in each.
+FRAMES = {"paragraphs": ("doc_id", "para"), "mentions": ("mention_id",), "files": ("doc_id",)}
+SCOPES = ("paragraph", "file", "mention")
 
 
 @dataclass(frozen=True)
 class Hit:
     """One problem inside one paragraph: offsets into that paragraph's raw text."""
 
-    row: int  # label of the paragraph in the paragraph frame
+    row: int | None  # label of the paragraph in the paragraph frame; None: the file itself (``path``)
     start: int
     end: int
     message: str
     suggestion: str
     related: tuple[tuple[int, ...], ...] = ()  # (paragraph row, offset[, end offset]) of the other places
     edits: tuple[tuple[int, int, str], ...] = ()  # safe repairs: (start, end, replacement), same offsets
+    path: str = ""  # the file, for a hit on a file that has no paragraphs (``row`` None)
 
 
 @dataclass
@@ -42,6 +43,7 @@ class CorpusView:
     mentions: Table
     documents: dict = field(default_factory=dict)  # doc_id -> ingest.Document
     patterns: object = None  # features.encoding.EncodingPatterns
+    files: Table = field(default_factory=Table)  # one row per file read (``frame.file_table``)
     _memo: dict = field(default_factory=dict)
 
     def memo(self, key, compute):
@@ -62,14 +64,27 @@ class Row(dict):
 
 
 class Rule:
+    """A rule declares what it needs and says; the bundled suites, the README's rule table and
+    the SARIF catalogue are generated from these declarations (``ci/generate.py``)."""
+
     code: ClassVar[str]
     name: ClassVar[str]
     family: ClassVar[str]
-    frame: ClassVar[str] = "paragraphs"  # the frame whose rows the expectation flags
+    frame: ClassVar[str] = "paragraphs"  # the table whose rows its expectation flags (``FRAMES``)
+    scope: ClassVar[str] = "paragraph"  # what a finding points at: a paragraph, a file or a mention
+    expectation: ClassVar[str] = "expect_column_values_to_be_null"  # the GX type of its default expectation
+    columns: ClassVar[tuple[str, ...]] = ()  # the column(s) the expectation reads
+    kwargs: ClassVar[dict] = {}  # the expectation's other kwargs (bounds)
+    patterns: ClassVar[str] = ""  # an ``expectations/`` file holding its ``regex_list`` under its name
+    severity: ClassVar[str] = "error"  # its default level: error, warning or info
+    fixable: ClassVar[bool] = False  # its findings may carry a safe repair for ``fix``
+    removes_bom: ClassVar[bool] = False  # fixing its finding drops the file's byte-order mark
     opt_in: ClassVar[bool] = False  # runs only when selected by its full code
     yields_to: ClassVar[str] = ""  # a code prefix: not reported where such a rule already is
+    builtin: ClassVar[bool] = True  # False: a corpus's own rule, declared in its suite
 
-    def hits(self, row: Row, spec: ExpectationSpec, corpus: CorpusView) -> list[Hit]:
+    def hits(self, row: Row, spec, corpus: CorpusView) -> list[Hit]:
+        """The problems in ``row``, a row the expectation ``spec`` (a ``suite.ExpectationSpec``) flagged."""
         raise NotImplementedError
 
     @classmethod
@@ -87,6 +102,10 @@ def register(rule: type[Rule]) -> type[Rule]:
         raise ValueError(f"rule code {rule.code} registered twice")
     if rule.family not in FAMILIES:
         raise ValueError(f"{rule.code}: unknown family {rule.family}")
+    if rule.frame not in FRAMES or rule.scope not in SCOPES or rule.severity not in SEVERITIES:
+        raise ValueError(f"{rule.code}: frame, scope or severity is not one of {FRAMES}, {SCOPES}, {SEVERITIES}")
+    if not rule.columns:
+        raise ValueError(f"{rule.code}: declares no column for its expectation to read")
     if "Bad:" not in (rule.__doc__ or "") or "Good:" not in (rule.__doc__ or ""):
         raise ValueError(f"{rule.code}: the docstring needs a Bad: and a Good: example")
     RULES[rule.code] = rule

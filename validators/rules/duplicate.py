@@ -31,6 +31,7 @@ class DuplicateParagraph(Rule):
 
     code = "DU001"
     name = "duplicate-paragraph"
+    columns = ("dup_of",)
     family = "duplicate"
 
     def hits(self, row, spec, corpus):
@@ -83,6 +84,8 @@ class DuplicateArticle(EarlierCopyRule):
 
     code = "DU002"
     name = "duplicate-article"
+    columns = ("doc_dup_of",)
+    scope = "file"
     column = "doc_dup_of"
     whole_file = True
     suggestion = "delete one of the two files"
@@ -107,6 +110,8 @@ class NearDuplicateParagraph(EarlierCopyRule):
 
     code = "DU003"
     name = "near-duplicate-paragraph"
+    columns = ("near_dup_of",)
+    severity = "warning"
     column = "near_dup_of"
     whole_file = False
     suggestion = "keep one version and delete the other"
@@ -130,6 +135,9 @@ class NearDuplicateArticle(EarlierCopyRule):
 
     code = "DU004"
     name = "near-duplicate-article"
+    columns = ("doc_near_dup_of",)
+    scope = "file"
+    severity = "warning"
     column = "doc_near_dup_of"
     whole_file = True
     suggestion = "delete one of the two files, or keep only what differs"
@@ -154,6 +162,8 @@ class SharedPassage(Rule):
 
     code = "DU005"
     name = "shared-passage"
+    columns = ("passage_of",)
+    severity = "warning"
     family = "duplicate"
 
     def hits(self, row, spec, corpus):

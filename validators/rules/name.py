@@ -12,6 +12,7 @@ class NameRule(Rule):
 
     family = "name"
     frame = "mentions"
+    scope = "mention"
     target_column: ClassVar[str]  # the mentions column that holds the spelling to use
     safe_to_rewrite: ClassVar[bool] = True
 
@@ -103,6 +104,10 @@ class NameVariant(NameRule):
 
     code = "NM001"
     name = "name-variant"
+    expectation = "expect_column_pair_values_to_have_one_spelling_per_key"
+    columns = ("key", "surface")
+    kwargs = {"ignore_row_if": "either_value_is_missing"}
+    fixable = True
     target_column = "variant_of"
 
     def message(self, surface, target, places):
@@ -126,6 +131,8 @@ class NearNameVariant(NameRule):
 
     code = "NM002"
     name = "near-name-variant"
+    columns = ("near_variant_of",)
+    severity = "warning"
     target_column = "near_variant_of"
     safe_to_rewrite = False
 
@@ -148,6 +155,8 @@ class RegistryVariant(NameRule):
 
     code = "NM003"
     name = "registry-variant"
+    columns = ("registry_variant_of",)
+    fixable = True
     target_column = "registry_variant_of"
 
     def message(self, surface, target, places):
@@ -170,6 +179,9 @@ class NameSpellingTie(Rule):
 
     code = "NM004"
     name = "name-spelling-tie"
+    columns = ("tied_with",)
+    scope = "mention"
+    severity = "warning"
     family = "name"
     frame = "mentions"
 

@@ -11,6 +11,9 @@ class PatternRule(Rule):
     """A paragraph that matches one of the expectation's ``regex_list``."""
 
     family = "noise"
+    expectation = "expect_column_values_to_not_match_regex_list"
+    columns = ("text",)
+    patterns = "noise-patterns.toml"
     what: ClassVar[str]
 
     def hits(self, row, spec, corpus):
@@ -162,6 +165,7 @@ class StandaloneLink(PatternRule):
 
     code = "BP008"
     name = "standalone-link"
+    severity = "warning"
     what = "link, address or embed code"
 
 
@@ -228,6 +232,9 @@ class PageFurniture(ScoredNoiseRule):
 
     code = "BP100"
     name = "page-furniture"
+    expectation = "expect_column_values_to_be_between"
+    columns = ("noise_score",)
+    kwargs = {"max_value": 0.7999}
     what = "page furniture"
 
 
@@ -246,6 +253,10 @@ class PossiblePageFurniture(ScoredNoiseRule):
 
     code = "BP101"
     name = "possible-page-furniture"
+    expectation = "expect_column_values_to_be_between"
+    columns = ("noise_score",)
+    kwargs = {"max_value": 0.2469}
+    severity = "warning"
     what = "possible page furniture"
 
 
@@ -265,6 +276,9 @@ class FurnishedPageFurniture(ScoredNoiseRule):
 
     code = "BP103"
     name = "furniture-in-furnished-file"
+    expectation = "expect_column_values_to_be_between"
+    columns = ("furnished_noise_score",)
+    kwargs = {"max_value": 0.4909}
     what = "page furniture in a file with page furniture"
 
 
@@ -287,6 +301,9 @@ class SiteTemplateText(Rule):
 
     code = "BP102"
     name = "site-template-text"
+    expectation = "expect_column_values_to_be_between"
+    columns = ("template_files",)
+    kwargs = {"max_value": 2}
     family = "noise"
 
     def hits(self, row, spec, corpus):
