@@ -8,6 +8,7 @@ CODE``) and carries a bad and a good example.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -92,6 +93,37 @@ class Rule:
         import inspect
 
         return inspect.cleandoc(cls.__doc__ or "")
+
+
+def pattern_span(raw: str, spec) -> tuple[int, int]:
+    """Where in ``raw`` the first of the expectation's patterns matches (its indent left out),
+    or the whole paragraph when one matched only its normalised text."""
+    for pattern in spec.kwargs.get("regex_list") or [spec.kwargs["regex"]]:
+        match = re.search(pattern, raw)
+        if match:
+            start, end = match.span()
+            start += len(match.group()) - len(match.group().lstrip())  # point at text, not indent
+            return start, len(raw) if end <= start else end
+    return 0, len(raw)
+
+
+class OwnRule(Rule):
+    """A corpus's own rule, declared in its suite (``meta.rule``): the paragraphs its
+    expectation's patterns match, reported with its message and suggestion."""
+
+    builtin = False
+    expectation = "expect_column_values_to_not_match_regex_list"
+    columns = ("text",)
+    message: ClassVar[str]
+    suggestion: ClassVar[str]
+
+    def hits(self, row, spec, corpus):
+        start, end = pattern_span(row["raw"], spec)
+        return [Hit(row.name, start, end, f"{self.message}: {quote(row['raw'])}", self.suggestion)]
+
+
+#: A corpus's own rule codes: X, one to three capitals, three digits (XB001, XACME001).
+OWN_CODE = r"X[A-Z]{1,3}[0-9]{3}"
 
 
 RULES: dict[str, type[Rule]] = {}

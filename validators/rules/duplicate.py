@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from .base import Hit, Rule, quote, register
 
+
 def _copies(dup_of: list) -> dict[int, list[int]]:
     """original row -> the rows that copy it, in order."""
     copies: dict[int, list[int]] = {}

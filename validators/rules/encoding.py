@@ -8,6 +8,7 @@ from typing import ClassVar
 from ..ingest import ESCAPED_BYTES
 from .base import Hit, Rule, quote, register
 
+
 def _changed_regions(before: str, after: str) -> list[tuple[int, int, str]]:
     """(start, end, replacement) of each region of ``before`` that differs in ``after``."""
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)

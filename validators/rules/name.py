@@ -7,6 +7,7 @@ from typing import ClassVar
 from ..frame import Table
 from .base import Hit, Rule, quote, register
 
+
 class NameRule(Rule):
     """A mention spelled otherwise than the corpus's (or the registry's) spelling of its name."""
 

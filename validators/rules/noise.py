@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
-from .base import Hit, Rule, quote, register
+from .base import Hit, Rule, pattern_span, quote, register
+
 
 class PatternRule(Rule):
     """A paragraph that matches one of the expectation's ``regex_list``."""
@@ -18,19 +18,12 @@ class PatternRule(Rule):
 
     def hits(self, row, spec, corpus):
         raw = row["raw"]
-        for pattern in spec.kwargs.get("regex_list") or [spec.kwargs["regex"]]:
-            match = re.search(pattern, raw)
-            if match:
-                start, end = match.span()
-                start += len(match.group()) - len(match.group().lstrip())  # point at text, not indent
-                break
-        else:  # matched only after normalisation: point at the whole paragraph
-            start, end = 0, len(raw)
+        start, end = pattern_span(raw, spec)
         return [
             Hit(
                 row.name,
                 start,
-                len(raw) if end <= start else end,
+                end,
                 f"{self.what}: {quote(raw)}",
                 "delete this paragraph: it is part of the web page, not of the article",
             )
