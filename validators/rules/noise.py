@@ -184,7 +184,7 @@ class ScoredNoiseRule(Rule):
     """Page furniture by the noise model's score (``noise_score``, ``features/noise_model.py``):
     the paragraph's probability of being furniture, from its shape, its neighbours and the
     corpus. The finding names the features that weigh most towards it (``noise_why``). It
-    yields to a pattern's finding (BP001–BP009) on the same paragraph of the same severity or
+    yields to a pattern's finding (BP0xx) on the same paragraph of the same severity or
     a graver one, and the review warning to the error."""
 
     family = "noise"
