@@ -180,6 +180,25 @@ class PageNotice(PatternRule):
     what = "page notice"
 
 
+@register
+class NavigationLink(PatternRule):
+    """The page's own navigation links, alone on a line: the accessibility links at its top
+    ("Skip to content", "Skip to main content", "Jump to navigation Jump to search", with
+    their access keys) and the link back up at its foot ("Back to top", "Return to top of
+    page"). The line must hold nothing else, so a sentence that skips or jumps stays.
+
+    Bad:
+        Skip to main content
+        Back to top
+    Good:
+        (the links removed; "Investors may skip to the main table of results." stays)
+    """
+
+    code = "BP010"
+    name = "navigation-link"
+    what = "navigation link"
+
+
 class ScoredNoiseRule(Rule):
     """Page furniture by the noise model's score (``noise_score``, ``features/noise_model.py``):
     the paragraph's probability of being furniture, from its shape, its neighbours and the
