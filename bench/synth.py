@@ -15,7 +15,9 @@ import random
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EVAL = ROOT.parent / "shared" / "eval" / "boilerplate-dev"
+# Beside the repository, or beside its parent (a work tree of it).
+EVAL = next((p for p in (ROOT.parent / "shared" / "eval" / "boilerplate-dev", ROOT.parent.parent / "shared" / "eval" / "boilerplate-dev") if p.is_dir()),
+            ROOT.parent / "shared" / "eval" / "boilerplate-dev")  # fmt: skip
 
 
 def real_paragraphs(min_chars: int = 80) -> list[str]:
