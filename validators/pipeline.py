@@ -93,7 +93,8 @@ def load_noise_patterns(config: Config) -> NoisePatterns:
     suite = parse_suite(*expectation_file("paragraphs.json", config.expectations))
     furniture = []
     for spec in suite.expectations:
-        if issubclass(RULES[spec.code], PatternRule) and spec.type.endswith(("_regex_list", "_regex")):
+        rule = RULES[spec.code]
+        if issubclass(rule, PatternRule) and rule.model_feature and spec.type.endswith(("_regex_list", "_regex")):
             patterns = spec.kwargs.get("regex_list") or [spec.kwargs.get("regex")]
             try:
                 compiled = tuple(re.compile(p) for p in patterns)
