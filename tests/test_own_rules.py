@@ -145,3 +145,9 @@ def test_own_rule_declared_twice_is_refused(tmp_path, monkeypatch, cli):
     write_corpus(tmp_path / "corpus", {"a.txt": f"{STORY}\n"})
     result = cli("check", "corpus")
     assert result.exit_code == 2 and "XB001 is declared twice" in result.output
+
+
+def test_an_own_code_no_suite_declares_is_refused(project, cli):
+    write_corpus(project / "corpus", {"a.txt": f"{STORY}\n"})
+    result = cli("check", "--select", "XQ001", "corpus")
+    assert result.exit_code == 2 and "'XQ001', which is no rule code" in result.stderr

@@ -269,6 +269,7 @@ def check_documents(
 ) -> Report:
     """Run every selected rule over documents already read (``fix`` re-checks in memory)."""
     all_suites = load_suites(config.expectations)
+    config.check_codes()  # the corpus's own rule codes are known now
     suites = noise_thresholds([s.only(config.runs) for s in all_suites], config)
     patterns = load_encoding_patterns(config)
     error = error_threshold(noise_thresholds(all_suites, config))
