@@ -15,9 +15,11 @@ import random
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Beside the repository, or beside its parent (a work tree of it).
-EVAL = next((p for p in (ROOT.parent / "shared" / "eval" / "boilerplate-dev", ROOT.parent.parent / "shared" / "eval" / "boilerplate-dev") if p.is_dir()),
-            ROOT.parent / "shared" / "eval" / "boilerplate-dev")  # fmt: skip
+#: Beside the repository, or beside the folder of worktrees it is checked out in.
+EVAL = next(
+    (base / "shared" / "eval" / "boilerplate-dev" for base in (ROOT.parent, ROOT.parent.parent) if (base / "shared" / "eval").is_dir()),
+    ROOT.parent / "shared" / "eval" / "boilerplate-dev",
+)
 
 
 def real_paragraphs(min_chars: int = 80) -> list[str]:
