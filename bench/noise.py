@@ -16,7 +16,7 @@ thresholds included (chosen on its own training pages' out-of-fold scores), writ
 model JSON and scored by the run-time code (``validators/features/noise_model.py``). A
 paragraph is flagged at error level when its score is above the error threshold, or above
 the furnished threshold in a file with a paragraph above the error threshold (BP103), or a
-pattern with error severity (BP001–BP009) matches it or it is in three files or more
+pattern with error severity (BP0xx) matches it or it is in three files or more
 (BP102, site template text); a pattern counts at error level only where the paragraph is not
 inside the story (running text before and after it) or scores above the review threshold
 (else the check reports it as a warning: the model arbitrates); at any severity also above the review threshold or on any
@@ -104,7 +104,7 @@ class Scored:
         return above | (in_furnished & (self.score > self.furnished))
 
     def pattern_errors(self, arbitrated: bool = True) -> np.ndarray:
-        """A pattern with error severity matches (BP001–BP009), and (``arbitrated``, as the
+        """A pattern with error severity matches (BP0xx), and (``arbitrated``, as the
         check does by default) the paragraph is not inside the story (running text before and
         after it) or scores above the review threshold: inside it at or below that, the check
         reports the pattern as a warning."""
@@ -145,7 +145,7 @@ def page_averaged(flag: np.ndarray, data: T.Labelled) -> tuple[float, float, int
 
 
 def pattern_codes(texts: list[str]) -> list[list[str]]:
-    """The BP001–BP009 codes with error severity whose patterns match each text."""
+    """The pattern rules' codes (BP0xx) with error severity whose patterns match each text."""
     suite = parse_suite(*expectation_file("paragraphs.json", ROOT / "expectations"))
     rules = [(s.code, [re.compile(p) for p in s.kwargs.get("regex_list") or [s.kwargs["regex"]]])
              for s in suite.expectations if issubclass(RULES[s.code], PatternRule) and s.severity == "critical"]  # fmt: skip

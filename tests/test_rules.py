@@ -78,6 +78,10 @@ CASES = {
         {"a.txt": f"{STORY}\n\nAdvertisement\n\n{STORY.replace('Monday', 'Tuesday')}\n"},
         {"a.txt": f"{STORY}\n\nAdvertisement spending in South Korea fell sharply last year, the survey found.\n"},
     ),
+    "BP010": (
+        {"a.txt": f"Skip to main content\n\n{STORY}\n\nBack to top\n"},
+        {"a.txt": f"{STORY}\n\nInvestors may skip to the main table of results, the ministry said.\n\nBack to the top story: talks resumed.\n"},
+    ),
     # The score rules at thresholds set for the test (CASE_SETTINGS): after the story, a
     # line of links scores above them; the story's own paragraphs do not.
     "BP100": (
@@ -460,3 +464,21 @@ def test_every_rule_documents_a_bad_and_a_good_example():
         doc = rule.doc()
         assert doc.splitlines()[0], code
         assert "Bad:" in doc and "Good:" in doc, code
+
+
+def test_only_rules_declared_fixable_offer_a_repair(run):
+    """``fixable`` is a declaration the README's table shows: a rule not declared so never carries an edit."""
+    offered = set()
+    for code, (bad, _) in CASES.items():
+        offered |= {f.code for f in run(bad, **CASE_SETTINGS.get(code, {})).findings if f.fixable}
+    declared = {code for code, rule in RULES.items() if rule.fixable}
+    assert offered <= declared, offered - declared
+    assert {"EN001", "EN003", "EN006", "EN009", "NM001"} <= offered  # the check sees repairs
+
+
+def test_navigation_links_are_named_on_their_own_lines_only(run):
+    files = {"a.txt": f"Skip to content [Accesskey '1'] Jump to navigation\n\n{STORY}\n\nReturn to top of page\n"}
+    found = [(f.line, f.code) for f in run(files).findings if f.code == "BP010"]
+    assert found == [(1, "BP010"), (5, "BP010")]
+    prose = {"a.txt": f"{STORY}\n\nSkip to content, the editor said, and leave the analysis for later.\n"}
+    assert "BP010" not in codes(run(prose))

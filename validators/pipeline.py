@@ -26,8 +26,8 @@ from .features.steps import (
     step_keys,
     unpack,
 )
-from .findings import Finding, arbitrated, build_findings, file_findings
-from .frame import Table
+from .findings import Finding, arbitrated, build_findings
+from .frame import Table, file_table
 from .ingest import Document, read, shown_paths
 from .progress import track
 from .rules import RULES, CorpusView, PatternRule
@@ -102,7 +102,8 @@ def pattern_rules(config: Config) -> tuple:
     suite = parse_suite(*expectation_file("paragraphs.json", config.expectations))
     found = []
     for spec in suite.expectations:
-        if issubclass(RULES[spec.code], PatternRule) and spec.type.endswith(("_regex_list", "_regex")):
+        rule = RULES[spec.code]
+        if issubclass(rule, PatternRule) and rule.model_feature and spec.type.endswith(("_regex_list", "_regex")):
             patterns = spec.kwargs.get("regex_list") or [spec.kwargs.get("regex")]
             try:
                 compiled = tuple(re.compile(p) for p in patterns)
@@ -187,7 +188,7 @@ def check(paths: list[str | os.PathLike], config: Config, context: list[str | os
 
 def rule_levels(suites, config: Config) -> dict[str, str | None]:
     """Each rule's level under ``config`` (None: not run), from the suites' severities."""
-    levels = {"EN004": config.severity_of("EN004", "critical")}  # found while reading, not by a suite
+    levels: dict[str, str | None] = {}
     for suite in suites:
         for spec in suite.expectations:
             levels.setdefault(spec.code, config.severity_of(spec.code, spec.severity))
@@ -222,6 +223,7 @@ def check_documents(
 ) -> Report:
     """Run every selected rule over documents already read (``fix`` re-checks in memory)."""
     all_suites = load_suites(config.expectations)
+    config.check_codes()  # the corpus's own rule codes are known now
     suites = noise_thresholds([s.only(config.runs) for s in all_suites], config)
     patterns = load_encoding_patterns(config)
     error = error_threshold(noise_thresholds(all_suites, config))
@@ -234,15 +236,15 @@ def check_documents(
     evaluate = ENGINES[config.engine]
     if config.data_docs is not None:
         evaluate = functools.partial(evaluate, data_docs=config.data_docs)
-    outcomes = evaluate({"paragraphs": paragraphs, "mentions": mentions}, track(suites, "evaluation", "suites"), report_paths)
-    corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, patterns)
+    frames = {"paragraphs": paragraphs, "mentions": mentions, "files": file_table(documents)}
+    outcomes = evaluate(frames, track(suites, "evaluation", "suites"), report_paths)
+    corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, patterns, frames["files"])
     findings = build_findings(outcomes, corpus, config.severity_of, report_paths)
     # A pattern's error on a paragraph the noise model reads as the story is a warning.
     story_at_most = config.noise.pattern_threshold
     if story_at_most is None:
         story_at_most = error_threshold(noise_thresholds(all_suites, config), "BP101", None)
     findings = arbitrated(findings, paragraphs, story_at_most)
-    findings += file_findings(reported, config.severity_of)
     findings = [f for f in findings if not config.ignored(f.path, f.code)]  # per-file-ignores
     report.findings = sorted(findings, key=lambda f: f.sort_key)
     return report

@@ -3,7 +3,7 @@ page furniture, as numbers the noise model (``validators/features/noise_model.py
 ``expectations/noise-model.json``) turns into a probability.
 
 A scraped page puts menus, share bars, captions, related-story lists and footers around
-and inside the story. Patterns (``expectations/paragraphs.json``, BP001–BP009) name the
+and inside the story. Patterns (``expectations/paragraphs.json``, BP0xx) name the
 known phrases; the model scores every paragraph from ``FEATURES``:
 
 - its own shape (``paragraph_shapes``): words, characters, sentences and whether it ends
@@ -82,7 +82,7 @@ def _is_headline(line: str) -> bool:
 @dataclass(frozen=True)
 class NoisePatterns:
     """What the noise features recognise: ``expectations/noise.toml`` (comment-section
-    headings, function words) and the BP001–BP009 patterns of ``paragraphs.json`` (their hits
+    headings, function words) and the BP0xx patterns of ``paragraphs.json`` (their hits
     are features; ``furniture`` holds (is an error, compiled patterns) per rule)."""
 
     comment_section: tuple[re.Pattern, ...] = ()
@@ -547,7 +547,7 @@ NOISE_SCORE = register(
         version="1",
         run=_noise_score,
         needs=("noise_units", "path"),
-        columns=("noise_score", "noise_why", "furnished_noise_score"),
+        columns=("noise_score", "noise_why", "furnished_noise_score", "story_noise_score"),
         shaping=("noise-model.json",),
         libraries=("numpy",),
         prepare=_load_model,
