@@ -20,7 +20,7 @@ as a subprocess with a timeout:
 It prints one table. Tracebacks are any "Traceback" or "internal error" on stderr; hangs
 are timeouts; "changed by read-only commands" counts files that check, export, baseline or
 fix --diff altered; "bytes lost" counts story paragraphs (running text: 12 words or more
-ending a sentence, that no pattern rule BP001-BP009 names) present in the corpus before
+ending a sentence, that no pattern rule BP0xx names) present in the corpus before
 ``fix`` or ``fix --drop-noise`` and in no file after it; "raw control output" counts text
 and github outputs holding a raw control character, escape sequence or bidi override, or a
 line starting with ``::``. Every failure is listed under the table. Run as root, the

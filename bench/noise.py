@@ -16,17 +16,20 @@ thresholds included (chosen on its own training pages' out-of-fold scores), writ
 model JSON and scored by the run-time code (``validators/features/noise_model.py``). A
 paragraph is flagged at error level when its score is above the error threshold, or above
 the furnished threshold in a file with a paragraph above the error threshold (BP103), or a
-pattern with error severity (BP001–BP009) matches it or it is in three files or more
-(BP102, site template text); at any severity also above the
-review threshold or on a warning pattern (boilerplate is the positive class).
+pattern with error severity (BP0xx) matches it or it is in three files or more
+(BP102, site template text); a pattern counts at error level only where the paragraph is not
+inside the story (running text before and after it) or scores above the review threshold
+(else the check reports it as a warning: the model arbitrates); at any severity also above the review threshold or on any
+pattern (boilerplate is the positive class).
 
 Per set it prints precision and recall (all paragraphs, 40 characters or more, averaged
 over pages), the content-only pages (each page's content paragraphs alone, in order, as one
-file, checked in one corpus: the share of pages with a noise error, and the codes), a
+file, checked in one corpus: the share of pages with a noise error, and the codes; with the
+patterns arbitrated and not; ``--failures`` lists each such paragraph), a
 precision/recall table of the score alone at several thresholds, and the worst false
 alarms and misses with the features that weighed most.
 
-    python bench/noise.py [--sets DIR ...] [--scheme grouped|across|both] [--show 10]
+    python bench/noise.py [--sets DIR ...] [--scheme grouped|across|both] [--show 10] [--failures]
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 from validators import train_noise as T
-from validators.features.noise import FEATURES_ORDER
+from validators.features.noise import FAR, FEATURES_ORDER
 from validators.features.noise_model import NoiseModel
 from validators.rules import RULES, PatternRule
 from validators.suite import expectation_file, parse_suite
@@ -52,6 +55,9 @@ SOURCES = {"trafilatura": ("boilerplate-dev", "boilerplate-dev-article"), "reada
 TABLE_AT = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
 PATTERN_ERROR = FEATURES_ORDER.index("pattern_error")
 PATTERN_WARNING = FEATURES_ORDER.index("pattern_warning")
+OUTSIDE_STORY = FEATURES_ORDER.index("outside_story")
+PROSE_BEFORE = FEATURES_ORDER.index("prose_distance_before")
+PROSE_AFTER = FEATURES_ORDER.index("prose_distance_after")
 #: BP102 fires above this on the template_files column (its max_value in expectations/paragraphs.json).
 TEMPLATE_MAX = 2
 
@@ -97,12 +103,22 @@ class Scored:
         in_furnished = T.furnished_files(np.where(above, 1.0, 0.0), self.data.sets, self.data.pages, 0.5)
         return above | (in_furnished & (self.score > self.furnished))
 
-    def flagged(self, level: str) -> np.ndarray:
+    def pattern_errors(self, arbitrated: bool = True) -> np.ndarray:
+        """A pattern with error severity matches (BP0xx), and (``arbitrated``, as the
+        check does by default) the paragraph is not inside the story (running text before and
+        after it) or scores above the review threshold: inside it at or below that, the check
+        reports the pattern as a warning."""
         x = self.data.x
-        firm = (x[:, PATTERN_ERROR] > 0) | (self.data.template > TEMPLATE_MAX)
+        hits = x[:, PATTERN_ERROR] > 0
+        inside = (x[:, OUTSIDE_STORY] == 0) & (x[:, PROSE_BEFORE] < FAR) & (x[:, PROSE_AFTER] < FAR)
+        return hits & ((self.score > self.review) | ~inside) if arbitrated else hits
+
+    def flagged(self, level: str, arbitrated: bool = True) -> np.ndarray:
+        x = self.data.x
+        firm = self.pattern_errors(arbitrated) | (self.data.template > TEMPLATE_MAX)
         if level == "error":
             return self.scored_error() | firm
-        return self.scored_error() | (self.score > self.review) | firm | (x[:, PATTERN_WARNING] > 0)
+        return self.scored_error() | (self.score > self.review) | firm | (x[:, PATTERN_WARNING] > 0) | (x[:, PATTERN_ERROR] > 0)
 
 
 def pr(flag: np.ndarray, y: np.ndarray, keep: np.ndarray | None = None) -> tuple[float, float]:
@@ -129,14 +145,33 @@ def page_averaged(flag: np.ndarray, data: T.Labelled) -> tuple[float, float, int
 
 
 def pattern_codes(texts: list[str]) -> list[list[str]]:
-    """The BP001–BP009 codes with error severity whose patterns match each text."""
+    """The pattern rules' codes (BP0xx) with error severity whose patterns match each text."""
     suite = parse_suite(*expectation_file("paragraphs.json", ROOT / "expectations"))
     rules = [(s.code, [re.compile(p) for p in s.kwargs.get("regex_list") or [s.kwargs["regex"]]])
              for s in suite.expectations if issubclass(RULES[s.code], PatternRule) and s.severity == "critical"]  # fmt: skip
     return [[code for code, patterns in rules if any(p.search(t) for p in patterns)] for t in texts]
 
 
-def report(name: str, scored: Scored, clean: Scored, show: int) -> None:
+def content_only_failures(clean: Scored, arbitrated: bool = True) -> list[tuple[int, list[str]]]:
+    """Each paragraph of the content-only pages with a noise error, and its codes."""
+    flag = clean.flagged("error", arbitrated)
+    patterns = pattern_codes(clean.data.texts)
+    errors = clean.pattern_errors(arbitrated)
+    by_score = clean.scored_error()
+    out = []
+    for r in np.flatnonzero(flag).tolist():
+        found = list(patterns[r]) if errors[r] else []
+        if clean.score[r] > clean.error[r]:
+            found.append("BP100")
+        elif by_score[r]:
+            found.append("BP103")
+        if clean.data.template[r] > TEMPLATE_MAX:
+            found.append("BP102")
+        out.append((r, found))
+    return out
+
+
+def report(name: str, scored: Scored, clean: Scored, show: int, failures: bool = False) -> None:
     data, y = scored.data, scored.data.y
     long_enough = np.array([len(t) >= 40 for t in data.texts])
     print(f"\n== {name}: {len(y):,} paragraphs ({int(y.sum()):,} furniture) in {len(set(data.pages))} pages; "
@@ -149,28 +184,22 @@ def report(name: str, scored: Scored, clean: Scored, show: int) -> None:
         p40, r40 = pr(flag, y, long_enough)
         pp, rp, _, _ = page_averaged(flag, data)
         print(f"{level + ' level':<14} {p:>6.3f} {r:>6.3f}   {p40:>7.3f} {r40:>7.3f}   {pp:>7.3f} {rp:>7.3f}")
-    # Content-only pages.
-    flag = clean.flagged("error")
-    pages = np.array(clean.data.pages)
-    failing = sorted({p for p, f in zip(clean.data.pages, flag.tolist(), strict=True) if f})
-    codes, pages_by_code = Counter(), {}
-    patterns = pattern_codes(clean.data.texts)
-    by_score = clean.scored_error()
-    for r in np.flatnonzero(flag).tolist():
-        found = list(patterns[r])
-        if clean.score[r] > clean.error[r]:
-            found.append("BP100")
-        elif by_score[r]:
-            found.append("BP103")
-        if clean.data.template[r] > TEMPLATE_MAX:
-            found.append("BP102")
-        codes.update(found)
-        for code in found:
-            pages_by_code.setdefault(code, set()).add(clean.data.pages[r])
+    # Content-only pages, with the patterns arbitrated by the score (as the check does) and without.
     total = len(set(clean.data.pages))
-    print(f"content-only pages failing on a noise error: {len(failing)} of {total} ({len(failing) / total:.1%}); "
-          f"flagged paragraphs by code: {dict(sorted(codes.items()))}; "
-          f"pages by code: {dict(sorted((c, len(p)) for c, p in pages_by_code.items()))}")  # fmt: skip
+    for arbitrated in (True, False):
+        found = content_only_failures(clean, arbitrated)
+        codes, pages_by_code = Counter(), {}
+        for r, found_codes in found:
+            codes.update(found_codes)
+            for code in found_codes:
+                pages_by_code.setdefault(code, set()).add(clean.data.pages[r])
+        failing = {clean.data.pages[r] for r, _ in found}
+        print(f"content-only pages failing on a noise error{'' if arbitrated else ' (patterns not arbitrated)'}: "
+              f"{len(failing)} of {total} ({len(failing) / total:.1%}); flagged paragraphs by code: {dict(sorted(codes.items()))}; "
+              f"pages by code: {dict(sorted((c, len(p)) for c, p in pages_by_code.items()))}")  # fmt: skip
+        if failures and arbitrated:
+            for r, found_codes in found:
+                print(f"  {clean.data.pages[r]} {'/'.join(found_codes)} score {clean.score[r]:.3f} [{clean.why[r] or '-'}]: {clean.data.texts[r][:70]!r}")
     # The score alone at several thresholds (patterns not counted).
     print("score alone:  " + "  ".join(f"t={t:.2f} P {pr(scored.score > t, y)[0]:.3f} R {pr(scored.score > t, y)[1]:.3f}" for t in TABLE_AT))
     alarms = [r for r in np.flatnonzero(scored.flagged("error") & (y == 0)).tolist()]
@@ -189,6 +218,7 @@ def main() -> None:
     parser.add_argument("--scheme", choices=("grouped", "across", "both"), default="both")
     parser.add_argument("--folds", type=int, default=T.FOLDS)
     parser.add_argument("--show", type=int, default=10)
+    parser.add_argument("--failures", action="store_true", help="list every paragraph failing a content-only page")
     args = parser.parse_args()
     folders = args.sets or default_sets()
 
@@ -226,7 +256,7 @@ def main() -> None:
                 continue
             content_pages = {g for g, y in zip(sets[n].groups, sets[n].y.tolist(), strict=True) if not y}
             cut = next(k for k in sets if k.endswith(T.CLEAN) and set(sets[k].groups) == content_pages)
-            report(n, scored[n], scored[cut], args.show)
+            report(n, scored[n], scored[cut], args.show, args.failures)
 
 
 if __name__ == "__main__":

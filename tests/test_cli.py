@@ -133,7 +133,8 @@ def test_huge_single_line_is_checked(cli, corpus):
         ("select = [", "cannot read TOML"),
         ("[tool.corpus-validator.noise]\nerror_threshold = 2", "noise.error_threshold must be a number from 0 to 1"),
         ("[tool.corpus-validator.noise]\nreview_threshold = \"high\"", "noise.review_threshold must be a number from 0 to 1"),
-        ("[tool.corpus-validator.noise]\nreview = 0.5", "[noise] takes only error_threshold, furnished_threshold, review_threshold"),
+        ("[tool.corpus-validator.noise]\nreview = 0.5", "[noise] takes only error_threshold, furnished_threshold, pattern_threshold, review_threshold"),
+        ("[tool.corpus-validator.noise]\npattern_threshold = -0.1", "noise.pattern_threshold must be a number from 0 to 1"),
         ("[tool.corpus-validator.noise]\nerror_threshold = 0.3\nreview_threshold = 0.6", "review_threshold must not be above"),
     ],
 )
@@ -189,6 +190,10 @@ def test_broken_noise_data_is_a_clear_error(cli, corpus, tmp_path, text, message
         ('{"format": "something else"}', "not a noise model"),
         ('{"format": "corpus-validator noise model", "features": ["words"], "trees": []}', "not a valid noise model: KeyError"),
         ('{"format": "corpus-validator noise model", "features": ["colour"], "trees": []}', "feature(s) this version does not compute: colour"),
+        # A split whose child is itself or above it would walk forever; one past the tree's end reads another tree.
+        ('{"format": "corpus-validator noise model", "features": ["words"], "calibration": {"raw": [0, 1], "probability": [0, 1]}, "trees": [{"feature": [0, -1, -1], "threshold": [1, 0, 0], "left": [0, 0, 0], "right": [2, 0, 0], "value": [0, 1, 2]}]}', "tree 0: a node points outside the tree or back up it"),
+        ('{"format": "corpus-validator noise model", "features": ["words"], "calibration": {"raw": [0, 1], "probability": [0, 1]}, "trees": [{"feature": [-1], "threshold": [0], "left": [0], "right": [0], "value": [1]}, {"feature": [0, -1, -1], "threshold": [1, 0, 0], "left": [1, 0, 0], "right": [3, 0, 0], "value": [0, 1, 2]}]}', "tree 1: a node points outside the tree or back up it"),
+        ('{"format": "corpus-validator noise model", "features": ["words"], "calibration": {"raw": [0, 1], "probability": [0, 1]}, "trees": [{"feature": [0, -1], "threshold": [1, 0], "left": [1, 0], "right": [1, 0, 0], "value": [0, 1]}]}', "tree 0: node lists of different lengths"),
     ],
 )
 def test_broken_noise_model_is_a_clear_error(cli, corpus, tmp_path, text, message):

@@ -173,7 +173,7 @@ def test_drop_noise_keeps_running_text_only_the_score_flags(cli, tmp_path):
     kept = blocks(tmp_path / "article.txt")
     story = [b for b in seed.split("\n\n") if len(b.split()) >= 20]
     assert story and all(paragraph in kept for paragraph in story)
-    assert "running text that no pattern rule (BP001–BP009) names as page furniture" in result.stderr
+    assert "running text that no pattern rule (BP0xx) names as page furniture" in result.stderr
     assert result.exit_code == 1  # the story's BP100 errors stay for a person to judge
 
 

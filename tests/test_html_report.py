@@ -198,6 +198,8 @@ def rows(dom: str) -> list[str]:
 
 @pytest.fixture
 def noisy_page(cli, corpus, tmp_path):
+    # The prompt sits inside the story: the patterns unarbitrated by the noise score, so it is an error.
+    (tmp_path / "pyproject.toml").write_text("[tool.corpus-validator.noise]\npattern_threshold = 0\n", encoding="utf-8")
     folder = corpus({"a.txt": STORY, "b.txt": "Kim Jong Un spoke.\n\nKim Jong Un left.\n", "c.txt": CLEAN})
     html_report(cli, folder, tmp_path)
     return tmp_path / "report.html"

@@ -165,3 +165,42 @@ def test_the_lines_of_a_paragraph_are_the_models_units():
     features = file_noise_features(["A headline of one kind\nAnother headline here\nA third one", "A story sentence that runs on for a good many words, as stories do."])
     assert features["owner"].tolist() == [0, 0, 0, 1]
     assert features["x"].shape == (4, len(FEATURES_ORDER) - 1)
+
+
+def test_a_pattern_outside_the_story_stays_an_error_whatever_the_score(run):
+    """Seed 000's furniture lies above and below its story: the score never arbitrates there,
+    even with ``pattern_threshold = 1`` (every score at most it)."""
+    story = (SEEDS / "000_b62c68cda4596989.txt").read_text(encoding="utf-8")
+    patterns = ["BP001", "BP002", "BP003", "BP004", "BP005"]
+    trusted = run({"a.txt": story}, select=patterns, noise=_noise(pattern_threshold=0.0)).findings
+    assert [f.line for f in trusted] == [1, 25, 27, 29, 31, 34, 36]
+    arbitrated = run({"a.txt": story}, select=patterns, noise=_noise(pattern_threshold=1.0)).findings
+    assert [(f.line, f.code, f.severity, f.message) for f in arbitrated] == [(f.line, f.code, "error", f.message) for f in trusted]
+
+
+def test_a_pattern_inside_the_story_that_the_model_reads_as_the_story_is_a_warning(run):
+    """A date on a line of its own inside a story's timeline matches BP005; the model reads
+    it with its neighbours as the story: a warning that says why, not an error (text of the
+    test's own); with ``pattern_threshold = 0`` the pattern alone decides."""
+    prose = [f"{s} {v} {c}." for s, v, c in zip(SUBJECTS, VERBS * 2, CLAUSES * 2, strict=False)]
+    timeline = ["How the harbour works went:", "March 3, 2019", "The first survey of the wall was published after the storm season.",
+                "June 14, 2020", "The council set aside money for repairs and asked for tenders from builders.",
+                "May 2, 2021", "Work began on the eastern end, where the damage had been worst."]  # fmt: skip
+    report = run({"a.txt": "\n\n".join(prose[:3] + timeline + prose[3:]) + "\n"}, select=["BP005"])
+    dates = [f for f in report.findings if f.code == "BP005"]
+    assert len(dates) == 3 and all(f.severity == "warning" and "reads this paragraph of the story as the story's own, score 0." in f.message for f in dates)
+    assert report.errors == 0
+    trusted = run({"a.txt": "\n\n".join(prose[:3] + timeline + prose[3:]) + "\n"}, select=["BP005"], noise=_noise(pattern_threshold=0.0))
+    assert [f.severity for f in trusted.findings] == ["error"] * 3
+
+
+def test_template_files_counts_the_files_a_line_is_in_with_a_file_and_its_copies_once():
+    from validators.features.noise import template_files
+
+    header, story, other = 7, 2**63 + 5, 11  # line digests (unsigned 64-bit)
+    keys = np.array([header, story, header, story, header, other, header], dtype=np.uint64)
+    docs = np.array([0, 0, 1, 1, 2, 2, 3])  # doc 1 is a copy of doc 0; doc 3 has the header alone
+    counts = template_files(keys, docs, {1: 0})
+    assert counts.tolist() == [3, 1, 3, 1, 3, 1, 3]  # the header in files 0 (with its copy), 2 and 3
+    assert template_files(keys, docs, {}).tolist() == [4, 2, 4, 2, 4, 1, 4]
+    assert template_files(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), {}).tolist() == []

@@ -2,9 +2,12 @@
 
 A pre-commit run checks one changed file, but cross-file rules need the whole corpus:
 the unchanged files' paragraphs, encoding features, name candidates and lower-case
-words come from here instead of being computed again. An entry is valid for the
-exact bytes it was computed from (SHA-256), under the same tool version and the same
-``expectations/`` data that shape per-file features; anything else recomputes.
+words come from here instead of being computed again. An entry is keyed by the exact
+bytes it was computed from (SHA-256) and holds one section per feature step
+(``features/steps.py``); the file's header records each step's key (its version, the
+``expectations/`` files and settings it reads, its libraries' versions). A section whose
+step's key changed is dropped when the file is read, and only that step runs again; the
+others are reused. Another tool or Python version starts afresh.
 
 The cache is one file in ``.corpus-validator-cache/`` at the project root (a folder
 with a ``.gitignore`` of its own): a header, then records of entries, each pickled. A
@@ -47,12 +50,14 @@ KEPT_SHARE = 0.75
 
 
 class FeatureCache:
-    def __init__(self, folder: Path | None, *shaping: str, max_bytes: int = MAX_BYTES):
-        """``shaping``: the texts (expectation files) per-file features depend on."""
+    def __init__(self, folder: Path | None, sections: dict[str, str] | None = None, max_bytes: int = MAX_BYTES):
+        """``sections``: each feature step's key (``steps.step_keys``); an entry is a dict of
+        sections by step name."""
         self.folder = folder
         self.max_bytes = max_bytes
         self.size = 0  # bytes of the file as read
-        self.key = digest("\0".join((__version__, sys.version, *shaping)).encode())
+        self.key = digest("\0".join((__version__, sys.version)).encode())
+        self.sections = dict(sections or {})
         self.entries: dict[str, dict] = {}
         self.added: dict[str, dict] = {}
         self.used: set[str] = set()
@@ -61,18 +66,25 @@ class FeatureCache:
             self._load()
 
     def _load(self) -> None:
+        stale: set[str] = set()
         try:
             with open(self.folder / FILE, "rb") as handle:
                 self.size = os.fstat(handle.fileno()).st_size
-                if pickle.load(handle) != {"key": self.key}:
-                    return  # another version or other expectations: start afresh
+                header = pickle.load(handle)
+                if not isinstance(header, dict) or header.get("key") != self.key or not isinstance(header.get("sections"), dict):
+                    return  # another tool or Python version, or another layout: start afresh
+                before = header["sections"]
+                stale = {name for name in {*before, *self.sections} if before.get(name) != self.sections.get(name)}
                 while handle.peek(1):
                     self.entries.update(pickle.load(handle))
         except FileNotFoundError:
             return
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
-            return  # unreadable, or a record cut short: keep what was read, rewrite on save
-        self.intact = True
+            pass  # unreadable, or a record cut short: keep what was read, rewrite on save
+        else:
+            self.intact = not stale
+        if stale:  # a step changed: its sections go, the others' stay (written again on save)
+            self.entries = {k: {n: v for n, v in e.items() if n not in stale} for k, e in self.entries.items()}
 
     def get(self, content: str) -> dict | None:
         entry = self.entries.get(content)
@@ -100,7 +112,7 @@ class FeatureCache:
             if not ignore.exists():
                 ignore.write_text("# Made by corpus-validator: a cache, never committed.\n*\n")
             if rewrite:
-                header = pickle.dumps({"key": self.key}, protocol=5)
+                header = pickle.dumps({"key": self.key, "sections": self.sections}, protocol=5)
                 write_atomic(self.folder / FILE, header + b"".join(self._kept_records()))
             else:
                 with open(self.folder / FILE, "ab") as handle:

@@ -402,6 +402,10 @@ def rule(code: str | None) -> None:
             summary = rule_class.doc().splitlines()[0]
             click.echo(f"{rule_code}  {rule_class.family:<9}  {rule_class.name:<22}  {summary}")
         return
+    if code.upper() not in RULES and code.upper().startswith("X"):  # perhaps the corpus's own, in its suites
+        from .suite import load_suites
+
+        load_suites(load_config(None).expectations)
     rule_class = RULES.get(code.upper())
     if rule_class is None:
         raise CorpusValidatorError(f"no rule {code!r}; `corpus-validator rule` lists them")

@@ -25,6 +25,7 @@
     error_threshold = 0.7999          # a noise score above this is page furniture (BP100, error)
     review_threshold = 0.2469         # above this, possible page furniture (BP101, warning)
     furnished_threshold = 0.4909      # above this, page furniture in a file that has some already (BP103, error)
+    pattern_threshold = 0.2469        # a pattern's error (BP0xx) inside the story at or below this score is a warning (default: review_threshold; 0: never)
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ class NoiseSettings:
     error_threshold: float | None = None
     review_threshold: float | None = None
     furnished_threshold: float | None = None
+    #: A pattern's error (BP0xx) inside the story on a paragraph scoring at most this is
+    #: a warning; None: the review threshold (the model reads it as the story's own); 0: never.
+    pattern_threshold: float | None = None
+
+
 LEVELS = (*SEVERITIES, "off")
 
 
@@ -91,6 +97,17 @@ class Config:
         selected = not self.select or any(code.startswith(p) for p in self.select)
         return selected and not any(code.startswith(p) for p in self.ignore)
 
+    def check_codes(self) -> None:
+        """Refuse a code the settings name that no rule has, once the suites have declared the
+        corpus's own rules (X…): until then, those are taken on trust."""
+        named = [("select", self.select), ("ignore", self.ignore), ("severity", list(self.severity))]
+        named += [(f"per-file-ignores {glob!r}", codes) for glob, _, codes in self.per_file_ignores]
+        for key, codes in named:
+            for code in codes:
+                if not any(c.startswith(code) for c in RULES):
+                    raise ConfigError(f"{self.source or 'settings'}: '{key}' names {code!r}, which is no rule code "
+                                      "or prefix of one (and no suite declares it)")  # fmt: skip
+
     def severity_of(self, code: str, gx_severity: str) -> str | None:
         """The level a finding of ``code`` gets, or None when the rule is not run."""
         if not self.runs(code):
@@ -109,7 +126,8 @@ def parse_codes(value, key: str, where: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where}: '{key}' must be a list of rule codes, like [\"BP\", \"EN001\"]")
     for code in value:
-        if not any(c.startswith(code.upper()) for c in RULES):
+        # X…: a corpus's own rules, declared in its suites, read after the settings (``Config.check_codes``).
+        if not any(c.startswith(code.upper()) for c in RULES) and not re.fullmatch(r"X[A-Z]{0,3}[0-9]{0,3}", code.upper()):
             raise ConfigError(f"{where}: '{key}' names {code!r}, which is no rule code or prefix of one")
     return [v.upper() for v in value]
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 from .evaluate import Outcome
 from .features.duplicate import canonical
-from .ingest import Document
-from .rules import RULES, SEVERITIES, CorpusView, Hit, Row
+from .rules import RULES, SEVERITIES, CorpusView, Hit, PatternRule, Row
 from .segment import line_breaks, position_in
 
 
@@ -40,10 +39,11 @@ class Finding:
     edits: tuple[tuple[int, int, str], ...] = field(default=(), compare=False)
     fingerprint: str = ""  # stable identity for baselines; see ``fingerprint()``
     row: int | None = field(default=None, compare=False)  # the paragraph's label in the frame
+    removes_bom: bool = field(default=False, compare=False)  # its repair drops the file's byte-order mark
 
     @property
     def fixable(self) -> bool:
-        return bool(self.edits) or self.code == "EN003"
+        return bool(self.edits) or self.removes_bom
 
     def to_dict(self) -> dict:
         # Field by field, not ``asdict``: it deep-copies every related place of every finding.
@@ -58,7 +58,7 @@ class Finding:
 
 
 #: The fields of a finding's record, in order (``related`` in its place; not ``edits`` or ``row``).
-_RECORDED = [f.name for f in fields(Finding) if f.name not in ("edits", "row")]
+_RECORDED = [f.name for f in fields(Finding) if f.name not in ("edits", "row", "removes_bom")]
 
 
 class Locator:
@@ -131,13 +131,20 @@ def _fingerprint_prefix(code: str, path: str, paragraph: str):
 
 
 def _from_hit(code: str, severity: str, hit: Hit, locate: Locator) -> Finding:
+    rule = RULES[code]
+    if hit.row is None:  # the file itself, which may have no paragraphs: its start
+        return Finding(
+            code=code, family=rule.family, severity=severity, path=hit.path, line=1, column=1, end_line=1,
+            end_column=1, message=hit.message, suggestion=hit.suggestion, removes_bom=rule.removes_bom,
+            fingerprint=fingerprint(code, hit.path, "", ""),
+        )  # fmt: skip
     start = locate.place(hit.row, hit.start)
     end = locate.place(hit.row, hit.end)
     base = locate.base(hit.row)
     raw = locate.raw[hit.row]
     return Finding(
         code=code,
-        family=RULES[code].family,
+        family=rule.family,
         severity=severity,
         path=start.path,
         line=start.line,
@@ -150,31 +157,8 @@ def _from_hit(code: str, severity: str, hit: Hit, locate: Locator) -> Finding:
         edits=tuple((base + s, base + e, replacement) for s, e, replacement in hit.edits),
         fingerprint=fingerprint(code, start.path, raw, raw[hit.start : hit.end]),
         row=hit.row,
+        removes_bom=rule.removes_bom,
     )
-
-
-def file_findings(documents: list[Document], severity_of) -> list[Finding]:
-    """Findings for files that have no paragraphs to validate (binary files)."""
-    severity = severity_of("EN004", "critical")
-    findings = []
-    for doc in documents:
-        if doc.problem == "binary" and severity:
-            findings.append(
-                Finding(
-                    code="EN004",
-                    family="encoding",
-                    severity=severity,
-                    path=doc.path,
-                    line=1,
-                    column=1,
-                    end_line=1,
-                    end_column=1,
-                    message=f"binary file: NUL byte at byte {doc.nul_offset}; nothing in it was checked",
-                    suggestion="if it is UTF-16 text, re-save it as UTF-8; otherwise remove it from the corpus",
-                    fingerprint=fingerprint("EN004", doc.path, "", ""),
-                )
-            )
-    return findings
 
 
 def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, report_paths=None) -> list[Finding]:
@@ -183,7 +167,7 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
     With ``report_paths``, only rows of those files become findings (the rest of the
     corpus was read for cross-file rules only).
     """
-    frames = {"paragraphs": corpus.paragraphs, "mentions": corpus.mentions}
+    frames = {"paragraphs": corpus.paragraphs, "mentions": corpus.mentions, "files": corpus.files}
     locate = Locator(corpus)
     findings = []
     for outcome in outcomes:
@@ -225,3 +209,30 @@ def _without_yielded(findings: list[Finding]) -> list[Finding]:
         return firm[prefix].get(f.row, -1) < rank and yielding[prefix].get(f.row, -1) <= rank
 
     return [f for f in findings if kept(f)]
+
+
+def _weighed_by_model(code: str) -> bool:
+    """A pattern rule whose hits the noise model was trained on: only there can its score overrule the pattern."""
+    rule = RULES[code]
+    return issubclass(rule, PatternRule) and rule.builtin and rule.model_feature
+
+
+def arbitrated(findings: list[Finding], paragraphs, story_at_most: float | None) -> list[Finding]:
+    """A pattern's error (a BP0xx rule whose hits are noise-model features) on a paragraph inside the story (running text of the
+    story before and after it) that the noise model scores at most ``story_at_most`` (the
+    review threshold unless configured; 0 or None: never) becomes a warning: there a
+    pattern's form can be the story's own (a date in a timeline, a credit in a table the story
+    keeps), and the model, which weighs the pattern's hit with the paragraph's shape and
+    neighbours, reads it as the story. The finding stays visible but does not fail the gate.
+    Above, below and at the edges of the story a pattern's hit stays an error, as does a
+    paragraph without a score."""
+    if not story_at_most or "story_noise_score" not in paragraphs:
+        return findings
+    scores = paragraphs["story_noise_score"]
+    out = []
+    for f in findings:
+        score = scores[f.row] if f.row is not None else None
+        if f.severity == "error" and _weighed_by_model(f.code) and score is not None and score <= story_at_most:
+            f = replace(f, severity="warning", message=f"{f.message} (a warning: the noise model reads this paragraph of the story as the story's own, score {score:.2f})")
+        out.append(f)
+    return out

@@ -12,7 +12,7 @@ rules say (``choose_drops``):
   are deleted; the checks after it repair, and report, but never delete more (what the
   deletions newly expose is left as findings: another run may delete it).
 - Running text (``is_story``: at least ``STORY_MIN_WORDS`` words and a sentence's end) is
-  deleted only when a pattern rule (BP001–BP009: a newsletter prompt, a copyright footer …)
+  deleted only when a pattern rule (BP0xx: a newsletter prompt, a copyright footer …)
   names it; a structural sign alone (BP100) never deletes it.
 - Never the last copy of running text: of the copies of a paragraph (same words, case and
   punctuation folded) in the files read, one is kept.
@@ -194,7 +194,7 @@ def choose_drops(report: Report) -> tuple[dict[int, list[Finding]], list[HeldBac
     held: dict[int, str] = {}
     for row, found in noise.items():
         if story[row] and not any(issubclass(RULES[f.code], PatternRule) for f in found):
-            held[row] = "running text that no pattern rule (BP001–BP009) names as page furniture"
+            held[row] = "running text that no pattern rule (BP0xx) names as page furniture"
 
     rows_of: dict[int, list[int]] = {}
     for row, doc in enumerate(frame["doc_id"]):
@@ -278,7 +278,7 @@ def plan_fixes(
             repairs = _outside([e for f in findings for e in f.edits], deletions)
             applied = _applicable(repairs + deletions)
             text = apply_edits(doc.text, applied)
-            keep_bom = doc.bom and not any(f.code == "EN003" for f in findings)
+            keep_bom = doc.bom and not any(f.removes_bom for f in findings)
             current[path] = decode(path, doc.doc_id, (BOM if keep_bom else b"") + text.encode("utf-8", "surrogateescape"))
             traces[path].record(applied)
             dropped = sum(len(drops[r]) for r in drops_of.get(path, ())) if pass_number == 0 else 0

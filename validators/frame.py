@@ -137,6 +137,18 @@ def assemble(documents: list[Document], per_document: list[dict[str, list]]) -> 
     return Table(merged)
 
 
+def file_table(documents: Iterable[Document]) -> Table:
+    """One row per file read, whatever it holds: ``path``, ``doc_id`` and ``nul_byte`` (the
+    offset of its first NUL byte when it is binary, else None), for the rules on files that
+    have no paragraphs."""
+    documents = list(documents)
+    return Table({
+        "path": [doc.path for doc in documents],
+        "doc_id": [doc.doc_id for doc in documents],
+        "nul_byte": [doc.nul_offset if doc.problem == "binary" else None for doc in documents],
+    })  # fmt: skip
+
+
 def build_table(documents: Iterable[Document]) -> Table:
     """The paragraph table of already-read documents, in file then paragraph order."""
     documents = list(documents)

@@ -8,22 +8,33 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .config import Config
 from .errors import SuiteError
-from .features.duplicate import add_duplicate_features, concatenate, file_duplicate_data
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import FeatureCache, digest
-from .features.noise import NoisePatterns, NoiseUnits, add_noise_scores, corpus_noise_features, file_noise_features
-from .features.noise_model import NoiseModel
-from .features.encoding import EncodingPatterns, encoding_columns
-from .features.name import NameLexicon, build_mentions, corpus_vocabulary, lowercase_words, mention_candidates
-from .findings import Finding, build_findings, file_findings
-from .frame import Table, assemble, document_columns
+from .features.encoding import EncodingPatterns
+from .features.steps import (
+    Context,
+    Corpus,
+    assemble_corpus,
+    file_steps,
+    pack,
+    run_corpus_steps,
+    run_file_steps,
+    step_keys,
+    unpack,
+)
+from .findings import Finding, arbitrated, build_findings
+from .frame import Table, file_table
 from .ingest import Document, read, shown_paths
 from .progress import track
 from .rules import RULES, CorpusView, PatternRule
 from .suite import expectation_file, load_suites, parse_suite
+
+if TYPE_CHECKING:
+    from .features.noise import NoiseUnits
 
 
 @dataclass
@@ -79,121 +90,72 @@ class Report:
         }
 
 
-def load_lexicon(config: Config) -> NameLexicon:
-    return NameLexicon.parse(*expectation_file("names.toml", config.expectations))
-
-
 def load_encoding_patterns(config: Config) -> EncodingPatterns:
-    return EncodingPatterns.parse(*expectation_file("encoding.toml", config.expectations))
+    """The encoding rules' character classes and lookalikes (the rules point at what they found)."""
+    bundled = EncodingPatterns.parse(*expectation_file("encoding.toml", None))
+    return EncodingPatterns.parse(*expectation_file("encoding.toml", config.expectations), default_lookalikes=bundled.lookalikes)
 
 
-def load_noise_patterns(config: Config) -> NoisePatterns:
-    """``noise.toml``, and the noise patterns of ``paragraphs.json``: their hits are features
-    of the noise model (whichever rules a run selects)."""
+def pattern_rules(config: Config) -> tuple:
+    """(is an error, compiled patterns) of each pattern rule in ``paragraphs.json``: feature
+    steps may read their hits (the noise model does), whichever rules a run selects."""
     suite = parse_suite(*expectation_file("paragraphs.json", config.expectations))
-    furniture = []
+    found = []
     for spec in suite.expectations:
-        if issubclass(RULES[spec.code], PatternRule) and spec.type.endswith(("_regex_list", "_regex")):
+        rule = RULES[spec.code]
+        if issubclass(rule, PatternRule) and rule.model_feature and spec.type.endswith(("_regex_list", "_regex")):
             patterns = spec.kwargs.get("regex_list") or [spec.kwargs.get("regex")]
             try:
                 compiled = tuple(re.compile(p) for p in patterns)
             except (re.error, TypeError) as exc:
                 raise SuiteError(f"{suite.source}: a pattern of {spec.code} is not a valid regular expression: {exc}") from None
-            furniture.append((spec.severity == "critical", compiled))
-    # A corpus's own noise.toml that lists no function words keeps the bundled ones: the model needs them.
-    bundled = NoisePatterns.parse(*expectation_file("noise.toml", None))
-    return NoisePatterns.parse(
-        *expectation_file("noise.toml", config.expectations), furniture=furniture, default_words=bundled.function_words
-    )
+            found.append((spec.severity == "critical", compiled))
+    return tuple(found)
 
 
-def load_noise_model(config: Config) -> NoiseModel:
-    return NoiseModel.parse(*expectation_file("noise-model.json", config.expectations))
-
-
-#: What ``file_features`` stores, by number: change it whenever that changes, so that
-#: caches written before are not read as if they were current.
-FEATURES_FORMAT = "7"
-
-#: The ``expectations/`` files that shape per-file features.
-SHAPING_FILES = ("encoding.toml", "names.toml", "noise.toml", "paragraphs.json")
+def feature_context(config: Config, report_paths: set[str] | None = None, error_threshold: float = 1.0) -> Context:
+    """A run's feature context, prepared for the file steps (picklable: what a cluster's
+    workers need to call ``steps.run_file_steps``)."""
+    context = Context(config, expectation_file, pattern_rules(config), report_paths, {"error_threshold": error_threshold})
+    return context.prepare(file_steps())
 
 
 def open_cache(config: Config) -> FeatureCache:
-    shaping = [expectation_file(name, config.expectations)[1] for name in SHAPING_FILES]
-    shaping += [repr(config.duplicate), FEATURES_FORMAT]
+    """The feature cache, its sections keyed by the file steps (``steps.step_keys``)."""
     folder = config.root / CACHE_FOLDER if config.cache else None
-    return FeatureCache(folder, *shaping, max_bytes=config.cache_size * 1024 * 1024)
+    keys = step_keys(file_steps(), Context(config, expectation_file)) if folder is not None else {}
+    return FeatureCache(folder, keys, max_bytes=config.cache_size * 1024 * 1024)
 
 
-#: Columns the cache does not keep: they are slices of the document, cut again on load.
-SLICED = ("raw", "separator")
-
-
-def file_features(
-    doc: Document, patterns: EncodingPatterns, lexicon: NameLexicon, noise: NoisePatterns, config: Config
-) -> dict:
-    """Everything per file: paragraph and encoding columns, noise features, duplicate digests
-    and signatures, name candidates, lower-case words."""
-    columns = document_columns(doc)
-    columns.update(encoding_columns(doc, columns, patterns))
-    noise_features = file_noise_features(columns["text"], noise)
-    duplicate = file_duplicate_data(columns["text"], columns["raw"], config.duplicate)
-    words = set().union(*(lowercase_words(raw) for raw in columns["raw"])) if columns["raw"] else set()
-    candidates = [mention_candidates(raw, lexicon, words) for raw in columns["raw"]]
-    # One string, not a set: the cache loads one object per file instead of hundreds.
-    return {
-        "columns": columns,
-        "noise": noise_features,
-        "duplicate": duplicate,
-        "candidates": candidates,
-        "words": " ".join(sorted(words)),
-    }
-
-
-def _to_cache(entry: dict) -> dict:
-    columns = {k: v for k, v in entry["columns"].items() if k not in SLICED}
-    columns["text"] = [None if t == r else t for t, r in zip(columns["text"], entry["columns"]["raw"], strict=True)]
-    # A column with one value throughout (most feature columns: None) is kept as
-    # (value, count): a thousand files load as a few objects each, not as lists.
-    columns = {k: (v[0], len(v)) if v and v.count(v[0]) == len(v) else v for k, v in columns.items()}
-    return {**entry, "columns": columns}
-
-
-def _from_cache(entry: dict, doc: Document) -> dict:
-    columns = {k: [v[0]] * v[1] if isinstance(v, tuple) else v for k, v in entry["columns"].items()}
-    starts, ends, text = columns["char_start"], columns["char_end"], doc.text
-    columns["raw"] = [text[s:e] for s, e in zip(starts, ends, strict=True)]
-    columns["separator"] = [text[e:s] for e, s in zip(ends, [*starts[1:], len(text)][: len(ends)], strict=True)]
-    columns["text"] = [r if t is None else t for t, r in zip(columns["text"], columns["raw"], strict=True)]
-    return {**entry, "columns": columns}
-
-
-def _file_stage(documents: list[Document], config: Config, cache: FeatureCache | None, patterns: EncodingPatterns):
-    """Per-file features (from the cache when it has them) and the duplicate columns."""
-    lexicon, noise = load_lexicon(config), load_noise_patterns(config)
+def _file_stage(documents: list[Document], context: Context, cache: FeatureCache | None) -> list[dict[str, dict]]:
+    """Each document's file-step outputs, by step: from the cache where it has them (a section
+    whose step changed is computed again, alone)."""
     cache = cache or FeatureCache(None)
+    wanted = {step.name for step in file_steps()}
     per_file = []
     for doc in track(documents, "features"):
         content = digest(doc.data)
-        entry = cache.get(content)
-        if entry is None:
-            entry = file_features(doc, patterns, lexicon, noise, config)
-            cache.put(content, _to_cache(entry))
-        else:
-            entry = _from_cache(entry, doc)
-        per_file.append(entry)
-    frame = assemble(documents, [entry["columns"] for entry in per_file])
-    duplicate = concatenate([entry["duplicate"] for entry in per_file], [len(entry["columns"]["para"]) for entry in per_file])
-    frame = add_duplicate_features(frame, config.duplicate, duplicate)
-    return frame, per_file, lexicon
+        stored = cache.get(content)
+        sections = unpack(stored, doc) if stored else {}
+        if sections.keys() != wanted:
+            sections = run_file_steps(doc, context, sections)
+            cache.put(content, pack(sections))
+        per_file.append(sections)
+    return per_file
+
+
+def corpus_features(documents: list[Document], context: Context, cache: FeatureCache | None = None, wanted=None) -> Corpus:
+    """The file steps over each document (cached), the table they make, then the corpus steps
+    (``wanted``: only those these outputs need)."""
+    corpus = assemble_corpus(documents, _file_stage(documents, context, cache), context)
+    return run_corpus_steps(corpus, wanted)
 
 
 def noise_features(documents: list[Document], config: Config) -> tuple[Table, NoiseUnits]:
     """The paragraph table and the noise model's feature matrix (``noise.FEATURES_ORDER``), unscored:
     what ``train-noise`` learns from."""
-    frame, per_file, _ = _file_stage(documents, config, None, load_encoding_patterns(config))
-    return frame, corpus_noise_features(frame, [entry["noise"] for entry in per_file])
+    corpus = corpus_features(documents, feature_context(config), None, wanted=["noise_units"])
+    return corpus.table, corpus.data["noise_units"]
 
 
 def featurise(
@@ -201,20 +163,12 @@ def featurise(
     config: Config,
     cache: FeatureCache | None = None,
     report_paths: set[str] | None = None,
-    patterns: EncodingPatterns | None = None,
     error_threshold: float = 1.0,
 ) -> tuple[Table, Table]:
     """The paragraph table with every feature column, and the mentions table (``error_threshold``:
     BP100's, above which a paragraph makes its file furnished, ``furnished_noise_score``)."""
-    patterns = load_encoding_patterns(config) if patterns is None else patterns
-    frame, per_file, lexicon = _file_stage(documents, config, cache, patterns)
-    features = corpus_noise_features(frame, [entry["noise"] for entry in per_file])
-    reported = None if report_paths is None else [r for r, path in enumerate(frame["path"]) if path in report_paths]
-    frame = add_noise_scores(frame, features, load_noise_model(config), reported, error_threshold)
-    candidates = [spans for entry in per_file for spans in entry["candidates"]]
-    vocabulary = corpus_vocabulary(entry["words"] for entry in per_file)
-    mentions = build_mentions(frame, lexicon, candidates, vocabulary, report_paths)
-    return frame, mentions
+    corpus = corpus_features(documents, feature_context(config, report_paths, error_threshold), cache)
+    return corpus.table, corpus.tables["mentions"]
 
 
 def check(paths: list[str | os.PathLike], config: Config, context: list[str | os.PathLike] = ()) -> Report:
@@ -234,7 +188,7 @@ def check(paths: list[str | os.PathLike], config: Config, context: list[str | os
 
 def rule_levels(suites, config: Config) -> dict[str, str | None]:
     """Each rule's level under ``config`` (None: not run), from the suites' severities."""
-    levels = {"EN004": config.severity_of("EN004", "critical")}  # found while reading, not by a suite
+    levels: dict[str, str | None] = {}
     for suite in suites:
         for spec in suite.expectations:
             levels.setdefault(spec.code, config.severity_of(spec.code, spec.severity))
@@ -254,13 +208,14 @@ def noise_thresholds(suites: list, config: Config) -> list:
     return suites
 
 
-def error_threshold(suites: list) -> float:
-    """BP100's bound in ``suites`` (1.0 when no suite has it: then no file counts as furnished)."""
+def error_threshold(suites: list, code: str = "BP100", default: float | None = 1.0) -> float | None:
+    """BP100's bound in ``suites`` (1.0 when no suite has it: then no file counts as furnished),
+    or another score rule's (``code``)."""
     for suite in suites:
         for spec in suite.expectations:
-            if spec.code == "BP100" and spec.kwargs.get("max_value") is not None:
+            if spec.code == code and spec.kwargs.get("max_value") is not None:
                 return float(spec.kwargs["max_value"])
-    return 1.0
+    return default
 
 
 def check_documents(
@@ -268,10 +223,11 @@ def check_documents(
 ) -> Report:
     """Run every selected rule over documents already read (``fix`` re-checks in memory)."""
     all_suites = load_suites(config.expectations)
+    config.check_codes()  # the corpus's own rule codes are known now
     suites = noise_thresholds([s.only(config.runs) for s in all_suites], config)
     patterns = load_encoding_patterns(config)
     error = error_threshold(noise_thresholds(all_suites, config))
-    paragraphs, mentions = featurise(documents, config, cache, report_paths, patterns, error)
+    paragraphs, mentions = featurise(documents, config, cache, report_paths, error)
     reported = [d for d in documents if report_paths is None or d.path in report_paths]
     report = Report(reported, paragraphs, mentions, levels=rule_levels(all_suites, config))
 
@@ -280,10 +236,15 @@ def check_documents(
     evaluate = ENGINES[config.engine]
     if config.data_docs is not None:
         evaluate = functools.partial(evaluate, data_docs=config.data_docs)
-    outcomes = evaluate({"paragraphs": paragraphs, "mentions": mentions}, track(suites, "evaluation", "suites"), report_paths)
-    corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, patterns)
+    frames = {"paragraphs": paragraphs, "mentions": mentions, "files": file_table(documents)}
+    outcomes = evaluate(frames, track(suites, "evaluation", "suites"), report_paths)
+    corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, patterns, frames["files"])
     findings = build_findings(outcomes, corpus, config.severity_of, report_paths)
-    findings += file_findings(reported, config.severity_of)
+    # A pattern's error on a paragraph the noise model reads as the story is a warning.
+    story_at_most = config.noise.pattern_threshold
+    if story_at_most is None:
+        story_at_most = error_threshold(noise_thresholds(all_suites, config), "BP101", None)
+    findings = arbitrated(findings, paragraphs, story_at_most)
     findings = [f for f in findings if not config.ignored(f.path, f.code)]  # per-file-ignores
     report.findings = sorted(findings, key=lambda f: f.sort_key)
     return report

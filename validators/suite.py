@@ -16,12 +16,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import SuiteError
 from . import safe_regex
-from .rules import RULES, PatternRule
+from .errors import SuiteError
+from .rules import FAMILIES, FRAMES, RULES, PatternRule
+from .rules.base import OWN_CODE, OwnRule
 
-SUITE_FILES = ("paragraphs.json", "mentions.json")
-FRAMES = ("paragraphs", "mentions")
+SUITE_FILES = tuple(f"{frame}.json" for frame in FRAMES)  # paragraphs.json, mentions.json, files.json
 GX_SEVERITY = {"critical": "error", "warning": "warning", "info": "info"}
 
 
@@ -105,7 +105,7 @@ def _bundled_patterns() -> frozenset[str]:
     """The patterns of the bundled suites: a test checks them once (``tests/test_safe_regex.py``),
     so a run spends the check only on a corpus owner's own (it costs a hook run ~40 ms)."""
     found = set()
-    for name in ("paragraphs.json", "mentions.json"):
+    for name in SUITE_FILES:
         for item in json.loads(_bundled(name).read_text(encoding="utf-8")).get("expectations", []):
             kwargs = item.get("kwargs", {})
             found.update(kwargs.get("regex_list", []))
@@ -201,7 +201,7 @@ def check_expectation(kind: str, kwargs: dict, code: str, where: str) -> None:
         problem = (spec.required.get(name) or spec.optional[name])(value)
         if problem:
             raise SuiteError(f"{where} ({kind}): {name} {problem}")
-    if issubclass(RULES[code], PatternRule) and not spec.patterns:
+    if issubclass(RULES[code], (PatternRule, OwnRule)) and not spec.patterns:
         raise SuiteError(f"{where}: rule {code} points at what a pattern matched; {kind} has no patterns")
 
 
@@ -222,7 +222,7 @@ def parse_suite(source: str, text: str) -> Suite:
     index_columns = meta.get("index_columns")
     if not isinstance(index_columns, list) or not index_columns or not all(isinstance(c, str) for c in index_columns):
         raise SuiteError(f"{source}: meta.index_columns must be a list of column names, like [\"doc_id\", \"para\"], not {index_columns!r}")
-    specs = []
+    specs, own = [], set()
     for n, item in enumerate(data["expectations"]):
         where = f"{source}: expectation {n}"
         if not isinstance(item, dict) or not isinstance(item.get("type"), str):
@@ -231,7 +231,12 @@ def parse_suite(source: str, text: str) -> Suite:
             if not isinstance(item.get(key) or {}, dict):
                 raise SuiteError(f"{where} ({item['type']}): {key} must be an object, not {type(item[key]).__name__}")
         code = (item.get("meta") or {}).get("code")
-        if not isinstance(code, str) or code not in RULES:
+        if "rule" in (item.get("meta") or {}):
+            if code in own:
+                raise SuiteError(f"{where}: rule {code} is declared twice")
+            own.add(code)
+            _declare_own_rule(code, item, frame, where)
+        elif not isinstance(code, str) or code not in RULES:
             raise SuiteError(f"{where} ({item['type']}): meta.code {code!r} is not a known rule")
         if RULES[code].frame != frame:
             raise SuiteError(f"{where}: rule {code} works on {RULES[code].frame}, not {frame}")
@@ -248,6 +253,47 @@ def parse_suite(source: str, text: str) -> Suite:
         expectations=tuple(specs),
         source=source,
     )
+
+
+#: What a corpus's own rule declares in its expectation's ``meta.rule``: (required, optional).
+OWN_RULE_KEYS = (("family", "message", "suggestion"), ("name", "description"))
+
+
+def _declare_own_rule(code, item: dict, frame: str, where: str) -> None:
+    """Register the corpus's own pattern rule ``code`` that ``item`` declares in ``meta.rule``
+    (its family, message and suggestion; its patterns are the expectation's, its level the
+    expectation's ``severity``), or refuse it with the reason."""
+    declared = item["meta"]["rule"]
+    if not isinstance(code, str) or not re.fullmatch(OWN_CODE, code):
+        if isinstance(code, str) and code in RULES and RULES[code].builtin:
+            raise SuiteError(f"{where}: {code} is a built-in rule; a corpus's own rule needs a code of its own, "
+                             "X, one to three capitals and three digits (XB001)")  # fmt: skip
+        raise SuiteError(f"{where}: a corpus's own rule needs a code of X, one to three capitals and three digits (XB001), not {code!r}")
+    if not isinstance(declared, dict):
+        raise SuiteError(f"{where}: meta.rule of {code} must be an object with family, message and suggestion")
+    required, optional = OWN_RULE_KEYS
+    unknown = sorted(set(declared) - set(required) - set(optional))
+    if unknown:
+        raise SuiteError(f"{where}: meta.rule of {code} has unknown key(s) {', '.join(unknown)} (known: {', '.join(required + optional)})")
+    for key in (*required, *optional):
+        value = declared.get(key)
+        if (key in required or value is not None) and (not isinstance(value, str) or not value.strip()):
+            raise SuiteError(f"{where}: meta.rule of {code} needs {key} (a non-empty string)")
+    if declared["family"] not in FAMILIES:
+        raise SuiteError(f"{where}: meta.rule of {code}: family must be one of {', '.join(FAMILIES)}, not {declared['family']!r}")
+    name = declared.get("name") or code.lower()
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", name):
+        raise SuiteError(f"{where}: meta.rule of {code}: name must be lower-case words joined by hyphens, not {name!r}")
+    if frame != "paragraphs" or not getattr(EXPECTATION_TYPES.get(item["type"]), "patterns", False):
+        raise SuiteError(f"{where}: {code}, a corpus's own rule, is a pattern rule: the paragraphs suite's "
+                         "expect_column_values_to_not_match_regex_list (or _regex)")  # fmt: skip
+    severity = GX_SEVERITY.get(item.get("severity", "critical"), "error")
+    doc = declared.get("description") or declared["message"]
+    RULES[code] = type(code, (OwnRule,), {
+        "__doc__": f"{doc}\n\nA rule of this corpus, declared in its suite.", "code": code, "name": name,
+        "family": declared["family"], "message": declared["message"], "suggestion": declared["suggestion"],
+        "severity": severity,
+    })  # fmt: skip
 
 
 def load_suites(directory: Path | None) -> list[Suite]:

@@ -28,6 +28,7 @@ import numpy as np
 
 from ..frame import Table
 from .minhash import NUM_PERM, signatures, similar_earlier, word_hashes
+from .steps import CorpusStep, FileStep, register
 
 #: Paragraphs shorter than this (after folding) are left to the noise family:
 #: "Click to Hide" on every page is template text, not a duplicated story.
@@ -192,3 +193,52 @@ def _add_documents(frame: Table, digests: np.ndarray, lengths: np.ndarray, sigs:
     frame["doc_dup_of"] = doc_dup
     frame["doc_near_dup_of"] = doc_near
     frame["doc_near_similarity"] = doc_similarity
+
+
+def _settings(context) -> DuplicateSettings:
+    return context.config.duplicate
+
+
+DIGESTS = register(
+    FileStep(
+        "duplicate-digests",
+        family="duplicate",
+        version="1",
+        compute=lambda doc, inputs, settings: {"duplicate_data": file_duplicate_data(inputs["text"], inputs["raw"], settings)},
+        needs=("text", "raw"),
+        data=("duplicate_data",),
+        settings=("duplicate",),
+        libraries=("numpy",),  # MinHash coefficients from numpy.random.default_rng
+        prepare=_settings,
+    )
+)
+
+
+def _duplicates(corpus, settings: DuplicateSettings) -> None:
+    """Exact copies: a group-by on the paragraph's canonical digest, each row pointing at its
+    group's first row (a window ``min(row) over (partition by digest)``); near copies: MinHash
+    bands exploded to (band, value, row), a group-by on (band, value) giving candidate pairs, a
+    self-join on signatures to keep pairs at the threshold, the least earlier row per row;
+    shared passages: passages exploded, a group-by on their digest, each pointing at its first
+    occurrence in another row; whole files: a group-by on ``doc_id`` (the list of digests, the
+    least of each signature position), then the same as paragraphs."""
+    data = concatenate(corpus.per_file["duplicate_data"], corpus.rows_per_file)
+    add_duplicate_features(corpus.table, settings, data)
+
+
+DUPLICATES = register(
+    CorpusStep(
+        "duplicates",
+        family="duplicate",
+        version="1",
+        run=_duplicates,
+        needs=("duplicate_data", "doc_id"),
+        columns=(
+            "text_key", "dup_key", "dup_of", "near_dup_of", "near_dup_similarity", "passages", "passage_of",
+            "doc_dup_of", "doc_near_dup_of", "doc_near_similarity",
+        ),  # fmt: skip
+        settings=("duplicate",),
+        libraries=("numpy",),
+        prepare=_settings,
+    )
+)

@@ -38,6 +38,7 @@ from ..safe_regex import UnsafePattern
 from ..safe_regex import check as checked_pattern
 from ..segment import position
 from . import parse_toml
+from .steps import CorpusStep, FileStep, register
 
 MENTION_COLUMNS = [
     "mention_id", "row", "path", "doc_id", "para", "start", "end", "line", "column",
@@ -751,3 +752,59 @@ def preferred_spelling(keys: list, surfaces: list) -> list:
     """
     best = most_common_spelling(keys, surfaces)
     return [best.get(k) for k in keys]
+
+
+def load_lexicon(context) -> NameLexicon:
+    return NameLexicon.parse(*context.file("names.toml"))
+
+
+def _file_candidates(doc, inputs, lexicon: NameLexicon) -> dict:
+    raws = inputs["raw"]
+    words = set().union(*(lowercase_words(raw) for raw in raws)) if raws else set()
+    return {
+        "name_candidates": [mention_candidates(raw, lexicon, words) for raw in raws],
+        # One string, not a set: the cache loads one object per file instead of hundreds.
+        "lowercase_words": " ".join(sorted(words)),
+    }
+
+
+CANDIDATES = register(
+    FileStep(
+        "name-candidates",
+        family="name",
+        version="2",
+        compute=_file_candidates,
+        needs=("raw",),
+        data=("name_candidates", "lowercase_words"),
+        shaping=("names.toml",),
+        libraries=("anyascii",),
+        prepare=lambda context: context.resource(load_lexicon),
+    )
+)
+
+
+def _mentions(corpus, lexicon: NameLexicon) -> None:
+    """The mentions table: candidates exploded to one row per mention; the corpus's lower-case
+    words (a distinct union) and capitalised words (a group-by on the word) decide one-word
+    names; a group-by on the mention's key counts each spelling (by files too) and picks the
+    corpus's spelling; a join back gives each mention its ``variant_of``; near variants: a
+    group-by on each name's one-letter deletions (a self-join of keys), then rapidfuzz's
+    distance on the pairs."""
+    candidates = [spans for per_file in corpus.per_file["name_candidates"] for spans in per_file]
+    vocabulary = corpus_vocabulary(corpus.per_file["lowercase_words"])
+    corpus.tables["mentions"] = build_mentions(corpus.table, lexicon, candidates, vocabulary, corpus.context.report_paths)
+
+
+MENTIONS = register(
+    CorpusStep(
+        "mentions",
+        family="name",
+        version="1",
+        run=_mentions,
+        needs=("name_candidates", "lowercase_words", "raw", "path", "doc_id", "para", "line_start"),
+        tables=("mentions",),
+        shaping=("names.toml",),
+        libraries=("anyascii", "rapidfuzz"),
+        prepare=lambda context: context.resource(load_lexicon),
+    )
+)

@@ -3,7 +3,7 @@ page furniture, as numbers the noise model (``validators/features/noise_model.py
 ``expectations/noise-model.json``) turns into a probability.
 
 A scraped page puts menus, share bars, captions, related-story lists and footers around
-and inside the story. Patterns (``expectations/paragraphs.json``, BP001–BP009) name the
+and inside the story. Patterns (``expectations/paragraphs.json``, BP0xx) name the
 known phrases; the model scores every paragraph from ``FEATURES``:
 
 - its own shape (``paragraph_shapes``): words, characters, sentences and whether it ends
@@ -37,6 +37,7 @@ from ..safe_regex import UnsafePattern
 from ..safe_regex import check as checked_pattern
 from ..segment import LINE_BREAK
 from . import parse_toml
+from .steps import CorpusStep, FileStep, register
 
 PROSE_MIN_WORDS = 12
 SHORT_MAX_WORDS = 8
@@ -81,7 +82,7 @@ def _is_headline(line: str) -> bool:
 @dataclass(frozen=True)
 class NoisePatterns:
     """What the noise features recognise: ``expectations/noise.toml`` (comment-section
-    headings, function words) and the BP001–BP009 patterns of ``paragraphs.json`` (their hits
+    headings, function words) and the BP0xx patterns of ``paragraphs.json`` (their hits
     are features; ``furniture`` holds (is an error, compiled patterns) per rule)."""
 
     comment_section: tuple[re.Pattern, ...] = ()
@@ -338,18 +339,33 @@ def file_noise_features(paragraphs: list[str], patterns: NoisePatterns = NoisePa
     }
 
 
-#: Where ``prose`` is in the per-file matrix.
+#: Where ``prose``, ``outside_story`` and the distances to prose are in the per-file matrix.
 PROSE = FILE_FEATURES.index("prose")
+OUTSIDE_STORY = FILE_FEATURES.index("outside_story")
+PROSE_BEFORE = FILE_FEATURES.index("prose_distance_before")
+PROSE_AFTER = FILE_FEATURES.index("prose_distance_after")
 
 
-def template_files(keys: list, docs: list[int], family: dict[int, int]) -> list[int]:
+def template_files(keys: np.ndarray, docs: np.ndarray, family: dict[int, int]) -> np.ndarray:
     """Per unit: in how many files its text is (``keys``: the folded text's digest), a file
     and its copies counting once (``family``: a file's earliest copy, by doc id): a story
-    copied into three files is a duplicate (DU002), not three files' template text."""
-    files_with: dict = {}
-    for key, doc in set(zip(keys, docs, strict=True)):
-        files_with.setdefault(key, set()).add(family.get(doc, doc))
-    return [len(files_with[key]) for key in keys]
+    copied into three files is a duplicate (DU002), not three files' template text. Sorted
+    arrays, not Python sets: a hook run does this over the whole corpus."""
+    keys = np.asarray(keys, dtype=np.uint64)
+    files = np.asarray(docs, dtype=np.int64)
+    if family:
+        copies = np.array(sorted(family), dtype=np.int64)
+        origin = np.array([family[d] for d in copies.tolist()], dtype=np.int64)
+        at = np.clip(np.searchsorted(copies, files), 0, len(copies) - 1)
+        files = np.where(copies[at] == files, origin[at], files)
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((files, keys))
+    key, file = keys[order], files[order]
+    first_pair = np.ones(len(key), dtype=bool)
+    first_pair[1:] = (key[1:] != key[:-1]) | (file[1:] != file[:-1])
+    distinct, counts = np.unique(key[first_pair], return_counts=True)
+    return counts[np.searchsorted(distinct, keys)]
 
 
 @dataclass
@@ -373,9 +389,9 @@ def corpus_noise_features(frame: Table, per_file: list[dict]) -> NoiseUnits:
         row += int(entry["owner"].max()) + 1 if len(entry["owner"]) else 0
     x = np.vstack([e["x"] for e in per_file]) if per_file else np.zeros((0, len(FILE_FEATURES)))
     rows = np.concatenate([e["owner"] + s for e, s in zip(per_file, starts, strict=True)]) if per_file else np.zeros(0, dtype=np.int64)
-    keys = np.concatenate([e["keys"] for e in per_file]).tolist() if per_file else []
+    keys = np.concatenate([e["keys"] for e in per_file]) if per_file else np.zeros(0, dtype=np.uint64)
     doc_ids = frame["doc_id"]
-    docs = [doc_ids[r] for r in rows.tolist()]
+    docs = np.array(doc_ids, dtype=np.int64)[rows] if len(rows) else np.zeros(0, dtype=np.int64)
     # A file and its copies (exact or near) are one file for template text.
     exact = frame["doc_dup_of"] if "doc_dup_of" in frame else [None] * n
     near = frame["doc_near_dup_of"] if "doc_near_dup_of" in frame else [None] * n
@@ -397,7 +413,7 @@ def corpus_noise_features(frame: Table, per_file: list[dict]) -> NoiseUnits:
     template_array = np.array(template, dtype=np.int64)
     shared = template_array >= TEMPLATE_MIN_FILES
     anchor = shared & ~unit_prose
-    same_doc_before = np.concatenate(([False], np.array(docs[1:]) == np.array(docs[:-1]))) if len(docs) else np.zeros(0, dtype=bool)
+    same_doc_before = np.concatenate(([False], docs[1:] == docs[:-1])) if len(docs) else np.zeros(0, dtype=bool)
 
     def beside(flags: np.ndarray) -> np.ndarray:
         found = np.zeros(len(flags), dtype=bool)
@@ -416,7 +432,9 @@ def corpus_noise_features(frame: Table, per_file: list[dict]) -> NoiseUnits:
 def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_threshold: float = 1.0) -> Table:
     """The ``noise_score`` (probability of page furniture: the mean of its lines' scores) and
     ``noise_why`` (the features that weigh most towards it, on its highest-scoring line, in
-    words) columns, by ``model`` (a ``NoiseModel``). ``rows``: score only these paragraphs (a
+    words) columns, by ``model`` (a ``NoiseModel``), and ``story_noise_score``: the score of a
+    paragraph inside the story, running text before and after it (NaN elsewhere), by which the
+    check arbitrates patterns. ``rows``: score only these paragraphs (a
     pre-commit run reports on a few files); the others get NaN.
 
     And ``furnished_noise_score``: the score again, in a file that has a paragraph scoring
@@ -441,6 +459,15 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
                 best[r], why[r] = value, reason
     frame["noise_score"] = scores.tolist()
     frame["noise_why"] = why
+    # The score again where the paragraph lies inside the story, with its running text before
+    # and after (every line of it): there a pattern's form can be the story's own (a date in
+    # a timeline), and the score arbitrates. Not at the story's edges nor outside it.
+    edge = np.ones(n, dtype=bool)
+    if len(picked):
+        x = units.x[picked]
+        inside = (x[:, OUTSIDE_STORY] == 0) & (x[:, PROSE_BEFORE] < FAR) & (x[:, PROSE_AFTER] < FAR)
+        edge = np.bincount(units.row[picked], weights=~inside, minlength=n) > 0
+    frame["story_noise_score"] = np.where(edge, np.nan, scores).tolist()
     above = np.nan_to_num(scores, nan=0.0) > error_threshold
     furnished_files = {path for path, is_above in zip(frame["path"], above.tolist(), strict=True) if is_above}
     furnished = np.array([path in furnished_files for path in frame["path"]], dtype=bool) & ~above
@@ -450,3 +477,79 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
 
 #: The order of the columns ``add_noise_features`` gives the model.
 FEATURES_ORDER = [*FILE_FEATURES, "template_files"]
+
+
+def load_patterns(context) -> NoisePatterns:
+    """``noise.toml``, and the pattern rules of ``paragraphs.json`` (``context.pattern_rules``):
+    their hits are features of the noise model, whichever rules a run selects. A corpus's own
+    ``noise.toml`` that lists no function words keeps the bundled ones: the model needs them."""
+    bundled = NoisePatterns.parse(*context.file("noise.toml", bundled=True))
+    return NoisePatterns.parse(*context.file("noise.toml"), furniture=context.pattern_rules, default_words=bundled.function_words)
+
+
+NOISE_LINES = register(
+    FileStep(
+        "noise-lines",
+        family="noise",
+        version="1",
+        compute=lambda doc, inputs, patterns: {"noise_lines": file_noise_features(inputs["text"], patterns)},
+        needs=("text",),
+        data=("noise_lines",),
+        shaping=("noise.toml", "paragraphs.json"),
+        libraries=("numpy",),
+        prepare=load_patterns,
+    )
+)
+
+
+def _template_text(corpus, setup) -> None:
+    """``template_files``: the lines exploded to (key, doc), each doc mapped to its earliest copy
+    (a join with ``doc_dup_of``/``doc_near_dup_of``), a group-by on key counting distinct docs,
+    joined back to the lines; a window over each file's lines (``lag``/``lead``) for the lines
+    beside a shared one; the most per paragraph (a group-by on row). ``prose``: any per row."""
+    corpus.data["noise_units"] = corpus_noise_features(corpus.table, corpus.per_file["noise_lines"])
+
+
+TEMPLATE_TEXT = register(
+    CorpusStep(
+        "template-text",
+        family="noise",
+        version="1",
+        run=_template_text,
+        needs=("noise_lines", "doc_id", "doc_dup_of", "doc_near_dup_of"),
+        columns=("prose", "template_files"),
+        data=("noise_units",),
+        libraries=("numpy",),
+    )
+)
+
+
+def _load_model(context):
+    from .noise_model import NoiseModel
+
+    return NoiseModel.parse(*context.file("noise-model.json"))
+
+
+def _noise_score(corpus, model) -> None:
+    """The model over each line (a map), the mean per paragraph (a group-by on row), and
+    ``furnished_noise_score``: a window over each file (``max(score) over (partition by path)``)."""
+    report_paths = corpus.context.report_paths
+    frame = corpus.table
+    reported = None if report_paths is None else [r for r, path in enumerate(frame["path"]) if path in report_paths]
+    error_threshold = corpus.context.options.get("error_threshold", 1.0)
+    add_noise_scores(frame, corpus.data["noise_units"], model, reported, error_threshold)
+
+
+NOISE_SCORE = register(
+    CorpusStep(
+        "noise-score",
+        family="noise",
+        version="1",
+        run=_noise_score,
+        needs=("noise_units", "path"),
+        columns=("noise_score", "noise_why", "furnished_noise_score", "story_noise_score"),
+        shaping=("noise-model.json",),
+        libraries=("numpy",),
+        prepare=_load_model,
+    )
+)

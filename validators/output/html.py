@@ -180,7 +180,7 @@ def _data(report) -> dict:
             "l": f.line, "k": f.column, "m": f.message, "h": f.suggestion, "r": related, "n": len(f.related),
         }  # fmt: skip
         if f.fixable:
-            record["d"] = _hunk(text, f.edits, bom=f.code == "EN003" and bom)
+            record["d"] = _hunk(text, f.edits, bom=f.removes_bom and bom)
         findings.append(record)
     rules = {
         code: {"n": RULES[code].name, "y": RULES[code].family, "t": RULES[code].doc().splitlines()[0]}

@@ -100,7 +100,7 @@ def _rule(code: str, level: str | None, home: str | None) -> dict:
         "defaultConfiguration": {"level": LEVELS[level]} if level else {"level": "none", "enabled": False},
         "properties": {"tags": [rule.family], "family": rule.family},
     }
-    if home:
+    if home and rule.builtin:  # a corpus's own rule is documented in its suite, not in the README
         descriptor["helpUri"] = home + RULES_ANCHOR
     return descriptor
 
@@ -121,7 +121,9 @@ def _message(f) -> str:
 
 
 def render(report) -> str:
-    codes = sorted(RULES)
+    levels = getattr(report, "levels", {})
+    # Every built-in rule, and the corpus's own rules this run's suites declare.
+    codes = sorted(code for code in RULES if RULES[code].builtin or code in levels)
     index = {code: n for n, code in enumerate(codes)}
     occurrences = Counter()
     results = []
@@ -146,7 +148,6 @@ def render(report) -> str:
             ]  # fmt: skip
         results.append(result)
     home = docs_url()
-    levels = getattr(report, "levels", {})
     log = {
         "$schema": SCHEMA,
         "version": "2.1.0",

@@ -8,30 +8,32 @@ CODE``) and carries a bad and a good example.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from ..frame import Table
 from ..ingest import printable
 
-if TYPE_CHECKING:
-    from ..suite import ExpectationSpec
-
 FAMILIES = ("noise", "duplicate", "encoding", "name")
 SEVERITIES = ("error", "warning", "info")
+#: The tables an expectation can flag rows of, and the columns that name a row in each.
+FRAMES = {"paragraphs": ("doc_id", "para"), "mentions": ("mention_id",), "files": ("doc_id",)}
+SCOPES = ("paragraph", "file", "mention")
 
 
 @dataclass(frozen=True)
 class Hit:
     """One problem inside one paragraph: offsets into that paragraph's raw text."""
 
-    row: int  # label of the paragraph in the paragraph frame
+    row: int | None  # label of the paragraph in the paragraph frame; None: the file itself (``path``)
     start: int
     end: int
     message: str
     suggestion: str
     related: tuple[tuple[int, ...], ...] = ()  # (paragraph row, offset[, end offset]) of the other places
     edits: tuple[tuple[int, int, str], ...] = ()  # safe repairs: (start, end, replacement), same offsets
+    path: str = ""  # the file, for a hit on a file that has no paragraphs (``row`` None)
 
 
 @dataclass
@@ -42,6 +44,7 @@ class CorpusView:
     mentions: Table
     documents: dict = field(default_factory=dict)  # doc_id -> ingest.Document
     patterns: object = None  # features.encoding.EncodingPatterns
+    files: Table = field(default_factory=Table)  # one row per file read (``frame.file_table``)
     _memo: dict = field(default_factory=dict)
 
     def memo(self, key, compute):
@@ -62,14 +65,27 @@ class Row(dict):
 
 
 class Rule:
+    """A rule declares what it needs and says; the bundled suites, the README's rule table and
+    the SARIF catalogue are generated from these declarations (``ci/generate.py``)."""
+
     code: ClassVar[str]
     name: ClassVar[str]
     family: ClassVar[str]
-    frame: ClassVar[str] = "paragraphs"  # the frame whose rows the expectation flags
+    frame: ClassVar[str] = "paragraphs"  # the table whose rows its expectation flags (``FRAMES``)
+    scope: ClassVar[str] = "paragraph"  # what a finding points at: a paragraph, a file or a mention
+    expectation: ClassVar[str] = "expect_column_values_to_be_null"  # the GX type of its default expectation
+    columns: ClassVar[tuple[str, ...]] = ()  # the column(s) the expectation reads
+    kwargs: ClassVar[dict] = {}  # the expectation's other kwargs (bounds)
+    patterns: ClassVar[str] = ""  # an ``expectations/`` file holding its ``regex_list`` under its name
+    severity: ClassVar[str] = "error"  # its default level: error, warning or info
+    fixable: ClassVar[bool] = False  # its findings may carry a safe repair for ``fix``
+    removes_bom: ClassVar[bool] = False  # fixing its finding drops the file's byte-order mark
     opt_in: ClassVar[bool] = False  # runs only when selected by its full code
     yields_to: ClassVar[str] = ""  # a code prefix: not reported where such a rule already is
+    builtin: ClassVar[bool] = True  # False: a corpus's own rule, declared in its suite
 
-    def hits(self, row: Row, spec: ExpectationSpec, corpus: CorpusView) -> list[Hit]:
+    def hits(self, row: Row, spec, corpus: CorpusView) -> list[Hit]:
+        """The problems in ``row``, a row the expectation ``spec`` (a ``suite.ExpectationSpec``) flagged."""
         raise NotImplementedError
 
     @classmethod
@@ -77,6 +93,37 @@ class Rule:
         import inspect
 
         return inspect.cleandoc(cls.__doc__ or "")
+
+
+def pattern_span(raw: str, spec) -> tuple[int, int]:
+    """Where in ``raw`` the first of the expectation's patterns matches (its indent left out),
+    or the whole paragraph when one matched only its normalised text."""
+    for pattern in spec.kwargs.get("regex_list") or [spec.kwargs["regex"]]:
+        match = re.search(pattern, raw)
+        if match:
+            start, end = match.span()
+            start += len(match.group()) - len(match.group().lstrip())  # point at text, not indent
+            return start, len(raw) if end <= start else end
+    return 0, len(raw)
+
+
+class OwnRule(Rule):
+    """A corpus's own rule, declared in its suite (``meta.rule``): the paragraphs its
+    expectation's patterns match, reported with its message and suggestion."""
+
+    builtin = False
+    expectation = "expect_column_values_to_not_match_regex_list"
+    columns = ("text",)
+    message: ClassVar[str]
+    suggestion: ClassVar[str]
+
+    def hits(self, row, spec, corpus):
+        start, end = pattern_span(row["raw"], spec)
+        return [Hit(row.name, start, end, f"{self.message}: {quote(row['raw'])}", self.suggestion)]
+
+
+#: A corpus's own rule codes: X, one to three capitals, three digits (XB001, XACME001).
+OWN_CODE = r"X[A-Z]{1,3}[0-9]{3}"
 
 
 RULES: dict[str, type[Rule]] = {}
@@ -87,6 +134,10 @@ def register(rule: type[Rule]) -> type[Rule]:
         raise ValueError(f"rule code {rule.code} registered twice")
     if rule.family not in FAMILIES:
         raise ValueError(f"{rule.code}: unknown family {rule.family}")
+    if rule.frame not in FRAMES or rule.scope not in SCOPES or rule.severity not in SEVERITIES:
+        raise ValueError(f"{rule.code}: frame, scope or severity is not one of {FRAMES}, {SCOPES}, {SEVERITIES}")
+    if not rule.columns:
+        raise ValueError(f"{rule.code}: declares no column for its expectation to read")
     if "Bad:" not in (rule.__doc__ or "") or "Good:" not in (rule.__doc__ or ""):
         raise ValueError(f"{rule.code}: the docstring needs a Bad: and a Good: example")
     RULES[rule.code] = rule

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from .base import Hit, Rule, quote, register
 
+
 def _copies(dup_of: list) -> dict[int, list[int]]:
     """original row -> the rows that copy it, in order."""
     copies: dict[int, list[int]] = {}
@@ -31,6 +32,7 @@ class DuplicateParagraph(Rule):
 
     code = "DU001"
     name = "duplicate-paragraph"
+    columns = ("dup_of",)
     family = "duplicate"
 
     def hits(self, row, spec, corpus):
@@ -83,6 +85,8 @@ class DuplicateArticle(EarlierCopyRule):
 
     code = "DU002"
     name = "duplicate-article"
+    columns = ("doc_dup_of",)
+    scope = "file"
     column = "doc_dup_of"
     whole_file = True
     suggestion = "delete one of the two files"
@@ -107,6 +111,8 @@ class NearDuplicateParagraph(EarlierCopyRule):
 
     code = "DU003"
     name = "near-duplicate-paragraph"
+    columns = ("near_dup_of",)
+    severity = "warning"
     column = "near_dup_of"
     whole_file = False
     suggestion = "keep one version and delete the other"
@@ -130,6 +136,9 @@ class NearDuplicateArticle(EarlierCopyRule):
 
     code = "DU004"
     name = "near-duplicate-article"
+    columns = ("doc_near_dup_of",)
+    scope = "file"
+    severity = "warning"
     column = "doc_near_dup_of"
     whole_file = True
     suggestion = "delete one of the two files, or keep only what differs"
@@ -154,6 +163,8 @@ class SharedPassage(Rule):
 
     code = "DU005"
     name = "shared-passage"
+    columns = ("passage_of",)
+    severity = "warning"
     family = "duplicate"
 
     def hits(self, row, spec, corpus):

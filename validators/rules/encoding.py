@@ -8,6 +8,7 @@ from typing import ClassVar
 from ..ingest import ESCAPED_BYTES
 from .base import Hit, Rule, quote, register
 
+
 def _changed_regions(before: str, after: str) -> list[tuple[int, int, str]]:
     """(start, end, replacement) of each region of ``before`` that differs in ``after``."""
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
@@ -37,6 +38,8 @@ class Mojibake(Rule):
 
     code = "EN001"
     name = "mojibake"
+    columns = ("mojibake",)
+    fixable = True
     family = "encoding"
 
     def hits(self, row, spec, corpus):
@@ -76,6 +79,7 @@ class UndecodableBytes(Rule):
 
     code = "EN002"
     name = "undecodable-bytes"
+    columns = ("undecodable",)
     family = "encoding"
 
     def hits(self, row, spec, corpus):
@@ -104,6 +108,11 @@ class ByteOrderMark(Rule):
 
     code = "EN003"
     name = "byte-order-mark"
+    columns = ("bom",)
+    scope = "file"
+    severity = "warning"
+    fixable = True
+    removes_bom = True
     family = "encoding"
 
     def hits(self, row, spec, corpus):
@@ -116,7 +125,8 @@ class ByteOrderMark(Rule):
 class BinaryFile(Rule):
     """A file with NUL bytes: not text (often UTF-16, an image or an archive).
 
-    Raised while reading, before any expectation runs: the file has no paragraphs.
+    Found while reading: the file has no paragraphs, so its row of the files table
+    (``nul_byte``, the first NUL byte's offset) is what fails, and nothing else in it is checked.
 
     Bad:
         N\\x00o\\x00r\\x00t\\x00h\\x00 (UTF-16)
@@ -126,8 +136,22 @@ class BinaryFile(Rule):
 
     code = "EN004"
     name = "binary-file"
+    columns = ("nul_byte",)
+    scope = "file"
     family = "encoding"
     frame = "files"
+
+    def hits(self, row, spec, corpus):
+        return [
+            Hit(
+                None,
+                0,
+                0,
+                f"binary file: NUL byte at byte {row['nul_byte']}; nothing in it was checked",
+                "if it is UTF-16 text, re-save it as UTF-8; otherwise remove it from the corpus",
+                path=row["path"],
+            )
+        ]
 
 
 class CharacterRule(Rule):
@@ -188,6 +212,7 @@ class ReplacementCharacter(CharacterRule):
 
     code = "EN005"
     name = "replacement-character"
+    columns = ("replacement_chars",)
     pattern_key = "replacement"
     what = "replacement character, the original character is lost"
     advice = "restore the character from the source; no automatic fix can know it"
@@ -205,6 +230,8 @@ class ControlCharacter(StrayCharacterRule):
 
     code = "EN006"
     name = "control-character"
+    columns = ("control_chars",)
+    fixable = True
     pattern_key = "control"
     what = "control character"
 
@@ -221,6 +248,8 @@ class InvisibleCharacter(StrayCharacterRule):
 
     code = "EN007"
     name = "invisible-character"
+    columns = ("invisible_chars",)
+    fixable = True
     pattern_key = "invisible"
     what = "invisible character"
 
@@ -239,6 +268,9 @@ class OddSpace(CharacterRule):
 
     code = "EN008"
     name = "odd-space"
+    columns = ("odd_spaces",)
+    severity = "info"
+    fixable = True
     pattern_key = "odd_space"
     what = "unusual space"
     advice = "replace with a plain space (`corpus-validator fix` does)"
@@ -259,6 +291,8 @@ class HtmlEntity(CharacterRule):
 
     code = "EN009"
     name = "html-entity"
+    columns = ("html_entities",)
+    fixable = True
     pattern_key = "html_entity"
     what = "HTML entity"
     advice = "replace it with the character it stands for (`corpus-validator fix` does)"
@@ -284,6 +318,9 @@ class NotNfc(Rule):
 
     code = "EN010"
     name = "not-nfc"
+    columns = ("not_nfc",)
+    severity = "warning"
+    fixable = True
     family = "encoding"
 
     def hits(self, row, spec, corpus):
@@ -318,6 +355,10 @@ class MixedLineEndings(Rule):
 
     code = "EN011"
     name = "mixed-line-endings"
+    columns = ("mixed_line_endings",)
+    scope = "file"
+    severity = "warning"
+    fixable = True
     family = "encoding"
 
     def hits(self, row, spec, corpus):
@@ -366,6 +407,8 @@ class UnrepairedMojibake(Rule):
 
     code = "EN012"
     name = "unrepaired-mojibake"
+    columns = ("unrepaired_mojibake",)
+    severity = "info"
     family = "encoding"
 
     def hits(self, row, spec, corpus):
@@ -394,6 +437,9 @@ class Typography(CharacterRule):
 
     code = "EN013"
     name = "typography"
+    columns = ("typography",)
+    severity = "info"
+    fixable = True
     opt_in = True
     pattern_key = "typography"
     what = "typographic character"
@@ -403,3 +449,49 @@ class Typography(CharacterRule):
 
     def replacement(self, found):
         return "".join(self.ASCII.get(c, c) for c in found)
+
+
+@register
+class MixedScriptWord(Rule):
+    """A word that mixes Latin letters with Cyrillic or Greek ones that look the same.
+
+    A reader sees one word; a search, a tokeniser and the duplicate and name rules see
+    another. Scraped pages carry them where a site hid text from filters, and text typed
+    on two keyboard layouts carries them too. The lookalike letters are data
+    (``[lookalikes]`` in ``expectations/encoding.toml``); a Greek letter beside an
+    abbreviation ("Aβ", "NFκB") is a symbol, not a lookalike, and is left alone. Info by
+    default: a stylised name may mean its letter (ftfy's own example, "SENSЕ" with a
+    Ukrainian Е); ``severity = { EN014 = "error" }`` makes it fail the gate.
+
+    Bad:
+        Advertise in \u0412\u0435l\u0456z\u0435 (Cyrillic В, е, і in a Latin word)
+    Good:
+        Advertise in Belize
+    """
+
+    code = "EN014"
+    name = "mixed-script-word"
+    columns = ("mixed_script",)
+    severity = "info"
+    fixable = True
+    family = "encoding"
+
+    def hits(self, row, spec, corpus):
+        from ..features.encoding import mixed_script_words, name_characters
+
+        raw, hits = row["raw"], []
+        for start, end, fixed in mixed_script_words(raw, corpus.patterns.lookalikes):
+            word = raw[start:end]
+            swapped = [(start + i, start + i + 1, new) for i, (old, new) in enumerate(zip(word, fixed, strict=True)) if old != new]
+            letters = name_characters("".join(raw[s:e] for s, e, _ in swapped))
+            hits.append(
+                Hit(
+                    row.name,
+                    start,
+                    end,
+                    f"word mixing scripts: {quote(word)} is written with {letters}",
+                    f"write {quote(fixed)} (`corpus-validator fix` does)",
+                    edits=tuple(swapped),
+                )
+            )
+        return hits

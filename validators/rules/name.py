@@ -7,11 +7,13 @@ from typing import ClassVar
 from ..frame import Table
 from .base import Hit, Rule, quote, register
 
+
 class NameRule(Rule):
     """A mention spelled otherwise than the corpus's (or the registry's) spelling of its name."""
 
     family = "name"
     frame = "mentions"
+    scope = "mention"
     target_column: ClassVar[str]  # the mentions column that holds the spelling to use
     safe_to_rewrite: ClassVar[bool] = True
 
@@ -105,6 +107,10 @@ class NameVariant(NameRule):
 
     code = "NM001"
     name = "name-variant"
+    expectation = "expect_column_pair_values_to_have_one_spelling_per_key"
+    columns = ("key", "surface")
+    kwargs = {"ignore_row_if": "either_value_is_missing"}
+    fixable = True
     target_column = "variant_of"
 
     def message(self, surface, target, places):
@@ -128,6 +134,8 @@ class NearNameVariant(NameRule):
 
     code = "NM002"
     name = "near-name-variant"
+    columns = ("near_variant_of",)
+    severity = "warning"
     target_column = "near_variant_of"
     safe_to_rewrite = False
 
@@ -150,6 +158,8 @@ class RegistryVariant(NameRule):
 
     code = "NM003"
     name = "registry-variant"
+    columns = ("registry_variant_of",)
+    fixable = True
     target_column = "registry_variant_of"
 
     def message(self, surface, target, places):
@@ -172,6 +182,9 @@ class NameSpellingTie(Rule):
 
     code = "NM004"
     name = "name-spelling-tie"
+    columns = ("tied_with",)
+    scope = "mention"
+    severity = "warning"
     family = "name"
     frame = "mentions"
 

@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
-from .base import Hit, Rule, quote, register
+from .base import Hit, Rule, pattern_span, quote, register
+
 
 class PatternRule(Rule):
     """A paragraph that matches one of the expectation's ``regex_list``."""
 
     family = "noise"
+    expectation = "expect_column_values_to_not_match_regex_list"
+    columns = ("text",)
+    patterns = "noise-patterns.toml"
+    #: Its hits are features of the noise model (``pattern_error``/``pattern_warning``). A new
+    #: pattern rule becomes one when the model is retrained with it (``train-noise``): until
+    #: then, inputs the shipped model never saw would move its scores.
+    model_feature: ClassVar[bool] = True
     what: ClassVar[str]
 
     def hits(self, row, spec, corpus):
         raw = row["raw"]
-        for pattern in spec.kwargs.get("regex_list") or [spec.kwargs["regex"]]:
-            match = re.search(pattern, raw)
-            if match:
-                start, end = match.span()
-                start += len(match.group()) - len(match.group().lstrip())  # point at text, not indent
-                break
-        else:  # matched only after normalisation: point at the whole paragraph
-            start, end = 0, len(raw)
+        start, end = pattern_span(raw, spec)
         return [
             Hit(
                 row.name,
                 start,
-                len(raw) if end <= start else end,
+                end,
                 f"{self.what}: {quote(raw)}",
                 "delete this paragraph: it is part of the web page, not of the article",
             )
@@ -162,6 +162,7 @@ class StandaloneLink(PatternRule):
 
     code = "BP008"
     name = "standalone-link"
+    severity = "warning"
     what = "link, address or embed code"
 
 
@@ -183,11 +184,31 @@ class PageNotice(PatternRule):
     what = "page notice"
 
 
+@register
+class NavigationLink(PatternRule):
+    """The page's own navigation links, alone on a line: the accessibility links at its top
+    ("Skip to content", "Skip to main content", "Jump to navigation Jump to search", with
+    their access keys) and the link back up at its foot ("Back to top", "Return to top of
+    page"). The line must hold nothing else, so a sentence that skips or jumps stays.
+
+    Bad:
+        Skip to main content
+        Back to top
+    Good:
+        (the links removed; "Investors may skip to the main table of results." stays)
+    """
+
+    code = "BP010"
+    name = "navigation-link"
+    what = "navigation link"
+    model_feature = False  # the shipped model was trained without it
+
+
 class ScoredNoiseRule(Rule):
     """Page furniture by the noise model's score (``noise_score``, ``features/noise_model.py``):
     the paragraph's probability of being furniture, from its shape, its neighbours and the
     corpus. The finding names the features that weigh most towards it (``noise_why``). It
-    yields to a pattern's finding (BP001–BP009) on the same paragraph of the same severity or
+    yields to a pattern's finding (BP0xx) on the same paragraph of the same severity or
     a graver one, and the review warning to the error."""
 
     family = "noise"
@@ -228,6 +249,9 @@ class PageFurniture(ScoredNoiseRule):
 
     code = "BP100"
     name = "page-furniture"
+    expectation = "expect_column_values_to_be_between"
+    columns = ("noise_score",)
+    kwargs = {"max_value": 0.7999}
     what = "page furniture"
 
 
@@ -246,6 +270,10 @@ class PossiblePageFurniture(ScoredNoiseRule):
 
     code = "BP101"
     name = "possible-page-furniture"
+    expectation = "expect_column_values_to_be_between"
+    columns = ("noise_score",)
+    kwargs = {"max_value": 0.2469}
+    severity = "warning"
     what = "possible page furniture"
 
 
@@ -265,6 +293,9 @@ class FurnishedPageFurniture(ScoredNoiseRule):
 
     code = "BP103"
     name = "furniture-in-furnished-file"
+    expectation = "expect_column_values_to_be_between"
+    columns = ("furnished_noise_score",)
+    kwargs = {"max_value": 0.4909}
     what = "page furniture in a file with page furniture"
 
 
@@ -287,6 +318,9 @@ class SiteTemplateText(Rule):
 
     code = "BP102"
     name = "site-template-text"
+    expectation = "expect_column_values_to_be_between"
+    columns = ("template_files",)
+    kwargs = {"max_value": 2}
     family = "noise"
 
     def hits(self, row, spec, corpus):

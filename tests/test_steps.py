@@ -1,0 +1,151 @@
+"""Feature steps: the pipeline runs what the families register, the cache key comes from the
+steps, and a file step runs on one document with nothing but a prepared context."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+
+import numpy
+import pytest
+
+from validators.config import Config
+from validators.features import steps
+from validators.features.steps import CORPUS_STEPS, FILE_STEPS, Context, CorpusStep, FileStep, plan, step_keys
+from validators.ingest import read
+from validators.pipeline import check, feature_context, featurise, open_cache
+from validators.suite import expectation_file
+
+STORY = (
+    "Officials in Hanoi said on Monday that the talks would resume next week, after a pause of two months.\n\n"
+    "The delegation from Seoul arrived late on Sunday and met the foreign minister before the talks began.\n"
+)
+
+
+def keys(config: Config) -> dict[str, str]:
+    return step_keys(steps.file_steps(), Context(config, expectation_file))
+
+
+def test_every_family_registers_its_steps_and_the_plan_orders_them_by_what_they_need():
+    order = [s.name for s in steps.file_steps()]
+    assert order[0] == "paragraphs"  # every other file step reads its columns
+    assert {s.family for s in steps.file_steps()} >= {"paragraph", "encoding", "duplicate", "noise", "name"}
+    corpus = [s.name for s in steps.corpus_steps()]
+    assert corpus.index("duplicates") < corpus.index("template-text") < corpus.index("noise-score")
+    # Only what the wanted output needs: training reads the noise features, not the score or the names.
+    assert [s.name for s in steps.corpus_steps(["noise_units"])] == ["duplicates", "template-text"]
+
+
+def test_a_plan_refuses_steps_that_need_each_others_outputs():
+    def step(name, needs, columns):
+        return FileStep(name, "test", "1", lambda doc, inputs, setup: {}, needs=needs, columns=columns)
+
+    with pytest.raises(ValueError, match="need each other"):
+        plan([step("a", ("y",), ("x",)), step("b", ("x",), ("y",))])
+
+
+def test_the_pipeline_runs_a_registered_step_without_being_told_its_family(monkeypatch, corpus):
+    """A new family is its module: its file step's column and its corpus step's column reach
+    the table, the corpus step reading the file step's per-file data."""
+    counted = FileStep(
+        "test-lengths", "test", "1",
+        compute=lambda doc, inputs, setup: {"test_length": [len(r) for r in inputs["raw"]], "test_total": len(doc.text)},
+        needs=("raw",), columns=("test_length",), data=("test_total",),
+    )  # fmt: skip
+
+    def share(corpus, setup):
+        totals = dict(zip([d.doc_id for d in corpus.documents], corpus.per_file["test_total"], strict=True))
+        corpus.table["test_share"] = [n / totals[d] for n, d in zip(corpus.table["test_length"], corpus.table["doc_id"], strict=True)]
+
+    shared = CorpusStep("test-share", "test", "1", run=share, needs=("test_length", "test_total"), columns=("test_share",))
+    monkeypatch.setitem(FILE_STEPS, counted.name, counted)
+    monkeypatch.setitem(CORPUS_STEPS, shared.name, shared)
+    folder = corpus({"a.txt": STORY})
+    paragraphs, _ = featurise(read([folder]), Config(cache=False))
+    assert paragraphs["test_length"] == [len(r) for r in paragraphs["raw"]]
+    assert 0 < paragraphs["test_share"][0] < 1 and "test_length" not in steps.file_steps()[0].columns
+
+
+def test_a_file_step_runs_on_one_document_with_a_pickled_context(corpus):
+    """What a cluster's partition worker does: the driver prepares the context once, a worker
+    unpickles it and runs the file steps on each document; the outputs are the pipeline's."""
+    folder = corpus({"a.txt": STORY, "b.txt": STORY.replace("Monday", "Tuesday") + "Subscribe to our newsletter\n"})
+    documents = read([folder])
+    context = feature_context(Config(cache=False))
+    worker = pickle.loads(pickle.dumps(context))
+    sections = [steps.run_file_steps(doc, worker) for doc in documents]
+    paragraphs, _ = featurise(documents, Config(cache=False))
+    mine = steps.assemble_corpus(documents, sections, worker).table
+    for name in mine.names:
+        assert mine[name] == paragraphs[name], name
+    lines = [s["noise-lines"]["noise_lines"]["x"] for s in sections]
+    assert all(x.shape[0] >= 2 for x in lines)
+
+
+def test_the_cache_key_changes_with_a_steps_version_libraries_settings_and_shaping_files(monkeypatch, tmp_path):
+    before = keys(Config())
+    assert keys(Config()) == before  # nothing changed: the same key
+
+    encoding = FILE_STEPS["encoding"]
+    monkeypatch.setitem(FILE_STEPS, "encoding", dataclasses.replace(encoding, version=encoding.version + "-changed"))
+    after = keys(Config())
+    assert after["encoding"] != before["encoding"]
+    assert {n for n in before if before[n] != after[n]} == {"encoding"}  # nothing reads its outputs
+    monkeypatch.setitem(FILE_STEPS, "encoding", encoding)
+
+    monkeypatch.setattr(numpy, "__version__", "0.0.1-another-build")  # MinHash coefficients may differ
+    changed = {n for n, k in keys(Config()).items() if k != before[n]}
+    assert changed == {"duplicate-digests", "noise-lines"}
+    monkeypatch.undo()
+
+    import ftfy  # the paragraphs step reads ftfy: every step reads the paragraphs
+
+    monkeypatch.setattr(ftfy, "__version__", "99.0")
+    assert all(k != before[n] for n, k in keys(Config()).items())
+    monkeypatch.undo()
+
+    from validators.features.duplicate import DuplicateSettings
+
+    changed = {n for n, k in keys(Config(duplicate=DuplicateSettings(min_chars=41))).items() if k != before[n]}
+    assert changed == {"duplicate-digests"}
+
+    (tmp_path / "names.toml").write_text(expectation_file("names.toml", None)[1] + "\n# a corpus's own registry\n")
+    changed = {n for n, k in keys(Config(expectations=tmp_path)).items() if k != before[n]}
+    assert changed == {"name-candidates"}
+
+
+def test_a_changed_step_recomputes_only_its_own_cached_part(monkeypatch, tmp_path, corpus):
+    folder = corpus({f"story-{n}.txt": STORY.replace("Monday", f"day {n}") for n in range(4)})
+    config = Config(root=tmp_path)
+    calls: dict[str, int] = {}
+
+    def counting(step):
+        def compute(doc, inputs, setup):
+            calls[step.name] = calls.get(step.name, 0) + 1
+            return step.compute(doc, inputs, setup)
+
+        return dataclasses.replace(step, compute=compute)
+
+    originals = {name: FILE_STEPS[name] for name in list(FILE_STEPS)}
+    for name, step in originals.items():
+        monkeypatch.setitem(FILE_STEPS, name, counting(step))
+    first = check([folder], config)
+    assert calls == {name: 4 for name in originals}
+
+    calls.clear()
+    second = check([folder], config)  # nothing changed: every file from the cache
+    assert calls == {} and second.findings == first.findings
+
+    noise = FILE_STEPS["noise-lines"]
+    monkeypatch.setitem(FILE_STEPS, "noise-lines", dataclasses.replace(noise, version=noise.version + "-changed"))
+    third = check([folder], config)
+    assert calls == {"noise-lines": 4}  # the other steps' sections were kept
+    assert third.findings == first.findings
+    assert third.paragraph_table.columns.keys() == first.paragraph_table.columns.keys()
+    for name in ("text", "mojibake", "noise_score", "dup_of"):
+        assert third.paragraph_table[name] == first.paragraph_table[name]
+
+    calls.clear()
+    check([folder], config)  # and the rewritten cache is whole again
+    assert calls == {}
+    assert set(open_cache(config).sections) == set(originals)
