@@ -280,6 +280,8 @@ def check_documents(
     evaluate = ENGINES[config.engine]
     if config.data_docs is not None:
         evaluate = functools.partial(evaluate, data_docs=config.data_docs)
+    if config.engine == "spark":
+        evaluate = functools.partial(evaluate, master=config.spark_master)
     outcomes = evaluate({"paragraphs": paragraphs, "mentions": mentions}, track(suites, "evaluation", "suites"), report_paths)
     corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, patterns)
     findings = build_findings(outcomes, corpus, config.severity_of, report_paths)
