@@ -97,11 +97,13 @@ def generated_corpus(folder, paragraphs=2000, per_file=20, seed=17):
     """``paragraphs`` paragraphs of made-up news in files of ``per_file``, with injected exact and
     near duplicate paragraphs, a duplicated article, name variants and a few damaged characters."""
     rng = random.Random(seed)
+    syllables = ["ka", "lo", "mi", "ren", "tas", "vo", "shi", "den", "par", "ul", "bre", "nox", "ti", "gar", "sel"]
+    vocabulary = WORDS + ["".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(3000)]
 
     def paragraph():
         sentences = []
         for _ in range(rng.randint(2, 4)):
-            words = rng.choices(WORDS, k=rng.randint(10, 18))
+            words = rng.choices(vocabulary, k=rng.randint(10, 18))
             words.insert(rng.randrange(len(words)), rng.choice(NAMES))
             sentences.append(" ".join(words).capitalize() + ".")
         return " ".join(sentences)
@@ -122,7 +124,7 @@ def generated_corpus(folder, paragraphs=2000, per_file=20, seed=17):
         files[f + 1][9] = " ".join(words)
     files[-1] = list(files[-2])  # an article twice
     files[5][10] = "Sign up for our daily newsletter"
-    files[6][11] = files[6][11].replace("the", "the\u200b", 1)
+    files[6][11] = "Officials\u200b said so. " + files[6][11]
     files[7][12] = "CafÃ© owners said the council had failed them."
     return write_corpus(folder, {f"{n:04d}.txt": "\n\n".join(p) + "\n" for n, p in enumerate(files)})
 

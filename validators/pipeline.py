@@ -224,8 +224,13 @@ def check(paths: list[str | os.PathLike], config: Config, context: list[str | os
     variants) see them, but not reported on: a pre-commit run checks the changed
     files against the whole corpus.
     """
-    documents = read([*paths, *context])
     report_paths = shown_paths(paths) if context else None
+    if config.engine == "spark":  # read and per-file steps on Spark; their results fill an in-memory cache
+        from .spark import read_and_featurise
+
+        documents, cache = read_and_featurise([*paths, *context], config)
+        return check_documents(documents, config, cache, report_paths)
+    documents = read([*paths, *context])
     cache = open_cache(config)
     report = check_documents(documents, config, cache, report_paths)
     cache.save()

@@ -240,3 +240,91 @@ def preferred_bytes(surfaces) -> bytes | None:
     values = [text_of(v) for v in surfaces]
     best = most_common_spelling(["key"] * len(values), values).get("key")
     return None if best is None else best.encode("utf-8", "surrogatepass")
+
+
+# ----------------------------------------------------------------------------- ingest and per-file steps
+
+#: Files per partition of the per-file stage: enough work per task to pay for its start.
+FILES_PER_PARTITION = 200
+
+
+def per_file_step(doc, patterns, lexicon, noise, config) -> dict:
+    """The one place the spark engine calls the per-file feature steps (a partition runs it on each
+    of its documents): the same Python function every engine uses."""
+    from .pipeline import file_features
+
+    return file_features(doc, patterns, lexicon, noise, config)
+
+
+def _partition_worker(patterns, lexicon, noise, config):
+    """The ``mapInPandas`` function: read each file of the partition (whole, as bytes, so encoding
+    problems are seen as our ingest sees them), decode it and run the per-file steps."""
+
+    def run(batches):
+        import pickle
+
+        import pandas as pd
+
+        from .errors import CorpusValidatorError
+        from .ingest import read_one
+        from .pipeline import _to_cache
+
+        for batch in batches:
+            out = {"doc_id": [], "document": [], "features": [], "error": []}
+            for doc_id, shown, path, problem in batch.itertuples(index=False):
+                shown = shown.decode("utf-8", "surrogatepass")
+                problem = problem if isinstance(problem, str) else None  # pandas gives a missing one as NaN
+                try:
+                    doc = read_one(int(doc_id), shown, os.fsdecode(path), problem)
+                except CorpusValidatorError as exc:
+                    doc, entry, error = None, None, str(exc)
+                else:
+                    entry, error = None, None
+                    if doc.problem is None:
+                        entry = _to_cache(per_file_step(doc, patterns, lexicon, noise, config))
+                out["doc_id"].append(int(doc_id))
+                out["document"].append(pickle.dumps(doc, protocol=5))
+                out["features"].append(pickle.dumps(entry, protocol=5))
+                out["error"].append(error)
+            yield pd.DataFrame(out)
+
+    return run
+
+
+def read_and_featurise(paths, config):
+    """The corpus read and its per-file features computed on Spark, one partition per
+    ``FILES_PER_PARTITION`` files: (documents in doc_id order, an in-memory feature cache holding
+    each file's features, from which the corpus steps assemble the table as in the other engines).
+
+    The files are listed on the driver (the same listing, names and skips as ``ingest.read``) and
+    read on the executors: with a cluster, the corpus must be on a file system every node mounts
+    at the same path.
+    """
+    import pickle
+
+    from .cache import FeatureCache, digest
+    from .errors import CorpusValidatorError
+    from .ingest import listing
+    from .pipeline import load_encoding_patterns, load_lexicon, load_noise_patterns
+
+    spark = session(config.spark_master)
+    files = listing(paths)
+    patterns, lexicon, noise = load_encoding_patterns(config), load_lexicon(config), load_noise_patterns(config)
+    rows = [(doc_id, shown.encode("utf-8", "surrogatepass"), os.fsencode(path), problem)
+            for doc_id, (shown, path, problem) in enumerate(files)]  # fmt: skip
+    partitions = max(1, min(len(rows), max(spark.sparkContext.defaultParallelism, len(rows) // FILES_PER_PARTITION)))
+    listed = spark.createDataFrame(rows, "doc_id long, shown binary, path binary, problem string").repartitionByRange(
+        partitions, "doc_id"
+    )
+    worker = _partition_worker(patterns, lexicon, noise, config)
+    done = listed.mapInPandas(worker, "doc_id long, document binary, features binary, error string")
+    documents, cache = [None] * len(rows), FeatureCache(None)
+    for row in done.toLocalIterator():  # the per-file results come to the driver, one partition at a time
+        if row["error"]:
+            raise CorpusValidatorError(row["error"])
+        doc = pickle.loads(row["document"])
+        documents[row["doc_id"]] = doc
+        entry = pickle.loads(row["features"])
+        if entry is not None:
+            cache.put(digest(doc.data), entry)
+    return documents, cache
