@@ -1,0 +1,405 @@
+"""The encoding family's rules: mojibake, undecodable bytes, stray characters, byte forms, line endings."""
+
+from __future__ import annotations
+
+import difflib
+from typing import ClassVar
+
+from ..ingest import ESCAPED_BYTES
+from .base import Hit, Rule, quote, register
+
+def _changed_regions(before: str, after: str) -> list[tuple[int, int, str]]:
+    """(start, end, replacement) of each region of ``before`` that differs in ``after``."""
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    return [(i1, i2, after[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+
+
+def describe_mix_up(fixes: str) -> str:
+    """"encode sloppy-windows-1252; decode utf-8" -> "UTF-8 read as Windows-1252"."""
+    steps = [s.split(" ", 1) for s in fixes.split("; ") if " " in s]
+    wrong = next((p for a, p in steps if a == "encode"), None)
+    right = next((p for a, p in steps if a == "decode"), None)
+    if wrong and right:
+        wrong = wrong.replace("sloppy-", "").replace("windows-", "Windows-")
+        return f"{right.upper()} text read as {wrong}"
+    return "text decoded with the wrong encoding (" + fixes + ")"
+
+
+@register
+class Mojibake(Rule):
+    """Mojibake that ftfy can repair: UTF-8 bytes that were decoded with another encoding.
+
+    Bad:
+        Mr. Trumpâ€™s tweet
+    Good:
+        Mr. Trump’s tweet
+    """
+
+    code = "EN001"
+    name = "mojibake"
+    family = "encoding"
+
+    def hits(self, row, spec, corpus):
+        cause = describe_mix_up(row["mojibake"])
+        repaired = repair_encoding(row["raw"])
+        return [
+            Hit(
+                row.name,
+                start,
+                max(end, start + 1),
+                f"mojibake ({cause}): {quote(row['raw'][start:end], 30)}",
+                f"replace with {quote(replacement, 30)}",
+                edits=((start, end, replacement),),
+            )
+            for start, end, replacement in _changed_regions(row["raw"], repaired)
+        ]
+
+
+def repair_encoding(raw: str) -> str:
+    """ftfy's encoding repair alone: what EN001 proposes, nothing that other rules own."""
+    import ftfy
+
+    from ..normalise import FTFY_CONFIG
+
+    return ftfy.fix_encoding(raw, config=FTFY_CONFIG)
+
+
+@register
+class UndecodableBytes(Rule):
+    """Bytes that are not valid UTF-8: the file was saved in another encoding, or damaged.
+
+    Bad:
+        Caf\\xe9 (a Latin-1 byte 0xE9 in a UTF-8 file)
+    Good:
+        Café (the file re-saved as UTF-8)
+    """
+
+    code = "EN002"
+    name = "undecodable-bytes"
+    family = "encoding"
+
+    def hits(self, row, spec, corpus):
+        offsets = row["undecodable"].split(", ")
+        return [
+            Hit(
+                row.name,
+                m.start(),
+                m.end(),
+                f"not UTF-8: {detail}",
+                "re-save the file as UTF-8 (from Windows-1252: iconv -f cp1252 -t utf-8)",
+            )
+            for m, detail in zip(ESCAPED_BYTES.finditer(row["raw"]), offsets, strict=False)
+        ]
+
+
+@register
+class ByteOrderMark(Rule):
+    """A UTF-8 byte-order mark at the start of the file: invisible, and it breaks tools.
+
+    Bad:
+        \\ufeffNorth Korea says …
+    Good:
+        North Korea says …
+    """
+
+    code = "EN003"
+    name = "byte-order-mark"
+    family = "encoding"
+
+    def hits(self, row, spec, corpus):
+        return [
+            Hit(row.name, 0, 0, "file starts with a UTF-8 byte-order mark", "remove the BOM (save as UTF-8 without BOM)")
+        ]
+
+
+@register
+class BinaryFile(Rule):
+    """A file with NUL bytes: not text (often UTF-16, an image or an archive).
+
+    Raised while reading, before any expectation runs: the file has no paragraphs.
+
+    Bad:
+        N\\x00o\\x00r\\x00t\\x00h\\x00 (UTF-16)
+    Good:
+        North (UTF-8)
+    """
+
+    code = "EN004"
+    name = "binary-file"
+    family = "encoding"
+    frame = "files"
+
+
+class CharacterRule(Rule):
+    """Characters of one class from ``expectations/encoding.toml``, each run located."""
+
+    family = "encoding"
+    pattern_key: ClassVar[str]
+    what: ClassVar[str]
+    advice: ClassVar[str]
+
+    def replacement(self, found: str) -> str | None:
+        """The safe repair of ``found``, or None when only a person can say what was meant."""
+        return None
+
+    def hits(self, row, spec, corpus):
+        hits = []
+        for match in corpus.patterns.classes[self.pattern_key].finditer(row["raw"]):
+            found = match.group()
+            fixed = self.replacement(found)
+            if fixed == found:
+                continue
+            hits.append(
+                Hit(
+                    row.name,
+                    match.start(),
+                    match.end(),
+                    f"{self.what}: {self.describe(found)}",
+                    self.advice,
+                    edits=((match.start(), match.end(), fixed),) if fixed is not None else (),
+                )
+            )
+        return hits
+
+    def describe(self, found: str) -> str:
+        from ..features.encoding import name_characters
+
+        return name_characters(found)
+
+
+class StrayCharacterRule(CharacterRule):
+    """Characters that carry no text: the repair deletes them."""
+
+    advice = "delete it (`corpus-validator fix` does)"
+
+    def replacement(self, found):
+        return ""
+
+
+@register
+class ReplacementCharacter(CharacterRule):
+    """U+FFFD REPLACEMENT CHARACTER in the text: a decoder gave up here, and the original is lost.
+
+    Bad:
+        Caf� au lait
+    Good:
+        Café au lait (restored from the source)
+    """
+
+    code = "EN005"
+    name = "replacement-character"
+    pattern_key = "replacement"
+    what = "replacement character, the original character is lost"
+    advice = "restore the character from the source; no automatic fix can know it"
+
+
+@register
+class ControlCharacter(StrayCharacterRule):
+    """C0/C1 control characters (other than tab and line breaks) inside text.
+
+    Bad:
+        North Korea\x07 said
+    Good:
+        North Korea said
+    """
+
+    code = "EN006"
+    name = "control-character"
+    pattern_key = "control"
+    what = "control character"
+
+
+@register
+class InvisibleCharacter(StrayCharacterRule):
+    """Zero-width, soft-hyphen and bidirectional-control characters: they hide or reorder text.
+
+    Bad:
+        Pyong\\u200byang (a zero-width space splits the word for every search)
+    Good:
+        Pyongyang
+    """
+
+    code = "EN007"
+    name = "invisible-character"
+    pattern_key = "invisible"
+    what = "invisible character"
+
+
+@register
+class OddSpace(CharacterRule):
+    """Spaces other than U+0020: no-break, fixed-width and ideographic spaces.
+
+    Often deliberate (a no-break space keeps "10 000" together), so only info.
+
+    Bad:
+        Kim\u00a0Jong Un
+    Good:
+        Kim Jong Un
+    """
+
+    code = "EN008"
+    name = "odd-space"
+    pattern_key = "odd_space"
+    what = "unusual space"
+    advice = "replace with a plain space (`corpus-validator fix` does)"
+
+    def replacement(self, found):
+        return " " * len(found)
+
+
+@register
+class HtmlEntity(CharacterRule):
+    """An HTML character reference left in plain text.
+
+    Bad:
+        Trump &amp; Kim
+    Good:
+        Trump & Kim
+    """
+
+    code = "EN009"
+    name = "html-entity"
+    pattern_key = "html_entity"
+    what = "HTML entity"
+    advice = "replace it with the character it stands for (`corpus-validator fix` does)"
+
+    def replacement(self, found):
+        import html
+
+        return html.unescape(found)
+
+    def describe(self, found):
+        return f"{found} stands for {quote(self.replacement(found))}"
+
+
+@register
+class NotNfc(Rule):
+    """Text not in Unicode normalisation form C: the same word in two byte forms.
+
+    Bad:
+        Cafe\u0301 (e + combining acute accent)
+    Good:
+        Café (one precomposed character)
+    """
+
+    code = "EN010"
+    name = "not-nfc"
+    family = "encoding"
+
+    def hits(self, row, spec, corpus):
+        import unicodedata
+
+        composed = unicodedata.normalize("NFC", row["raw"])
+        return [
+            Hit(
+                row.name,
+                start,
+                end,
+                f"not in NFC: {quote(row['raw'][start:end], 20)} composes to {quote(replacement, 20)}",
+                "normalise to NFC (`corpus-validator fix` does)",
+                edits=((start, end, replacement),),
+            )
+            for start, end, replacement in _changed_regions(row["raw"], composed)
+        ]
+
+
+@register
+class MixedLineEndings(Rule):
+    r"""A file that mixes CRLF, LF and CR line breaks.
+
+    Reported once per file, at the first line break of a kind the file uses less; the
+    repair rewrites every such line break in the file, not only the one the finding names.
+
+    Bad:
+        line one\r\nline two\nline three\r\n
+    Good:
+        line one\r\nline two\r\nline three\r\n
+    """
+
+    code = "EN011"
+    name = "mixed-line-endings"
+    family = "encoding"
+
+    def hits(self, row, spec, corpus):
+        from collections import Counter
+
+        from ..features.encoding import LINE_ENDINGS as names
+        from ..segment import LINE_BREAK
+
+        text = corpus.documents[row["doc_id"]].text
+        breaks = list(LINE_BREAK.finditer(text))
+        usual = Counter(m.group() for m in breaks).most_common(1)[0][0]
+        odd = [m for m in breaks if m.group() != usual]
+        first = odd[0]
+        # The row is the file's first paragraph; anchor on the one the first odd line break is in or follows.
+        paragraphs, anchor = corpus.paragraphs, row.name
+        while (
+            anchor + 1 < len(paragraphs)
+            and paragraphs["doc_id"][anchor + 1] == row["doc_id"]
+            and paragraphs["char_start"][anchor + 1] <= first.start()
+        ):
+            anchor += 1
+        base = paragraphs["char_start"][anchor]
+        return [
+            Hit(
+                anchor,
+                first.start() - base,
+                first.start() - base,
+                f"mixed line endings: {row['mixed_line_endings']}; this one is {names[first.group()]}, "
+                f"the first of the file's line breaks that are not {names[usual]} ({len(odd)})",
+                f"use {names[usual]} throughout (`corpus-validator fix` rewrites every line break of the file "
+                f"that is not {names[usual]}, not only this one)",
+                edits=tuple((m.start() - base, m.end() - base, usual) for m in odd),
+            )
+        ]
+
+
+@register
+class UnrepairedMojibake(Rule):
+    """Text that still looks like mojibake after ftfy's repair: ftfy sees it but cannot undo it.
+
+    Bad:
+        Ã¢â‚¬Å“quotedÃ¢â‚¬Â (damaged twice, bytes lost)
+    Good:
+        “quoted” (restored from the source)
+    """
+
+    code = "EN012"
+    name = "unrepaired-mojibake"
+    family = "encoding"
+
+    def hits(self, row, spec, corpus):
+        return [
+            Hit(
+                row.name,
+                0,
+                len(row["raw"]),
+                f"looks like mojibake that ftfy cannot repair: {quote(row['raw'], 40)}",
+                "restore this paragraph from the source",
+            )
+        ]
+
+
+@register
+class Typography(CharacterRule):
+    """Curly quotes, ellipses and dashes, for corpora whose house style is plain ASCII.
+
+    Off unless selected by its full code (``--select EN013``): typography is a choice, not damage.
+
+    Bad:
+        “act quickly” … (under an ASCII house style)
+    Good:
+        "act quickly" ...
+    """
+
+    code = "EN013"
+    name = "typography"
+    opt_in = True
+    pattern_key = "typography"
+    what = "typographic character"
+    advice = "replace with its ASCII form (`corpus-validator fix --select EN013` does)"
+    ASCII = {"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"',
+             "…": "...", "–": "-", "—": "--"}  # fmt: skip
+
+    def replacement(self, found):
+        return "".join(self.ASCII.get(c, c) for c in found)
