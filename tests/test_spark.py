@@ -288,3 +288,34 @@ def test_hook_path_and_version_do_not_import_pyspark(tmp_path):
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert result.stdout.splitlines()[-1] == "False", result.stdout + result.stderr
+
+
+# ----------------------------------------------------------------------------- corpus steps as Spark operations
+
+
+def test_exact_and_near_duplicates_on_spark_match_the_numpy_step_row_for_row(spark, tmp_path):
+    import numpy as np
+
+    from validators.features.duplicate import DuplicateSettings, file_duplicate_data
+    from validators.features.minhash import NUM_PERM
+    from validators.ingest import read
+    from validators.pipeline import featurise
+    from validators.spark_corpus import exact_duplicates, near_duplicates
+
+    settings = DuplicateSettings()
+    frame, _ = featurise(read([generated_corpus(tmp_path / "generated")]), Config(root=tmp_path, cache=False))
+    data = file_duplicate_data(frame["text"], frame["raw"], settings)
+    sigs = np.frombuffer(data["signatures"], dtype=np.uint32).reshape(len(frame), NUM_PERM).astype(np.int64).tolist()
+    rows = [(r, d, n, s) for r, ((d, n), s) in enumerate(zip(data["canonical_digest"], sigs, strict=True))]
+    paragraphs = spark.createDataFrame(rows, "row long, digest long, length long, sig array<long>")
+
+    exact = {r["row"]: r["dup_of"] for r in exact_duplicates(paragraphs, settings.min_chars).collect()}
+    assert [exact[r] for r in range(len(frame))] == frame["dup_of"]
+    assert sum(d is not None for d in frame["dup_of"]) >= 20
+
+    near = {r["row"]: (r["near_dup_of"], r["near_dup_similarity"])
+            for r in near_duplicates(paragraphs, settings.min_chars, settings.near_threshold).collect()}  # fmt: skip
+    assert [near.get(r, (None, None)) for r in range(len(frame))] == list(
+        zip(frame["near_dup_of"], frame["near_dup_similarity"], strict=True)
+    )
+    assert len(near) >= 5
