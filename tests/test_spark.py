@@ -68,9 +68,18 @@ def same_findings(folder, **settings):
 # ----------------------------------------------------------------------------- parity on corpora
 
 
-def test_same_findings_on_seeds(spark):
-    found = same_findings(SEEDS)
+def test_same_findings_on_seeds_and_as_a_parquet_table(spark, tmp_path):
+    from validators.spark import write_findings
+
+    report = check([SEEDS], Config(root=REPO, engine="spark", spark_master=MASTER, cache=False))
+    found = [f.to_dict() for f in report.findings]
+    assert found == findings(SEEDS, "gx")
     assert {f["code"][:2] for f in found} >= {"BP", "NM", "DU"}
+    write_findings(report.findings, str(tmp_path / "findings"), MASTER)
+    table = spark.read.parquet(str(tmp_path / "findings")).collect()
+    assert sorted((row.asDict(recursive=True) for row in table), key=lambda f: (f["path"], f["line"], f["column"], f["code"])) == found
+    with pytest.raises(Exception, match="already exists"):
+        write_findings(report.findings, str(tmp_path / "findings"), MASTER)
 
 
 def test_same_findings_on_the_names_fixture(spark):
@@ -259,10 +268,12 @@ def test_missing_pyspark_is_one_line_exit_2(tmp_path):
     assert result.stderr == "corpus-validator: error: the spark engine needs pyspark: pip install 'corpus-validator[spark]'\n"
 
 
-def test_spark_master_needs_the_spark_engine(cli, corpus):
+def test_spark_options_need_the_spark_engine(cli, corpus):
     corpus({"a.txt": "Some text here.\n"})
     result = cli("check", "--spark-master", "local[2]", "corpus")
     assert result.exit_code == 2 and "--spark-master needs the spark engine" in result.stderr
+    result = cli("check", "--spark-output", "out", "corpus")
+    assert result.exit_code == 2 and "--spark-output needs the spark engine" in result.stderr
 
 
 def test_spark_master_in_the_config(tmp_path):

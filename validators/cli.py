@@ -165,9 +165,10 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are error findings (2 still means a usage or I/O problem).")
 @click.option("--data-docs", type=click.Path(file_okay=False), help="Also write the validation results as a GX Data Docs site in this folder (gx engine).")
 @click.option("--spark-master", metavar="URL", help="The Spark master the spark engine runs on (default: local[*]; or spark-master in the config).")
+@click.option("--spark-output", metavar="DIR", help="Also write the findings as a Parquet table (written by Spark) in this new folder (spark engine).")
 @handle_errors
 def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, output_format, output, reports, baseline_file,
-          quiet, show_statistics, exit_zero, data_docs, spark_master) -> None:  # fmt: skip
+          quiet, show_statistics, exit_zero, data_docs, spark_master, spark_output) -> None:  # fmt: skip
     """Check PATHS (files, or folders of .txt files; default: the configured corpus)."""
     from . import baseline, progress
     from .output import FORMATS
@@ -176,10 +177,12 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
     extra = _report_targets(reports, FORMATS)  # a bad --report fails before the work
     config = _settings(config_file, select, ignore, no_cache, engine)
     _terminal_options(config, output_format, output, show_statistics, data_docs)
+    if (spark_master is not None or spark_output is not None) and config.engine != "spark":
+        raise CorpusValidatorError(f"{'--spark-master' if spark_master is not None else '--spark-output'} needs the spark engine (--engine spark)")
     if spark_master is not None:
-        if config.engine != "spark":
-            raise CorpusValidatorError("--spark-master needs the spark engine (--engine spark)")
         config.spark_master = spark_master
+    if spark_output is not None and os.path.exists(spark_output):
+        raise CorpusValidatorError(f"--spark-output {spark_output}: already exists (give a new folder)")
     if config.engine == "spark":
         from .spark import session
 
@@ -194,6 +197,10 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
         report = run_check(_paths(paths, config), config, context)
     if accepted is not None:
         report.findings, report.baselined = baseline.apply(report.findings, accepted)
+    if spark_output is not None:
+        from .spark import write_findings
+
+        write_findings(report.findings, spark_output, config.spark_master)
     rendered = {}  # each format once (github also appends to the step summary)
     for name in [output_format, *(name for name, _ in extra)]:
         if name not in rendered:

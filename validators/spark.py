@@ -338,3 +338,37 @@ def read_and_featurise(paths, config):
         if entry is not None:
             cache.put(digest(doc.data), entry)
     return documents, cache
+
+
+# ----------------------------------------------------------------------------- findings as a table
+
+FINDINGS_SCHEMA = (
+    "code string, family string, severity string, path string, line long, column long, end_line long, "
+    "end_column long, message string, suggestion string, related array<struct<path:string,line:long,column:long>>, "
+    "fingerprint string, fixable boolean"
+)
+
+
+def write_findings(findings, folder: str, master: str | None = None) -> None:
+    """The findings as a Parquet table in ``folder`` (written by Spark, one file per partition:
+    what a cluster's next job reads). Undecodable bytes in a file name are written ``\\xNN``, as
+    every report writes them. An existing ``folder`` is an error, not overwritten."""
+    from .ingest import escaped_name, printable
+
+    spark = session(master)
+    if os.path.exists(folder):
+        raise CorpusValidatorError(f"--spark-output {folder}: already exists (give a new folder)")
+    rows = []
+    for finding in findings:
+        record = finding.to_dict()
+        record["path"] = escaped_name(record["path"])
+        record["related"] = [{**place, "path": escaped_name(place["path"])} for place in record["related"]]
+        for key in ("message", "suggestion"):
+            record[key] = None if record.get(key) is None else printable(record[key])
+        rows.append(record)
+    columns = ("code", "family", "severity", "path", "line", "column", "end_line", "end_column", "message", "suggestion",
+               "related", "fingerprint", "fixable")  # fmt: skip
+    try:
+        spark.createDataFrame([tuple(r.get(c) for c in columns) for r in rows], FINDINGS_SCHEMA).write.parquet(folder)
+    except Exception as exc:  # the folder cannot be written
+        raise CorpusValidatorError(f"--spark-output {folder}: cannot write: {' '.join(str(exc).split())[:200]}") from None
