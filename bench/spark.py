@@ -130,12 +130,13 @@ def stage_costs(project: Path, master: str) -> dict:
     report = check_documents(documents, config, cache)
     driver = time.perf_counter() - start
     size = spark.FILES_PER_PARTITION
-    partitions = [sum(s for _, s in timings[i : i + size]) for i in range(0, len(timings), size)]
+    partitions = [sum(c for _, _, c in timings[i : i + size]) for i in range(0, len(timings), size)]
     return {
         "files": len(documents),
         "paragraphs": len(report.paragraph_table),
         "per_file_wall": per_file_wall,
-        "per_file_task_seconds": sum(s for _, s in timings),
+        "per_file_task_seconds": sum(s for _, s, _ in timings),
+        "per_file_task_cpu": sum(c for _, _, c in timings),
         "partitions": partitions,
         "driver": driver,
     }
@@ -147,6 +148,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--master", default="local[2]")
     parser.add_argument("--max-seconds", type=float, default=1800.0)
+    parser.add_argument("--stages-only", action="store_true", help="only the stage timing, on the largest size")
     args = parser.parse_args()
 
     pages = [(p, n) for p in shared_pages() if (n := paragraphs_of(p))]
@@ -158,7 +160,7 @@ def main() -> None:
             project = Path(tmp) / f"p{size}"
             files, paragraphs = build_corpus(project, size, pages)
             runs: dict[str, list] = {name: [] for name in engines}
-            for r in range(args.repeat):
+            for r in range(0 if args.stages_only else args.repeat):
                 for name, extra in engines.items():
                     if name in stopped or (r and runs[name] and runs[name][0][0] > args.max_seconds):
                         continue
@@ -168,7 +170,7 @@ def main() -> None:
                 if runs[name] and runs[name][0][0] > args.max_seconds:
                     stopped.add(name)
             rows.append((size, files, paragraphs, runs))
-            if all(runs[name] for name in engines):
+            if all(runs[name] for name in engines) or args.stages_only:
                 largest = project
         print(f"\n{'paragraphs':>10} {'files':>6} | engine | runs | wall s (median) | CPU s (median) | peak MB (tree)")
         overtake = None
@@ -186,15 +188,15 @@ def main() -> None:
         print(f"\nspark faster than gx from: {overtake or 'none of the sizes run'} paragraphs ({args.master}, {os.cpu_count()} cores)")
         if largest is not None:
             costs = stage_costs(largest, args.master)
-            per_para = costs["per_file_task_seconds"] / costs["paragraphs"]
+            per_para = costs["per_file_task_cpu"] / costs["paragraphs"]
             parts = costs["partitions"]
             print(f"\nstages of one spark check of {costs['paragraphs']} paragraphs in {costs['files']} files ({args.master}):")
-            print(f"  per-file stage: {costs['per_file_wall']:.1f} s wall; {costs['per_file_task_seconds']:.1f} s of tasks "
-                  f"({per_para * 1e6:.0f} µs a paragraph); per {spark_files()} files (a partition's share): "
+            print(f"  per-file stage: {costs['per_file_wall']:.1f} s wall; tasks {costs['per_file_task_seconds']:.1f} s wall, "
+                  f"{costs['per_file_task_cpu']:.1f} s CPU ({per_para * 1e6:.0f} µs CPU a paragraph); CPU per {spark_files()} files (a partition's share): "
                   f"median {statistics.median(parts):.2f} s, max {max(parts):.2f} s")  # fmt: skip
             print(f"  driver (corpus steps in Python, GX on Spark, findings): {costs['driver']:.1f} s")
             est = 100e6 * per_para / (20 * 8)
-            print(f"  100M paragraphs, 20 nodes x 8 cores: per-file stage ≈ {est / 60:.0f} min (task time / 160 cores); "
+            print(f"  100M paragraphs, 20 nodes x 8 cores: per-file stage ≈ {est / 60:.0f} min (task CPU / 160 cores); "
                   "the driver's part is not distributed (corpus steps run on the driver): not estimated from this")
 
 def spark_files() -> int:

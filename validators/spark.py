@@ -272,9 +272,9 @@ def _partition_worker(patterns, lexicon, noise, config):
         import time
 
         for batch in batches:
-            out = {"doc_id": [], "document": [], "features": [], "error": [], "seconds": []}
+            out = {"doc_id": [], "document": [], "features": [], "error": [], "seconds": [], "cpu": []}
             for doc_id, shown, path, problem in batch.itertuples(index=False):
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
                 shown = shown.decode("utf-8", "surrogatepass")
                 problem = problem if isinstance(problem, str) else None  # pandas gives a missing one as NaN
                 try:
@@ -290,13 +290,15 @@ def _partition_worker(patterns, lexicon, noise, config):
                 out["features"].append(pickle.dumps(entry, protocol=5))
                 out["error"].append(error)
                 out["seconds"].append(time.perf_counter() - start)  # read, decode and per-file steps
+                out["cpu"].append(time.process_time() - cpu)
             yield pd.DataFrame(out)
 
     return run
 
 
-#: (doc_id, seconds of its read and per-file steps on an executor) of the last ``read_and_featurise``: bench/spark.py.
-LAST_TIMINGS: list[tuple[int, float]] = []
+#: (doc_id, wall and CPU seconds of its read and per-file steps on an executor) of the last
+#: ``read_and_featurise``: bench/spark.py.
+LAST_TIMINGS: list[tuple[int, float, float]] = []
 
 
 def read_and_featurise(paths, config):
@@ -325,13 +327,13 @@ def read_and_featurise(paths, config):
         partitions, "doc_id"
     )
     worker = _partition_worker(patterns, lexicon, noise, config)
-    done = listed.mapInPandas(worker, "doc_id long, document binary, features binary, error string, seconds double")
+    done = listed.mapInPandas(worker, "doc_id long, document binary, features binary, error string, seconds double, cpu double")
     documents, cache = [None] * len(rows), FeatureCache(None)
     del LAST_TIMINGS[:]
     for row in done.toLocalIterator():  # the per-file results come to the driver, one partition at a time
         if row["error"]:
             raise CorpusValidatorError(row["error"])
-        LAST_TIMINGS.append((row["doc_id"], row["seconds"]))
+        LAST_TIMINGS.append((row["doc_id"], row["seconds"], row["cpu"]))
         doc = pickle.loads(row["document"])
         documents[row["doc_id"]] = doc
         entry = pickle.loads(row["features"])
