@@ -178,7 +178,8 @@ def main() -> None:
             walls = {}
             for name, measured in runs.items():
                 if not measured:
-                    print(f"{paragraphs:>10} {files:>6} | {name:6} | not run (a smaller size took over {args.max_seconds:.0f} s)")
+                    why = "--stages-only" if args.stages_only else f"a smaller size took over {args.max_seconds:.0f} s"
+                    print(f"{paragraphs:>10} {files:>6} | {name:6} | not run ({why})")
                     continue
                 walls[name] = statistics.median(m[0] for m in measured)
                 print(f"{paragraphs:>10} {files:>6} | {name:6} | {len(measured):>4} | {walls[name]:15.1f} | "
