@@ -11,13 +11,15 @@ feature cache once (as the first commit after cloning would), then alternates:
 
 With ``--against REV`` it times instead the hook run of this checkout against the same run of
 commit REV (exported with ``git archive``, imported through PYTHONPATH, with its own
-``expectations/``), alternating, each on its own copy of the corpus: the change's cost.
+``expectations/``), alternating, each on its own copy of the corpus: the change's cost, in wall time
+and in processor time (user + system, which other processes on a loaded machine do not inflate).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,11 +36,16 @@ COMMAND = [sys.executable, "-m", "validators"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def timed(args: list[str], cwd: Path, code: Path | None = None) -> float:
+def timed(args: list[str], cwd: Path, code: Path | None = None, cpu: list[float] | None = None) -> float:
+    """Wall seconds of one run; with ``cpu``, its processor seconds (user + system) are appended there."""
     env = dict(os.environ, PYTHONPATH=str(code)) if code else None
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(COMMAND + args, cwd=cwd, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if cpu is not None:
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     if result.returncode not in (0, 1):
         sys.exit(f"{' '.join(args)} failed: {result.stderr}")
     return elapsed
@@ -65,15 +72,20 @@ def against(revision: str, articles: int, repeat: int) -> None:
             projects[side] = project
         original = (projects["this checkout"] / "corpus" / "00007.txt").read_text(encoding="utf-8")
         times: dict[str, list[float]] = {side: [] for side in sides}
+        cpu: dict[str, list[float]] = {side: [] for side in sides}
         for n in range(repeat):
             for side in list(sides)[:: 1 if n % 2 == 0 else -1]:
                 changed = projects[side] / "corpus" / "00007.txt"
                 changed.write_text(original + f"\nAn edit made for run {n}, so the file is new to the cache.\n", encoding="utf-8")
-                times[side].append(timed(HOOK, projects[side], sides[side]))
+                times[side].append(timed(HOOK, projects[side], sides[side], cpu[side]))
     for side, runs in times.items():
-        print(f"hook run, {side:<20} median {statistics.median(runs):.3f} s  min {min(runs):.3f} s")
+        print(f"hook run, {side:<20} median {statistics.median(runs):.3f} s  min {min(runs):.3f} s  "
+              f"processor time median {statistics.median(cpu[side]):.3f} s")  # fmt: skip
     ratio = statistics.median(times["this checkout"]) / statistics.median(times[revision])
     print(f"this checkout / {revision}: {ratio:.3f} (medians of {repeat} alternating runs)")
+    # On a loaded machine wall time waits for other processes; processor time counts only the run's own work.
+    ratio = statistics.median(cpu["this checkout"]) / statistics.median(cpu[revision])
+    print(f"this checkout / {revision}, processor time: {ratio:.3f}")
 
 
 def main() -> None:

@@ -9,11 +9,17 @@ as its own process:
 - ``check --engine light`` with the feature cache warmed by one untimed run first;
 - ``check --engine gx --no-cache`` (what CI runs).
 
-For each it prints the median wall time of R runs, files/s and MB/s of corpus text, and the
-peak resident memory of the check's process (the largest of the R runs, from
+For each it prints the median wall time of R runs, the median CPU seconds (user + system:
+on a shared machine, what the run cost, whatever else ran), files/s and MB/s of corpus text,
+and the peak resident memory of the check's process (the largest of the R runs, from
 ``/usr/bin/time``, else ``getrusage(RUSAGE_CHILDREN)``, which is the largest child so far).
 
-    python bench/scale.py [--files 2000 8000] [--repeat 3] [--runs light-cold gx-cold]
+With ``--against REV`` each run is also made by commit REV's code (exported with ``git
+archive``, imported through PYTHONPATH, with its own ``expectations/``), alternating with this
+checkout's, on the same corpus; a row per side, then this checkout's ratios to REV's, and
+the bench stops if the two printed different findings.
+
+    python bench/scale.py [--files 2000 8000] [--repeat 3] [--runs light-cold gx-cold] [--against main]
 """
 
 from __future__ import annotations
@@ -64,31 +70,52 @@ def build_corpus(project: Path, files: int, pages: list[Path]) -> int:
     return total
 
 
-def run_once(args: list[str], project: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one check process."""
+def run_once(args: list[str], project: Path, code: Path | None = None) -> tuple[float, float, float, str]:
+    """(wall seconds, CPU seconds, peak RSS in MB, printed findings) of one check process;
+    ``code``: a folder to import ``validators`` from instead of this checkout."""
     report = project / "time.txt"
-    wrapper = [TIME, "-f", "%M", "-o", str(report)] if TIME else []
+    wrapper = [TIME, "-f", "%U %S %M", "-o", str(report)] if TIME else []
+    env = {**os.environ, "PYTHONPATH": str(code)} if code else None
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(wrapper + COMMAND + args + ["--quiet"], cwd=project, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+    result = subprocess.run(wrapper + COMMAND + args + ["--quiet"], cwd=project, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)  # fmt: skip
     elapsed = time.perf_counter() - start
     if result.returncode not in (0, 1):
         sys.exit(f"{' '.join(args)} failed ({result.returncode}): {result.stderr[-2000:]}")
     if TIME:
-        kilobytes = int(report.read_text().split()[-1])
+        user, system, kilobytes = report.read_text().split()[-3:]
+        cpu, kilobytes = float(user) + float(system), int(kilobytes)
     else:  # the largest child so far: an upper bound for this run
-        kilobytes = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, kilobytes / 1024
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        kilobytes = after.ru_maxrss
+    return elapsed, cpu, kilobytes / 1024, result.stdout
 
 
-def measure(name: str, args: list[str], warm: bool, project: Path, repeat: int) -> tuple[float, float]:
+def measure(args: list[str], warm: bool, project: Path, repeat: int, codes: list[Path | None]) -> list[tuple[float, float, float]]:
+    """(median wall, median CPU, peak RSS) for each of ``codes``, their runs alternating."""
     cache = project / ".corpus-validator-cache"
+    runs: dict[int, list] = {k: [] for k in range(len(codes))}
+    for _ in range(repeat):
+        for k, code in enumerate(codes):
+            shutil.rmtree(cache, ignore_errors=True)
+            if warm:
+                run_once(args, project, code)
+            runs[k].append(run_once(args, project, code))
     shutil.rmtree(cache, ignore_errors=True)
-    if warm:
-        run_once(args, project)
-    runs = [run_once(args, project) for _ in range(repeat)]
-    shutil.rmtree(cache, ignore_errors=True)
-    return statistics.median(t for t, _ in runs), max(m for _, m in runs)
+    outputs = {run[3] for k in runs for run in runs[k]}
+    if len(outputs) > 1:
+        sys.exit(f"{' '.join(args)}: the runs printed different findings")
+    return [(statistics.median(r[0] for r in runs[k]), statistics.median(r[1] for r in runs[k]),
+             max(r[2] for r in runs[k])) for k in runs]  # fmt: skip
+
+
+def exported(revision: str, folder: Path) -> Path:
+    """Commit ``revision``'s tree in ``folder`` (its ``validators/`` and ``expectations/``)."""
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", revision], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
 
 
 def main() -> None:
@@ -96,22 +123,35 @@ def main() -> None:
     parser.add_argument("--files", type=int, nargs="+", default=[2000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--runs", nargs="+", choices=list(RUNS), default=list(RUNS))
+    parser.add_argument("--against", metavar="REV", help="also run commit REV's code, alternating, and print ratios")
     args = parser.parse_args()
 
     pages = shared_pages()
     print(f"{len(pages)} distinct pages from shared/eval; {os.cpu_count()} cores; median of {args.repeat} runs; "
           f"peak RSS from {'/usr/bin/time' if TIME else 'getrusage'}")  # fmt: skip
-    print("| files | MB | run | wall s | files/s | MB/s | peak RSS MB |")
-    print("|---|---|---|---|---|---|---|")
-    for files in args.files:
-        with tempfile.TemporaryDirectory(prefix="corpus-validator-scale-") as folder:
-            project = Path(folder)
-            size = build_corpus(project, files, pages) / 1e6
-            for name in args.runs:
-                command, warm = RUNS[name]
-                wall, rss = measure(name, command, warm, project, args.repeat)
-                print(f"| {files} | {size:.1f} | `{' '.join(command)}` | {wall:.1f} | "
-                      f"{files / wall:.0f} | {size / wall:.2f} | {rss:.0f} |", flush=True)  # fmt: skip
+    print("| files | MB | run | code | wall s | CPU s | files/s | MB/s | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory(prefix="corpus-validator-scale-code-") as code_folder:
+        codes: list[Path | None] = [None]
+        names = ["this checkout"]
+        if args.against:
+            codes.append(exported(args.against, Path(code_folder)))
+            names.append(args.against)
+        for files in args.files:
+            with tempfile.TemporaryDirectory(prefix="corpus-validator-scale-") as folder:
+                project = Path(folder)
+                size = build_corpus(project, files, pages) / 1e6
+                for name in args.runs:
+                    command, warm = RUNS[name]
+                    results = measure(command, warm, project, args.repeat, codes)
+                    for who, (wall, cpu, rss) in zip(names, results, strict=True):
+                        print(f"| {files} | {size:.1f} | `{' '.join(command)}` | {who} | {wall:.1f} | {cpu:.1f} | "
+                              f"{files / wall:.0f} | {size / wall:.2f} | {rss:.0f} |", flush=True)  # fmt: skip
+                    if args.against:
+                        (wall, cpu, rss), (old_wall, old_cpu, old_rss) = results
+                        print(f"| {files} | {size:.1f} | `{' '.join(command)}` | ratio to {args.against} | "
+                              f"{old_wall / wall:.2f}x faster | {old_cpu / cpu:.2f}x less | | | {rss / old_rss:.2f}x |",
+                              flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -15,7 +15,11 @@ import random
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EVAL = ROOT.parent / "shared" / "eval" / "boilerplate-dev"
+#: Beside the repository, or beside the folder of worktrees it is checked out in.
+EVAL = next(
+    (base / "shared" / "eval" / "boilerplate-dev" for base in (ROOT.parent, ROOT.parent.parent) if (base / "shared" / "eval").is_dir()),
+    ROOT.parent / "shared" / "eval" / "boilerplate-dev",
+)
 
 
 def real_paragraphs(min_chars: int = 80) -> list[str]:

@@ -1,6 +1,7 @@
 """The light engine (no GX import) gives exactly the findings GX gives, on every fixture."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -9,7 +10,7 @@ import pytest
 from conftest import REPO, SEEDS, write_corpus
 from test_rules import CASE_SETTINGS, CASES, PATTERN_FORMS, STORY, in_the_story
 from validators.config import Config
-from validators.evaluate import evaluate_light, evaluate_with_gx
+from validators.evaluate import any_of, evaluate_light, evaluate_with_gx
 from validators.frame import Table
 from validators.pipeline import check
 from validators.suite import parse_suite
@@ -139,3 +140,33 @@ def test_light_engine_imports_neither_great_expectations_nor_pandas(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
     result = subprocess.run([sys.executable, "-c", probe, "corpus/a.txt"], capture_output=True, text=True, cwd=tmp_path)
     assert result.stdout.strip().splitlines()[-1] == "1 False False", result.stdout + result.stderr
+
+
+# A corpus owner's list may mix flags, anchors and groups; the light engine searches it as one
+# or two alternations, which must match exactly where one of its patterns does.
+MIXED_LIST = (
+    r"(?i)^(?=.{0,40}$)\W*subscribe\b",  # anchored, case-insensitive, length-capped
+    r"^Advert\b",  # anchored, case-sensitive
+    r"ALL RIGHTS",  # anywhere, case-sensitive: the (?i) of the others must not reach it
+    r"(?x) photo \s+ credit  # a comment that must not swallow what follows",
+    r"\b(\w+) \1\b",  # a back-reference: its number is its own, so it is searched on its own
+    r"(?P<year>19\d\d)",  # a named group, likewise
+)
+MIXED_TEXTS = [
+    "SUBSCRIBE now", "  subscribe to our list", "subscribe " + "x" * 60, "Please subscribe",
+    "Advert here", "advert here", "an Advert", "all rights", "Text. ALL RIGHTS reserved",
+    "photo   credit: her", "photocredit", "he said said", "she said it", "in 1987", "in 2087", "",
+]  # fmt: skip
+
+
+def test_a_regex_list_searched_together_matches_where_one_of_its_patterns_does():
+    searches = any_of(MIXED_LIST)
+    expected = [any(re.search(p, text) for p in MIXED_LIST) for text in MIXED_TEXTS]
+    assert [any(search(text) for search in searches) for text in MIXED_TEXTS] == expected
+    assert expected.count(True) == 7 and expected.count(False) == 9  # both kinds are exercised
+
+
+def test_a_plain_regex_list_is_at_most_two_searches():
+    assert len(any_of(MIXED_LIST[:4])) == 2  # anchored ones, and the others
+    assert len(any_of(MIXED_LIST)) == 4  # the back-reference and the named group alone
+    assert len(any_of((r"^a", r"^b", r"(?i)^c"))) == 1

@@ -318,3 +318,87 @@ def test_looking_up_a_few_names_finds_the_slips_a_full_lookup_finds(names, count
     minors = list(reversed(counter))[:looked_up]  # the slips come last
     everything = near_variants(counter, spaced, frozenset())
     assert near_variants(counter, spaced, frozenset(), minors) == {m: everything[m] for m in minors if m in everything}
+
+
+BUNDLED = (REPO / "expectations" / "names.toml").read_text(encoding="utf-8")
+CITING = NameLexicon.parse("names.toml", BUNDLED)
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        '^ Abe, K. (2012). "Early Maori gardens". Coastal Letters. Retrieved 4 March 2013.',
+        "^ Ward, L. (2009). Maori gardens. Harbour Press. ISBN 978-0-00-000000-2.",
+        "12. Ward L. Maori gardens on the coast. Coastal Letters. 2009;4:1-9. doi:10.5555/cl.4.1",
+        '^ "Maori gardens". US Weekly. Archived from the original on 2 May 2011.',
+    ],
+)
+def test_a_reference_list_entry_keeps_its_source_spelling(reference):
+    # prose writes "Māori" three times; the cited title's "Maori" and the publisher's "US" are the source's
+    prose = ["Māori gardens were mapped.", "The Māori names stayed.", "A Māori elder spoke.", "The U.S. said so. The U.S. agreed. The U.S. left."]
+    m = _mentions(*prose, reference, lexicon=CITING)
+    assert [r for r, path in zip(m["surface"], m["path"], strict=True) if path == "4.txt"] == []
+    assert [v for v in m["variant_of"] if v] == []
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "Data: tables are at https://doi.org/10.5555/t.2019, and interviews in Maori villages are with the authors.",
+        "Retrieved from the river, the canoe was carved by Maori craftsmen.",
+        "The book, retrieved 4 March from a shelf, names Maori villages.",
+    ],
+)
+def test_prose_that_links_or_says_retrieved_is_still_read(prose):
+    m = _mentions("Māori gardens were mapped.", "The Māori names stayed.", "A Māori elder spoke.", prose, lexicon=CITING)
+    assert [v for v in m["variant_of"] if v] == ["Māori"]
+
+
+def test_bad_citation_marks_are_clear_errors():
+    from validators.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="citation_marks must be a list"):
+        NameLexicon.parse("names.toml", "citation_marks = 'doi'\n")
+    with pytest.raises(ConfigError, match="not a valid regular expression"):
+        NameLexicon.parse("names.toml", "citation_marks = ['(doi']\n")
+    with pytest.raises(ConfigError, match="citation_marks"):
+        NameLexicon.parse("names.toml", "citation_marks = ['(a+)+$']\n")
+
+
+def test_a_registry_name_led_by_an_acronym_is_one_mention():
+    text = ("A profile ran in US Weekly on Friday.", "The U.S. said so. The U.S. agreed. The U.S. left.", "The US team won.")
+    # unregistered, the magazine's "US" reads as the country's: the corpus cannot tell them apart
+    assert "US Weekly" not in _mentions(*text)["surface"] and _mentions(*text)["variant_of"][0] == "U.S."
+    registry = NameLexicon.parse("names.toml", BUNDLED + "[[canonical]]\nname = 'Us Weekly'\nvariants = ['US Weekly']\n")
+    m = _mentions(*text, lexicon=registry)
+    assert m["surface"][0] == "US Weekly" and m["registry_variant_of"][0] == "Us Weekly" and m["variant_of"][0] is None
+    assert [v for v in m["variant_of"] if v] == ["U.S."]  # "The US team" still is the country
+    # a registered name without variants: its run is the name, its dotted form a registry variant
+    women = NameLexicon.parse("names.toml", BUNDLED + "[[canonical]]\nname = 'UN Women'\n")
+    m = _mentions("Funding for UN Women rose.", "Funding for U.N. Women fell.", "The UN met.", lexicon=women)
+    assert m["surface"][:2] == ["UN Women", "U.N. Women"] and m["registry_variant_of"][:2] == [None, "UN Women"]
+
+
+def test_an_acronym_tie_counts_only_where_the_corpus_establishes_the_acronym():
+    once = _mentions("The browser sends its UA string.", "The hero enrolls at U.A. next year.")
+    assert once["tied_with"] == [None, None] and once["variant_of"] == [None, None]
+    thrice = _mentions("The UN met. The UN voted. The UN left.", "The U.N. met. The U.N. voted. The U.N. left.")
+    assert all(t for t in thrice["tied_with"])
+
+
+def test_a_first_name_stays_before_a_lower_case_particle():
+    # "Van Gogh" alone and "Vincent van Gogh" in full are one style, not two spellings
+    m = _mentions("A letter from Vincent van Gogh survives.", "A sketch that Van Gogh made survives.", lexicon=CITING)
+    assert m["surface"] == ["Vincent van Gogh", "Van Gogh"] and m["tied_with"] == [None, None]
+    # a title before the name still goes when the corpus names the person without it
+    m = _mentions("Foreign Minister Ri Yong Ho spoke.", "Ri Yong Ho left.", "Ri Yong-ho returned.", lexicon=CITING)
+    assert m["surface"] == ["Ri Yong Ho", "Ri Yong Ho", "Ri Yong-ho"]
+
+
+def test_a_word_inside_an_address_is_no_lower_case_use():
+    from validators.features.name import lowercase_words
+
+    assert "github" not in lowercase_words("Code is at https://github.com/crew/charts and git@github.com:crew.")
+    assert "github" in lowercase_words("Install the github client.")
+    m = _mentions("Code moved to GitHub.", "The GitHub page grew.", "Mirrors are on Github now.", "See https://github.com/crew.")
+    assert [v for v in m["variant_of"] if v] == ["GitHub"]

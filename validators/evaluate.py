@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import functools
 import io
 import logging
 import re
+import re._constants as _constants
+import re._parser as _parser
 import warnings
 from dataclasses import dataclass
 
@@ -205,9 +208,48 @@ def _regex_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int]
     # Map expectations skip missing values; GX matches with str.contains (re.search).
     values = frame[kwargs["column"]]
     present = [r for r in rows if not _missing(values[r])]
-    patterns = [re.compile(p) for p in (kwargs.get("regex_list") or [kwargs["regex"]])]
-    matched = [r for r in present if any(p.search(str(values[r])) for p in patterns)]
+    searches = any_of(tuple(kwargs.get("regex_list") or [kwargs["regex"]]))
+    matched = [r for r in present if any(search(str(values[r])) for search in searches)]
     return matched, len(present)
+
+
+_LEADING_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
+_NUMBERED = re.compile(r"\\[1-9]|\(\?P=|\(\?\(|\\g<|\(\?P<|\(\?<(?![=!])")  # back-references, named groups
+
+
+@functools.lru_cache(maxsize=256)
+def any_of(patterns: tuple[str, ...]) -> tuple:
+    """The ``search`` methods of at most two patterns that together match wherever one of
+    ``patterns`` does (``re.search`` anywhere): one alternation of the patterns anchored at the
+    text's start, which ``re`` tries at position 0 only, and one of the others. A list of
+    ten patterns is one or two searches per paragraph, not ten.
+
+    Each pattern keeps its own flags (``(?i)`` becomes the scoped ``(?i:...)``); a pattern
+    with back-references or group names (whose numbers or names the alternation would
+    change) is searched on its own.
+    """
+    anchored, floating, alone = {}, {}, []
+    for pattern in patterns:
+        compiled = re.compile(pattern)
+        flags, body = "", pattern
+        while (leading := _LEADING_FLAGS.match(body)) is not None:
+            flags, body = flags + leading.group(1), body[leading.end() :]
+        if _NUMBERED.search(body) or _LEADING_FLAGS.search(body) or "L" in flags:
+            alone.append(compiled.search)
+            continue
+        scoped = f"(?{flags}:{body}\n)" if "x" in flags else f"(?{flags}:{body})" if flags else f"(?:{body})"
+        tree = _parser.parse(pattern)
+        starts = len(tree) and tree[0] == (_constants.AT, _constants.AT_BEGINNING)
+        (anchored if starts else floating)[scoped] = compiled
+    searches = alone
+    for parts, prefix in ((anchored, "^"), (floating, "")):
+        if not parts:
+            continue
+        try:
+            searches.append(re.compile(prefix + "(?:" + "|".join(parts) + ")").search)
+        except re.error:  # a shape the alternation cannot hold: each on its own, as given
+            searches.extend(compiled.search for compiled in parts.values())
+    return tuple(searches)
 
 
 def _between_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int], int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from .evaluate import Outcome
 from .features.duplicate import canonical
@@ -13,7 +13,7 @@ from .rules import RULES, SEVERITIES, CorpusView, Hit, Row
 from .segment import position
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     path: str
     line: int
@@ -23,7 +23,7 @@ class Place:
     end_column: int | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no per-object dict: a large corpus has hundreds of thousands
 class Finding:
     code: str
     family: str
@@ -46,8 +46,8 @@ class Finding:
         return bool(self.edits) or self.code == "EN003"
 
     def to_dict(self) -> dict:
-        record = asdict(self)
-        del record["edits"], record["row"]
+        # Field by field, not ``asdict``: it deep-copies every related place of every finding.
+        record = {name: getattr(self, name) for name in _RECORDED}
         record["related"] = [{"path": p.path, "line": p.line, "column": p.column} for p in self.related]
         record["fixable"] = self.fixable
         return record
@@ -55,6 +55,10 @@ class Finding:
     @property
     def sort_key(self):
         return (self.path, self.line, self.column, self.code)
+
+
+#: The fields of a finding's record, in order (``related`` in its place; not ``edits`` or ``row``).
+_RECORDED = [f.name for f in fields(Finding) if f.name not in ("edits", "row")]
 
 
 class Locator:
@@ -65,6 +69,10 @@ class Locator:
         self.documents = corpus.documents
         self.where = list(zip(frame["path"], frame["doc_id"], frame["char_start"], frame["line_start"], strict=True))
         self.raw = frame["raw"]
+        # Related lists resolved so far: one text's copies all name the same earlier row, and
+        # a name's variants all share the rule's one tuple of its places (keyed by identity,
+        # kept alive here so that identity stays theirs).
+        self._resolved: dict = {}
 
     def base(self, row: int) -> int:
         return int(self.where[row][2])
@@ -83,6 +91,18 @@ class Locator:
             end = len(raw) if end < 0 else end
         start, stop = self.place(row, offset), self.place(row, max(end, offset))
         return Place(start.path, start.line, start.column, stop.line, stop.column)
+
+    def related_places(self, related: tuple) -> tuple[Place, ...]:
+        """The places of a hit's ``related``, resolved once per distinct list: findings that
+        share a list share one tuple of places (no work or memory per copy of a text)."""
+        if not related:
+            return ()
+        key = related if len(related) <= 4 else id(related)
+        known = self._resolved.get(key)
+        if known is None:
+            known = (related, tuple(self.related(*where) for where in related))
+            self._resolved[key] = known
+        return known[1]
 
 
 def fingerprint(code: str, path: str, paragraph: str, span: str) -> str:
@@ -120,7 +140,7 @@ def _from_hit(code: str, severity: str, hit: Hit, locate: Locator) -> Finding:
         end_column=end.column,
         message=hit.message,
         suggestion=hit.suggestion,
-        related=tuple(locate.related(*where) for where in hit.related),
+        related=locate.related_places(hit.related),
         edits=tuple((base + s, base + e, replacement) for s, e, replacement in hit.edits),
         fingerprint=fingerprint(code, start.path, raw, raw[hit.start : hit.end]),
         row=hit.row,

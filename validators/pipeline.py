@@ -17,7 +17,7 @@ from .cache import FeatureCache, digest
 from .features.noise import NoisePatterns, NoiseUnits, add_noise_scores, corpus_noise_features, file_noise_features
 from .features.noise_model import NoiseModel
 from .features.encoding import EncodingPatterns, encoding_columns
-from .features.name import NameLexicon, build_mentions, lowercase_words, mention_candidates
+from .features.name import NameLexicon, build_mentions, corpus_vocabulary, lowercase_words, mention_candidates
 from .findings import Finding, build_findings, file_findings
 from .frame import Table, assemble, document_columns
 from .ingest import Document, read, shown_paths
@@ -113,7 +113,7 @@ def load_noise_model(config: Config) -> NoiseModel:
 
 #: What ``file_features`` stores, by number: change it whenever that changes, so that
 #: caches written before are not read as if they were current.
-FEATURES_FORMAT = "6"
+FEATURES_FORMAT = "7"
 
 #: The ``expectations/`` files that shape per-file features.
 SHAPING_FILES = ("encoding.toml", "names.toml", "noise.toml", "paragraphs.json")
@@ -212,7 +212,7 @@ def featurise(
     reported = None if report_paths is None else [r for r, path in enumerate(frame["path"]) if path in report_paths]
     frame = add_noise_scores(frame, features, load_noise_model(config), reported, error_threshold)
     candidates = [spans for entry in per_file for spans in entry["candidates"]]
-    vocabulary = set(" ".join(entry["words"] for entry in per_file).split())
+    vocabulary = corpus_vocabulary(entry["words"] for entry in per_file)
     mentions = build_mentions(frame, lexicon, candidates, vocabulary, report_paths)
     return frame, mentions
 

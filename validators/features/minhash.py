@@ -67,11 +67,12 @@ def similar_earlier(sigs: np.ndarray, usable: np.ndarray, threshold: float) -> t
         return best, best_sim
     pairs_a, pairs_b = [], []
     for band in range(BANDS):
-        part = np.ascontiguousarray(sigs[rows, band * ROWS : (band + 1) * ROWS])
-        keys = part.view(np.dtype((np.void, part.dtype.itemsize * ROWS))).ravel()
-        _, group = np.unique(keys, return_inverse=True)
-        order = np.lexsort((rows, group))  # by band value, then row
-        grouped, members = group[order], rows[order]
+        part = sigs[rows, band * ROWS : (band + 1) * ROWS]
+        # By band value, then row: ``rows`` ascend and the sort is stable. Sorting the values'
+        # columns directly is a fraction of np.unique's sort of them as opaque byte strings.
+        order = np.lexsort(part.T[::-1])
+        part, members = part[order], rows[order]
+        grouped = np.cumsum(np.concatenate(([True], (part[1:] != part[:-1]).any(axis=1))))
         # Link each row to the first row of its group and to the WINDOW rows before it:
         # enough for true pairs (they share many bands), bounded for common band values.
         starts = np.flatnonzero(np.concatenate(([True], grouped[1:] != grouped[:-1])))

@@ -26,7 +26,7 @@ class NameRule(Rule):
             "mention places",
             lambda: _places_by_surface(corpus.mentions),
         )
-        same = places.get(target, [])
+        same = places.get(target, ())
         start, end = int(row["start"]), int(row["end"])
         edit = rename_edit(corpus.paragraphs["raw"][int(row["row"])], start, end, target) if self.safe_to_rewrite else None
         return [
@@ -36,7 +36,7 @@ class NameRule(Rule):
                 max(end, edit[1]) if edit else end,  # "US." when its dot becomes the abbreviation's
                 self.message(row["surface"], target, len(same)),
                 f"write {quote(target)}",
-                tuple((int(r), int(s)) for r, s in same),
+                same,  # one tuple per spelling, shared by every mention that should read so
                 edits=(edit,) if edit else (),
             )
         ]
@@ -67,12 +67,14 @@ def rename_edit(raw: str, start: int, end: int, target: str) -> tuple[int, int, 
     return start, end, target
 
 
-def _places_by_surface(mentions: Table) -> dict[str, list[tuple[int, int]]]:
-    """spelling -> (paragraph row, offset) of each mention written so, in order."""
+def _places_by_surface(mentions: Table) -> dict[str, tuple[tuple[int, int], ...]]:
+    """spelling -> (paragraph row, offset) of each mention written so, in order: one tuple per
+    spelling, which every hit naming it shares (a name in thousands of files is not copied
+    into each of its variants' findings)."""
     places: dict[str, list[tuple[int, int]]] = {}
     for surface, row, start in zip(mentions["surface"], mentions["row"], mentions["start"], strict=True):
-        places.setdefault(surface, []).append((row, start))
-    return places
+        places.setdefault(surface, []).append((int(row), int(start)))
+    return {surface: tuple(where) for surface, where in places.items()}
 
 
 def _places(n: int) -> str:
