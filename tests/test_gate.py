@@ -160,9 +160,9 @@ def test_no_cache_setting_writes_nothing(cli, corpus, tmp_path):
 
 def test_engine_and_cache_settings_are_validated(cli, corpus, tmp_path):
     corpus({"a.txt": STORY})
-    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\nengine = "spark"\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\nengine = "fast"\n')
     result = cli("check", "corpus")
-    assert result.exit_code == 2 and "engine must be one of gx, light" in result.stderr
+    assert result.exit_code == 2 and "engine must be one of gx, light, spark, not 'fast'" in result.stderr
     (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\ncache = "yes"\n')
     assert "'cache' must be true or false" in cli("check", "corpus").stderr
 

@@ -126,7 +126,7 @@ common_options = [
     click.option("--select", help="Only these rule codes or prefixes, comma-separated (e.g. BP,EN001)."),
     click.option("--ignore", help="Skip these rule codes or prefixes, comma-separated."),
     click.option("--no-cache", is_flag=True, help="Neither read nor write the per-file feature cache."),
-    click.option("--engine", type=click.Choice(["gx", "light"]), help="gx: run the suites in Great Expectations (default); light: evaluate the same expectations without importing GX or pandas."),
+    click.option("--engine", type=click.Choice(["gx", "light", "spark"]), help="gx: run the suites in Great Expectations (default); light: evaluate the same expectations without importing GX or pandas; spark: GX on Spark (the [spark] extra, Java 17+)."),
 ]
 
 
@@ -164,9 +164,11 @@ def main() -> None:
 @click.option("--statistics", "show_statistics", is_flag=True, help="Print how many findings each code has instead of the findings (with --output, besides the report).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are error findings (2 still means a usage or I/O problem).")
 @click.option("--data-docs", type=click.Path(file_okay=False), help="Also write the validation results as a GX Data Docs site in this folder (gx engine).")
+@click.option("--spark-master", metavar="URL", help="The Spark master the spark engine runs on (default: local[*]; or spark-master in the config).")
+@click.option("--spark-output", metavar="DIR", help="Also write the findings as a Parquet table (written by Spark) in this new folder (spark engine).")
 @handle_errors
 def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, output_format, output, reports, baseline_file,
-          quiet, show_statistics, exit_zero, data_docs) -> None:  # fmt: skip
+          quiet, show_statistics, exit_zero, data_docs, spark_master, spark_output) -> None:  # fmt: skip
     """Check PATHS (files, or folders of .txt files; default: the configured corpus)."""
     from . import baseline, progress
     from .output import FORMATS
@@ -175,6 +177,16 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
     extra = _report_targets(reports, FORMATS)  # a bad --report fails before the work
     config = _settings(config_file, select, ignore, no_cache, engine)
     _terminal_options(config, output_format, output, show_statistics, data_docs)
+    if (spark_master is not None or spark_output is not None) and config.engine != "spark":
+        raise CorpusValidatorError(f"{'--spark-master' if spark_master is not None else '--spark-output'} needs the spark engine (--engine spark)")
+    if spark_master is not None:
+        config.spark_master = spark_master
+    if spark_output is not None and os.path.exists(spark_output):
+        raise CorpusValidatorError(f"--spark-output {spark_output}: already exists (give a new folder)")
+    if config.engine == "spark":
+        from .spark import session
+
+        session(config.spark_master)  # pyspark, Java and the master checked before the work
     accepted = baseline.load(baseline_file) if baseline_file else None  # a bad baseline fails before the work
     context = _paths((), config, "--with-corpus needs the corpus configured") if with_corpus and paths else []
     if context:
@@ -185,6 +197,10 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
         report = run_check(_paths(paths, config), config, context)
     if accepted is not None:
         report.findings, report.baselined = baseline.apply(report.findings, accepted)
+    if spark_output is not None:
+        from .spark import write_findings
+
+        write_findings(report.findings, spark_output, config.spark_master)
     rendered = {}  # each format once (github also appends to the step summary)
     # The text report alone is written as it is produced, never held whole (large corpora).
     streamed = output_format == "text" and all(name != "text" for name, _ in extra)

@@ -77,6 +77,7 @@ class Config:
     cache_size: int = 512  # MB the cache file may reach before its oldest unused entries go
     engine: str = "gx"  # "gx": the suites run in Great Expectations; "light": evaluated here, no GX or pandas import
     data_docs: str | None = None  # a folder for GX Data Docs (``check --data-docs``; gx engine only)
+    spark_master: str | None = None  # the spark engine's master URL (None: local[*])
     per_file_ignores: list[tuple[str, re.Pattern, list[str]]] = field(default_factory=list)  # (glob, its regex, codes)
 
     def ignored(self, path: str, code: str) -> bool:
@@ -168,7 +169,7 @@ def _noise_settings(value, where: str) -> NoiseSettings:
     return settings
 
 
-ENGINES = ("gx", "light")
+ENGINES = ("gx", "light", "spark")
 
 
 def glob_pattern(glob, where: str) -> re.Pattern:
@@ -273,6 +274,10 @@ def from_table(table: dict, root: Path, where: str) -> Config:
             config.cache_size = value
         elif key == "engine":
             config.engine = _engine(value, where)
+        elif key == "spark-master":
+            if not isinstance(value, str) or not value.strip():
+                raise ConfigError(f"{where}: 'spark-master' must be a Spark master URL, like \"local[*]\" or \"spark://host:7077\"")
+            config.spark_master = value
         elif key == "duplicate":
             config.duplicate = _duplicate_settings(value, where)
         elif key == "per-file-ignores":
@@ -280,7 +285,7 @@ def from_table(table: dict, root: Path, where: str) -> Config:
         elif key == "noise":
             config.noise = _noise_settings(value, where)
         else:
-            known = "paths, expectations, select, ignore, severity, engine, cache, cache-size, duplicate, noise, per-file-ignores"
+            known = "paths, expectations, select, ignore, severity, engine, spark-master, cache, cache-size, duplicate, noise, per-file-ignores"
             raise ConfigError(f"{where}: unknown key {key!r} in [tool.{SECTION}] (known: {known})")
     return config
 

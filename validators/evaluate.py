@@ -336,4 +336,11 @@ def evaluate_light(frames: dict[str, Table], suites: list[Suite], report_paths: 
     return outcomes
 
 
-ENGINES = {"gx": evaluate_with_gx, "light": evaluate_light}
+def evaluate_with_spark(frames: dict[str, Table], suites: list[Suite], report_paths=None, master: str | None = None) -> list[Outcome]:
+    """The ``gx`` engine's outcomes, with GX's Spark data source validating (``validators/spark.py``)."""
+    from .spark import evaluate_with_spark as on_spark  # pyspark is imported only when this engine runs
+
+    return on_spark(frames, suites, report_paths, master)
+
+
+ENGINES = {"gx": evaluate_with_gx, "light": evaluate_light, "spark": evaluate_with_spark}

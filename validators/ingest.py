@@ -183,23 +183,31 @@ def decode(path: str, doc_id: int, data: bytes) -> Document:
     return doc
 
 
-def read(paths: list[str | os.PathLike]) -> list[Document]:
-    """Every corpus file under ``paths``, decoded. A file that cannot be read is an error."""
+def listing(paths: list[str | os.PathLike]) -> list[tuple[str, str, str | None]]:
+    """(path as shown, path, why it cannot be read or None) of each corpus file under ``paths``,
+    in doc_id order: what ``read`` reads (the spark engine reads them on its executors)."""
     if not paths:
         raise CorpusValidatorError("no paths to check (give some, or set `paths` in [tool.corpus-validator])")
     files = _discover_shown(paths)
     if not files:
         named = ", ".join(escaped_name(str(p)) for p in paths)
         raise CorpusValidatorError(f"no {CORPUS_SUFFIX} files under {named}")
-    documents = []
-    for doc_id, (shown, path, problem) in enumerate(track(files, "reading files")):
-        if problem:
-            documents.append(Document(path=shown, doc_id=doc_id, data=b"", problem=problem))
-            continue
-        try:
-            data = Path(path).read_bytes()
-        except OSError as exc:
-            reason = exc.strerror or exc.__class__.__name__
-            raise CorpusValidatorError(f"{escaped_name(shown)}: cannot read: {reason}") from None
-        documents.append(decode(shown, doc_id, data))
-    return documents
+    return files
+
+
+def read_one(doc_id: int, shown: str, path: str, problem: str | None) -> Document:
+    """One file of ``listing``, decoded; a file that cannot be read is an error."""
+    if problem:
+        return Document(path=shown, doc_id=doc_id, data=b"", problem=problem)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise CorpusValidatorError(f"{escaped_name(shown)}: cannot read: {reason}") from None
+    return decode(shown, doc_id, data)
+
+
+def read(paths: list[str | os.PathLike]) -> list[Document]:
+    """Every corpus file under ``paths``, decoded. A file that cannot be read is an error."""
+    files = listing(paths)
+    return [read_one(doc_id, *file) for doc_id, file in enumerate(track(files, "reading files"))]

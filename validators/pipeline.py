@@ -178,8 +178,13 @@ def check(paths: list[str | os.PathLike], config: Config, context: list[str | os
     variants) see them, but not reported on: a pre-commit run checks the changed
     files against the whole corpus.
     """
-    documents = read([*paths, *context])
     report_paths = shown_paths(paths) if context else None
+    if config.engine == "spark":  # read and per-file steps on Spark; their results fill an in-memory cache
+        from .spark import read_and_featurise
+
+        documents, cache = read_and_featurise([*paths, *context], config)
+        return check_documents(documents, config, cache, report_paths)
+    documents = read([*paths, *context])
     cache = open_cache(config)
     report = check_documents(documents, config, cache, report_paths)
     cache.save()
@@ -236,6 +241,8 @@ def check_documents(
     evaluate = ENGINES[config.engine]
     if config.data_docs is not None:
         evaluate = functools.partial(evaluate, data_docs=config.data_docs)
+    if config.engine == "spark":
+        evaluate = functools.partial(evaluate, master=config.spark_master)
     frames = {"paragraphs": paragraphs, "mentions": mentions, "files": file_table(documents)}
     outcomes = evaluate(frames, track(suites, "evaluation", "suites"), report_paths)
     corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, patterns, frames["files"])

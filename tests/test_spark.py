@@ -1,0 +1,332 @@
+"""The spark engine (GX on Spark, local[2]) gives exactly the gx engine's findings.
+
+Skipped where pyspark or Java is missing; under CI (``CI=true``, where .ci/run installs both) they fail instead.
+"""
+
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO, SEEDS, write_corpus
+from validators.config import Config
+from validators.evaluate import evaluate_light
+from validators.frame import Table
+from validators.pipeline import check
+from validators.suite import parse_suite
+
+FTFY_CASES = json.loads((REPO / "tests" / "fixtures" / "ftfy" / "test_cases.json").read_text(encoding="utf-8"))
+MASTER = "local[2]"
+# py4j leaves its sockets to the Spark gateway to close when the process ends.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:Exception ignored in. <socket.socket:pytest.PytestUnraisableExceptionWarning"),
+    pytest.mark.filterwarnings("ignore:unclosed <socket.socket:ResourceWarning"),
+]
+
+
+def _unavailable() -> str | None:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return "pyspark is not installed (pip install -e '.[spark]')"
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        return "Java is not installed (apt-get install -y openjdk-17-jre-headless)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One SparkSession for every test here: starting one costs seconds."""
+    missing = _unavailable()
+    if missing:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{missing}, and CI must run the Spark tests (.ci/run installs them)")
+        pytest.skip(missing)
+    from validators.spark import session
+
+    yield session(MASTER)
+
+
+def findings(folder, engine, **settings):
+    config = Config(root=REPO, engine=engine, cache=False, **settings)
+    if engine == "spark":
+        config.spark_master = MASTER
+    return [f.to_dict() for f in check([folder], config).findings]
+
+
+def same_findings(folder, **settings):
+    expected = findings(folder, "gx", **settings)
+    assert findings(folder, "spark", **settings) == expected
+    return expected
+
+
+# ----------------------------------------------------------------------------- parity on corpora
+
+
+def test_same_findings_on_seeds_and_as_a_parquet_table(spark, tmp_path):
+    from validators.spark import write_findings
+
+    report = check([SEEDS], Config(root=REPO, engine="spark", spark_master=MASTER, cache=False))
+    found = [f.to_dict() for f in report.findings]
+    assert found == findings(SEEDS, "gx")
+    assert {f["code"][:2] for f in found} >= {"BP", "NM", "DU"}
+    write_findings(report.findings, str(tmp_path / "findings"), MASTER)
+    table = spark.read.parquet(str(tmp_path / "findings")).collect()
+    assert sorted((row.asDict(recursive=True) for row in table), key=lambda f: (f["path"], f["line"], f["column"], f["code"])) == found
+    with pytest.raises(Exception, match="already exists"):
+        write_findings(report.findings, str(tmp_path / "findings"), MASTER)
+
+
+def test_same_findings_on_the_names_fixture(spark):
+    found = same_findings(REPO / "tests" / "fixtures" / "names" / "corpus")
+    assert any(f["code"] == "NM001" for f in found)
+
+
+def test_same_findings_on_ftfys_cases(spark, tmp_path):
+    folder = write_corpus(tmp_path / "ftfy", {f"{n:03d}.txt": c["original"] + "\n" for n, c in enumerate(FTFY_CASES)})
+    found = same_findings(folder)
+    assert any(f["code"] == "EN001" for f in found)
+
+
+WORDS = (
+    "the council said on Tuesday that its budget would rise after a long debate over schools roads and "
+    "water while officials in the region warned that prices for fuel and food kept climbing as winter "
+    "came and farmers asked for help with their harvest before the next election"
+).split()
+NAMES = ["Angela Merkel", "Boris Johnson", "Emmanuel Macron", "Jacinda Ardern", "Olaf Scholz", "Mark Rutte"]
+VARIANTS = [("Kim Jong Un", "Kim Jong-un"), ("U.S.", "US"), ("Al-Aqsa", "Al Aqsa")]
+
+
+def generated_corpus(folder, paragraphs=2000, per_file=20, seed=17):
+    """``paragraphs`` paragraphs of made-up news in files of ``per_file``, with injected exact and
+    near duplicate paragraphs, a duplicated article, name variants and a few damaged characters."""
+    rng = random.Random(seed)
+    syllables = ["ka", "lo", "mi", "ren", "tas", "vo", "shi", "den", "par", "ul", "bre", "nox", "ti", "gar", "sel"]
+    vocabulary = WORDS + ["".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(3000)]
+
+    def paragraph():
+        sentences = []
+        for _ in range(rng.randint(2, 4)):
+            words = rng.choices(vocabulary, k=rng.randint(10, 18))
+            words.insert(rng.randrange(len(words)), rng.choice(NAMES))
+            sentences.append(" ".join(words).capitalize() + ".")
+        return " ".join(sentences)
+
+    files = []
+    for _ in range(paragraphs // per_file):
+        files.append([paragraph() for _ in range(per_file)])
+    for n, (usual, variant) in enumerate(VARIANTS):  # the usual spelling written more often
+        for f in range(0, len(files), 3):
+            files[f][n + 1] += f" Talks with {usual} went on."
+        for f in range(1, len(files), 17):
+            files[f][n + 4] += f" Talks with {variant} went on."
+    for f in range(2, len(files), 9):  # a paragraph copied into another file
+        files[f + 1][7] = files[f][7]
+    for f in range(3, len(files), 11):  # a paragraph copied with one word changed
+        words = files[f][8].split()
+        words[5] = "harbour"
+        files[f + 1][9] = " ".join(words)
+    files[-1] = list(files[-2])  # an article twice
+    files[5][10] = "Sign up for our daily newsletter"
+    files[6][11] = "Officials\u200b said so. " + files[6][11]
+    files[7][12] = "CafÃ© owners said the council had failed them."
+    return write_corpus(folder, {f"{n:04d}.txt": "\n\n".join(p) + "\n" for n, p in enumerate(files)})
+
+
+def test_same_findings_on_a_generated_corpus_with_duplicates_and_name_variants(spark, tmp_path):
+    folder = generated_corpus(tmp_path / "generated")
+    found = same_findings(folder)
+    codes = {f["code"] for f in found}
+    assert {"DU001", "DU002", "DU003", "NM001", "BP001", "EN001", "EN007"} <= codes
+    assert sum(f["code"] == "NM001" for f in found) >= len(VARIANTS)
+
+
+# ----------------------------------------------------------------------------- expectations on Spark
+
+
+def suite_of(expectations, frame="paragraphs", index=("doc_id", "para")):
+    text = json.dumps({"name": "t", "meta": {"frame": frame, "index_columns": list(index)}, "expectations": expectations})
+    return parse_suite("t.json", text)
+
+
+def spark_outcomes(frames, suites):
+    from validators.spark import evaluate_with_spark
+
+    return evaluate_with_spark(frames, suites, master=MASTER)
+
+
+def test_one_spelling_per_key_on_spark_including_ties_and_undecodable_bytes(spark):
+    mentions = Table({
+        "mention_id": list(range(9)),
+        "key": ["kimjongun", "kimjongun", "kimjongun", "us", "us", "sam", "sam", None, "caf\udce9"],
+        "surface": ["Kim Jong Un", "Kim Jong Un", "Kim Jong-un", "US", "U.S.", "Sam", "Sam", "Alone", "Caf\udce9"],
+    })  # fmt: skip
+    suite = suite_of(
+        [{"type": "expect_column_pair_values_to_have_one_spelling_per_key",
+          "kwargs": {"column_A": "key", "column_B": "surface", "ignore_row_if": "either_value_is_missing"},
+          "meta": {"code": "NM001"}}],
+        frame="mentions", index=("mention_id",),
+    )  # fmt: skip
+    frames = {"paragraphs": Table(), "mentions": mentions}
+    outcomes = spark_outcomes(frames, [suite])
+    assert [o.rows for o in outcomes] == [(2, 3, 4)]  # the odd one out; both of a tie
+    assert outcomes == evaluate_light(frames, [suite])  # (GX's pandas engine cannot hold the lone surrogate)
+
+
+def bundled_patterns() -> list[str]:
+    suite = json.loads((REPO / "expectations" / "paragraphs.json").read_text(encoding="utf-8"))
+    return [p for e in suite["expectations"] for p in e["kwargs"].get("regex_list") or ()]
+
+
+UNICODE_RICH = (
+    "Ａｂｃ", "ｓｉｇｎ ｕｐ", "Ça", "ß", "ﬁ", "İstanbul", "ǅ", "Ⅻ", "²", "٣", "e\u0301", "\u00a0", "\u2009", "\u3000",
+    "\u0085", "\u2028", "\r", "\x1c", "\u200b", "\ufeff", "—", "–", "…", "©", "®", "™", "•", "|", "»", "«", "“", "”",
+    "’", "@", "#", "http://", "www.", ".com", "AP", "Reuters", "Photo:", "Getty Images", "(AP)", "Copyright", "Sign up",
+    "newsletter", "Click", "here", "Read more", "Share", "comments", "Advertisement", "2019", "Monday,", "By", "Staff",
+    "\udce9", "😀", "\U0001d400", "Ǳ", "K", "Å",
+)  # fmt: skip
+
+
+def unicode_rich_texts(n=3000, seed=5):
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(n):
+        parts = rng.choices(UNICODE_RICH + tuple(WORDS), k=rng.randint(1, 12))
+        texts.append(rng.choice(["", " ", "\n", "-"]).join(parts))
+    return texts
+
+
+def test_every_bundled_pattern_matches_on_spark_what_it_matches_in_python(spark):
+    """Over generated text rich in what Java's engine reads differently (Unicode letters, digits
+    and spaces, line separators, case folding, undecodable bytes), each pattern of the bundled
+    suite fails exactly the rows Python's ``re`` finds it in."""
+    patterns = bundled_patterns()
+    assert len(patterns) > 40
+    texts = unicode_rich_texts()
+    from pyspark.sql import functions as F
+
+    from validators.gx_spark import _matches_udf
+    from validators.spark import ROW, to_spark
+
+    df = to_spark(spark, Table({"text": texts}), ["text"])
+    assert dict(df.dtypes)["text"] == "binary"  # the undecodable byte made it go as bytes, and back
+    # The very condition the Spark metric of GX's regex expectations uses, for every pattern in one job.
+    rows = df.select(ROW, *(_matches_udf([p])(F.col("text")).alias(f"p{i}") for i, p in enumerate(patterns))).collect()
+    on_spark = {int(row[ROW]): row for row in rows}
+    reached = 0
+    for i, pattern in enumerate(patterns):
+        compiled = re.compile(pattern)
+        expected = [bool(compiled.search(t)) for t in texts]
+        assert [on_spark[r][f"p{i}"] for r in range(len(texts))] == expected, pattern
+        reached += any(expected)
+    assert reached > 10  # the generated text does reach the patterns
+
+
+def test_java_regexes_would_differ_where_python_re_is_the_judge(spark):
+    """The trap the Spark implementation avoids: Spark's own ``rlike`` (Java) reads ``\\W`` as
+    ASCII-only, so a fullwidth letter is a non-word character there and not in Python."""
+    from pyspark.sql import functions as F
+
+    df = spark.createDataFrame([("Ａ",)], "text string")
+    assert df.select(F.col("text").rlike(r"\W")).first()[0] is True
+    assert re.search(r"\W", "Ａ") is None
+    frame = Table({"doc_id": [0], "para": [0], "text": ["Ａ"]})
+    suite = suite_of([{"type": "expect_column_values_to_not_match_regex", "kwargs": {"column": "text", "regex": r"\W"}, "meta": {"code": "BP001"}}])
+    assert spark_outcomes({"paragraphs": frame, "mentions": Table()}, [suite]) == []
+
+
+# ----------------------------------------------------------------------------- the command line
+
+
+def run_cli(args, cwd, **env):
+    return subprocess.run([sys.executable, "-m", "validators", *args], capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, **env}, timeout=600)  # fmt: skip
+
+
+def test_missing_java_is_one_line_exit_2(tmp_path):
+    write_corpus(tmp_path / "corpus", {"a.txt": "Some text here.\n"})
+    result = run_cli(["check", "--engine", "spark", "corpus"], tmp_path, JAVA_HOME=str(tmp_path / "no-java"))
+    if "needs pyspark" in result.stderr:
+        pytest.skip("pyspark is not installed here")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "needs Java 17 or newer" in result.stderr, result.stderr
+
+
+def test_missing_pyspark_is_one_line_exit_2(tmp_path):
+    write_corpus(tmp_path / "corpus", {"a.txt": "Some text here.\n"})
+    probe = (
+        "import sys\nsys.modules['pyspark'] = None\nfrom validators.cli import main\n"
+        "main(['check', '--engine', 'spark', 'corpus'])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr == "corpus-validator: error: the spark engine needs pyspark: pip install 'corpus-validator[spark]'\n"
+
+
+def test_spark_options_need_the_spark_engine(cli, corpus):
+    corpus({"a.txt": "Some text here.\n"})
+    result = cli("check", "--spark-master", "local[2]", "corpus")
+    assert result.exit_code == 2 and "--spark-master needs the spark engine" in result.stderr
+    result = cli("check", "--spark-output", "out", "corpus")
+    assert result.exit_code == 2 and "--spark-output needs the spark engine" in result.stderr
+
+
+def test_spark_master_in_the_config(tmp_path):
+    from validators.config import load_config
+    from validators.errors import ConfigError
+
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\nengine = "spark"\nspark-master = "spark://head:7077"\n')
+    config = load_config(start=tmp_path)
+    assert (config.engine, config.spark_master) == ("spark", "spark://head:7077")
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\nspark-master = 7077\n')
+    with pytest.raises(ConfigError, match="spark-master"):
+        load_config(start=tmp_path)
+
+
+def test_hook_path_and_version_do_not_import_pyspark(tmp_path):
+    write_corpus(tmp_path / "corpus", {"a.txt": "Sign up for our daily newsletter\n"})
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    probe = (
+        "import sys\nfrom validators.cli import main\n"
+        "for args in (['--version'], ['check', '--engine', 'light', '--with-corpus', 'corpus/a.txt']):\n"
+        "    try:\n        main(args)\n    except SystemExit:\n        pass\n"
+        "print('pyspark' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert result.stdout.splitlines()[-1] == "False", result.stdout + result.stderr
+
+
+# ----------------------------------------------------------------------------- corpus steps as Spark operations
+
+
+def test_exact_and_near_duplicates_on_spark_match_the_numpy_step_row_for_row(spark, tmp_path):
+    import numpy as np
+
+    from validators.features.duplicate import DuplicateSettings, file_duplicate_data
+    from validators.features.minhash import NUM_PERM
+    from validators.ingest import read
+    from validators.pipeline import featurise
+    from validators.spark_corpus import exact_duplicates, near_duplicates
+
+    settings = DuplicateSettings()
+    frame, _ = featurise(read([generated_corpus(tmp_path / "generated")]), Config(root=tmp_path, cache=False))
+    data = file_duplicate_data(frame["text"], frame["raw"], settings)
+    sigs = np.frombuffer(data["signatures"], dtype=np.uint32).reshape(len(frame), NUM_PERM).astype(np.int64).tolist()
+    rows = [(r, d, n, s) for r, ((d, n), s) in enumerate(zip(data["canonical_digest"], sigs, strict=True))]
+    paragraphs = spark.createDataFrame(rows, "row long, digest long, length long, sig array<long>")
+
+    exact = {r["row"]: r["dup_of"] for r in exact_duplicates(paragraphs, settings.min_chars).collect()}
+    assert [exact[r] for r in range(len(frame))] == frame["dup_of"]
+    assert sum(d is not None for d in frame["dup_of"]) >= 20
+
+    near = {r["row"]: (r["near_dup_of"], r["near_dup_similarity"])
+            for r in near_duplicates(paragraphs, settings.min_chars, settings.near_threshold).collect()}  # fmt: skip
+    assert [near.get(r, (None, None)) for r in range(len(frame))] == list(
+        zip(frame["near_dup_of"], frame["near_dup_similarity"], strict=True)
+    )
+    assert len(near) >= 5
