@@ -60,3 +60,50 @@ def test_position_counts_lines_and_code_points_inside_a_paragraph():
     raw = "first line\r\nsecond “line”"
     assert position(raw, 0, 10) == (10, 1)
     assert position(raw, raw.index("“"), 10) == (11, 8)
+
+
+def test_findings_places_match_position_for_every_ending_and_scan_each_document_once(monkeypatch):
+    """Findings keep each document's line breaks for the whole build: places identical to
+    ``position``'s for CRLF, CR, LF, mixed endings and text outside the BMP, and a document
+    asked about between others (rule after rule) is never scanned again."""
+    from validators import findings, segment
+    from validators.frame import build_table
+    from validators.ingest import decode
+    from validators.rules import CorpusView
+
+    endings = [
+        "First line here.\r\nSecond line.\r\n\r\nNext paragraph \U0001f600 emoji.\r\n",
+        "Old Mac text.\rStill it.\r\rAnother one \U00010348 here.\r",
+        "Plain feed.\nMore.\n\nLast \U0001f4f0 line",
+        "Mixed\r\nendings\rall\nover.\n\r\n\U0001f600\U0001f600 x\r\n\nend\r",
+    ]
+    # Twelve different documents: more than ``position``'s own cache keeps.
+    texts = [f"Copy {n}: {text}" for n in range(3) for text in endings]
+    documents = [decode(f"d{i}.txt", i, text.encode()) for i, text in enumerate(texts)]
+    corpus = CorpusView(build_table(documents), None, {d.doc_id: d for d in documents})
+    frame = corpus.paragraphs
+    assert len(frame["raw"]) > len(texts)  # several paragraphs per document
+
+    rows = range(len(frame["raw"]))
+    asked = [(row, offset) for row in rows for offset in range(len(frame["raw"][row]) + len(frame["separator"][row]) + 1)]
+    expected = [  # offsets run into the separator too (line-ending rules)
+        segment.position(documents[frame["doc_id"][row]].text, offset, int(frame["line_start"][row]), int(frame["char_start"][row]))
+        for row, offset in asked
+    ]
+    assert {line for line, _ in expected} > {1, 2, 3, 4, 5}
+
+    scans = []
+    real = segment.LINE_BREAK
+
+    class Counting:
+        def finditer(self, text, *args):
+            scans.append(text)
+            return real.finditer(text, *args)
+
+    monkeypatch.setattr(segment, "LINE_BREAK", Counting())
+    segment._breaks.cache_clear()
+    locate = findings.Locator(corpus)
+    for _rule in range(3):  # each rule asks about every document in turn
+        places = [locate.place(row, offset) for row, offset in asked]
+        assert [(p.line, p.column) for p in places] == expected
+    assert len(scans) == len(texts)  # one scan per document, not per rule or per place

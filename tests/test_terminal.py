@@ -154,6 +154,42 @@ def test_colour_wraps_text_without_changing_it():
     assert coloured.count("\x1b[1;31m") == 1  # the severity tag, not the message's “[error]”
 
 
+def test_the_text_report_written_piece_by_piece_is_the_rendered_report_byte_for_byte(cli, noisy, monkeypatch, tmp_path):
+    """The text report goes out as it is produced (a report of many findings is never held
+    whole): in pieces of any size, stdout, --output, --quiet and colour give exactly what the
+    whole report gives."""
+    import functools
+
+    from validators import cli as command_line
+    from validators.config import Config
+    from validators.output import terminal, text
+    from validators.pipeline import check
+
+    report = check([noisy], Config(root=tmp_path, engine="light"))
+    whole = text.render(report)
+    assert whole.count("\n") > 6 and "BP001 [error]" in whole and whole.endswith("paragraphs.\n")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    chunks, pieces = command_line._chunks, []
+
+    def counted(lines, size):
+        for piece in chunks(lines, size):
+            pieces.append(piece)
+            yield piece
+
+    lines = whole.count("\n")
+    for size, written in ((1, 4 * lines - 1), (50, None), (1 << 20, 4)):  # a line a piece, ..., all in one
+        pieces.clear()
+        monkeypatch.setattr(command_line, "_chunks", functools.partial(counted, size=size))
+        assert cli("check", noisy, "--engine", "light").stdout == whole
+        assert cli("check", noisy, "--engine", "light", "--quiet").stdout == terminal.without_summary(whole)
+        cli("check", noisy, "--engine", "light", "--output", tmp_path / "r.txt")
+        assert (tmp_path / "r.txt").read_bytes() == whole.encode()
+        monkeypatch.setenv("FORCE_COLOR", "1")
+        assert cli("check", noisy, "--engine", "light").stdout == terminal.colourise(whole)
+        monkeypatch.delenv("FORCE_COLOR")
+        assert written is None or len(pieces) == written  # four reports (one without its summary)
+
+
 # ----------------------------------------------------------------------------- quiet, statistics, exit-zero
 
 

@@ -202,12 +202,14 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
 
         write_findings(report.findings, spark_output, config.spark_master)
     rendered = {}  # each format once (github also appends to the step summary)
+    # The text report alone is written as it is produced, never held whole (large corpora).
+    streamed = output_format == "text" and all(name != "text" for name, _ in extra)
     for name in [output_format, *(name for name, _ in extra)]:
-        if name not in rendered:
+        if name not in rendered and not (streamed and name == "text"):
             rendered[name] = FORMATS[name](report)
     for name, target in extra:
         _emit(rendered[name], target)
-    _emit_report(report, rendered[output_format], output_format, output, quiet, show_statistics)
+    _emit_report(report, rendered.get(output_format), output_format, output, quiet, show_statistics)
     sys.exit(EXIT_FINDINGS if report.errors and not exit_zero else EXIT_CLEAN)
 
 
@@ -221,21 +223,60 @@ def _terminal_options(config: Config, output_format: str, output: str | None, sh
         config.data_docs = data_docs
 
 
-def _emit_report(report, text: str, output_format: str, output: str | None, quiet: bool = False, show_statistics: bool = False) -> None:
-    """The main report (``text``) to ``output`` or stdout, a text report on a terminal in
-    colour; or, with ``show_statistics``, the statistics to stdout (and the report to ``output``)."""
+def _emit_report(report, text: str | None, output_format: str, output: str | None, quiet: bool = False, show_statistics: bool = False) -> None:
+    """The main report (``text``; None: the text report, written as it is produced) to
+    ``output`` or stdout, a text report on a terminal in colour; or, with
+    ``show_statistics``, the statistics to stdout (and the report to ``output``)."""
     from .output import terminal
+    from .output import text as text_report
 
     if show_statistics:
         click.echo(terminal.statistics(report, quiet), nl=False)
         if not output:
             return
+    if text is None:
+        chunks = _chunks(text_report.lines(report, summary=not quiet))
+        if not output and terminal.colour_wanted(sys.stdout):
+            for chunk in chunks:
+                click.echo(terminal.colourise(chunk.encode("utf-8", "replace").decode("utf-8")), nl=False, color=True)
+        else:
+            _emit_chunks(chunks, output)
+        return
     if output_format == "text" and quiet:
         text = terminal.without_summary(text)
     if output_format == "text" and not output and terminal.colour_wanted(sys.stdout):
         click.echo(terminal.colourise(text.encode("utf-8", "replace").decode("utf-8")), nl=False, color=True)
         return
     _emit(text, output)
+
+
+def _chunks(lines, size: int = 1 << 20):
+    """Lines joined into pieces of about ``size`` characters: written as they come, with
+    one write (and flush) per piece rather than per line."""
+    batch, length = [], 0
+    for line in lines:
+        batch.append(line)
+        length += len(line)
+        if length >= size:
+            yield "".join(batch)
+            batch, length = [], 0
+    if batch:
+        yield "".join(batch)
+
+
+def _emit_chunks(chunks, output: str | None) -> None:
+    """``_emit`` for a report written piece by piece (to ``output`` still atomically)."""
+    if output:
+
+        def write(temp: str) -> None:
+            with open(temp, "wb") as handle:
+                for chunk in chunks:
+                    handle.write(chunk.encode("utf-8", "replace"))  # a lone surrogate never stops a report
+
+        write_atomic(output, write)
+    else:
+        for chunk in chunks:
+            click.echo(chunk.encode("utf-8", "replace").decode("utf-8"), nl=False)
 
 
 def _report_targets(reports, formats) -> list[tuple[str, str]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields, replace
 from .evaluate import Outcome
 from .features.duplicate import canonical
 from .rules import RULES, SEVERITIES, CorpusView, Hit, PatternRule, Row
-from .segment import position
+from .segment import line_breaks, position_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +73,9 @@ class Locator:
         # a name's variants all share the rule's one tuple of its places (keyed by identity,
         # kept alive here so that identity stays theirs).
         self._resolved: dict = {}
+        # Each document's line breaks, scanned once however many rules and findings ask
+        # (a few-paragraph cache would rescan every document for every rule).
+        self._breaks: dict = {}
 
     def base(self, row: int) -> int:
         return int(self.where[row][2])
@@ -80,7 +83,10 @@ class Locator:
     def place(self, row: int, offset: int) -> Place:
         path, doc_id, start, line_start = self.where[row]
         # Offsets may run past the paragraph into its separator (line-ending rules).
-        line, column = position(self.documents[doc_id].text, offset, int(line_start), int(start))
+        breaks = self._breaks.get(doc_id)
+        if breaks is None:
+            breaks = self._breaks[doc_id] = line_breaks(self.documents[doc_id].text)
+        line, column = position_in(breaks, offset, int(line_start), int(start))
         return Place(path, line, column)
 
     def related(self, row: int, offset: int, end: int | None = None) -> Place:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from array import array
 from dataclasses import dataclass
 
 #: The line breaks editors and code hosts count: CRLF, LF and a lone CR.
@@ -106,7 +107,13 @@ def position(raw: str, offset: int, line_start: int, base: int = 0) -> tuple[int
     with many findings or name mentions costs one scan and a binary search for each,
     not a rescan from its start (a one-line 50 MB file has hundreds of thousands).
     """
-    starts, ends = _breaks(raw)
+    return position_in(_breaks(raw), offset, line_start, base)
+
+
+def position_in(breaks: tuple, offset: int, line_start: int, base: int = 0) -> tuple[int, int]:
+    """``position`` given the text's ``line_breaks``: a caller that keeps them for every
+    text it asks about (findings, across all the rules) never rescans one."""
+    starts, ends = breaks
     first = bisect.bisect_left(starts, base) if base else 0
     last = bisect.bisect_left(starts, base + offset)  # breaks that start before ``offset``
     if last == first:
@@ -115,11 +122,13 @@ def position(raw: str, offset: int, line_start: int, base: int = 0) -> tuple[int
     return line_start + last - first, offset - (min(ends[last - 1], base + offset) - base) + 1
 
 
-@functools.lru_cache(maxsize=8)
-def _breaks(text: str) -> tuple[list[int], list[int]]:
-    """(start, end) offsets of the line breaks of ``text``."""
-    starts, ends = [], []
+def line_breaks(text: str) -> tuple[array, array]:
+    """(start, end) offsets of the line breaks of ``text``, as compact arrays (8 bytes a break)."""
+    starts, ends = array("q"), array("q")
     for match in LINE_BREAK.finditer(text):
         starts.append(match.start())
         ends.append(match.end())
     return starts, ends
+
+
+_breaks = functools.lru_cache(maxsize=8)(line_breaks)
