@@ -14,7 +14,6 @@ from .config import Config
 from .errors import SuiteError
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import FeatureCache, digest
-from .features.encoding import EncodingPatterns
 from .features.steps import (
     Context,
     Corpus,
@@ -88,12 +87,6 @@ class Report:
             "by_code": dict(sorted(Counter(f.code for f in self.findings).items())),
             "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
         }
-
-
-def load_encoding_patterns(config: Config) -> EncodingPatterns:
-    """The encoding rules' character classes and lookalikes (the rules point at what they found)."""
-    bundled = EncodingPatterns.parse(*expectation_file("encoding.toml", None))
-    return EncodingPatterns.parse(*expectation_file("encoding.toml", config.expectations), default_lookalikes=bundled.lookalikes)
 
 
 def pattern_rules(config: Config) -> tuple:
@@ -230,9 +223,9 @@ def check_documents(
     all_suites = load_suites(config.expectations)
     config.check_codes()  # the corpus's own rule codes are known now
     suites = noise_thresholds([s.only(config.runs) for s in all_suites], config)
-    patterns = load_encoding_patterns(config)
     error = error_threshold(noise_thresholds(all_suites, config))
-    paragraphs, mentions = featurise(documents, config, cache, report_paths, error)
+    features = corpus_features(documents, feature_context(config, report_paths, error), cache)
+    paragraphs, mentions = features.table, features.tables["mentions"]
     reported = [d for d in documents if report_paths is None or d.path in report_paths]
     report = Report(reported, paragraphs, mentions, levels=rule_levels(all_suites, config))
 
@@ -245,7 +238,8 @@ def check_documents(
         evaluate = functools.partial(evaluate, master=config.spark_master)
     frames = {"paragraphs": paragraphs, "mentions": mentions, "files": file_table(documents)}
     outcomes = evaluate(frames, track(suites, "evaluation", "suites"), report_paths)
-    corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, patterns, frames["files"])
+    # The rules read the data the feature steps prepared from expectations/ (each step's setup).
+    corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, features.context.setups, frames["files"])
     findings = build_findings(outcomes, corpus, config.severity_of, report_paths)
     # A pattern's error on a paragraph the noise model reads as the story is a warning.
     story_at_most = config.noise.pattern_threshold

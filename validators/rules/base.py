@@ -43,7 +43,7 @@ class CorpusView:
     paragraphs: Table
     mentions: Table
     documents: dict = field(default_factory=dict)  # doc_id -> ingest.Document
-    patterns: object = None  # features.encoding.EncodingPatterns
+    setups: dict = field(default_factory=dict)  # feature step name -> its prepare() output (steps.Context.setups)
     files: Table = field(default_factory=Table)  # one row per file read (``frame.file_table``)
     _memo: dict = field(default_factory=dict)
 

@@ -9,6 +9,12 @@ from ..ingest import ESCAPED_BYTES
 from .base import Hit, Rule, quote, register
 
 
+def encoding_patterns(corpus):
+    """The run's ``encoding.toml`` (``features.encoding.EncodingPatterns``): the encoding
+    step's prepared setup, so the rules point at what the step found, from the same data."""
+    return corpus.setups["encoding"]
+
+
 def _changed_regions(before: str, after: str) -> list[tuple[int, int, str]]:
     """(start, end, replacement) of each region of ``before`` that differs in ``after``."""
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
@@ -168,7 +174,7 @@ class CharacterRule(Rule):
 
     def hits(self, row, spec, corpus):
         hits = []
-        for match in corpus.patterns.classes[self.pattern_key].finditer(row["raw"]):
+        for match in encoding_patterns(corpus).classes[self.pattern_key].finditer(row["raw"]):
             found = match.group()
             fixed = self.replacement(found)
             if fixed == found:
@@ -480,7 +486,7 @@ class MixedScriptWord(Rule):
         from ..features.encoding import mixed_script_words, name_characters
 
         raw, hits = row["raw"], []
-        for start, end, fixed in mixed_script_words(raw, corpus.patterns.lookalikes):
+        for start, end, fixed in mixed_script_words(raw, encoding_patterns(corpus).lookalikes):
             word = raw[start:end]
             swapped = [(start + i, start + i + 1, new) for i, (old, new) in enumerate(zip(word, fixed, strict=True)) if old != new]
             letters = name_characters("".join(raw[s:e] for s, e, _ in swapped))
