@@ -1,10 +1,10 @@
 """Precision of each noise pattern, one regular expression at a time, against labelled sets.
 
-For every ``expect_column_values_to_not_match_regex_list`` of the paragraphs suite (BP001 to
-BP009), and each expression in its ``regex_list``: how many labelled paragraphs it matches,
-how many of those are boilerplate, and how many no other expression of the suite matches
-(what it adds); then every content-labelled paragraph it matches, to be read: a false alarm,
-or furniture the labels call content (each set's README lists what its labels get wrong).
+For every ``expect_column_values_to_not_match_regex_list`` of the paragraphs suite (BP0xx),
+and each expression in its ``regex_list``: how many labelled paragraphs it matches, how many
+of those are boilerplate, and how many no other expression of the suite matches (what it
+adds); then every content-labelled paragraph it matches, to be read: a false alarm, or
+furniture the labels call content (each set's README lists what its labels get wrong).
 Paragraphs are matched as the rules match them: on their ftfy-normalised text. The sets
 are read where they lie.
 
@@ -18,12 +18,18 @@ import json
 import re
 from pathlib import Path
 
-from noise import DEFAULT_SET, ROOT, read_labels
+from noise import ROOT, default_sets
 
 from validators.normalise import normalise
 from validators.suite import parse_suite
+from validators.train_noise import read_jsonl
 
 REGEX_LIST = "expect_column_values_to_not_match_regex_list"
+
+
+def read_labels(labelled_set: Path) -> dict[tuple[str, int], dict]:
+    """The set's labelled paragraphs by (file, paragraph number)."""
+    return {(r["file"], r["para"]): r for r in read_jsonl(labelled_set / "labels.jsonl")}
 
 
 def load_patterns(suite_file: Path) -> list[tuple[str, int, re.Pattern]]:
@@ -39,14 +45,14 @@ def load_patterns(suite_file: Path) -> list[tuple[str, int, re.Pattern]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("labelled_sets", nargs="*", type=Path, default=[DEFAULT_SET])
+    parser.add_argument("labelled_sets", nargs="*", type=Path, help="labelled sets (default: the four beside the repository)")
     parser.add_argument("--code", help="only this rule's patterns (e.g. BP006)")
     parser.add_argument("--suite", type=Path, default=ROOT / "expectations" / "paragraphs.json")
     parser.add_argument("--show", type=int, default=20, help="content-labelled matches listed per pattern")
     args = parser.parse_args()
 
     patterns = load_patterns(args.suite)
-    for labelled_set in args.labelled_sets:
+    for labelled_set in args.labelled_sets or default_sets():
         labels = read_labels(labelled_set)
         texts = {key: normalise(record["text"])[0] for key, record in labels.items()}
         hits = {(code, n): {key for key, text in texts.items() if pattern.search(text)} for code, n, pattern in patterns}
