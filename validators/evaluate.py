@@ -230,17 +230,18 @@ def any_of(patterns: tuple[str, ...]) -> tuple:
     """
     anchored, floating, alone = {}, {}, []
     for pattern in patterns:
-        compiled = re.compile(pattern)
         flags, body = "", pattern
         while (leading := _LEADING_FLAGS.match(body)) is not None:
             flags, body = flags + leading.group(1), body[leading.end() :]
         if _NUMBERED.search(body) or _LEADING_FLAGS.search(body) or "L" in flags:
-            alone.append(compiled.search)
+            alone.append(re.compile(pattern).search)
             continue
         scoped = f"(?{flags}:{body}\n)" if "x" in flags else f"(?{flags}:{body})" if flags else f"(?:{body})"
+        # Parsing the pattern on its own also refuses an invalid one (``re.error``), as compiling
+        # it would; compiling it alone is left to the fallback below, which seldom runs.
         tree = _parser.parse(pattern)
         starts = len(tree) and tree[0] == (_constants.AT, _constants.AT_BEGINNING)
-        (anchored if starts else floating)[scoped] = compiled
+        (anchored if starts else floating)[scoped] = pattern
     searches = alone
     for parts, prefix in ((anchored, "^"), (floating, "")):
         if not parts:
@@ -248,7 +249,7 @@ def any_of(patterns: tuple[str, ...]) -> tuple:
         try:
             searches.append(re.compile(prefix + "(?:" + "|".join(parts) + ")").search)
         except re.error:  # a shape the alternation cannot hold: each on its own, as given
-            searches.extend(compiled.search for compiled in parts.values())
+            searches.extend(re.compile(pattern).search for pattern in parts.values())
     return tuple(searches)
 
 
