@@ -204,3 +204,18 @@ def test_template_files_counts_the_files_a_line_is_in_with_a_file_and_its_copies
     assert counts.tolist() == [3, 1, 3, 1, 3, 1, 3]  # the header in files 0 (with its copy), 2 and 3
     assert template_files(keys, docs, {}).tolist() == [4, 2, 4, 2, 4, 1, 4]
     assert template_files(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), {}).tolist() == []
+
+
+def test_the_score_arbitrates_only_the_patterns_it_was_trained_on():
+    """The model weighs the hits of the patterns it learnt from (BP001–BP009); a pattern it
+    never saw (BP010, a corpus's own rule) is not its to overrule: an error stays an error."""
+    from validators.findings import Finding, arbitrated
+
+    def finding(code: str, row: int) -> Finding:
+        return Finding(code, "noise", "error", "a.txt", row + 1, 1, row + 1, 5, "furniture", "delete it", row=row)
+
+    paragraphs = {"story_noise_score": [0.02, 0.02, 0.9]}
+    out = arbitrated([finding("BP005", 0), finding("BP010", 1), finding("BP005", 2)], paragraphs, 0.25)
+    assert [(f.code, f.severity) for f in out] == [("BP005", "warning"), ("BP010", "error"), ("BP005", "error")]
+    assert "score 0.02" in out[0].message
+    assert [f.severity for f in arbitrated([finding("BP005", 0)], paragraphs, 0.0)] == ["error"]  # 0: never
