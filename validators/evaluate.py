@@ -68,6 +68,25 @@ def _gx_suite(gx, suite: Suite):
     return gx_suite
 
 
+def validate_batch(source, suite: Suite, gx_suite, dataframe, index_columns: list[str]):
+    """(batch, result) of ``gx_suite`` over ``dataframe`` as one whole-dataframe batch of the data
+    source (pandas or Spark), with every unexpected row named by ``index_columns``."""
+    batch = (
+        source.add_dataframe_asset(suite.frame)
+        .add_batch_definition_whole_dataframe(suite.frame)
+        .get_batch(batch_parameters={"dataframe": dataframe})
+    )
+    result = batch.validate(
+        gx_suite,
+        result_format={
+            "result_format": "COMPLETE",
+            "unexpected_index_column_names": index_columns,
+            "return_unexpected_index_query": False,
+        },
+    )
+    return batch, result
+
+
 def evaluate_with_gx(frames: dict[str, Table], suites: list[Suite], report_paths=None, data_docs=None) -> list[Outcome]:
     """Validate each frame with its suite in an ephemeral GX context (no files, no network).
 
@@ -92,20 +111,7 @@ def evaluate_with_gx(frames: dict[str, Table], suites: list[Suite], report_paths
             _check_columns(suite, frame)
             # Only the columns the suite reads: GX hashes every column it is given,
             # and raw text (with undecodable bytes as lone surrogates) is not for it.
-            view = frame.to_pandas(suite.columns)
-            batch = (
-                source.add_dataframe_asset(suite.frame)
-                .add_batch_definition_whole_dataframe(suite.frame)
-                .get_batch(batch_parameters={"dataframe": view})
-            )
-            result = batch.validate(
-                gx_suite,
-                result_format={
-                    "result_format": "COMPLETE",
-                    "unexpected_index_column_names": list(suite.index_columns),
-                    "return_unexpected_index_query": False,
-                },
-            )
+            batch, result = validate_batch(source, suite, gx_suite, frame.to_pandas(suite.columns), list(suite.index_columns))
             outcomes.extend(_outcomes(suite, frame, result))
             validated.append((gx_suite, batch, result))
         if data_docs is not None:

@@ -150,7 +150,7 @@ def to_spark(spark, frame: Table, columns: list[str]):
 
 def evaluate_with_spark(frames: dict[str, Table], suites: list[Suite], report_paths=None, master: str | None = None):
     """The outcomes of ``evaluate.evaluate_with_gx``, with GX's Spark data source doing the validation."""
-    from .evaluate import _check_columns, _gx_suite, _quiet, Outcome
+    from .evaluate import Outcome, _check_columns, _gx_suite, _quiet, validate_batch
 
     spark = session(master)
     with _quiet():
@@ -172,19 +172,7 @@ def evaluate_with_spark(frames: dict[str, Table], suites: list[Suite], report_pa
             _check_columns(suite, frame)
             read = [c for c in suite.columns if c not in suite.index_columns]
             view = to_spark(spark, frame, read).cache()
-            batch = (
-                source.add_dataframe_asset(suite.frame)
-                .add_batch_definition_whole_dataframe(suite.frame)
-                .get_batch(batch_parameters={"dataframe": view})
-            )
-            result = batch.validate(
-                gx_suite,
-                result_format={
-                    "result_format": "COMPLETE",
-                    "unexpected_index_column_names": [ROW],
-                    "return_unexpected_index_query": False,
-                },
-            )
+            _, result = validate_batch(source, suite, gx_suite, view, [ROW])
             by_code = {spec.code: spec for spec in suite.expectations}
             for item in result.results:
                 code = item.expectation_config.meta["code"]
