@@ -31,6 +31,7 @@ from great_expectations.expectations.metrics.map_metric_provider import (
 )
 from great_expectations.expectations.metrics.metric_provider import MetricPartialFunctionTypes
 
+from .gx_expectations import ColumnPairValuesOneSpellingPerKey
 from .spark import any_match, preferred_bytes
 
 
@@ -46,17 +47,9 @@ def _preferred_udf():
 class SparkOneSpellingPerKey(ColumnPairMapMetricProvider):
     """The Spark side of ``gx_expectations.ColumnPairValuesOneSpellingPerKey`` (same metric name)."""
 
-    condition_metric_name = "column_pair_values.one_spelling_per_key"
-    condition_domain_keys = (
-        "batch_id",
-        "table",
-        "column_A",
-        "column_B",
-        "row_condition",
-        "condition_parser",
-        "ignore_row_if",
-    )
-    condition_value_keys = ()
+    condition_metric_name = ColumnPairValuesOneSpellingPerKey.condition_metric_name
+    condition_domain_keys = ColumnPairValuesOneSpellingPerKey.condition_domain_keys
+    condition_value_keys = ColumnPairValuesOneSpellingPerKey.condition_value_keys
 
     @column_pair_condition_partial(engine=SparkDFExecutionEngine, partial_fn_type=MetricPartialFunctionTypes.WINDOW_CONDITION_FN)
     def _spark(cls, column_A, column_B, **kwargs):  # noqa: N803 (GX's argument names)

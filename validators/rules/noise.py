@@ -213,6 +213,7 @@ class ScoredNoiseRule(Rule):
 
     family = "noise"
     yields_to = "BP"
+    expectation = "expect_column_values_to_be_between"  # the score at most a threshold
     what: ClassVar[str]
 
     def hits(self, row, spec, corpus):
@@ -249,7 +250,6 @@ class PageFurniture(ScoredNoiseRule):
 
     code = "BP100"
     name = "page-furniture"
-    expectation = "expect_column_values_to_be_between"
     columns = ("noise_score",)
     kwargs = {"max_value": 0.7999}
     what = "page furniture"
@@ -270,7 +270,6 @@ class PossiblePageFurniture(ScoredNoiseRule):
 
     code = "BP101"
     name = "possible-page-furniture"
-    expectation = "expect_column_values_to_be_between"
     columns = ("noise_score",)
     kwargs = {"max_value": 0.2469}
     severity = "warning"
@@ -293,7 +292,6 @@ class FurnishedPageFurniture(ScoredNoiseRule):
 
     code = "BP103"
     name = "furniture-in-furnished-file"
-    expectation = "expect_column_values_to_be_between"
     columns = ("furnished_noise_score",)
     kwargs = {"max_value": 0.4909}
     what = "page furniture in a file with page furniture"
