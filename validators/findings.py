@@ -76,6 +76,7 @@ class Locator:
         # Each document's line breaks, scanned once however many rules and findings ask
         # (a few-paragraph cache would rescan every document for every rule).
         self._breaks: dict = {}
+        self._places: dict = {}  # (row, offset, end) -> the related place there
 
     def base(self, row: int) -> int:
         return int(self.where[row][2])
@@ -90,7 +91,15 @@ class Locator:
         return Place(path, line, column)
 
     def related(self, row: int, offset: int, end: int | None = None) -> Place:
-        """The place of a related text; unless a rule gives its end, it runs to the end of its line."""
+        """The place of a related text; unless a rule gives its end, it runs to the end of its line.
+        Resolved once per (row, offset, end): the k copies of a text each name the k - 1 others."""
+        key = (row, offset, end)
+        known = self._places.get(key)
+        if known is None:
+            known = self._places[key] = self._related(row, offset, end)
+        return known
+
+    def _related(self, row: int, offset: int, end: int | None) -> Place:
         if end is None:
             raw = self.raw[row]
             end = raw.find("\n", offset)
@@ -122,11 +131,16 @@ def fingerprint(code: str, path: str, paragraph: str, span: str) -> str:
     return digest.hexdigest()[:20]
 
 
+#: A paragraph's folded form, for its findings' fingerprints: a repeated text (the copies of a
+#: page, a site's furniture) is folded once, whichever file it is in.
+_canonical = functools.lru_cache(maxsize=4096)(canonical)
+
+
 @functools.lru_cache(maxsize=64)
 def _fingerprint_prefix(code: str, path: str, paragraph: str):
     """The hash of a fingerprint's material up to its span: a huge paragraph with many
     findings is folded and hashed once per rule, not once per finding."""
-    material = "\0".join((code, path, canonical(paragraph), ""))
+    material = "\0".join((code, path, _canonical(paragraph), ""))
     return hashlib.sha256(material.encode("utf-8", "surrogateescape"))
 
 
@@ -179,8 +193,8 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
         labels = list(outcome.rows)
         if report_paths is not None:
             labels = [label for label in labels if frame["path"][label] in report_paths]
-        for label, values in frame.rows(labels):
-            for hit in rule.hits(Row(values, label), outcome.spec, corpus):
+        for label in labels:  # a row's values fetched as the rule reads them, not every column's
+            for hit in rule.hits(Row.of(frame, label), outcome.spec, corpus):
                 findings.append(_from_hit(outcome.spec.code, severity, hit, locate))
     return _without_yielded(findings)
 
