@@ -182,8 +182,7 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
     corpus was read for cross-file rules only).
     """
     frames = {"paragraphs": corpus.paragraphs, "mentions": corpus.mentions, "files": corpus.files}
-    locate = Locator(corpus)
-    findings = []
+    hits: list[tuple[str, str, Hit]] = []
     for outcome in outcomes:
         severity = severity_of(outcome.spec.code, outcome.spec.severity)
         if severity is None:
@@ -195,34 +194,37 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
             labels = [label for label in labels if frame["path"][label] in report_paths]
         for label in labels:  # a row's values fetched as the rule reads them, not every column's
             for hit in rule.hits(Row.of(frame, label), outcome.spec, corpus):
-                findings.append(_from_hit(outcome.spec.code, severity, hit, locate))
-    return _without_yielded(findings)
+                hits.append((outcome.spec.code, severity, hit))
+    # What yields is dropped before it is placed: the places and fingerprints of a finding
+    # are most of its cost, and a scraped page's furniture is named by a pattern and the score.
+    locate = Locator(corpus)
+    return [_from_hit(code, severity, hit, locate) for code, severity, hit in _without_yielded(hits)]
 
 
-def _without_yielded(findings: list[Finding]) -> list[Finding]:
+def _without_yielded(hits: list[tuple[str, str, Hit]]) -> list[tuple[str, str, Hit]]:
     """Drop a finding whose rule yields to others (``yields_to``, a code prefix) on the same
     paragraph: to a finding of a rule that yields to nothing, of the same severity or a graver
     one (a pattern that already named the furniture; an error stays where the pattern only
     warns), and to another yielding rule's graver finding (the noise score's warning where
     its error is)."""
     gravity = {severity: rank for rank, severity in enumerate(reversed(SEVERITIES))}
-    prefixes = {RULES[f.code].yields_to for f in findings} - {""}
+    prefixes = {RULES[code].yields_to for code, _, _ in hits} - {""}
     firm: dict[str, dict[int, int]] = {prefix: {} for prefix in prefixes}
     yielding: dict[str, dict[int, int]] = {prefix: {} for prefix in prefixes}
-    for f in findings:
+    for code, severity, hit in hits:
         for prefix in prefixes:
-            if f.code.startswith(prefix):
-                claimed = yielding if RULES[f.code].yields_to else firm
-                claimed[prefix][f.row] = max(claimed[prefix].get(f.row, -1), gravity[f.severity])
+            if code.startswith(prefix):
+                claimed = yielding if RULES[code].yields_to else firm
+                claimed[prefix][hit.row] = max(claimed[prefix].get(hit.row, -1), gravity[severity])
 
-    def kept(f: Finding) -> bool:
-        prefix = RULES[f.code].yields_to
+    def kept(code: str, severity: str, hit: Hit) -> bool:
+        prefix = RULES[code].yields_to
         if not prefix:
             return True
-        rank = gravity[f.severity]
-        return firm[prefix].get(f.row, -1) < rank and yielding[prefix].get(f.row, -1) <= rank
+        rank = gravity[severity]
+        return firm[prefix].get(hit.row, -1) < rank and yielding[prefix].get(hit.row, -1) <= rank
 
-    return [f for f in findings if kept(f)]
+    return [item for item in hits if kept(*item)]
 
 
 def _weighed_by_model(code: str) -> bool:
