@@ -16,7 +16,7 @@ from conftest import write_corpus
 from validators import pipeline, pool
 from validators.config import Config
 from validators.errors import CorpusValidatorError
-from validators.features.steps import FILE_STEPS
+from validators.features.steps import FILE_STEPS, discover
 
 STORY = (
     "Officials in Hanoi said on {day} that the talks with Kim Jong Un would resume next week, after a pause of {n} months.\n\n"
@@ -100,6 +100,7 @@ def test_a_one_file_run_imports_no_multiprocessing(project):
 
 def failing_step(monkeypatch, failure):
     """The encoding step, failing with ``failure(doc)`` on ``005.txt`` (inherited by forked workers)."""
+    discover()  # the families register their steps on first use
     encoding = FILE_STEPS["encoding"]
 
     def compute(doc, inputs, setup):
@@ -177,6 +178,7 @@ def test_ctrl_c_stops_the_workers_and_says_interrupted_once(project, tmp_path):
     finally:
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
+            run.communicate()
     assert run.returncode == 2
     assert stderr == "corpus-validator: error: interrupted\n"
     for worker in workers:

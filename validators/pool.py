@@ -101,10 +101,10 @@ def ordered_map(
 
 def _stop(executor) -> None:
     processes = list((getattr(executor, "_processes", None) or {}).values())
-    executor.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
+    for process in processes:  # first, so that nothing below waits on a worker still at work
         if process.is_alive():
             process.terminate()
+    executor.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.join(timeout=5)
         if process.is_alive():
