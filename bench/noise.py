@@ -46,6 +46,7 @@ import numpy as np
 from validators import train_noise as T
 from validators.features.noise import FAR, FEATURES_ORDER
 from validators.features.noise_model import NoiseModel
+from validators.findings import _weighed_alone, arbitrate
 from validators.rules import RULES, PatternRule
 from validators.suite import expectation_file, parse_suite
 
@@ -84,6 +85,7 @@ class Scored:
         self.error = np.full(len(data.y), np.nan)  # the threshold of the model that scored the row
         self.review = np.full(len(data.y), np.nan)
         self.furnished = np.full(len(data.y), np.nan)
+        self.alone: np.ndarray | None = None
 
     def fill(self, rows: np.ndarray, model: NoiseModel, thresholds: dict) -> None:
         if not len(rows):
@@ -104,14 +106,27 @@ class Scored:
         return above | (in_furnished & (self.score > self.furnished))
 
     def pattern_errors(self, arbitrated: bool = True) -> np.ndarray:
-        """A pattern with error severity matches (BP0xx), and (``arbitrated``, as the
-        check does by default) the paragraph is not inside the story (running text before and
-        after it) or scores above the review threshold: inside it at or below that, the check
-        reports the pattern as a warning."""
+        """A pattern with error severity matches (BP0xx), and (``arbitrated``, as the check
+        does by default) the noise model does not make it a warning: ``findings.arbitrate``,
+        the check's own decision, over the paragraphs flagged at error level (inside the story
+        at the furnished threshold; outside it, a dateline's, credit's or trailer's at the
+        review threshold in a file with no other error)."""
         x = self.data.x
         hits = x[:, PATTERN_ERROR] > 0
+        if not arbitrated:
+            return hits
+        if self.alone is None:  # the rows whose every pattern is one an article prints (BP005-BP007)
+            self.alone = np.array([bool(c) and all(_weighed_alone(code) for code in c) for c in pattern_codes(self.data.texts)])
         inside = (x[:, OUTSIDE_STORY] == 0) & (x[:, PROSE_BEFORE] < FAR) & (x[:, PROSE_AFTER] < FAR)
-        return hits & ((self.score > self.review) | ~inside) if arbitrated else hits
+        firm = self.scored_error() | (self.data.template > TEMPLATE_MAX)
+        rows = np.concatenate([np.flatnonzero(hits), np.flatnonzero(firm)])
+        weighed = np.arange(len(rows)) < hits.sum()
+        files = np.array([f"{s}\0{p}" for s, p in zip(self.data.sets, self.data.pages, strict=True)])
+        demoted = arbitrate(files[rows], weighed, weighed & self.alone[rows], self.score[rows], inside[rows],
+                            self.furnished[rows], self.review[rows])  # fmt: skip
+        kept = hits.copy()
+        kept[np.flatnonzero(hits)] = ~demoted[weighed]
+        return kept
 
     def flagged(self, level: str, arbitrated: bool = True) -> np.ndarray:
         x = self.data.x

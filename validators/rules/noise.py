@@ -18,6 +18,11 @@ class PatternRule(Rule):
     #: pattern rule becomes one when the model is retrained with it (``train-noise``): until
     #: then, inputs the shipped model never saw would move its scores.
     model_feature: ClassVar[bool] = True
+    #: Its form is part of an article as its publisher prints it (a dateline, a byline, a
+    #: picture credit, a wire trailer), so a clean article has it too: outside the story, in a
+    #: file with no other page furniture, the noise score decides (``findings.arbitrate``).
+    #: Page furniture proper (prompts, footers, buttons, notices) stands on the pattern there.
+    article_part: ClassVar[bool] = False
     what: ClassVar[str]
 
     def hits(self, row, spec, corpus):
@@ -111,6 +116,7 @@ class DatelineByline(PatternRule):
     code = "BP005"
     name = "dateline-byline"
     what = "dateline, byline or time stamp"
+    article_part = True
 
 
 @register
@@ -130,6 +136,7 @@ class PhotoCredit(PatternRule):
     code = "BP006"
     name = "photo-credit"
     what = "photo credit or caption"
+    article_part = True
 
 
 @register
@@ -148,6 +155,7 @@ class WireTrailer(PatternRule):
     code = "BP007"
     name = "wire-trailer"
     what = "wire-service trailer"
+    article_part = True
 
 
 @register
