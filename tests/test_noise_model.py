@@ -230,23 +230,23 @@ def test_arbitrate_decides_by_place_score_and_the_files_other_errors():
     from validators.findings import arbitrate
 
     nan = float("nan")
-    cases = [  # file, weighed, alone, score, inside -> demoted
-        ("a", True, False, 0.30, True, True),  # inside the story, at most story_at_most
+    cases = [  # file, weighed, alone, score, inside -> a warning
+        ("a", True, False, 0.30, True, True),  # inside the story, at most the threshold
         ("a", True, False, 0.50, True, False),  # inside, above it
         ("b", True, True, 0.10, False, True),  # outside, a dateline's, low, nothing else in b
-        ("c", True, True, 0.10, False, False),  # the same in c, which has a prompt that stands
-        ("c", True, False, 0.10, False, False),  # (the prompt: not alone, outside: stands)
-        ("d", True, True, 0.30, False, False),  # outside, above alone_at_most: stands
-        ("e", True, True, nan, False, False),  # no score: stands
-        ("f", True, True, 0.10, False, False),  # f has BP100 (not weighed)
+        ("c", True, True, 0.10, False, False),  # the same in c, which has a prompt that stands:
+        ("c", True, False, 0.10, False, False),  # page furniture proper stands outside the story
+        ("d", True, True, 0.50, False, False),  # outside, above the threshold
+        ("e", True, True, nan, False, False),  # no score
+        ("f", True, True, 0.10, False, False),  # f has an error no pattern made (BP100)
         ("f", False, False, 0.95, False, False),
-        ("g", True, True, 0.10, False, True),  # g's other error is inside the story and a warning
+        ("g", True, True, 0.10, False, True),  # g's other error is inside the story, a warning
         ("g", True, False, 0.10, True, True),
     ]
     files, weighed, alone, score, inside, expected = (list(column) for column in zip(*cases, strict=True))
-    assert arbitrate(files, weighed, alone, score, inside, 0.4, 0.2).tolist() == expected
-    # alone_at_most None: nothing outside the story is a warning.
-    assert not arbitrate(files, weighed, alone, score, inside, 0.4, None)[[not i for i in inside]].any()
+    assert arbitrate(files, weighed, alone, score, inside, 0.4).tolist() == expected
+    assert arbitrate(files, weighed, alone, score, inside, [0.4] * len(cases)).tolist() == expected  # one per entry
+    assert not arbitrate(files, weighed, alone, score, inside, 0.0)[[s > 0 for s in score]].any()
 
 
 def test_template_files_counts_the_files_a_line_is_in_with_a_file_and_its_copies_once():

@@ -225,7 +225,7 @@ def _weighed_alone(code: str) -> bool:
     return _weighed_by_model(code) and RULES[code].article_part
 
 
-def arbitrate(files, weighed, alone, score, inside, story_at_most, alone_at_most=None):
+def arbitrate(files, weighed, alone, score, inside, at_most):
     """Which noise errors the noise model turns into warnings. One entry per noise error (a
     finding; for the bench, a flagged paragraph): ``files`` its file; ``weighed`` whether it
     is the error of a pattern the model weighs (the others stand whatever the score);
@@ -233,34 +233,31 @@ def arbitrate(files, weighed, alone, score, inside, story_at_most, alone_at_most
     credit, a trailer); ``score`` its paragraph's noise score (NaN: none, it stands);
     ``inside`` whether the paragraph lies inside the story (running text before and after it).
 
-    A weighed pattern's error is a warning inside the story where the model scores the
-    paragraph at most ``story_at_most``: there the pattern's form is the story's own (a date in
-    a timeline, a credit in a table). Outside the story (above, below, at its edges) an
-    ``alone`` pattern's error is a warning where the model scores it at most
-    ``alone_at_most`` and its file has no other noise error that stands: a clean article's
-    dateline, byline, credit or trailer, which a page that kept its furniture (another error)
-    does not get the benefit of. Every other error stands. Thresholds may be arrays (one per
-    entry); ``alone_at_most`` None: nothing is a warning outside the story."""
+    A weighed pattern's error on a paragraph the model scores at most ``at_most`` (a number,
+    or one per entry) is a warning inside the story, where the pattern's form is the story's
+    own (a date in a timeline, a credit in a table); outside it (above, below, at its edges),
+    only an ``alone`` pattern's, and only where its file has no other noise error that
+    stands: a clean article's dateline, byline, credit or trailer, not those of a page that
+    kept its furniture. Every other error stands."""
     files = np.asarray(files)
-    weighed = np.asarray(weighed, dtype=bool)
     score = np.asarray(score, dtype=np.float64)
     inside = np.asarray(inside, dtype=bool)
-    known = weighed & ~np.isnan(score)
-    story = known & inside & (score <= story_at_most)
-    lone = known & np.asarray(alone, dtype=bool) & ~inside & (score <= (-np.inf if alone_at_most is None else alone_at_most))
+    low = np.asarray(weighed, dtype=bool) & ~np.isnan(score) & (score <= at_most)
+    story = low & inside
+    lone = low & ~inside & np.asarray(alone, dtype=bool)
     furnished = np.isin(files, files[~(story | lone)])
     return story | (lone & ~furnished)
 
 
-def arbitrated(findings: list[Finding], paragraphs, story_at_most: float | None, alone_at_most: float | None = None) -> list[Finding]:
+def arbitrated(findings: list[Finding], paragraphs, at_most: float | None) -> list[Finding]:
     """The findings with the noise errors ``arbitrate`` reads as the article's own made
     warnings that say why (the patterns BP001-BP009 the model was trained on, not BP010 nor a
-    corpus's own rule): inside the story at a score of at most ``story_at_most`` (0 or None:
-    never, nowhere); outside it, a dateline's, credit's or trailer's (BP005-BP007) at most
-    ``alone_at_most`` in a file with no other noise error that stands. The finding stays
-    visible but does not fail the gate. Give it the findings that will be reported: an
-    ignored error must not count as the file's furniture."""
-    if not story_at_most or "story_noise_score" not in paragraphs or "noise_score" not in paragraphs:
+    corpus's own rule; ``at_most``: the pattern threshold, 0 or None: never): inside the
+    story; outside it, a dateline's, byline's, credit's or trailer's (BP005-BP007) in a file
+    with no other noise error that stands. The finding stays visible but does not fail the
+    gate. Give it the findings that will be reported: an ignored error must not count as the
+    file's furniture."""
+    if not at_most or "story_noise_score" not in paragraphs or "noise_score" not in paragraphs:
         return findings
     scores, story = paragraphs["noise_score"], paragraphs["story_noise_score"]
     errors = [i for i, f in enumerate(findings) if f.severity == "error" and f.family == "noise"]
@@ -275,7 +272,7 @@ def arbitrated(findings: list[Finding], paragraphs, story_at_most: float | None,
     weighed = [f.row is not None and _weighed_by_model(f.code) for f in chosen]
     alone = [f.row is not None and _weighed_alone(f.code) for f in chosen]
     inside = [f.row is not None and story[f.row] is not None and not np.isnan(story[f.row]) for f in chosen]
-    demoted = arbitrate([f.path for f in chosen], weighed, alone, [score_of(f) for f in chosen], inside, story_at_most, alone_at_most)
+    demoted = arbitrate([f.path for f in chosen], weighed, alone, [score_of(f) for f in chosen], inside, at_most)
     out = list(findings)
     for i, f, down, within in zip(errors, chosen, demoted.tolist(), inside, strict=True):
         if down:

@@ -242,14 +242,12 @@ def check_documents(
     corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, features.context.setups, frames["files"])
     findings = build_findings(outcomes, corpus, config.severity_of, report_paths)
     findings = [f for f in findings if not config.ignored(f.path, f.code)]  # per-file-ignores
-    # A pattern's error on a paragraph the noise model reads as the story is a warning: inside
-    # the story at the pattern threshold (default: BP103's), elsewhere at the review threshold
-    # (BP101's) in a file with no other noise error; after the ignores, which must not count.
-    thresholds = noise_thresholds(all_suites, config)
-    review = error_threshold(thresholds, "BP101", None)
-    story_at_most = config.noise.pattern_threshold
-    if story_at_most is None:
-        story_at_most = error_threshold(thresholds, "BP103", review)
-    findings = arbitrated(findings, paragraphs, story_at_most, review)
+    # A pattern's error on a paragraph the noise model reads as the article's own is a warning
+    # (findings.arbitrate); after the ignores: an ignored error is not the file's furniture.
+    pattern_threshold = config.noise.pattern_threshold
+    if pattern_threshold is None:
+        thresholds = noise_thresholds(all_suites, config)
+        pattern_threshold = error_threshold(thresholds, "BP103", error_threshold(thresholds, "BP101", None))
+    findings = arbitrated(findings, paragraphs, pattern_threshold)
     report.findings = sorted(findings, key=lambda f: f.sort_key)
     return report

@@ -105,7 +105,10 @@ class CallToAction(PatternRule):
 
 @register
 class DatelineByline(PatternRule):
-    """Datelines, bylines and time stamps pasted as paragraphs of their own.
+    """Datelines, bylines and time stamps pasted as paragraphs of their own. A clean article
+    prints these too: in a file with no other page furniture, the finding is a warning where
+    the noise model reads the line as the article's own (at most ``pattern_threshold``), as it
+    is anywhere inside the story.
 
     Bad:
         - The Washington Times - Monday, November 18, 2019
@@ -125,6 +128,9 @@ class PhotoCredit(PatternRule):
     Reuters", "Image source, Getty Images", "Jane Doe/AFP via Getty Images"), and a caption
     that ends in its credit, after a space, a bar or nothing at all ("…in Seoul. Photo: X/Reuters",
     "…the race.Credit: X/Xinhua", "…on Sunday (Image: @CityPolice)", "…(Getty Images)").
+    A clean article prints these too: in a file with no other page furniture, the finding is
+    a warning where the noise model reads the line as the article's own (at most
+    ``pattern_threshold``), as it is anywhere inside the story.
 
     Bad:
         (AP Photo/Ahn Young-joon)
@@ -143,7 +149,9 @@ class PhotoCredit(PatternRule):
 class WireTrailer(PatternRule):
     """Wire-service trailers: who reported, wrote and edited the story ("Reporting by …;
     Editing by …", with a comma as well), and who contributed to it ("X and Y contributed to
-    this report", "X contributed reporting from Kyiv").
+    this report", "X contributed reporting from Kyiv"). A clean article prints these too: in
+    a file with no other page furniture, the finding is a warning where the noise model reads
+    the line as the article's own (at most ``pattern_threshold``).
 
     Bad:
         Reporting by Josh Smith; Editing by Michael Perry
