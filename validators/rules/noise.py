@@ -60,7 +60,8 @@ class NewsletterPrompt(PatternRule):
 
 @register
 class CopyrightFooter(PatternRule):
-    """Copyright, "All rights reserved" and reprint-permission footers.
+    """Copyright, "All rights reserved" and reprint-permission footers; not an excerpt's
+    credit ("Excerpted from …", "From the book …": a wire trailer's kind, BP007).
 
     Bad:
         Copyright © 2019 The Washington Times, LLC. Click here for reprint permission.
@@ -149,7 +150,8 @@ class PhotoCredit(PatternRule):
 class WireTrailer(PatternRule):
     """Wire-service trailers: who reported, wrote and edited the story ("Reporting by …;
     Editing by …", with a comma as well), and who contributed to it ("X and Y contributed to
-    this report", "X contributed reporting from Kyiv"). A clean article prints these too: in
+    this report", "X contributed reporting from Kyiv"); an excerpt's credit ("Excerpted from
+    … Copyright © … Used with permission of …"; not a copyright footer, BP002). A clean article prints these too: in
     a file with no other page furniture, the finding is a warning where the noise model reads
     the line as the article's own (at most ``pattern_threshold``).
 
