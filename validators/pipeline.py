@@ -246,8 +246,7 @@ def check_documents(
     # (findings.arbitrate); after the ignores: an ignored error is not the file's furniture.
     pattern_threshold = config.noise.pattern_threshold
     if pattern_threshold is None:
-        thresholds = noise_thresholds(all_suites, config)
-        pattern_threshold = error_threshold(thresholds, "BP103", error_threshold(thresholds, "BP101", None))
+        pattern_threshold = error_threshold(noise_thresholds(all_suites, config), "BP101", None)
     findings = arbitrated(findings, paragraphs, pattern_threshold)
     report.findings = sorted(findings, key=lambda f: f.sort_key)
     return report
