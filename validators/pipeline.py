@@ -137,11 +137,48 @@ def _file_stage(documents: list[Document], context: Context, cache: FeatureCache
     return per_file
 
 
-def corpus_features(documents: list[Document], context: Context, cache: FeatureCache | None = None, wanted=None) -> Corpus:
+def corpus_features(
+    documents: list[Document], context: Context, cache: FeatureCache | None = None, wanted=None, narrow: bool = False
+) -> Corpus:
     """The file steps over each document (cached), the table they make, then the corpus steps
-    (``wanted``: only those these outputs need)."""
+    (``wanted``: only those these outputs need). ``narrow``: a run that reports on some files
+    (``context.report_paths``) and reads no other file's values gives the corpus steps only
+    what the reported files' values depend on (``narrowed_template_lines``)."""
     corpus = assemble_corpus(documents, _file_stage(documents, context, cache), context)
+    if narrow and context.report_paths is not None and "noise_lines" in corpus.per_file:
+        reported = [d.path in context.report_paths for d in documents]
+        corpus.per_file["noise_lines"] = narrowed_template_lines(corpus.per_file["noise_lines"], reported)
     return run_corpus_steps(corpus, wanted)
+
+
+def narrowed_template_lines(per_file: list[dict], reported: list[bool]) -> list[dict]:
+    """Each file's ``noise_lines`` (``noise.file_noise_features``: per line unit its features
+    ``x``, its paragraph ``owner`` and its text's digest ``keys``), the files not reported
+    reduced to the units whose text a reported file has: a unit's template count is the number
+    of files (copies once) with its text, and its features and neighbours are its own file's,
+    so the reported files' counts, scores and template blocks are the same, and a pre-commit
+    run does not stack every line of the corpus. Each reduced file keeps its last paragraph's
+    unit, by which the template step places the next file's rows."""
+    import numpy as np  # as the feature steps do: the command line's start does not import it
+
+    wanted = [e["keys"] for e, mine in zip(per_file, reported, strict=True) if mine and len(e["keys"])]
+    if not wanted:
+        keys = np.zeros(0, dtype=np.uint64)
+    else:
+        keys = np.unique(np.concatenate(wanted))
+    lengths = [len(e["keys"]) for e in per_file]
+    every = np.concatenate([e["keys"] for e in per_file]) if per_file else np.zeros(0, dtype=np.uint64)
+    shared = np.isin(every, keys)
+    narrowed, at = [], 0
+    for entry, mine, n in zip(per_file, reported, lengths, strict=True):
+        if mine or not n:
+            narrowed.append(entry)
+        else:
+            keep = shared[at : at + n].copy()
+            keep[int(np.argmax(entry["owner"]))] = True
+            narrowed.append({**entry, "x": entry["x"][keep], "owner": entry["owner"][keep], "keys": entry["keys"][keep]})
+        at += n
+    return narrowed
 
 
 def noise_features(documents: list[Document], config: Config) -> tuple[Table, NoiseUnits]:
@@ -224,7 +261,9 @@ def check_documents(
     config.check_codes()  # the corpus's own rule codes are known now
     suites = noise_thresholds([s.only(config.runs) for s in all_suites], config)
     error = error_threshold(noise_thresholds(all_suites, config))
-    features = corpus_features(documents, feature_context(config, report_paths, error), cache)
+    # Nothing reads the values of files not reported unless an expectation weighs every row.
+    narrow = report_paths is not None and not any("mostly" in spec.kwargs for s in suites for spec in s.expectations)
+    features = corpus_features(documents, feature_context(config, report_paths, error), cache, narrow=narrow)
     paragraphs, mentions = features.table, features.tables["mentions"]
     reported = [d for d in documents if report_paths is None or d.path in report_paths]
     report = Report(reported, paragraphs, mentions, levels=rule_levels(all_suites, config))
