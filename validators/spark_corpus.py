@@ -1,4 +1,5 @@
-"""Corpus steps as Spark operations: the duplicate family's exact and near-duplicate search.
+"""Corpus steps as Spark operations: duplicates (exact, near, shared passages, whole files) and
+the noise family's template text.
 
 The same candidate rule and verdicts as the NumPy code (``features/duplicate.py``,
 ``features/minhash.py``), row for row, over a DataFrame of paragraphs with
@@ -33,7 +34,13 @@ def near_duplicates(paragraphs: DataFrame, min_chars: int, threshold: float) -> 
     """(``row``, ``near_dup_of``, ``near_dup_similarity``) for each row with an earlier row at least
     ``threshold`` similar (estimated Jaccard), among the rows long enough that are not exact copies."""
     usable = exact_duplicates(paragraphs, min_chars).where(F.col("dup_key").isNotNull() & F.col("dup_of").isNull())
-    usable = usable.select("row", "sig")
+    found = similar_earlier(usable.select("row", "sig"), threshold)
+    return found.select("row", F.col("earlier").alias("near_dup_of"), F.col("similarity").alias("near_dup_similarity"))
+
+
+def similar_earlier(usable: DataFrame, threshold: float) -> DataFrame:
+    """(``row``, ``earlier``, ``similarity``): for each row of ``usable`` (``row``, ``sig``), the
+    earliest row at least ``threshold`` similar; ``minhash.similar_earlier``'s candidate rule."""
     bands = usable.select(
         "row", F.posexplode(F.array(*[F.slice("sig", band * ROWS + 1, ROWS) for band in range(BANDS)])).alias("band", "value")
     )
@@ -53,6 +60,50 @@ def near_duplicates(paragraphs: DataFrame, min_chars: int, threshold: float) -> 
     scored = pairs.join(left, "a").join(right, "b").select("a", "b", (equal / F.lit(float(NUM_PERM))).alias("similarity"))
     kept = scored.where(F.col("similarity") >= threshold)
     earliest = kept.groupBy("b").agg(F.min(F.struct("a", "similarity")).alias("first"))
-    return earliest.select(
-        F.col("b").alias("row"), F.col("first.a").alias("near_dup_of"), F.col("first.similarity").alias("near_dup_similarity")
+    return earliest.select(F.col("b").alias("row"), F.col("first.a").alias("earlier"), F.col("first.similarity").alias("similarity"))
+
+
+def shared_passages(units: DataFrame, reported: DataFrame) -> DataFrame:
+    """(``row``, ``passages``, ``passage_of``) from ``units`` (``row``, ``unit``: its order in the
+    row, ``digest``, ``start``, ``end``: ``duplicate.passages``): each passage whose first occurrence
+    (the least (row, unit) with its digest: a window over the digest) is in another row, for rows
+    not in ``reported`` (``row``: exact or near copies, reported already); ``passages`` in unit order,
+    (start, end, first row, first start) each, and ``passage_of`` its first one's first row."""
+    origin = F.min(F.struct("row", "unit", "start")).over(Window.partitionBy("digest"))
+    later = units.withColumn("origin", origin).where(F.col("origin.row") != F.col("row"))
+    later = later.join(reported, "row", "left_anti")
+    grouped = later.groupBy("row").agg(
+        F.sort_array(F.collect_list(F.struct("unit", "start", "end", F.col("origin.row").alias("of"), F.col("origin.start").alias("of_start")))).alias("found")
     )
+    return grouped.select(
+        "row",
+        F.transform("found", lambda u: F.array(u["start"], u["end"], u["of"], u["of_start"])).alias("passages"),
+        F.col("found")[0]["of"].alias("passage_of"),
+    )
+
+
+def duplicate_documents(documents: DataFrame, doc_min_chars: int, threshold: float) -> DataFrame:
+    """(``row``, ``doc_dup_of``, ``doc_near_dup_of``, ``doc_near_similarity``) for the first row of
+    each file with paragraphs, from ``documents`` (``row``: that first row, ``digests``: every
+    paragraph's digest in order, ``length``: the sum of their canonical lengths, ``sig``: the least
+    of each signature position). Copies: a window over the digests; near copies: the paragraphs'
+    MinHash search over the files at least ``doc_min_chars`` long, kept where no exact copy is."""
+    first = F.min("row").over(Window.partitionBy("digests"))
+    exact = documents.select("row", F.when(first != F.col("row"), first).alias("doc_dup_of"))
+    near = similar_earlier(documents.where(F.col("length") >= doc_min_chars).select("row", "sig"), threshold)
+    joined = exact.join(near, "row", "left")
+    copy = F.col("doc_dup_of").isNotNull()
+    return joined.select(
+        "row",
+        "doc_dup_of",
+        F.when(~copy, F.col("earlier")).alias("doc_near_dup_of"),
+        F.when(~copy, F.col("similarity")).alias("doc_near_similarity"),
+    )
+
+
+def template_counts(units: DataFrame, family: DataFrame) -> DataFrame:
+    """(``key``, ``template``): in how many files each line's text is (``noise.template_files``), a
+    file and its copies counting once: each unit's file mapped to its family (``family``: ``doc_id``,
+    ``origin``, for the copies only; a broadcast join), then ``countDistinct`` per key."""
+    mapped = units.join(F.broadcast(family), "doc_id", "left").select("key", F.coalesce("origin", "doc_id").alias("file"))
+    return mapped.groupBy("key").agg(F.countDistinct("file").alias("template"))
