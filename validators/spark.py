@@ -463,8 +463,10 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
         "first_row", F.posexplode(F.arrays_zip("digests", "lengths", "sigs")).alias("at", "p")
     ).select((F.col("first_row") + F.col("at")).alias("row"), "p.digests", "p.lengths", "p.sigs")
     paragraphs = paragraphs.toDF("row", "digest", "length", "sig")
-    exact = spark_corpus.exact_duplicates(paragraphs, settings.min_chars).where(F.col("dup_of").isNotNull()).select("row", "dup_of")
-    near = spark_corpus.near_duplicates(paragraphs, settings.min_chars, settings.near_threshold)
+    keyed = spark_corpus.exact_duplicates(paragraphs, settings.min_chars).persist(StorageLevel.MEMORY_AND_DISK)
+    exact = keyed.where(F.col("dup_of").isNotNull()).select("row", "dup_of").persist(StorageLevel.MEMORY_AND_DISK)
+    near = spark_corpus.near_duplicates(keyed, settings.min_chars, settings.near_threshold, keyed=True)
+    near = near.persist(StorageLevel.MEMORY_AND_DISK)
     reported = exact.select("row").union(near.select("row"))
     units = inputs.select("first_row", F.posexplode("passages").alias("unit", "p")).select(
         (F.col("first_row") + F.col("p")[0]).alias("row"), "unit", F.col("p")[1].alias("digest"),
@@ -493,7 +495,7 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
     results = per_file.mapInPandas(_file_results(context, error_threshold), "doc_id long, result binary")
     received = sorted((row["doc_id"], row["result"]) for row in results.toLocalIterator())
     stages["template text and noise score"] = time.perf_counter() - clock
-    for frame in (found, inputs, done):
+    for frame in (found, near, exact, keyed, inputs, done):
         frame.unpersist()
 
     clock = time.perf_counter()

@@ -30,10 +30,11 @@ def exact_duplicates(paragraphs: DataFrame, min_chars: int) -> DataFrame:
     return keyed.withColumn("dup_of", F.when(F.col("dup_key").isNotNull() & (first != F.col("row")), first))
 
 
-def near_duplicates(paragraphs: DataFrame, min_chars: int, threshold: float) -> DataFrame:
+def near_duplicates(paragraphs: DataFrame, min_chars: int, threshold: float, keyed: bool = False) -> DataFrame:
     """(``row``, ``near_dup_of``, ``near_dup_similarity``) for each row with an earlier row at least
-    ``threshold`` similar (estimated Jaccard), among the rows long enough that are not exact copies."""
-    usable = exact_duplicates(paragraphs, min_chars).where(F.col("dup_key").isNotNull() & F.col("dup_of").isNull())
+    ``threshold`` similar (estimated Jaccard), among the rows long enough that are not exact copies
+    (``keyed``: ``paragraphs`` has the columns of ``exact_duplicates`` already)."""
+    usable = (paragraphs if keyed else exact_duplicates(paragraphs, min_chars)).where(F.col("dup_key").isNotNull() & F.col("dup_of").isNull())
     found = similar_earlier(usable.select("row", "sig"), threshold)
     return found.select("row", F.col("earlier").alias("near_dup_of"), F.col("similarity").alias("near_dup_similarity"))
 
@@ -50,9 +51,9 @@ def similar_earlier(usable: DataFrame, threshold: float) -> DataFrame:
         F.first("row").over(group).alias("leader"),
         *[F.lag("row", back).over(group).alias(f"back{back}") for back in range(1, WINDOW + 1)],
     )
-    pairs = linked.where(F.col("leader") != F.col("row")).select(F.col("leader").alias("a"), F.col("row").alias("b"))
-    for back in range(1, WINDOW + 1):
-        pairs = pairs.union(linked.where(F.col(f"back{back}").isNotNull()).select(F.col(f"back{back}").alias("a"), F.col("row").alias("b")))
+    # The leader (unless the row leads) and each row before: one scan, not a union of five.
+    earlier = F.explode(F.array("leader", *[f"back{back}" for back in range(1, WINDOW + 1)])).alias("a")
+    pairs = linked.select(earlier, F.col("row").alias("b")).where(F.col("a").isNotNull() & (F.col("a") != F.col("b")))
     pairs = pairs.distinct()  # each candidate pair once
     left = usable.select(F.col("row").alias("a"), F.col("sig").alias("sig_a"))
     right = usable.select(F.col("row").alias("b"), F.col("sig").alias("sig_b"))
