@@ -93,6 +93,22 @@ def test_same_findings_on_ftfys_cases(spark, tmp_path):
     assert any(f["code"] == "EN001" for f in found)
 
 
+def test_same_findings_on_files_without_paragraphs_and_a_hook_run(spark, tmp_path):
+    """Empty and binary files (a partition may hold nothing else), and a run reporting on two files
+    with the corpus as context (the pre-commit hook's ``--with-corpus``)."""
+    folder = write_corpus(tmp_path / "odd", {"a.txt": "", "b.txt": b"ab\x00cd", "c.txt": "Sign up for our daily newsletter\n"})
+    found = same_findings(folder)
+    assert {"EN004", "BP001"} <= {f["code"] for f in found}
+    corpus = generated_corpus(tmp_path / "generated", paragraphs=600)
+    config = Config(root=REPO, cache=False, spark_master=MASTER)
+    paths = [corpus / "0002.txt", corpus / "0003.txt"]
+    expected = [f.to_dict() for f in check(paths, config, [corpus]).findings]
+    config.engine = "spark"
+    assert [f.to_dict() for f in check(paths, config, [corpus]).findings] == expected
+    assert "DU001" in {f["code"] for f in expected}  # 0003.txt copies a paragraph of 0002.txt
+    assert {f["path"] for f in expected} <= {p.as_posix() for p in paths}
+
+
 WORDS = (
     "the council said on Tuesday that its budget would rise after a long debate over schools roads and "
     "water while officials in the region warned that prices for fuel and food kept climbing as winter "

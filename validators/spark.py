@@ -340,7 +340,8 @@ def _corpus_inputs(batches):
             # The line keys are unsigned 64-bit digests: as signed longs, equal where they are equal.
             out["keys"].append(entry["noise-lines"]["noise_lines"]["keys"].view(np.int64).tolist())
             out["doc_sig"].append(sigs.min(axis=0).tolist() if len(sigs) else None)
-        yield pd.DataFrame(out)
+        if out["doc_id"]:  # a batch of empty or binary files only has no rows (Arrow cannot type empty lists)
+            yield pd.DataFrame(out)
 
 
 def _file_results(context, error_threshold: float):
