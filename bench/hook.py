@@ -9,6 +9,16 @@ feature cache once (as the first commit after cloning would), then alternates:
 
     python bench/hook.py [--articles 1000] [--repeat 5]
 
+With ``--pages 100,1000,10000`` it measures instead how the hook run grows with the corpus (issue
+#16): for each size, a corpus of real page dumps (``../shared/eval/*/corpus/*.txt``, read where they
+lie and copied, cycled, under new names into a temporary folder; never into the repository), the
+cache warmed (features in chunks, then one hook run, which builds what the hook keeps), then
+alternating runs of the hook (one file edited before each) and of ``python -c "import
+great_expectations"``: medians of wall and processor time, and the hook's time over the import's.
+``--profile FILE`` also writes a cProfile of one more hook run at the largest size there.
+
+    python bench/hook.py --pages 100,1000,10000 [--repeat 5] [--profile hook.prof]
+
 With ``--against REV`` it times instead the hook run of this checkout against the same run of
 commit REV (exported with ``git archive``, imported through PYTHONPATH, with its own
 ``expectations/``), alternating, each on its own copy of the corpus: the change's cost, in wall time
@@ -88,12 +98,87 @@ def against(revision: str, articles: int, repeat: int) -> None:
     print(f"this checkout / {revision}, processor time: {ratio:.3f}")
 
 
+#: The real page dumps the scale mode copies (read where they lie, never copied into the repository).
+EVAL_PAGES = sorted(ROOT.parent.glob("shared/eval/*/corpus/*.txt")) or sorted(ROOT.parent.parent.glob("shared/eval/*/corpus/*.txt"))
+IMPORT_GX = ["-c", "import great_expectations"]
+CHUNK = 500  # files per warming run: per-file features only, so warming stays linear
+
+
+def page_corpus(project: Path, pages: int) -> Path:
+    """``pages`` files under ``project/corpus``, the real pages cycled under new names; returns the file the hook checks."""
+    if not EVAL_PAGES:
+        sys.exit("no real pages found under ../shared/eval/*/corpus/")
+    corpus = project / "corpus"
+    corpus.mkdir(parents=True)
+    for n in range(pages):
+        (corpus / f"{n:05d}.txt").write_bytes(EVAL_PAGES[n % len(EVAL_PAGES)].read_bytes())
+    (project / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    return corpus / f"{pages // 2:05d}.txt"  # mid-corpus: copies of its page before and after it
+
+
+def timed_python(args: list[str], cwd: Path, cpu: list[float]) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, *args], cwd=cwd, check=True, capture_output=True)
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return elapsed
+
+
+def scale(sizes: list[int], repeat: int, profile: str | None) -> None:
+    """The one-file hook run in corpora of each size, against ``import great_expectations``."""
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in sizes:
+            project = Path(folder) / f"p{size}"
+            changed = page_corpus(project, size)
+            relative = str(changed.relative_to(project))
+            files = sorted(str(p.relative_to(project)) for p in (project / "corpus").iterdir())
+            start = time.perf_counter()
+            for begin in range(0, len(files), CHUNK):
+                timed(["check", "--engine", "light", "-q", *files[begin : begin + CHUNK]], project)
+            original = changed.read_bytes()
+            timed([*HOOK[:-1], relative], project)  # the first hook run builds what the hook keeps
+            warm = time.perf_counter() - start
+            hook, hook_cpu, gx, gx_cpu = [], [], [], []
+            for n in range(repeat):
+                changed.write_bytes(original + f"\nAn edit made for run {n}, so the file is new to the cache.\n".encode())
+                if n % 2:
+                    gx.append(timed_python(IMPORT_GX, project, gx_cpu))
+                    hook.append(timed([*HOOK[:-1], relative], project, cpu=hook_cpu))
+                else:
+                    hook.append(timed([*HOOK[:-1], relative], project, cpu=hook_cpu))
+                    gx.append(timed_python(IMPORT_GX, project, gx_cpu))
+            rows.append((size, warm, statistics.median(hook), statistics.median(hook_cpu), statistics.median(gx), statistics.median(gx_cpu)))
+            print(f"{size} files warmed in {warm:.1f} s", file=sys.stderr, flush=True)
+            if profile and size == max(sizes):
+                changed.write_bytes(original + b"\nAn edit made for the profile.\n")
+                out = str(Path(profile).resolve())
+                subprocess.run([sys.executable, "-m", "cProfile", "-o", out, "-m", "validators", *HOOK[:-1], relative], cwd=project, capture_output=True)
+                import pstats
+
+                print(f"\nprofile of one hook run at {size} files ({out}), top by cumulative time:")
+                pstats.Stats(out).sort_stats("cumulative").print_stats(25)
+    print(f"one-file hook run (`corpus-validator {' '.join(HOOK[:-1])} FILE`), medians of {repeat} alternating runs")
+    print(f"{'files':>6} {'hook wall s':>11} {'hook cpu s':>10} {'import GX wall s':>16} {'import GX cpu s':>15} {'hook/GX wall':>12} {'hook/GX cpu':>11}")
+    for size, _, wall, cpu, gx_wall, gx_cpu in rows:
+        print(f"{size:>6} {wall:>11.3f} {cpu:>10.3f} {gx_wall:>16.3f} {gx_cpu:>15.3f} {wall / gx_wall:>12.3f} {cpu / gx_cpu:>11.3f}")
+    first, last = rows[0], rows[-1]
+    print(f"hook at {last[0]} files / hook at {first[0]} files: wall {last[2] / first[2]:.2f}x, cpu {last[3] / first[3]:.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--pages", help="corpus sizes in real page files, comma-separated (the scale mode)")
+    parser.add_argument("--profile", metavar="FILE", help="with --pages, a cProfile of a hook run at the largest size")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--against", metavar="REV", help="time the hook run against commit REV's instead of a full run")
     args = parser.parse_args()
+    if args.pages:
+        scale([int(n) for n in args.pages.split(",")], args.repeat, args.profile)
+        return
     if args.against:
         against(args.against, args.articles, args.repeat)
         return

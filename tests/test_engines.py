@@ -170,3 +170,28 @@ def test_a_plain_regex_list_is_at_most_two_searches():
     assert len(any_of(MIXED_LIST[:4])) == 2  # anchored ones, and the others
     assert len(any_of(MIXED_LIST)) == 4  # the back-reference and the named group alone
     assert len(any_of((r"^a", r"^b", r"(?i)^c"))) == 1
+
+
+def test_light_engine_one_spelling_on_reported_rows_counts_every_file_of_their_keys(cli, corpus, tmp_path):
+    # A pre-commit run counts a name's spellings in every file of the corpus, but only for the
+    # names the checked file mentions: the corpus's spelling of "Kim Jong Un" is decided by
+    # a.txt and c.txt; the variant "Moon Jae-in" / "Moon Jae In" of d.txt and e.txt is not b.txt's.
+    import json
+
+    corpus({
+        "a.txt": "The leader Kim Jong Un spoke.\nThe leader Kim Jong Un left.\n",
+        "b.txt": "The leader Kim Jong-un spoke.\n",
+        "c.txt": "Yesterday the leader Kim Jong Un met officials.\n",
+        "d.txt": "President Moon Jae-in spoke.\nPresident Moon Jae-in left.\n",
+        "e.txt": "President Moon Jae In spoke.\n",
+    })  # fmt: skip
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    full = json.loads(cli("check", "--engine", "light", "--format", "json", "--select", "NM").stdout)["findings"]
+    assert sorted(f["path"] for f in full) == ["corpus/b.txt", "corpus/e.txt"]
+    for name in ("a.txt", "b.txt", "e.txt"):
+        path = f"corpus/{name}"
+        args = ("check", path, "--with-corpus", "--engine", "light", "--format", "json", "--select", "NM")
+        one = json.loads(cli(*args).stdout)["findings"]
+        assert one == [f for f in full if f["path"] == path], name
+    b = json.loads(cli("check", "corpus/b.txt", "--with-corpus", "--engine", "light", "--format", "json", "--select", "NM").stdout)
+    assert [(f["code"], len(f["related"])) for f in b["findings"]] == [("NM001", 3)]  # the three places of "Kim Jong Un"

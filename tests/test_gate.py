@@ -131,6 +131,41 @@ def test_with_corpus_reports_what_the_full_run_reports_for_that_file(cli, corpus
         assert one == [f for f in full if f["path"] == path], name
 
 
+def test_a_hook_run_on_each_file_of_a_site_reports_what_the_full_run_reports_there(cli, corpus, tmp_path):
+    # A site's articles (shared template lines), a copy and a near copy of one of them, a
+    # passage quoted in two, and a name spelled two ways: each file checked alone against
+    # the corpus, after a warm full run and then after an edit, gets the full run's findings.
+    site = REPO / "tests" / "fixtures" / "one-site" / "corpus"
+    articles = {p.name: p.read_text(encoding="utf-8") for p in sorted(site.glob("*.txt"))[:5]}
+    first = next(iter(articles.values()))
+    quote = "“We will not sign anything that leaves the harbour towns without their ferries,”"
+    articles |= {
+        "m-copy.txt": first,
+        "n-near.txt": first.replace("\n\n", "\n\nIn brief.\n\n", 1),
+        "o-quote.txt": STORY + "\nAt the packed town hall meeting on Monday night, after two hours of questions from "
+        "angry residents and shop owners, the mayor finally said: " + quote + " and the room applauded.\n",
+        "p-quote.txt": "The council met on Friday.\n\nTuesday's regional budget vote will decide the timetable, and "
+        "opposition members doubt the figures. " + quote + " she repeated to reporters outside.\n\n"
+        "The leader Kim Jong-un spoke.\n",
+        "q-near.txt": STORY.replace("on Monday", "late on Monday"),
+    }
+    folder = corpus(articles | CROSS_FILE)
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+
+    def findings(*args):
+        return json.loads(cli("check", "--engine", "light", "--format", "json", *args).stdout)["findings"]
+
+    for edit in ("", "\nAn edited closing line.\n"):
+        if edit:
+            (folder / "m-copy.txt").write_text(first + edit, encoding="utf-8")
+        full = findings()
+        copy = "DU004" if edit else "DU002"  # the edited copy nearly repeats its article
+        assert {"DU001", copy, "DU003", "DU005", "NM001", "BP102"} <= {f["code"] for f in full}
+        for name in sorted(articles | CROSS_FILE):
+            path = f"corpus/{name}"
+            assert findings(path, "--with-corpus") == [f for f in full if f["path"] == path], (name, edit)
+
+
 def test_cache_is_used_refreshed_and_ignored_when_broken(cli, corpus, tmp_path):
     from validators import cache as cache_module
 

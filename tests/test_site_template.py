@@ -101,3 +101,32 @@ def test_a_passage_quoted_in_several_stories_is_not_site_template_text(tmp_path)
     report = check([tmp_path], Config(root=tmp_path, cache=False, engine="light"))
     assert not [f for f in report.findings if f.code == "BP102"]
     assert any(f.family == "duplicate" for f in report.findings)  # still reported, as what it is
+
+
+def test_a_pre_commit_run_gives_the_checked_file_the_full_runs_template_counts_and_scores(tmp_path):
+    # One article of the site checked against the corpus: the template step sees only the
+    # lines of the other files that the article has, so its counts (a copy of an article
+    # counting once) and noise scores must stay those of a full run.
+    import shutil
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(SITE, folder)
+    files = sorted(folder.glob("*.txt"))
+    shutil.copy(files[1], folder / "zz-copy.txt")  # a copy: the site's lines are in one more file, counting once
+    checked = files[4]  # mid-corpus: the files before it place its rows
+    other = files[2]  # ends with a line of its own, which the checked file does not have
+    other.write_text(other.read_text(encoding="utf-8") + "\nA closing line only this other article has.\n", encoding="utf-8")
+    checked.write_text(checked.read_text(encoding="utf-8") + "\nA new line only this article has.\n", encoding="utf-8")
+    config = Config(root=tmp_path, cache=False, engine="light")
+    full = check([folder], config)
+    one = check([checked], config, context=[folder])
+    shown = {d.path for d in one.documents}
+    assert len(shown) == 1 and one.findings == [f for f in full.findings if f.path in shown]
+    assert any(f.code == "BP102" for f in one.findings)  # the site's template text is found
+    for report in (full, one):  # the reported file's paragraphs: the same counts and scores
+        table = report.paragraph_table
+        rows = [r for r, path in enumerate(table["path"]) if path in shown]
+        values = [(table["template_files"][r], table["noise_score"][r]) for r in rows]
+        if report is full:
+            expected = values
+    assert values == expected and max(v[0] for v in values) == len(files)  # ten articles; the copy counts once

@@ -293,6 +293,19 @@ def _one_spelling_expectation(frame: Table, rows: list[int], kwargs) -> tuple[li
     return [r for r, value, best in zip(present, kept_b, preferred, strict=True) if value != best], len(present)
 
 
+def _one_spelling_reported(frame: Table, reported: list[int], kwargs) -> tuple[list[int], int]:
+    """``_one_spelling_expectation``'s unexpected rows among ``reported`` (a pre-commit run's
+    files): a key's preferred spelling counts the rows of that key only, so the other rows of
+    the corpus are read for the keys the reported rows have, not all of them. The total is
+    not the whole frame's: callers use it only without ``mostly``."""
+    a = frame[kwargs["column_A"]]
+    keys = {a[r] for r in reported if not _missing(a[r])}
+    rows = [r for r, key in enumerate(a) if key in keys] if keys else []
+    unexpected, total = _one_spelling_expectation(frame, rows, kwargs)
+    wanted = set(reported)
+    return [r for r in unexpected if r in wanted], total
+
+
 #: Expectations whose verdict on a row depends on that row alone: with ``report_paths``
 #: the light engine evaluates them on the reported files' rows only.
 ROW_LOCAL = {
@@ -332,6 +345,8 @@ def evaluate_light(frames: dict[str, Table], suites: list[Suite], report_paths: 
                     f"{suite.source}: the light engine does not evaluate {spec.type} ({spec.code}); use --engine gx"
                 )
             local = spec.type in ROW_LOCAL and "mostly" not in spec.kwargs
+            if report_paths is not None and evaluate is _one_spelling_expectation and "mostly" not in spec.kwargs:
+                evaluate, local = _one_spelling_reported, True  # the reported rows' keys only
             try:
                 unexpected, total = evaluate(whole, reported if local else every_row, spec.kwargs)
             except (KeyError, TypeError, ValueError, re.error) as exc:

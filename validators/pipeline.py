@@ -137,11 +137,48 @@ def _file_stage(documents: list[Document], context: Context, cache: FeatureCache
     return per_file
 
 
-def corpus_features(documents: list[Document], context: Context, cache: FeatureCache | None = None, wanted=None) -> Corpus:
+def corpus_features(
+    documents: list[Document], context: Context, cache: FeatureCache | None = None, wanted=None, narrow: bool = False
+) -> Corpus:
     """The file steps over each document (cached), the table they make, then the corpus steps
-    (``wanted``: only those these outputs need)."""
+    (``wanted``: only those these outputs need). ``narrow``: a run that reports on some files
+    (``context.report_paths``) and reads no other file's values gives the corpus steps only
+    what the reported files' values depend on (``narrowed_template_lines``)."""
     corpus = assemble_corpus(documents, _file_stage(documents, context, cache), context)
+    if narrow and context.report_paths is not None and "noise_lines" in corpus.per_file:
+        reported = [d.path in context.report_paths for d in documents]
+        corpus.per_file["noise_lines"] = narrowed_template_lines(corpus.per_file["noise_lines"], reported)
     return run_corpus_steps(corpus, wanted)
+
+
+def narrowed_template_lines(per_file: list[dict], reported: list[bool]) -> list[dict]:
+    """Each file's ``noise_lines`` (``noise.file_noise_features``: per line unit its features
+    ``x``, its paragraph ``owner`` and its text's digest ``keys``), the files not reported
+    reduced to the units whose text a reported file has: a unit's template count is the number
+    of files (copies once) with its text, and its features and neighbours are its own file's,
+    so the reported files' counts, scores and template blocks are the same, and a pre-commit
+    run does not stack every line of the corpus. Each reduced file keeps its last paragraph's
+    unit, by which the template step places the next file's rows."""
+    import numpy as np  # as the feature steps do: the command line's start does not import it
+
+    wanted = [e["keys"] for e, mine in zip(per_file, reported, strict=True) if mine and len(e["keys"])]
+    if not wanted:
+        keys = np.zeros(0, dtype=np.uint64)
+    else:
+        keys = np.unique(np.concatenate(wanted))
+    lengths = [len(e["keys"]) for e in per_file]
+    every = np.concatenate([e["keys"] for e in per_file]) if per_file else np.zeros(0, dtype=np.uint64)
+    shared = np.isin(every, keys)
+    narrowed, at = [], 0
+    for entry, mine, n in zip(per_file, reported, lengths, strict=True):
+        if mine or not n:
+            narrowed.append(entry)
+        else:
+            keep = shared[at : at + n].copy()
+            keep[int(np.argmax(entry["owner"]))] = True
+            narrowed.append({**entry, "x": entry["x"][keep], "owner": entry["owner"][keep], "keys": entry["keys"][keep]})
+        at += n
+    return narrowed
 
 
 def noise_features(documents: list[Document], config: Config) -> tuple[Table, NoiseUnits]:
@@ -229,7 +266,9 @@ def check_documents(
     suites = noise_thresholds([s.only(config.runs) for s in all_suites], config)
     error = error_threshold(noise_thresholds(all_suites, config))
     if features is None:
-        features = corpus_features(documents, feature_context(config, report_paths, error), cache)
+        # Nothing reads the values of files not reported unless an expectation weighs every row.
+        narrow = report_paths is not None and not any("mostly" in spec.kwargs for s in suites for spec in s.expectations)
+        features = corpus_features(documents, feature_context(config, report_paths, error), cache, narrow=narrow)
     paragraphs, mentions = features.table, features.tables["mentions"]
     reported = [d for d in documents if report_paths is None or d.path in report_paths]
     report = Report(reported, paragraphs, mentions, levels=rule_levels(all_suites, config))
@@ -246,11 +285,12 @@ def check_documents(
     # The rules read the data the feature steps prepared from expectations/ (each step's setup).
     corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, features.context.setups, frames["files"])
     findings = build_findings(outcomes, corpus, config.severity_of, report_paths)
-    # A pattern's error on a paragraph the noise model reads as the story is a warning.
-    story_at_most = config.noise.pattern_threshold
-    if story_at_most is None:
-        story_at_most = error_threshold(noise_thresholds(all_suites, config), "BP101", None)
-    findings = arbitrated(findings, paragraphs, story_at_most)
     findings = [f for f in findings if not config.ignored(f.path, f.code)]  # per-file-ignores
+    # A pattern's error on a paragraph the noise model reads as the article's own is a warning
+    # (findings.arbitrate); after the ignores: an ignored error is not the file's furniture.
+    pattern_threshold = config.noise.pattern_threshold
+    if pattern_threshold is None:
+        pattern_threshold = error_threshold(noise_thresholds(all_suites, config), "BP101", None)
+    findings = arbitrated(findings, paragraphs, pattern_threshold)
     report.findings = sorted(findings, key=lambda f: f.sort_key)
     return report
