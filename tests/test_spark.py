@@ -99,7 +99,7 @@ def test_same_findings_on_files_without_paragraphs_and_a_hook_run(spark, tmp_pat
     folder = write_corpus(tmp_path / "odd", {"a.txt": "", "b.txt": b"ab\x00cd", "c.txt": "Sign up for our daily newsletter\n"})
     found = same_findings(folder)
     assert {"EN004", "BP001"} <= {f["code"] for f in found}
-    corpus = generated_corpus(tmp_path / "generated", paragraphs=600)
+    corpus = generated_corpus(tmp_path / "generated", paragraphs=800)
     config = Config(root=REPO, cache=False, spark_master=MASTER)
     paths = [corpus / "0002.txt", corpus / "0003.txt"]
     expected = [f.to_dict() for f in check(paths, config, [corpus]).findings]
