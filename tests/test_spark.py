@@ -93,6 +93,22 @@ def test_same_findings_on_ftfys_cases(spark, tmp_path):
     assert any(f["code"] == "EN001" for f in found)
 
 
+def test_same_findings_on_files_without_paragraphs_and_a_hook_run(spark, tmp_path):
+    """Empty and binary files (a partition may hold nothing else), and a run reporting on two files
+    with the corpus as context (the pre-commit hook's ``--with-corpus``)."""
+    folder = write_corpus(tmp_path / "odd", {"a.txt": "", "b.txt": b"ab\x00cd", "c.txt": "Sign up for our daily newsletter\n"})
+    found = same_findings(folder)
+    assert {"EN004", "BP001"} <= {f["code"] for f in found}
+    corpus = generated_corpus(tmp_path / "generated", paragraphs=800)
+    config = Config(root=REPO, cache=False, spark_master=MASTER)
+    paths = [corpus / "0002.txt", corpus / "0003.txt"]
+    expected = [f.to_dict() for f in check(paths, config, [corpus]).findings]
+    config.engine = "spark"
+    assert [f.to_dict() for f in check(paths, config, [corpus]).findings] == expected
+    assert "DU001" in {f["code"] for f in expected}  # 0003.txt copies a paragraph of 0002.txt
+    assert {f["path"] for f in expected} <= {p.as_posix() for p in paths}
+
+
 WORDS = (
     "the council said on Tuesday that its budget would rise after a long debate over schools roads and "
     "water while officials in the region warned that prices for fuel and food kept climbing as winter "
@@ -131,6 +147,13 @@ def generated_corpus(folder, paragraphs=2000, per_file=20, seed=17):
         words = files[f][8].split()
         words[5] = "harbour"
         files[f + 1][9] = " ".join(words)
+    quote = "we will not let the harbour close while the winter lasts"
+    for f in range(4, len(files), 13):  # a quotation two articles share (a passage)
+        files[f][13] += f" The mayor said: “{quote.capitalize()},” and left."
+    for f in range(10, len(files) - 3, 19):  # lines of a site's template, side by side in several files
+        files[f][18:20] = ["Follow us on Twitter and Facebook", "Subscribe to our newsletter today"]
+    files[-3] = list(files[-4])  # an article again, with a new last paragraph: a near copy
+    files[-3][-1] = paragraph()
     files[-1] = list(files[-2])  # an article twice
     files[5][10] = "Sign up for our daily newsletter"
     files[6][11] = "Officials\u200b said so. " + files[6][11]
@@ -142,7 +165,7 @@ def test_same_findings_on_a_generated_corpus_with_duplicates_and_name_variants(s
     folder = generated_corpus(tmp_path / "generated")
     found = same_findings(folder)
     codes = {f["code"] for f in found}
-    assert {"DU001", "DU002", "DU003", "NM001", "BP001", "EN001", "EN007"} <= codes
+    assert {"DU001", "DU002", "DU003", "DU004", "DU005", "BP102", "NM001", "BP001", "EN001", "EN007"} <= codes
     assert sum(f["code"] == "NM001" for f in found) >= len(VARIANTS)
 
 
@@ -330,3 +353,29 @@ def test_exact_and_near_duplicates_on_spark_match_the_numpy_step_row_for_row(spa
         zip(frame["near_dup_of"], frame["near_dup_similarity"], strict=True)
     )
     assert len(near) >= 5
+
+
+def test_every_corpus_column_on_spark_equals_the_numpy_steps(spark, tmp_path):
+    """The columns the spark engine works out with Spark operations (duplicates: exact, near, shared
+    passages, whole files; template counts) and per file on the executors (the noise score) are
+    the NumPy corpus steps' own, row for row, on a corpus where each of them finds something."""
+    import math
+
+    from validators.ingest import read
+    from validators.pipeline import featurise
+    from validators.spark import DUPLICATE_COLUMNS, NOISE_COLUMNS, featurise_on_spark
+
+    folder = generated_corpus(tmp_path / "generated")
+    config = Config(root=tmp_path, cache=False, spark_master=MASTER)
+    expected, mentions = featurise(read([folder]), config)
+    _, corpus = featurise_on_spark([folder], config)
+    table = corpus.table
+    assert table.names == expected.names
+    for name in (*DUPLICATE_COLUMNS, *NOISE_COLUMNS):
+        same = [a == b or (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
+                for a, b in zip(table[name], expected[name], strict=True)]  # fmt: skip
+        assert all(same), (name, [(r, table[name][r], expected[name][r]) for r, ok in enumerate(same) if not ok][:5])
+    for name in ("dup_of", "near_dup_of", "passage_of", "doc_dup_of", "doc_near_dup_of"):
+        assert any(v is not None for v in table[name]), name  # each search found something to agree on
+    assert max(table["template_files"]) >= 3 and 0 < sum(table["prose"]) < len(table)
+    assert corpus.tables["mentions"].columns == mentions.columns

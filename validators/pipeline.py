@@ -247,11 +247,10 @@ def check(paths: list[str | os.PathLike], config: Config, context: list[str | os
     files against the whole corpus.
     """
     report_paths = shown_paths(paths) if context else None
-    if config.engine == "spark":  # read and per-file steps on Spark; their results fill an in-memory cache
-        from .spark import read_and_featurise
+    if config.engine == "spark":  # read, file and corpus steps on Spark (validators/spark.py)
+        from .spark import check_on_spark
 
-        documents, cache = read_and_featurise([*paths, *context], config)
-        return check_documents(documents, config, cache, report_paths)
+        return check_on_spark([*paths, *context], config, report_paths)
     documents = read([*paths, *context])
     cache = open_cache(config)
     report = check_documents(documents, config, cache, report_paths)
@@ -292,16 +291,22 @@ def error_threshold(suites: list, code: str = "BP100", default: float | None = 1
 
 
 def check_documents(
-    documents: list[Document], config: Config, cache: FeatureCache | None = None, report_paths: set[str] | None = None
+    documents: list[Document],
+    config: Config,
+    cache: FeatureCache | None = None,
+    report_paths: set[str] | None = None,
+    features: Corpus | None = None,
 ) -> Report:
-    """Run every selected rule over documents already read (``fix`` re-checks in memory)."""
+    """Run every selected rule over documents already read (``fix`` re-checks in memory);
+    ``features``: their corpus features, when computed elsewhere (the spark engine)."""
     all_suites = load_suites(config.expectations)
     config.check_codes()  # the corpus's own rule codes are known now
     suites = noise_thresholds([s.only(config.runs) for s in all_suites], config)
     error = error_threshold(noise_thresholds(all_suites, config))
-    # Nothing reads the values of files not reported unless an expectation weighs every row.
-    narrow = report_paths is not None and not any("mostly" in spec.kwargs for s in suites for spec in s.expectations)
-    features = corpus_features(documents, feature_context(config, report_paths, error), cache, narrow=narrow)
+    if features is None:
+        # Nothing reads the values of files not reported unless an expectation weighs every row.
+        narrow = report_paths is not None and not any("mostly" in spec.kwargs for s in suites for spec in s.expectations)
+        features = corpus_features(documents, feature_context(config, report_paths, error), cache, narrow=narrow)
     paragraphs, mentions = features.table, features.tables["mentions"]
     reported = [d for d in documents if report_paths is None or d.path in report_paths]
     report = Report(reported, paragraphs, mentions, levels=rule_levels(all_suites, config))

@@ -250,15 +250,15 @@ def _partition_worker(context):
 
     def run(batches):
         import pickle
+        import time
 
         import pandas as pd
 
         from .errors import CorpusValidatorError
         from .ingest import read_one
-        import time
 
         for batch in batches:
-            out = {"doc_id": [], "document": [], "features": [], "error": [], "seconds": [], "cpu": []}
+            out = {"doc_id": [], "document": [], "features": [], "error": [], "paragraphs": [], "seconds": [], "cpu": []}
             for doc_id, shown, path, problem in batch.itertuples(index=False):
                 start, cpu = time.perf_counter(), time.process_time()
                 shown = shown.decode("utf-8", "surrogatepass")
@@ -275,6 +275,7 @@ def _partition_worker(context):
                 out["document"].append(pickle.dumps(doc, protocol=5))
                 out["features"].append(pickle.dumps(entry, protocol=5))
                 out["error"].append(error)
+                out["paragraphs"].append(_paragraph_count(entry))
                 out["seconds"].append(time.perf_counter() - start)  # read, decode and per-file steps
                 out["cpu"].append(time.process_time() - cpu)
             yield pd.DataFrame(out)
@@ -282,50 +283,258 @@ def _partition_worker(context):
     return run
 
 
+def _paragraph_count(entry) -> int:
+    if entry is None:
+        return 0
+    para = entry["paragraphs"]["para"]
+    return para[1] if isinstance(para, tuple) else len(para)  # packed: (value, count) when all equal
+
+
 #: (doc_id, wall and CPU seconds of its read and per-file steps on an executor) of the last
-#: ``read_and_featurise``: bench/spark.py.
+#: ``featurise_on_spark``: bench/spark.py.
 LAST_TIMINGS: list[tuple[int, float, float]] = []
+#: Seconds of the stages of the last ``featurise_on_spark`` on the driver's clock: bench/spark.py.
+LAST_STAGES: dict[str, float] = {}
+
+#: The per-file data the corpus steps read on Spark: not sent to the driver.
+SPARK_ONLY = {"duplicate-digests": "duplicate_data", "noise-lines": "noise_lines"}
+#: The corpus steps' columns worked out on Spark, in the order the other engines add them.
+DUPLICATE_COLUMNS = ("text_key", "dup_key", "dup_of", "near_dup_of", "near_dup_similarity", "passages", "passage_of",
+                     "doc_dup_of", "doc_near_dup_of", "doc_near_similarity")  # fmt: skip
+NOISE_COLUMNS = ("prose", "template_files", "noise_score", "noise_why", "story_noise_score", "furnished_noise_score")
+#: The duplicate columns that only the corpus decides: sent to the driver for the rows that have one.
+CORPUS_DUPLICATES = ("dup_of", "near_dup_of", "near_dup_similarity", "passages", "passage_of", "doc_dup_of",
+                     "doc_near_dup_of", "doc_near_similarity")  # fmt: skip
+
+CORPUS_INPUTS_SCHEMA = (
+    "doc_id long, first_row long, digests array<long>, lengths array<long>, sigs array<array<long>>, "
+    "passages array<array<long>>, keys array<long>, doc_sig array<long>"
+)
 
 
-def read_and_featurise(paths, config):
-    """The corpus read and its per-file features computed on Spark, one partition per
-    ``FILES_PER_PARTITION`` files: (documents in doc_id order, an in-memory feature cache holding
-    each file's features, from which the corpus steps assemble the table as in the other engines).
-
-    The files are listed on the driver (the same listing, names and skips as ``ingest.read``) and
-    read on the executors: with a cluster, the corpus must be on a file system every node mounts
-    at the same path.
-    """
+def _corpus_inputs(batches):
+    """Per file, the inputs of the corpus steps as arrays Spark explodes: each paragraph's digest,
+    canonical length and MinHash signature, the passages, each line's template key, and the file's
+    signature (the least of each position: the MinHash of the union)."""
     import pickle
 
-    from .cache import FeatureCache, digest
-    from .errors import CorpusValidatorError
+    import numpy as np
+    import pandas as pd
+
+    from .features.minhash import NUM_PERM
+
+    for batch in batches:
+        out: dict[str, list] = {name: [] for name in ("doc_id", "first_row", "digests", "lengths", "sigs", "passages", "keys", "doc_sig")}
+        for doc_id, first_row, features in batch.itertuples(index=False):
+            entry = pickle.loads(features)
+            if entry is None:
+                continue
+            data = entry["duplicate-digests"]["duplicate_data"]
+            sigs = np.frombuffer(data["signatures"], dtype=np.uint32).reshape(-1, NUM_PERM).astype(np.int64)
+            out["doc_id"].append(int(doc_id))
+            out["first_row"].append(int(first_row))
+            out["digests"].append([d for d, _ in data["canonical_digest"]])
+            out["lengths"].append([n for _, n in data["canonical_digest"]])
+            out["sigs"].append(sigs.tolist())
+            out["passages"].append(np.frombuffer(data["passages"], dtype=np.int64).reshape(-1, 4).tolist())
+            # The line keys are unsigned 64-bit digests: as signed longs, equal where they are equal.
+            out["keys"].append(entry["noise-lines"]["noise_lines"]["keys"].view(np.int64).tolist())
+            out["doc_sig"].append(sigs.min(axis=0).tolist() if len(sigs) else None)
+        if out["doc_id"]:  # a batch of empty or binary files only has no rows (Arrow cannot type empty lists)
+            yield pd.DataFrame(out)
+
+
+def _file_results(context, error_threshold: float):
+    """The ``mapInPandas`` function of the per-file end of the corpus steps: each file's noise
+    features with the corpus's template counts (``noise.corpus_noise_features``), scored by the
+    model (``noise.add_noise_scores``), the same NumPy code as the other engines, per file; and
+    what the driver needs of the file: the document (its text, not its bytes), the file steps'
+    outputs except the per-file data only Spark reads, and those columns."""
+
+    def run(batches):
+        import pickle
+        from dataclasses import replace
+
+        import numpy as np
+        import pandas as pd
+
+        from .features.noise import add_noise_scores, corpus_noise_features
+        from .frame import Table
+
+        model = context.setups["noise-score"]
+        report_paths = context.report_paths
+        min_chars = context.config.duplicate.min_chars
+        for batch in batches:
+            out: dict[str, list] = {"doc_id": [], "result": []}
+            for doc_id, document, features, templates in batch.itertuples(index=False):
+                doc, entry = pickle.loads(document), pickle.loads(features)
+                columns = {}
+                if entry is not None:
+                    lines = entry["noise-lines"]["noise_lines"]
+                    count = _paragraph_count(entry)
+                    frame = Table({"path": [doc.path] * count, "doc_id": [doc.doc_id] * count})
+                    ordered = sorted((int(t["unit"]), int(t["template"])) for t in (templates if templates is not None else ()))
+                    template = np.array([t for _, t in ordered], dtype=np.int64)
+                    units = corpus_noise_features(frame, [lines], template)
+                    scored = None if report_paths is None or doc.path in report_paths else []
+                    add_noise_scores(frame, units, model, scored, error_threshold)
+                    columns = {name: frame[name] for name in NOISE_COLUMNS}
+                    pairs = entry["duplicate-digests"]["duplicate_data"]["canonical_digest"]
+                    columns["text_key"] = [d for d, _ in pairs]
+                    columns["dup_key"] = [d if n >= min_chars else None for d, n in pairs]
+                    for step, name in SPARK_ONLY.items():
+                        entry[step] = {name: None}
+                out["doc_id"].append(int(doc_id))
+                out["result"].append(pickle.dumps((replace(doc, data=b""), entry, columns), protocol=5))
+            yield pd.DataFrame(out)
+
+    return run
+
+
+def _family(copies: list, first_rows: dict[int, int]) -> list[tuple[int, int]]:
+    """(doc_id, its family's doc_id) for each file that is a copy, exact or near, of an earlier one
+    (``noise.corpus_noise_features``' rule: a copy of a copy is of the first one's family); from
+    (first row, doc_dup_of, doc_near_dup_of) of the copies, resolved in row order."""
+    doc_of = {row: doc_id for doc_id, row in first_rows.items()}
+    family: dict[int, int] = {}
+    for row, exact, near in sorted(copies):
+        origin = doc_of[exact if exact is not None else near]
+        family[doc_of[row]] = family.get(origin, origin)
+    return sorted(family.items())
+
+
+def featurise_on_spark(paths, config, report_paths: set[str] | None = None, error_threshold: float = 1.0):
+    """The corpus read, its file steps and its corpus steps on Spark: (documents, ``steps.Corpus``).
+
+    The files are listed on the driver (the same listing, names and skips as ``ingest.read``) and
+    read on the executors, one partition per ``FILES_PER_PARTITION`` files: with a cluster, the corpus
+    must be on a file system every node mounts at the same path. The file steps run per partition;
+    duplicates (exact, near, shared passages, whole files) and template counts run as Spark
+    operations (``spark_corpus``); the noise score per file, on the executors. The driver receives
+    each file's text and paragraph columns, the duplicate columns of the rows that have one, and
+    runs the name-variant step (``mentions``) itself.
+    """
+    import pickle
+    import time
+
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F  # noqa: N812
+
+    from . import spark_corpus
+    from .features.steps import assemble_corpus, corpus_steps, run_corpus_steps, unpack
     from .ingest import listing
     from .pipeline import feature_context
 
+    clock = time.perf_counter()
+    stages = LAST_STAGES
+    stages.clear()
     spark = session(config.spark_master)
     files = listing(paths)
-    context = feature_context(config)  # prepared once on the driver, pickled to the executors
+    context = feature_context(config, report_paths, error_threshold)  # prepared once on the driver, pickled to the executors
+    context.prepare(corpus_steps())
     rows = [(doc_id, shown.encode("utf-8", "surrogatepass"), os.fsencode(path), problem)
             for doc_id, (shown, path, problem) in enumerate(files)]  # fmt: skip
     partitions = max(1, min(len(rows), max(spark.sparkContext.defaultParallelism, len(rows) // FILES_PER_PARTITION)))
     listed = spark.createDataFrame(rows, "doc_id long, shown binary, path binary, problem string").repartitionByRange(
         partitions, "doc_id"
     )
-    worker = _partition_worker(context)
-    done = listed.mapInPandas(worker, "doc_id long, document binary, features binary, error string, seconds double, cpu double")
-    documents, cache = [None] * len(rows), FeatureCache(None)
-    del LAST_TIMINGS[:]
-    for row in done.toLocalIterator():  # the per-file results come to the driver, one partition at a time
+    done = listed.mapInPandas(
+        _partition_worker(context),
+        "doc_id long, document binary, features binary, error string, paragraphs long, seconds double, cpu double",
+    ).persist(StorageLevel.MEMORY_AND_DISK)
+    # One small row a file: errors, paragraph counts (each file's first row) and the task times.
+    meta = sorted(done.select("doc_id", "error", "paragraphs", "seconds", "cpu").collect())
+    stages["per-file"] = time.perf_counter() - clock
+    for row in meta:
         if row["error"]:
             raise CorpusValidatorError(row["error"])
-        LAST_TIMINGS.append((row["doc_id"], row["seconds"], row["cpu"]))
-        doc = pickle.loads(row["document"])
-        documents[row["doc_id"]] = doc
-        entry = pickle.loads(row["features"])
+    LAST_TIMINGS[:] = [(row["doc_id"], row["seconds"], row["cpu"]) for row in meta]
+    first_rows, total = {}, 0
+    for row in meta:
+        first_rows[row["doc_id"]] = total
+        total += row["paragraphs"]
+    offsets = spark.createDataFrame(sorted(first_rows.items()), "doc_id long, first_row long")
+    with_rows = done.join(F.broadcast(offsets), "doc_id")
+
+    clock = time.perf_counter()
+    settings = config.duplicate
+    inputs = with_rows.select("doc_id", "first_row", "features").mapInPandas(_corpus_inputs, CORPUS_INPUTS_SCHEMA)
+    inputs = inputs.persist(StorageLevel.MEMORY_AND_DISK)
+    paragraphs = inputs.select(
+        "first_row", F.posexplode(F.arrays_zip("digests", "lengths", "sigs")).alias("at", "p")
+    ).select((F.col("first_row") + F.col("at")).alias("row"), "p.digests", "p.lengths", "p.sigs")
+    paragraphs = paragraphs.toDF("row", "digest", "length", "sig")
+    keyed = spark_corpus.exact_duplicates(paragraphs, settings.min_chars).persist(StorageLevel.MEMORY_AND_DISK)
+    exact = keyed.where(F.col("dup_of").isNotNull()).select("row", "dup_of").persist(StorageLevel.MEMORY_AND_DISK)
+    near = spark_corpus.near_duplicates(keyed, settings.min_chars, settings.near_threshold, keyed=True)
+    near = near.persist(StorageLevel.MEMORY_AND_DISK)
+    reported = exact.select("row").union(near.select("row"))
+    units = inputs.select("first_row", F.posexplode("passages").alias("unit", "p")).select(
+        (F.col("first_row") + F.col("p")[0]).alias("row"), "unit", F.col("p")[1].alias("digest"),
+        F.col("p")[2].alias("start"), F.col("p")[3].alias("end"),
+    )  # fmt: skip
+    shared = spark_corpus.shared_passages(units, reported)
+    documents = inputs.where(F.size("digests") > 0).select(
+        F.col("first_row").alias("row"), "digests", F.aggregate("lengths", F.lit(0).cast("long"), lambda a, b: a + b).alias("length"),
+        F.col("doc_sig").alias("sig"),
+    )  # fmt: skip
+    whole = spark_corpus.duplicate_documents(documents, settings.doc_min_chars, settings.doc_threshold)
+    whole = whole.where(F.col("doc_dup_of").isNotNull() | F.col("doc_near_dup_of").isNotNull())
+    found = (exact.join(near, "row", "full").join(shared, "row", "full").join(whole, "row", "full")).persist(StorageLevel.MEMORY_AND_DISK)
+    # The duplicate columns of the rows that have one: what the findings need (few rows).
+    duplicates = {row["row"]: row.asDict() for row in found.toLocalIterator()}
+    stages["duplicates"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    copies = [(r["row"], r["doc_dup_of"], r["doc_near_dup_of"]) for r in duplicates.values()
+              if r["doc_dup_of"] is not None or r["doc_near_dup_of"] is not None]  # fmt: skip
+    family = spark.createDataFrame(_family(copies, first_rows), "doc_id long, origin long")
+    lines = inputs.select("doc_id", F.posexplode("keys").alias("unit", "key"))
+    counts = spark_corpus.template_counts(lines.select("doc_id", "key"), family)
+    templates = lines.join(counts, "key").groupBy("doc_id").agg(F.collect_list(F.struct("unit", "template")).alias("templates"))
+    per_file = with_rows.select("doc_id", "document", "features").join(templates, "doc_id", "left")
+    results = per_file.mapInPandas(_file_results(context, error_threshold), "doc_id long, result binary")
+    received = sorted((row["doc_id"], row["result"]) for row in results.toLocalIterator())
+    stages["template text and noise score"] = time.perf_counter() - clock
+    for frame in (found, near, exact, keyed, inputs, done):
+        frame.unpersist()
+
+    clock = time.perf_counter()
+    documents, sections, corpus_columns = [], [], []
+    for _, blob in received:
+        doc, entry, columns = pickle.loads(blob)
+        documents.append(doc)
         if entry is not None:
-            cache.put(digest(doc.data), entry)
-    return documents, cache
+            sections.append(unpack(entry, doc))
+            corpus_columns.append(columns)
+    corpus = assemble_corpus([d for d in documents if d.problem is None], sections, context)
+    corpus.documents = documents
+    table = corpus.table
+    for name in DUPLICATE_COLUMNS[:2] + NOISE_COLUMNS:
+        merged = [value for columns in corpus_columns for value in columns[name]]
+        table[name] = merged
+    for name in CORPUS_DUPLICATES:
+        values = [None] * len(table)
+        for row, record in duplicates.items():
+            value = record[name]
+            values[row] = [tuple(p) for p in value] if name == "passages" and value is not None else value
+        table[name] = values
+    order = [*table.names[: -len(DUPLICATE_COLUMNS + NOISE_COLUMNS)], *DUPLICATE_COLUMNS, *NOISE_COLUMNS]
+    table.columns = {name: table.columns[name] for name in order}
+    run_corpus_steps(corpus, wanted=["mentions"])  # name variants: on the driver (README, On Spark)
+    stages["driver"] = time.perf_counter() - clock
+    return documents, corpus
+
+
+def check_on_spark(paths, config, report_paths: set[str] | None = None):
+    """``pipeline.check`` on Spark: the features and corpus steps by ``featurise_on_spark``, then the
+    suites in GX on Spark and the findings, as every engine builds them."""
+    from .pipeline import check_documents, error_threshold, noise_thresholds
+    from .suite import load_suites
+
+    error = error_threshold(noise_thresholds(load_suites(config.expectations), config))
+    documents, corpus = featurise_on_spark(paths, config, report_paths, error)
+    return check_documents(documents, config, report_paths=report_paths, features=corpus)
 
 
 # ----------------------------------------------------------------------------- findings as a table

@@ -376,12 +376,13 @@ class NoiseUnits:
     row: np.ndarray
 
 
-def corpus_noise_features(frame: Table, per_file: list[dict]) -> NoiseUnits:
+def corpus_noise_features(frame: Table, per_file: list[dict], template: np.ndarray | None = None) -> NoiseUnits:
     """Each file's ``file_noise_features`` (``per_file``, in the frame's order) with the
     corpus's ``template_files`` (a feature of every line). Adds the ``prose`` column (a
     paragraph with a line of running text) and ``template_files`` (site template text: the
     most files any of its lines is in, among lines in ``TEMPLATE_MIN_FILES`` or more files
-    next to another such line of the file; else 0)."""
+    next to another such line of the file; else 0). ``template``: each unit's ``template_files``
+    when counted elsewhere (the spark engine counts them over the corpus and calls this per file)."""
     n = len(frame)
     starts, row = [], 0
     for entry in per_file:
@@ -401,7 +402,8 @@ def corpus_noise_features(frame: Table, per_file: list[dict]) -> NoiseUnits:
         if origin is not None:
             family[doc_ids[r]] = family.get(doc_ids[origin], doc_ids[origin])
     unit_prose = x[:, PROSE] > 0
-    template = template_files(keys, docs, family)
+    if template is None:
+        template = template_files(keys, docs, family)
     prose = np.zeros(n, dtype=bool)
     prose[rows[unit_prose]] = True
     # Site template text comes in blocks (a header, a share bar and a newsletter box, a
