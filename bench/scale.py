@@ -14,12 +14,18 @@ on a shared machine, what the run cost, whatever else ran), files/s and MB/s of 
 and the peak resident memory of the check's process (the largest of the R runs, from
 ``/usr/bin/time``, else ``getrusage(RUSAGE_CHILDREN)``, which is the largest child so far).
 
+With ``--pool``, instead: the per-file feature stage alone on the first 2, 4, ... 64 distinct pages,
+in a fresh process each time (so the pool's imports count), with ``--jobs 1`` and with one worker
+per core, alternating: median wall and CPU seconds (parent and workers), to place the smallest
+number of files for which ``check`` starts a pool (``pipeline.POOL_MIN_FILES``).
+
 With ``--against REV`` each run is also made by commit REV's code (exported with ``git
 archive``, imported through PYTHONPATH, with its own ``expectations/``), alternating with this
 checkout's, on the same corpus; a row per side, then this checkout's ratios to REV's, and
 the bench stops if the two printed different findings.
 
     python bench/scale.py [--files 2000 8000] [--repeat 3] [--runs light-cold gx-cold] [--against main]
+    python bench/scale.py --pool [--repeat 7]
 """
 
 from __future__ import annotations
@@ -118,15 +124,65 @@ def exported(revision: str, folder: Path) -> Path:
     return folder
 
 
+POOL_PROBE = r"""
+import gc, json, resource, sys, time
+gc.disable()  # as the command line runs
+start = time.perf_counter()
+from validators import pipeline
+from validators.config import Config
+from validators.ingest import read
+
+jobs, files = int(sys.argv[1]), int(sys.argv[2])
+config = Config(cache=False, jobs=jobs)
+documents = read([sys.argv[3]])[:files]
+context = pipeline.feature_context(config)
+pipeline.POOL_MIN_FILES = 1  # the pool whenever jobs > 1: what it costs is measured here
+begin = time.perf_counter()
+pipeline._file_stage(documents, context, None)
+wall = time.perf_counter() - begin
+own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall": wall, "cpu": own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime}))
+"""
+
+
+def pool_threshold(pages: list[Path], repeat: int) -> None:
+    """The file stage on the first N distinct pages, serial against the pool, alternating."""
+    import json
+
+    cores = os.cpu_count() or 1
+    print(f"per-file stage only, first N distinct pages; --jobs 1 against --jobs {cores}; median of {repeat} runs, each in a fresh process")
+    print("| files | jobs 1 wall s | jobs %d wall s | jobs 1 CPU s | jobs %d CPU s (parent + workers) | pool saves |" % (cores, cores))
+    print("|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory(prefix="corpus-validator-pool-") as folder:
+        corpus = Path(folder) / "corpus"
+        corpus.mkdir()
+        for n, page in enumerate(pages[:64]):  # distinct pages: no copy is a cache hit
+            shutil.copyfile(page, corpus / f"{n:04}.txt")
+        for files in (2, 4, 8, 16, 32, 64):
+            runs: dict[int, list] = {1: [], cores: []}
+            for _ in range(repeat):
+                for jobs in runs:
+                    out = subprocess.run([sys.executable, "-c", POOL_PROBE, str(jobs), str(files), str(corpus)],
+                                         capture_output=True, text=True, check=True, cwd=REPO)  # fmt: skip
+                    runs[jobs].append(json.loads(out.stdout))
+            wall = {j: statistics.median(r["wall"] for r in runs[j]) for j in runs}
+            cpu = {j: statistics.median(r["cpu"] for r in runs[j]) for j in runs}
+            print(f"| {files} | {wall[1]:.3f} | {wall[cores]:.3f} | {cpu[1]:.2f} | {cpu[cores]:.2f} | {wall[1] - wall[cores]:+.3f} s |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, nargs="+", default=[2000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--runs", nargs="+", choices=list(RUNS), default=list(RUNS))
     parser.add_argument("--against", metavar="REV", help="also run commit REV's code, alternating, and print ratios")
+    parser.add_argument("--pool", action="store_true", help="measure the per-file stage serial against the pool, by number of files")
     args = parser.parse_args()
 
     pages = shared_pages()
+    if args.pool:
+        pool_threshold(pages, args.repeat)
+        return
     print(f"{len(pages)} distinct pages from shared/eval; {os.cpu_count()} cores; median of {args.repeat} runs; "
           f"peak RSS from {'/usr/bin/time' if TIME else 'getrusage'}")  # fmt: skip
     print("| files | MB | run | code | wall s | CPU s | files/s | MB/s | peak RSS MB |")

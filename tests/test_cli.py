@@ -129,6 +129,8 @@ def test_huge_single_line_is_checked(cli, corpus):
         ("select = [\"QQ\"]", "no rule code or prefix"),
         ("severity = { BP001 = \"fatal\" }", "severity of BP001 must be one of"),
         ("paths = 3", "must be a list of paths"),
+        ("jobs = 0", "'jobs' must be a whole number of worker processes, at least 1"),
+        ("jobs = \"2\"", "'jobs' must be a whole number of worker processes, at least 1"),
         ("[tool.corpus-validator.duplicate]\nmin_chars = -1", "min_chars must be a whole number"),
         ("select = [", "cannot read TOML"),
         ("[tool.corpus-validator.noise]\nerror_threshold = 2", "noise.error_threshold must be a number from 0 to 1"),

@@ -83,6 +83,24 @@ def test_same_rows_for_each_expectation_type(expectation):
     assert evaluate_light(frames, [suite]) == evaluate_with_gx(frames, [suite])
 
 
+REPEATED = Table({
+    "doc_id": list(range(8)),
+    "para": [0] * 8,
+    "text": ["Sign up now", "A story", "Sign up now", 1, True, "1", 1.0, "A story"],
+})
+
+
+@pytest.mark.parametrize("regex, rows", [("^Sign", (0, 2)), ("^1$", (3, 5)), ("^True$", (4,)), (r"^1\.0$", (6,)), ("story", (1, 7))])
+def test_a_repeated_value_gets_the_verdict_of_its_first_search_and_equal_numbers_their_own(regex, rows):
+    """The light engine searches each distinct text once; 1, True and 1.0 (one dict key) are
+    searched as the texts GX sees ("1", "True", "1.0")."""
+    expectation = {"type": "expect_column_values_to_not_match_regex", "kwargs": {"column": "text", "regex": regex}, "meta": {"code": "BP001"}}
+    frames = {"paragraphs": REPEATED, "mentions": Table()}
+    light = evaluate_light(frames, [suite_of([expectation])])
+    assert light == evaluate_with_gx(frames, [suite_of([expectation])])
+    assert light[0].rows == rows
+
+
 def test_every_type_a_suite_may_use_runs_in_the_light_engine():
     from validators.evaluate import LIGHT_EXPECTATIONS
     from validators.suite import EXPECTATION_TYPES

@@ -166,9 +166,10 @@ def main() -> None:
 @click.option("--data-docs", type=click.Path(file_okay=False), help="Also write the validation results as a GX Data Docs site in this folder (gx engine).")
 @click.option("--spark-master", metavar="URL", help="The Spark master the spark engine runs on (default: local[*]; or spark-master in the config).")
 @click.option("--spark-output", metavar="DIR", help="Also write the findings as a Parquet table (written by Spark) in this new folder (spark engine).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Processes computing the per-file features (default: one per core, or jobs in the config).")
 @handle_errors
 def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, output_format, output, reports, baseline_file,
-          quiet, show_statistics, exit_zero, data_docs, spark_master, spark_output) -> None:  # fmt: skip
+          quiet, show_statistics, exit_zero, data_docs, spark_master, spark_output, jobs) -> None:  # fmt: skip
     """Check PATHS (files, or folders of .txt files; default: the configured corpus)."""
     from . import baseline, progress
     from .output import FORMATS
@@ -181,6 +182,8 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
         raise CorpusValidatorError(f"{'--spark-master' if spark_master is not None else '--spark-output'} needs the spark engine (--engine spark)")
     if spark_master is not None:
         config.spark_master = spark_master
+    if jobs is not None:
+        config.jobs = jobs
     if spark_output is not None and os.path.exists(spark_output):
         raise CorpusValidatorError(f"--spark-output {spark_output}: already exists (give a new folder)")
     if config.engine == "spark":

@@ -9,6 +9,7 @@
     engine = "gx"                     # or "light": same rules without importing GX (pre-commit)
     cache = true                      # keep per-file features in .corpus-validator-cache/
     cache-size = 512                  # MB the cache file may reach before its oldest entries go
+    jobs = 2                          # processes computing per-file features (default: one per core)
 
     [tool.corpus-validator.per-file-ignores]
     "archive/**" = ["BP"]             # glob (relative to the project root) -> codes or prefixes
@@ -76,6 +77,7 @@ class Config:
     noise: NoiseSettings = field(default_factory=lambda: NoiseSettings())  # the noise score's thresholds
     cache: bool = True  # keep per-file features in .corpus-validator-cache/ at the project root
     cache_size: int = 512  # MB the cache file may reach before its oldest unused entries go
+    jobs: int | None = None  # worker processes for the per-file features (None: one per core)
     engine: str = "gx"  # "gx": the suites run in Great Expectations; "light": evaluated here, no GX or pandas import
     data_docs: str | None = None  # a folder for GX Data Docs (``check --data-docs``; gx engine only)
     spark_master: str | None = None  # the spark engine's master URL (None: local[*])
@@ -273,6 +275,10 @@ def from_table(table: dict, root: Path, where: str) -> Config:
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ConfigError(f"{where}: 'cache-size' must be a whole number of MB, at least 1")
             config.cache_size = value
+        elif key == "jobs":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"{where}: 'jobs' must be a whole number of worker processes, at least 1")
+            config.jobs = value
         elif key == "engine":
             config.engine = _engine(value, where)
         elif key == "spark-master":
@@ -286,7 +292,7 @@ def from_table(table: dict, root: Path, where: str) -> Config:
         elif key == "noise":
             config.noise = _noise_settings(value, where)
         else:
-            known = "paths, expectations, select, ignore, severity, engine, spark-master, cache, cache-size, duplicate, noise, per-file-ignores"
+            known = "paths, expectations, select, ignore, severity, engine, spark-master, cache, cache-size, jobs, duplicate, noise, per-file-ignores"
             raise ConfigError(f"{where}: unknown key {key!r} in [tool.{SECTION}] (known: {known})")
     return config
 

@@ -215,7 +215,18 @@ def _regex_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int]
     values = frame[kwargs["column"]]
     present = [r for r in rows if not _missing(values[r])]
     searches = any_of(tuple(kwargs.get("regex_list") or [kwargs["regex"]]))
-    matched = [r for r in present if any(search(str(values[r])) for search in searches)]
+    # One search per distinct value: a scraped corpus repeats its furniture (and whole pages)
+    # thousands of times, and a value's verdict is the same wherever it stands.
+    verdicts: dict = {}
+    matched = []
+    for r in present:
+        value = values[r]
+        if type(value) is not str:  # 1, 1.0 and True are one key but three texts: searched as they are
+            found = any(search(str(value)) for search in searches)
+        elif (found := verdicts.get(value)) is None:
+            found = verdicts[value] = any(search(value) for search in searches)
+        if found:
+            matched.append(r)
     return matched, len(present)
 
 

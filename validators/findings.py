@@ -78,6 +78,7 @@ class Locator:
         # Each document's line breaks, scanned once however many rules and findings ask
         # (a few-paragraph cache would rescan every document for every rule).
         self._breaks: dict = {}
+        self._places: dict = {}  # (row, offset, end) -> the related place there
 
     def base(self, row: int) -> int:
         return int(self.where[row][2])
@@ -92,7 +93,15 @@ class Locator:
         return Place(path, line, column)
 
     def related(self, row: int, offset: int, end: int | None = None) -> Place:
-        """The place of a related text; unless a rule gives its end, it runs to the end of its line."""
+        """The place of a related text; unless a rule gives its end, it runs to the end of its line.
+        Resolved once per (row, offset, end): the k copies of a text each name the k - 1 others."""
+        key = (row, offset, end)
+        known = self._places.get(key)
+        if known is None:
+            known = self._places[key] = self._related(row, offset, end)
+        return known
+
+    def _related(self, row: int, offset: int, end: int | None) -> Place:
         if end is None:
             raw = self.raw[row]
             end = raw.find("\n", offset)
@@ -124,11 +133,16 @@ def fingerprint(code: str, path: str, paragraph: str, span: str) -> str:
     return digest.hexdigest()[:20]
 
 
+#: A paragraph's folded form, for its findings' fingerprints: a repeated text (the copies of a
+#: page, a site's furniture) is folded once, whichever file it is in.
+_canonical = functools.lru_cache(maxsize=4096)(canonical)
+
+
 @functools.lru_cache(maxsize=64)
 def _fingerprint_prefix(code: str, path: str, paragraph: str):
     """The hash of a fingerprint's material up to its span: a huge paragraph with many
     findings is folded and hashed once per rule, not once per finding."""
-    material = "\0".join((code, path, canonical(paragraph), ""))
+    material = "\0".join((code, path, _canonical(paragraph), ""))
     return hashlib.sha256(material.encode("utf-8", "surrogateescape"))
 
 
@@ -170,8 +184,7 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
     corpus was read for cross-file rules only).
     """
     frames = {"paragraphs": corpus.paragraphs, "mentions": corpus.mentions, "files": corpus.files}
-    locate = Locator(corpus)
-    findings = []
+    hits: list[tuple[str, str, Hit]] = []
     for outcome in outcomes:
         severity = severity_of(outcome.spec.code, outcome.spec.severity)
         if severity is None:
@@ -181,36 +194,39 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
         labels = list(outcome.rows)
         if report_paths is not None:
             labels = [label for label in labels if frame["path"][label] in report_paths]
-        for label, values in frame.rows(labels):
-            for hit in rule.hits(Row(values, label), outcome.spec, corpus):
-                findings.append(_from_hit(outcome.spec.code, severity, hit, locate))
-    return _without_yielded(findings)
+        for label in labels:  # a row's values fetched as the rule reads them, not every column's
+            for hit in rule.hits(Row.of(frame, label), outcome.spec, corpus):
+                hits.append((outcome.spec.code, severity, hit))
+    # What yields is dropped before it is placed: the places and fingerprints of a finding
+    # are most of its cost, and a scraped page's furniture is named by a pattern and the score.
+    locate = Locator(corpus)
+    return [_from_hit(code, severity, hit, locate) for code, severity, hit in _without_yielded(hits)]
 
 
-def _without_yielded(findings: list[Finding]) -> list[Finding]:
+def _without_yielded(hits: list[tuple[str, str, Hit]]) -> list[tuple[str, str, Hit]]:
     """Drop a finding whose rule yields to others (``yields_to``, a code prefix) on the same
     paragraph: to a finding of a rule that yields to nothing, of the same severity or a graver
     one (a pattern that already named the furniture; an error stays where the pattern only
     warns), and to another yielding rule's graver finding (the noise score's warning where
     its error is)."""
     gravity = {severity: rank for rank, severity in enumerate(reversed(SEVERITIES))}
-    prefixes = {RULES[f.code].yields_to for f in findings} - {""}
+    prefixes = {RULES[code].yields_to for code, _, _ in hits} - {""}
     firm: dict[str, dict[int, int]] = {prefix: {} for prefix in prefixes}
     yielding: dict[str, dict[int, int]] = {prefix: {} for prefix in prefixes}
-    for f in findings:
+    for code, severity, hit in hits:
         for prefix in prefixes:
-            if f.code.startswith(prefix):
-                claimed = yielding if RULES[f.code].yields_to else firm
-                claimed[prefix][f.row] = max(claimed[prefix].get(f.row, -1), gravity[f.severity])
+            if code.startswith(prefix):
+                claimed = yielding if RULES[code].yields_to else firm
+                claimed[prefix][hit.row] = max(claimed[prefix].get(hit.row, -1), gravity[severity])
 
-    def kept(f: Finding) -> bool:
-        prefix = RULES[f.code].yields_to
+    def kept(code: str, severity: str, hit: Hit) -> bool:
+        prefix = RULES[code].yields_to
         if not prefix:
             return True
-        rank = gravity[f.severity]
-        return firm[prefix].get(f.row, -1) < rank and yielding[prefix].get(f.row, -1) <= rank
+        rank = gravity[severity]
+        return firm[prefix].get(hit.row, -1) < rank and yielding[prefix].get(hit.row, -1) <= rank
 
-    return [f for f in findings if kept(f)]
+    return [item for item in hits if kept(*item)]
 
 
 def _weighed_by_model(code: str) -> bool:

@@ -28,6 +28,7 @@ from .features.steps import (
 from .findings import Finding, arbitrated, build_findings
 from .frame import Table, file_table
 from .ingest import Document, read, shown_paths
+from .pool import core_count
 from .progress import track
 from .rules import RULES, CorpusView, PatternRule
 from .suite import expectation_file, load_suites, parse_suite
@@ -122,19 +123,56 @@ def open_cache(config: Config) -> FeatureCache:
 
 def _file_stage(documents: list[Document], context: Context, cache: FeatureCache | None) -> list[dict[str, dict]]:
     """Each document's file-step outputs, by step: from the cache where it has them (a section
-    whose step changed is computed again, alone)."""
+    whose step changed is computed again, alone); the others computed once per distinct content,
+    in ``jobs`` processes when there are enough of them to pay for a pool (``_computed``)."""
     cache = cache or FeatureCache(None)
     wanted = {step.name for step in file_steps()}
-    per_file = []
-    for doc in track(documents, "features"):
-        content = digest(doc.data)
+    contents = [digest(doc.data) for doc in documents]
+    per_file: list[dict[str, dict] | None] = [None] * len(documents)
+    todo: dict[str, tuple[int, dict]] = {}  # content -> (first document with it, sections known)
+    for n, (doc, content) in enumerate(zip(documents, contents, strict=True)):
+        if content in todo:
+            continue  # the same bytes as a file still to compute: its outputs, once computed
         stored = cache.get(content)
         sections = unpack(stored, doc) if stored else {}
-        if sections.keys() != wanted:
-            sections = run_file_steps(doc, context, sections)
-            cache.put(content, pack(sections))
-        per_file.append(sections)
+        if sections.keys() == wanted:
+            per_file[n] = sections
+        else:
+            todo[content] = (n, sections)
+    for content, packed in zip(todo, _computed([(documents[n], known) for n, known in todo.values()], context), strict=True):
+        cache.put(content, packed)
+    for n, (doc, content) in enumerate(zip(documents, contents, strict=True)):
+        if per_file[n] is None:
+            per_file[n] = unpack(cache.get(content), doc)
     return per_file
+
+
+#: Fewest files to compute for which ``check`` starts a process pool: below it, starting the
+#: workers costs more than they save (``bench/scale.py --pool``).
+POOL_MIN_FILES = 8
+
+
+def _computed(work: list[tuple[Document, dict]], context: Context) -> list[dict[str, dict]]:
+    """The file steps' outputs for each (document, sections already known), packed as the cache
+    keeps them, in order: in ``config.jobs`` worker processes, or in this one for a few files."""
+    jobs = context.config.jobs or core_count()
+    if jobs < 2 or len(work) < POOL_MIN_FILES:
+        return [pack(run_file_steps(doc, context, known)) for doc, known in track(work, "features")]
+    from .pool import ordered_map
+
+    return ordered_map(_worker_file_steps, work, jobs, _worker_setup, context)
+
+
+_worker_context: list[Context] = []  # in a worker process: the run's feature context
+
+
+def _worker_setup(context: Context) -> None:
+    _worker_context[:] = [context]
+
+
+def _worker_file_steps(item: tuple[Document, dict]) -> dict[str, dict]:
+    doc, known = item
+    return pack(run_file_steps(doc, _worker_context[0], known))
 
 
 def corpus_features(

@@ -55,13 +55,31 @@ class CorpusView:
 
 
 class Row(dict):
-    """One row of a table: its values by column name, and ``name``, its label (as a pandas row has)."""
+    """One row of a table: its values by column name, and ``name``, its label (as a pandas row has).
+    ``Row.of(table, label)`` fetches a column's value when a rule first reads it."""
 
-    __slots__ = ("name",)
+    __slots__ = ("name", "_table")
 
-    def __init__(self, values: dict, name):
+    def __init__(self, values: dict, name, table=None):
         super().__init__(values)
         self.name = name
+        self._table = table
+
+    @classmethod
+    def of(cls, table, label) -> Row:
+        return cls((), label, table)
+
+    def __missing__(self, column: str):
+        if self._table is None or column not in self._table:
+            raise KeyError(column)
+        value = self[column] = self._table[column][self.name]
+        return value
+
+    def __contains__(self, column) -> bool:
+        return dict.__contains__(self, column) or (self._table is not None and column in self._table)
+
+    def get(self, column: str, default=None):
+        return self[column] if column in self else default
 
 
 class Rule:
