@@ -17,10 +17,11 @@ model JSON and scored by the run-time code (``validators/features/noise_model.py
 paragraph is flagged at error level when its score is above the error threshold, or above
 the furnished threshold in a file with a paragraph above the error threshold (BP103), or a
 pattern with error severity (BP0xx) matches it or it is in three files or more
-(BP102, site template text); a pattern counts at error level only where the paragraph is not
-inside the story (running text before and after it) or scores above the review threshold
-(else the check reports it as a warning: the model arbitrates); at any severity also above the review threshold or on any
-pattern (boilerplate is the positive class).
+(BP102, site template text); a pattern counts at error level unless the model makes it a
+warning as the check does (``validators.findings.arbitrate``, at the review threshold:
+inside the story; outside it, a dateline's, credit's or trailer's in a file with no other
+error); at any severity also above the review threshold or on any pattern (boilerplate is
+the positive class).
 
 Per set it prints precision and recall (all paragraphs, 40 characters or more, averaged
 over pages), the content-only pages (each page's content paragraphs alone, in order, as one
@@ -46,6 +47,7 @@ import numpy as np
 from validators import train_noise as T
 from validators.features.noise import FAR, FEATURES_ORDER
 from validators.features.noise_model import NoiseModel
+from validators.findings import _weighed_alone, arbitrate
 from validators.rules import RULES, PatternRule
 from validators.suite import expectation_file, parse_suite
 
@@ -84,6 +86,7 @@ class Scored:
         self.error = np.full(len(data.y), np.nan)  # the threshold of the model that scored the row
         self.review = np.full(len(data.y), np.nan)
         self.furnished = np.full(len(data.y), np.nan)
+        self.alone: np.ndarray | None = None
 
     def fill(self, rows: np.ndarray, model: NoiseModel, thresholds: dict) -> None:
         if not len(rows):
@@ -104,14 +107,26 @@ class Scored:
         return above | (in_furnished & (self.score > self.furnished))
 
     def pattern_errors(self, arbitrated: bool = True) -> np.ndarray:
-        """A pattern with error severity matches (BP0xx), and (``arbitrated``, as the
-        check does by default) the paragraph is not inside the story (running text before and
-        after it) or scores above the review threshold: inside it at or below that, the check
-        reports the pattern as a warning."""
+        """A pattern with error severity matches (BP0xx), and (``arbitrated``, as the check
+        does by default) the noise model does not make it a warning: ``findings.arbitrate``,
+        the check's own decision, over the paragraphs flagged at error level, at the review
+        threshold (the check's default pattern threshold): inside the story; outside it, a
+        dateline's, credit's or trailer's in a file with no other error that stands."""
         x = self.data.x
         hits = x[:, PATTERN_ERROR] > 0
+        if not arbitrated:
+            return hits
+        if self.alone is None:  # the rows whose every pattern is one an article prints (BP005-BP007)
+            self.alone = np.array([bool(c) and all(_weighed_alone(code) for code in c) for c in pattern_codes(self.data.texts)])
         inside = (x[:, OUTSIDE_STORY] == 0) & (x[:, PROSE_BEFORE] < FAR) & (x[:, PROSE_AFTER] < FAR)
-        return hits & ((self.score > self.review) | ~inside) if arbitrated else hits
+        firm = self.scored_error() | (self.data.template > TEMPLATE_MAX)
+        rows = np.concatenate([np.flatnonzero(hits), np.flatnonzero(firm)])
+        weighed = np.arange(len(rows)) < hits.sum()
+        files = np.array([f"{s}\0{p}" for s, p in zip(self.data.sets, self.data.pages, strict=True)])
+        demoted = arbitrate(files[rows], weighed, weighed & self.alone[rows], self.score[rows], inside[rows], self.review[rows])
+        kept = hits.copy()
+        kept[np.flatnonzero(hits)] = ~demoted[weighed]
+        return kept
 
     def flagged(self, level: str, arbitrated: bool = True) -> np.ndarray:
         x = self.data.x

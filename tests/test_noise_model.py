@@ -168,8 +168,9 @@ def test_the_lines_of_a_paragraph_are_the_models_units():
 
 
 def test_a_pattern_outside_the_story_stays_an_error_whatever_the_score(run):
-    """Seed 000's furniture lies above and below its story: the score never arbitrates there,
-    even with ``pattern_threshold = 1`` (every score at most it)."""
+    """Seed 000's furniture lies above and below its story, where ``pattern_threshold`` (the
+    story's) does not apply even at 1: its prompts, footer and buttons stand on their patterns,
+    and with them its dateline (a page that kept its furniture)."""
     story = (SEEDS / "000_b62c68cda4596989.txt").read_text(encoding="utf-8")
     patterns = ["BP001", "BP002", "BP003", "BP004", "BP005"]
     trusted = run({"a.txt": story}, select=patterns, noise=_noise(pattern_threshold=0.0)).findings
@@ -194,6 +195,60 @@ def test_a_pattern_inside_the_story_that_the_model_reads_as_the_story_is_a_warni
     assert [f.severity for f in trusted.findings] == ["error"] * 3
 
 
+def _article(first: str, last: list[str]) -> str:
+    prose = [f"{s} {v} {c}." for s, v, c in zip(SUBJECTS, VERBS * 2, CLAUSES * 2, strict=False)]
+    return "\n\n".join([first, *prose, *last]) + "\n"
+
+
+def test_a_clean_articles_dateline_byline_credit_and_trailer_are_warnings(run):
+    """Above and below the story, a pattern whose form an article prints (BP005 dateline or
+    byline, BP006 credit, BP007 trailer) is a warning where the model reads it as the
+    article's own and nothing else in the file is page furniture (text of the test's own)."""
+    for first, last in (("March 3, 2021", "Reporting by Ann Lee; Editing by Tom Hart"), ("By Ann Lee", "Photo: Tom Hart/Reuters")):
+        report = run({"a.txt": _article(first, [last])}, select=["BP"])
+        assert [(f.line, f.severity) for f in report.findings] == [(1, "warning"), (15, "warning")]
+        assert all("nothing else in its file is page furniture, and the noise model reads it as the article's own, score 0." in f.message for f in report.findings)
+        assert report.errors == 0
+
+
+def test_a_dateline_in_a_file_with_page_furniture_stays_an_error(run):
+    """The same dateline and trailer in a file that kept a newsletter prompt (an error that
+    stands: page furniture proper is never arbitrated outside the story) are errors; with the
+    prompt configured a warning, nothing stands and they are warnings again; with
+    ``pattern_threshold = 0`` the patterns alone decide."""
+    text = _article("March 3, 2021", ["Reporting by Ann Lee; Editing by Tom Hart", "Sign up for our daily newsletter"])
+    report = run({"a.txt": text}, select=["BP"])
+    assert [(f.line, f.code, f.severity) for f in report.findings] == [(1, "BP005", "error"), (15, "BP007", "error"), (17, "BP001", "error")]
+    softened = run({"a.txt": text}, select=["BP"], severity={"BP001": "warning"})
+    assert [f.severity for f in softened.findings] == ["warning"] * 3
+    clean = _article("March 3, 2021", ["Reporting by Ann Lee; Editing by Tom Hart"])
+    assert [f.severity for f in run({"a.txt": clean}, select=["BP"], noise=_noise(pattern_threshold=0.0)).findings] == ["error"] * 2
+
+
+def test_arbitrate_decides_by_place_score_and_the_files_other_errors():
+    """``findings.arbitrate``, the one decision the check and ``bench/noise.py`` share."""
+    from validators.findings import arbitrate
+
+    nan = float("nan")
+    cases = [  # file, weighed, alone, score, inside -> a warning
+        ("a", True, False, 0.30, True, True),  # inside the story, at most the threshold
+        ("a", True, False, 0.50, True, False),  # inside, above it
+        ("b", True, True, 0.10, False, True),  # outside, a dateline's, low, nothing else in b
+        ("c", True, True, 0.10, False, False),  # the same in c, which has a prompt that stands:
+        ("c", True, False, 0.10, False, False),  # page furniture proper stands outside the story
+        ("d", True, True, 0.50, False, False),  # outside, above the threshold
+        ("e", True, True, nan, False, False),  # no score
+        ("f", True, True, 0.10, False, False),  # f has an error no pattern made (BP100)
+        ("f", False, False, 0.95, False, False),
+        ("g", True, True, 0.10, False, True),  # g's other error is inside the story, a warning
+        ("g", True, False, 0.10, True, True),
+    ]
+    files, weighed, alone, score, inside, expected = (list(column) for column in zip(*cases, strict=True))
+    assert arbitrate(files, weighed, alone, score, inside, 0.4).tolist() == expected
+    assert arbitrate(files, weighed, alone, score, inside, [0.4] * len(cases)).tolist() == expected  # one per entry
+    assert not arbitrate(files, weighed, alone, score, inside, 0.0)[[s > 0 for s in score]].any()
+
+
 def test_template_files_counts_the_files_a_line_is_in_with_a_file_and_its_copies_once():
     from validators.features.noise import template_files
 
@@ -214,7 +269,7 @@ def test_the_score_arbitrates_only_the_patterns_it_was_trained_on():
     def finding(code: str, row: int) -> Finding:
         return Finding(code, "noise", "error", "a.txt", row + 1, 1, row + 1, 5, "furniture", "delete it", row=row)
 
-    paragraphs = {"story_noise_score": [0.02, 0.02, 0.9]}
+    paragraphs = {"noise_score": [0.02, 0.02, 0.9], "story_noise_score": [0.02, 0.02, 0.9]}
     out = arbitrated([finding("BP005", 0), finding("BP010", 1), finding("BP005", 2)], paragraphs, 0.25)
     assert [(f.code, f.severity) for f in out] == [("BP005", "warning"), ("BP010", "error"), ("BP005", "error")]
     assert "score 0.02" in out[0].message

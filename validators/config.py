@@ -25,7 +25,7 @@
     error_threshold = 0.7999          # a noise score above this is page furniture (BP100, error)
     review_threshold = 0.2469         # above this, possible page furniture (BP101, warning)
     furnished_threshold = 0.4909      # above this, page furniture in a file that has some already (BP103, error)
-    pattern_threshold = 0.2469        # a pattern's error (BP0xx) inside the story at or below this score is a warning (default: review_threshold; 0: never)
+    pattern_threshold = 0.2469        # a pattern's error (BP001-BP009) at or below this score is a warning inside the story, and a dateline's, credit's or trailer's (BP005-BP007) in a file with no other noise error (default: review_threshold; 0: never)
 """
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ class NoiseSettings:
     error_threshold: float | None = None
     review_threshold: float | None = None
     furnished_threshold: float | None = None
-    #: A pattern's error (BP0xx) inside the story on a paragraph scoring at most this is
-    #: a warning; None: the review threshold (the model reads it as the story's own); 0: never.
+    #: A pattern's error (BP001-BP009) on a paragraph scoring at most this is a warning inside
+    #: the story, and outside it a dateline's, credit's or trailer's (BP005-BP007) in a file
+    #: with no other noise error (``findings.arbitrate``); None: the review threshold; 0: never.
     pattern_threshold: float | None = None
 
 

@@ -6,6 +6,8 @@ import functools
 import hashlib
 from dataclasses import dataclass, field, fields, replace
 
+import numpy as np
+
 from .evaluate import Outcome
 from .features.duplicate import canonical
 from .rules import RULES, SEVERITIES, CorpusView, Hit, PatternRule, Row
@@ -217,22 +219,64 @@ def _weighed_by_model(code: str) -> bool:
     return issubclass(rule, PatternRule) and rule.builtin and rule.model_feature
 
 
-def arbitrated(findings: list[Finding], paragraphs, story_at_most: float | None) -> list[Finding]:
-    """A pattern's error (a BP0xx rule whose hits are noise-model features) on a paragraph inside the story (running text of the
-    story before and after it) that the noise model scores at most ``story_at_most`` (the
-    review threshold unless configured; 0 or None: never) becomes a warning: there a
-    pattern's form can be the story's own (a date in a timeline, a credit in a table the story
-    keeps), and the model, which weighs the pattern's hit with the paragraph's shape and
-    neighbours, reads it as the story. The finding stays visible but does not fail the gate.
-    Above, below and at the edges of the story a pattern's hit stays an error, as does a
-    paragraph without a score."""
-    if not story_at_most or "story_noise_score" not in paragraphs:
+def _weighed_alone(code: str) -> bool:
+    """... and whose form an article carries as its publisher prints it (``article_part``: a
+    dateline, a byline, a credit, a wire trailer): the score overrules it outside the story too."""
+    return _weighed_by_model(code) and RULES[code].article_part
+
+
+def arbitrate(files, weighed, alone, score, inside, at_most):
+    """Which noise errors the noise model turns into warnings. One entry per noise error (a
+    finding; for the bench, a flagged paragraph): ``files`` its file; ``weighed`` whether it
+    is the error of a pattern the model weighs (the others stand whatever the score);
+    ``alone`` whether that pattern's form is part of an article as printed (a dateline, a
+    credit, a trailer); ``score`` its paragraph's noise score (NaN: none, it stands);
+    ``inside`` whether the paragraph lies inside the story (running text before and after it).
+
+    A weighed pattern's error on a paragraph the model scores at most ``at_most`` (a number,
+    or one per entry) is a warning inside the story, where the pattern's form is the story's
+    own (a date in a timeline, a credit in a table); outside it (above, below, at its edges),
+    only an ``alone`` pattern's, and only where its file has no other noise error that
+    stands: a clean article's dateline, byline, credit or trailer, not those of a page that
+    kept its furniture. Every other error stands."""
+    files = np.asarray(files)
+    score = np.asarray(score, dtype=np.float64)
+    inside = np.asarray(inside, dtype=bool)
+    low = np.asarray(weighed, dtype=bool) & ~np.isnan(score) & (score <= at_most)
+    story = low & inside
+    lone = low & ~inside & np.asarray(alone, dtype=bool)
+    furnished = np.isin(files, files[~(story | lone)])
+    return story | (lone & ~furnished)
+
+
+def arbitrated(findings: list[Finding], paragraphs, at_most: float | None) -> list[Finding]:
+    """The findings with the noise errors ``arbitrate`` reads as the article's own made
+    warnings that say why (the patterns BP001-BP009 the model was trained on, not BP010 nor a
+    corpus's own rule; ``at_most``: the pattern threshold, 0 or None: never): inside the
+    story; outside it, a dateline's, byline's, credit's or trailer's (BP005-BP007) in a file
+    with no other noise error that stands. The finding stays visible but does not fail the
+    gate. Give it the findings that will be reported: an ignored error must not count as the
+    file's furniture."""
+    if not at_most or "story_noise_score" not in paragraphs or "noise_score" not in paragraphs:
         return findings
-    scores = paragraphs["story_noise_score"]
-    out = []
-    for f in findings:
-        score = scores[f.row] if f.row is not None else None
-        if f.severity == "error" and _weighed_by_model(f.code) and score is not None and score <= story_at_most:
-            f = replace(f, severity="warning", message=f"{f.message} (a warning: the noise model reads this paragraph of the story as the story's own, score {score:.2f})")
-        out.append(f)
+    scores, story = paragraphs["noise_score"], paragraphs["story_noise_score"]
+    errors = [i for i, f in enumerate(findings) if f.severity == "error" and f.family == "noise"]
+    if not errors:
+        return findings
+
+    def score_of(f: Finding) -> float:
+        value = scores[f.row] if f.row is not None else None
+        return float("nan") if value is None else float(value)
+
+    chosen = [findings[i] for i in errors]
+    weighed = [f.row is not None and _weighed_by_model(f.code) for f in chosen]
+    alone = [f.row is not None and _weighed_alone(f.code) for f in chosen]
+    inside = [f.row is not None and story[f.row] is not None and not np.isnan(story[f.row]) for f in chosen]
+    demoted = arbitrate([f.path for f in chosen], weighed, alone, [score_of(f) for f in chosen], inside, at_most)
+    out = list(findings)
+    for i, f, down, within in zip(errors, chosen, demoted.tolist(), inside, strict=True):
+        if down:
+            why = ("the noise model reads this paragraph of the story as the story's own" if within
+                   else "nothing else in its file is page furniture, and the noise model reads it as the article's own")  # fmt: skip
+            out[i] = replace(f, severity="warning", message=f"{f.message} (a warning: {why}, score {score_of(f):.2f})")
     return out

@@ -280,11 +280,12 @@ def check_documents(
     # The rules read the data the feature steps prepared from expectations/ (each step's setup).
     corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, features.context.setups, frames["files"])
     findings = build_findings(outcomes, corpus, config.severity_of, report_paths)
-    # A pattern's error on a paragraph the noise model reads as the story is a warning.
-    story_at_most = config.noise.pattern_threshold
-    if story_at_most is None:
-        story_at_most = error_threshold(noise_thresholds(all_suites, config), "BP101", None)
-    findings = arbitrated(findings, paragraphs, story_at_most)
     findings = [f for f in findings if not config.ignored(f.path, f.code)]  # per-file-ignores
+    # A pattern's error on a paragraph the noise model reads as the article's own is a warning
+    # (findings.arbitrate); after the ignores: an ignored error is not the file's furniture.
+    pattern_threshold = config.noise.pattern_threshold
+    if pattern_threshold is None:
+        pattern_threshold = error_threshold(noise_thresholds(all_suites, config), "BP101", None)
+    findings = arbitrated(findings, paragraphs, pattern_threshold)
     report.findings = sorted(findings, key=lambda f: f.sort_key)
     return report

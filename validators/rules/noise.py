@@ -18,6 +18,11 @@ class PatternRule(Rule):
     #: pattern rule becomes one when the model is retrained with it (``train-noise``): until
     #: then, inputs the shipped model never saw would move its scores.
     model_feature: ClassVar[bool] = True
+    #: Its form is part of an article as its publisher prints it (a dateline, a byline, a
+    #: picture credit, a wire trailer), so a clean article has it too: outside the story, in a
+    #: file with no other page furniture, the noise score decides (``findings.arbitrate``).
+    #: Page furniture proper (prompts, footers, buttons, notices) stands on the pattern there.
+    article_part: ClassVar[bool] = False
     what: ClassVar[str]
 
     def hits(self, row, spec, corpus):
@@ -55,7 +60,8 @@ class NewsletterPrompt(PatternRule):
 
 @register
 class CopyrightFooter(PatternRule):
-    """Copyright, "All rights reserved" and reprint-permission footers.
+    """Copyright, "All rights reserved" and reprint-permission footers; not an excerpt's
+    credit ("Excerpted from …", "From the book …": a wire trailer's kind, BP007).
 
     Bad:
         Copyright © 2019 The Washington Times, LLC. Click here for reprint permission.
@@ -100,7 +106,10 @@ class CallToAction(PatternRule):
 
 @register
 class DatelineByline(PatternRule):
-    """Datelines, bylines and time stamps pasted as paragraphs of their own.
+    """Datelines, bylines and time stamps pasted as paragraphs of their own. A clean article
+    prints these too: in a file with no other page furniture, the finding is a warning where
+    the noise model reads the line as the article's own (at most ``pattern_threshold``), as it
+    is anywhere inside the story.
 
     Bad:
         - The Washington Times - Monday, November 18, 2019
@@ -111,6 +120,7 @@ class DatelineByline(PatternRule):
     code = "BP005"
     name = "dateline-byline"
     what = "dateline, byline or time stamp"
+    article_part = True
 
 
 @register
@@ -119,6 +129,9 @@ class PhotoCredit(PatternRule):
     Reuters", "Image source, Getty Images", "Jane Doe/AFP via Getty Images"), and a caption
     that ends in its credit, after a space, a bar or nothing at all ("…in Seoul. Photo: X/Reuters",
     "…the race.Credit: X/Xinhua", "…on Sunday (Image: @CityPolice)", "…(Getty Images)").
+    A clean article prints these too: in a file with no other page furniture, the finding is
+    a warning where the noise model reads the line as the article's own (at most
+    ``pattern_threshold``), as it is anywhere inside the story.
 
     Bad:
         (AP Photo/Ahn Young-joon)
@@ -130,13 +143,17 @@ class PhotoCredit(PatternRule):
     code = "BP006"
     name = "photo-credit"
     what = "photo credit or caption"
+    article_part = True
 
 
 @register
 class WireTrailer(PatternRule):
     """Wire-service trailers: who reported, wrote and edited the story ("Reporting by …;
     Editing by …", with a comma as well), and who contributed to it ("X and Y contributed to
-    this report", "X contributed reporting from Kyiv").
+    this report", "X contributed reporting from Kyiv"); an excerpt's credit ("Excerpted from
+    … Copyright © … Used with permission of …"; not a copyright footer, BP002). A clean article prints these too: in
+    a file with no other page furniture, the finding is a warning where the noise model reads
+    the line as the article's own (at most ``pattern_threshold``).
 
     Bad:
         Reporting by Josh Smith; Editing by Michael Perry
@@ -148,6 +165,7 @@ class WireTrailer(PatternRule):
     code = "BP007"
     name = "wire-trailer"
     what = "wire-service trailer"
+    article_part = True
 
 
 @register
