@@ -19,7 +19,11 @@ great_expectations"``: medians of wall and processor time, and the hook's time o
 
     python bench/hook.py --pages 100,1000,10000 [--repeat 5] [--profile hook.prof]
 
-With ``--against REV`` it times instead the hook run of this checkout against the same run of
+With ``--pages`` and ``--against REV`` it runs, in each corpus warmed once, the hook of this
+checkout, the hook of commit REV (a copy of the warmed project each, so neither side's cache
+writes reach the other) and the import, alternating: both sides' rows of the table in one run.
+
+With ``--against REV`` alone it times instead the hook run of this checkout against the same run of
 commit REV (exported with ``git archive``, imported through PYTHONPATH, with its own
 ``expectations/``), alternating, each on its own copy of the corpus: the change's cost, in wall time
 and in processor time (user + system, which other processes on a loaded machine do not inflate).
@@ -30,6 +34,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -126,10 +131,21 @@ def timed_python(args: list[str], cwd: Path, cpu: list[float]) -> float:
     return elapsed
 
 
-def scale(sizes: list[int], repeat: int, profile: str | None) -> None:
-    """The one-file hook run in corpora of each size, against ``import great_expectations``."""
-    rows = []
+def exported(revision: str, folder: Path) -> Path:
+    """Commit ``revision``'s code, exported under ``folder``."""
+    code = folder / "code"
+    code.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(code)], input=archive.stdout, check=True)
+    return code
+
+
+def scale(sizes: list[int], repeat: int, profile: str | None, revision: str | None = None) -> None:
+    """The one-file hook run in corpora of each size, against ``import great_expectations``
+    (and against commit ``revision``'s hook run, when given)."""
+    rows, old_rows = [], []
     with tempfile.TemporaryDirectory() as folder:
+        old = exported(revision, Path(folder)) if revision else None
         for size in sizes:
             project = Path(folder) / f"p{size}"
             changed = page_corpus(project, size)
@@ -141,26 +157,44 @@ def scale(sizes: list[int], repeat: int, profile: str | None) -> None:
             original = changed.read_bytes()
             timed([*HOOK[:-1], relative], project)  # the first hook run builds what the hook keeps
             warm = time.perf_counter() - start
-            hook, hook_cpu, gx, gx_cpu = [], [], [], []
+            # Each side runs on its own copy of the warmed project: (project, code, wall, cpu).
+            sides = [(project, None, [], [])]
+            if old is not None:
+                other = Path(folder) / f"p{size}-old"
+                shutil.copytree(project, other)
+                timed([*HOOK[:-1], relative], other, old)  # what the other side's hook keeps
+                sides.append((other, old, [], []))
+            gx, gx_cpu = [], []
             for n in range(repeat):
-                changed.write_bytes(original + f"\nAn edit made for run {n}, so the file is new to the cache.\n".encode())
-                if n % 2:
-                    gx.append(timed_python(IMPORT_GX, project, gx_cpu))
-                    hook.append(timed([*HOOK[:-1], relative], project, cpu=hook_cpu))
-                else:
-                    hook.append(timed([*HOOK[:-1], relative], project, cpu=hook_cpu))
-                    gx.append(timed_python(IMPORT_GX, project, gx_cpu))
-            rows.append((size, warm, statistics.median(hook), statistics.median(hook_cpu), statistics.median(gx), statistics.median(gx_cpu)))
+                for side_project, code, wall, cpu in sides[:: 1 if n % 2 == 0 else -1]:
+                    (side_project / relative).write_bytes(original + f"\nAn edit made for run {n}, so the file is new to the cache.\n".encode())
+                    wall.append(timed([*HOOK[:-1], relative], side_project, code, cpu))
+                gx.append(timed_python(IMPORT_GX, project, gx_cpu))
+            for (_, _, wall, cpu), table in zip(sides, (rows, old_rows)):
+                table.append((size, warm, statistics.median(wall), statistics.median(cpu), statistics.median(gx), statistics.median(gx_cpu)))
             print(f"{size} files warmed in {warm:.1f} s", file=sys.stderr, flush=True)
             if profile and size == max(sizes):
-                changed.write_bytes(original + b"\nAn edit made for the profile.\n")
-                out = str(Path(profile).resolve())
-                subprocess.run([sys.executable, "-m", "cProfile", "-o", out, "-m", "validators", *HOOK[:-1], relative], cwd=project, capture_output=True)
                 import pstats
 
-                print(f"\nprofile of one hook run at {size} files ({out}), top by cumulative time:")
-                pstats.Stats(out).sort_stats("cumulative").print_stats(25)
-    print(f"one-file hook run (`corpus-validator {' '.join(HOOK[:-1])} FILE`), medians of {repeat} alternating runs")
+                for side_project, code, _, _ in sides:  # REV's profile goes to FILE.old
+                    (side_project / relative).write_bytes(original + b"\nAn edit made for the profile.\n")
+                    out = str(Path(profile).resolve()) + ("" if code is None else ".old")
+                    env = dict(os.environ, PYTHONPATH=str(code)) if code else None
+                    command = [sys.executable, "-m", "cProfile", "-o", out, "-m", "validators", *HOOK[:-1], relative]
+                    subprocess.run(command, cwd=side_project, capture_output=True, env=env)
+                    print(f"\nprofile of one hook run at {size} files, {revision if code else 'this checkout'} ({out}), top by cumulative time:")
+                    pstats.Stats(out).sort_stats("cumulative").print_stats(25)
+    print_rows(rows, repeat, "this checkout")
+    if old_rows:
+        print()
+        print_rows(old_rows, repeat, revision)
+        print(f"\n{'files':>6} {'hook wall this/' + revision:>24} {'hook cpu this/' + revision:>24}")
+        for new, before in zip(rows, old_rows, strict=True):
+            print(f"{new[0]:>6} {new[2] / before[2]:>24.3f} {new[3] / before[3]:>24.3f}")
+
+
+def print_rows(rows: list, repeat: int, side: str) -> None:
+    print(f"one-file hook run (`corpus-validator {' '.join(HOOK[:-1])} FILE`), {side}, medians of {repeat} alternating runs")
     print(f"{'files':>6} {'hook wall s':>11} {'hook cpu s':>10} {'import GX wall s':>16} {'import GX cpu s':>15} {'hook/GX wall':>12} {'hook/GX cpu':>11}")
     for size, _, wall, cpu, gx_wall, gx_cpu in rows:
         print(f"{size:>6} {wall:>11.3f} {cpu:>10.3f} {gx_wall:>16.3f} {gx_cpu:>15.3f} {wall / gx_wall:>12.3f} {cpu / gx_cpu:>11.3f}")
@@ -177,7 +211,7 @@ def main() -> None:
     parser.add_argument("--against", metavar="REV", help="time the hook run against commit REV's instead of a full run")
     args = parser.parse_args()
     if args.pages:
-        scale([int(n) for n in args.pages.split(",")], args.repeat, args.profile)
+        scale([int(n) for n in args.pages.split(",")], args.repeat, args.profile, args.against)
         return
     if args.against:
         against(args.against, args.articles, args.repeat)

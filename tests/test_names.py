@@ -402,3 +402,41 @@ def test_a_word_inside_an_address_is_no_lower_case_use():
     assert "github" in lowercase_words("Install the github client.")
     m = _mentions("Code moved to GitHub.", "The GitHub page grew.", "Mirrors are on Github now.", "See https://github.com/crew.")
     assert [v for v in m["variant_of"] if v] == ["GitHub"]
+
+
+def test_copies_of_a_file_count_as_often_as_they_are_copied(tmp_path):
+    # The step builds mentions over one copy of each content and repeats them: the table, the
+    # counts that pick the corpus's spelling, and the places must be those of every copy read.
+    from validators.features.name import load_lexicon
+    from validators.ingest import read
+    from validators.pipeline import feature_context, featurise
+
+    texts = {
+        "a.txt": "Talks with Kim Jong-un ended in Hanoi.\n",
+        "b.txt": "Later Kim Jong Un met Moon Jae-in in Seoul.\n",
+        "e.txt": "Reporters saw Kim Jong-un leave. They said Kim Jong-un came back.\n",
+    }
+    config = Config(root=tmp_path, cache=False)
+
+    def mentions(names, report=None):
+        folder = tmp_path / "-".join([*names, report or "all"])
+        folder.mkdir()
+        for name in names:
+            (folder / name).write_text(texts.get(name, texts["b.txt"]), encoding="utf-8")
+        documents = read([folder])
+        paths = None if report is None else {d.path for d in documents if d.path.endswith(report)}
+        paragraphs, table = featurise(documents, config, report_paths=paths)
+        whole = build_mentions(paragraphs, feature_context(config).resource(load_lexicon), report_paths=paths)
+        assert table.columns == whole.columns  # as if every copy were read on its own
+        return table
+
+    # "Kim Jong-un" 3 times in 2 files; "Kim Jong Un" once, then in 3 files (two copies)
+    once = mentions(["a.txt", "b.txt", "e.txt"])
+    assert {v for v in once["variant_of"] if v} == {"Kim Jong-un"}
+    copied = mentions(["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"])
+    assert {v for v in copied["variant_of"] if v} == {"Kim Jong Un"}
+    assert copied["surface"].count("Kim Jong Un") == 3 and len(set(copied["doc_id"])) == 5
+    # a hook run on a later copy places that copy's mentions, and only them
+    hooked = mentions(["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"], report="c.txt")
+    placed = {p for p, line in zip(hooked["path"], hooked["line"], strict=True) if line}
+    assert len(placed) == 1 and placed.pop().endswith("c.txt")

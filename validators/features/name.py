@@ -453,13 +453,16 @@ def build_mentions(
     candidates: list | None = None,
     vocabulary: set[str] | None = None,
     report_paths: set[str] | None = None,
+    weights: list[int] | None = None,
 ) -> Table:
     """The mentions table of the paragraph table.
 
     ``candidates`` (per row, from ``mention_candidates``) and ``vocabulary`` (from
     ``lowercase_words``) may come from the feature cache; they are computed when not
     given. With ``report_paths``, ``near_variant_of``, ``line`` and ``column`` are computed
-    for those files only (0 and None elsewhere).
+    for those files only (0 and None elsewhere). ``weights``: per row, how many files'
+    copies of it the row stands for (``_mentions`` passes one copy of each file content):
+    every count of mentions counts a row so many times, as the copies would.
 
     With the corpus in view: one word is a name when the corpus writes it capitalised in
     mid-sentence and never in lower case ("Turkey", not when "turkey" is written too);
@@ -511,7 +514,9 @@ def build_mentions(
             continue
         first_pass.append((index, starts, end))
     # A leading word goes when the corpus writes the rest as a name of its own, two words or more.
-    whole = Counter(variant_key(raws[i][starts[0] : end]) for i, starts, end in first_pass)
+    whole: Counter = Counter()
+    for i, starts, end in first_pass:
+        whole[variant_key(raws[i][starts[0] : end])] += 1 if weights is None else weights[i]
     placed = []  # (paragraph, start, end, surface)
     for i, starts, end in first_pass:
         # Only a name of three words or more can lose leading words to a shorter one.
@@ -550,7 +555,8 @@ def build_mentions(
     mentions["registry_variant_of"] = [h if h is not None and h != s else None for h, s in zip(house, surfaces, strict=True)]
 
     free_keys = [k if h is None else None for k, h in zip(keys, house, strict=True)] if registry else keys
-    majority, ties, written = corpus_spelling(free_keys, spellings, mentions["doc_id"])
+    counted = None if weights is None else [weights[i] for i in mentions["row"]]
+    majority, ties, written = corpus_spelling(free_keys, spellings, mentions["doc_id"], counted)
     weak = {k for k, tied in ties.items() if len({_words(t) for t in tied}) > 1}
     # An acronym is ambiguous ("UA": user agent, urban area): its dots are compared with another
     # spelling only where the corpus establishes it, in ACRONYM_MIN_MENTIONS places.
@@ -579,7 +585,10 @@ def build_mentions(
     ]
 
     # Slips are looked for among names in lower and mixed case: capitals say nothing of a slip.
-    counts = Counter(k for k in free_keys if k is not None and not k.isupper())
+    counts: Counter = Counter()
+    for k, n in zip(free_keys, counted or [1] * len(free_keys), strict=True):
+        if k is not None and not k.isupper():
+            counts[k] += n
     spaced = _SpacedForms(majority)
     minors = None
     if report_paths is not None:
@@ -692,15 +701,21 @@ def _sentence_case_folded(surfaces: list[str], rows: list[int], starts: list[int
     return folded
 
 
-def corpus_spelling(keys, spellings, documents) -> tuple[dict, dict, Counter]:
+def corpus_spelling(keys, spellings, documents, weights=None) -> tuple[dict, dict, Counter]:
     """(key -> the corpus's spelling, key -> the spellings that tie, (key, spelling) -> mentions)
-    over rows with a key.
+    over rows with a key (``weights``: per row, how many mentions in as many documents it
+    stands for; default one).
 
     The corpus's spelling is the most common; between spellings written as often, the one
     more documents use. Spellings equal on both tie: the corpus has no spelling to
     suggest, and which file came first does not make one.
     """
-    counts = Counter(zip(keys, spellings))
+    if weights is None:
+        counts = Counter(zip(keys, spellings))
+    else:
+        counts = Counter()
+        for pair, n in zip(zip(keys, spellings), weights, strict=True):
+            counts[pair] += n
     counts.pop((None, None), None)
     ranked: dict = {}
     for (key, spelling), n in counts.items():
@@ -716,13 +731,13 @@ def corpus_spelling(keys, spellings, documents) -> tuple[dict, dict, Counter]:
             if len(contested[key]) == 1:
                 best[key] = contested.pop(key)[0]
     if contested:  # as many mentions: the spelling more documents use
-        files: dict = {}
-        for key, spelling, document in zip(keys, spellings, documents, strict=True):
+        files: dict = {}  # (key, spelling) -> {document: the documents it stands for}
+        for key, spelling, document, n in zip(keys, spellings, documents, weights or [1] * len(keys), strict=True):
             if key in contested:
-                files.setdefault((key, spelling), set()).add(document)
+                files.setdefault((key, spelling), {})[document] = n
         for key, top in contested.items():
-            most = max(len(files[key, s]) for s in top)
-            top = sorted(s for s in top if len(files[key, s]) == most)
+            most = max(sum(files[key, s].values()) for s in top)
+            top = sorted(s for s in top if sum(files[key, s].values()) == most)
             if len(top) > 1:
                 ties[key] = top
             else:
@@ -789,10 +804,72 @@ def _mentions(corpus, lexicon: NameLexicon) -> None:
     names; a group-by on the mention's key counts each spelling (by files too) and picks the
     corpus's spelling; a join back gives each mention its ``variant_of``; near variants: a
     group-by on each name's one-letter deletions (a self-join of keys), then rapidfuzz's
-    distance on the pairs."""
-    candidates = [spans for per_file in corpus.per_file["name_candidates"] for spans in per_file]
-    vocabulary = corpus_vocabulary(corpus.per_file["lowercase_words"])
-    corpus.tables["mentions"] = build_mentions(corpus.table, lexicon, candidates, vocabulary, corpus.context.report_paths)
+    distance on the pairs.
+
+    Files with the same content (copies: a crawl holds many) have the same candidates and
+    the same mentions, so the table is built over one copy of each content, each row counted
+    as many times as it has copies, and then repeated for every copy at its own rows: the
+    work grows with the distinct text of the corpus, not with its copies.
+    """
+    copies: dict[tuple, list[int]] = {}  # content -> its files, in corpus order
+    for n, doc in enumerate(corpus.documents):
+        copies.setdefault((doc.data, doc.problem), []).append(n)
+    first_row = [0]
+    for rows in corpus.rows_per_file:
+        first_row.append(first_row[-1] + rows)
+    kept = [files[0] for files in copies.values()]  # the first copy of each content, in corpus order
+    frame, report_paths = corpus.table, corpus.context.report_paths
+    weights = None
+    if len(kept) < len(corpus.documents):
+        files_of = {files[0]: files for files in copies.values()}
+        rows = [r for f in kept for r in range(first_row[f], first_row[f + 1])]
+        frame = Table({c: [frame[c][r] for r in rows] for c in ("raw", "path", "doc_id", "para", "line_start")})
+        weights = [len(files_of[f]) for f in kept for _ in range(first_row[f], first_row[f + 1])]
+        if report_paths is not None:  # a kept copy is placed where any copy of it is reported
+            paths = [d.path for d in corpus.documents]
+            report_paths = {paths[f] for f in kept if any(paths[c] in report_paths for c in files_of[f])}
+    per_file = corpus.per_file
+    candidates = [spans for f in kept for spans in per_file["name_candidates"][f]]
+    vocabulary = corpus_vocabulary(per_file["lowercase_words"][f] for f in kept)
+    mentions = build_mentions(frame, lexicon, candidates, vocabulary, report_paths, weights)
+    if weights is not None:
+        mentions = _repeated_for_copies(mentions, corpus, kept, files_of, first_row)
+    corpus.tables["mentions"] = mentions
+
+
+def _repeated_for_copies(mentions: Table, corpus, kept: list[int], files_of: dict, first_row: list[int]) -> Table:
+    """The mentions of the kept copy of each content (``mentions``, over their rows only),
+    repeated for each file in corpus order at that file's rows, path and document; line and
+    column where the file is reported (all: no ``report_paths``), else 0, as ``build_mentions`` does."""
+    report_paths = corpus.context.report_paths
+    documents = corpus.documents
+    kept_rows = mentions["row"]
+    # Where each kept file's rows start in the kept rows, and its mentions in ``mentions``.
+    kept_first, at = {}, 0
+    for f in kept:
+        kept_first[f] = at
+        at += first_row[f + 1] - first_row[f]
+    source_of = {c: f for f in kept for c in files_of[f]}
+    columns = {name: [] for name in mentions.names}
+    shared = [c for c in mentions.names if c not in ("mention_id", "row", "path", "doc_id", "line", "column")]
+    for n, doc in enumerate(documents):
+        f = source_of[n]
+        lo = bisect.bisect_left(kept_rows, kept_first[f])
+        hi = bisect.bisect_left(kept_rows, kept_first[f] + first_row[f + 1] - first_row[f])
+        count = hi - lo
+        if not count:
+            continue
+        for name in shared:
+            columns[name] += mentions[name][lo:hi]
+        shift = first_row[n] - kept_first[f]
+        columns["row"] += [r + shift for r in kept_rows[lo:hi]]
+        columns["path"] += [doc.path] * count
+        columns["doc_id"] += [doc.doc_id] * count
+        placed = report_paths is None or doc.path in report_paths
+        for name in ("line", "column"):
+            columns[name] += mentions[name][lo:hi] if placed else [0] * count
+    columns["mention_id"] = list(range(len(columns["row"])))
+    return Table(columns)
 
 
 MENTIONS = register(
