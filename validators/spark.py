@@ -421,7 +421,7 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
     from pyspark.sql import functions as F  # noqa: N812
 
     from . import spark_corpus
-    from .features.steps import assemble_corpus, corpus_steps, run_corpus_steps, unpack
+    from .features.steps import assemble_corpus, corpus_steps, run_corpus_steps, run_file_steps, unpack
     from .ingest import listing
     from .pipeline import feature_context
 
@@ -507,8 +507,9 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
         if entry is not None:
             sections.append(unpack(entry, doc))
             corpus_columns.append(columns)
-    corpus = assemble_corpus([d for d in documents if d.problem is None], sections, context)
-    corpus.documents = documents
+        else:  # an empty or binary file: no rows, but its per-file data, as every engine keeps one per file
+            sections.append(run_file_steps(doc, context))
+    corpus = assemble_corpus(documents, sections, context)
     table = corpus.table
     for name in DUPLICATE_COLUMNS[:2] + NOISE_COLUMNS:
         merged = [value for columns in corpus_columns for value in columns[name]]
