@@ -274,3 +274,22 @@ def test_the_score_arbitrates_only_the_patterns_it_was_trained_on():
     assert [(f.code, f.severity) for f in out] == [("BP005", "warning"), ("BP010", "error"), ("BP005", "error")]
     assert "score 0.02" in out[0].message
     assert [f.severity for f in arbitrated([finding("BP005", 0)], paragraphs, 0.0)] == ["error"]  # 0: never
+
+
+def test_repeated_rows_are_scored_once_with_the_same_score_and_reasons_as_alone(monkeypatch):
+    """A site's furniture repeats line for line: the model scores each distinct row once, in
+    blocks, and every copy gets what the row gets scored alone."""
+    from validators.features import noise_model
+    from validators.features.noise_model import NoiseModel
+
+    model = NoiseModel.parse("shipped", (REPO / "expectations" / "noise-model.json").read_text(encoding="utf-8"))
+    rng = np.random.default_rng(3)
+    rows = rng.random((40, len(FEATURES_ORDER))) * rng.integers(0, 60, (40, len(FEATURES_ORDER)))
+    rows[::3, FEATURES_ORDER.index("outside_story")] = 1.0
+    x = rows[rng.integers(0, len(rows), 300)]  # every row many times, in no order
+    alone = [model.score(row[None, :], FEATURES_ORDER) for row in x]
+    monkeypatch.setattr(noise_model, "SCORE_BLOCK", 7)  # blocks end inside the distinct rows
+    probability, reasons = model.score(x, FEATURES_ORDER)
+    assert probability.tolist() == [p[0] for p, _ in alone]
+    assert reasons == [r[0] for _, r in alone]
+    assert any(reasons) and len(set(probability.tolist())) > 5

@@ -36,6 +36,8 @@ REASONS = 3
 BLOCK = 256
 #: Rows explained at once (rows × trees × features of contributions).
 EXPLAIN_BLOCK = 64
+#: Distinct rows scored at a time (their leaves: rows × trees node numbers, kept for the reasons).
+SCORE_BLOCK = 8192
 
 
 @dataclass(frozen=True)
@@ -159,18 +161,35 @@ class NoiseModel:
     def score(self, x: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str | None]]:
         """The probability of page furniture for each row of ``x`` (columns named ``names``),
         and for rows scoring ``EXPLAIN_FROM`` or more, the ``REASONS`` features that weigh most
-        towards it, in words."""
-        x = x[:, [names.index(f) for f in self.features]]
-        leaves = self.leaves(x)
-        probability = self.calibrated(self.raw(leaves))
-        reasons: list[str | None] = [None] * len(x)
-        explain = np.flatnonzero(probability >= EXPLAIN_FROM)
-        for start in range(0, len(explain), EXPLAIN_BLOCK):
-            rows = explain[start : start + EXPLAIN_BLOCK]
-            contributions = self.path_contributions[leaves[rows]].sum(axis=1)
-            order = np.argsort(-contributions, axis=1, kind="stable")[:, :REASONS]
-            weighs = np.take_along_axis(contributions, order, axis=1) > 0
-            for row, top, up in zip(rows.tolist(), order.tolist(), weighs.tolist(), strict=True):
-                words = [describe(self.features[f], x[row, f]) for f, positive in zip(top, up, strict=True) if positive]
-                reasons[row] = ", ".join(words) or None
-        return probability, reasons
+        towards it, in words.
+
+        Each distinct row is scored once (a site's furniture repeats line for line across its
+        pages), ``SCORE_BLOCK`` rows at a time, so memory is bounded by the block, not by
+        rows × trees."""
+        x = np.ascontiguousarray(x[:, [names.index(f) for f in self.features]])
+        distinct, inverse = _distinct_rows(x)
+        probability = np.empty(len(distinct))
+        reasons: list[str | None] = [None] * len(distinct)
+        for begin in range(0, len(distinct), SCORE_BLOCK):
+            block = distinct[begin : begin + SCORE_BLOCK]
+            leaves = self.leaves(block)
+            scored = probability[begin : begin + len(block)] = self.calibrated(self.raw(leaves))
+            explain = np.flatnonzero(scored >= EXPLAIN_FROM)
+            for start in range(0, len(explain), EXPLAIN_BLOCK):
+                rows = explain[start : start + EXPLAIN_BLOCK]
+                contributions = self.path_contributions[leaves[rows]].sum(axis=1)
+                order = np.argsort(-contributions, axis=1, kind="stable")[:, :REASONS]
+                weighs = np.take_along_axis(contributions, order, axis=1) > 0
+                for row, top, up in zip(rows.tolist(), order.tolist(), weighs.tolist(), strict=True):
+                    words = [describe(self.features[f], block[row, f]) for f, positive in zip(top, up, strict=True) if positive]
+                    reasons[begin + row] = ", ".join(words) or None
+        return probability[inverse], [reasons[i] for i in inverse.tolist()]
+
+
+def _distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct rows of ``x`` (compared byte for byte) and, per row of ``x``, its index among them."""
+    if not len(x) or not x.shape[1]:
+        return x, np.arange(len(x))
+    keys = x.view(np.dtype((np.void, x.dtype.itemsize * x.shape[1]))).ravel()
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    return x[first], inverse.ravel()
