@@ -146,7 +146,10 @@ def test_a_worker_that_dies_stops_the_run_with_one_line(project, cli, monkeypatc
 
 
 SLOW_RUN = """
-import dataclasses, os, sys, time
+import dataclasses, os, signal, sys, time
+# Ctrl-C as at a terminal: a job started in the background (as CI may run the tests) inherits
+# SIGINT ignored, and Python keeps an ignored SIGINT ignored.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from validators.cli import main
 from validators.features.steps import FILE_STEPS, discover
 
