@@ -87,6 +87,27 @@ def validate_batch(source, suite: Suite, gx_suite, dataframe, index_columns: lis
     return batch, result
 
 
+def ephemeral_context(gx):
+    """A GX context with no files, no network and no progress bars (call it inside ``_quiet``)."""
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def suites_to_validate(gx, suites: list[Suite], frames: dict[str, Table]):
+    """Each suite with expectations and rows to check, as (suite, its GX suite, its frame),
+    the frame's columns checked against what the suite reads first: what every GX engine validates."""
+    for suite in suites:
+        frame = frames[suite.frame]
+        if not suite.expectations or not len(frame):
+            continue
+        gx_suite = _gx_suite(gx, suite)
+        _check_columns(suite, frame)
+        yield suite, gx_suite, frame
+
+
 def evaluate_with_gx(frames: dict[str, Table], suites: list[Suite], report_paths=None, data_docs=None) -> list[Outcome]:
     """Validate each frame with its suite in an ephemeral GX context (no files, no network).
 
@@ -94,21 +115,14 @@ def evaluate_with_gx(frames: dict[str, Table], suites: list[Suite], report_paths
     """
     with _quiet():
         import great_expectations as gx
-        from great_expectations.data_context.types.base import ProgressBarsConfig
 
         from . import gx_expectations  # noqa: F401 (registers our expectation types)
 
-        context = gx.get_context(mode="ephemeral")
-        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        context = ephemeral_context(gx)
         source = context.data_sources.add_pandas("corpus")
         outcomes: list[Outcome] = []
         validated = []  # (GX suite, batch, result) for Data Docs
-        for suite in suites:
-            frame = frames[suite.frame]
-            if not suite.expectations or not len(frame):
-                continue
-            gx_suite = _gx_suite(gx, suite)
-            _check_columns(suite, frame)
+        for suite, gx_suite, frame in suites_to_validate(gx, suites, frames):
             # Only the columns the suite reads: GX hashes every column it is given,
             # and raw text (with undecodable bytes as lone surrogates) is not for it.
             batch, result = validate_batch(source, suite, gx_suite, frame.to_pandas(suite.columns), list(suite.index_columns))

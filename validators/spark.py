@@ -150,26 +150,19 @@ def to_spark(spark, frame: Table, columns: list[str]):
 
 def evaluate_with_spark(frames: dict[str, Table], suites: list[Suite], report_paths=None, master: str | None = None):
     """The outcomes of ``evaluate.evaluate_with_gx``, with GX's Spark data source doing the validation."""
-    from .evaluate import Outcome, _check_columns, _gx_suite, _quiet, validate_batch
+    from .evaluate import Outcome, _quiet, ephemeral_context, suites_to_validate, validate_batch
 
     spark = session(master)
     with _quiet():
         import great_expectations as gx
-        from great_expectations.data_context.types.base import ProgressBarsConfig
 
         from . import gx_expectations  # noqa: F401 (registers our expectation types)
         from . import gx_spark  # noqa: F401 (their Spark implementations, and Python's regex semantics)
 
-        context = gx.get_context(mode="ephemeral")
-        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        context = ephemeral_context(gx)
         source = context.data_sources.add_spark("corpus")
         outcomes = []
-        for suite in suites:
-            frame = frames[suite.frame]
-            if not suite.expectations or not len(frame):
-                continue
-            gx_suite = _gx_suite(gx, suite)
-            _check_columns(suite, frame)
+        for suite, gx_suite, frame in suites_to_validate(gx, suites, frames):
             read = [c for c in suite.columns if c not in suite.index_columns]
             view = to_spark(spark, frame, read).cache()
             _, result = validate_batch(source, suite, gx_suite, view, [ROW])
