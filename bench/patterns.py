@@ -3,7 +3,8 @@
 For every ``expect_column_values_to_not_match_regex_list`` of the paragraphs suite (BP0xx),
 and each expression in its ``regex_list``: how many labelled paragraphs it matches, how many
 of those are boilerplate, and how many no other expression of the suite matches (what it
-adds); then every content-labelled paragraph it matches, to be read: a false alarm, or
+adds); per rule, its expressions together: matches, precision and the share of the set's
+boilerplate it names (recall; ``--suite`` another revision's suite to compare); then every content-labelled paragraph it matches, to be read: a false alarm, or
 furniture the labels call content (each set's README lists what its labels get wrong).
 Paragraphs are matched as the rules match them: on their ftfy-normalised text. The sets
 are read where they lie.
@@ -57,6 +58,20 @@ def main() -> None:
         texts = {key: normalise(record["text"])[0] for key, record in labels.items()}
         hits = {(code, n): {key for key, text in texts.items() if pattern.search(text)} for code, n, pattern in patterns}
         print(f"{labelled_set.name}: {len(labels):,} labelled paragraphs")
+        # Per rule: its expressions together, as the rule matches (what the noise model's pattern
+        # features and the check see), and the share of the set's boilerplate it names.
+        total_bp = sum(r["label"] == "boilerplate" for r in labels.values())
+        print(f"  {'rule':<9} {'matched':>8} {'boilerplate':>12} {'precision':>10} {'recall':>7}")
+        for code in sorted({c for c, _, _ in patterns}):
+            if args.code and code != args.code:
+                continue
+            matched = set().union(*(keys for (c, _), keys in hits.items() if c == code))
+            bp = sum(labels[k]["label"] == "boilerplate" for k in matched)
+            precision = f"{bp / len(matched):.3f}" if matched else "-"
+            print(f"  {code:<9} {len(matched):>8} {bp:>12} {precision:>10} {bp / total_bp if total_bp else 0:>7.3f}")
+        every = set().union(*hits.values())
+        bp = sum(labels[k]["label"] == "boilerplate" for k in every)
+        print(f"  {'all':<9} {len(every):>8} {bp:>12} {bp / len(every) if every else 0:>10.3f} {bp / total_bp if total_bp else 0:>7.3f}")
         print(f"  {'pattern':<9} {'matched':>8} {'boilerplate':>12} {'precision':>10} {'adds':>6} {'adds bp':>8}")
         for code, n, _ in patterns:
             if args.code and code != args.code:
