@@ -213,3 +213,27 @@ def test_light_engine_one_spelling_on_reported_rows_counts_every_file_of_their_k
         assert one == [f for f in full if f["path"] == path], name
     b = json.loads(cli("check", "corpus/b.txt", "--with-corpus", "--engine", "light", "--format", "json", "--select", "NM").stdout)
     assert [(f["code"], len(f["related"])) for f in b["findings"]] == [("NM001", 3)]  # the three places of "Kim Jong Un"
+
+
+def test_noise_shapes_search_each_list_as_its_patterns_do():
+    """The noise features match a rule's pattern list with ``any_of``'s few searches: on every
+    unit of the seed pages, the same verdicts as each pattern searched on its own."""
+    from pathlib import Path
+
+    from validators.config import load_config
+    from validators.features.noise import _searches, line_units
+    from validators.pipeline import pattern_rules
+    from validators.segment import segment
+
+    root = Path(__file__).resolve().parent.parent
+    texts = []
+    for page in sorted((root / "seeds").rglob("*.txt")):
+        texts += line_units([p.raw for p in segment(page.read_text(encoding="utf-8", errors="surrogateescape")).paragraphs])[0]
+    assert texts
+    lists = [compiled for _, compiled in pattern_rules(load_config(start=root))]
+    assert lists
+    for compiled in lists:
+        searches = _searches(compiled)
+        assert len(searches) <= len(compiled)
+        for text in texts:
+            assert bool(any(s(text) for s in searches)) == any(p.search(text) for p in compiled), text

@@ -218,16 +218,22 @@ def _missing(value) -> bool:
     return value is None or (isinstance(value, float) and value != value)  # None or NaN, as GX counts them
 
 
+def _present(values: list, rows) -> list[int]:
+    """The rows among ``rows`` whose value is not missing: a string or None decided without a
+    call (a paragraph table has millions of them), other values by ``_missing``."""
+    pairs = enumerate(values) if rows == range(len(values)) else ((r, values[r]) for r in rows)
+    return [r for r, v in pairs if v is not None and (type(v) is str or not _missing(v))]
+
+
 def _null_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int], int]:
     # GX's expect_column_values_to_be_null counts missing values as the expected ones.
-    values = frame[kwargs["column"]]
-    return [r for r in rows if not _missing(values[r])], len(rows)
+    return _present(frame[kwargs["column"]], rows), len(rows)
 
 
 def _regex_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int], int]:
     # Map expectations skip missing values; GX matches with str.contains (re.search).
     values = frame[kwargs["column"]]
-    present = [r for r in rows if not _missing(values[r])]
+    present = _present(values, rows)
     searches = any_of(tuple(kwargs.get("regex_list") or [kwargs["regex"]]))
     # One search per distinct value: a scraped corpus repeats its furniture (and whole pages)
     # thousands of times, and a value's verdict is the same wherever it stands.
@@ -292,7 +298,7 @@ def _between_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[in
     if low is None and high is None:
         raise ValueError("expect_column_values_to_be_between needs min_value or max_value")
     strict_min, strict_max = bool(kwargs.get("strict_min", False)), bool(kwargs.get("strict_max", False))
-    present = [r for r in rows if not _missing(values[r])]
+    present = _present(values, rows)
 
     def outside(value) -> bool:
         if low is not None and (value <= low if strict_min else value < low):

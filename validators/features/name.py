@@ -276,7 +276,7 @@ def _scan(raw: str, lexicon: NameLexicon, lower: set[str] = frozenset()) -> tupl
         i = bisect.bisect_right(code_starts, match.start()) - 1
         return i >= 0 and match.start() < codes[i][1]
 
-    led = lexicon.led_by_acronym
+    led, particles = lexicon.led_by_acronym, lexicon.particles
     skip_to = 0  # the end of a registry name read as a whole: its words are not read again
     for match in _TOKEN.finditer(raw):
         token = match.group()
@@ -285,6 +285,15 @@ def _scan(raw: str, lexicon: NameLexicon, lower: set[str] = frozenset()) -> tupl
         if codes and inside_code(match):
             if run:
                 close()
+            continue
+        if token[0].islower() and "-" not in token and (len(token) == 1 or token[1:].islower()):
+            # Most words: a lower-case word is neither a name word nor one with a capital
+            # inside (``_name_word``, ``_inner_capital``); it joins a run only as a particle.
+            if run:
+                if token in particles and joins(run[-1], match):
+                    run.append(match)
+                else:
+                    close()
             continue
         capitalised = token[0].isupper()
         followed = raw[match.end() : match.end() + 2]

@@ -182,9 +182,22 @@ def line_units(texts: list[str]) -> tuple[list[str], list[int]]:
     return units, owner
 
 
+def _searches(compiled: tuple[re.Pattern, ...]) -> tuple:
+    """The few searches of ``evaluate.any_of`` for a list of patterns compiled without flags
+    of their own (one or two alternations, each pattern tried only where its required
+    literals occur), else each pattern's own search."""
+    if all(isinstance(p.pattern, str) and p.flags == re.compile(p.pattern).flags for p in compiled):
+        from ..evaluate import any_of
+
+        return any_of(tuple(p.pattern for p in compiled))
+    return tuple(p.search for p in compiled)
+
+
 def paragraph_shapes(texts: list[str], patterns: NoisePatterns = NoisePatterns()) -> list[list[float]]:
     """Each unit's own features (the ``OWN`` names, in order), from its text alone."""
     rows = []
+    furniture = [(error, _searches(compiled)) for error, compiled in patterns.furniture]
+    comment = _searches(patterns.comment_section)
     for text in texts:
         stripped = text.strip()
         tokens = _WORD.findall(stripped)
@@ -193,7 +206,7 @@ def paragraph_shapes(texts: list[str], patterns: NoisePatterns = NoisePatterns()
         letters = [c for c in visible if c.isalpha()]
         alphabetic = [t for t in tokens if t[0].isalpha()]
         first = next((c for c in stripped if c.isalnum()), "")
-        hits = [any(p.search(text) for p in compiled) for _, compiled in patterns.furniture]
+        hits = [any(search(text) for search in searches) for _, searches in furniture]
         rows.append([
             words,
             len(stripped),
@@ -211,9 +224,9 @@ def paragraph_shapes(texts: list[str], patterns: NoisePatterns = NoisePatterns()
             bool(_URL.search(stripped)),
             len(_SEPARATORS.findall(stripped)),
             words >= 3 and _is_headline(stripped),
-            any(p.search(text) for p in patterns.comment_section),
-            any(hit for hit, (error, _) in zip(hits, patterns.furniture, strict=True) if error),
-            any(hit for hit, (error, _) in zip(hits, patterns.furniture, strict=True) if not error),
+            any(search(text) for search in comment),
+            any(hit for hit, (error, _) in zip(hits, furniture, strict=True) if error),
+            any(hit for hit, (error, _) in zip(hits, furniture, strict=True) if not error),
         ])  # fmt: skip
     return rows
 
