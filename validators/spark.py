@@ -509,9 +509,11 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
     read on the executors, one partition per ``FILES_PER_PARTITION`` files: with a cluster, the corpus
     must be on a file system every node mounts at the same path. The file steps run per partition;
     duplicates (exact, near, shared passages, whole files) and template counts run as Spark
-    operations (``spark_corpus``); the noise score per file, on the executors. The driver receives
-    each file's text and paragraph columns, the duplicate columns of the rows that have one, and
-    runs the name-variant step (``mentions``) itself.
+    operations (``spark_corpus``); the noise score per file, on the executors, which also build
+    the paragraph table GX validates (the columns the paragraph suite reads, as a persisted Spark
+    DataFrame, left in ``BUILT`` for ``evaluate_with_spark``; ``release`` drops it). The driver
+    still receives each file's text and paragraph columns and the duplicate columns of the rows
+    that have one (the findings are built there), and runs the name-variant step (``mentions``).
     """
     import pickle
     import time
