@@ -144,6 +144,9 @@ def _file_stage(documents: list[Document], context: Context, cache: FeatureCache
     for n, (doc, content) in enumerate(zip(documents, contents, strict=True)):
         if per_file[n] is None:
             per_file[n] = unpack(cache.get(content), doc)
+    if cache.folder is None:  # nothing to save: its packed outputs go once the table is made of them
+        cache.entries.clear()
+        cache.added.clear()
     return per_file
 
 
