@@ -7,7 +7,9 @@ as its own process:
 
 - ``check --engine light --no-cache`` (a full cold check, light engine);
 - ``check --engine light`` with the feature cache warmed by one untimed run first;
-- ``check --engine gx --no-cache`` (what CI runs).
+- ``check --engine gx --no-cache`` (what CI runs);
+- on request (``--runs light-cold-json light-cold-sarif``), the cold light check writing its
+  report as JSON or SARIF, to see what a report format adds to the peak.
 
 For each it prints the median wall time of R runs, the median CPU seconds (user + system:
 on a shared machine, what the run cost, whatever else ran), files/s and MB/s of corpus text,
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import hashlib
 import os
 import resource
 import shutil
@@ -50,7 +53,11 @@ RUNS = {
     "light-cold": (["check", "--engine", "light", "--no-cache"], False),
     "light-warm": (["check", "--engine", "light"], True),
     "gx-cold": (["check", "--engine", "gx", "--no-cache"], False),
+    "light-cold-json": (["check", "--engine", "light", "--no-cache", "--format", "json"], False),
+    "light-cold-sarif": (["check", "--engine", "light", "--no-cache", "--format", "sarif"], False),
 }
+#: What runs without ``--runs``: the JSON and SARIF runs only on request.
+DEFAULT_RUNS = ["light-cold", "light-warm", "gx-cold"]
 
 
 def shared_pages() -> list[Path]:
@@ -77,7 +84,7 @@ def build_corpus(project: Path, files: int, pages: list[Path]) -> int:
 
 
 def run_once(args: list[str], project: Path, code: Path | None = None) -> tuple[float, float, float, str]:
-    """(wall seconds, CPU seconds, peak RSS in MB, printed findings) of one check process;
+    """(wall seconds, CPU seconds, peak RSS in MB, digest of the printed findings) of one check process;
     ``code``: a folder to import ``validators`` from instead of this checkout."""
     report = project / "time.txt"
     wrapper = [TIME, "-f", "%U %S %M", "-o", str(report)] if TIME else []
@@ -96,7 +103,7 @@ def run_once(args: list[str], project: Path, code: Path | None = None) -> tuple[
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
         kilobytes = after.ru_maxrss
-    return elapsed, cpu, kilobytes / 1024, result.stdout
+    return elapsed, cpu, kilobytes / 1024, hashlib.sha256(result.stdout.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def measure(args: list[str], warm: bool, project: Path, repeat: int, codes: list[Path | None]) -> list[tuple[float, float, float]]:
@@ -174,7 +181,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, nargs="+", default=[2000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--runs", nargs="+", choices=list(RUNS), default=list(RUNS))
+    parser.add_argument("--runs", nargs="+", choices=list(RUNS), default=DEFAULT_RUNS)
     parser.add_argument("--against", metavar="REV", help="also run commit REV's code, alternating, and print ratios")
     parser.add_argument("--pool", action="store_true", help="measure the per-file stage serial against the pool, by number of files")
     args = parser.parse_args()

@@ -515,3 +515,91 @@ def test_summary_counts_paragraphs_in_the_singular_and_plural(tmp_path, paragrap
                           cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "All clear: " + summary
+
+
+# --------------------------------------------------------------------------- streamed reports
+
+
+def _whole_junit(report) -> str:
+    """The JUnit report as it was built before it was streamed: one tree, indented whole."""
+    from validators.output import junit
+
+    by_path: dict[str, list] = {}
+    for f in report.findings:
+        by_path.setdefault(f.path, []).append(f)
+    skipped = dict(report.skipped)
+    totals = {"tests": 0, "failures": 0}
+    suites = ET.Element("testsuites", name="corpus-validator")
+    for path in sorted({d.path for d in report.documents} | set(by_path)):
+        counts = junit._counts(by_path.get(path, []), path in skipped)
+        suites.append(junit._suite(path, by_path.get(path, []), counts, skipped.get(path)))
+        for key in totals:
+            totals[key] += counts[key]
+    suites.attrib.update({k: str(v) for k, v in totals.items()}, errors="0")
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def _whole_html_data(page: str) -> str:
+    block = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S).group(1)
+    from validators.output.html import script_json
+
+    return script_json(json.loads(block)), block
+
+
+@pytest.mark.parametrize("files", [
+    {"empty.txt": ""},  # nothing checked: empty lists, as a whole dump writes them
+    {"a.txt": STORY},  # no finding
+    {   # findings with related places (copies), hostile names and text, an empty (skipped) file
+        **{name: STORY + "\n" + HOSTILE_TEXT + "\n" + PROMPT + "\n" for name in HOSTILE_NAMES[:4]},
+        "copy1.txt": STORY + "\n" + PROMPT + "\n", "copy2.txt": STORY + "\n" + PROMPT + "\n", "empty.txt": "",
+        "astral.txt": "\U0001f600 \u2028 café\r\n\n" + PROMPT + "\n",
+    },
+])  # fmt: skip
+def test_streamed_reports_are_the_whole_documents_byte_for_byte(run, tmp_path, files):
+    """Each format written piece by piece is the text the whole document gave: JSON, SARIF and
+    GitLab as ``dumps(document, indent=2)`` of the same values, JUnit as the tree indented
+    whole, the HTML page's data as one ``script_json``."""
+    report = run(files)
+    if len(files) > 2:
+        assert any(f.related for f in report.findings) and report.skipped
+    for name in FORMATS:
+        pieces = list(FORMATS.chunks(name)(report))
+        text = "".join(pieces)
+        assert text == FORMATS[name](report), name
+        if report.findings and name not in ("html", "junit"):
+            assert len(pieces) > len(report.findings), name  # written a finding at a time
+        if name == "junit":
+            assert len(pieces) > len(report.documents)  # written a file at a time
+    json_report = FORMATS["json"](report)
+    whole = dumps({"version": 1, "summary": report.summary(), "findings": [f.to_dict() for f in report.findings]}, indent=2)
+    assert json_report == whole + "\n"
+    for name in ("sarif", "gitlab"):
+        streamed = FORMATS[name](report)
+        assert dumps(json.loads(streamed), indent=2) + "\n" == streamed, name
+    assert len(json.loads(FORMATS["sarif"](report))["runs"][0]["results"]) == len(report.findings)
+    assert FORMATS["junit"](report) == _whole_junit(report)
+    redumped, block = _whole_html_data(FORMATS["html"](report))
+    assert block == redumped
+
+
+@pytest.mark.parametrize("document", [[], {"a": 1, "b": []}, {"a": {"b": [1], "c": [{"d": []}]}}, {"runs": [{"x": "[]", "results": []}]}])
+def test_dumps_streamed_fills_the_last_list_as_a_whole_dump_would(document):
+    from validators.output.escape import dumps_streamed
+
+    items = [{"t": "a\u202eb\x1b", "n": [1, 2]}, "\U000e0001", 3, [], {}]
+    for count in range(len(items) + 1):
+        whole = json.loads(json.dumps(document))
+        target = whole
+        while not (isinstance(target, list) and not target):
+            target = target[-1] if isinstance(target, list) else list(target.values())[-1]
+        target.extend(items[:count])
+        assert "".join(dumps_streamed(document, iter(items[:count]))) == dumps(whole, indent=2)
+
+
+def test_dumps_streamed_refuses_a_document_that_does_not_end_with_an_empty_list():
+    from validators.output.escape import dumps_streamed
+
+    for document in ({"a": [], "b": 1}, {"a": [1]}, "[]"):
+        with pytest.raises(ValueError, match="must end with the empty list"):
+            list(dumps_streamed(document, []))

@@ -11,6 +11,7 @@ import functools
 import gc
 import os
 import sys
+from collections import Counter
 
 import click
 
@@ -204,14 +205,15 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
         from .spark import write_findings
 
         write_findings(report.findings, spark_output, config.spark_master)
-    rendered = {}  # each format once (github also appends to the step summary)
-    # The text report alone is written as it is produced, never held whole (large corpora).
-    streamed = output_format == "text" and all(name != "text" for name, _ in extra)
-    for name in [output_format, *(name for name, _ in extra)]:
-        if name not in rendered and not (streamed and name == "text"):
-            rendered[name] = FORMATS[name](report)
+    # Each report is written as it is produced, never held whole (large corpora); a format
+    # asked for twice is rendered once and written twice (github also appends to the step summary).
+    asked = Counter([output_format, *(name for name, _ in extra)])
+    rendered = {name: FORMATS[name](report) for name, n in asked.items() if n > 1}
     for name, target in extra:
-        _emit(rendered[name], target)
+        if name in rendered:
+            _emit(rendered[name], target)
+        else:
+            _emit_chunks(_chunks(FORMATS.chunks(name)(report)), target)
     _emit_report(report, rendered.get(output_format), output_format, output, quiet, show_statistics)
     sys.exit(EXIT_FINDINGS if report.errors and not exit_zero else EXIT_CLEAN)
 
@@ -227,16 +229,19 @@ def _terminal_options(config: Config, output_format: str, output: str | None, sh
 
 
 def _emit_report(report, text: str | None, output_format: str, output: str | None, quiet: bool = False, show_statistics: bool = False) -> None:
-    """The main report (``text``; None: the text report, written as it is produced) to
-    ``output`` or stdout, a text report on a terminal in colour; or, with
+    """The main report (``text``; None: the report in ``output_format``, written as it is
+    produced) to ``output`` or stdout, a text report on a terminal in colour; or, with
     ``show_statistics``, the statistics to stdout (and the report to ``output``)."""
-    from .output import terminal
+    from .output import FORMATS, terminal
     from .output import text as text_report
 
     if show_statistics:
         click.echo(terminal.statistics(report, quiet), nl=False)
         if not output:
             return
+    if text is None and output_format != "text":
+        _emit_chunks(_chunks(FORMATS.chunks(output_format)(report)), output)
+        return
     if text is None:
         chunks = _chunks(text_report.lines(report, summary=not quiet))
         if not output and terminal.colour_wanted(sys.stdout):

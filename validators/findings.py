@@ -200,7 +200,13 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
     # What yields is dropped before it is placed: the places and fingerprints of a finding
     # are most of its cost, and a scraped page's furniture is named by a pattern and the score.
     locate = Locator(corpus)
-    return [_from_hit(code, severity, hit, locate) for code, severity, hit in _without_yielded(hits)]
+    kept = _without_yielded(hits)
+    hits.clear()  # the kept hits are in ``kept`` alone, and each goes once its finding is made
+    findings = []
+    for n, (code, severity, hit) in enumerate(kept):
+        findings.append(_from_hit(code, severity, hit, locate))
+        kept[n] = None
+    return findings
 
 
 def _without_yielded(hits: list[tuple[str, str, Hit]]) -> list[tuple[str, str, Hit]]:

@@ -144,6 +144,9 @@ def _file_stage(documents: list[Document], context: Context, cache: FeatureCache
     for n, (doc, content) in enumerate(zip(documents, contents, strict=True)):
         if per_file[n] is None:
             per_file[n] = unpack(cache.get(content), doc)
+    if cache.folder is None:  # nothing to save: its packed outputs go once the table is made of them
+        cache.entries.clear()
+        cache.added.clear()
     return per_file
 
 
@@ -308,6 +311,10 @@ def check_documents(
         narrow = report_paths is not None and not any("mostly" in spec.kwargs for s in suites for spec in s.expectations)
         features = corpus_features(documents, feature_context(config, report_paths, error), cache, narrow=narrow)
     paragraphs, mentions = features.table, features.tables["mentions"]
+    # The rules read the tables and the steps' setups, not what the steps worked from (per-file
+    # data, the noise model's feature matrix): held no longer than here.
+    setups = features.context.setups
+    del features
     reported = [d for d in documents if report_paths is None or d.path in report_paths]
     report = Report(reported, paragraphs, mentions, levels=rule_levels(all_suites, config))
 
@@ -321,7 +328,7 @@ def check_documents(
     frames = {"paragraphs": paragraphs, "mentions": mentions, "files": file_table(documents)}
     outcomes = evaluate(frames, track(suites, "evaluation", "suites"), report_paths)
     # The rules read the data the feature steps prepared from expectations/ (each step's setup).
-    corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, features.context.setups, frames["files"])
+    corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, setups, frames["files"])
     findings = build_findings(outcomes, corpus, config.severity_of, report_paths)
     findings = [f for f in findings if not config.ignored(f.path, f.code)]  # per-file-ignores
     # A pattern's error on a paragraph the noise model reads as the article's own is a warning

@@ -1,4 +1,6 @@
-"""Renderers: one module per output format, each ``render(report) -> str``."""
+"""Renderers: one module per output format, each ``render(report) -> str``, and
+``chunks(report)``, the same text piece by piece as it is made (a report of many findings
+is written as it goes, never held whole)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,10 @@ class _Renderers(dict):
 
     def __getitem__(self, name: str):
         return importlib.import_module(f"{__name__}.{super().__getitem__(name)}").render
+
+    def chunks(self, name: str):
+        """The format's ``chunks(report)``, an iterator of the report's text."""
+        return importlib.import_module(f"{__name__}.{super().__getitem__(name)}").chunks
 
 
 FORMATS = _Renderers(text="text", json="json", github="github", sarif="sarif", junit="junit", gitlab="gitlab", html="html")

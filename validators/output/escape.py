@@ -10,13 +10,16 @@ terminal, a CI log or a parser sees them.
   (GitHub's ``::error …`` at the line's start, the legacy ``##[error]`` anywhere)
   is defused by showing one of its characters escaped.
 - ``dumps``: JSON whose strings carry the same characters as ``\\uXXXX`` escapes: the
-  values stay exact, the bytes stay printable.
+  values stay exact, the bytes stay printable; ``dumps_streamed`` writes the same text
+  piece by piece, its last list one item at a time (a report of many findings is never
+  held whole).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 
 #: Unicode categories shown escaped: controls, format characters, line and paragraph
 #: separators, surrogates (undecodable bytes).
@@ -94,5 +97,35 @@ def _json_escape(char: str) -> str:
 def dumps(document, **options) -> str:
     """``json.dumps`` keeping non-ASCII text readable, but with every hidden character
     escaped. Outside strings JSON has only ASCII, so escaping after dumping is exact."""
-    text = json.dumps(document, ensure_ascii=False, **options)
+    return _escaped_json(json.dumps(document, ensure_ascii=False, **options))
+
+
+def _escaped_json(text: str) -> str:
     return _JSON_HIDDEN.sub(lambda m: "".join(_json_escape(c) for c in m.group()), text)
+
+
+#: What may follow the streamed list in an indented dump: its closing bracket and those of
+#: the containers it is the last value of.
+_CLOSERS = re.compile(r"\][\s\]}]*")
+
+
+def dumps_streamed(document, items: Iterable, indent: int = 2) -> Iterator[str]:
+    """``dumps(document, indent=indent)`` with ``items`` as the value of the list that ends
+    ``document`` (an empty list that is the last value of its object or list, and of each
+    container around it: the findings of a JSON report, the results of a SARIF run), written
+    item by item as ``items`` yields them: the same text, never held whole."""
+    text = dumps(document, indent=indent)
+    at = text.rfind("[]")
+    if at < 0 or _CLOSERS.fullmatch(text, at + 1) is None:
+        raise ValueError("dumps_streamed: the document must end with the empty list to fill")
+    line = text[text.rfind("\n", 0, at) + 1 : at]
+    outer = "\n" + line[: len(line) - len(line.lstrip(" "))]
+    inner = outer + " " * indent
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=indent)
+    written = False
+    for item in items:
+        # JSON strings hold no raw line feed: every line feed of an item's dump is its layout.
+        head = "," if written else text[: at + 1]  # the separator, or all up to the list's opening bracket
+        yield head + inner + _escaped_json(encoder.encode(item)).replace("\n", inner)
+        written = True
+    yield outer + text[at + 1 :] if written else text  # an empty list: ``[]``, as ``dumps`` writes it

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 
 from .escape import visible
 
@@ -47,17 +48,21 @@ def _tally(s: dict) -> str:
 
 
 def render(report) -> str:
-    lines = []
+    return "".join(chunks(report))
+
+
+def chunks(report) -> Iterator[str]:
+    """The annotations line by line as they are made (never all held), then the tally; the
+    step summary is appended when ``GITHUB_STEP_SUMMARY`` is set."""
     for f in report.findings:
         message = visible(f"{f.message} (help: {f.suggestion})")
-        lines.append(f"::{LEVELS[f.severity]} {_properties(f)}::{_escape_data(message)}")
+        yield f"::{LEVELS[f.severity]} {_properties(f)}::{_escape_data(message)}\n"
     s = report.summary()
-    lines.append(f"corpus-validator: {counted(s['findings'], 'finding')} ({_tally(s)}) in {counted(s['files'], 'file')}")
+    yield f"corpus-validator: {counted(s['findings'], 'finding')} ({_tally(s)}) in {counted(s['files'], 'file')}\n"
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         with open(summary_file, "a", encoding="utf-8") as handle:
             handle.write(markdown_summary(report))
-    return "\n".join(lines) + "\n"
 
 
 #: ASCII punctuation Markdown may read as markup inside a table cell (CommonMark lets a

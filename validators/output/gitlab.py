@@ -9,22 +9,31 @@ shows corpus text escaped (``escape.visible``); the path stays exact.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 
-from .escape import dumps, visible
+from .escape import dumps_streamed, visible
 
 SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
 
 
 def render(report) -> str:
+    return "".join(chunks(report))
+
+
+def _issues(report):
     seen = Counter()
-    issues = []
     for f in report.findings:
         seen[f.fingerprint] += 1
-        issues.append({
+        yield {
             "description": visible(f"{f.code}: {f.message}"),
             "check_name": f.code,
             "fingerprint": f.fingerprint if seen[f.fingerprint] == 1 else f"{f.fingerprint}:{seen[f.fingerprint]}",
             "severity": SEVERITIES[f.severity],
             "location": {"path": f.path, "lines": {"begin": f.line, "end": f.end_line}},
-        })  # fmt: skip
-    return dumps(issues, indent=2) + "\n"
+        }  # fmt: skip
+
+
+def chunks(report) -> Iterator[str]:
+    """The array piece by piece, an issue at a time (``escape.dumps_streamed``)."""
+    yield from dumps_streamed([], _issues(report), indent=2)
+    yield "\n"

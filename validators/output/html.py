@@ -19,6 +19,7 @@ import html
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from importlib import resources
 
 from .. import __version__
@@ -149,29 +150,48 @@ RELATED_KEPT = 12
 
 
 def _data(report) -> dict:
+    """The page's data as one object (``_data_chunks`` writes the same, record by record)."""
+    return json.loads("".join(_data_chunks(report)))
+
+
+def _data_chunks(report) -> Iterator[str]:
+    """The page's data block (``script_json``) piece by piece, a file and a finding at a time:
+    ``{"files": [...], "findings": [...], "rules": {...}, "invisible": ...}``."""
     by_path: dict[str, list] = {}
     for f in report.findings:
         by_path.setdefault(f.path, []).append(f)
-    files, index, texts = [], {}, {}
-    for doc in report.documents:
-        index[doc.path] = len(files)
+    index, texts = {}, {}
+    for n, doc in enumerate(report.documents):
+        index[doc.path] = n
+        texts[doc.path] = (doc.text, doc.bom)
+    strays = [path for path in by_path if path not in index]
+    for n, path in enumerate(strays, len(report.documents)):  # a finding on a file not among the documents (never expected): still listed
+        index[path] = n
+        texts[path] = ("", False)
+    yield '{"files":['
+    for n, doc in enumerate(report.documents):
         shown = doc.path in by_path  # a clean file is listed, not copied into the page
-        files.append({"p": doc.path, "t": doc.text if shown else None, "x": doc.problem})
-        texts[doc.path] = (doc.text, Positions(doc.text), doc.bom)
-    for path in by_path:  # a finding on a file not among the documents (never expected): still listed
-        if path not in index:
-            index[path] = len(files)
-            files.append({"p": path, "t": None, "x": None})
-            texts[path] = ("", Positions(""), False)
-    findings = []
-    for f in report.findings:
-        text, positions, bom = texts[f.path]
-        start = positions.offset(f.line, f.column)
-        end = max(start, positions.offset(f.end_line, f.end_column))
+        yield ("," if n else "") + script_json({"p": doc.path, "t": doc.text if shown else None, "x": doc.problem})
+    for n, path in enumerate(strays):
+        yield ("," if n or report.documents else "") + script_json({"p": path, "t": None, "x": None})
+    yield '],"findings":['
+    positions: dict[str, Positions] = {}  # each file's line starts, made when a finding first asks
+
+    def located(path: str) -> Positions:
+        known = positions.get(path)
+        if known is None:
+            known = positions[path] = Positions(texts[path][0])
+        return known
+
+    for n, f in enumerate(report.findings):
+        text, bom = texts[f.path]
+        here = located(f.path)
+        start = here.offset(f.line, f.column)
+        end = max(start, here.offset(f.end_line, f.end_column))
         related = []
         for place in f.related[:RELATED_KEPT]:
             if place.path in texts:
-                other = texts[place.path][1]
+                other = located(place.path)
                 related.append([index[place.path], place.line, place.column, other.offset(place.line, place.column)])
             else:  # a file read as context only (``--with-corpus``): named, not linked
                 related.append([place.path, place.line, place.column, None])
@@ -181,12 +201,12 @@ def _data(report) -> dict:
         }  # fmt: skip
         if f.fixable:
             record["d"] = _hunk(text, f.edits, bom=f.removes_bom and bom)
-        findings.append(record)
+        yield ("," if n else "") + script_json(record)
     rules = {
         code: {"n": RULES[code].name, "y": RULES[code].family, "t": RULES[code].doc().splitlines()[0]}
         for code in sorted({f.code for f in report.findings})
     }
-    return {"files": files, "findings": findings, "rules": rules, "invisible": JS_INVISIBLE}
+    yield '],"rules":' + script_json(rules) + ',"invisible":' + script_json(JS_INVISIBLE) + "}"
 
 
 # --------------------------------------------------------------------------- the summary
@@ -286,6 +306,12 @@ def _hash(source: str) -> str:
 
 
 def render(report) -> str:
+    return "".join(chunks(report))
+
+
+def chunks(report) -> Iterator[str]:
+    """The page piece by piece: the head and summary, then its data block a file and a
+    finding at a time (``_data_chunks``), then the script."""
     style, script = _asset("html_report.css"), _asset("html_report.js")
     policy = (
         f"default-src 'none'; style-src {_hash(style)}; script-src {_hash(script)}; "
@@ -294,7 +320,7 @@ def render(report) -> str:
     s = report.summary()
     title = f"corpus-validator: {s['findings']:,} findings in {s['files']:,} files"
     legend = "".join(f'<span class="fam fam-{family}">{family}</span>' for family in FAMILIES)
-    return f"""<!DOCTYPE html>
+    yield f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -309,7 +335,9 @@ def render(report) -> str:
 · severity: <span class="sev sev-error">error</span> <span class="sev sev-warning">warning</span> <span class="sev sev-info">info</span></p></header>
 {_summary(report)}
 <section id="findings"><noscript><p>The findings list and the file view need JavaScript; the summary above does not.</p></noscript></section>
-<script type="application/json" id="report-data">{script_json(_data(report))}</script>
+<script type="application/json" id="report-data">"""
+    yield from _data_chunks(report)
+    yield f"""</script>
 <script>{script}</script>
 </body>
 </html>

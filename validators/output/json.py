@@ -1,20 +1,26 @@
 """``{"version": 1, "summary": {...}, "findings": [...]}``: a stable shape for other tools.
 
 Values are exact; control, bidirectional and invisible characters in them are written as
-JSON escapes (``escape.dumps``), never raw.
+JSON escapes (``escape.dumps``), never raw. The findings are written one by one
+(``escape.dumps_streamed``).
 """
 
 from __future__ import annotations
 
-from .escape import dumps
+from collections.abc import Iterator
+
+from .escape import dumps_streamed
 
 SCHEMA_VERSION = 1
 
 
 def render(report) -> str:
-    document = {
-        "version": SCHEMA_VERSION,
-        "summary": report.summary(),
-        "findings": [f.to_dict() for f in report.findings],
-    }
-    return dumps(document, indent=2) + "\n"
+    return "".join(chunks(report))
+
+
+def chunks(report) -> Iterator[str]:
+    """The report piece by piece, a finding at a time: the findings are never all held as
+    records or as text (a large corpus has hundreds of thousands)."""
+    document = {"version": SCHEMA_VERSION, "summary": report.summary(), "findings": []}
+    yield from dumps_streamed(document, (f.to_dict() for f in report.findings), indent=2)
+    yield "\n"

@@ -10,6 +10,7 @@ go through ``escape.visible``: XML 1.0 cannot carry most control characters at a
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterator
 from xml.etree import ElementTree as ET
 
 from .escape import visible
@@ -25,35 +26,55 @@ def _detail(f) -> str:
 
 
 def render(report) -> str:
+    return "".join(chunks(report))
+
+
+def chunks(report) -> Iterator[str]:
+    """The XML piece by piece, a test suite (a file) at a time, laid out as ``ET.indent``
+    lays out the whole tree: only one file's elements are ever held."""
     by_path: dict[str, list] = {}
     for f in report.findings:
         by_path.setdefault(f.path, []).append(f)
     skipped_files = dict(report.skipped)
     paths = sorted({d.path for d in report.documents} | set(by_path))
-    totals = {"tests": 0, "failures": 0}  # the schema has no ``skipped`` on <testsuites>
-    suites = ET.Element("testsuites", name="corpus-validator")
-    for path in paths:
-        shown = visible(path)
-        findings = by_path.get(path, [])
-        counts = {
-            "tests": max(len(findings), 1),
-            "failures": sum(f.severity == "error" for f in findings),
-            "skipped": sum(f.severity != "error" for f in findings) + (not findings and path in skipped_files),
-        }
-        suite = ET.SubElement(suites, "testsuite", name=shown, file=shown, errors="0", **{k: str(v) for k, v in counts.items()})
-        classname = posixpath.splitext(shown)[0]
-        if not findings:
-            case = ET.SubElement(suite, "testcase", name=CLEAN, classname=classname, file=shown)
-            if path in skipped_files:
-                ET.SubElement(case, "skipped", message=f"not checked: {skipped_files[path]}")
-        for f in findings:
-            case = ET.SubElement(suite, "testcase", name=f"{f.code} at {f.line}:{f.column}", classname=classname,
-                                 file=shown, line=str(f.line))  # fmt: skip
-            kind = "failure" if f.severity == "error" else "skipped"
-            outcome = ET.SubElement(case, kind, type=f.code, message=visible(f"[{f.severity}] {f.message}"))
-            outcome.text = _detail(f)
-        for key in totals:
-            totals[key] += counts[key]
-    suites.attrib.update({k: str(v) for k, v in totals.items()}, errors="0")
-    ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    counted = [(path, _counts(by_path.get(path, []), path in skipped_files)) for path in paths]
+    totals = {key: str(sum(counts[key] for _, counts in counted)) for key in ("tests", "failures")}
+    # The schema has no ``skipped`` on <testsuites>.
+    suites = ET.Element("testsuites", name="corpus-validator", **totals, errors="0")
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    if not counted:
+        yield ET.tostring(suites, encoding="unicode") + "\n"
+        return
+    suites.text = "\n  "
+    yield ET.tostring(suites, encoding="unicode").removesuffix("</testsuites>")
+    for n, (path, counts) in enumerate(counted):
+        suite = _suite(path, by_path.get(path, []), counts, skipped_files.get(path))
+        ET.indent(suite, level=1)
+        yield ET.tostring(suite, encoding="unicode") + ("\n  " if n + 1 < len(counted) else "\n")
+    yield "</testsuites>\n"
+
+
+def _counts(findings: list, skipped: bool) -> dict[str, int]:
+    return {
+        "tests": max(len(findings), 1),
+        "failures": sum(f.severity == "error" for f in findings),
+        "skipped": sum(f.severity != "error" for f in findings) + (not findings and skipped),
+    }
+
+
+def _suite(path: str, findings: list, counts: dict[str, int], skipped: str | None) -> ET.Element:
+    """One file's test suite: a case per finding, or one passing (or skipped) case."""
+    shown = visible(path)
+    suite = ET.Element("testsuite", name=shown, file=shown, errors="0", **{k: str(v) for k, v in counts.items()})
+    classname = posixpath.splitext(shown)[0]
+    if not findings:
+        case = ET.SubElement(suite, "testcase", name=CLEAN, classname=classname, file=shown)
+        if skipped is not None:
+            ET.SubElement(case, "skipped", message=f"not checked: {skipped}")
+    for f in findings:
+        case = ET.SubElement(suite, "testcase", name=f"{f.code} at {f.line}:{f.column}", classname=classname,
+                             file=shown, line=str(f.line))  # fmt: skip
+        kind = "failure" if f.severity == "error" else "skipped"
+        outcome = ET.SubElement(case, kind, type=f.code, message=visible(f"[{f.severity}] {f.message}"))
+        outcome.text = _detail(f)
+    return suite

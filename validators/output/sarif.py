@@ -4,7 +4,8 @@ Columns are Unicode code points (``columnKind``). File names are percent-encoded
 relative to ``%SRCROOT%``; the rule catalogue lists every rule in code order with its
 documentation, default level and family; ``primaryLocationLineHash`` carries our
 line-independent fingerprint, so GitHub follows an alert when lines move; related
-places carry their ends and are linked from the message (``[text](id)``).
+places carry their ends and are linked from the message (``[text](id)``). The results
+are written one by one (``escape.dumps_streamed``).
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ import json
 import os
 import re
 from collections import Counter
+from collections.abc import Iterator
 from urllib.parse import quote
 
 from .. import __version__
 from ..rules import RULES
-from .escape import dumps, visible
+from .escape import dumps_streamed, visible
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -121,12 +123,11 @@ def _message(f) -> str:
 
 
 def render(report) -> str:
-    levels = getattr(report, "levels", {})
-    # Every built-in rule, and the corpus's own rules this run's suites declare.
-    codes = sorted(code for code in RULES if RULES[code].builtin or code in levels)
-    index = {code: n for n, code in enumerate(codes)}
+    return "".join(chunks(report))
+
+
+def _results(report, index: dict[str, int]):
     occurrences = Counter()
-    results = []
     for f in report.findings:
         occurrences[f.fingerprint] += 1  # the same problem twice: two alerts, as CodeQL counts them
         result = {
@@ -146,7 +147,16 @@ def render(report) -> str:
                  "message": {"text": _plain(f"{p.path}:{p.line}:{p.column}")}}
                 for n, p in enumerate(f.related)
             ]  # fmt: skip
-        results.append(result)
+        yield result
+
+
+def chunks(report) -> Iterator[str]:
+    """The log piece by piece, a result at a time: the results are never all held as
+    records or as text (a large corpus has hundreds of thousands)."""
+    levels = getattr(report, "levels", {})
+    # Every built-in rule, and the corpus's own rules this run's suites declare.
+    codes = sorted(code for code in RULES if RULES[code].builtin or code in levels)
+    index = {code: n for n, code in enumerate(codes)}
     home = docs_url()
     log = {
         "$schema": SCHEMA,
@@ -164,8 +174,9 @@ def render(report) -> str:
                 },
                 "columnKind": "unicodeCodePoints",
                 "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the folder the check ran in"}}},
-                "results": results,
+                "results": [],  # last in the run, the run last in the log: written result by result
             }
         ],
     }
-    return dumps(log, indent=2) + "\n"
+    yield from dumps_streamed(log, _results(report, index), indent=2)
+    yield "\n"

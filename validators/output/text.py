@@ -17,6 +17,10 @@ def render(report) -> str:
     return "".join(lines(report))
 
 
+def chunks(report) -> Iterator[str]:
+    return lines(report)
+
+
 def lines(report, summary: bool = True) -> Iterator[str]:
     """The report's lines as they are produced, each escaped and ending in a line feed (a
     report of many findings is written as it goes, never held whole); without the closing

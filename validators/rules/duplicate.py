@@ -16,6 +16,12 @@ def _copies(dup_of: list) -> dict[int, list[int]]:
     return copies
 
 
+def _group_places(groups: dict[int, list[int]]) -> dict[int, tuple]:
+    """original row -> ``(row, 0)`` of it and of each copy, made once: the k copies of a text
+    each name the k - 1 others, so their lists share these pairs (k pointers each, not k pairs)."""
+    return {original: ((original, 0), *((r, 0) for r in copies)) for original, copies in groups.items()}
+
+
 @register
 class DuplicateParagraph(Rule):
     """The same paragraph twice in the corpus, after folding case, spacing and punctuation.
@@ -41,7 +47,8 @@ class DuplicateParagraph(Rule):
         groups = corpus.memo("copies", lambda: _copies(frame["dup_of"]))
         copies = groups[original]
         first = frame.row(original)
-        others = [(original, 0)] + [(r, 0) for r in copies if r != row.name]
+        places = corpus.memo("copy places", lambda: _group_places(groups))[original]
+        others = [place for place in places if place[0] != row.name]
         return [
             Hit(
                 row.name,
