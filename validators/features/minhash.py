@@ -26,16 +26,18 @@ BANDS = 21
 ROWS = 3
 EMPTY = np.uint32(0xFFFFFFFF)  # every position of a text without words
 SEED = 20261123  # fixed: signatures must agree between runs and caches
-_CHUNK = 20_000  # texts per call: rensa hands rows back as Python lists, so this bounds them
+_CHUNK = 4_096  # texts per call: bounds their word lists and the rows rensa hands back as lists
 _PAIR_BLOCK = 200_000  # candidate pairs compared per block
 WINDOW = 4  # within a band's group, each row is also compared with this many rows before it
 
 
-def signatures(word_lists: list[list[str]]) -> np.ndarray:
-    """(n, NUM_PERM) uint32 signatures of each text's words; a text without words gets all ``EMPTY``."""
-    out = np.empty((len(word_lists), NUM_PERM), dtype=np.uint32)
-    for begin in range(0, len(word_lists), _CHUNK):
-        block = word_lists[begin : begin + _CHUNK]
+def signatures(forms: list[str]) -> np.ndarray:
+    """(n, NUM_PERM) uint32 signatures of the words of each canonical form (words between single
+    spaces); a text without words gets all ``EMPTY``. The words are split a block at a time: as
+    string objects they take ten times the text's memory."""
+    out = np.empty((len(forms), NUM_PERM), dtype=np.uint32)
+    for begin in range(0, len(forms), _CHUNK):
+        block = [form.split() for form in forms[begin : begin + _CHUNK]]
         try:
             matrix = rensa.RMinHash.digest_matrix_from_token_sets(block, NUM_PERM, SEED)
         except UnicodeEncodeError:  # a lone surrogate (undecodable bytes kept): its bytes, as decoded
