@@ -40,6 +40,9 @@ _NOT_WORD = re.compile(r"[\W_]+")
 #: cost); bytes of other characters (UTF-8, 0x80 and up) kept for ``_NOT_WORD`` to judge.
 _ASCII_FOLD = bytes((c | 0x20 if chr(c).isalpha() else c) if chr(c).isalnum() else 0x20 for c in range(128)) + bytes(range(128, 256))
 
+#: Curly quotes and dashes (’ “ ” ‘ — –) in UTF-8: neither letters nor digits, their own NFKC form.
+_MARKS = re.compile(rb"\xe2\x80[\x93\x94\x98\x99\x9c\x9d]")
+
 
 def canonical(text: str) -> str:
     """Fold what does not change what a paragraph says: case, punctuation, quotes, spacing.
@@ -50,8 +53,11 @@ def canonical(text: str) -> str:
     regular expression costs about 90 ns a character: most of a paragraph is ASCII)."""
     if text.isascii():
         return b" ".join(text.encode("ascii").translate(_ASCII_FOLD).split()).decode("ascii")
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    pieces = folded.encode("utf-8", "surrogatepass").translate(_ASCII_FOLD).split()
+    folded = unicodedata.normalize("NFKC", text).casefold().encode("utf-8", "surrogatepass")
+    folded = _MARKS.sub(b" ", folded)  # what keeps most prose from being ASCII: separators, like spaces
+    pieces = folded.translate(_ASCII_FOLD).split()
+    if folded.isascii():
+        return b" ".join(pieces).decode("ascii")
     words = []
     for piece in pieces:
         if piece.isascii():
@@ -79,7 +85,8 @@ def sentences(raw: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence; a full stop after an abbreviation ("Mr.", "U.S.") does not end one."""
     spans, start = [], 0
     for match in _SENTENCE_END.finditer(raw):
-        if _ABBREVIATION.search(raw[max(start, match.start() - 12) : match.start() + 1]):
+        end = match.start()  # an abbreviation ends in a full stop: a "?" or "!" ends the sentence
+        if raw[end] == "." and _ABBREVIATION.search(raw[max(start, end - 12) : end + 1]):
             continue
         spans.append((start, match.end()))
         start = match.end()
