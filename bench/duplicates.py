@@ -9,10 +9,14 @@ precision and recall per kind, measured on the detector's own output columns.
 Scale (``--scale 10000 100000 1000000``): the duplicate stage alone (canonical forms,
 MinHash signatures, passages, LSH) on N paragraphs of real sentences recombined with a
 third of their words swapped (so that, as in a real corpus, they are distinct), each size
-in a fresh process; prints wall time and peak memory (max RSS) per size.
+in a fresh process; prints the median wall and CPU (user + system) seconds of the stage over
+``--repeat`` runs, and the peak memory (max RSS) of the process, the largest of the runs.
+With ``--against REV``, commit REV's duplicate stage (exported with ``git archive`` and
+imported from there) runs too, alternating with this checkout's, on the same paragraphs; the
+last column is then this checkout's CPU seconds over REV's.
 
     python bench/duplicates.py --quality
-    python bench/duplicates.py --scale 10000 100000 1000000
+    python bench/duplicates.py --scale 10000 100000 1000000 [--repeat 3] [--against main]
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ import argparse
 import json
 import random
 import re
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -167,7 +173,8 @@ def quality() -> None:
 
 SCALE_PROBE = r"""
 import json, random, resource, sys, time
-sys.path.insert(0, sys.argv[2])
+sys.path.insert(0, sys.argv[2])  # this checkout's bench: the same paragraphs for every side
+sys.path.insert(0, sys.argv[3])  # the code measured
 from duplicates import sentence_pool, new_paragraph
 from validators.features.duplicate import DuplicateSettings, add_duplicate_features
 from validators.frame import Table
@@ -181,36 +188,67 @@ texts = [" ".join(w if rng.random() > 0.33 else rng.choice(vocabulary) for w in 
          for _ in range(n)]
 frame = Table({"doc_id": [i // 20 for i in range(n)], "para": [i % 20 for i in range(n)], "raw": texts, "text": texts})
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-start = time.perf_counter()
+
+
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+start, start_cpu = time.perf_counter(), cpu()
 add_duplicate_features(frame, DuplicateSettings())
-elapsed = time.perf_counter() - start
+elapsed, used = time.perf_counter() - start, cpu() - start_cpu
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"n": n, "seconds": elapsed, "peak_mb": peak / 1024, "before_mb": before / 1024,
-                  "text_mb": sum(map(len, texts)) / 1e6}))
+found = {c: sum(v is not None for v in frame[c]) for c in ("dup_of", "near_dup_of", "passage_of", "doc_near_dup_of")}
+print(json.dumps({"n": n, "seconds": elapsed, "cpu": used, "peak_mb": peak / 1024, "before_mb": before / 1024,
+                  "text_mb": sum(map(len, texts)) / 1e6, "found": found}))
 """
 
 
-def scale(sizes: list[int]) -> None:
-    print(f"{'paragraphs':>11} {'stage s':>8} {'peak RSS MB':>12} {'RSS before MB':>14} {'text MB':>8}")
-    previous = None
-    for n in sizes:
-        out = subprocess.run([sys.executable, "-c", SCALE_PROBE, str(n), str(Path(__file__).parent)],
-                             capture_output=True, text=True, check=True)  # fmt: skip
-        r = json.loads(out.stdout)
-        growth = f"  x{r['seconds'] / previous:.1f} time" if previous else ""
-        print(f"{r['n']:>11,} {r['seconds']:>8.1f} {r['peak_mb']:>12.0f} {r['before_mb']:>14.0f} {r['text_mb']:>8.0f}{growth}")
-        previous = r["seconds"]
+def probe(n: int, code: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", SCALE_PROBE, str(n), str(Path(__file__).resolve().parent), str(code)],
+                         capture_output=True, text=True, check=True, cwd=tempfile.gettempdir())  # fmt: skip
+    return json.loads(out.stdout)
+
+
+def scale(sizes: list[int], repeat: int = 1, against: str | None = None) -> None:
+    here = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory(prefix="dup-against-") as folder:
+        sides = {"this": here}
+        if against:
+            archive = subprocess.run(["git", "-C", str(here), "archive", against], capture_output=True, check=True)
+            subprocess.run(["tar", "-x", "-C", folder], input=archive.stdout, check=True)
+            sides[against] = Path(folder)
+        print(f"median of {repeat} run(s), each in a fresh process; peak RSS: the largest run")
+        print(f"{'paragraphs':>11} {'code':>8} {'wall s':>8} {'CPU s':>8} {'peak RSS MB':>12} {'RSS before MB':>14} {'text MB':>8}  found")
+        for n in sizes:
+            runs: dict[str, list[dict]] = {side: [] for side in sides}
+            for _ in range(repeat):
+                for side, code in sides.items():  # alternating: the machine's load falls on both
+                    runs[side].append(probe(n, code))
+            cpus = {}
+            for side, results in runs.items():
+                wall = statistics.median(r["seconds"] for r in results)
+                cpus[side] = statistics.median(r["cpu"] for r in results)
+                peak = max(r["peak_mb"] for r in results)
+                r = results[0]
+                found = " ".join(f"{k}={v}" for k, v in r.get("found", {}).items())
+                print(f"{n:>11,} {side[:8]:>8} {wall:>8.1f} {cpus[side]:>8.1f} {peak:>12.0f} {r['before_mb']:>14.0f} {r['text_mb']:>8.0f}  {found}")
+            if against:
+                print(f"{'':>11} {'ratio':>8} CPU this / {against}: {cpus['this'] / cpus[against]:.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quality", action="store_true")
     parser.add_argument("--scale", type=int, nargs="*")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per size and side (the median is printed)")
+    parser.add_argument("--against", metavar="REV", help="also run commit REV's duplicate stage, alternating")
     args = parser.parse_args()
     if args.quality:
         quality()
     if args.scale:
-        scale(args.scale)
+        scale(args.scale, args.repeat, args.against)
     if not args.quality and not args.scale:
         parser.print_help()
 

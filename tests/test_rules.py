@@ -166,10 +166,14 @@ CASES = {
         {"a.txt": LONG_ARTICLE, "b.txt": OTHER_ARTICLE},
     ),
     "DU005": (
+        # The quote inside a longer paragraph: the two paragraphs' word sets are 0.5 similar (under
+        # near_threshold), so what they share is reported as a passage, not as a near copy.
         {"a.txt": "“We are no longer interested in such talks that bring nothing to us,” the statement said.\n",
-         "b.txt": "Officials were blunt. “We are no longer interested in such talks that bring nothing to us,” he said.\n"},
+         "b.txt": "Officials in Seoul were blunt about the offer on Monday: “We are no longer interested in such talks "
+                  "that bring nothing to us,” a spokesman told reporters.\n"},
         {"a.txt": "“We are not interested in talks,” the statement said.\n",
-         "b.txt": "Officials were blunt. “We are not interested in talks,” he said.\n"},
+         "b.txt": "Officials in Seoul were blunt about the offer on Monday: “We are not interested in talks,” a spokesman "
+                  "told reporters.\n"},
     ),
     "NM002": (
         {"a.txt": "The leader Kim Jung Un spoke.\n", "b.txt": "The leader Kim Jong Un spoke. Then Kim Jong Un left.\n"},

@@ -1,53 +1,52 @@
-"""MinHash signatures and LSH banding in NumPy, for near-duplicate search in near-linear time.
+"""MinHash signatures (rensa's R-MinHash, in Rust) and LSH banding in NumPy, for near-duplicate
+search in near-linear time.
 
-A text is the set of its words (folded as ``duplicate.canonical`` folds them), each
-hashed with CRC-32. Its signature is, for each of ``NUM_PERM`` universal hash functions,
-the least hash of its words; the share of equal signature positions estimates the
-Jaccard similarity of two word sets. LSH cuts a signature into ``BANDS`` bands of
-``ROWS`` values: texts that agree on a whole band become candidates, so only those are
-compared, never all pairs. With 21 bands of 3, a pair at Jaccard 0.6 is a candidate with
-probability 1 - (1 - 0.6³)²¹ ≈ 0.994.
+A text is the set of its words (folded as ``duplicate.canonical`` folds them). Its signature
+has ``NUM_PERM`` positions, each the least of a seeded hash over the words that fall to it
+(rensa's ``RMinHash``, full-set: the order and repeats of the words do not matter); the share
+of equal positions estimates the Jaccard similarity of two word sets. The signature of a union
+is the least of its parts' at each position (the whole-file signatures rely on it: the tests
+check it). LSH cuts a signature into ``BANDS`` bands of ``ROWS`` values: texts that agree on a
+whole band become candidates, so only those are compared, never all pairs. With 21 bands of 3,
+a pair at Jaccard 0.6 is a candidate with probability 1 - (1 - 0.6³)²¹ ≈ 0.994.
 
-Signatures of a text depend on nothing else, so they are cached per file.
-bench/duplicates.py compares this with datasketch on the same texts.
+Signatures of a text depend on nothing else (and rensa's version: it keys the feature cache),
+so they are cached per file.
 """
 
 from __future__ import annotations
 
-import zlib
+import array
 
 import numpy as np
+import rensa
 
 NUM_PERM = 63
 BANDS = 21
 ROWS = 3
-EMPTY = np.uint32(0xFFFFFFFF)
-_RNG = np.random.default_rng(20261123)  # fixed: signatures must agree between runs and caches
-_A = _RNG.integers(1, 2**63, NUM_PERM, dtype=np.uint64) | np.uint64(1)
-_B = _RNG.integers(0, 2**63, NUM_PERM, dtype=np.uint64)
-_CHUNK = 50_000  # texts per block: bounds the memory of the hashing step
+EMPTY = np.uint32(0xFFFFFFFF)  # every position of a text without words
+SEED = 20261123  # fixed: signatures must agree between runs and caches
+_CHUNK = 4_096  # texts per call: bounds their word lists and the rows rensa hands back as lists
 _PAIR_BLOCK = 200_000  # candidate pairs compared per block
 WINDOW = 4  # within a band's group, each row is also compared with this many rows before it
 
 
-def word_hashes(words) -> np.ndarray:
-    return np.fromiter({zlib.crc32(w.encode("utf-8", "surrogatepass")) for w in words}, dtype=np.uint64)
-
-
-def signatures(word_sets: list[np.ndarray]) -> np.ndarray:
-    """(n, NUM_PERM) uint32 signatures; a text without words gets all ``EMPTY``."""
-    out = np.full((len(word_sets), NUM_PERM), EMPTY, dtype=np.uint32)
-    for begin in range(0, len(word_sets), _CHUNK):
-        block = word_sets[begin : begin + _CHUNK]
-        sizes = np.fromiter((len(s) for s in block), dtype=np.int64, count=len(block))
-        filled = np.flatnonzero(sizes)
-        if not len(filled):
-            continue
-        flat = np.concatenate([block[i] for i in filled])
-        offsets = np.concatenate(([0], np.cumsum(sizes[filled])[:-1]))
-        for p in range(NUM_PERM):
-            hashed = ((flat * _A[p] + _B[p]) >> np.uint64(32)).astype(np.uint32)
-            out[begin + filled, p] = np.minimum.reduceat(hashed, offsets)
+def signatures(forms: list[str]) -> np.ndarray:
+    """(n, NUM_PERM) uint32 signatures of the words of each canonical form (words between single
+    spaces); a text without words gets all ``EMPTY``. The words are split a block at a time: as
+    string objects they take ten times the text's memory."""
+    out = np.empty((len(forms), NUM_PERM), dtype=np.uint32)
+    for begin in range(0, len(forms), _CHUNK):
+        block = [form.split() for form in forms[begin : begin + _CHUNK]]
+        try:
+            matrix = rensa.RMinHash.digest_matrix_from_token_sets(block, NUM_PERM, SEED)
+        except UnicodeEncodeError:  # a lone surrogate (undecodable bytes kept): its bytes, as decoded
+            block = [[w.encode("utf-8", "surrogatepass") for w in words] for words in block]
+            matrix = rensa.RMinHash.digest_matrix_from_token_sets(block, NUM_PERM, SEED)
+        values = array.array("I")
+        for row in matrix.to_rows():
+            values.extend(row)
+        out[begin : begin + len(block)] = np.frombuffer(values, dtype=np.uint32).reshape(-1, NUM_PERM)
     return out
 
 
@@ -65,39 +64,49 @@ def similar_earlier(sigs: np.ndarray, usable: np.ndarray, threshold: float) -> t
     best_sim = np.zeros(n, dtype=np.float64)
     if len(rows) < 2:
         return best, best_sim
-    pairs_a, pairs_b = [], []
+    kept_a, kept_b, kept_sim = [], [], []
     for band in range(BANDS):
         part = sigs[rows, band * ROWS : (band + 1) * ROWS]
         # By band value, then row: ``rows`` ascend and the sort is stable. Sorting the values'
         # columns directly is a fraction of np.unique's sort of them as opaque byte strings.
         order = np.lexsort(part.T[::-1])
         part, members = part[order], rows[order]
-        grouped = np.cumsum(np.concatenate(([True], (part[1:] != part[:-1]).any(axis=1))))
+        del order
+        boundary = np.concatenate(([True], (part[1:] != part[:-1]).any(axis=1)))
+        del part
         # Link each row to the first row of its group and to the WINDOW rows before it:
         # enough for true pairs (they share many bands), bounded for common band values.
-        starts = np.flatnonzero(np.concatenate(([True], grouped[1:] != grouped[:-1])))
-        leader = members[starts[np.searchsorted(starts, np.arange(len(members)), side="right") - 1]]
+        starts = np.flatnonzero(boundary)
+        in_group = ~boundary[1:]  # row i + 1 is in row i's group
+        if not in_group.any():
+            continue
+        leader = members[starts[np.cumsum(boundary) - 1]]
         linked = leader != members
-        pairs_a.append(leader[linked])
-        pairs_b.append(members[linked])
+        pairs_a, pairs_b = [leader[linked]], [members[linked]]
+        same = in_group
         for back in range(1, WINDOW + 1):
-            same = grouped[back:] == grouped[:-back]
+            if back > 1:  # rows back apart are in one group when every step between them is
+                same = same[:-1] & in_group[back - 1 :]
             pairs_a.append(members[:-back][same])
             pairs_b.append(members[back:][same])
-    a = np.concatenate(pairs_a)
-    b = np.concatenate(pairs_b)
-    if not len(a):
+        # Each candidate pair once within the band, compared there; a pair that several bands
+        # propose is compared again in each (few: true pairs are rare), but only one band's
+        # candidates are held at a time.
+        pair = np.unique(np.concatenate(pairs_a) * np.int64(n) + np.concatenate(pairs_b))
+        del pairs_a, pairs_b, leader, linked
+        a, b = pair // n, pair % n
+        del pair
+        sim = np.empty(len(a))
+        for begin in range(0, len(a), _PAIR_BLOCK):
+            block = slice(begin, begin + _PAIR_BLOCK)
+            sim[block] = np.count_nonzero(sigs[a[block]] == sigs[b[block]], axis=1) / NUM_PERM
+        keep = sim >= threshold
+        kept_a.append(a[keep])
+        kept_b.append(b[keep])
+        kept_sim.append(sim[keep])
+    if not kept_a:
         return best, best_sim
-    pair = np.sort(a * np.int64(n) + b)
-    pair = pair[np.concatenate(([True], pair[1:] != pair[:-1]))]  # each candidate pair once
-    a, b = pair // n, pair % n
-    # Compare whole signatures in blocks: all pairs at once would hold pairs x NUM_PERM values.
-    sim = np.empty(len(a))
-    for begin in range(0, len(a), _PAIR_BLOCK):
-        part = slice(begin, begin + _PAIR_BLOCK)
-        sim[part] = (sigs[a[part]] == sigs[b[part]]).mean(axis=1)
-    keep = sim >= threshold
-    a, b, sim = a[keep], b[keep], sim[keep]
+    a, b, sim = np.concatenate(kept_a), np.concatenate(kept_b), np.concatenate(kept_sim)
     # For each later row, the earliest similar row: sort by (b, a) and take the first per b.
     order = np.lexsort((a, b))
     a, b, sim = a[order], b[order], sim[order]

@@ -163,7 +163,8 @@ class SharedPassage(Rule):
 
     Bad:
         a.txt: “We are no longer interested in such talks that bring nothing to us,” the statement continued.
-        b.txt: “We are no longer interested in such talks that bring nothing to us,” he said.
+        b.txt: Officials in Seoul were blunt about the offer on Monday: “We are no longer interested in such
+               talks that bring nothing to us,” a spokesman told reporters.
     Good:
         the overlap known and kept on purpose (baseline it), or one copy removed
     """

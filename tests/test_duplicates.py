@@ -1,0 +1,81 @@
+"""The duplicate stage's building blocks: canonical forms, MinHash signatures, the candidate search."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from validators.features.duplicate import canonical
+from validators.features.minhash import EMPTY, NUM_PERM, signatures, similar_earlier
+
+
+def _reference(text: str) -> str:
+    """The definition: NFKC, case-folded, runs of anything but letters and digits one space."""
+    return re.sub(r"[\W_]+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=40))
+def test_canonical_is_its_definition(text):
+    assert canonical(text) == _reference(text)
+
+
+def test_canonical_folds_what_does_not_change_the_text():
+    assert canonical("“We are NO longer—interested,” he said…") == "we are no longer interested he said"
+    assert canonical("Don’t ﬁnd ½ of it\u00a0here") == "don t find 1 2 of it here"
+    assert canonical("caf\udce9 kept \udcff") == "caf kept"  # a lone surrogate is not a letter
+
+
+def test_signatures_of_a_union_are_the_least_of_its_parts():
+    """The whole-file signature is the least of its paragraphs' at each position."""
+    rng = np.random.default_rng(1)
+    vocabulary = [f"w{i}" for i in range(300)]
+    for _ in range(300):
+        a = list(rng.choice(vocabulary, rng.integers(1, 6)))
+        b = list(rng.choice(vocabulary, rng.integers(1, 80)))
+        parts = signatures([" ".join(a), " ".join(b), " ".join(a + b)])
+        assert (np.minimum(parts[0], parts[1]) == parts[2]).all()
+
+
+def test_signatures_depend_on_the_word_set_only():
+    sigs = signatures(["talks ended without agreement", "agreement without talks ended talks", "", "other words here"])
+    assert sigs.shape == (4, NUM_PERM) and sigs.dtype == np.uint32
+    assert (sigs[0] == sigs[1]).all()
+    assert (sigs[2] == EMPTY).all()
+    assert (sigs[0] != sigs[3]).mean() > 0.9
+
+
+def test_signatures_are_stable_across_runs_and_machines():
+    """Cached signatures and a Spark cluster's must agree with this machine's: pinned values."""
+    assert signatures(["the talks ended"])[0, :4].tolist() == [3251670548, 4014727601, 2968683424, 3372086832]
+
+
+def test_a_word_with_undecodable_bytes_gets_a_signature():
+    sigs = signatures(["caf\udce9 au lait", "caf\udce9 au lait"])
+    assert (sigs[0] == sigs[1]).all() and not (sigs[0] == EMPTY).all()
+
+
+def test_near_copies_are_found_and_only_above_the_threshold():
+    rng = np.random.default_rng(2)
+    vocabulary = [f"w{i}" for i in range(5000)]
+    texts = [" ".join(rng.choice(vocabulary, 40, replace=False)) for _ in range(400)]
+    copies = {}
+    for n in range(50):
+        source = int(rng.integers(0, len(texts)))
+        words = texts[source].split()
+        words[:3] = ["edited", "new", f"x{n}"]  # 3 of 40 words changed: Jaccard 37/43
+        copies[len(texts)] = source
+        texts.append(" ".join(words))
+    sigs = signatures(texts)
+    best, similarity = similar_earlier(sigs, np.ones(len(texts), dtype=bool), 0.6)
+    for copy, source in copies.items():
+        assert best[copy] >= 0 and texts[best[copy]].split()[3:] == texts[copy].split()[3:], copy
+        assert similarity[copy] >= 0.6
+    found = np.flatnonzero(best >= 0)
+    assert set(found.tolist()) <= set(copies)  # random texts of 40 of 5,000 words are not near copies
+    exact = (sigs[found] == sigs[best[found]]).mean(axis=1)
+    assert np.allclose(exact, similarity[found])
