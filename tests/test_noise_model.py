@@ -293,38 +293,3 @@ def test_repeated_rows_are_scored_once_with_the_same_score_and_reasons_as_alone(
     assert probability.tolist() == [p[0] for p, _ in alone]
     assert reasons == [r[0] for _, r in alone]
     assert any(reasons) and len(set(probability.tolist())) > 5
-
-
-def test_a_unit_sees_its_neighbours_shape_and_its_place_against_the_story():
-    story = "A story sentence that runs on for a good many words, as the stories here all do."
-    texts = ["Home", "World", story, story.replace("story", "tale"), story.replace("story", "report"), "About us", "Contact"]
-    x = file_noise_features(texts)["x"]
-    column = {name: x[:, FEATURES_ORDER.index(name)].tolist() for name in FEATURES_ORDER[:-1]}
-    assert column["chars_before"][0] == -1 and column["chars_after"][-1] == -1  # none past the file's edges
-    assert column["chars_before"][1] == len("Home") and column["chars_after"][1] == len(story)
-    assert column["sentence_end_before"][3] == 1 and column["sentence_end_after"][0] == 0
-    assert column["story_side"] == [-1, -1, 0, 0, 0, 1, 1]
-    assert column["story_distance"] == [2, 1, 0, 0, 0, 1, 2]
-    assert column["story_share"][0] == pytest.approx(3 / 7)
-    # Shorter than its file's mean: a negative log-length against it.
-    assert column["length_in_file"][0] < 0 < column["length_in_file"][2]
-
-
-def test_the_error_threshold_keeps_its_precision_on_every_labelled_set(monkeypatch):
-    from validators import train_noise
-
-    # Set a ranks its furniture above its content; set b has content scoring 0.6 among its furniture.
-    probability = np.array([0.9, 0.8, 0.7, 0.2, 0.1, 0.9, 0.7, 0.6, 0.6, 0.6, 0.1])
-    y = np.array([1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0])
-    sets = ["a"] * 5 + ["b"] * 6
-    data = train_noise.Labelled(np.zeros((11, 1)), y, sets, [f"{s}{i}" for i, s in enumerate(sets)], [f"{s}{i}" for i, s in enumerate(sets)],
-                                [""] * 11, np.zeros(11))  # fmt: skip
-    monkeypatch.setattr(train_noise, "EVERY_SET", False)
-    pooled = train_noise.thresholds(probability, data)["error"]
-    monkeypatch.setattr(train_noise, "EVERY_SET", True)
-    every = train_noise.thresholds(probability, data)["error"]
-    assert every >= pooled
-    for s in ("a", "b"):  # at the chosen threshold, each set's precision is kept
-        rows = np.array(sets) == s
-        flagged = probability[rows] > every
-        assert flagged.any() and y[rows][flagged].mean() >= train_noise.ERROR_PRECISION

@@ -29,7 +29,7 @@ from .features.noise import FEATURES, FEATURES_ORDER, NEAR, WIDE
 from .features.noise_model import FORMAT
 from .ingest import read
 
-VERSION = "2"
+VERSION = "1"
 SEED = 13
 FOLDS = 5
 PARAMS = {
@@ -47,15 +47,6 @@ PARAMS = {
     "n_jobs": 1,
     "verbose": -1,
 }
-#: The features the trees are trained on (columns of ``FEATURES_ORDER``, which has every feature
-#: the run-time code computes; the model file names the ones it uses).
-MODEL_FEATURES = list(FEATURES_ORDER)
-
-
-def _columns() -> list[int]:
-    return [FEATURES_ORDER.index(name) for name in MODEL_FEATURES]
-
-
 #: The suggested thresholds: the lowest score at which out-of-fold precision reaches these.
 ERROR_PRECISION = 0.95
 REVIEW_PRECISION = 0.85
@@ -67,9 +58,6 @@ FURNISHED_PRECISION = ERROR_PRECISION
 #: ... and the error threshold is at least the one at which this share of the clean pages
 #: (content-only cuts) would fail: a gate that fails clean articles gets switched off.
 CLEAN_PAGES_FAILING = 0.02
-#: The error and furnished thresholds keep their precision on every labelled set, not only
-#: on all of them together (``thresholds``).
-EVERY_SET = True
 CLEAN = " (content only)"
 CLEAN_WEIGHT = 1.0
 
@@ -203,12 +191,12 @@ def folds(groups: list[str], k: int = FOLDS, seed: int = SEED) -> np.ndarray:
 def fit_trees(data: Labelled, seed: int = SEED):
     lightgbm, _ = _lightgbm()
     model = lightgbm.LGBMClassifier(random_state=seed, **PARAMS)
-    model.fit(data.x[:, _columns()], data.y, sample_weight=weights(data), feature_name=list(MODEL_FEATURES))
+    model.fit(data.x, data.y, sample_weight=weights(data), feature_name=list(FEATURES_ORDER))
     return model
 
 
 def margins(model, x: np.ndarray) -> np.ndarray:
-    return model.booster_.predict(x[:, _columns()], raw_score=True)
+    return model.booster_.predict(x, raw_score=True)
 
 
 def out_of_fold(data: Labelled, k: int = FOLDS, seed: int = SEED) -> np.ndarray:
@@ -256,29 +244,18 @@ def threshold_for(probability: np.ndarray, y: np.ndarray, precision: float, w: n
 
 
 def thresholds(probability: np.ndarray, data: Labelled) -> dict[str, float]:
-    """The error and review thresholds: the lowest scores at which out-of-fold precision
-    reaches ``ERROR_PRECISION`` and ``REVIEW_PRECISION`` (each set weighing the same). With
-    ``EVERY_SET``, the error threshold is the highest of each labelled set's own: a model
-    that ranks one source's pages better then does not buy its recall with another's
-    precision. A paragraph scoring above a threshold is flagged."""
+    """The error and review thresholds: the lowest scores at which out-of-fold precision (each
+    set weighing the same) reaches ``ERROR_PRECISION`` and ``REVIEW_PRECISION``. A paragraph
+    scoring above a threshold is flagged."""
     clean = np.array([s.endswith(CLEAN) for s in data.sets])
     labelled = ~clean
     w = weights(data)[labelled]
     chosen = {name: threshold_for(probability[labelled], data.y[labelled], precision, w)
               for name, precision in (("error", ERROR_PRECISION), ("review", REVIEW_PRECISION))}  # fmt: skip
-    names = np.array(data.sets)
-    own_sets = sorted(set(names[labelled].tolist()))
-    if EVERY_SET and len(own_sets) > 1:
-        chosen["error"] = max(threshold_for(probability[names == s], data.y[names == s], ERROR_PRECISION, np.ones(int((names == s).sum())))
-                              for s in own_sets)  # fmt: skip
     if clean.any():
         chosen["error"] = max(chosen["error"], clean_pages_threshold(probability[clean], np.array(data.groups)[clean]))
     chosen["review"] = min(chosen["review"], chosen["error"])
     chosen["furnished"] = furnished_threshold(probability[labelled], data.take(np.flatnonzero(labelled)), chosen["error"], w)
-    if EVERY_SET and len(own_sets) > 1:
-        for s in own_sets:
-            rows = np.flatnonzero(names == s)
-            chosen["furnished"] = max(chosen["furnished"], furnished_threshold(probability[rows], data.take(rows), chosen["error"], np.ones(len(rows))))
     return chosen
 
 
@@ -368,7 +345,7 @@ def train(data: Labelled, seed: int = SEED) -> Trained:
 def to_json(trained: Trained, data: Labelled, sources: list[str], command: str) -> str:
     dump = trained.trees.booster_.dump_model()
     used = dump["feature_names"]
-    if list(used) != list(MODEL_FEATURES):
+    if list(used) != list(FEATURES_ORDER):
         raise ValueError("the trees were trained on other features")
     importance = trained.trees.booster_.feature_importance(importance_type="gain")
     ranked = sorted(zip(used, importance.tolist(), strict=True), key=lambda item: -item[1])
@@ -407,8 +384,6 @@ def _description(name: str) -> str:
     template = FEATURES[name]
     if isinstance(template, tuple):
         return f"yes: {template[0]}; no: {template[1]}"
-    if isinstance(template, dict):
-        return "; ".join(f"{value}: {words}" for value, words in template.items())
     return template.replace("{NEAR}", str(NEAR)).replace("{WIDE}", str(WIDE)).replace("{:g}", "N").replace("{:.0%}", "N %").replace("{:.1f}", "N")
 
 

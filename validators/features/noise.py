@@ -111,9 +111,8 @@ class NoisePatterns:
 
 
 #: Every feature the model may use, with what it says when it weighs towards furniture
-#: (``{}`` is the value; a pair: yes and no; a dict: the words for each value). The model
-#: file names the ones it uses, in its own order.
-FEATURES: dict[str, str | tuple[str, str] | dict[int, str]] = {
+#: (``{}`` is the value). The model file names the ones it uses, in its own order.
+FEATURES: dict[str, str | tuple[str, str]] = {
     # its own shape
     "words": "{:g} words",
     "chars": "{:g} characters",
@@ -156,28 +155,6 @@ FEATURES: dict[str, str | tuple[str, str] | dict[int, str]] = {
     "headline_run": ("in a list of headlines", "not in a list of headlines"),
     "times_in_file": "{:g} times in this file",
     "patterns_near": "{:g} furniture patterns within two paragraphs",
-    # its neighbours' shape, one paragraph each side (-1: none), and around it
-    "function_words_before": "the paragraph before is {:.0%} function words",
-    "function_words_after": "the paragraph after is {:.0%} function words",
-    "sentence_end_before": {1: "the paragraph before ends a sentence", 0: "the paragraph before ends no sentence", -1: "first in its file"},
-    "sentence_end_after": {1: "the paragraph after ends a sentence", 0: "the paragraph after ends no sentence", -1: "last in its file"},
-    "capitalised_before": "the paragraph before has {:.0%} of words capitalised",
-    "capitalised_after": "the paragraph after has {:.0%} of words capitalised",
-    "chars_before": "the paragraph before has {:g} characters",
-    "chars_after": "the paragraph after has {:g} characters",
-    "headline_before": {1: "the paragraph before reads as a headline", 0: "the paragraph before does not read as a headline", -1: "first in its file"},
-    "headline_after": {1: "the paragraph after reads as a headline", 0: "the paragraph after does not read as a headline", -1: "last in its file"},
-    "digits_before": "the paragraph before is {:.0%} digits",
-    "digits_after": "the paragraph after is {:.0%} digits",
-    "chars_around": "{:.0f} characters on average in the {NEAR} paragraphs each side",
-    "function_words_around": "{:.0%} function words in the {NEAR} paragraphs each side",
-    # against its file
-    "length_in_file": "{:+.1f} log-length against its file's mean",
-    "function_words_in_file": "{:+.0%} function words against its file's mean",
-    # where it is against the story's span
-    "story_side": {-1: "before the story", 0: "within the story's span", 1: "after the story"},
-    "story_distance": "{:g} paragraphs from the story",
-    "story_share": "the story spans {:.0%} of its file",
     # the corpus
     "template_files": "in {:g} files",
 }
@@ -190,8 +167,6 @@ def describe(name: str, value: float) -> str:
     template = FEATURES[name]
     if isinstance(template, tuple):  # a yes/no feature
         return template[0] if value else template[1]
-    if isinstance(template, dict):  # a few values, each in words
-        return template.get(int(value), f"{name} {value:g}")
     return template.replace("{NEAR}", str(NEAR)).replace("{WIDE}", str(WIDE)).format(value)
 
 
@@ -356,50 +331,12 @@ def file_noise_features(paragraphs: list[str], patterns: NoisePatterns = NoisePa
             times[folded[i]],
             sum(hits[max(0, i - 2):i]) + sum(hits[i + 1:i + 3]),
         ])  # fmt: skip
-    extra = _context_features(np.array(own, dtype=np.float64), outside)
     keys = [int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") for key in folded]
     return {
-        "x": np.hstack([np.array(own, dtype=np.float64), np.array(rows, dtype=np.float64), extra]),
+        "x": np.hstack([np.array(own, dtype=np.float64), np.array(rows, dtype=np.float64)]),
         "owner": np.array(owner, dtype=np.int64),
         "keys": np.array(keys, dtype=np.uint64),
     }
-
-
-#: The neighbours' own features, one paragraph before and after (``<name>_before``/``_after``).
-NEIGHBOUR_OWN = {"function_words": "function_words", "sentence_end": "sentence_end", "capitalised": "capitalised",
-                 "chars": "chars", "headline_line": "headline", "digits": "digits"}  # fmt: skip
-
-
-def _context_features(own: np.ndarray, outside: list[bool]) -> np.ndarray:
-    """One file's units' features from the shapes around them (the names after ``patterns_near``
-    in ``FEATURES``, in order): the neighbours' own features (-1 past the file's edges), the
-    mean length and function words within ``NEAR`` each side, the unit's length and function
-    words against its file's mean, and its place against the story's span (``outside``)."""
-    n = len(own)
-    columns = []
-    for name in NEIGHBOUR_OWN:
-        value = own[:, OWN.index(name)]
-        columns.append(np.concatenate(([-1.0], value[:-1])))
-        columns.append(np.concatenate((value[1:], [-1.0])))
-    position = np.arange(n)
-    lo, hi = np.maximum(position - NEAR, 0), np.minimum(position + NEAR + 1, n)
-    for name in ("chars", "function_words"):
-        value = own[:, OWN.index(name)]
-        total = np.concatenate(([0.0], np.cumsum(value)))
-        columns.append((total[hi] - total[lo] - value) / np.maximum(hi - lo - 1, 1))
-    length = np.log1p(own[:, OWN.index("chars")])
-    columns.append(length - length.mean())
-    function = own[:, OWN.index("function_words")]
-    columns.append(function - function.mean())
-    inside = np.flatnonzero(~np.array(outside, dtype=bool))
-    if len(inside):
-        first, last = inside[0], inside[-1]
-        columns.append(np.where(position < first, -1.0, np.where(position > last, 1.0, 0.0)))
-        columns.append(np.minimum(np.where(position < first, first - position, np.where(position > last, position - last, 0)), FAR).astype(np.float64))
-        columns.append(np.full(n, (last - first + 1) / n))
-    else:
-        columns += [np.zeros(n), np.zeros(n), np.zeros(n)]
-    return np.column_stack(columns)
 
 
 #: Where ``prose``, ``outside_story`` and the distances to prose are in the per-file matrix.
@@ -556,7 +493,7 @@ NOISE_LINES = register(
     FileStep(
         "noise-lines",
         family="noise",
-        version="2",
+        version="1",
         compute=lambda doc, inputs, patterns: {"noise_lines": file_noise_features(inputs["text"], patterns)},
         needs=("text",),
         data=("noise_lines",),
