@@ -31,11 +31,13 @@ precision/recall table of the score alone at several thresholds, and the worst f
 alarms and misses with the features that weighed most.
 
     python bench/noise.py [--sets DIR ...] [--scheme grouped|across|both] [--show 10] [--failures]
+                          [--features-cache FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import pickle
 import re
 import sys
 import time
@@ -55,6 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SETS = ("boilerplate-dev", "boilerplate-dev-article", "readability", "readability-article")
 SOURCES = {"trafilatura": ("boilerplate-dev", "boilerplate-dev-article"), "readability": ("readability", "readability-article")}
 TABLE_AT = (0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98)
+RECALL_AT = (0.97, 0.95, 0.92, 0.80)
 PATTERN_ERROR = FEATURES_ORDER.index("pattern_error")
 PATTERN_WARNING = FEATURES_ORDER.index("pattern_warning")
 OUTSIDE_STORY = FEATURES_ORDER.index("outside_story")
@@ -145,6 +148,17 @@ def pr(flag: np.ndarray, y: np.ndarray, keep: np.ndarray | None = None) -> tuple
     return p, r
 
 
+def recall_at(score: np.ndarray, y: np.ndarray, precision: float) -> float:
+    """The highest recall of ``score > t`` over thresholds ``t`` at which precision is at least ``precision``."""
+    order = np.argsort(-score, kind="stable")
+    ranked = score[order]
+    hits = np.cumsum(y[order])
+    # Only where the score changes can a threshold sit.
+    ends = np.flatnonzero(np.append(ranked[1:] < ranked[:-1], True))
+    ok = hits[ends] / (ends + 1) >= precision
+    return float(hits[ends][ok].max() / y.sum()) if ok.any() and y.sum() else 0.0
+
+
 def page_averaged(flag: np.ndarray, data: T.Labelled) -> tuple[float, float, int, int]:
     precisions, recalls = [], []
     pages = np.array(data.pages)
@@ -217,6 +231,8 @@ def report(name: str, scored: Scored, clean: Scored, show: int, failures: bool =
                 print(f"  {clean.data.pages[r]} {'/'.join(found_codes)} score {clean.score[r]:.3f} [{clean.why[r] or '-'}]: {clean.data.texts[r][:70]!r}")
     # The score alone at several thresholds (patterns not counted).
     print("score alone:  " + "  ".join(f"t={t:.2f} P {pr(scored.score > t, y)[0]:.3f} R {pr(scored.score > t, y)[1]:.3f}" for t in TABLE_AT))
+    # What the ranking allows, whatever the thresholds: the best recall of the score alone at a precision.
+    print("score alone, best recall at precision:  " + "  ".join(f"P>={p:.2f}: R {recall_at(scored.score, y, p):.3f}" for p in RECALL_AT))
     alarms = [r for r in np.flatnonzero(scored.flagged("error") & (y == 0)).tolist()]
     misses = [r for r in np.flatnonzero(~scored.flagged("any") & (y == 1)).tolist()]
     for title, rows, key in (("worst false alarms (content at error level)", alarms, lambda r: -scored.score[r]),
@@ -234,11 +250,23 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=T.FOLDS)
     parser.add_argument("--show", type=int, default=10)
     parser.add_argument("--failures", action="store_true", help="list every paragraph failing a content-only page")
+    parser.add_argument("--features-cache", type=Path, default=None,
+                        help="keep the sets' features in this file and read them from it when it exists (while iterating on "
+                             "the learner; delete it after changing the features or the patterns)")
     args = parser.parse_args()
     folders = args.sets or default_sets()
 
     start = time.perf_counter()
-    sets = T.with_clean_cuts(folders)
+    if args.features_cache and args.features_cache.is_file():
+        with args.features_cache.open("rb") as cached:
+            sets = pickle.load(cached)
+        if any(s.x.shape[1] != len(FEATURES_ORDER) for s in sets.values()):
+            sys.exit(f"{args.features_cache}: made with other features; delete it")
+    else:
+        sets = T.with_clean_cuts(folders)
+        if args.features_cache:
+            with args.features_cache.open("wb") as cache:
+                pickle.dump(sets, cache)
     print(f"features of {sum(len(s.y) for s in sets.values()):,} paragraphs in {time.perf_counter() - start:.0f} s")
 
     schemes = []
