@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..frame import Table
-from .minhash import NUM_PERM, signatures, similar_earlier, word_hashes
+from .minhash import BANDS, NUM_PERM, ROWS, signatures, similar_earlier, word_hashes
 from .steps import CorpusStep, FileStep, register
 
 #: Paragraphs shorter than this (after folding) are left to the noise family:
@@ -125,9 +125,13 @@ def concatenate(per_file: list[dict], rows_per_file: list[int]) -> dict:
     }
 
 
-def add_duplicate_features(frame: Table, settings: DuplicateSettings = DuplicateSettings(), data=None) -> Table:
+def add_duplicate_features(frame: Table, settings: DuplicateSettings = DuplicateSettings(), data=None, wanted=None) -> Table:
     """Every duplicate column. ``data``: the per-file ``file_duplicate_data`` in frame order,
-    concatenated (from the feature cache); computed from the frame when not given."""
+    concatenated (from the feature cache); computed from the frame when not given.
+    ``wanted``: a boolean mask of the rows whose near copies are asked for (a pre-commit run
+    reports on a few files); the others' ``near_dup_of`` and ``passages`` are then left out
+    (None), and the near search works on the rows that can change a wanted row's
+    (``sharing_a_band``), not on the whole corpus."""
     if data is None:
         data = file_duplicate_data(frame["text"], frame["raw"], settings)
     pairs = data["canonical_digest"]
@@ -144,14 +148,42 @@ def add_duplicate_features(frame: Table, settings: DuplicateSettings = Duplicate
     frame["dup_of"] = dup_of
 
     sigs = np.frombuffer(data["signatures"], dtype=np.uint32).reshape(len(frame), NUM_PERM)
-    near, similarity = similar_earlier(sigs, long_enough & ~is_copy, settings.near_threshold)
+    usable = long_enough & ~is_copy
+    if wanted is not None:
+        usable &= sharing_a_band(sigs, usable, wanted)
+    near, similarity = similar_earlier(sigs, usable, settings.near_threshold)
+    if wanted is not None:
+        near[~wanted] = -1
     has_near = near >= 0
     frame["near_dup_of"] = [int(n) if n >= 0 else None for n in near.tolist()]
     frame["near_dup_similarity"] = [s if h else None for s, h in zip(similarity.tolist(), has_near.tolist(), strict=True)]
 
-    _add_passages(frame, data["passages"], is_copy | has_near)
+    _add_passages(frame, data["passages"], is_copy | has_near | (False if wanted is None else ~wanted))
     _add_documents(frame, np.array(digests, dtype=np.int64), lengths, sigs, settings)
     return frame
+
+
+def sharing_a_band(sigs: np.ndarray, usable: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The ``usable`` rows that are wanted or share a band value (``minhash.BANDS`` of
+    ``ROWS``) with a usable wanted row. ``similar_earlier`` links a row only to rows of its band
+    groups, and a wanted row's groups hold exactly these rows, in the same order: over them it
+    finds the same candidates, and so the same earlier row, as over every row."""
+    keep = usable & wanted
+    mine = np.flatnonzero(keep)
+    if not len(mine):
+        return keep
+    for band in range(BANDS):
+        part = sigs[:, band * ROWS : (band + 1) * ROWS]
+        # A band's first two values as one number, to look up among the wanted rows' values
+        # (sorted, few); the whole band is then compared where the two match.
+        pair = (part[:, 0].astype(np.uint64) << np.uint64(32)) | part[:, 1]
+        targets = np.unique(pair[mine])
+        at = np.minimum(np.searchsorted(targets, pair), len(targets) - 1)
+        maybe = np.flatnonzero((targets[at] == pair) & usable)
+        if len(maybe):
+            values = {bytes(v) for v in part[mine]}
+            keep[maybe[[bytes(v) in values for v in part[maybe]]]] = True
+    return keep
 
 
 def _add_passages(frame: Table, data: bytes, already_reported: np.ndarray) -> None:
@@ -223,7 +255,7 @@ def _duplicates(corpus, settings: DuplicateSettings) -> None:
     occurrence in another row; whole files: a group-by on ``doc_id`` (the list of digests, the
     least of each signature position), then the same as paragraphs."""
     data = concatenate(corpus.per_file["duplicate_data"], corpus.rows_per_file)
-    add_duplicate_features(corpus.table, settings, data)
+    add_duplicate_features(corpus.table, settings, data, corpus.reported_rows())
 
 
 DUPLICATES = register(
