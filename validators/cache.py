@@ -21,6 +21,31 @@ newest first, up to three quarters of the limit, so the next runs append again. 
 record cut short (a run killed while appending) ends what is read, and the next save
 rewrites the file.
 Like any build cache it is a local, private file: do not load one you did not make.
+
+A pre-commit run (``check --with-corpus FILE``) reads every file of the corpus and takes
+their sections from here; the corpus steps then work only on what the checked files'
+values depend on (``Corpus.reported``; off when an expectation weighs every row, with
+``mostly``). What each corpus step reads of the other files, and what it still does over
+the whole corpus:
+
+- duplicates (``features/duplicate.py``): exact copies are a group-by over every
+  paragraph's digest (a DU001 finding names every other copy); the near-copy search runs
+  on the rows that share a MinHash band value with a checked row (``sharing_a_band``:
+  those rows make up the checked rows' band groups, in the same order, so the windowed
+  candidates and the earliest similar row are those of a full run); shared passages are
+  placed for the checked rows only; whole files are compared over every file, from each
+  file's signature, taken once per content (copies share it);
+- template text (``features/noise.py``): the other files' lines reduced to those whose text
+  a checked file has (``pipeline.narrowed_template_lines``); a file's copies, exact or near,
+  count once, so the whole-file comparison above runs over every file;
+- name mentions (``features/name.py``): worked out over one copy of each content (the
+  corpus's vocabulary and spellings decide a checked file's names, and a name finding names
+  every place of the spelling it suggests), then repeated for the copies.
+
+Copies of one content unpack their sections once (``pipeline._file_stage``). So a hook run
+still grows with the corpus: reading and hashing every file, the paragraph table, the
+exact-copy group-by and the mentions of every distinct content remain; keeping those as
+indexes updated per changed file is the next step (``bench/hook.py --pages``).
 """
 
 from __future__ import annotations

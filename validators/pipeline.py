@@ -130,20 +130,33 @@ def _file_stage(documents: list[Document], context: Context, cache: FeatureCache
     contents = [digest(doc.data) for doc in documents]
     per_file: list[dict[str, dict] | None] = [None] * len(documents)
     todo: dict[str, tuple[int, dict]] = {}  # content -> (first document with it, sections known)
+    # Copies of one content share its unpacked sections (nothing downstream changes them in
+    # place): a corpus of copies unpacks, and slices its paragraphs from, each text once.
+    unpacked: dict[str, tuple[Document, dict]] = {}
+
+    def sections_of(doc: Document, content: str) -> dict[str, dict]:
+        first = unpacked.get(content)
+        if first is not None and first[0].text == doc.text and first[0].problem == doc.problem:
+            return first[1]
+        stored = cache.get(content)
+        sections = unpack(stored, doc) if stored else {}
+        unpacked[content] = (doc, sections)
+        return sections
+
     for n, (doc, content) in enumerate(zip(documents, contents, strict=True)):
         if content in todo:
             continue  # the same bytes as a file still to compute: its outputs, once computed
-        stored = cache.get(content)
-        sections = unpack(stored, doc) if stored else {}
+        sections = sections_of(doc, content)
         if sections.keys() == wanted:
             per_file[n] = sections
         else:
             todo[content] = (n, sections)
     for content, packed in zip(todo, _computed([(documents[n], known) for n, known in todo.values()], context), strict=True):
         cache.put(content, packed)
+        unpacked.pop(content, None)
     for n, (doc, content) in enumerate(zip(documents, contents, strict=True)):
         if per_file[n] is None:
-            per_file[n] = unpack(cache.get(content), doc)
+            per_file[n] = sections_of(doc, content)
     if cache.folder is None:  # nothing to save: its packed outputs go once the table is made of them
         cache.entries.clear()
         cache.added.clear()
@@ -186,9 +199,10 @@ def corpus_features(
     (``context.report_paths``) and reads no other file's values gives the corpus steps only
     what the reported files' values depend on (``narrowed_template_lines``)."""
     corpus = assemble_corpus(documents, _file_stage(documents, context, cache), context)
-    if narrow and context.report_paths is not None and "noise_lines" in corpus.per_file:
-        reported = [d.path in context.report_paths for d in documents]
-        corpus.per_file["noise_lines"] = narrowed_template_lines(corpus.per_file["noise_lines"], reported)
+    if narrow and context.report_paths is not None:
+        corpus.reported = [d.path in context.report_paths for d in documents]
+        if "noise_lines" in corpus.per_file:
+            corpus.per_file["noise_lines"] = narrowed_template_lines(corpus.per_file["noise_lines"], corpus.reported)
     return run_corpus_steps(corpus, wanted)
 
 

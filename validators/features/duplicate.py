@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..frame import Table
-from .minhash import NUM_PERM, signatures, similar_earlier
+from .minhash import BANDS, EMPTY, NUM_PERM, ROWS, signatures, similar_earlier
 from .steps import CorpusStep, FileStep, register
 
 #: Paragraphs shorter than this (after folding) are left to the noise family:
@@ -156,9 +156,16 @@ def concatenate(per_file: list[dict], rows_per_file: list[int]) -> dict:
     }
 
 
-def add_duplicate_features(frame: Table, settings: DuplicateSettings = DuplicateSettings(), data=None) -> Table:
+def add_duplicate_features(
+    frame: Table, settings: DuplicateSettings = DuplicateSettings(), data=None, wanted=None, doc_sigs=None
+) -> Table:
     """Every duplicate column. ``data``: the per-file ``file_duplicate_data`` in frame order,
-    concatenated (from the feature cache); computed from the frame when not given."""
+    concatenated (from the feature cache); computed from the frame when not given.
+    ``wanted``: a boolean mask of the rows whose near copies are asked for (a pre-commit run
+    reports on a few files); the others' ``near_dup_of`` and ``passages`` are then left out
+    (None), and the near search works on the rows that can change a wanted row's
+    (``sharing_a_band``), not on the whole corpus. ``doc_sigs``: each file's signature (the
+    least of its paragraphs', ``file_signature``), one per file with paragraphs, when known."""
     if data is None:
         data = file_duplicate_data(frame["text"], frame["raw"], settings)
     pairs = data["canonical_digest"]
@@ -175,14 +182,43 @@ def add_duplicate_features(frame: Table, settings: DuplicateSettings = Duplicate
     frame["dup_of"] = dup_of
 
     sigs = np.frombuffer(data["signatures"], dtype=np.uint32).reshape(len(frame), NUM_PERM)
-    near, similarity = similar_earlier(sigs, long_enough & ~is_copy, settings.near_threshold)
+    usable = long_enough & ~is_copy
+    if wanted is not None:
+        usable &= sharing_a_band(sigs, usable, wanted)
+    near, similarity = similar_earlier(sigs, usable, settings.near_threshold)
+    if wanted is not None:
+        near[~wanted] = -1
     has_near = near >= 0
     frame["near_dup_of"] = [int(n) if n >= 0 else None for n in near.tolist()]
     frame["near_dup_similarity"] = [s if h else None for s, h in zip(similarity.tolist(), has_near.tolist(), strict=True)]
 
-    _add_passages(frame, data["passages"], is_copy | has_near)
-    _add_documents(frame, np.array(digests, dtype=np.int64), lengths, sigs, settings)
+    _add_passages(frame, data["passages"], is_copy | has_near | (False if wanted is None else ~wanted))
+    _add_documents(frame, np.array(digests, dtype=np.int64), lengths, sigs, settings, doc_sigs)
     return frame
+
+
+def sharing_a_band(sigs: np.ndarray, usable: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The ``usable`` rows that are wanted or share a band value (``minhash.BANDS`` of
+    ``ROWS``) with a usable wanted row. ``similar_earlier`` links a row only to rows of its band
+    groups, and a wanted row's groups hold exactly these rows, in the same order: over them it
+    finds the same candidates, and so the same earlier row, as over every row."""
+    keep = usable & wanted
+    mine = np.flatnonzero(keep)
+    if not len(mine):
+        return keep
+    rows = np.flatnonzero(usable)
+    for band in range(BANDS):
+        part = sigs[rows, band * ROWS : (band + 1) * ROWS]
+        ours = sigs[mine, band * ROWS : (band + 1) * ROWS]
+        # A band's first value, looked up among the wanted rows' (sorted, few); the whole band
+        # is then compared where the first matches.
+        targets = np.unique(ours[:, 0])
+        at = np.minimum(np.searchsorted(targets, part[:, 0]), len(targets) - 1)
+        maybe = np.flatnonzero(targets[at] == part[:, 0])
+        if len(maybe):
+            values = {v.tobytes() for v in ours}
+            keep[rows[maybe[[v.tobytes() in values for v in part[maybe]]]]] = True
+    return keep
 
 
 def _add_passages(frame: Table, data: bytes, already_reported: np.ndarray) -> None:
@@ -201,7 +237,16 @@ def _add_passages(frame: Table, data: bytes, already_reported: np.ndarray) -> No
     frame["passage_of"] = [f[0][2] if f else None for f in found]
 
 
-def _add_documents(frame: Table, digests: np.ndarray, lengths: np.ndarray, sigs: np.ndarray, settings: DuplicateSettings) -> None:
+def file_signature(data: dict) -> np.ndarray:
+    """A file's MinHash signature from its ``file_duplicate_data``: the least of its
+    paragraphs' at each position (the MinHash of a union)."""
+    sigs = np.frombuffer(data["signatures"], dtype=np.uint32).reshape(-1, NUM_PERM)
+    return sigs.min(axis=0) if len(sigs) else np.full(NUM_PERM, EMPTY, dtype=np.uint32)
+
+
+def _add_documents(
+    frame: Table, digests: np.ndarray, lengths: np.ndarray, sigs: np.ndarray, settings: DuplicateSettings, doc_sigs=None
+) -> None:
     doc_dup: list = [None] * len(frame)
     doc_near: list = [None] * len(frame)
     doc_similarity: list = [None] * len(frame)
@@ -214,7 +259,8 @@ def _add_documents(frame: Table, digests: np.ndarray, lengths: np.ndarray, sigs:
             origin = first_doc.setdefault(digests[s:e].tobytes(), s)
             if origin != s:
                 doc_dup[s] = origin
-        doc_sigs = np.minimum.reduceat(sigs, starts, axis=0)  # the MinHash of a union is the least of its parts
+        if doc_sigs is None:
+            doc_sigs = np.minimum.reduceat(sigs, starts, axis=0)  # the MinHash of a union is the least of its parts
         long_enough = np.add.reduceat(lengths, starts) >= settings.doc_min_chars
         near, similarity = similar_earlier(doc_sigs, long_enough, settings.doc_threshold)
         for k, s in enumerate(starts.tolist()):
@@ -253,8 +299,19 @@ def _duplicates(corpus, settings: DuplicateSettings) -> None:
     shared passages: passages exploded, a group-by on their digest, each pointing at its first
     occurrence in another row; whole files: a group-by on ``doc_id`` (the list of digests, the
     least of each signature position), then the same as paragraphs."""
-    data = concatenate(corpus.per_file["duplicate_data"], corpus.rows_per_file)
-    add_duplicate_features(corpus.table, settings, data)
+    per_file = corpus.per_file["duplicate_data"]
+    data = concatenate(per_file, corpus.rows_per_file)
+    # Each file's signature, once per content: copies share their cached data.
+    known: dict[int, np.ndarray] = {}
+    doc_sigs = []
+    for d, rows in zip(per_file, corpus.rows_per_file, strict=True):
+        if rows:
+            sig = known.get(id(d))
+            if sig is None:
+                sig = known[id(d)] = file_signature(d)
+            doc_sigs.append(sig)
+    doc_sigs = np.array(doc_sigs, dtype=np.uint32).reshape(-1, NUM_PERM)
+    add_duplicate_features(corpus.table, settings, data, corpus.reported_rows(), doc_sigs)
 
 
 DUPLICATES = register(

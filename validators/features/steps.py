@@ -289,6 +289,19 @@ class Corpus:
     context: Context
     tables: dict[str, Table] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
+    #: Per file, whether its values are asked for; None: every file's. Set by a run that reports
+    #: on some files and reads no other file's values (a pre-commit run): a corpus step may then
+    #: leave the other files' row values unworked (``reported_rows``), never what a reported
+    #: file's values, or the places they name, depend on.
+    reported: list[bool] | None = None
+
+    def reported_rows(self):
+        """A boolean NumPy mask of the table's rows whose values are asked for (None: all)."""
+        if self.reported is None:
+            return None
+        import numpy as np
+
+        return np.repeat(np.array(self.reported, dtype=bool), np.array(self.rows_per_file, dtype=np.int64))
 
 
 def assemble_corpus(documents: list, sections: list[dict[str, dict]], context: Context) -> Corpus:

@@ -1,0 +1,148 @@
+"""A pre-commit run (one file checked against the corpus, warm cache) reports what the full run
+reports for that file, related places included, while its corpus steps work only on what the
+checked file's values depend on."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from validators.features.duplicate import DuplicateSettings, add_duplicate_features, file_duplicate_data, sharing_a_band
+from validators.features.minhash import NUM_PERM
+from validators.frame import Table
+
+STORY = "The talks ended without agreement, officials in Seoul said on Monday evening.\n"
+
+WORDS = (
+    "harbour council ferry budget vote mayor residents timetable island route winter crossing fare "
+    "subsidy operator captain weather storm delay schedule minister port town hall meeting question"
+).split()
+
+
+def _sentence(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+
+
+def _paragraphs(rng: random.Random, count: int) -> list[str]:
+    return [_sentence(rng, rng.randint(12, 20)) for _ in range(count)]
+
+
+def _edited(rng: random.Random, text: str) -> str:
+    words = text.split()
+    words[rng.randrange(len(words))] = rng.choice(WORDS)
+    return " ".join(words)
+
+
+def test_the_near_search_on_the_wanted_rows_finds_what_the_whole_search_finds():
+    # Many near copies of a few paragraphs, so that band groups are long and the window of
+    # earlier rows matters; each file's rows, asked for alone, get the whole search's values.
+    rng = random.Random(7)
+    base = _paragraphs(rng, 6)
+    texts, doc_ids = [], []
+    for doc in range(40):
+        for _ in range(rng.randint(2, 6)):
+            texts.append(_edited(rng, rng.choice(base)) if rng.random() < 0.8 else _sentence(rng, 15))
+            doc_ids.append(doc)
+
+    def frame() -> Table:
+        return Table({"doc_id": list(doc_ids), "text": list(texts), "raw": list(texts)})
+
+    settings = DuplicateSettings()
+    data = file_duplicate_data(texts, texts, settings)
+    full = add_duplicate_features(frame(), settings, data)
+    assert sum(n is not None for n in full["near_dup_of"]) > 20
+    columns = ("dup_of", "near_dup_of", "near_dup_similarity", "passages", "passage_of", "doc_dup_of", "doc_near_dup_of")
+    for doc in range(40):
+        wanted = np.array([d == doc for d in doc_ids])
+        part = add_duplicate_features(frame(), settings, data, wanted)
+        for column in columns:
+            assert [v for v, w in zip(part[column], wanted, strict=True) if w] == [
+                v for v, w in zip(full[column], wanted, strict=True) if w
+            ], (doc, column)
+
+
+def test_sharing_a_band_keeps_the_wanted_usable_rows_and_only_rows_sharing_a_band():
+    rng = np.random.default_rng(3)
+    sigs = rng.integers(0, 2**32, (50, NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    sigs[10, 3:6] = sigs[2, 3:6]  # row 10 shares band 1 with row 2
+    sigs[11, 3:5] = sigs[2, 3:5]  # row 11 shares only two of its three values
+    usable = np.ones(50, dtype=bool)
+    usable[12] = False
+    sigs[12] = sigs[2]  # the same band values, but not usable
+    wanted = np.zeros(50, dtype=bool)
+    wanted[[2, 5]] = True
+    assert np.flatnonzero(sharing_a_band(sigs, usable, wanted)).tolist() == [2, 5, 10]
+
+
+def _site(rng: random.Random) -> dict[str, str]:
+    """Articles with shared template lines, copies, near copies, shared quotes and a name
+    spelled two ways: every cross-file rule has something to find."""
+    header = "Home | News | Sport | Weather\nSign in to your account\n"
+    footer = "Follow us on social media\nCopyright the Island Gazette\n"
+    files = {}
+    stories = [_paragraphs(rng, 5) for _ in range(6)]
+    for n in range(18):
+        story = list(stories[n % 6])
+        if n >= 6:
+            story[rng.randrange(len(story))] = _edited(rng, story[0])
+        if n % 5 == 0:
+            story.append("The leader Kim Jong-un spoke." if n % 2 else "The leader Kim Jong Un spoke.")
+        if n % 4 == 0:
+            story.append("“We will not sign anything that leaves the harbour towns without their ferries,” she said.")
+        files[f"{n:02d}.txt"] = header + "\n" + "\n\n".join(story) + "\n\n" + footer
+    files["copy.txt"] = files["03.txt"]
+    files["story.txt"] = STORY
+    site = Path(__file__).parent / "fixtures" / "one-site" / "corpus"  # a site's template text
+    for path in sorted(site.glob("*.txt"))[:6]:
+        files[f"site-{path.name}"] = path.read_text(encoding="utf-8")
+    files["site-copy.txt"] = files[f"site-{path.name}"].replace("\n\n", "\n\nIn brief.\n\n", 1)
+    return files
+
+
+@pytest.fixture
+def site(cli, corpus, tmp_path):
+    folder = corpus(_site(random.Random(11)))
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+
+    def findings(*args):
+        return json.loads(cli("check", "--engine", "light", "--format", "json", *args).stdout)["findings"]
+
+    return folder, findings
+
+
+def _same_as_full(folder, findings, names) -> None:
+    full = findings()
+    assert {"DU001", "DU002", "DU003", "BP102"} <= {f["code"] for f in full}
+    for name in names:
+        path = f"corpus/{name}"
+        assert findings(path, "--with-corpus") == [f for f in full if f["path"] == path], name
+
+
+def test_a_hook_run_reports_what_the_full_run_reports_after_a_change_an_addition_and_a_removal(site):
+    folder, findings = site
+    rng = random.Random(5)
+    _same_as_full(folder, findings, ["00.txt", "03.txt", "07.txt", "copy.txt", "site-02-dredging-of-the-inner.txt"])
+    changed = folder / "07.txt"
+    changed.write_text(_edited(rng, changed.read_text(encoding="utf-8")) + "\nA closing line added.\n", encoding="utf-8")
+    _same_as_full(folder, findings, ["01.txt", "07.txt", "13.txt"])
+    (folder / "added.txt").write_text((folder / "01.txt").read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    _same_as_full(folder, findings, ["01.txt", "added.txt"])
+    (folder / "01.txt").unlink()
+    _same_as_full(folder, findings, ["07.txt", "added.txt"])
+
+
+def test_a_hook_run_reports_what_the_full_run_reports_after_a_steps_key_changes(site, monkeypatch):
+    import dataclasses
+
+    from validators.features import steps
+
+    folder, findings = site
+    _same_as_full(folder, findings, ["02.txt"])
+    for name in ("duplicate-digests", "noise-lines"):  # their cached sections go: computed again
+        monkeypatch.setitem(steps.FILE_STEPS, name, dataclasses.replace(steps.FILE_STEPS[name], version="changed"))
+    steps._plan.cache_clear()
+    _same_as_full(folder, findings, ["02.txt", "08.txt", "copy.txt", "site-copy.txt"])
