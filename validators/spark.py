@@ -456,6 +456,8 @@ def _paragraph_rows(types: dict[str, str]):
             out: dict[str, list] = {ROW: [], **{c: [] for c in types}}
             for first_row, rows in batch.itertuples(index=False):
                 count, columns = pickle.loads(rows)
+                if not count:  # an empty or binary file: no paragraph, and no columns to read
+                    continue
                 out[ROW].extend(range(int(first_row), int(first_row) + count))
                 for name, kind in types.items():
                     out[name].extend(spark_value(v, kind) for v in columns[name])
