@@ -68,23 +68,20 @@ def _gx_suite(gx, suite: Suite):
     return gx_suite
 
 
-def validate_batch(source, suite: Suite, gx_suite, dataframe, index_columns: list[str]):
+def validate_batch(source, suite: Suite, gx_suite, dataframe, index_columns: list[str], result_format: str = "COMPLETE"):
     """(batch, result) of ``gx_suite`` over ``dataframe`` as one whole-dataframe batch of the data
-    source (pandas or Spark), with every unexpected row named by ``index_columns``."""
+    source (pandas or Spark), with every unexpected row named by ``index_columns`` (with
+    ``result_format="BOOLEAN_ONLY"``: only whether each expectation passed)."""
     batch = (
         source.add_dataframe_asset(suite.frame)
         .add_batch_definition_whole_dataframe(suite.frame)
         .get_batch(batch_parameters={"dataframe": dataframe})
     )
-    result = batch.validate(
-        gx_suite,
-        result_format={
-            "result_format": "COMPLETE",
-            "unexpected_index_column_names": index_columns,
-            "return_unexpected_index_query": False,
-        },
-    )
-    return batch, result
+    return batch, batch.validate(gx_suite, result_format=_result_format(result_format, index_columns))
+
+
+def _result_format(name: str, index_columns: list[str]) -> dict:
+    return {"result_format": name, "unexpected_index_column_names": index_columns, "return_unexpected_index_query": False}
 
 
 def ephemeral_context(gx):
