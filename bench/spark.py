@@ -116,7 +116,7 @@ def run_once(args: list[str], project: Path) -> tuple[float, float, float]:
 def stage_costs(project: Path, master: str) -> dict:
     """One spark check in this process, timed by stage (``spark.LAST_STAGES``: the per-file stage,
     the duplicate search, template counts and noise scores, the driver's assembly and name
-    variants; then GX on Spark and the findings)."""
+    variants, with the paragraph table GX validates built on Spark; then GX on Spark and the findings)."""
     from validators import spark
     from validators.config import load_config
     from validators.pipeline import check_documents, error_threshold, noise_thresholds
@@ -131,7 +131,12 @@ def stage_costs(project: Path, master: str) -> dict:
     stages = dict(spark.LAST_STAGES)
     timings = list(spark.LAST_TIMINGS)
     start = time.perf_counter()
-    report = check_documents(documents, config, features=corpus)
+    try:
+        report = check_documents(documents, config, features=corpus)
+    finally:
+        release = getattr(spark, "release", None)  # the paragraph table built on Spark (absent before it was)
+        if release is not None:
+            release()
     stages["GX on Spark and findings"] = time.perf_counter() - start
     size = spark.FILES_PER_PARTITION
     partitions = [sum(c for _, _, c in timings[i : i + size]) for i in range(0, len(timings), size)]

@@ -68,18 +68,41 @@ def same_findings(folder, **settings):
 # ----------------------------------------------------------------------------- parity on corpora
 
 
-def test_same_findings_on_seeds_and_as_a_parquet_table(spark, tmp_path):
-    from validators.spark import write_findings
+def test_same_findings_on_seeds_with_the_paragraph_table_built_on_spark(spark, tmp_path, monkeypatch):
+    """GX validates the paragraph table the engine built on the executors: the driver uploads only
+    the small tables it made (mentions, files), never the paragraph table; and the findings, as
+    a Parquet or JSON Lines table written by Spark, are the JSON report's."""
+    from validators import spark as engine
 
+    uploaded = []
+    upload = engine.to_spark
+    monkeypatch.setattr(engine, "to_spark", lambda session, frame, columns: uploaded.append(len(frame)) or upload(session, frame, columns))
     report = check([SEEDS], Config(root=REPO, engine="spark", spark_master=MASTER, cache=False))
     found = [f.to_dict() for f in report.findings]
     assert found == findings(SEEDS, "gx")
     assert {f["code"][:2] for f in found} >= {"BP", "NM", "DU"}
-    write_findings(report.findings, str(tmp_path / "findings"), MASTER)
+    assert len(report.paragraph_table) not in uploaded and len(uploaded) == 2  # mentions and files
+    assert not engine.BUILT  # released after the check
+    order = lambda f: (f["path"], f["line"], f["column"], f["code"])  # noqa: E731
+    engine.write_findings(report.findings, str(tmp_path / "findings"), MASTER)
     table = spark.read.parquet(str(tmp_path / "findings")).collect()
-    assert sorted((row.asDict(recursive=True) for row in table), key=lambda f: (f["path"], f["line"], f["column"], f["code"])) == found
+    assert sorted((row.asDict(recursive=True) for row in table), key=order) == found
+    engine.write_findings(report.findings, str(tmp_path / "findings.jsonl"), MASTER)
+    lines = [json.loads(line) for part in sorted((tmp_path / "findings.jsonl").glob("part-*")) for line in part.read_text().splitlines()]
+    assert sorted(lines, key=order) == found
     with pytest.raises(Exception, match="already exists"):
-        write_findings(report.findings, str(tmp_path / "findings"), MASTER)
+        engine.write_findings(report.findings, str(tmp_path / "findings"), MASTER)
+
+
+def test_spark_types_of_the_paragraph_table_are_what_the_driver_upload_gives():
+    from validators.spark import kind_of, spark_type, spark_value
+
+    assert [kind_of(v) for v in (None, float("nan"), True, 3, 2.5, "a", (1, 2))] == [None, None, "bool", "int", "float", "text", "other"]
+    assert spark_type(set()) == "double"  # no value: a number, which every expectation type accepts
+    assert spark_type({"int"}) == "long" and spark_type({"int", "float"}) == "double" and spark_type({"bool"}) == "boolean"
+    assert spark_type({"text"}) == spark_type({"int", "text"}) == spark_type({"bool", "float"}) == "binary"
+    assert spark_value("caf\udce9", "binary") == b"caf\xed\xb3\xa9"  # surrogatepass: gx_spark decodes it back
+    assert spark_value(7, "binary") == b"7" and spark_value(7, "double") == 7.0 and spark_value(float("nan"), "long") is None
 
 
 def test_same_findings_on_the_names_fixture(spark):
@@ -295,8 +318,10 @@ def test_spark_options_need_the_spark_engine(cli, corpus):
     corpus({"a.txt": "Some text here.\n"})
     result = cli("check", "--spark-master", "local[2]", "corpus")
     assert result.exit_code == 2 and "--spark-master needs the spark engine" in result.stderr
-    result = cli("check", "--spark-output", "out", "corpus")
-    assert result.exit_code == 2 and "--spark-output needs the spark engine" in result.stderr
+    result = cli("check", "--findings-table", "out", "corpus")
+    assert result.exit_code == 2 and "--findings-table needs the spark engine" in result.stderr
+    result = cli("check", "--spark-output", "out", "corpus")  # its former name
+    assert result.exit_code == 2 and "--findings-table needs the spark engine" in result.stderr
 
 
 def test_spark_master_in_the_config(tmp_path):

@@ -166,7 +166,7 @@ def main() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are error findings (2 still means a usage or I/O problem).")
 @click.option("--data-docs", type=click.Path(file_okay=False), help="Also write the validation results as a GX Data Docs site in this folder (gx engine).")
 @click.option("--spark-master", metavar="URL", help="The Spark master the spark engine runs on (default: local[*]; or spark-master in the config).")
-@click.option("--spark-output", metavar="DIR", help="Also write the findings as a Parquet table (written by Spark) in this new folder (spark engine).")
+@click.option("--findings-table", "--spark-output", "spark_output", metavar="PATH", help="Also write the findings as a table written by Spark in this new folder: JSON Lines when PATH ends in .jsonl, else Parquet (spark engine).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Processes computing the per-file features (default: one per core, or jobs in the config).")
 @handle_errors
 def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, output_format, output, reports, baseline_file,
@@ -180,13 +180,13 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
     config = _settings(config_file, select, ignore, no_cache, engine)
     _terminal_options(config, output_format, output, show_statistics, data_docs)
     if (spark_master is not None or spark_output is not None) and config.engine != "spark":
-        raise CorpusValidatorError(f"{'--spark-master' if spark_master is not None else '--spark-output'} needs the spark engine (--engine spark)")
+        raise CorpusValidatorError(f"{'--spark-master' if spark_master is not None else '--findings-table'} needs the spark engine (--engine spark)")
     if spark_master is not None:
         config.spark_master = spark_master
     if jobs is not None:
         config.jobs = jobs
     if spark_output is not None and os.path.exists(spark_output):
-        raise CorpusValidatorError(f"--spark-output {spark_output}: already exists (give a new folder)")
+        raise CorpusValidatorError(f"--findings-table {spark_output}: already exists (give a new folder)")
     if config.engine == "spark":
         from .spark import session
 

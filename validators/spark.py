@@ -164,7 +164,11 @@ def evaluate_with_spark(frames: dict[str, Table], suites: list[Suite], report_pa
         outcomes = []
         for suite, gx_suite, frame in suites_to_validate(gx, suites, frames):
             read = [c for c in suite.columns if c not in suite.index_columns]
-            view = to_spark(spark, frame, read).cache()
+            built = BUILT.get(id(frame))
+            if built is not None and built[0] is frame and set(read) <= set(built[1].columns):
+                view, uploaded = built[1].select(ROW, *read), None  # the table the engine built on Spark: not uploaded again
+            else:  # a table the driver made (mentions, files; or features computed elsewhere)
+                view = uploaded = to_spark(spark, frame, read).cache()
             # Whether each expectation passes first, then the rows of those that fail: on Spark,
             # naming an expectation's unexpected rows costs jobs of its own (three or four per
             # expectation), whereas the pass/fail counts of a whole suite come in a few, and most
@@ -179,7 +183,8 @@ def evaluate_with_spark(frames: dict[str, Table], suites: list[Suite], report_pa
                         continue
                     rows = tuple(sorted(int(entry[ROW]) for entry in item.result.get("unexpected_index_list") or []))
                     outcomes.append(Outcome(by_code[item.expectation_config.meta["code"]], suite.frame, rows))
-            view.unpersist()
+            if uploaded is not None:
+                uploaded.unpersist()
     return outcomes
 
 
@@ -349,14 +354,17 @@ def _corpus_inputs(batches):
             yield pd.DataFrame(out)
 
 
-def _file_results(context, error_threshold: float):
+def _file_results(context, error_threshold: float, read: tuple[str, ...] = ()):
     """The ``mapInPandas`` function of the per-file end of the corpus steps: each file's noise
     features with the corpus's template counts (``noise.corpus_noise_features``), scored by the
     model (``noise.add_noise_scores``), the same NumPy code as the other engines, per file; and
     what the driver needs of the file: the document (its text, not its bytes), the file steps'
-    outputs except the per-file data only Spark reads, and those columns."""
+    outputs except the per-file data only Spark reads, and those columns. Also, for the paragraph
+    table GX validates on Spark (``paragraph_frame``): the file's values of the ``read`` columns
+    (``rows``) and the kinds of value each holds (``kinds``)."""
 
     def run(batches):
+        import json
         import pickle
         from dataclasses import replace
 
@@ -364,16 +372,18 @@ def _file_results(context, error_threshold: float):
         import pandas as pd
 
         from .features.noise import add_noise_scores, corpus_noise_features
+        from .features.steps import file_steps, unpack
         from .frame import Table
 
         model = context.setups["noise-score"]
         report_paths = context.report_paths
         min_chars = context.config.duplicate.min_chars
+        steps = file_steps()  # imports (registers) every step, which ``unpack`` looks up
         for batch in batches:
-            out: dict[str, list] = {"doc_id": [], "result": []}
-            for doc_id, document, features, templates in batch.itertuples(index=False):
+            out: dict[str, list] = {"doc_id": [], "first_row": [], "result": [], "rows": [], "kinds": []}
+            for doc_id, first_row, document, features, templates in batch.itertuples(index=False):
                 doc, entry = pickle.loads(document), pickle.loads(features)
-                columns = {}
+                columns, rows, count = {}, {}, 0
                 if entry is not None:
                     lines = entry["noise-lines"]["noise_lines"]
                     count = _paragraph_count(entry)
@@ -389,11 +399,109 @@ def _file_results(context, error_threshold: float):
                     columns["dup_key"] = [d if n >= min_chars else None for d, n in pairs]
                     for step, name in SPARK_ONLY.items():
                         entry[step] = {name: None}
+                    if read:
+                        sections = unpack(entry, doc)
+                        own = {c: sections[step.name][c] for step in steps for c in step.columns}
+                        rows = {c: columns[c] if c in columns else own[c] for c in read}
+                        count = len(own["para"])
                 out["doc_id"].append(int(doc_id))
+                out["first_row"].append(int(first_row))
                 out["result"].append(pickle.dumps((replace(doc, data=b""), entry, columns), protocol=5))
+                out["rows"].append(pickle.dumps((count, rows), protocol=5))
+                out["kinds"].append(json.dumps({c: sorted({kind_of(v) for v in values} - {None}) for c, values in rows.items()}))
             yield pd.DataFrame(out)
 
     return run
+
+
+def kind_of(value) -> str | None:
+    """The kind of a feature value, as the paragraph table's Spark type is chosen from them
+    (``spark_type``); None for a missing one (None or NaN)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    return "text" if isinstance(value, str) else "other"
+
+
+def spark_type(kinds: set[str]) -> str:
+    """The Spark type of a column whose values are of ``kinds``: what ``to_spark`` makes of the
+    same values on the driver (ints: long; numbers: double; booleans; no value at all: double,
+    which every expectation type accepts), except that text is always its ``surrogatepass`` bytes
+    (the schema is fixed before any row is seen; ``gx_spark`` decodes bytes back), and mixed
+    kinds are the bytes of each value's text."""
+    if not kinds:
+        return "double"
+    if kinds == {"bool"}:
+        return "boolean"
+    if kinds == {"int"}:
+        return "long"
+    if kinds <= {"int", "float"}:
+        return "double"
+    return "binary"
+
+
+def spark_value(value, kind: str):
+    """``value`` as a column of Spark type ``kind`` holds it (``spark_type``)."""
+    if kind_of(value) is None:
+        return None
+    if kind == "binary":
+        return (value if isinstance(value, str) else str(value)).encode("utf-8", "surrogatepass")
+    return {"double": float, "long": int, "boolean": bool}[kind](value)
+
+
+def _paragraph_rows(types: dict[str, str]):
+    """The ``mapInPandas`` function building the paragraph table GX validates on Spark: per file
+    (``first_row``, ``rows``: its values of the columns, from ``_file_results``), one row per
+    paragraph with its label in the table (``ROW``) and ``types``' columns."""
+
+    def run(batches):
+        import pickle
+
+        import pandas as pd
+
+        for batch in batches:
+            out: dict[str, list] = {ROW: [], **{c: [] for c in types}}
+            for first_row, rows in batch.itertuples(index=False):
+                count, columns = pickle.loads(rows)
+                if not count:  # an empty or binary file: no paragraph, and no columns to read
+                    continue
+                out[ROW].extend(range(int(first_row), int(first_row) + count))
+                for name, kind in types.items():
+                    out[name].extend(spark_value(v, kind) for v in columns[name])
+            if out[ROW]:
+                yield pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in out.items()})
+
+    return run
+
+
+#: The paragraph table ``featurise_on_spark`` built on Spark, by the id of the driver's table it
+#: stands for: (that table, the Spark DataFrame). ``evaluate_with_spark`` validates it instead of
+#: uploading the driver's table; ``release`` unpersists it.
+BUILT: dict[int, tuple] = {}
+
+
+def release() -> None:
+    """Unpersist the paragraph tables ``featurise_on_spark`` left for GX."""
+    for _, frame in BUILT.values():
+        frame.unpersist()
+    BUILT.clear()
+
+
+def _read_on_spark(config) -> tuple[str, ...]:
+    """The columns of the paragraph table the suites read (their index columns aside: GX names a
+    row by ``ROW``), or () when one is not a column the engine builds on Spark."""
+    from .features.steps import file_steps
+    from .suite import load_suites
+
+    wanted = {c for suite in load_suites(config.expectations) if suite.frame == "paragraphs"
+              for c in suite.columns if c not in suite.index_columns}  # fmt: skip
+    built = {c for step in file_steps() for c in step.columns} | set(DUPLICATE_COLUMNS) | set(NOISE_COLUMNS)
+    return tuple(sorted(wanted)) if wanted <= built else ()
 
 
 def _family(copies: list, first_rows: dict[int, int]) -> list[tuple[int, int]]:
@@ -415,9 +523,11 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
     read on the executors, one partition per ``FILES_PER_PARTITION`` files: with a cluster, the corpus
     must be on a file system every node mounts at the same path. The file steps run per partition;
     duplicates (exact, near, shared passages, whole files) and template counts run as Spark
-    operations (``spark_corpus``); the noise score per file, on the executors. The driver receives
-    each file's text and paragraph columns, the duplicate columns of the rows that have one, and
-    runs the name-variant step (``mentions``) itself.
+    operations (``spark_corpus``); the noise score per file, on the executors, which also build
+    the paragraph table GX validates (the columns the paragraph suite reads, as a persisted Spark
+    DataFrame, left in ``BUILT`` for ``evaluate_with_spark``; ``release`` drops it). The driver
+    still receives each file's text and paragraph columns and the duplicate columns of the rows
+    that have one (the findings are built there), and runs the name-variant step (``mentions``).
     """
     import pickle
     import time
@@ -497,11 +607,36 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
     lines = inputs.select("doc_id", F.posexplode("keys").alias("unit", "key"))
     counts = spark_corpus.template_counts(lines.select("doc_id", "key"), family)
     templates = lines.join(counts, "key").groupBy("doc_id").agg(F.collect_list(F.struct("unit", "template")).alias("templates"))
-    per_file = with_rows.select("doc_id", "document", "features").join(templates, "doc_id", "left")
-    results = per_file.mapInPandas(_file_results(context, error_threshold), "doc_id long, result binary")
-    received = sorted((row["doc_id"], row["result"]) for row in results.toLocalIterator())
+    per_file = with_rows.select("doc_id", "first_row", "document", "features").join(templates, "doc_id", "left")
+    read = _read_on_spark(config)
+    own = tuple(c for c in read if c not in CORPUS_DUPLICATES)  # the duplicate columns come from ``found``
+    results = per_file.select("doc_id", "first_row", "document", "features", "templates").mapInPandas(
+        _file_results(context, error_threshold, own), "doc_id long, first_row long, result binary, rows binary, kinds string"
+    ).persist(StorageLevel.MEMORY_AND_DISK)
+    received = sorted((row["doc_id"], row["result"]) for row in results.select("doc_id", "result").toLocalIterator())
     stages["template text and noise score"] = time.perf_counter() - clock
-    for frame in (found, near, exact, keyed, inputs, done):
+
+    clock = time.perf_counter()
+    paragraph_frame = None
+    if read:
+        import json
+
+        kinds: dict[str, set] = {c: set() for c in own}
+        for row in results.select("kinds").distinct().collect():
+            for name, seen in json.loads(row["kinds"]).items():
+                kinds[name].update(seen)
+        types = {c: spark_type(kinds[c]) for c in own}
+        schema = ", ".join([f"{ROW} long", *(f"`{c}` {t}" for c, t in types.items())])
+        paragraph_frame = results.select("first_row", "rows").mapInPandas(_paragraph_rows(types), schema)
+        corpus_read = [c for c in read if c in CORPUS_DUPLICATES]
+        if corpus_read:
+            paragraph_frame = paragraph_frame.join(found.select(F.col("row").alias(ROW), *corpus_read), ROW, "left")
+        # Built now, while what it is built from is kept, and cut from that lineage: GX plans a
+        # query per metric, and planning each over the duplicate and noise steps' plan cost more
+        # than running it (a 2,000-paragraph corpus: 54 s of 73 between Spark jobs).
+        paragraph_frame = paragraph_frame.localCheckpoint(eager=True)
+    stages["paragraph table on Spark"] = time.perf_counter() - clock
+    for frame in (results, found, near, exact, keyed, inputs, done):
         frame.unpersist()
 
     clock = time.perf_counter()
@@ -529,6 +664,8 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
     table.columns = {name: table.columns[name] for name in order}
     run_corpus_steps(corpus, wanted=["mentions"])  # name variants: on the driver (README, On Spark)
     stages["driver"] = time.perf_counter() - clock
+    if paragraph_frame is not None:
+        BUILT[id(table)] = (table, paragraph_frame)
     return documents, corpus
 
 
@@ -540,7 +677,10 @@ def check_on_spark(paths, config, report_paths: set[str] | None = None):
 
     error = error_threshold(noise_thresholds(load_suites(config.expectations), config))
     documents, corpus = featurise_on_spark(paths, config, report_paths, error)
-    return check_documents(documents, config, report_paths=report_paths, features=corpus)
+    try:
+        return check_documents(documents, config, report_paths=report_paths, features=corpus)
+    finally:
+        release()
 
 
 # ----------------------------------------------------------------------------- findings as a table
@@ -553,25 +693,42 @@ FINDINGS_SCHEMA = (
 
 
 def write_findings(findings, folder: str, master: str | None = None) -> None:
-    """The findings as a Parquet table in ``folder`` (written by Spark, one file per partition:
-    what a cluster's next job reads). Undecodable bytes in a file name are written ``\\xNN``, as
-    every report writes them. An existing ``folder`` is an error, not overwritten."""
+    """The findings as a table Spark writes in ``folder``, one file per partition (what a cluster's
+    next job reads): JSON Lines when ``folder`` ends in ``.jsonl``, else Parquet; the JSON format's
+    fields. Undecodable bytes in a file name are written ``\\xNN``, as every report writes them.
+    An existing ``folder`` is an error, not overwritten.
+
+    The findings are built on the driver (they need each file's text for line and column), so they
+    go from there to Spark, as Arrow batches, and Spark writes them."""
     from .ingest import escaped_name, printable
 
     spark = session(master)
     if os.path.exists(folder):
-        raise CorpusValidatorError(f"--spark-output {folder}: already exists (give a new folder)")
-    rows = []
+        raise CorpusValidatorError(f"--findings-table {folder}: already exists (give a new folder)")
+    columns = ("code", "family", "severity", "path", "line", "column", "end_line", "end_column", "message", "suggestion",
+               "related", "fingerprint", "fixable")  # fmt: skip
+    values: dict[str, list] = {c: [] for c in columns}
     for finding in findings:
         record = finding.to_dict()
         record["path"] = escaped_name(record["path"])
         record["related"] = [{**place, "path": escaped_name(place["path"])} for place in record["related"]]
         for key in ("message", "suggestion"):
             record[key] = None if record.get(key) is None else printable(record[key])
-        rows.append(record)
-    columns = ("code", "family", "severity", "path", "line", "column", "end_line", "end_column", "message", "suggestion",
-               "related", "fingerprint", "fixable")  # fmt: skip
+        for c in columns:
+            values[c].append(record.get(c))
     try:
-        spark.createDataFrame([tuple(r.get(c) for c in columns) for r in rows], FINDINGS_SCHEMA).write.parquet(folder)
+        table = spark.createDataFrame(_findings_arrow(values), FINDINGS_SCHEMA) if findings else spark.createDataFrame([], FINDINGS_SCHEMA)
+        writer = table.repartition(max(1, min(spark.sparkContext.defaultParallelism, len(findings) // 100_000 + 1))).write
+        if folder.endswith(".jsonl"):
+            writer.option("ignoreNullFields", "false").json(folder)  # every field in every line, as the JSON report
+        else:
+            writer.parquet(folder)
     except Exception as exc:  # the folder cannot be written
-        raise CorpusValidatorError(f"--spark-output {folder}: cannot write: {' '.join(str(exc).split())[:200]}") from None
+        raise CorpusValidatorError(f"--findings-table {folder}: cannot write: {' '.join(str(exc).split())[:200]}") from None
+
+
+def _findings_arrow(values: dict[str, list]):
+    """The findings' columns as a pandas frame Spark converts with Arrow (not row by row)."""
+    import pandas as pd
+
+    return pd.DataFrame({name: pd.Series(column, dtype=object) for name, column in values.items()})
