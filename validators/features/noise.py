@@ -461,8 +461,9 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
     scores = np.full(n, np.nan)  # NaN, not None: the column stays float64 for GX
     why: list = [None] * n
     picked = np.flatnonzero(wanted)
+    every = len(picked) == len(units.row)  # the whole matrix: read where it is, not copied
     if len(picked):
-        values, reasons = model.score(units.x[picked], FEATURES_ORDER)
+        values, reasons = model.score(units.x if every else units.x[picked], FEATURES_ORDER)
         owner = units.row[picked]
         total = np.bincount(owner, weights=values, minlength=n)
         count = np.bincount(owner, minlength=n)
@@ -479,7 +480,7 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
     # a timeline), and the score arbitrates. Not at the story's edges nor outside it.
     edge = np.ones(n, dtype=bool)
     if len(picked):
-        x = units.x[picked]
+        x = units.x if every else units.x[picked]
         inside = (x[:, OUTSIDE_STORY] == 0) & (x[:, PROSE_BEFORE] < FAR) & (x[:, PROSE_AFTER] < FAR)
         edge = np.bincount(units.row[picked], weights=~inside, minlength=n) > 0
     frame["story_noise_score"] = np.where(edge, np.nan, scores).tolist()
