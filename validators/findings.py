@@ -185,6 +185,9 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
     """
     frames = {"paragraphs": corpus.paragraphs, "mentions": corpus.mentions, "files": corpus.files}
     hits: list[tuple[str, str, Hit]] = []
+    # Each distinct message and suggestion held once: a text repeated across the corpus (a
+    # site's furniture on each of its pages, the copies of a page) says the same thing each time.
+    said: dict[str, str] = {}
     for outcome in outcomes:
         severity = severity_of(outcome.spec.code, outcome.spec.severity)
         if severity is None:
@@ -196,6 +199,9 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
             labels = [label for label in labels if frame["path"][label] in report_paths]
         for label in labels:  # a row's values fetched as the rule reads them, not every column's
             for hit in rule.hits(Row.of(frame, label), outcome.spec, corpus):
+                message, suggestion = said.setdefault(hit.message, hit.message), said.setdefault(hit.suggestion, hit.suggestion)
+                if message is not hit.message or suggestion is not hit.suggestion:
+                    hit = replace(hit, message=message, suggestion=suggestion)
                 hits.append((outcome.spec.code, severity, hit))
     # What yields is dropped before it is placed: the places and fingerprints of a finding
     # are most of its cost, and a scraped page's furniture is named by a pattern and the score.
@@ -294,11 +300,17 @@ def arbitrated(findings: list[Finding], paragraphs, at_most: float | None) -> li
     weighed = [f.row is not None and _weighed_by_model(f.code) for f in chosen]
     alone = [f.row is not None and _weighed_alone(f.code) for f in chosen]
     inside = [f.row is not None and story[f.row] is not None and not np.isnan(story[f.row]) for f in chosen]
-    demoted = arbitrate([f.path for f in chosen], weighed, alone, [score_of(f) for f in chosen], inside, at_most)
+    # Each file as a number: an array of the paths themselves would hold each as wide as the
+    # longest, once per noise error (a million at 8,000 pages), and compare them as strings.
+    numbers: dict[str, int] = {}
+    files = np.fromiter((numbers.setdefault(f.path, len(numbers)) for f in chosen), dtype=np.int64, count=len(chosen))
+    demoted = arbitrate(files, weighed, alone, [score_of(f) for f in chosen], inside, at_most)
     out = list(findings)
+    said: dict[str, str] = {}  # each distinct message once, as ``build_findings`` holds them
     for i, f, down, within in zip(errors, chosen, demoted.tolist(), inside, strict=True):
         if down:
             why = ("the noise model reads this paragraph of the story as the story's own" if within
                    else "nothing else in its file is page furniture, and the noise model reads it as the article's own")  # fmt: skip
-            out[i] = replace(f, severity="warning", message=f"{f.message} (a warning: {why}, score {score_of(f):.2f})")
+            message = f"{f.message} (a warning: {why}, score {score_of(f):.2f})"
+            out[i] = replace(f, severity="warning", message=said.setdefault(message, message))
     return out

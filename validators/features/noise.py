@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import ConfigError
-from ..frame import Table
+from ..frame import Table, float_column
 from ..safe_regex import UnsafePattern
 from ..safe_regex import check as checked_pattern
 from ..segment import LINE_BREAK
@@ -401,7 +401,13 @@ def corpus_noise_features(frame: Table, per_file: list[dict], template: np.ndarr
     for entry in per_file:
         starts.append(row)
         row += int(entry["owner"].max()) + 1 if len(entry["owner"]) else 0
-    x = np.vstack([e["x"] for e in per_file]) if per_file else np.zeros((0, len(FILE_FEATURES)))
+    # The files' features stacked straight into the matrix the model reads, its last column
+    # ``template_files`` filled below: not stacked, then copied again with that column added.
+    units = sum(len(e["x"]) for e in per_file)
+    matrix = np.empty((units, len(FILE_FEATURES) + 1), dtype=np.float64)
+    x = matrix[:, : len(FILE_FEATURES)]
+    if per_file:
+        np.concatenate([e["x"] for e in per_file], axis=0, out=x)
     rows = np.concatenate([e["owner"] + s for e, s in zip(per_file, starts, strict=True)]) if per_file else np.zeros(0, dtype=np.int64)
     keys = np.concatenate([e["keys"] for e in per_file]) if per_file else np.zeros(0, dtype=np.uint64)
     doc_ids = frame["doc_id"]
@@ -441,7 +447,8 @@ def corpus_noise_features(frame: Table, per_file: list[dict], template: np.ndarr
     np.maximum.at(most, rows, in_block)
     frame["prose"] = prose.tolist()
     frame["template_files"] = most.tolist()
-    return NoiseUnits(np.hstack([x, np.array(template, dtype=np.float64)[:, None]]), rows)
+    matrix[:, -1] = template
+    return NoiseUnits(matrix, rows)
 
 
 def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_threshold: float = 1.0) -> Table:
@@ -461,32 +468,34 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
     scores = np.full(n, np.nan)  # NaN, not None: the column stays float64 for GX
     why: list = [None] * n
     picked = np.flatnonzero(wanted)
+    every = len(picked) == len(units.row)  # the whole matrix: read where it is, not copied
     if len(picked):
-        values, reasons = model.score(units.x[picked], FEATURES_ORDER)
+        values, reasons = model.score(units.x if every else units.x[picked], FEATURES_ORDER)
         owner = units.row[picked]
         total = np.bincount(owner, weights=values, minlength=n)
         count = np.bincount(owner, minlength=n)
         has = count > 0
         scores[has] = np.round(total[has] / count[has], 4)
         best: dict[int, float] = {}
-        for r, value, reason in zip(owner.tolist(), values.tolist(), reasons, strict=True):
-            if reason is not None and value > best.get(r, -1.0):
-                best[r], why[r] = value, reason
-    frame["noise_score"] = scores.tolist()
+        explained = [k for k, reason in enumerate(reasons) if reason is not None]
+        for k, r, value in zip(explained, owner[explained].tolist(), values[explained].tolist(), strict=True):
+            if value > best.get(r, -1.0):
+                best[r], why[r] = value, reasons[k]
+    frame["noise_score"] = float_column(scores)
     frame["noise_why"] = why
     # The score again where the paragraph lies inside the story, with its running text before
     # and after (every line of it): there a pattern's form can be the story's own (a date in
     # a timeline), and the score arbitrates. Not at the story's edges nor outside it.
     edge = np.ones(n, dtype=bool)
     if len(picked):
-        x = units.x[picked]
+        x = units.x if every else units.x[picked]
         inside = (x[:, OUTSIDE_STORY] == 0) & (x[:, PROSE_BEFORE] < FAR) & (x[:, PROSE_AFTER] < FAR)
         edge = np.bincount(units.row[picked], weights=~inside, minlength=n) > 0
-    frame["story_noise_score"] = np.where(edge, np.nan, scores).tolist()
+    frame["story_noise_score"] = float_column(np.where(edge, np.nan, scores))
     above = np.nan_to_num(scores, nan=0.0) > error_threshold
     furnished_files = {path for path, is_above in zip(frame["path"], above.tolist(), strict=True) if is_above}
     furnished = np.array([path in furnished_files for path in frame["path"]], dtype=bool) & ~above
-    frame["furnished_noise_score"] = np.where(furnished, scores, np.nan).tolist()
+    frame["furnished_noise_score"] = float_column(np.where(furnished, scores, np.nan))
     return frame
 
 

@@ -166,7 +166,9 @@ class NoiseModel:
         Each distinct row is scored once (a site's furniture repeats line for line across its
         pages), ``SCORE_BLOCK`` rows at a time, so memory is bounded by the block, not by
         rows × trees."""
-        x = np.ascontiguousarray(x[:, [names.index(f) for f in self.features]])
+        order = [names.index(f) for f in self.features]
+        # Already in the model's order (the check's matrix): not copied (a corpus's lines × features).
+        x = np.ascontiguousarray(x if order == list(range(x.shape[1])) else x[:, order])
         distinct, inverse = _distinct_rows(x)
         probability = np.empty(len(distinct))
         reasons: list[str | None] = [None] * len(distinct)

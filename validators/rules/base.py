@@ -22,7 +22,7 @@ FRAMES = {"paragraphs": ("doc_id", "para"), "mentions": ("mention_id",), "files"
 SCOPES = ("paragraph", "file", "mention")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # no per-object dict: a large corpus has a million of them
 class Hit:
     """One problem inside one paragraph: offsets into that paragraph's raw text."""
 
