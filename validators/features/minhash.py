@@ -67,13 +67,9 @@ def similar_earlier(sigs: np.ndarray, usable: np.ndarray, threshold: float) -> t
     kept_a, kept_b, kept_sim = [], [], []
     for band in range(BANDS):
         part = sigs[rows, band * ROWS : (band + 1) * ROWS]
-        # By band value, then row: ``rows`` ascend and the sort is stable. Sorting the values'
-        # columns directly is a fraction of np.unique's sort of them as opaque byte strings.
-        order = np.lexsort(part.T[::-1])
-        part, members = part[order], rows[order]
-        del order
-        boundary = np.concatenate(([True], (part[1:] != part[:-1]).any(axis=1)))
-        del part
+        order, boundary = _band_groups(part)
+        members = rows[order]
+        del order, part
         # Link each row to the first row of its group and to the WINDOW rows before it:
         # enough for true pairs (they share many bands), bounded for common band values.
         starts = np.flatnonzero(boundary)
@@ -114,3 +110,27 @@ def similar_earlier(sigs: np.ndarray, usable: np.ndarray, threshold: float) -> t
     best[b[first]] = a[first]
     best_sim[b[first]] = sim[first]
     return best, best_sim
+
+
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
+
+
+def _band_groups(part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The order that puts rows with equal band values (the rows of ``part``) together, rows
+    ascending within each group (the sort is stable), and where each group starts in it. The
+    order of the groups does not matter: one stable sort of a 64-bit mix of the values instead of
+    a sort by each value. Two different band values with the same mix (rare as two equal 64-bit
+    hashes) would share a run: then the values are sorted themselves."""
+    key = np.zeros(len(part), dtype=np.uint64)
+    for column, mix in zip(part.T, _MIX, strict=False):
+        key ^= column.astype(np.uint64) * mix
+        key = (key << np.uint64(29)) | (key >> np.uint64(35))
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    boundary = np.concatenate(([True], key[1:] != key[:-1]))
+    same_key = np.flatnonzero(~boundary[1:])  # order[i] and order[i + 1] share a mix
+    if len(same_key) and (part[order[same_key]] != part[order[same_key + 1]]).any():
+        order = np.lexsort(part.T[::-1])
+        ordered = part[order]
+        boundary = np.concatenate(([True], (ordered[1:] != ordered[:-1]).any(axis=1)))
+    return order, boundary
