@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..frame import Table
-from .minhash import BANDS, EMPTY, NUM_PERM, ROWS, signatures, similar_earlier
+from .minhash import BANDS, EMPTY, NUM_PERM, ROWS, similar_earlier, word_signatures
 from .steps import CorpusStep, FileStep, register
 
 #: Paragraphs shorter than this (after folding) are left to the noise family:
@@ -42,6 +42,7 @@ _ASCII_FOLD = bytes((c | 0x20 if chr(c).isalpha() else c) if chr(c).isalnum() el
 
 #: Curly quotes and dashes (’ “ ” ‘ — –) in UTF-8: neither letters nor digits, their own NFKC form.
 _MARKS = re.compile(rb"\xe2\x80[\x93\x94\x98\x99\x9c\x9d]")
+_WORD_BLOCK = 4_096  # texts whose words are held at a time
 _MARK_CHARS = "\u2013\u2014\u2018\u2019\u201c\u201d"
 
 
@@ -65,21 +66,26 @@ def canonical(text: str) -> str:
     space between each two. ASCII text is split on the ASCII bytes that are not letters or digits
     first; only the pieces left holding other characters go through ``_NOT_WORD`` (a Unicode
     regular expression costs about 90 ns a character: most of a paragraph is ASCII)."""
+    return b" ".join(_canonical_words(text)).decode("utf-8", "surrogatepass")
+
+
+def _canonical_words(text: str) -> list[bytes]:
+    """The words of ``canonical(text)``, in UTF-8."""
     flat = _ascii_folded(text)
     if flat is not None:  # most prose: ASCII, curly quotes and dashes
-        return b" ".join(flat.split()).decode("ascii")
+        return flat.split()
     folded = unicodedata.normalize("NFKC", text).casefold().encode("utf-8", "surrogatepass")
     folded = _MARKS.sub(b" ", folded)  # what keeps most prose from being ASCII: separators, like spaces
     pieces = folded.translate(_ASCII_FOLD).split()
     if folded.isascii():
-        return b" ".join(pieces).decode("ascii")
+        return pieces
     words = []
     for piece in pieces:
         if piece.isascii():
             words.append(piece)
         else:
             words += _NOT_WORD.sub(" ", piece.decode("utf-8", "surrogatepass")).encode("utf-8", "surrogatepass").split()
-    return b" ".join(words).decode("utf-8", "surrogatepass")
+    return words
 
 
 @dataclass(frozen=True)
@@ -159,11 +165,18 @@ def file_duplicate_data(texts: list[str], raws: list[str], settings: DuplicateSe
     ``passages`` holds one (row, digest, start, end) int64 quadruple per passage, rows
     counted in the file, as bytes: thousands of files load as one object each.
     """
-    forms = [canonical(t) for t in texts]
-    sigs = signatures(forms)
+    # A block of texts at a time: their words (bytes) make both the canonical digests and the
+    # signatures, split once; as objects they take ten times the text's memory.
+    sigs = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
+    canonical_digest = []
+    for begin in range(0, len(texts), _WORD_BLOCK):
+        words = [_canonical_words(t) for t in texts[begin : begin + _WORD_BLOCK]]
+        sigs[begin : begin + len(words)] = word_signatures(words)
+        for form in map(b" ".join, words):
+            canonical_digest.append((_digest_bytes(form), len(form) if form.isascii() else len(form.decode("utf-8", "surrogatepass"))))
     units = [(row, *unit) for row, raw in enumerate(raws) for unit in passages(raw, settings.passage_min_words)]
     return {
-        "canonical_digest": [(_digest(f), len(f)) for f in forms],
+        "canonical_digest": canonical_digest,
         "signatures": sigs.tobytes(),
         "passages": np.array(units, dtype=np.int64).reshape(-1, 4).tobytes(),
     }

@@ -37,17 +37,22 @@ def signatures(forms: list[str]) -> np.ndarray:
     string objects they take ten times the text's memory."""
     out = np.empty((len(forms), NUM_PERM), dtype=np.uint32)
     for begin in range(0, len(forms), _CHUNK):
-        block = [form.split() for form in forms[begin : begin + _CHUNK]]
-        try:
-            matrix = rensa.RMinHash.digest_matrix_from_token_sets(block, NUM_PERM, SEED)
-        except UnicodeEncodeError:  # a lone surrogate (undecodable bytes kept): its bytes, as decoded
-            block = [[w.encode("utf-8", "surrogatepass") for w in words] for words in block]
-            matrix = rensa.RMinHash.digest_matrix_from_token_sets(block, NUM_PERM, SEED)
-        values = array.array("I")
-        for row in matrix.to_rows():
-            values.extend(row)
-        out[begin : begin + len(block)] = np.frombuffer(values, dtype=np.uint32).reshape(-1, NUM_PERM)
+        out[begin : begin + _CHUNK] = word_signatures([form.split() for form in forms[begin : begin + _CHUNK]])
     return out
+
+
+def word_signatures(block: list[list]) -> np.ndarray:
+    """(len(block), NUM_PERM) uint32 signatures of lists of words (str, or their UTF-8 bytes:
+    rensa hashes a str as its UTF-8 bytes, so both give the same signature)."""
+    try:
+        matrix = rensa.RMinHash.digest_matrix_from_token_sets(block, NUM_PERM, SEED)
+    except UnicodeEncodeError:  # a lone surrogate (undecodable bytes kept): its bytes, as decoded
+        block = [[w.encode("utf-8", "surrogatepass") if isinstance(w, str) else w for w in words] for words in block]
+        matrix = rensa.RMinHash.digest_matrix_from_token_sets(block, NUM_PERM, SEED)
+    values = array.array("I")
+    for row in matrix.to_rows():
+        values.extend(row)
+    return np.frombuffer(values, dtype=np.uint32).reshape(-1, NUM_PERM)
 
 
 def similar_earlier(sigs: np.ndarray, usable: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
