@@ -70,6 +70,7 @@ def similar_earlier(sigs: np.ndarray, usable: np.ndarray, threshold: float) -> t
     if len(rows) < 2:
         return best, best_sim
     kept_a, kept_b, kept_sim = [], [], []
+    low = sigs.astype(np.uint8)  # each value's low byte
     for band in range(BANDS):
         part = sigs[rows, band * ROWS : (band + 1) * ROWS]
         order, boundary = _band_groups(part)
@@ -81,26 +82,31 @@ def similar_earlier(sigs: np.ndarray, usable: np.ndarray, threshold: float) -> t
         in_group = ~boundary[1:]  # row i + 1 is in row i's group
         if not in_group.any():
             continue
-        leader = members[starts[np.cumsum(boundary) - 1]]
-        linked = leader != members
-        pairs_a, pairs_b = [leader[linked]], [members[linked]]
+        group_start = starts[np.cumsum(boundary) - 1]
+        # The WINDOW rows after a group's first are linked to it by the window: each pair once
+        # within the band.
+        linked = np.arange(len(members)) - group_start > WINDOW
+        pairs_a, pairs_b = [members[group_start[linked]]], [members[linked]]
+        del group_start, linked
         same = in_group
         for back in range(1, WINDOW + 1):
             if back > 1:  # rows back apart are in one group when every step between them is
                 same = same[:-1] & in_group[back - 1 :]
             pairs_a.append(members[:-back][same])
             pairs_b.append(members[back:][same])
-        # Each candidate pair once within the band, compared there; a pair that several bands
-        # propose is compared again in each (few: true pairs are rare), but only one band's
-        # candidates are held at a time.
-        pair = np.unique(np.concatenate(pairs_a) * np.int64(n) + np.concatenate(pairs_b))
-        del pairs_a, pairs_b, leader, linked
-        a, b = pair // n, pair % n
-        del pair
-        sim = np.empty(len(a))
+        # A pair that several bands propose is compared again in each (few: true pairs are
+        # rare), but only one band's candidates are held at a time.
+        a, b = np.concatenate(pairs_a), np.concatenate(pairs_b)
+        del pairs_a, pairs_b
+        sim = np.zeros(len(a))
         for begin in range(0, len(a), _PAIR_BLOCK):
-            block = slice(begin, begin + _PAIR_BLOCK)
-            sim[block] = np.count_nonzero(sigs[a[block]] == sigs[b[block]], axis=1) / NUM_PERM
+            block_a, block_b = a[begin : begin + _PAIR_BLOCK], b[begin : begin + _PAIR_BLOCK]
+            # Values are equal only where their low bytes are: the count of equal low bytes (a
+            # quarter of the memory read) bounds the similarity; the values of the pairs it
+            # does not rule out are compared.
+            bound = np.count_nonzero(low[block_a] == low[block_b], axis=1) / NUM_PERM
+            maybe = np.flatnonzero(bound >= threshold)
+            sim[begin + maybe] = np.count_nonzero(sigs[block_a[maybe]] == sigs[block_b[maybe]], axis=1) / NUM_PERM
         keep = sim >= threshold
         kept_a.append(a[keep])
         kept_b.append(b[keep])
