@@ -79,3 +79,52 @@ def test_near_copies_are_found_and_only_above_the_threshold():
     assert set(found.tolist()) <= set(copies)  # random texts of 40 of 5,000 words are not near copies
     exact = (sigs[found] == sigs[best[found]]).mean(axis=1)
     assert np.allclose(exact, similarity[found])
+
+
+def _similar_earlier_by_definition(sigs, usable, threshold):
+    """``similar_earlier`` as its docstring says it, one row at a time: in each band, a row's
+    candidates are the first row of its group and the WINDOW rows before it in the group."""
+    from validators.features.minhash import BANDS, ROWS, WINDOW
+
+    best, best_sim = np.full(len(sigs), -1), np.zeros(len(sigs))
+    for band in range(BANDS):
+        groups: dict[bytes, list[int]] = {}
+        for row in np.flatnonzero(usable).tolist():
+            groups.setdefault(sigs[row, band * ROWS : (band + 1) * ROWS].tobytes(), []).append(row)
+        for members in groups.values():
+            for i, b in enumerate(members):
+                for a in {members[0], *members[max(0, i - WINDOW) : i]} - {b}:
+                    sim = np.count_nonzero(sigs[a] == sigs[b]) / NUM_PERM
+                    if sim >= threshold and (best[b] < 0 or a < best[b]):
+                        best[b], best_sim[b] = a, sim
+    return best, best_sim
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([2, 3, 256, 2**32 - 1]), st.sampled_from([0.0, 0.5, 0.6, 0.7, 1.0]))
+def test_near_search_is_its_definition(seed, values, threshold):
+    # Few values: large groups and pairs that equal low bytes do not rule out; many: copies only.
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, values, (300, NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    copies = rng.integers(0, 300, (60, 2))
+    for source, copy in copies.tolist():
+        changed = rng.random(NUM_PERM) < rng.uniform(0, 0.6)
+        sigs[copy] = np.where(changed, sigs[copy], sigs[source])
+    usable = rng.random(300) > 0.1
+    best, sim = similar_earlier(sigs, usable, threshold)
+    expected, expected_sim = _similar_earlier_by_definition(sigs, usable, threshold)
+    assert best.tolist() == expected.tolist()
+    assert sim.tolist() == expected_sim.tolist()
+
+
+def test_band_groups_sort_the_values_when_two_share_a_mix(monkeypatch):
+    from validators.features import minhash
+
+    rng = np.random.default_rng(1)
+    sigs = rng.integers(0, 3, (200, NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    usable = np.ones(200, dtype=bool)
+    expected = similar_earlier(sigs, usable, 0.4)
+    monkeypatch.setattr(minhash, "_MIX", (np.uint64(0),) * 3)  # every band value the same mix
+    found = similar_earlier(sigs, usable, 0.4)
+    assert found[0].tolist() == expected[0].tolist() and found[1].tolist() == expected[1].tolist()
+    assert (found[0] >= 0).any()

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..frame import Table
-from .minhash import BANDS, EMPTY, NUM_PERM, ROWS, signatures, similar_earlier
+from .minhash import BANDS, EMPTY, NUM_PERM, ROWS, similar_earlier, word_signatures
 from .steps import CorpusStep, FileStep, register
 
 #: Paragraphs shorter than this (after folding) are left to the noise family:
@@ -42,6 +42,21 @@ _ASCII_FOLD = bytes((c | 0x20 if chr(c).isalpha() else c) if chr(c).isalnum() el
 
 #: Curly quotes and dashes (’ “ ” ‘ — –) in UTF-8: neither letters nor digits, their own NFKC form.
 _MARKS = re.compile(rb"\xe2\x80[\x93\x94\x98\x99\x9c\x9d]")
+_WORD_BLOCK = 4_096  # texts whose words are held at a time
+_MARK_CHARS = "\u2013\u2014\u2018\u2019\u201c\u201d"
+
+
+def _ascii_folded(text: str) -> bytes | None:
+    """``text`` as bytes, one a character, folded as ``canonical`` folds them (ASCII letters
+    lowered, the rest of ASCII and the curly quotes and dashes spaces), when it holds no other
+    character; None otherwise. Characters that are their own NFKC and case-folded form and that
+    combine with nothing fold one at a time, so a slice of it folds as the slice of ``text``."""
+    if not text.isascii():
+        for mark in _MARK_CHARS:  # a space each: offsets kept
+            text = text.replace(mark, " ")
+        if not text.isascii():
+            return None
+    return text.encode("ascii").translate(_ASCII_FOLD)
 
 
 def canonical(text: str) -> str:
@@ -51,20 +66,26 @@ def canonical(text: str) -> str:
     space between each two. ASCII text is split on the ASCII bytes that are not letters or digits
     first; only the pieces left holding other characters go through ``_NOT_WORD`` (a Unicode
     regular expression costs about 90 ns a character: most of a paragraph is ASCII)."""
-    if text.isascii():
-        return b" ".join(text.encode("ascii").translate(_ASCII_FOLD).split()).decode("ascii")
+    return b" ".join(_canonical_words(text)).decode("utf-8", "surrogatepass")
+
+
+def _canonical_words(text: str) -> list[bytes]:
+    """The words of ``canonical(text)``, in UTF-8."""
+    flat = _ascii_folded(text)
+    if flat is not None:  # most prose: ASCII, curly quotes and dashes
+        return flat.split()
     folded = unicodedata.normalize("NFKC", text).casefold().encode("utf-8", "surrogatepass")
     folded = _MARKS.sub(b" ", folded)  # what keeps most prose from being ASCII: separators, like spaces
     pieces = folded.translate(_ASCII_FOLD).split()
     if folded.isascii():
-        return b" ".join(pieces).decode("ascii")
+        return pieces
     words = []
     for piece in pieces:
         if piece.isascii():
             words.append(piece)
         else:
             words += _NOT_WORD.sub(" ", piece.decode("utf-8", "surrogatepass")).encode("utf-8", "surrogatepass").split()
-    return b" ".join(words).decode("utf-8", "surrogatepass")
+    return words
 
 
 @dataclass(frozen=True)
@@ -76,27 +97,29 @@ class DuplicateSettings:
     passage_min_words: int = 8  # shortest shared sentence or quotation reported
 
 
-_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)]*\s+(?=[“\"'‘(A-Z0-9])")
+_SENTENCE_END = re.compile(r"[.!?]+[\"'”’)]*(\s+)(?=[“\"'‘(A-Z0-9])")
 _ABBREVIATION = re.compile(r"(?:\b[A-Z][a-z]{0,3}|\b[A-Z](?:\.[A-Z])*)\.$")  # Mr. Rep. U.S. N.J.
 _QUOTE = re.compile(r"“([^”]+)”|\"([^\"]+)\"")
 
 
 def sentences(raw: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence; a full stop after an abbreviation ("Mr.", "U.S.") does not end one."""
-    spans, start = [], 0
+    """(start, end) of each sentence; a full stop after an abbreviation ("Mr.", "U.S.") does not end one.
+
+    A sentence ends before the white space of the end it matched (what comes before that space is
+    not space) and the next one starts at the character after it (which is not space): only the
+    first sentence can start with space, and only the last end with it."""
+    found, start = [], 0
     for match in _SENTENCE_END.finditer(raw):
         end = match.start()  # an abbreviation ends in a full stop: a "?" or "!" ends the sentence
         if raw[end] == "." and _ABBREVIATION.search(raw[max(start, end - 12) : end + 1]):
             continue
-        spans.append((start, match.end()))
+        found.append((start, match.start(1)))
         start = match.end()
-    spans.append((start, len(raw)))
-    found = []
-    for s, e in spans:
-        chunk = raw[s:e]
-        kept = chunk.lstrip()
-        if kept:
-            found.append((s + len(chunk) - len(kept), _end_before(raw, e, None)))
+    found.append((start, _end_before(raw, len(raw), None)))
+    lead = len(raw) - len(raw.lstrip())
+    if lead == len(raw):  # no words, and so no sentence end
+        return []
+    found[0] = (lead, found[0][1])
     return found
 
 
@@ -111,17 +134,29 @@ def _end_before(raw: str, end: int, chars: str | None) -> int:
 def passages(raw: str, min_words: int) -> list[tuple[int, int, int]]:
     """(digest, start, end) of each quotation and sentence of ``raw`` of at least ``min_words`` words."""
     found = {}
-    quotes = [m.span(1 if m.group(1) is not None else 2) for m in _QUOTE.finditer(raw)]
-    quotes = [(s, _end_before(raw, e, " ,.;:")) for s, e in quotes]  # “… to us,” -> … to us
+    quotes = []
+    if "“" in raw or '"' in raw:
+        quotes = [m.span(1 if m.group(1) is not None else 2) for m in _QUOTE.finditer(raw)]
+        quotes = [(s, _end_before(raw, e, " ,.;:")) for s, e in quotes]  # “… to us,” -> … to us
+    # The canonical form of a slice is the slice of the folded paragraph (split and joined) when
+    # the paragraph folds one character at a time: one fold per paragraph, not per passage.
+    flat = _ascii_folded(raw)
     for start, end in quotes + sentences(raw):
-        form = canonical(raw[start:end])
-        if form.count(" ") + 1 >= min_words and form not in found:
-            found[form] = (_digest(form), start, end)
+        if flat is None:
+            form = canonical(raw[start:end]).encode("utf-8", "surrogatepass")
+        else:
+            form = b" ".join(flat[start:end].split())
+        if form.count(b" ") + 1 >= min_words and form not in found:
+            found[form] = (_digest_bytes(form), start, end)
     return list(found.values())
 
 
 def _digest(form: str) -> int:
-    return int.from_bytes(hashlib.blake2b(form.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big", signed=True)
+    return _digest_bytes(form.encode("utf-8", "surrogatepass"))
+
+
+def _digest_bytes(form: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(form, digest_size=8).digest(), "big", signed=True)
 
 
 def file_duplicate_data(texts: list[str], raws: list[str], settings: DuplicateSettings) -> dict:
@@ -130,11 +165,18 @@ def file_duplicate_data(texts: list[str], raws: list[str], settings: DuplicateSe
     ``passages`` holds one (row, digest, start, end) int64 quadruple per passage, rows
     counted in the file, as bytes: thousands of files load as one object each.
     """
-    forms = [canonical(t) for t in texts]
-    sigs = signatures(forms)
+    # A block of texts at a time: their words (bytes) make both the canonical digests and the
+    # signatures, split once; as objects they take ten times the text's memory.
+    sigs = np.empty((len(texts), NUM_PERM), dtype=np.uint32)
+    canonical_digest = []
+    for begin in range(0, len(texts), _WORD_BLOCK):
+        words = [_canonical_words(t) for t in texts[begin : begin + _WORD_BLOCK]]
+        sigs[begin : begin + len(words)] = word_signatures(words)
+        for form in map(b" ".join, words):
+            canonical_digest.append((_digest_bytes(form), len(form) if form.isascii() else len(form.decode("utf-8", "surrogatepass"))))
     units = [(row, *unit) for row, raw in enumerate(raws) for unit in passages(raw, settings.passage_min_words)]
     return {
-        "canonical_digest": [(_digest(f), len(f)) for f in forms],
+        "canonical_digest": canonical_digest,
         "signatures": sigs.tobytes(),
         "passages": np.array(units, dtype=np.int64).reshape(-1, 4).tobytes(),
     }
