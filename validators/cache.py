@@ -122,6 +122,13 @@ class FeatureCache:
         self.added[content] = entry
         self.used.add(content)
 
+    def release(self) -> None:
+        """Let go of the packed entries when there is nowhere to save them (no folder): once a
+        run's table is made of them, they are only memory."""
+        if self.folder is None:
+            self.entries.clear()
+            self.added.clear()
+
     def save(self) -> None:
         """Append what this run computed; rewrite the file when it was damaged or would pass
         its size limit (keeping what this run used, then the newest others)."""

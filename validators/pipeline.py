@@ -157,9 +157,7 @@ def _file_stage(documents: list[Document], context: Context, cache: FeatureCache
     for n, (doc, content) in enumerate(zip(documents, contents, strict=True)):
         if per_file[n] is None:
             per_file[n] = sections_of(doc, content)
-    if cache.folder is None:  # nothing to save: its packed outputs go once the table is made of them
-        cache.entries.clear()
-        cache.added.clear()
+    cache.release()  # with nowhere to save them, the packed outputs go once the table is made of them
     return per_file
 
 
