@@ -417,7 +417,9 @@ def _file_results(context, error_threshold: float, read: tuple[str, ...] = ()):
 def kind_of(value) -> str | None:
     """The kind of a feature value, as the paragraph table's Spark type is chosen from them
     (``spark_type``); None for a missing one (None or NaN)."""
-    if value is None or (isinstance(value, float) and value != value):
+    from .evaluate import _missing
+
+    if _missing(value):
         return None
     if isinstance(value, bool):
         return "bool"
@@ -486,7 +488,8 @@ BUILT: dict[int, tuple] = {}
 
 
 def release() -> None:
-    """Unpersist the paragraph tables ``featurise_on_spark`` left for GX."""
+    """Drop the paragraph tables ``featurise_on_spark`` left for GX (a checkpoint's blocks go
+    when Spark's cleaner finds them unreferenced)."""
     for _, frame in BUILT.values():
         frame.unpersist()
     BUILT.clear()
@@ -524,8 +527,8 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
     must be on a file system every node mounts at the same path. The file steps run per partition;
     duplicates (exact, near, shared passages, whole files) and template counts run as Spark
     operations (``spark_corpus``); the noise score per file, on the executors, which also build
-    the paragraph table GX validates (the columns the paragraph suite reads, as a persisted Spark
-    DataFrame, left in ``BUILT`` for ``evaluate_with_spark``; ``release`` drops it). The driver
+    the paragraph table GX validates (the columns the paragraph suite reads, as a checkpointed
+    Spark DataFrame, left in ``BUILT`` for ``evaluate_with_spark``; ``release`` drops it). The driver
     still receives each file's text and paragraph columns and the duplicate columns of the rows
     that have one (the findings are built there), and runs the name-variant step (``mentions``).
     """
