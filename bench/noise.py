@@ -18,9 +18,9 @@ paragraph is flagged at error level when its score is above the error threshold,
 the furnished threshold in a file with a paragraph above the error threshold (BP103), or a
 pattern with error severity (BP0xx) matches it or it is in three files or more
 (BP102, site template text); a pattern counts at error level unless the model makes it a
-warning as the check does (``validators.findings.arbitrate``, at the review threshold:
-inside the story; outside it, a dateline's, credit's or trailer's in a file with no other
-error); at any severity also above the review threshold or on any pattern (boilerplate is
+warning as the check does (``validators.findings.arbitrate``: inside the story, at the
+review threshold; anywhere, a dateline's, credit's or trailer's at the error threshold, in a
+file with no other error); at any severity also above the review threshold or on any pattern (boilerplate is
 the positive class).
 
 Per set it prints precision and recall (all paragraphs, 40 characters or more, averaged
@@ -112,9 +112,9 @@ class Scored:
     def pattern_errors(self, arbitrated: bool = True) -> np.ndarray:
         """A pattern with error severity matches (BP0xx), and (``arbitrated``, as the check
         does by default) the noise model does not make it a warning: ``findings.arbitrate``,
-        the check's own decision, over the paragraphs flagged at error level, at the review
-        threshold (the check's default pattern threshold): inside the story; outside it, a
-        dateline's, credit's or trailer's in a file with no other error that stands."""
+        the check's own decision, over the paragraphs flagged at error level, at the check's
+        default thresholds: inside the story, the review threshold; anywhere, a dateline's,
+        credit's or trailer's, the error threshold, in a file with no other error that stands."""
         x = self.data.x
         hits = x[:, PATTERN_ERROR] > 0
         if not arbitrated:
@@ -126,7 +126,7 @@ class Scored:
         rows = np.concatenate([np.flatnonzero(hits), np.flatnonzero(firm)])
         weighed = np.arange(len(rows)) < hits.sum()
         files = np.array([f"{s}\0{p}" for s, p in zip(self.data.sets, self.data.pages, strict=True)])
-        demoted = arbitrate(files[rows], weighed, weighed & self.alone[rows], self.score[rows], inside[rows], self.review[rows])
+        demoted = arbitrate(files[rows], weighed, weighed & self.alone[rows], self.score[rows], inside[rows], self.review[rows], self.error[rows])
         kept = hits.copy()
         kept[np.flatnonzero(hits)] = ~demoted[weighed]
         return kept

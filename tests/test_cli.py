@@ -135,7 +135,7 @@ def test_huge_single_line_is_checked(cli, corpus):
         ("select = [", "cannot read TOML"),
         ("[tool.corpus-validator.noise]\nerror_threshold = 2", "noise.error_threshold must be a number from 0 to 1"),
         ("[tool.corpus-validator.noise]\nreview_threshold = \"high\"", "noise.review_threshold must be a number from 0 to 1"),
-        ("[tool.corpus-validator.noise]\nreview = 0.5", "[noise] takes only error_threshold, furnished_threshold, pattern_threshold, review_threshold"),
+        ("[tool.corpus-validator.noise]\nreview = 0.5", "[noise] takes only article_part_threshold, error_threshold, furnished_threshold, pattern_threshold, review_threshold"),
         ("[tool.corpus-validator.noise]\npattern_threshold = -0.1", "noise.pattern_threshold must be a number from 0 to 1"),
         ("[tool.corpus-validator.noise]\nerror_threshold = 0.3\nreview_threshold = 0.6", "review_threshold must not be above"),
     ],

@@ -211,6 +211,24 @@ def test_a_clean_articles_dateline_byline_credit_and_trailer_are_warnings(run):
         assert report.errors == 0
 
 
+def test_a_clean_articles_dateline_and_credit_are_warnings_up_to_the_article_part_threshold(run):
+    """A dateline's, byline's, credit's or trailer's error in a file with no other page
+    furniture stands only above the article-part threshold (default: the error threshold,
+    where the model alone would call the line furniture), above, below or inside the story,
+    not at the pattern threshold: here the lines score above a pattern threshold of 0.01
+    (text of the test's own)."""
+    prose = [f"{s} {v} {c}." for s, v, c in zip(SUBJECTS, VERBS * 2, CLAUSES * 2, strict=False)]
+    text = "\n\n".join(["March 3, 2021", *prose[:5], "Photo: Tom Hart/Reuters", *prose[5:], "Reporting by Ann Lee; Editing by Tom Hart"]) + "\n"
+    lone = run({"a.txt": text}, select=["BP"], noise=_noise(pattern_threshold=0.01)).findings
+    assert [(f.line, f.code, f.severity) for f in lone] == [(1, "BP005", "warning"), (13, "BP006", "warning"), (17, "BP007", "warning")]
+    assert all("nothing else in its file is page furniture" in f.message for f in lone)
+    for strict in (0.01, 0.0):  # at or below the lines' score: they stand; 0: never a warning
+        held = run({"a.txt": text}, select=["BP"], noise=_noise(pattern_threshold=0.01, article_part_threshold=strict)).findings
+        assert [(f.line, f.severity) for f in held] == [(1, "error"), (13, "error"), (17, "error")]
+    furnished = text + "\nSign up for our daily newsletter\n"  # a page that kept its furniture
+    assert [f.severity for f in run({"a.txt": furnished}, select=["BP"], noise=_noise(pattern_threshold=0.01)).findings] == ["error"] * 4
+
+
 def test_a_dateline_in_a_file_with_page_furniture_stays_an_error(run):
     """The same dateline and trailer in a file that kept a newsletter prompt (an error that
     stands: page furniture proper is never arbitrated outside the story) are errors; with the
@@ -242,11 +260,20 @@ def test_arbitrate_decides_by_place_score_and_the_files_other_errors():
         ("f", False, False, 0.95, False, False),
         ("g", True, True, 0.10, False, True),  # g's other error is inside the story, a warning
         ("g", True, False, 0.10, True, True),
+        ("h", True, True, 0.50, True, False),  # a credit inside the story, above the threshold
+        ("i", True, True, 0.50, True, False),  # the same in i, which has a prompt that stands
+        ("i", True, False, 0.10, False, False),
     ]
     files, weighed, alone, score, inside, expected = (list(column) for column in zip(*cases, strict=True))
     assert arbitrate(files, weighed, alone, score, inside, 0.4).tolist() == expected
     assert arbitrate(files, weighed, alone, score, inside, [0.4] * len(cases)).tolist() == expected  # one per entry
     assert not arbitrate(files, weighed, alone, score, inside, 0.0)[[s > 0 for s in score]].any()
+    # An article part's error has a threshold of its own, wherever it is: d's dateline and h's
+    # credit inside the story at 0.50 are warnings under 0.6 (not i's: its prompt stands);
+    # a's 0.50 inside the story, no article part, still is not; 0: never.
+    wider = arbitrate(files, weighed, alone, score, inside, 0.4, 0.6).tolist()
+    assert wider == [w or n in (5, 11) for n, w in enumerate(expected)]
+    assert arbitrate(files, weighed, alone, score, inside, 0.4, 0.0).tolist() == [w and inner for w, inner in zip(expected, inside, strict=True)]
 
 
 def test_template_files_counts_the_files_a_line_is_in_with_a_file_and_its_copies_once():

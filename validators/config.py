@@ -26,7 +26,8 @@
     error_threshold = 0.7999          # a noise score above this is page furniture (BP100, error)
     review_threshold = 0.2469         # above this, possible page furniture (BP101, warning)
     furnished_threshold = 0.4909      # above this, page furniture in a file that has some already (BP103, error)
-    pattern_threshold = 0.2469        # a pattern's error (BP001-BP009) at or below this score is a warning inside the story, and a dateline's, credit's or trailer's (BP005-BP007) in a file with no other noise error (default: review_threshold; 0: never)
+    pattern_threshold = 0.2469        # a pattern's error (BP001-BP009) at or below this score is a warning inside the story (default: review_threshold; 0: no pattern's error is ever a warning)
+    article_part_threshold = 0.7999   # a dateline's, byline's, credit's or trailer's error (BP005-BP007) at or below this score, in a file with no other noise error, is a warning (default: error_threshold; 0: never)
 """
 
 from __future__ import annotations
@@ -56,9 +57,13 @@ class NoiseSettings:
     review_threshold: float | None = None
     furnished_threshold: float | None = None
     #: A pattern's error (BP001-BP009) on a paragraph scoring at most this is a warning inside
-    #: the story, and outside it a dateline's, credit's or trailer's (BP005-BP007) in a file
-    #: with no other noise error (``findings.arbitrate``); None: the review threshold; 0: never.
+    #: the story (``findings.arbitrate``); None: the review threshold; 0: no pattern's error is
+    #: ever a warning (this one and the next).
     pattern_threshold: float | None = None
+    #: A dateline's, byline's, credit's or trailer's error (BP005-BP007) on a paragraph scoring
+    #: at most this, in a file with no other noise error, is a warning wherever it is (the forms
+    #: a clean article prints); None: the error threshold; 0: never.
+    article_part_threshold: float | None = None
 
 
 LEVELS = (*SEVERITIES, "off")

@@ -253,7 +253,7 @@ def _weighed_alone(code: str) -> bool:
     return _weighed_by_model(code) and RULES[code].article_part
 
 
-def arbitrate(files, weighed, alone, score, inside, at_most):
+def arbitrate(files, weighed, alone, score, inside, at_most, alone_at_most=None):
     """Which noise errors the noise model turns into warnings. One entry per noise error (a
     finding; for the bench, a flagged paragraph): ``files`` its file; ``weighed`` whether it
     is the error of a pattern the model weighs (the others stand whatever the score);
@@ -263,27 +263,30 @@ def arbitrate(files, weighed, alone, score, inside, at_most):
 
     A weighed pattern's error on a paragraph the model scores at most ``at_most`` (a number,
     or one per entry) is a warning inside the story, where the pattern's form is the story's
-    own (a date in a timeline, a credit in a table); outside it (above, below, at its edges),
-    only an ``alone`` pattern's, and only where its file has no other noise error that
-    stands: a clean article's dateline, byline, credit or trailer, not those of a page that
-    kept its furniture. Every other error stands."""
+    own (a date in a timeline, a credit in a table). An ``alone`` pattern's error scored at
+    most ``alone_at_most`` (default ``at_most``; 0: never) is a warning wherever it is (above,
+    below or inside the story), where its file has no other noise error that stands: a clean
+    article's dateline, byline, credit or trailer, not those of a page that kept its
+    furniture. Every other error stands."""
     files = np.asarray(files)
     score = np.asarray(score, dtype=np.float64)
     inside = np.asarray(inside, dtype=bool)
-    low = np.asarray(weighed, dtype=bool) & ~np.isnan(score) & (score <= at_most)
-    story = low & inside
-    lone = low & ~inside & np.asarray(alone, dtype=bool)
+    scored = np.asarray(weighed, dtype=bool) & ~np.isnan(score)
+    story = scored & (score <= at_most) & inside
+    lone_at_most = at_most if alone_at_most is None else alone_at_most
+    lone = scored & (score <= lone_at_most) & (np.asarray(lone_at_most) > 0) & np.asarray(alone, dtype=bool)
     furnished = np.isin(files, files[~(story | lone)])
     return story | (lone & ~furnished)
 
 
-def arbitrated(findings: list[Finding], paragraphs, at_most: float | None) -> list[Finding]:
+def arbitrated(findings: list[Finding], paragraphs, at_most: float | None, alone_at_most: float | None = None) -> list[Finding]:
     """The findings with the noise errors ``arbitrate`` reads as the article's own made
     warnings that say why (the patterns BP001-BP009 the model was trained on, not BP010 nor a
     corpus's own rule; ``at_most``: the pattern threshold, 0 or None: never): inside the
-    story; outside it, a dateline's, byline's, credit's or trailer's (BP005-BP007) in a file
-    with no other noise error that stands. The finding stays visible but does not fail the
-    gate. Give it the findings that will be reported: an ignored error must not count as the
+    story; anywhere, a dateline's, byline's, credit's or trailer's (BP005-BP007) scored at
+    most ``alone_at_most`` (the article-part threshold; None: ``at_most``) in a file with no
+    other noise error that stands. The finding stays visible but does not fail the gate.
+    Give it the findings that will be reported: an ignored error must not count as the
     file's furniture."""
     if not at_most or "story_noise_score" not in paragraphs or "noise_score" not in paragraphs:
         return findings
@@ -304,12 +307,12 @@ def arbitrated(findings: list[Finding], paragraphs, at_most: float | None) -> li
     # longest, once per noise error (a million at 8,000 pages), and compare them as strings.
     numbers: dict[str, int] = {}
     files = np.fromiter((numbers.setdefault(f.path, len(numbers)) for f in chosen), dtype=np.int64, count=len(chosen))
-    demoted = arbitrate(files, weighed, alone, [score_of(f) for f in chosen], inside, at_most)
+    demoted = arbitrate(files, weighed, alone, [score_of(f) for f in chosen], inside, at_most, alone_at_most)
     out = list(findings)
     said: dict[str, str] = {}  # each distinct message once, as ``build_findings`` holds them
     for i, f, down, within in zip(errors, chosen, demoted.tolist(), inside, strict=True):
         if down:
-            why = ("the noise model reads this paragraph of the story as the story's own" if within
+            why = ("the noise model reads this paragraph of the story as the story's own" if within and score_of(f) <= at_most
                    else "nothing else in its file is page furniture, and the noise model reads it as the article's own")  # fmt: skip
             message = f"{f.message} (a warning: {why}, score {score_of(f):.2f})"
             out[i] = replace(f, severity="warning", message=said.setdefault(message, message))

@@ -348,6 +348,11 @@ def check_documents(
     pattern_threshold = config.noise.pattern_threshold
     if pattern_threshold is None:
         pattern_threshold = error_threshold(noise_thresholds(all_suites, config), "BP101", None)
-    findings = arbitrated(findings, paragraphs, pattern_threshold)
+    # A dateline, byline, credit or trailer in a file with no other furniture stands only where
+    # the model would call it furniture on its own: a clean article prints them.
+    article_part_threshold = config.noise.article_part_threshold
+    if article_part_threshold is None:
+        article_part_threshold = error
+    findings = arbitrated(findings, paragraphs, pattern_threshold, article_part_threshold)
     report.findings = sorted(findings, key=lambda f: f.sort_key)
     return report
