@@ -314,6 +314,17 @@ def test_missing_pyspark_is_one_line_exit_2(tmp_path):
     assert result.stderr == "corpus-validator: error: the spark engine needs pyspark: pip install 'corpus-validator[spark]'\n"
 
 
+def test_a_spark_check_prints_its_report_and_none_of_sparks_start_up(spark, tmp_path):
+    """Spark's start-up lines ("Setting default log level to WARN", how to change it, its
+    warnings) are not the check's output: stdout is the report, and stderr holds at most the
+    JVM's own line about the incubator module Spark's launcher adds (no option silences it)."""
+    write_corpus(tmp_path / "corpus", {"a.txt": "A story sentence that runs on for a good many words, as stories do.\n\nSign up for our daily newsletter\n"})
+    result = run_cli(["check", "--engine", "spark", "--spark-master", MASTER, "corpus"], tmp_path)
+    assert result.returncode == 1 and "BP001" in result.stdout, result.stdout + result.stderr
+    jvm = "WARNING: Using incubator modules: jdk.incubator.vector"
+    assert [line for line in result.stderr.splitlines() if line != jvm] == [], result.stderr
+
+
 def test_spark_options_need_the_spark_engine(cli, corpus):
     corpus({"a.txt": "Some text here.\n"})
     result = cli("check", "--spark-master", "local[2]", "corpus")

@@ -58,9 +58,13 @@ def _check_java() -> None:
 _sessions: dict = {}
 
 #: Spark's driver logs only errors (its warnings about the host name and native libraries are not ours to print).
+#: The gateway's logger is given its level too: PySpark's gateway starts as a shell, and a shell
+#: whose logger has no level of its own prints "Setting default log level to WARN" and how to change it.
 LOG_CONFIG = """\
 rootLogger.level = error
 rootLogger.appenderRef.stderr.ref = console
+logger.gateway.name = org.apache.spark.api.python.PythonGatewayServer
+logger.gateway.level = error
 appender.console.type = Console
 appender.console.name = console
 appender.console.target = SYSTEM_ERR
@@ -73,9 +77,16 @@ def _log_config() -> str:
     import tempfile
 
     path = os.path.join(tempfile.gettempdir(), f"corpus-validator-log4j2-{os.getuid()}.properties")
-    if not os.path.exists(path):
-        with open(path, "w", encoding="utf-8") as out:
-            out.write(LOG_CONFIG)
+    try:
+        with open(path, encoding="utf-8") as kept:
+            if kept.read() == LOG_CONFIG:
+                return path
+    except (OSError, UnicodeDecodeError):
+        pass
+    # Written whole and then renamed into place: another check starting Spark reads the old file or the new one.
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=os.path.dirname(path), delete=False, suffix=".tmp") as out:
+        out.write(LOG_CONFIG)
+    os.replace(out.name, path)
     return path
 
 
