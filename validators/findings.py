@@ -84,13 +84,20 @@ class Locator:
         return int(self.where[row][2])
 
     def place(self, row: int, offset: int) -> Place:
+        path, line, column, _, _ = self.span(row, offset, offset)
+        return Place(path, line, column)
+
+    def span(self, row: int, offset: int, end: int) -> tuple[str, int, int, int, int]:
+        """(path, line, column, end line, end column) of ``offset`` and ``end`` in ``row``."""
         path, doc_id, start, line_start = self.where[row]
         # Offsets may run past the paragraph into its separator (line-ending rules).
         breaks = self._breaks.get(doc_id)
         if breaks is None:
             breaks = self._breaks[doc_id] = line_breaks(self.documents[doc_id].text)
-        line, column = position_in(breaks, offset, int(line_start), int(start))
-        return Place(path, line, column)
+        line_start, start = int(line_start), int(start)
+        line, column = position_in(breaks, offset, line_start, start)
+        end_line, end_column = position_in(breaks, end, line_start, start)
+        return path, line, column, end_line, end_column
 
     def related(self, row: int, offset: int, end: int | None = None) -> Place:
         """The place of a related text; unless a rule gives its end, it runs to the end of its line.
@@ -106,8 +113,7 @@ class Locator:
             raw = self.raw[row]
             end = raw.find("\n", offset)
             end = len(raw) if end < 0 else end
-        start, stop = self.place(row, offset), self.place(row, max(end, offset))
-        return Place(start.path, start.line, start.column, stop.line, stop.column)
+        return Place(*self.span(row, offset, max(end, offset)))
 
     def related_places(self, related: tuple) -> tuple[Place, ...]:
         """The places of a hit's ``related``, resolved once per distinct list: findings that
@@ -146,32 +152,37 @@ def _fingerprint_prefix(code: str, path: str, paragraph: str):
     return hashlib.sha256(material.encode("utf-8", "surrogateescape"))
 
 
-def _from_hit(code: str, severity: str, hit: Hit, locate: Locator) -> Finding:
+def _from_hit(code: str, severity: str, hit: Hit, message: str, suggestion: str, locate: Locator) -> Finding:
+    """The finding of ``hit``, which says ``message`` and ``suggestion`` (the hit's, each
+    distinct text held once)."""
     rule = RULES[code]
     if hit.row is None:  # the file itself, which may have no paragraphs: its start
         return Finding(
             code=code, family=rule.family, severity=severity, path=hit.path, line=1, column=1, end_line=1,
-            end_column=1, message=hit.message, suggestion=hit.suggestion, removes_bom=rule.removes_bom,
+            end_column=1, message=message, suggestion=suggestion, removes_bom=rule.removes_bom,
             fingerprint=fingerprint(code, hit.path, "", ""),
         )  # fmt: skip
-    start = locate.place(hit.row, hit.start)
-    end = locate.place(hit.row, hit.end)
-    base = locate.base(hit.row)
+    path, line, column, end_line, end_column = locate.span(hit.row, hit.start, hit.end)
     raw = locate.raw[hit.row]
+    if hit.edits:
+        base = locate.base(hit.row)
+        edits = tuple((base + s, base + e, replacement) for s, e, replacement in hit.edits)
+    else:
+        edits = ()
     return Finding(
         code=code,
         family=rule.family,
         severity=severity,
-        path=start.path,
-        line=start.line,
-        column=start.column,
-        end_line=end.line,
-        end_column=end.column,
-        message=hit.message,
-        suggestion=hit.suggestion,
+        path=path,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        message=message,
+        suggestion=suggestion,
         related=locate.related_places(hit.related),
-        edits=tuple((base + s, base + e, replacement) for s, e, replacement in hit.edits),
-        fingerprint=fingerprint(code, start.path, raw, raw[hit.start : hit.end]),
+        edits=edits,
+        fingerprint=fingerprint(code, path, raw, raw[hit.start : hit.end]),
         row=hit.row,
         removes_bom=rule.removes_bom,
     )
@@ -184,7 +195,7 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
     corpus was read for cross-file rules only).
     """
     frames = {"paragraphs": corpus.paragraphs, "mentions": corpus.mentions, "files": corpus.files}
-    hits: list[tuple[str, str, Hit]] = []
+    hits: list[tuple[str, str, Hit, str, str]] = []  # code, severity, hit, its message and suggestion
     # Each distinct message and suggestion held once: a text repeated across the corpus (a
     # site's furniture on each of its pages, the copies of a page) says the same thing each time.
     said: dict[str, str] = {}
@@ -199,39 +210,36 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
             labels = [label for label in labels if frame["path"][label] in report_paths]
         for label in labels:  # a row's values fetched as the rule reads them, not every column's
             for hit in rule.hits(Row.of(frame, label), outcome.spec, corpus):
-                message, suggestion = said.setdefault(hit.message, hit.message), said.setdefault(hit.suggestion, hit.suggestion)
-                if message is not hit.message or suggestion is not hit.suggestion:
-                    hit = replace(hit, message=message, suggestion=suggestion)
-                hits.append((outcome.spec.code, severity, hit))
+                hits.append((outcome.spec.code, severity, hit, said.setdefault(hit.message, hit.message), said.setdefault(hit.suggestion, hit.suggestion)))
     # What yields is dropped before it is placed: the places and fingerprints of a finding
     # are most of its cost, and a scraped page's furniture is named by a pattern and the score.
     locate = Locator(corpus)
     kept = _without_yielded(hits)
     hits.clear()  # the kept hits are in ``kept`` alone, and each goes once its finding is made
     findings = []
-    for n, (code, severity, hit) in enumerate(kept):
-        findings.append(_from_hit(code, severity, hit, locate))
+    for n, (code, severity, hit, message, suggestion) in enumerate(kept):
+        findings.append(_from_hit(code, severity, hit, message, suggestion, locate))
         kept[n] = None
     return findings
 
 
-def _without_yielded(hits: list[tuple[str, str, Hit]]) -> list[tuple[str, str, Hit]]:
+def _without_yielded(hits: list[tuple]) -> list[tuple]:
     """Drop a finding whose rule yields to others (``yields_to``, a code prefix) on the same
     paragraph: to a finding of a rule that yields to nothing, of the same severity or a graver
     one (a pattern that already named the furniture; an error stays where the pattern only
     warns), and to another yielding rule's graver finding (the noise score's warning where
     its error is)."""
     gravity = {severity: rank for rank, severity in enumerate(reversed(SEVERITIES))}
-    prefixes = {RULES[code].yields_to for code, _, _ in hits} - {""}
+    prefixes = {RULES[code].yields_to for code, *_ in hits} - {""}
     firm: dict[str, dict[int, int]] = {prefix: {} for prefix in prefixes}
     yielding: dict[str, dict[int, int]] = {prefix: {} for prefix in prefixes}
-    for code, severity, hit in hits:
+    for code, severity, hit, *_ in hits:
         for prefix in prefixes:
             if code.startswith(prefix):
                 claimed = yielding if RULES[code].yields_to else firm
                 claimed[prefix][hit.row] = max(claimed[prefix].get(hit.row, -1), gravity[severity])
 
-    def kept(code: str, severity: str, hit: Hit) -> bool:
+    def kept(code: str, severity: str, hit: Hit, *_) -> bool:
         prefix = RULES[code].yields_to
         if not prefix:
             return True

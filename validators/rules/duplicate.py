@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from .base import Hit, Rule, quote, register
+from .base import Hit, Row, Rule, quote, register
 
 
 def _copies(dup_of: list) -> dict[int, list[int]]:
@@ -46,7 +46,7 @@ class DuplicateParagraph(Rule):
         frame = corpus.paragraphs
         groups = corpus.memo("copies", lambda: _copies(frame["dup_of"]))
         copies = groups[original]
-        first = frame.row(original)
+        first = Row.of(frame, original)  # the two columns the message reads, not every column
         places = corpus.memo("copy places", lambda: _group_places(groups))[original]
         others = [place for place in places if place[0] != row.name]
         return [
@@ -75,7 +75,7 @@ class EarlierCopyRule(Rule):
 
     def hits(self, row, spec, corpus):
         earlier = int(row[self.column])
-        original = corpus.paragraphs.row(earlier)
+        original = Row.of(corpus.paragraphs, earlier)
         end = 0 if self.whole_file else len(row["raw"])
         return [Hit(row.name, 0, end, self.message(row, original), self.suggestion, ((earlier, 0),))]
 
@@ -178,7 +178,7 @@ class SharedPassage(Rule):
     def hits(self, row, spec, corpus):
         hits = []
         for start, end, first_row, first_start in row["passages"]:
-            original = corpus.paragraphs.row(first_row)
+            original = Row.of(corpus.paragraphs, first_row)
             hits.append(
                 Hit(
                     row.name,
