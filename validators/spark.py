@@ -12,6 +12,7 @@ engines never import it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -88,24 +89,19 @@ def _driver_memory(master: str) -> str | None:
     return f"{max(1024, total // 2 // 2**20)}m"
 
 
+@contextlib.contextmanager
 def spark_failures(master: str | None = None):
     """A context in which Spark's JVM running out of memory, or stopping under us, is one clear
     error (what happened and what to do), not a traceback of the Python side losing its gateway."""
-    import contextlib
-
-    @contextlib.contextmanager
-    def guarded():
-        try:
-            yield
-        except CorpusValidatorError:
+    try:
+        yield
+    except CorpusValidatorError:
+        raise
+    except Exception as exc:
+        reason = _spark_failure(exc)
+        if reason is None:
             raise
-        except Exception as exc:
-            reason = _spark_failure(exc)
-            if reason is None:
-                raise
-            raise CorpusValidatorError(f"Spark ({master or DEFAULT_MASTER}) {reason}") from None
-
-    return guarded()
+        raise CorpusValidatorError(f"Spark ({master or DEFAULT_MASTER}) {reason}") from None
 
 
 def _spark_failure(exc: BaseException) -> str | None:
