@@ -325,6 +325,51 @@ def test_a_spark_check_prints_its_report_and_none_of_sparks_start_up(spark, tmp_
     assert [line for line in result.stderr.splitlines() if line != jvm] == [], result.stderr
 
 
+def test_the_driver_gets_half_the_machines_memory_on_one_machine_unless_the_user_set_it(tmp_path, monkeypatch):
+    """Spark's default heap (1 GB) ran out on a corpus of a million paragraphs (bench/spark.py):
+    on a local master, where the driver's JVM runs every task, the engine asks for half the
+    machine's memory; never over the user's own setting, nor for a cluster."""
+    from validators.spark import _driver_memory
+
+    for name in ("PYSPARK_SUBMIT_ARGS", "SPARK_DRIVER_MEMORY", "SPARK_CONF_DIR", "SPARK_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    half = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2 // 2**20
+    assert _driver_memory("local[2]") == f"{max(1024, half)}m"
+    assert _driver_memory("spark://head:7077") is None
+    monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--driver-memory 4g pyspark-shell")
+    assert _driver_memory("local[*]") is None
+    monkeypatch.delenv("PYSPARK_SUBMIT_ARGS")
+    monkeypatch.setenv("SPARK_DRIVER_MEMORY", "4g")
+    assert _driver_memory("local[*]") is None
+    monkeypatch.delenv("SPARK_DRIVER_MEMORY")
+    (tmp_path / "spark-defaults.conf").write_text("spark.executor.memory 2g\n")
+    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path))
+    assert _driver_memory("local[*]") == f"{max(1024, half)}m"
+    (tmp_path / "spark-defaults.conf").write_text("spark.driver.memory   6g\n")
+    assert _driver_memory("local[*]") is None
+
+
+def test_spark_running_out_of_memory_or_stopping_is_one_clear_error():
+    """The JVM's OutOfMemoryError, or the gateway lost when the JVM stops, is said as what
+    happened and what to do (no Python traceback, no 'internal error'); other errors pass."""
+    from validators.errors import CorpusValidatorError
+    from validators.spark import spark_failures
+
+    protocol = pytest.importorskip("py4j.protocol")
+    with pytest.raises(CorpusValidatorError, match=r"^Spark \(local\[2\]\) stopped during the check .*--driver-memory"):
+        with spark_failures("local[2]"):
+            try:
+                raise protocol.Py4JNetworkError("Answer from Java side is empty")
+            except protocol.Py4JNetworkError:
+                raise ConnectionRefusedError(111, "Connection refused")  # noqa: B904 (raised during, as py4j does)
+    with pytest.raises(CorpusValidatorError, match=r"ran out of memory \(java.lang.OutOfMemoryError\): .*--driver-memory"):
+        with spark_failures("local[2]"):
+            raise RuntimeError("An error occurred while calling o123.collectToPython.\n: java.lang.OutOfMemoryError: Java heap space")
+    with pytest.raises(ValueError, match="ours"):
+        with spark_failures("local[2]"):
+            raise ValueError("ours")
+
+
 def test_spark_options_need_the_spark_engine(cli, corpus):
     corpus({"a.txt": "Some text here.\n"})
     result = cli("check", "--spark-master", "local[2]", "corpus")

@@ -12,6 +12,7 @@ engines never import it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -56,6 +57,67 @@ def _check_java() -> None:
 
 
 _sessions: dict = {}
+
+#: What to do when Spark runs out of memory, said with the error.
+MEMORY_ADVICE = (
+    'give Spark more memory: PYSPARK_SUBMIT_ARGS="--driver-memory 16g pyspark-shell" on one machine '
+    "(where the executors run inside the driver), and --executor-memory on a cluster"
+)
+
+
+def _driver_memory(master: str) -> str | None:
+    """The driver's heap to ask for when nothing else sets it: half this machine's memory for a
+    ``local`` master (there the driver's JVM is also every executor, and Spark's default of 1 GB
+    runs out of heap on a corpus of a million paragraphs); None where the user set it
+    (``--driver-memory`` in ``PYSPARK_SUBMIT_ARGS``, ``SPARK_DRIVER_MEMORY``, ``spark.driver.memory``
+    in ``spark-defaults.conf``) or for a cluster, whose settings are its own."""
+    if not master.startswith("local"):
+        return None
+    if "--driver-memory" in os.environ.get("PYSPARK_SUBMIT_ARGS", "") or os.environ.get("SPARK_DRIVER_MEMORY"):
+        return None
+    for folder in (os.environ.get("SPARK_CONF_DIR"), os.environ.get("SPARK_HOME") and os.path.join(os.environ["SPARK_HOME"], "conf")):
+        try:
+            with open(os.path.join(folder, "spark-defaults.conf"), encoding="utf-8") as defaults:
+                if any(line.split()[:1] == ["spark.driver.memory"] for line in defaults):
+                    return None
+        except (OSError, TypeError, UnicodeDecodeError):
+            continue
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+    return f"{max(1024, total // 2 // 2**20)}m"
+
+
+@contextlib.contextmanager
+def spark_failures(master: str | None = None):
+    """A context in which Spark's JVM running out of memory, or stopping under us, is one clear
+    error (what happened and what to do), not a traceback of the Python side losing its gateway."""
+    try:
+        yield
+    except CorpusValidatorError:
+        raise
+    except Exception as exc:
+        reason = _spark_failure(exc)
+        if reason is None:
+            raise
+        raise CorpusValidatorError(f"Spark ({master or DEFAULT_MASTER}) {reason}") from None
+
+
+def _spark_failure(exc: BaseException) -> str | None:
+    """What went wrong on Spark's side, said plainly, or None for an error of another kind."""
+    seen, chain = set(), []
+    while exc is not None and id(exc) not in seen:  # the error and what it was raised from or during
+        seen.add(id(exc))
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    text = " ".join(f"{type(e).__name__}: {e}" for e in chain)
+    if "java.lang.OutOfMemoryError" in text:
+        return f"ran out of memory (java.lang.OutOfMemoryError): {MEMORY_ADVICE}"
+    lost = any(type(e).__name__ in ("Py4JNetworkError", "ConnectionRefusedError", "ConnectionResetError") for e in chain)
+    if lost or "SparkContext was shut down" in text or "Cannot call methods on a stopped SparkContext" in text:
+        return f"stopped during the check (its errors are above; most often it ran out of memory): {MEMORY_ADVICE}"
+    return None
 
 #: Spark's driver logs only errors (its warnings about the host name and native libraries are not ours to print).
 #: The gateway's logger is given its level too: PySpark's gateway starts as a shell, and a shell
@@ -119,6 +181,9 @@ def session(master: str | None = None):
     if master.startswith("local"):
         # Spark's default of 200 shuffle partitions is for clusters: on one machine each is a task of nothing.
         builder = builder.config("spark.sql.shuffle.partitions", str(2 * (os.cpu_count() or 1)))
+    memory = _driver_memory(master)
+    if memory is not None:  # read when the JVM starts, which getOrCreate does here
+        builder = builder.config("spark.driver.memory", memory)
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # the JVM did not start, or the master is unreachable
@@ -690,11 +755,12 @@ def check_on_spark(paths, config, report_paths: set[str] | None = None):
     from .suite import load_suites
 
     error = error_threshold(noise_thresholds(load_suites(config.expectations), config))
-    documents, corpus = featurise_on_spark(paths, config, report_paths, error)
-    try:
-        return check_documents(documents, config, report_paths=report_paths, features=corpus)
-    finally:
-        release()
+    with spark_failures(config.spark_master):
+        documents, corpus = featurise_on_spark(paths, config, report_paths, error)
+        try:
+            return check_documents(documents, config, report_paths=report_paths, features=corpus)
+        finally:
+            release()
 
 
 # ----------------------------------------------------------------------------- findings as a table
@@ -737,7 +803,10 @@ def write_findings(findings, folder: str, master: str | None = None) -> None:
             writer.option("ignoreNullFields", "false").json(folder)  # every field in every line, as the JSON report
         else:
             writer.parquet(folder)
-    except Exception as exc:  # the folder cannot be written
+    except Exception as exc:  # the folder cannot be written, or Spark failed
+        reason = _spark_failure(exc)
+        if reason is not None:
+            raise CorpusValidatorError(f"--findings-table {folder}: Spark {reason}") from None
         raise CorpusValidatorError(f"--findings-table {folder}: cannot write: {' '.join(str(exc).split())[:200]}") from None
 
 
