@@ -19,9 +19,10 @@ class PatternRule(Rule):
     #: then, inputs the shipped model never saw would move its scores.
     model_feature: ClassVar[bool] = True
     #: Its form is part of an article as its publisher prints it (a dateline, a byline, a
-    #: picture credit, a wire trailer), so a clean article has it too: outside the story, in a
-    #: file with no other page furniture, the noise score decides (``findings.arbitrate``).
-    #: Page furniture proper (prompts, footers, buttons, notices) stands on the pattern there.
+    #: picture credit, a wire trailer), so a clean article has it too: wherever it is, in a file
+    #: with no other page furniture, the noise score decides (``findings.arbitrate``, at the
+    #: article-part threshold). Page furniture proper (prompts, footers, buttons, notices)
+    #: stands on the pattern outside the story.
     article_part: ClassVar[bool] = False
     what: ClassVar[str]
 
@@ -108,8 +109,9 @@ class CallToAction(PatternRule):
 class DatelineByline(PatternRule):
     """Datelines, bylines and time stamps pasted as paragraphs of their own. A clean article
     prints these too: in a file with no other page furniture, the finding is a warning where
-    the noise model reads the line as the article's own (at most ``pattern_threshold``), as it
-    is anywhere inside the story.
+    the noise model would not call the line furniture on its own (at most
+    ``article_part_threshold``, by default the error threshold); inside the story, also where
+    it scores at most ``pattern_threshold``.
 
     Bad:
         - The Washington Times - Monday, November 18, 2019
@@ -130,8 +132,9 @@ class PhotoCredit(PatternRule):
     that ends in its credit, after a space, a bar or nothing at all ("…in Seoul. Photo: X/Reuters",
     "…the race.Credit: X/Xinhua", "…on Sunday (Image: @CityPolice)", "…(Getty Images)").
     A clean article prints these too: in a file with no other page furniture, the finding is
-    a warning where the noise model reads the line as the article's own (at most
-    ``pattern_threshold``), as it is anywhere inside the story.
+    a warning where the noise model would not call the line furniture on its own (at most
+    ``article_part_threshold``, by default the error threshold); inside the story, also where
+    it scores at most ``pattern_threshold``.
 
     Bad:
         (AP Photo/Ahn Young-joon)
@@ -152,8 +155,9 @@ class WireTrailer(PatternRule):
     Editing by …", with a comma as well), and who contributed to it ("X and Y contributed to
     this report", "X contributed reporting from Kyiv"); an excerpt's credit ("Excerpted from
     … Copyright © … Used with permission of …"; not a copyright footer, BP002). A clean article prints these too: in
-    a file with no other page furniture, the finding is a warning where the noise model reads
-    the line as the article's own (at most ``pattern_threshold``).
+    a file with no other page furniture, the finding is a warning where the noise model would
+    not call the line furniture on its own (at most ``article_part_threshold``, by default the
+    error threshold).
 
     Bad:
         Reporting by Josh Smith; Editing by Michael Perry
