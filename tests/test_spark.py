@@ -328,13 +328,24 @@ def test_a_spark_check_prints_its_report_and_none_of_sparks_start_up(spark, tmp_
 def test_the_driver_gets_half_the_machines_memory_on_one_machine_unless_the_user_set_it(tmp_path, monkeypatch):
     """Spark's default heap (1 GB) ran out on a corpus of a million paragraphs (bench/spark.py):
     on a local master, where the driver's JVM runs every task, the engine asks for half the
-    machine's memory; never over the user's own setting, nor for a cluster."""
+    machine's memory, or of its container's limit; never over the user's own setting, nor for
+    a cluster."""
     from validators.spark import _driver_memory
 
     for name in ("PYSPARK_SUBMIT_ARGS", "SPARK_DRIVER_MEMORY", "SPARK_CONF_DIR", "SPARK_HOME"):
         monkeypatch.delenv(name, raising=False)
+    from validators import spark as engine
+
+    monkeypatch.setattr(engine, "CGROUP_LIMITS", ())
     half = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2 // 2**20
     assert _driver_memory("local[2]") == f"{max(1024, half)}m"
+    limit = tmp_path / "memory.max"  # in a container, half its limit (cgroup v2; "max": none)
+    monkeypatch.setattr(engine, "CGROUP_LIMITS", (str(limit),))
+    limit.write_text("4294967296\n")
+    assert _driver_memory("local[2]") == f"{min(2048, max(1024, half))}m"
+    limit.write_text("max\n")
+    assert _driver_memory("local[2]") == f"{max(1024, half)}m"
+    monkeypatch.setattr(engine, "CGROUP_LIMITS", ())
     assert _driver_memory("spark://head:7077") is None
     monkeypatch.setenv("PYSPARK_SUBMIT_ARGS", "--driver-memory 4g pyspark-shell")
     assert _driver_memory("local[*]") is None

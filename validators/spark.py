@@ -66,8 +66,8 @@ MEMORY_ADVICE = (
 
 
 def _driver_memory(master: str) -> str | None:
-    """The driver's heap to ask for when nothing else sets it: half this machine's memory for a
-    ``local`` master (there the driver's JVM is also every executor, and Spark's default of 1 GB
+    """The driver's heap to ask for when nothing else sets it: half this machine's memory (or
+    its container's limit) for a ``local`` master (there the driver's JVM is also every executor, and Spark's default of 1 GB
     runs out of heap on a corpus of a million paragraphs); None where the user set it
     (``--driver-memory`` in ``PYSPARK_SUBMIT_ARGS``, ``SPARK_DRIVER_MEMORY``, ``spark.driver.memory``
     in ``spark-defaults.conf``) or for a cluster, whose settings are its own."""
@@ -82,11 +82,31 @@ def _driver_memory(master: str) -> str | None:
                     return None
         except (OSError, TypeError, UnicodeDecodeError):
             continue
+    total = _memory_available()
+    return None if total is None else f"{max(1024, total // 2 // 2**20)}m"
+
+
+#: Where a container's memory limit is (cgroup v2, then v1): a heap sized from the host's memory
+#: alone would let the JVM grow past the limit, and the kernel would kill it without a word.
+CGROUP_LIMITS = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+
+
+def _memory_available() -> int | None:
+    """Bytes of memory this process may use: the machine's, or its container's limit if lower."""
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return None
-    return f"{max(1024, total // 2 // 2**20)}m"
+    for path in CGROUP_LIMITS:
+        try:
+            with open(path, encoding="ascii") as limit:
+                value = limit.read().strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if value.isdigit():  # "max": no limit
+            total = min(total, int(value))
+        break
+    return total
 
 
 @contextlib.contextmanager
