@@ -381,6 +381,57 @@ def test_spark_running_out_of_memory_or_stopping_is_one_clear_error():
             raise ValueError("ours")
 
 
+def test_the_gateway_lost_outside_the_engine_is_still_said_as_spark_stopping(cli, corpus, monkeypatch):
+    """A real run at 1M paragraphs with a 500 MB heap once lost the gateway (ConnectionRefusedError)
+    outside the engine's guard: the command line says it as Spark stopping too, not as an
+    internal error; an error of ours stays an internal error."""
+    import validators.spark  # noqa: F401 (a spark run has imported it)
+    from validators import pipeline
+
+    corpus({"a.txt": "Some text here.\n"})
+    monkeypatch.setattr(pipeline, "check", lambda *args: (_ for _ in ()).throw(ConnectionRefusedError(111, "Connection refused")))
+    result = cli("check", "corpus")
+    assert result.exit_code == 2 and "error: Spark stopped during the check" in result.stderr, result.stderr
+    monkeypatch.setattr(pipeline, "check", lambda *args: (_ for _ in ()).throw(KeyError("ours")))
+    result = cli("check", "corpus")
+    assert result.exit_code == 2 and "internal error: KeyError" in result.stderr, result.stderr
+
+
+def test_an_error_from_a_spark_that_has_stopped_is_said_as_spark_stopping(monkeypatch):
+    """When a task runs out of memory, Spark stops its context, and the driver's call in flight
+    fails with whatever the half-stopped JVM says (a NullPointerException, seen at 1M paragraphs
+    with a 500 MB heap): that is said as Spark stopping. The same error from a Spark still
+    running is not ours to explain (an internal error), nor is an error that did not come from it."""
+    from types import SimpleNamespace
+
+    from validators import spark as engine
+    from validators.errors import CorpusValidatorError
+
+    protocol = pytest.importorskip("py4j.protocol")
+
+    def session_stopped(stopped: bool):
+        context = SimpleNamespace(sc=lambda: SimpleNamespace(isStopped=lambda: stopped))
+        return SimpleNamespace(sparkContext=SimpleNamespace(_jsc=context))
+
+    npe = protocol.Py4JError("An error occurred while calling o1002.toPythonIterator: java.lang.NullPointerException")
+    monkeypatch.setitem(engine._sessions, "local[3]", session_stopped(True))
+    with pytest.raises(CorpusValidatorError, match=r"^Spark \(local\[3\]\) stopped during the check"):
+        with engine.spark_failures("local[3]"):
+            raise npe
+    def gone():
+        raise protocol.Py4JNetworkError("Answer from Java side is empty")
+
+    monkeypatch.setitem(engine._sessions, "local[4]", SimpleNamespace(sparkContext=SimpleNamespace(_jsc=SimpleNamespace(sc=gone))))
+    assert engine._stopped("local[4]") and engine._stopped("local[3]")  # the JVM gone; the context stopped
+    with pytest.raises(KeyError):  # not from Spark: passes whatever Spark's state
+        with engine.spark_failures("local[3]"):
+            raise KeyError("ours")
+    monkeypatch.setattr(engine, "_stopped", lambda master, wait=3.0: False)  # a Spark still running
+    with pytest.raises(protocol.Py4JError):
+        with engine.spark_failures("local[3]"):
+            raise npe
+
+
 def test_spark_options_need_the_spark_engine(cli, corpus):
     corpus({"a.txt": "Some text here.\n"})
     result = cli("check", "--spark-master", "local[2]", "corpus")

@@ -119,9 +119,44 @@ def spark_failures(master: str | None = None):
         raise
     except Exception as exc:
         reason = _spark_failure(exc)
+        if reason is None and _from_spark(exc) and _stopped(master):
+            # A task that ran out of memory stops the context; the call the driver was making
+            # then fails with whatever the half-stopped JVM says (a NullPointerException).
+            reason = STOPPED
         if reason is None:
             raise
         raise CorpusValidatorError(f"Spark ({master or DEFAULT_MASTER}) {reason}") from None
+
+
+def _from_spark(exc: BaseException) -> bool:
+    """Whether ``exc``, or an error it was raised from or during, came through py4j from the JVM."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if type(exc).__module__.startswith("py4j"):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _stopped(master: str | None, wait: float = 3.0) -> bool:
+    """Whether the session's SparkContext has stopped, or its JVM is gone (``wait`` seconds for a
+    context that is stopping)."""
+    import time
+
+    spark = _sessions.get(master or DEFAULT_MASTER)
+    if spark is None:
+        return False
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            if spark.sparkContext._jsc.sc().isStopped():
+                return True
+        except Exception:  # the gateway is gone with the JVM
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.2)
 
 
 def _spark_failure(exc: BaseException) -> str | None:
@@ -136,8 +171,11 @@ def _spark_failure(exc: BaseException) -> str | None:
         return f"ran out of memory (java.lang.OutOfMemoryError): {MEMORY_ADVICE}"
     lost = any(type(e).__name__ in ("Py4JNetworkError", "ConnectionRefusedError", "ConnectionResetError") for e in chain)
     if lost or "SparkContext was shut down" in text or "Cannot call methods on a stopped SparkContext" in text:
-        return f"stopped during the check (its errors are above; most often it ran out of memory): {MEMORY_ADVICE}"
+        return STOPPED
     return None
+
+
+STOPPED = f"stopped during the check (its errors are above; most often it ran out of memory): {MEMORY_ADVICE}"
 
 #: Spark's driver logs only errors (its warnings about the host name and native libraries are not ours to print).
 #: The gateway's logger is given its level too: PySpark's gateway starts as a shell, and a shell
