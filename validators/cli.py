@@ -64,7 +64,7 @@ def handle_errors(command):
             # Spark's JVM stopping can surface outside the engine's own guard (a stream's cleanup,
             # a call made as the context stops): still Spark's failure, not ours.
             engine = sys.modules.get("validators.spark")
-            reason = engine._spark_failure(exc) if engine is not None else None
+            reason = engine.failure_reason(exc) if engine is not None else None
             if reason is not None:
                 _fail(f"Spark {reason}")
             _fail(f"internal error: {exc.__class__.__name__}: {exc} (set CORPUS_VALIDATOR_DEBUG=1 for the traceback)")

@@ -118,7 +118,7 @@ def spark_failures(master: str | None = None):
     except CorpusValidatorError:
         raise
     except Exception as exc:
-        reason = _spark_failure(exc)
+        reason = failure_reason(exc)
         if reason is None and _from_spark(exc) and _stopped(master):
             # A task that ran out of memory stops the context; the call the driver was making
             # then fails with whatever the half-stopped JVM says (a NullPointerException).
@@ -128,15 +128,19 @@ def spark_failures(master: str | None = None):
         raise CorpusValidatorError(f"Spark ({master or DEFAULT_MASTER}) {reason}") from None
 
 
-def _from_spark(exc: BaseException) -> bool:
-    """Whether ``exc``, or an error it was raised from or during, came through py4j from the JVM."""
-    seen = set()
+def _chain(exc: BaseException | None) -> list[BaseException]:
+    """``exc`` and the errors it was raised from or during, in that order."""
+    seen, chain = set(), []
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
-        if type(exc).__module__.startswith("py4j"):
-            return True
+        chain.append(exc)
         exc = exc.__cause__ or exc.__context__
-    return False
+    return chain
+
+
+def _from_spark(exc: BaseException) -> bool:
+    """Whether ``exc``, or an error it was raised from or during, came through py4j from the JVM."""
+    return any(type(e).__module__.startswith("py4j") for e in _chain(exc))
 
 
 def _stopped(master: str | None, wait: float = 3.0) -> bool:
@@ -159,13 +163,9 @@ def _stopped(master: str | None, wait: float = 3.0) -> bool:
         time.sleep(0.2)
 
 
-def _spark_failure(exc: BaseException) -> str | None:
+def failure_reason(exc: BaseException) -> str | None:
     """What went wrong on Spark's side, said plainly, or None for an error of another kind."""
-    seen, chain = set(), []
-    while exc is not None and id(exc) not in seen:  # the error and what it was raised from or during
-        seen.add(id(exc))
-        chain.append(exc)
-        exc = exc.__cause__ or exc.__context__
+    chain = _chain(exc)
     text = " ".join(f"{type(e).__name__}: {e}" for e in chain)
     if "java.lang.OutOfMemoryError" in text:
         return f"ran out of memory (java.lang.OutOfMemoryError): {MEMORY_ADVICE}"
@@ -862,7 +862,7 @@ def write_findings(findings, folder: str, master: str | None = None) -> None:
         else:
             writer.parquet(folder)
     except Exception as exc:  # the folder cannot be written, or Spark failed
-        reason = _spark_failure(exc)
+        reason = failure_reason(exc)
         if reason is not None:
             raise CorpusValidatorError(f"--findings-table {folder}: Spark {reason}") from None
         raise CorpusValidatorError(f"--findings-table {folder}: cannot write: {' '.join(str(exc).split())[:200]}") from None
