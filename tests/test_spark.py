@@ -325,6 +325,42 @@ def test_a_spark_check_prints_its_report_and_none_of_sparks_start_up(spark, tmp_
     assert [line for line in result.stderr.splitlines() if line != jvm] == [], result.stderr
 
 
+JVM_KILLED = """
+import os, signal, sys, time
+from validators.spark import session
+spark = session(sys.argv[1])
+spark.sparkContext.parallelize(range(10), 2).map(lambda x: x + 1).count()  # Python tasks: the JVM sends their updates
+os.kill(spark.sparkContext._gateway.proc.pid, signal.SIGKILL)
+time.sleep(3)  # the accumulator server's poll reads the end of the connection within a second
+print("survived")
+"""
+
+
+def test_a_jvm_that_dies_leaves_no_traceback_from_pysparks_accumulator_server(spark, tmp_path):
+    """When Spark's JVM dies (out of memory, killed), PySpark's accumulator server read the end
+    of its connection and printed a traceback (EOFError) over the check's own one-line error."""
+    result = subprocess.run([sys.executable, "-c", JVM_KILLED, MASTER], capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert result.stdout.strip() == "survived", result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "EOFError" not in result.stderr, result.stderr
+
+
+def test_other_errors_of_the_accumulator_server_are_still_printed(capsys):
+    import socketserver
+    from types import SimpleNamespace
+
+    from validators.spark import _quiet_accumulator_server
+
+    server = socketserver.BaseServer(("localhost", 0), socketserver.BaseRequestHandler)
+    _quiet_accumulator_server(SimpleNamespace(_accumulatorServer=server))
+    for error in (EOFError(), ConnectionResetError(), ValueError("a token that is not correct")):
+        try:
+            raise error
+        except Exception:
+            server.handle_error(None, ("127.0.0.1", 1))
+    printed = capsys.readouterr().err
+    assert printed.count("Traceback") == 1 and "ValueError: a token that is not correct" in printed, printed
+
+
 def test_the_driver_gets_half_the_machines_memory_on_one_machine_unless_the_user_set_it(tmp_path, monkeypatch):
     """Spark's default heap (1 GB) ran out on a corpus of a million paragraphs (bench/spark.py):
     on a local master, where the driver's JVM runs every task, the engine asks for half the

@@ -248,8 +248,31 @@ def session(master: str | None = None):
         reason = " ".join(str(exc).split())[:300]
         raise CorpusValidatorError(f"cannot start Spark at {master}: {reason}") from None
     spark.sparkContext.setLogLevel("ERROR")
+    _quiet_accumulator_server(spark.sparkContext)
     _sessions[master] = spark
     return spark
+
+
+#: What PySpark's accumulator server reads when the JVM at the other end is gone (killed, or out
+#: of memory): the connection's end, not an error of its own.
+_JVM_GONE = (EOFError, ConnectionError)
+
+
+def _quiet_accumulator_server(context) -> None:
+    """PySpark's accumulator server (a thread reading task updates from the JVM) prints a
+    traceback when the JVM's connection ends mid-read; the check then says what happened to
+    Spark in one line (``spark_failures``), so that end is dropped; any other error is printed
+    as before."""
+    server = getattr(context, "_accumulatorServer", None)
+    if server is None:
+        return
+    default = server.handle_error
+
+    def handle_error(request, client_address):
+        if not isinstance(sys.exc_info()[1], _JVM_GONE):
+            default(request, client_address)
+
+    server.handle_error = handle_error
 
 
 def _arrow_column(values: list):
