@@ -241,30 +241,83 @@ def test_cache_appends_new_entries_and_keeps_those_a_run_did_not_read(tmp_path):
     assert (tmp_path / FILE).read_bytes() == appended
 
 
-def test_cache_past_its_size_keeps_what_the_run_used_then_the_newest(tmp_path):
+def _sized_entry(n):
+    return {"text": f"{n:04}" * 250}
+
+
+def _limit(entries: int) -> int:
+    """A cache size limit of about ``entries`` records of ``_sized_entry``."""
     import pickle
 
+    return entries * len(pickle.dumps({"file-00": _sized_entry(0)}, protocol=5))
+
+
+def test_cache_past_its_size_keeps_what_the_run_used_then_the_newest(tmp_path):
     from validators.cache import FILE, KEPT_SHARE, FeatureCache
 
-    def entry(n):
-        return {"text": f"{n:04}" * 250}
-
-    limit = 20 * len(pickle.dumps({"file-00": entry(0)}, protocol=5))
+    limit = _limit(20)
     first = FeatureCache(tmp_path, max_bytes=limit)
     for n in range(15):
-        first.put(f"file-{n:02}", entry(n))
+        first.put(f"file-{n:02}", _sized_entry(n))
     first.save()
-    second = FeatureCache(tmp_path, max_bytes=limit)
+    second = FeatureCache(tmp_path, max_bytes=limit)  # the corpus changed: 8 files new, 4 read
     for n in range(15, 23):  # past the limit: a rewrite
-        second.put(f"file-{n:02}", entry(n))
-    second.get("file-00")  # the oldest, but this run read it
+        second.put(f"file-{n:02}", _sized_entry(n))
+    for n in range(4):
+        second.get(f"file-{n:02}")  # the oldest, but this run read them
     second.save()
     kept = FeatureCache(tmp_path, max_bytes=limit)
     assert (tmp_path / FILE).stat().st_size <= limit * KEPT_SHARE + 200
-    assert "file-00" in kept.entries and "file-22" in kept.entries
-    assert "file-01" not in kept.entries  # the oldest unused go first
-    newest = sorted(k for k in kept.entries if k != "file-00")
-    assert newest == [f"file-{n:02}" for n in range(23 - len(newest), 23)] and len(newest) > 8
+    assert {f"file-{n:02}" for n in [*range(4), *range(15, 23)]} <= set(kept.entries)
+    assert "file-04" not in kept.entries  # the oldest unused go first
+    others = sorted(k for k in kept.entries if "file-04" < k < "file-15")
+    assert others == [f"file-{n:02}" for n in range(15 - len(others), 15)] and len(others) == 3
+
+
+def test_cache_of_a_corpus_past_the_limit_is_appended_to_not_rewritten_each_run(tmp_path):
+    """Every hook run reads every file: when the corpus's own entries pass the limit, a rewrite
+    would drop nothing but the edited file's old entry, and it wrote the whole file (965 MB for
+    10,000 real pages) on every commit."""
+    from validators.cache import FILE, FeatureCache
+
+    limit = _limit(10)
+    first = FeatureCache(tmp_path, max_bytes=limit)
+    for n in range(15):
+        first.put(f"file-{n:02}", _sized_entry(n))
+    first.save()
+    for run in range(3):  # hook runs: every entry read but one, and the edited file's new one
+        written = (tmp_path / FILE).read_bytes()
+        hook = FeatureCache(tmp_path, max_bytes=limit)
+        for n in range(14):
+            hook.get(f"file-{n:02}")
+        hook.put(f"file-14-edit-{run}", _sized_entry(100 + run))
+        hook.save()
+        assert (tmp_path / FILE).read_bytes().startswith(written)
+    assert len(FeatureCache(tmp_path, max_bytes=limit).entries) == 18
+
+
+def test_cache_run_of_a_few_files_drops_no_entry_until_the_file_is_twice_its_limit(tmp_path):
+    """``check FILE`` past the limit kept what it read and three quarters of the limit: with a
+    corpus bigger than that, the next hook run computed the dropped files again."""
+    from validators.cache import FILE, FeatureCache
+
+    limit = _limit(10)
+    first = FeatureCache(tmp_path, max_bytes=limit)
+    for n in range(15):
+        first.put(f"file-{n:02}", _sized_entry(n))
+    first.save()
+    few = FeatureCache(tmp_path, max_bytes=limit)
+    few.get("file-00")
+    few.put("file-new", _sized_entry(99))
+    few.save()
+    assert len(FeatureCache(tmp_path, max_bytes=limit).entries) == 16
+    more = FeatureCache(tmp_path, max_bytes=limit)
+    for n in range(5):  # past twice the limit: now a rewrite
+        more.put(f"file-more-{n}", _sized_entry(200 + n))
+    more.save()
+    kept = FeatureCache(tmp_path, max_bytes=limit)
+    assert set(kept.entries) >= {f"file-more-{n}" for n in range(5)} and len(kept.entries) < 12
+    assert (tmp_path / FILE).stat().st_size < limit
 
 
 def test_a_one_file_check_keeps_every_files_cache_entry(cli, corpus, tmp_path):

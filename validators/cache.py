@@ -17,8 +17,16 @@ read never decides what is kept (a hook run reads one file of the corpus): stale
 entries go by total size. When an append would take the file past ``max_bytes``
 (``cache-size`` in ``[tool.corpus-validator]``, in MB), the file is rewritten,
 atomically, with every entry that run used and then the most recently written others,
-newest first, up to three quarters of the limit, so the next runs append again. A
-record cut short (a run killed while appending) ends what is read, and the next save
+newest first, up to three quarters of the limit, so the next runs append again; but only
+
+- when the rewrite would drop at least a quarter of the file: a corpus whose own features
+  pass the limit (every entry used by every hook run) is appended to, not written whole
+  again on every run;
+- and, for a run that used less than half of the file (``check FILE``), only once the
+  file has passed twice the limit: a run that read a few files does not drop the entries
+  of the rest of the corpus, which the next hook run would compute again.
+
+A record cut short (a run killed while appending) ends what is read, and the next save
 rewrites the file.
 Like any build cache it is a local, private file: do not load one you did not make.
 
@@ -73,6 +81,14 @@ MAX_BYTES = 512 * 1024 * 1024
 #: A rewrite keeps this share of the limit, so that the runs after it append, not rewrite.
 KEPT_SHARE = 0.75
 
+#: The least share of the file a rewrite must drop: less is not worth writing the file whole.
+DROPPED_SHARE = 0.25
+
+#: A run that used less than this share of the file (a few files checked) drops nothing until
+#: the file has passed ``PARTIAL_LIMIT`` times the limit.
+CORPUS_SHARE = 0.5
+PARTIAL_LIMIT = 2
+
 
 class FeatureCache:
     def __init__(self, folder: Path | None, sections: dict[str, str] | None = None, max_bytes: int = MAX_BYTES):
@@ -84,6 +100,7 @@ class FeatureCache:
         self.key = digest("\0".join((__version__, sys.version)).encode())
         self.sections = dict(sections or {})
         self.entries: dict[str, dict] = {}
+        self.sizes: dict[str, int] = {}  # bytes of each entry's record in the file
         self.added: dict[str, dict] = {}
         self.used: set[str] = set()
         self.intact = False  # the file holds this key's header and only whole records
@@ -101,7 +118,11 @@ class FeatureCache:
                 before = header["sections"]
                 stale = {name for name in {*before, *self.sections} if before.get(name) != self.sections.get(name)}
                 while handle.peek(1):
-                    self.entries.update(pickle.load(handle))
+                    start = handle.tell()
+                    record = pickle.load(handle)
+                    share = (handle.tell() - start) // max(1, len(record))  # older files: several entries a record
+                    self.entries.update(record)
+                    self.sizes.update(dict.fromkeys(record, share))
         except FileNotFoundError:
             return
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
@@ -136,8 +157,9 @@ class FeatureCache:
             return
         if self.intact and not self.added:
             return
-        record = pickle.dumps(self.added, protocol=5) if self.added else b""
-        rewrite = not self.intact or self.size + len(record) > self.max_bytes
+        records = {content: pickle.dumps({content: entry}, protocol=5) for content, entry in self.added.items()}
+        self.sizes.update((content, len(r)) for content, r in records.items())
+        rewrite = not self.intact or self._worth_rewriting(self.size + sum(map(len, records.values())))
         try:
             self.folder.mkdir(exist_ok=True)
             ignore = self.folder / ".gitignore"
@@ -145,26 +167,46 @@ class FeatureCache:
                 ignore.write_text("# Made by corpus-validator: a cache, never committed.\n*\n")
             if rewrite:
                 header = pickle.dumps({"key": self.key, "sections": self.sections}, protocol=5)
-                write_atomic(self.folder / FILE, header + b"".join(self._kept_records()))
+                write_atomic(self.folder / FILE, header + b"".join(self._kept_records(records)))
             else:
                 with open(self.folder / FILE, "ab") as handle:
-                    handle.write(record)
+                    handle.writelines(records.values())
         except (OSError, Exception) as exc:  # a cache that cannot be written only costs time
             if os.environ.get("CORPUS_VALIDATOR_DEBUG"):
                 raise
             del exc
 
-    def _kept_records(self) -> list[bytes]:
-        """One record per kept entry, oldest first: the others that fit in ``KEPT_SHARE`` of
-        the limit (newest first: the file and this run's additions are in write order), then
-        this run's (all of them: a cache smaller than what one run reads would never hit)."""
-        used = [pickle.dumps({k: self.entries[k]}, protocol=5) for k in self.entries if k in self.used]
-        room = self.max_bytes * KEPT_SHARE - sum(map(len, used))
-        others = []
+    def _worth_rewriting(self, size: int) -> bool:
+        """Whether a file of ``size`` bytes, once appended to, is to be rewritten: past its
+        limit (twice its limit for a run that used less than half of it), and only if the
+        rewrite drops at least ``DROPPED_SHARE`` of it."""
+        if size <= self.max_bytes:
+            return False
+        used = sum(self.sizes.get(content, 0) for content in self.used)
+        if used < CORPUS_SHARE * size and size <= PARTIAL_LIMIT * self.max_bytes:
+            return False
+        kept = used + sum(self.sizes.get(content, 0) for content in self._kept_others(used))
+        return size - kept >= DROPPED_SHARE * size
+
+    def _kept_others(self, used: int) -> list[str]:
+        """The entries this run did not use that a rewrite keeps, oldest first: the newest
+        that fit in ``KEPT_SHARE`` of the limit beside the ``used`` bytes of those it did (the
+        file and this run's additions are in write order)."""
+        room, kept = self.max_bytes * KEPT_SHARE - used, []
         for content in reversed([k for k in self.entries if k not in self.used]):
-            record = pickle.dumps({content: self.entries[content]}, protocol=5)
-            if len(record) > room:
+            room -= self.sizes.get(content, 0)
+            if room < 0:
                 break
-            room -= len(record)
-            others.append(record)
-        return [*reversed(others), *used]
+            kept.append(content)
+        return kept[::-1]
+
+    def _kept_records(self, records: dict[str, bytes]) -> list[bytes]:
+        """One record per kept entry (``records``: this run's additions, already pickled):
+        the others ``_kept_others`` keeps, then every one this run used (all of them: a cache
+        smaller than what one run reads would never hit)."""
+
+        def record(content: str) -> bytes:
+            return records.get(content) or pickle.dumps({content: self.entries[content]}, protocol=5)
+
+        used = [record(k) for k in self.entries if k in self.used]
+        return [*(record(k) for k in self._kept_others(sum(map(len, used)))), *used]
