@@ -66,6 +66,7 @@ from pathlib import Path
 
 from . import __version__
 from .atomic import write_atomic
+from .config import DEFAULT_CACHE_MB
 
 FOLDER = ".corpus-validator-cache"
 FILE = "features.pickle"
@@ -76,7 +77,7 @@ def digest(data: bytes) -> str:
 
 
 #: The cache file's default size limit (``cache-size``).
-MAX_BYTES = 512 * 1024 * 1024
+MAX_BYTES = DEFAULT_CACHE_MB * 1024 * 1024
 
 #: A rewrite keeps this share of the limit, so that the runs after it append, not rewrite.
 KEPT_SHARE = 0.75
