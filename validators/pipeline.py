@@ -18,6 +18,7 @@ from .features.steps import (
     Context,
     Corpus,
     assemble_corpus,
+    corpus_steps,
     file_steps,
     pack,
     run_corpus_steps,
@@ -273,6 +274,28 @@ def check(paths: list[str | os.PathLike], config: Config, context: list[str | os
     return report
 
 
+#: The tables corpus steps make for one suite's frame alone: not made when no selected rule reads them.
+OPTIONAL_TABLES = ("mentions",)
+
+
+def wanted_outputs(suites: list) -> list[str] | None:
+    """The corpus steps' outputs a run needs (None: all): every one but a table that no suite
+    with an expectation left to run reads (``--ignore NM``: no name mentions, the largest cost
+    of a hook run in a large corpus, are worked out)."""
+    read = {suite.frame for suite in suites if suite.expectations}
+    unread = [table for table in OPTIONAL_TABLES if table not in read]
+    if not unread:
+        return None
+    return [name for step in corpus_steps() for name in step.produces if name not in unread]
+
+
+def empty_mentions() -> Table:
+    """The mentions table of a run that made none (no name rule runs)."""
+    from .features.name import MENTION_COLUMNS
+
+    return Table({name: [] for name in MENTION_COLUMNS})
+
+
 def rule_levels(suites, config: Config) -> dict[str, str | None]:
     """Each rule's level under ``config`` (None: not run), from the suites' severities."""
     levels: dict[str, str | None] = {}
@@ -321,8 +344,10 @@ def check_documents(
     if features is None:
         # Nothing reads the values of files not reported unless an expectation weighs every row.
         narrow = report_paths is not None and not any("mostly" in spec.kwargs for s in suites for spec in s.expectations)
-        features = corpus_features(documents, feature_context(config, report_paths, error), cache, narrow=narrow)
-    paragraphs, mentions = features.table, features.tables["mentions"]
+        wanted = wanted_outputs(suites)
+        features = corpus_features(documents, feature_context(config, report_paths, error), cache, wanted=wanted, narrow=narrow)
+    paragraphs = features.table
+    mentions = features.tables["mentions"] if "mentions" in features.tables else empty_mentions()
     # The rules read the tables and the steps' setups, not what the steps worked from (per-file
     # data, the noise model's feature matrix): held no longer than here.
     setups = features.context.setups
