@@ -27,6 +27,15 @@ def test_same_findings_on_the_fixture_corpora(folder):
     assert findings(folder, "light") == findings(folder, "gx")
 
 
+def test_gx_names_the_same_failing_rows_by_label_and_by_index_columns_for_data_docs(tmp_path):
+    """GX names a failing row by its DataFrame label (fast), or, for Data Docs' pages, by the
+    values of the suite's index columns: the rows, and so the findings, are the same."""
+    names = REPO / "tests" / "fixtures" / "names" / "corpus"
+    for folder in (SEEDS, names):
+        by_label = findings(folder, "gx", cache=False)
+        assert by_label and findings(folder, "gx", cache=False, data_docs=tmp_path / folder.name) == by_label
+
+
 def test_same_findings_on_every_rule_example(tmp_path):
     for code, examples in CASES.items():
         for n, files in enumerate(examples):
