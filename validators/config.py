@@ -39,6 +39,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cache import MAX_BYTES
 from .errors import ConfigError
 from .rules import RULES, SEVERITIES
 from .suite import GX_SEVERITY
@@ -47,12 +48,6 @@ if TYPE_CHECKING:
     from .features.duplicate import DuplicateSettings
 
 SECTION = "corpus-validator"
-
-
-#: The feature cache's default size limit, in MB (``cache-size``): about eight times the text
-#: of the corpus it holds (10,000 page dumps, 117 MB of text, take 965 MB), so a corpus of
-#: 20,000 such pages keeps every file's features.
-DEFAULT_CACHE_MB = 2048
 
 
 @dataclass(frozen=True)
@@ -87,7 +82,7 @@ class Config:
     duplicate: DuplicateSettings = field(default_factory=lambda: _duplicate_class()())
     noise: NoiseSettings = field(default_factory=lambda: NoiseSettings())  # the noise score's thresholds
     cache: bool = True  # keep per-file features in .corpus-validator-cache/ at the project root
-    cache_size: int = DEFAULT_CACHE_MB  # MB the cache file may reach before its oldest unused entries go
+    cache_size: int = MAX_BYTES // 2**20  # MB the cache file may reach before its oldest unused entries go
     jobs: int | None = None  # worker processes for the per-file features (None: one per core)
     engine: str = "gx"  # "gx": the suites run in Great Expectations; "light": evaluated here, no GX or pandas import
     data_docs: str | None = None  # a folder for GX Data Docs (``check --data-docs``; gx engine only)
