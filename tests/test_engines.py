@@ -29,7 +29,8 @@ def test_same_findings_on_the_fixture_corpora(folder):
 
 def test_gx_names_the_same_failing_rows_by_label_and_by_index_columns_for_data_docs(tmp_path):
     """GX names a failing row by its DataFrame label (fast), or, for Data Docs' pages, by the
-    values of the suite's index columns: the rows, and so the findings, are the same."""
+    values of the suite's index columns; it searches a pattern list as its alternations, or,
+    for Data Docs' pages, as written: the rows, and so the findings, are the same."""
     names = REPO / "tests" / "fixtures" / "names" / "corpus"
     for folder in (SEEDS, names):
         by_label = findings(folder, "gx", cache=False)
@@ -197,6 +198,22 @@ def test_a_plain_regex_list_is_at_most_two_searches():
     assert len(any_of(MIXED_LIST[:4])) == 2  # anchored ones, and the others
     assert len(any_of(MIXED_LIST)) == 4  # the back-reference and the named group alone
     assert len(any_of((r"^a", r"^b", r"(?i)^c"))) == 1
+
+
+def test_gx_searches_a_regex_list_as_its_alternations_and_fails_the_same_rows():
+    """GX searches each pattern of a list over the whole column; it is given the list's few
+    alternations instead (but the list as written for Data Docs' pages): the same rows fail."""
+    import great_expectations as gx
+
+    from validators.evaluate import _gx_suite
+
+    spec = {"type": "expect_column_values_to_not_match_regex_list", "kwargs": {"column": "text", "regex_list": list(MIXED_LIST)}}
+    suite = suite_of([{**spec, "meta": {"code": "BP001"}}])
+    given = _gx_suite(gx, suite, alternated=True).expectations[0].regex_list
+    assert len(given) == 4 and _gx_suite(gx, suite).expectations[0].regex_list == list(MIXED_LIST)
+    frames = {"paragraphs": Table({"doc_id": [0] * len(MIXED_TEXTS), "para": list(range(len(MIXED_TEXTS))), "text": MIXED_TEXTS})}
+    expected = tuple(n for n, text in enumerate(MIXED_TEXTS) if any(re.search(p, text) for p in MIXED_LIST))
+    assert [o.rows for o in evaluate_with_gx(frames, [suite])] == [expected]
 
 
 def test_light_engine_one_spelling_on_reported_rows_counts_every_file_of_their_keys(cli, corpus, tmp_path):
