@@ -440,3 +440,26 @@ def test_copies_of_a_file_count_as_often_as_they_are_copied(tmp_path):
     hooked = mentions(["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"], report="c.txt")
     placed = {p for p, line in zip(hooked["path"], hooked["line"], strict=True) if line}
     assert len(placed) == 1 and placed.pop().endswith("c.txt")
+
+
+def test_a_one_file_run_reports_what_the_full_run_reports_for_that_file(cli, corpus, tmp_path):
+    """A pre-commit run (one file, the corpus as context) keeps only the mentions that bear on
+    that file: its names, and the spellings it is told to use. Its name findings, with every
+    place they list, are the full run's for that file: variants, slips, ties, house style."""
+    files = {path.name: path.read_text(encoding="utf-8") for path in sorted((FIXTURE / "corpus").glob("*.txt"))}
+    files["slip.txt"] = "The leader Kim Jung Un spoke to Moon Jae-in.\n"  # one letter from Kim Jong Un (NM002)
+    files["house.txt"] = "Ri Sol-ju stood beside Kim Chong-un, and Ri Sol Ju smiled.\n"  # NM003; a tie (NM004)
+    corpus(files)
+    (tmp_path / "expectations").mkdir()
+    house = "[[canonical]]\nname = 'Kim Jong Un'\nvariants = ['Kim Chong-un']\n"
+    (tmp_path / "expectations" / "names.toml").write_text(BUNDLED + house, encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+
+    def findings(*args):
+        return json.loads(cli("check", "--engine", "light", "--format", "json", "--select", "NM", *args).stdout)["findings"]
+
+    full = findings()
+    assert {"NM001", "NM002", "NM003", "NM004"} <= {f["code"] for f in full}
+    for name in files:
+        path = f"corpus/{name}"
+        assert findings(path, "--with-corpus") == [f for f in full if f["path"] == path], name

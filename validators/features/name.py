@@ -468,8 +468,10 @@ def build_mentions(
 
     ``candidates`` (per row, from ``mention_candidates``) and ``vocabulary`` (from
     ``lowercase_words``) may come from the feature cache; they are computed when not
-    given. With ``report_paths``, ``near_variant_of``, ``line`` and ``column`` are computed
-    for those files only (0 and None elsewhere). ``weights``: per row, how many files'
+    given. With ``report_paths``, the table holds only the mentions that bear on those files
+    (``_bearing_on``: theirs, and every mention of the names they mention or are told to
+    write), every mention of the corpus counted all the same; ``near_variant_of``, ``line``
+    and ``column`` are worked out for those files only (0 and None elsewhere). ``weights``: per row, how many files'
     copies of it the row stands for (``_mentions`` passes one copy of each file content):
     every count of mentions counts a row so many times, as the copies would.
 
@@ -544,28 +546,18 @@ def build_mentions(
                 if word in kept:
                     words.append((i, start, start + len(word), word))
     placed = sorted(placed + words)
-    paths, doc_ids, paras, line_starts = (frame[c] for c in ("path", "doc_id", "para", "line_start"))
-    rows, spellings = [], []
-    for i, start, end, surface in placed:
-        if report_paths is None or paths[i] in report_paths:
-            line, column = position(raws[i], start, line_starts[i])
-        else:  # context only: no finding will stand here, so its place is not worked out
-            line = column = 0
-        rows.append((len(rows), i, paths[i], doc_ids[i], paras[i], start, end, line, column, surface))
-        spellings.append(surface)
-    mentions = Table(dict(zip(MENTION_COLUMNS[:10], map(list, zip(*rows)) if rows else [[] for _ in range(10)], strict=True)))
-    surfaces = mentions["surface"]
-    spellings = _sentence_case_folded(surfaces, mentions["row"], mentions["start"], raws)
+    at_row = [i for i, _, _, _ in placed]
+    surfaces = [surface for _, _, _, surface in placed]
+    spellings = _sentence_case_folded(surfaces, at_row, [start for _, start, _, _ in placed], raws)
     keys = [mention_key(s) for s in surfaces]
 
     # The registry governs a mention named as a variant, or sharing a key with one.
     registry = lexicon.registry
     house = [registry.get(s) or registry.get(variant_key(s)) for s in surfaces] if registry else [None] * len(surfaces)
-    mentions["registry_variant_of"] = [h if h is not None and h != s else None for h, s in zip(house, surfaces, strict=True)]
-
     free_keys = [k if h is None else None for k, h in zip(keys, house, strict=True)] if registry else keys
-    counted = None if weights is None else [weights[i] for i in mentions["row"]]
-    majority, ties, written = corpus_spelling(free_keys, spellings, mentions["doc_id"], counted)
+    counted = None if weights is None else [weights[i] for i in at_row]
+    doc_ids = frame["doc_id"]
+    majority, ties, written = corpus_spelling(free_keys, spellings, [doc_ids[i] for i in at_row], counted)
     weak = {k for k, tied in ties.items() if len({_words(t) for t in tied}) > 1}
     # An acronym is ambiguous ("UA": user agent, urban area): its dots are compared with another
     # spelling only where the corpus establishes it, in ACRONYM_MIN_MENTIONS places.
@@ -578,33 +570,66 @@ def build_mentions(
     for key in weak:
         majority.pop(key, None)
         ties.pop(key, None)
+    named_keys = free_keys  # the key each mention is counted under, ties and weak ones included
     if ties or weak:
-        mentions["tied_with"] = [
-            " / ".join(t for t in ties[k] if t != s) if k in ties else None for k, s in zip(free_keys, spellings, strict=True)
-        ]
         free_keys = [None if k in ties or k in weak else k for k in free_keys]
-    else:
-        mentions["tied_with"] = [None] * len(free_keys)
-    canonical = [majority.get(k) if h is None else h for k, h in zip(free_keys, house, strict=True)]
-    mentions["key"] = free_keys
-    mentions["canonical"] = canonical
-    mentions["variant_of"] = [
-        c if h is None and c is not None and c != s and not _camel_joined(s, c) and not _styled(s, c) else None
-        for c, h, s in zip(canonical, house, spellings, strict=True)
-    ]
 
     # Slips are looked for among names in lower and mixed case: capitals say nothing of a slip.
     counts: Counter = Counter()
     for k, n in zip(free_keys, counted or [1] * len(free_keys), strict=True):
         if k is not None and not k.isupper():
             counts[k] += n
-    spaced = _SpacedForms(majority)
+    paths = frame["path"]
     minors = None
     if report_paths is not None:
-        minors = {k for k, path in zip(free_keys, mentions["path"], strict=True) if k is not None and path in report_paths}
-    slips = near_variants(counts, spaced, lexicon.distinct, minors, vocabulary)
-    mentions["near_variant_of"] = [majority[slips[k]] if k in slips else None for k in free_keys]
-    return mentions
+        minors = {k for k, i in zip(free_keys, at_row, strict=True) if k is not None and paths[i] in report_paths}
+    slips = near_variants(counts, _SpacedForms(majority), lexicon.distinct, minors, vocabulary)
+
+    if report_paths is not None:  # the rows that bear on the reported files only
+        chosen = _bearing_on(report_paths, paths, at_row, keys, free_keys, majority, slips, house)
+        placed, spellings, house, free_keys, named_keys = (
+            [values[n] for n in chosen] for values in (placed, spellings, house, free_keys, named_keys)
+        )
+    rows, starts, ends, surfaces = (list(column) for column in zip(*placed)) if placed else ([], [], [], [])
+    line_starts, lines, columns = frame["line_start"], [], []
+    for i, start in zip(rows, starts, strict=True):
+        if report_paths is None or paths[i] in report_paths:
+            line, column = position(raws[i], start, line_starts[i])
+        else:  # context only: no finding will stand here, so its place is not worked out
+            line = column = 0
+        lines.append(line)
+        columns.append(column)
+    canonical = [majority.get(k) if h is None else h for k, h in zip(free_keys, house, strict=True)]
+    paras = frame["para"]
+    return Table({
+        "mention_id": list(range(len(rows))), "row": rows, "path": [paths[i] for i in rows],
+        "doc_id": [doc_ids[i] for i in rows], "para": [paras[i] for i in rows], "start": starts, "end": ends,
+        "line": lines, "column": columns, "surface": surfaces, "key": free_keys, "canonical": canonical,
+        "variant_of": [
+            c if h is None and c is not None and c != s and not _camel_joined(s, c) and not _styled(s, c) else None
+            for c, h, s in zip(canonical, house, spellings, strict=True)
+        ],
+        "near_variant_of": [majority[slips[k]] if k in slips else None for k in free_keys],
+        "registry_variant_of": [h if h is not None and h != s else None for h, s in zip(house, surfaces, strict=True)],
+        "tied_with": [
+            " / ".join(t for t in ties[k] if t != s) if k in ties else None for k, s in zip(named_keys, spellings, strict=True)
+        ] if ties else [None] * len(rows),
+    })  # fmt: skip
+
+
+def _bearing_on(report_paths, paths, at_row, keys, free_keys, majority, slips, house) -> list[int]:
+    """The mentions a run reporting ``report_paths`` needs: those of the reported files, and
+    every mention of a name they mention or of a spelling they are told to use (the places
+    a finding lists, and the rows a key's spelling is counted over), in order. The corpus's
+    other names were counted to decide these; their mentions are not reported."""
+    reported = [n for n, i in enumerate(at_row) if paths[i] in report_paths]
+    wanted = {keys[n] for n in reported}
+    for n in reported:
+        k, h = free_keys[n], house[n]
+        for target in (h, majority.get(k), majority[slips[k]] if k in slips else None):
+            if target is not None:
+                wanted.add(mention_key(target))
+    return [n for n, k in enumerate(keys) if k in wanted]
 
 
 class _SpacedForms(dict):
