@@ -16,6 +16,8 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO, shared_file
 from validators.output import FORMATS
@@ -595,6 +597,51 @@ def test_dumps_streamed_fills_the_last_list_as_a_whole_dump_would(document):
             target = target[-1] if isinstance(target, list) else list(target.values())[-1]
         target.extend(items[:count])
         assert "".join(dumps_streamed(document, iter(items[:count]))) == dumps(whole, indent=2)
+
+
+_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+    st.text(st.characters(exclude_categories=())),  # every code point: controls, bidi marks, lone surrogates
+)  # fmt: skip
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.lists(inner, max_size=4).map(tuple),
+        st.dictionaries(st.one_of(st.text(max_size=4), st.integers(), st.floats(), st.booleans(), st.none()), inner, max_size=4),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(items=st.lists(_VALUES, max_size=4))
+def test_dumps_streamed_writes_any_value_as_json_would(items):
+    """The streamed dump's own indenting encoder writes what ``json.dumps(indent=2)`` does
+    (hidden characters escaped after), whatever the values: floats, non-string keys, tuples,
+    and strings with every kind of code point."""
+    from validators.output.escape import dumps_streamed
+
+    assert "".join(dumps_streamed({"items": []}, iter(items))) == dumps({"items": items}, indent=2)
+
+
+def test_a_shared_value_is_written_in_place_each_time_and_encoded_once_per_depth(monkeypatch):
+    from validators.output import escape
+
+    place = escape.Shared({"path": "a\u202e.txt", "line": 3})
+    items = [{"related": [place, place]}, {"related": [place], "deeper": {"related": [place]}}]
+    plain = [{"related": [place.value, place.value]}, {"related": [place.value], "deeper": {"related": [place.value]}}]
+    encoded = []
+    original = escape._Indented.encode
+
+    def counting(self, value, at="\n"):
+        if value is place.value:
+            encoded.append(at)
+        return original(self, value, at)
+
+    monkeypatch.setattr(escape._Indented, "encode", counting)
+    assert "".join(escape.dumps_streamed([], iter(items))) == dumps(plain, indent=2)
+    assert len(encoded) == 2 == len(set(encoded))  # once at the depth of the first list, once deeper
 
 
 def test_dumps_streamed_refuses_a_document_that_does_not_end_with_an_empty_list():

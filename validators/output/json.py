@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .escape import dumps_streamed
+from .escape import Shared, dumps_streamed
 
 SCHEMA_VERSION = 1
 
@@ -22,5 +22,13 @@ def chunks(report) -> Iterator[str]:
     """The report piece by piece, a finding at a time: the findings are never all held as
     records or as text (a large corpus has hundreds of thousands)."""
     document = {"version": SCHEMA_VERSION, "summary": report.summary(), "findings": []}
-    yield from dumps_streamed(document, (f.to_dict() for f in report.findings), indent=2)
+    records: dict[int, tuple] = {}  # each place's record, encoded once however many findings list it
+
+    def place(p) -> Shared:
+        known = records.get(id(p))
+        if known is None:  # the place is held here too: its id stays its own
+            known = records[id(p)] = (p, Shared({"path": p.path, "line": p.line, "column": p.column}))
+        return known[1]
+
+    yield from dumps_streamed(document, (f.to_dict(place) for f in report.findings), indent=2)
     yield "\n"
