@@ -78,6 +78,8 @@ def visible_lines(text: str) -> str:
 
 def safe_lines(text: str) -> str:
     """``text`` with no line that a CI runner reads as a workflow command."""
+    if "::" not in text and "##" not in text:  # what each form needs: most lines have neither
+        return text
     text = _LINE_COMMAND.sub(lambda m: m.group(1) + "\\x3a", text)
     return _LEGACY_COMMAND.sub("\\\\x23", text)
 
@@ -113,15 +115,17 @@ _CLOSERS = re.compile(r"\][\s\]}]*")
 class Shared:
     """A value that many items of a streamed dump hold (the place of a text that each of its
     copies lists, the places of a name's spelling that each of its variants lists): held by
-    its producer as one object, it is encoded once per depth however often it is written.
-    A dump of findings that list each other's places grows with the places listed; their
-    encoding, without this, grew with them too (the places of the corpus's spelling of one
-    name, written once for each of its thousand variants)."""
+    its producer as one object, it is encoded once however often it is written, and then
+    only its text is kept (``value`` is dropped). A dump of findings that list each other's
+    places grows with the places listed; their encoding, without this, grew with them too
+    (the places of the corpus's spelling of one name, written once for each of its variants)."""
 
-    __slots__ = ("value",)
+    __slots__ = ("value", "text", "at")
 
     def __init__(self, value):
         self.value = value
+        self.text: str | None = None
+        self.at = ""  # the indentation ``text`` was written at
 
 
 class _Indented:
@@ -133,7 +137,6 @@ class _Indented:
 
     def __init__(self, indent: int):
         self.indent = " " * indent
-        self.shared: dict[tuple[int, str], tuple[Shared, str]] = {}
 
     def encode(self, value, at: str = "\n") -> str:
         kind = type(value)
@@ -160,10 +163,10 @@ class _Indented:
                 return "[]"
             return "[" + inner + ("," + inner).join(self.encode(v, inner) for v in value) + at + "]"
         if kind is Shared:
-            known = self.shared.get((id(value), at))
-            if known is None:  # the Shared is held here too: its id stays its own
-                known = self.shared[id(value), at] = (value, self.encode(value.value, at))
-            return known[1]
+            if value.text is None:
+                value.text, value.at, value.value = self.encode(value.value, at), at, None
+            # JSON text holds no raw line feed but its layout: at another depth, indented again.
+            return value.text if at == value.at else value.text.replace(value.at, at)
         return json.dumps(value)  # what ``json`` does with anything else (a TypeError for most)
 
 

@@ -22,12 +22,18 @@ def chunks(report) -> Iterator[str]:
     """The report piece by piece, a finding at a time: the findings are never all held as
     records or as text (a large corpus has hundreds of thousands)."""
     document = {"version": SCHEMA_VERSION, "summary": report.summary(), "findings": []}
-    records: dict[int, tuple] = {}  # each place's record, encoded once however many findings list it
+    # A place listed again is a ``Shared`` record, encoded once (the place is held here too:
+    # its id stays its own); one listed once, as most are, is not kept.
+    listed: dict[int, tuple] = {}
 
-    def place(p) -> Shared:
-        known = records.get(id(p))
-        if known is None:  # the place is held here too: its id stays its own
-            known = records[id(p)] = (p, Shared({"path": p.path, "line": p.line, "column": p.column}))
+    def place(p):
+        record = {"path": p.path, "line": p.line, "column": p.column}
+        known = listed.get(id(p))
+        if known is None:
+            listed[id(p)] = (p, None)
+            return record
+        if known[1] is None:
+            known = listed[id(p)] = (p, Shared(record))
         return known[1]
 
     yield from dumps_streamed(document, (f.to_dict(place) for f in report.findings), indent=2)

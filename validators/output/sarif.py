@@ -123,7 +123,8 @@ def _message(f, link) -> str:
 
 
 def _related(n: int, p) -> tuple[str, Shared]:
-    """The related place ``p`` as the ``n``-th of a result: its link in the message, and its location."""
+    """The related place ``p`` as the ``n``-th of a result: its link in the message, and its
+    location (``Shared``: see ``_results``)."""
     shown = f"{_plain(p.path)}:{p.line}:{p.column}"
     location = {"id": n, **_location(p.path, p.line, p.column, p.end_line, p.end_column), "message": {"text": shown}}
     return f"[{shown}]({n})", Shared(location)
@@ -135,14 +136,17 @@ def render(report) -> str:
 
 def _results(report, index: dict[str, int]):
     occurrences = Counter()
-    # Each related place's link and location, made and encoded once for each of its numbers:
-    # a place that the copies of a text, or the variants of a name, all list (the place is
-    # held here too: its id stays its own).
+    # A related place listed again under the same number (the copies of a text, the variants
+    # of a name list it) has its link and location made and encoded once (the place is held
+    # here too: its id stays its own); one listed once, as most are, is not kept.
     made: dict[tuple[int, int], tuple] = {}
 
-    def link(n: int, p) -> tuple[str, Shared]:
+    def link(n: int, p) -> tuple:
         known = made.get((id(p), n))
         if known is None:
+            made[id(p), n] = (None, None, p)
+            return _related(n, p)
+        if known[0] is None:
             known = made[id(p), n] = (*_related(n, p), p)
         return known
 
