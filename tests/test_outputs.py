@@ -12,10 +12,13 @@ import subprocess
 import sys
 import unicodedata
 import xml.etree.ElementTree as ET
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO, shared_file
 from validators.output import FORMATS
@@ -563,6 +566,8 @@ def test_streamed_reports_are_the_whole_documents_byte_for_byte(run, tmp_path, f
     report = run(files)
     if len(files) > 2:
         assert any(f.related for f in report.findings) and report.skipped
+        listed = Counter(id(p) for f in report.findings for p in f.related)
+        assert max(listed.values()) > 1  # a place several findings list: written from one encoding
     for name in FORMATS:
         pieces = list(FORMATS.chunks(name)(report))
         text = "".join(pieces)
@@ -595,6 +600,52 @@ def test_dumps_streamed_fills_the_last_list_as_a_whole_dump_would(document):
             target = target[-1] if isinstance(target, list) else list(target.values())[-1]
         target.extend(items[:count])
         assert "".join(dumps_streamed(document, iter(items[:count]))) == dumps(whole, indent=2)
+
+
+_SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True, allow_infinity=True),
+    st.text(st.characters(exclude_categories=())),  # every code point: controls, bidi marks, lone surrogates
+)  # fmt: skip
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.lists(inner, max_size=4).map(tuple),
+        st.dictionaries(st.one_of(st.text(max_size=4), st.integers(), st.floats(), st.booleans(), st.none()), inner, max_size=4),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(items=st.lists(_VALUES, max_size=4))
+def test_dumps_streamed_writes_any_value_as_json_would(items):
+    """The streamed dump's own indenting encoder writes what ``json.dumps(indent=2)`` does
+    (hidden characters escaped after), whatever the values: floats, non-string keys, tuples,
+    and strings with every kind of code point."""
+    from validators.output.escape import dumps_streamed
+
+    assert "".join(dumps_streamed({"items": []}, iter(items))) == dumps({"items": items}, indent=2)
+
+
+def test_a_shared_value_is_written_in_place_each_time_and_encoded_once(monkeypatch):
+    from validators.output import escape
+
+    record = {"path": "a\u202e.txt", "line": 3, "at": {"column": [1]}}
+    place = escape.Shared(record)
+    items = [{"related": [place, place]}, {"related": [place], "deeper": {"related": [place]}}]
+    plain = [{"related": [record, record]}, {"related": [record], "deeper": {"related": [record]}}]
+    encoded = []
+    original = escape._Indented.encode
+
+    def counting(self, value, at="\n"):
+        if value is record:
+            encoded.append(at)
+        return original(self, value, at)
+
+    monkeypatch.setattr(escape._Indented, "encode", counting)
+    assert "".join(escape.dumps_streamed([], iter(items))) == dumps(plain, indent=2)  # deeper too
+    assert len(encoded) == 1 and place.value is None  # encoded once, then only its text kept
 
 
 def test_dumps_streamed_refuses_a_document_that_does_not_end_with_an_empty_list():

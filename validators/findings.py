@@ -47,10 +47,15 @@ class Finding:
     def fixable(self) -> bool:
         return bool(self.edits) or self.removes_bom
 
-    def to_dict(self) -> dict:
+    def to_dict(self, place=None) -> dict:
+        """The finding's record (``place``: what stands for each related place, by default its
+        ``path``, ``line`` and ``column``)."""
         # Field by field, not ``asdict``: it deep-copies every related place of every finding.
         record = {name: getattr(self, name) for name in _RECORDED}
-        record["related"] = [{"path": p.path, "line": p.line, "column": p.column} for p in self.related]
+        if place is None:
+            record["related"] = [{"path": p.path, "line": p.line, "column": p.column} for p in self.related]
+        else:
+            record["related"] = [place(p) for p in self.related]
         record["fixable"] = self.fixable
         return record
 

@@ -17,10 +17,10 @@ terminal, a CI log or a parser sees them.
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 from collections.abc import Iterable, Iterator
+from json.encoder import encode_basestring as _encode_string  # C, as json.dumps(ensure_ascii=False)
 
 #: Unicode categories shown escaped: controls, format characters, line and paragraph
 #: separators, surrogates (undecodable bytes).
@@ -78,6 +78,8 @@ def visible_lines(text: str) -> str:
 
 def safe_lines(text: str) -> str:
     """``text`` with no line that a CI runner reads as a workflow command."""
+    if "::" not in text and "##" not in text:  # what each form needs: most lines have neither
+        return text
     text = _LINE_COMMAND.sub(lambda m: m.group(1) + "\\x3a", text)
     return _LEGACY_COMMAND.sub("\\\\x23", text)
 
@@ -110,11 +112,96 @@ def _escaped_json(text: str) -> str:
 _CLOSERS = re.compile(r"\][\s\]}]*")
 
 
+class Shared:
+    """A value that many items of a streamed dump hold (the place of a text that each of its
+    copies lists, the places of a name's spelling that each of its variants lists): held by
+    its producer as one object, it is encoded once however often it is written, and then
+    only its text is kept (``value`` is dropped). A dump of findings that list each other's
+    places grows with the places listed; their encoding, without this, grew with them too
+    (the places of the corpus's spelling of one name, written once for each of its variants)."""
+
+    __slots__ = ("value", "text", "at")
+
+    def __init__(self, value):
+        self.value = value
+        self.text: str | None = None
+        self.at = ""  # the indentation ``text`` was written at
+
+
+class _Indented:
+    """``json.dumps(value, ensure_ascii=False, indent=...)`` with hidden characters escaped
+    (``dumps``), for what our outputs hold: dicts, lists, tuples, strings, numbers, booleans,
+    None, and ``Shared`` values. ``json`` indents only in pure Python, a generator per
+    container; this is the same text at a fraction of the cost (``tests/test_outputs.py``
+    holds the two equal)."""
+
+    def __init__(self, indent: int):
+        self.indent = " " * indent
+
+    def encode(self, value, at: str = "\n") -> str:
+        kind = type(value)
+        if kind is str:
+            return _string(value)
+        if value is None:
+            return "null"
+        if value is True:
+            return "true"
+        if value is False:
+            return "false"
+        if kind is int:
+            return int.__repr__(value)
+        if kind is float:
+            return _float(value)
+        inner = at + self.indent
+        if kind is dict:
+            if not value:
+                return "{}"
+            fields = (_key(k) + ": " + self.encode(v, inner) for k, v in value.items())
+            return "{" + inner + ("," + inner).join(fields) + at + "}"
+        if kind is list or kind is tuple:
+            if not value:
+                return "[]"
+            return "[" + inner + ("," + inner).join(self.encode(v, inner) for v in value) + at + "]"
+        if kind is Shared:
+            if value.text is None:
+                value.text, value.at, value.value = self.encode(value.value, at), at, None
+            # JSON text holds no raw line feed but its layout: at another depth, indented again.
+            return value.text if at == value.at else value.text.replace(value.at, at)
+        return json.dumps(value)  # what ``json`` does with anything else (a TypeError for most)
+
+
+def _string(text: str) -> str:
+    encoded = _encode_string(text)
+    # A printable string holds no hidden character but the (escaped) controls; others are scanned.
+    return encoded if text.isprintable() else _escaped_json(encoded)
+
+
+def _key(key) -> str:
+    if type(key) is str:
+        return _string(key)
+    if key is True or key is False or key is None:  # json's own rules for keys that are not strings
+        return f'"{json.dumps(key)}"'
+    if isinstance(key, float):
+        return f'"{_float(key)}"'
+    if isinstance(key, int):
+        return f'"{int.__repr__(key)}"'
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
+def _float(number: float) -> str:
+    if number != number:
+        return "NaN"
+    if number in (float("inf"), float("-inf")):
+        return "Infinity" if number > 0 else "-Infinity"
+    return float.__repr__(number)
+
+
 def dumps_streamed(document, items: Iterable, indent: int = 2) -> Iterator[str]:
     """``dumps(document, indent=indent)`` with ``items`` as the value of the list that ends
     ``document`` (an empty list that is the last value of its object or list, and of each
     container around it: the findings of a JSON report, the results of a SARIF run), written
-    item by item as ``items`` yields them: the same text, never held whole."""
+    item by item as ``items`` yields them: the same text, never held whole. ``Shared``
+    values in the items are encoded once per depth."""
     text = dumps(document, indent=indent)
     at = text.rfind("[]")
     if at < 0 or _CLOSERS.fullmatch(text, at + 1) is None:
@@ -122,26 +209,12 @@ def dumps_streamed(document, items: Iterable, indent: int = 2) -> Iterator[str]:
     line = text[text.rfind("\n", 0, at) + 1 : at]
     outer = "\n" + line[: len(line) - len(line.lstrip(" "))]
     inner = outer + " " * indent
-    encoder = json.JSONEncoder(ensure_ascii=False, indent=indent)
+    # Unlike json's indenting encoder, this one leaves no reference cycle per item for a
+    # collector to free (the command line runs with it off: ``cli._without_cycle_collection``).
+    encoder = _Indented(indent)
     written = False
-    # An indenting encoder's functions refer to each other: each item's encoding leaves a
-    # reference cycle (about 2.5 kB) that only the cycle collector frees, and the command line
-    # runs with it off (``cli._without_cycle_collection``). So what is held so far is set aside
-    # (``gc.freeze``) and the young objects collected every ``COLLECT_EVERY`` items: the cost
-    # of what those items made, not of what the run holds.
-    gc.freeze()
-    try:
-        for n, item in enumerate(items, 1):
-            # JSON strings hold no raw line feed: every line feed of an item's dump is its layout.
-            head = "," if written else text[: at + 1]  # the separator, or all up to the list's opening bracket
-            yield head + inner + _escaped_json(encoder.encode(item)).replace("\n", inner)
-            written = True
-            if n % COLLECT_EVERY == 0:
-                gc.collect(0)
-    finally:
-        gc.unfreeze()
+    for item in items:
+        head = "," if written else text[: at + 1]  # the separator, or all up to the list's opening bracket
+        yield head + inner + encoder.encode(item, inner)
+        written = True
     yield outer + text[at + 1 :] if written else text  # an empty list: ``[]``, as ``dumps`` writes it
-
-
-#: Items encoded between two collections of their cycles (``dumps_streamed``).
-COLLECT_EVERY = 1024

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .escape import dumps_streamed
+from .escape import Shared, dumps_streamed
 
 SCHEMA_VERSION = 1
 
@@ -22,5 +22,19 @@ def chunks(report) -> Iterator[str]:
     """The report piece by piece, a finding at a time: the findings are never all held as
     records or as text (a large corpus has hundreds of thousands)."""
     document = {"version": SCHEMA_VERSION, "summary": report.summary(), "findings": []}
-    yield from dumps_streamed(document, (f.to_dict() for f in report.findings), indent=2)
+    # A place listed again is a ``Shared`` record, encoded once (the place is held here too:
+    # its id stays its own); one listed once, as most are, is not kept.
+    listed: dict[int, tuple] = {}
+
+    def place(p):
+        record = {"path": p.path, "line": p.line, "column": p.column}
+        known = listed.get(id(p))
+        if known is None:
+            listed[id(p)] = (p, None)
+            return record
+        if known[1] is None:
+            known = listed[id(p)] = (p, Shared(record))
+        return known[1]
+
+    yield from dumps_streamed(document, (f.to_dict(place) for f in report.findings), indent=2)
     yield "\n"

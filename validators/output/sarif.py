@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from .. import __version__
 from ..rules import RULES
-from .escape import dumps_streamed, visible
+from .escape import Shared, dumps_streamed, visible
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
@@ -114,12 +114,20 @@ def _location(path: str, line: int, column: int, end_line: int | None = None, en
     return {"physicalLocation": {"artifactLocation": uri(path), "region": region}}
 
 
-def _message(f) -> str:
+def _message(f, link) -> str:
+    """The result's message: what, the fix, and a link to each related place (``link(n, place)``)."""
     text = f"{_plain(f.message)}. Fix: {_plain(f.suggestion)}"
     if f.related:
-        links = ", ".join(f"[{_plain(p.path)}:{p.line}:{p.column}]({n})" for n, p in enumerate(f.related))
-        text += f". See: {links}"
+        text += ". See: " + ", ".join(link(n, p)[0] for n, p in enumerate(f.related))
     return text
+
+
+def _related(n: int, p) -> tuple[str, Shared]:
+    """The related place ``p`` as the ``n``-th of a result: its link in the message, and its
+    location (``Shared``: see ``_results``)."""
+    shown = f"{_plain(p.path)}:{p.line}:{p.column}"
+    location = {"id": n, **_location(p.path, p.line, p.column, p.end_line, p.end_column), "message": {"text": shown}}
+    return f"[{shown}]({n})", Shared(location)
 
 
 def render(report) -> str:
@@ -128,13 +136,27 @@ def render(report) -> str:
 
 def _results(report, index: dict[str, int]):
     occurrences = Counter()
+    # A related place listed again under the same number (the copies of a text, the variants
+    # of a name list it) has its link and location made and encoded once (the place is held
+    # here too: its id stays its own); one listed once, as most are, is not kept.
+    made: dict[tuple[int, int], tuple] = {}
+
+    def link(n: int, p) -> tuple:
+        known = made.get((id(p), n))
+        if known is None:
+            made[id(p), n] = (None, None, p)
+            return _related(n, p)
+        if known[0] is None:
+            known = made[id(p), n] = (*_related(n, p), p)
+        return known
+
     for f in report.findings:
         occurrences[f.fingerprint] += 1  # the same problem twice: two alerts, as CodeQL counts them
         result = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
             "level": LEVELS[f.severity],
-            "message": {"text": _message(f)},
+            "message": {"text": _message(f, link)},
             "locations": [_location(f.path, f.line, f.column, f.end_line, f.end_column)],
             "partialFingerprints": {
                 "primaryLocationLineHash": f"{f.fingerprint}:{occurrences[f.fingerprint]}",
@@ -142,11 +164,7 @@ def _results(report, index: dict[str, int]):
             },
         }
         if f.related:
-            result["relatedLocations"] = [
-                {"id": n, **_location(p.path, p.line, p.column, p.end_line, p.end_column),
-                 "message": {"text": _plain(f"{p.path}:{p.line}:{p.column}")}}
-                for n, p in enumerate(f.related)
-            ]  # fmt: skip
+            result["relatedLocations"] = [link(n, p)[1] for n, p in enumerate(f.related)]
         yield result
 
 
