@@ -276,6 +276,18 @@ def test_sarif_fingerprints_and_linked_related_locations(sarif_run, cli):
     assert "[corpus/a.txt:1:12](0)" in variant["message"]["text"] and "[corpus/a.txt:2:12](1)" in variant["message"]["text"]
 
 
+def test_sarif_links_the_first_related_places_in_the_message_and_locates_them_all(sarif_run):
+    """A name written in many places: its variant's message links the first five and counts
+    the others; the result's relatedLocations hold every place."""
+    files = {f"{n}.txt": "The leader Kim Jong Un spoke.\n" for n in range(8)}
+    files["x.txt"] = "The leader Kim Jong-un spoke.\n"
+    run = sarif_run(files)
+    variant = next(r for r in run["results"] if r["ruleId"] == "NM001")
+    assert len(variant["relatedLocations"]) == 8 and [loc["id"] for loc in variant["relatedLocations"]] == list(range(8))
+    text = variant["message"]["text"]
+    assert "](4)" in text and "](5)" not in text and text.endswith(" and 3 more")
+
+
 # --------------------------------------------------------------------------- GitHub
 
 

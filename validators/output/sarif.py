@@ -114,11 +114,19 @@ def _location(path: str, line: int, column: int, end_line: int | None = None, en
     return {"physicalLocation": {"artifactLocation": uri(path), "region": region}}
 
 
+#: Related places linked from a result's message; its ``relatedLocations`` hold them all.
+MAX_LINKS = 5
+
+
 def _message(f, link) -> str:
-    """The result's message: what, the fix, and a link to each related place (``link(n, place)``)."""
+    """The result's message: what, the fix, and links to the first ``MAX_LINKS`` related places
+    (``link(n, place)``), as the text output lists them: a name written in a thousand places is
+    not a thousand links in each of its variants' messages."""
     text = f"{_plain(f.message)}. Fix: {_plain(f.suggestion)}"
     if f.related:
-        text += ". See: " + ", ".join(link(n, p)[0] for n, p in enumerate(f.related))
+        text += ". See: " + ", ".join(link(n, p)[0] for n, p in enumerate(f.related[:MAX_LINKS]))
+        if len(f.related) > MAX_LINKS:
+            text += f" and {len(f.related) - MAX_LINKS} more"
     return text
 
 
