@@ -640,6 +640,26 @@ def test_dumps_streamed_writes_any_value_as_json_would(items):
     assert "".join(dumps_streamed({"items": []}, iter(items))) == dumps({"items": items}, indent=2)
 
 
+def test_dumps_streamed_writes_subclasses_as_json_would_and_refuses_what_json_refuses():
+    import enum
+
+    from validators.output.escape import dumps_streamed
+
+    class Level(str, enum.Enum):
+        ERROR = "erreur \u202e"
+
+    class Rank(enum.IntEnum):
+        FIRST = 1
+
+    class Ratio(float):
+        pass
+
+    items = [Level.ERROR, Rank.FIRST, Ratio(0.5), {"level": [Level.ERROR]}]
+    assert "".join(dumps_streamed([], iter(items))) == dumps(items, indent=2)
+    with pytest.raises(TypeError):
+        list(dumps_streamed([], iter([object()])))
+
+
 def test_a_shared_value_is_written_in_place_each_time_and_encoded_once(monkeypatch):
     from validators.output import escape
 

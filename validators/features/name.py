@@ -471,9 +471,10 @@ def build_mentions(
     given. With ``report_paths``, the table holds only the mentions that bear on those files
     (``_bearing_on``: theirs, and every mention of the names they mention or are told to
     write), every mention of the corpus counted all the same; ``near_variant_of``, ``line``
-    and ``column`` are worked out for those files only (0 and None elsewhere). ``weights``: per row, how many files'
-    copies of it the row stands for (``_mentions`` passes one copy of each file content):
-    every count of mentions counts a row so many times, as the copies would.
+    and ``column`` are worked out for those files only (0 and None elsewhere). ``weights``:
+    per row, how many files' copies of it the row stands for (``_mentions`` passes one copy
+    of each file content): every count of mentions counts a row so many times, as the copies
+    would.
 
     With the corpus in view: one word is a name when the corpus writes it capitalised in
     mid-sentence and never in lower case ("Turkey", not when "turkey" is written too);

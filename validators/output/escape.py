@@ -167,7 +167,18 @@ class _Indented:
                 value.text, value.at, value.value = self.encode(value.value, at), at, None
             # JSON text holds no raw line feed but its layout: at another depth, indented again.
             return value.text if at == value.at else value.text.replace(value.at, at)
-        return json.dumps(value)  # what ``json`` does with anything else (a TypeError for most)
+        # Subclasses (a str or int enum) as json writes them; anything else is json's TypeError.
+        if isinstance(value, str):
+            return _string(str.__str__(value))
+        if isinstance(value, int):
+            return int.__repr__(value)
+        if isinstance(value, float):
+            return _float(float(value))
+        if isinstance(value, (list, tuple)):
+            return self.encode(list(value), at)
+        if isinstance(value, dict):
+            return self.encode(dict(value), at)
+        return json.dumps(value)
 
 
 def _string(text: str) -> str:
@@ -200,8 +211,8 @@ def dumps_streamed(document, items: Iterable, indent: int = 2) -> Iterator[str]:
     """``dumps(document, indent=indent)`` with ``items`` as the value of the list that ends
     ``document`` (an empty list that is the last value of its object or list, and of each
     container around it: the findings of a JSON report, the results of a SARIF run), written
-    item by item as ``items`` yields them: the same text, never held whole. ``Shared``
-    values in the items are encoded once per depth."""
+    item by item as ``items`` yields them: the same text, never held whole. A ``Shared``
+    value in the items is encoded once."""
     text = dumps(document, indent=indent)
     at = text.rfind("[]")
     if at < 0 or _CLOSERS.fullmatch(text, at + 1) is None:
