@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
-from pathlib import Path
 
 import numpy
 import pytest
 
+from conftest import REPO, SEEDS
 from validators.config import Config
 from validators.features import steps
 from validators.features.steps import CORPUS_STEPS, FILE_STEPS, Context, CorpusStep, FileStep, plan, step_keys
@@ -159,14 +159,12 @@ def test_a_changed_step_recomputes_only_its_own_cached_part(monkeypatch, tmp_pat
     assert set(open_cache(config).sections) == set(originals)
 
 
-
-NAMES = Path(__file__).resolve().parent / "fixtures" / "names" / "corpus"
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+NAMES = REPO / "tests" / "fixtures" / "names" / "corpus"
 
 
 def test_a_run_with_no_name_rule_works_out_no_name_mentions_and_finds_the_rest_the_same(monkeypatch, tmp_path):
-    """The name mentions are a large share of a run on a big corpus (13 of 23 s of a hook run in
-    10,000 page dumps): a run that selects no name rule (``--ignore NM``) does not work them
+    """The name mentions are the largest share of a hook run in a big corpus (10,000 page
+    dumps: README, Pre-commit): a run that selects no name rule (``--ignore NM``) does not work them
     out, and reports what the full run reports for the other rules."""
     full = [f.to_dict() for f in check([NAMES, SEEDS], Config(engine="light", cache=False)).findings]
     assert any(f["code"].startswith("NM") for f in full) and any(not f["code"].startswith("NM") for f in full)

@@ -118,15 +118,15 @@ def _location(path: str, line: int, column: int, end_line: int | None = None, en
 MAX_LINKS = 5
 
 
-def _message(f, link) -> str:
-    """The result's message: what, the fix, and links to the first ``MAX_LINKS`` related places
-    (``link(n, place)``), as the text output lists them: a name written in a thousand places is
+def _message(f, links: list[str]) -> str:
+    """The result's message: what, the fix, and the first ``MAX_LINKS`` of ``links`` (one per
+    related place), as the text output lists them: a name written in a thousand places is
     not a thousand links in each of its variants' messages."""
     text = f"{_plain(f.message)}. Fix: {_plain(f.suggestion)}"
-    if f.related:
-        text += ". See: " + ", ".join(link(n, p)[0] for n, p in enumerate(f.related[:MAX_LINKS]))
-        if len(f.related) > MAX_LINKS:
-            text += f" and {len(f.related) - MAX_LINKS} more"
+    if links:
+        text += ". See: " + ", ".join(links[:MAX_LINKS])
+        if len(links) > MAX_LINKS:
+            text += f" and {len(links) - MAX_LINKS} more"
     return text
 
 
@@ -160,11 +160,12 @@ def _results(report, index: dict[str, int]):
 
     for f in report.findings:
         occurrences[f.fingerprint] += 1  # the same problem twice: two alerts, as CodeQL counts them
+        related = [link(n, p) for n, p in enumerate(f.related)]
         result = {
             "ruleId": f.code,
             "ruleIndex": index[f.code],
             "level": LEVELS[f.severity],
-            "message": {"text": _message(f, link)},
+            "message": {"text": _message(f, [linked[0] for linked in related])},
             "locations": [_location(f.path, f.line, f.column, f.end_line, f.end_column)],
             "partialFingerprints": {
                 "primaryLocationLineHash": f"{f.fingerprint}:{occurrences[f.fingerprint]}",
@@ -172,7 +173,7 @@ def _results(report, index: dict[str, int]):
             },
         }
         if f.related:
-            result["relatedLocations"] = [link(n, p)[1] for n, p in enumerate(f.related)]
+            result["relatedLocations"] = [linked[1] for linked in related]
         yield result
 
 
