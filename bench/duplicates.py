@@ -10,13 +10,14 @@ Scale (``--scale 10000 100000 1000000``): the duplicate stage alone (canonical f
 MinHash signatures, passages, LSH) on N paragraphs of real sentences recombined with a
 third of their words swapped (so that, as in a real corpus, they are distinct), each size
 in a fresh process; prints the median wall and CPU (user + system) seconds of the stage over
-``--repeat`` runs, and the peak memory (max RSS) of the process, the largest of the runs.
+``--repeat`` runs, and the peak memory (max RSS) of the process, the largest of the runs. The
+cycle collector is off, as when the command line runs the stage; ``--with-gc`` turns it on.
 With ``--against REV``, commit REV's duplicate stage (exported with ``git archive`` and
 imported from there) runs too, alternating with this checkout's, on the same paragraphs; the
 last column is then this checkout's CPU seconds over REV's.
 
     python bench/duplicates.py --quality
-    python bench/duplicates.py --scale 10000 100000 1000000 [--repeat 3] [--against main]
+    python bench/duplicates.py --scale 10000 100000 1000000 [--repeat 3] [--against main] [--with-gc]
 """
 
 from __future__ import annotations
@@ -172,7 +173,8 @@ def quality() -> None:
 
 
 SCALE_PROBE = r"""
-import json, random, resource, sys, time
+import gc, json, random, resource, sys, time
+gc.disable()  # as the command line runs (cli._without_cycle_collection)
 sys.path.insert(0, sys.argv[2])  # this checkout's bench: the same paragraphs for every side
 sys.path.insert(0, sys.argv[3])  # the code measured
 from duplicates import sentence_pool, new_paragraph
@@ -205,13 +207,14 @@ print(json.dumps({"n": n, "seconds": elapsed, "cpu": used, "peak_mb": peak / 102
 """
 
 
-def probe(n: int, code: Path) -> dict:
-    out = subprocess.run([sys.executable, "-c", SCALE_PROBE, str(n), str(Path(__file__).resolve().parent), str(code)],
+def probe(n: int, code: Path, with_gc: bool = False) -> dict:
+    source = SCALE_PROBE.replace("gc.disable()", "gc.enable()") if with_gc else SCALE_PROBE
+    out = subprocess.run([sys.executable, "-c", source, str(n), str(Path(__file__).resolve().parent), str(code)],
                          capture_output=True, text=True, check=True, cwd=tempfile.gettempdir())  # fmt: skip
     return json.loads(out.stdout)
 
 
-def scale(sizes: list[int], repeat: int = 1, against: str | None = None) -> None:
+def scale(sizes: list[int], repeat: int = 1, against: str | None = None, with_gc: bool = False) -> None:
     here = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory(prefix="dup-against-") as folder:
         sides = {"this": here}
@@ -219,13 +222,14 @@ def scale(sizes: list[int], repeat: int = 1, against: str | None = None) -> None
             archive = subprocess.run(["git", "-C", str(here), "archive", against], capture_output=True, check=True)
             subprocess.run(["tar", "-x", "-C", folder], input=archive.stdout, check=True)
             sides[against] = Path(folder)
-        print(f"median of {repeat} run(s), each in a fresh process; peak RSS: the largest run")
+        collector = "on" if with_gc else "off, as the command line runs"
+        print(f"median of {repeat} run(s), each in a fresh process, cycle collector {collector}; peak RSS: the largest run")
         print(f"{'paragraphs':>11} {'code':>8} {'wall s':>8} {'CPU s':>8} {'peak RSS MB':>12} {'RSS before MB':>14} {'text MB':>8}  found")
         for n in sizes:
             runs: dict[str, list[dict]] = {side: [] for side in sides}
             for _ in range(repeat):
                 for side, code in sides.items():  # alternating: the machine's load falls on both
-                    runs[side].append(probe(n, code))
+                    runs[side].append(probe(n, code, with_gc))
             cpus = {}
             for side, results in runs.items():
                 wall = statistics.median(r["seconds"] for r in results)
@@ -244,11 +248,12 @@ def main() -> None:
     parser.add_argument("--scale", type=int, nargs="*")
     parser.add_argument("--repeat", type=int, default=1, help="runs per size and side (the median is printed)")
     parser.add_argument("--against", metavar="REV", help="also run commit REV's duplicate stage, alternating")
+    parser.add_argument("--with-gc", action="store_true", help="keep Python's cycle collector on during the stage")
     args = parser.parse_args()
     if args.quality:
         quality()
     if args.scale:
-        scale(args.scale, args.repeat, args.against)
+        scale(args.scale, args.repeat, args.against, args.with_gc)
     if not args.quality and not args.scale:
         parser.print_help()
 

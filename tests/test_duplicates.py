@@ -9,8 +9,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from validators.features.duplicate import canonical
-from validators.features.minhash import EMPTY, NUM_PERM, signatures, similar_earlier
+from validators.features.duplicate import DuplicateSettings, _digest, canonical, file_duplicate_data, passages, sentences
+from validators.features.minhash import EMPTY, NUM_PERM, _band_groups, signatures, similar_earlier
 
 
 def _reference(text: str) -> str:
@@ -28,6 +28,32 @@ def test_canonical_folds_what_does_not_change_the_text():
     assert canonical("“We are NO longer—interested,” he said…") == "we are no longer interested he said"
     assert canonical("Don’t ﬁnd ½ of it\u00a0here") == "don t find 1 2 of it here"
     assert canonical("caf\udce9 kept \udcff") == "caf kept"  # a lone surrogate is not a letter
+
+
+_PIECES = [
+    "Mr. Kim", " said", " it", ".", "!", "?", " ", "  ", "\n", " The", " U.S.", " talks", " ended", " “We", " are", "”",
+    ' "so', ' far"', ",", " —", " café", " CAFÉ", " ﬁnd", " ½", " straße", " İstanbul", " ΣΟΦΙΑ", "\u0301", " 가", "\u1100\u1161",
+    " ｆｕｌｌ", "\u00a0", "\udce9", "_", " 2024", "…", " (", ")", "’s",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=50).map("".join))
+def test_a_passage_is_the_canonical_form_of_its_slice(text):
+    """Passages come from one fold of the paragraph (or, past ASCII, of each slice): each one's
+    digest is that of the canonical form of its slice, and every sentence or quotation of at
+    least the minimum words is one (once per form)."""
+    found = passages(text, 3)
+    assert all(digest == _digest(canonical(text[start:end])) for digest, start, end in found)
+    forms = {canonical(text[start:end]) for start, end in sentences(text)}
+    assert {f for f in forms if len(f.split()) >= 3} <= {canonical(text[s:e]) for _, s, e in found}
+
+
+def test_duplicate_data_is_the_same_whether_the_raw_text_is_the_text_or_a_copy():
+    texts = ["“We are not done,” Mr. Kim said. The talks ended without an agreement on Friday.", "Café ﬁnd: ½ of it. " * 3]
+    copies = ["".join(list(t)) for t in texts]  # equal, not the same objects
+    assert all(c is not t for c, t in zip(copies, texts, strict=True))
+    assert file_duplicate_data(texts, copies, DuplicateSettings()) == file_duplicate_data(texts, texts, DuplicateSettings())
 
 
 def test_signatures_of_a_union_are_the_least_of_its_parts():
@@ -128,3 +154,47 @@ def test_band_groups_sort_the_values_when_two_share_a_mix(monkeypatch):
     found = similar_earlier(sigs, usable, 0.4)
     assert found[0].tolist() == expected[0].tolist() and found[1].tolist() == expected[1].tolist()
     assert (found[0] >= 0).any()
+
+
+def _groups(order, boundary) -> list[tuple[int, ...]]:
+    starts = np.flatnonzero(boundary).tolist() + [len(order)]
+    return sorted(tuple(order[a:b].tolist()) for a, b in zip(starts, starts[1:]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([1, 2, 5, 2**32 - 1]), st.booleans())
+def test_band_groups_are_the_rows_of_each_band_value_ascending(seed, values, collide):
+    """Whatever the mix does (here, with ``collide``, it maps most values alike), each group
+    holds exactly the rows of one band value, in ascending order."""
+    from validators.features import minhash
+
+    rng = np.random.default_rng(seed)
+    part = rng.integers(0, values, (int(rng.integers(1, 400)), 3), dtype=np.uint64).astype(np.uint32)
+    mix = (np.uint64(0), np.uint64(0), np.uint64(1)) if collide else minhash._MIX
+    original, minhash._MIX = minhash._MIX, mix
+    try:
+        order, boundary = _band_groups(part)
+    finally:
+        minhash._MIX = original
+    expected: dict[tuple, list[int]] = {}
+    for row, value in enumerate(map(tuple, part.tolist())):
+        expected.setdefault(value, []).append(row)
+    assert _groups(order, boundary) == sorted(map(tuple, expected.values()))
+    starts = np.flatnonzero(boundary).tolist() + [len(order)]
+    assert all((np.diff(order[a:b]) > 0).all() for a, b in zip(starts, starts[1:]))
+
+
+def test_near_search_is_the_same_in_blocks_of_any_size(monkeypatch):
+    """The window's pairs are compared a block of group rows at a time: blocks smaller than the
+    window find what one block finds."""
+    from validators.features import minhash
+
+    rng = np.random.default_rng(3)
+    sigs = rng.integers(0, 3, (400, NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    usable = rng.random(400) > 0.1
+    whole = similar_earlier(sigs, usable, 0.5)
+    assert (whole[0] >= 0).sum() > 50
+    for block in (1, 3, 7, 64):
+        monkeypatch.setattr(minhash, "_PAIR_BLOCK", block)
+        found = similar_earlier(sigs, usable, 0.5)
+        assert found[0].tolist() == whole[0].tolist() and found[1].tolist() == whole[1].tolist()

@@ -27,7 +27,7 @@ ROWS = 3
 EMPTY = np.uint32(0xFFFFFFFF)  # every position of a text without words
 SEED = 20261123  # fixed: signatures must agree between runs and caches
 _CHUNK = 4_096  # texts per call: bounds their word lists and the rows rensa hands back as lists
-_PAIR_BLOCK = 200_000  # candidate pairs compared per block
+_PAIR_BLOCK = 200_000  # rows of a band's groups whose candidate pairs are compared at a time
 WINDOW = 4  # within a band's group, each row is also compared with this many rows before it
 
 
@@ -71,46 +71,56 @@ def similar_earlier(sigs: np.ndarray, usable: np.ndarray, threshold: float) -> t
         return best, best_sim
     kept_a, kept_b, kept_sim = [], [], []
     low = sigs.astype(np.uint8)  # each value's low byte
+
+    def keep(a: np.ndarray, b: np.ndarray, equal_low: np.ndarray) -> None:
+        """Pairs (a, b) whose low bytes agree at ``equal_low`` positions: values are equal only
+        where their low bytes are, so that bounds the similarity; the rest are compared whole."""
+        maybe = np.flatnonzero(equal_low >= threshold * NUM_PERM)
+        a, b = a[maybe], b[maybe]
+        sim = np.count_nonzero(sigs[a] == sigs[b], axis=1) / NUM_PERM
+        similar = sim >= threshold
+        kept_a.append(a[similar])
+        kept_b.append(b[similar])
+        kept_sim.append(sim[similar])
+
     for band in range(BANDS):
-        part = sigs[rows, band * ROWS : (band + 1) * ROWS]
-        order, boundary = _band_groups(part)
-        members = rows[order]
-        del order, part
-        # Link each row to the first row of its group and to the WINDOW rows before it:
-        # enough for true pairs (they share many bands), bounded for common band values.
-        starts = np.flatnonzero(boundary)
-        in_group = ~boundary[1:]  # row i + 1 is in row i's group
+        order, boundary = _band_groups(sigs[rows, band * ROWS : (band + 1) * ROWS])
+        # Only rows of groups of two or more have candidates.
+        in_group = ~boundary[1:]  # position i + 1 is in position i's group
+        paired = np.concatenate((in_group, [False])) | np.concatenate(([False], in_group))
         if not in_group.any():
             continue
-        group_start = starts[np.cumsum(boundary) - 1]
+        members, boundary = rows[order[paired]], boundary[paired]
+        del order, paired
+        in_group = ~boundary[1:]
+        # Link each row to the first row of its group and to the WINDOW rows before it:
+        # enough for true pairs (they share many bands), bounded for common band values.
         # The WINDOW rows after a group's first are linked to it by the window: each pair once
         # within the band.
-        linked = np.arange(len(members)) - group_start > WINDOW
-        pairs_a, pairs_b = [members[group_start[linked]]], [members[linked]]
-        del group_start, linked
-        same = in_group
-        for back in range(1, WINDOW + 1):
-            if back > 1:  # rows back apart are in one group when every step between them is
-                same = same[:-1] & in_group[back - 1 :]
-            pairs_a.append(members[:-back][same])
-            pairs_b.append(members[back:][same])
-        # A pair that several bands propose is compared again in each (few: true pairs are
-        # rare), but only one band's candidates are held at a time.
-        a, b = np.concatenate(pairs_a), np.concatenate(pairs_b)
-        del pairs_a, pairs_b
-        sim = np.zeros(len(a))
-        for begin in range(0, len(a), _PAIR_BLOCK):
-            block_a, block_b = a[begin : begin + _PAIR_BLOCK], b[begin : begin + _PAIR_BLOCK]
-            # Values are equal only where their low bytes are: the count of equal low bytes (a
-            # quarter of the memory read) bounds the similarity; the values of the pairs it
-            # does not rule out are compared.
-            bound = np.count_nonzero(low[block_a] == low[block_b], axis=1) / NUM_PERM
-            maybe = np.flatnonzero(bound >= threshold)
-            sim[begin + maybe] = np.count_nonzero(sigs[block_a[maybe]] == sigs[block_b[maybe]], axis=1) / NUM_PERM
-        keep = sim >= threshold
-        kept_a.append(a[keep])
-        kept_b.append(b[keep])
-        kept_sim.append(sim[keep])
+        group_start = np.flatnonzero(boundary)[np.cumsum(boundary) - 1]
+        far = np.flatnonzero(np.arange(len(members)) - group_start > WINDOW)
+        a, b = members[group_start[far]], members[far]
+        keep(a, b, np.count_nonzero(low[a] == low[b], axis=1))
+        del group_start, far, a, b
+        # Pairs a few rows apart in the group order: a block of rows' low bytes is gathered once
+        # (with the WINDOW rows before it), and each distance compares two slices of it.
+        together = [in_group]  # together[back - 1][i]: positions i and i + back are in one group
+        for back in range(2, WINDOW + 1):
+            together.append(together[-1][:-1] & in_group[back - 1 :])
+        for begin in range(0, len(members), _PAIR_BLOCK):
+            end = min(begin + _PAIR_BLOCK, len(members))
+            base = max(0, begin - WINDOW)
+            block = low[members[base:end]]
+            for back in range(1, WINDOW + 1):
+                first = max(begin, back)  # the later row of each pair: first .. end
+                if first >= end:
+                    continue
+                pair = np.flatnonzero(together[back - 1][first - back : end - back])
+                if not len(pair):
+                    continue
+                later = first - base + pair
+                equal_low = np.count_nonzero(block[later] == block[later - back], axis=1)
+                keep(members[later + base - back], members[later + base], equal_low)
     if not kept_a:
         return best, best_sim
     a, b, sim = np.concatenate(kept_a), np.concatenate(kept_b), np.concatenate(kept_sim)
@@ -128,20 +138,36 @@ _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(
 
 def _band_groups(part: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The order that puts rows with equal band values (the rows of ``part``) together, rows
-    ascending within each group (the sort is stable), and where each group starts in it. The
-    order of the groups does not matter: one stable sort of a 64-bit mix of the values instead of
-    a sort by each value. Two different band values with the same mix (rare as two equal 64-bit
-    hashes) would share a run: then the values are sorted themselves."""
-    key = np.zeros(len(part), dtype=np.uint64)
+    ascending within each group, and where each group starts in it. The order of the groups does
+    not matter: one sort of a 64-bit mix of the values instead of a sort by each value.
+
+    The mix's low bits are replaced by the row's position, so that every sorted value is distinct
+    and a plain sort (several times faster than a stable arg-sort) keeps a group's rows ascending.
+    Different band values that share the mix's high bits (rare, like a hash collision) would
+    share a run: such runs are then sorted by the values themselves."""
+    n = len(part)
+    key = np.zeros(n, dtype=np.uint64)
     for column, mix in zip(part.T, _MIX, strict=False):
         key ^= column.astype(np.uint64) * mix
         key = (key << np.uint64(29)) | (key >> np.uint64(35))
-    order = np.argsort(key, kind="stable")
-    key = key[order]
+    position = np.uint64((1 << max(1, (n - 1).bit_length())) - 1)
+    key &= ~position
+    key |= np.arange(n, dtype=np.uint64)
+    key.sort()
+    order = (key & position).astype(np.intp)
+    key &= ~position
     boundary = np.concatenate(([True], key[1:] != key[:-1]))
-    same_key = np.flatnonzero(~boundary[1:])  # order[i] and order[i + 1] share a mix
-    if len(same_key) and (part[order[same_key]] != part[order[same_key + 1]]).any():
-        order = np.lexsort(part.T[::-1])
-        ordered = part[order]
-        boundary = np.concatenate(([True], (ordered[1:] != ordered[:-1]).any(axis=1)))
+    del key
+    at = np.flatnonzero(~boundary[1:])  # order[at] and order[at + 1] share the high bits: compare their values
+    differ = (part[order[at]] != part[order[at + 1]]).any(axis=1)
+    if differ.any():  # runs holding more than one band value: sorted by the values, then by row
+        run = np.cumsum(boundary)
+        mixed = np.flatnonzero(np.isin(run, run[at[differ]]))
+        values = part[order[mixed]]
+        resorted = np.lexsort((order[mixed], *values.T[::-1], run[mixed]))
+        order[mixed], values = order[mixed][resorted], values[resorted]
+        # Positions in ``mixed`` are ascending and a run's are adjacent: a new group starts within
+        # a run where the values change.
+        within = run[mixed][1:] == run[mixed][:-1]
+        boundary[mixed[1:][within & (values[1:] != values[:-1]).any(axis=1)]] = True
     return order, boundary
