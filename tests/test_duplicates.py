@@ -49,6 +49,16 @@ def test_a_passage_is_the_canonical_form_of_its_slice(text):
     assert {f for f in forms if len(f.split()) >= 3} <= {canonical(text[s:e]) for _, s, e in found}
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join), max_size=8))
+def test_duplicate_data_holds_each_paragraphs_passages(texts):
+    """The per-file data skips paragraphs too short to hold a passage: it lists what
+    ``passages`` finds in each paragraph, no more and no less."""
+    data = file_duplicate_data(texts, texts, DuplicateSettings(passage_min_words=3))
+    units = np.frombuffer(data["passages"], dtype=np.int64).reshape(-1, 4).tolist()
+    assert units == [[row, *unit] for row, text in enumerate(texts) for unit in passages(text, 3)]
+
+
 def test_duplicate_data_is_the_same_whether_the_raw_text_is_the_text_or_a_copy():
     texts = ["“We are not done,” Mr. Kim said. The talks ended without an agreement on Friday.", "Café ﬁnd: ½ of it. " * 3]
     copies = ["".join(list(t)) for t in texts]  # equal, not the same objects

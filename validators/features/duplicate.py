@@ -191,9 +191,12 @@ def file_duplicate_data(texts: list[str], raws: list[str], settings: DuplicateSe
         sigs[begin : begin + len(words)] = word_signatures(words)
         for form in map(b" ".join, words):
             canonical_digest.append((_digest_bytes(form), len(form) if form.isascii() else len(form.decode("utf-8", "surrogatepass"))))
+        sizes = [len(w) for w in words]
         del words
-        for row, flat in zip(block, flats, strict=True):
+        for row, flat, size in zip(block, flats, sizes, strict=True):
             raw = raws[row]  # most paragraphs: the text itself, whose fold is known
+            if raw is texts[row] and flat is not None and size < settings.passage_min_words:
+                continue  # a slice of a fold holds no more words than the fold: no passage long enough
             units += [(row, *unit) for unit in _passages(raw, settings.passage_min_words, flat if raw is texts[row] else _ascii_folded(raw))]
     return {
         "canonical_digest": canonical_digest,
