@@ -75,7 +75,7 @@ def similar_earlier(sigs: np.ndarray, usable: np.ndarray, threshold: float) -> t
     def keep(a: np.ndarray, b: np.ndarray, equal_low: np.ndarray) -> None:
         """Pairs (a, b) whose low bytes agree at ``equal_low`` positions: values are equal only
         where their low bytes are, so that bounds the similarity; the rest are compared whole."""
-        maybe = np.flatnonzero(equal_low >= threshold * NUM_PERM)
+        maybe = np.flatnonzero(equal_low / NUM_PERM >= threshold)  # the similarity's own formula, below
         a, b = a[maybe], b[maybe]
         sim = np.count_nonzero(sigs[a] == sigs[b], axis=1) / NUM_PERM
         similar = sim >= threshold
