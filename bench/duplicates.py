@@ -174,7 +174,8 @@ def quality() -> None:
 
 SCALE_PROBE = r"""
 import gc, json, random, resource, sys, time
-gc.disable()  # as the command line runs (cli._without_cycle_collection)
+if sys.argv[4] == "off":
+    gc.disable()  # as the command line runs (cli._without_cycle_collection)
 sys.path.insert(0, sys.argv[2])  # this checkout's bench: the same paragraphs for every side
 sys.path.insert(0, sys.argv[3])  # the code measured
 from duplicates import sentence_pool, new_paragraph
@@ -208,8 +209,8 @@ print(json.dumps({"n": n, "seconds": elapsed, "cpu": used, "peak_mb": peak / 102
 
 
 def probe(n: int, code: Path, with_gc: bool = False) -> dict:
-    source = SCALE_PROBE.replace("gc.disable()", "gc.enable()") if with_gc else SCALE_PROBE
-    out = subprocess.run([sys.executable, "-c", source, str(n), str(Path(__file__).resolve().parent), str(code)],
+    collector = "on" if with_gc else "off"
+    out = subprocess.run([sys.executable, "-c", SCALE_PROBE, str(n), str(Path(__file__).resolve().parent), str(code), collector],
                          capture_output=True, text=True, check=True, cwd=tempfile.gettempdir())  # fmt: skip
     return json.loads(out.stdout)
 

@@ -66,12 +66,11 @@ def canonical(text: str) -> str:
     space between each two. ASCII text is split on the ASCII bytes that are not letters or digits
     first; only the pieces left holding other characters go through ``_NOT_WORD`` (a Unicode
     regular expression costs about 90 ns a character: most of a paragraph is ASCII)."""
-    return b" ".join(_canonical_words(text)).decode("utf-8", "surrogatepass")
+    return b" ".join(_canonical_words(text, _ascii_folded(text))).decode("utf-8", "surrogatepass")
 
 
-def _canonical_words(text: str) -> list[bytes]:
-    """The words of ``canonical(text)``, in UTF-8."""
-    flat = _ascii_folded(text)
+def _canonical_words(text: str, flat: bytes | None) -> list[bytes]:
+    """The words of ``canonical(text)``, in UTF-8, given ``_ascii_folded(text)``."""
     return flat.split() if flat is not None else _unicode_words(text)
 
 
@@ -187,7 +186,7 @@ def file_duplicate_data(texts: list[str], raws: list[str], settings: DuplicateSe
     for begin in range(0, len(texts), _WORD_BLOCK):
         block = range(begin, min(begin + _WORD_BLOCK, len(texts)))
         flats = [_ascii_folded(texts[row]) for row in block]
-        words = [_unicode_words(texts[row]) if flat is None else flat.split() for row, flat in zip(block, flats, strict=True)]
+        words = [_canonical_words(texts[row], flat) for row, flat in zip(block, flats, strict=True)]
         sigs[begin : begin + len(words)] = word_signatures(words)
         for form in map(b" ".join, words):
             canonical_digest.append((_digest_bytes(form), len(form) if form.isascii() else len(form.decode("utf-8", "surrogatepass"))))

@@ -87,9 +87,9 @@ def similar_earlier(sigs: np.ndarray, usable: np.ndarray, threshold: float) -> t
         order, boundary = _band_groups(sigs[rows, band * ROWS : (band + 1) * ROWS])
         # Only rows of groups of two or more have candidates.
         in_group = ~boundary[1:]  # position i + 1 is in position i's group
-        paired = np.concatenate((in_group, [False])) | np.concatenate(([False], in_group))
         if not in_group.any():
             continue
+        paired = np.concatenate((in_group, [False])) | np.concatenate(([False], in_group))
         members, boundary = rows[order[paired]], boundary[paired]
         del order, paired
         in_group = ~boundary[1:]
