@@ -3,7 +3,7 @@ lower one, and no two modules import each other, directly or around a loop.
 
 The layers, lowest first (the flow, then what runs it and what shows it):
 
-    0 foundation   errors, atomic, progress, safe_regex, pool (no part of the flow; used by all)
+    0 foundation   errors, atomic, progress, safe_regex, pattern_list, pool (no part of the flow; used by all)
     1 ingest       ingest: files to documents
     2 segment      normalise, segment, frame: documents to the paragraph table
     3 features     features/*, cache: feature columns and the mention table
@@ -30,7 +30,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "validators"
 
 LAYERS = [
-    ["errors", "atomic", "progress", "safe_regex", "pool"],
+    ["errors", "atomic", "progress", "safe_regex", "pool", "pattern_list"],
     ["ingest"],
     ["normalise", "segment", "frame"],
     ["features", "cache", "spark_corpus"],

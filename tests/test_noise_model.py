@@ -3,15 +3,18 @@ library, asserted by GX through thresholds a corpus sets, and explained in its f
 
 import json
 import random
+import re
 import subprocess
 import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO, SEEDS, write_corpus
 from validators.config import Config
-from validators.features.noise import FEATURES_ORDER, _is_headline, file_noise_features
+from validators.features.noise import FEATURES_ORDER, NoisePatterns, _is_headline, file_noise_features
 from validators.pipeline import check
 
 NAV = ["Home", "World", "Business", "Sport", "Weather", "Opinion", "Video", "Podcasts", "Travel", "Culture"]
@@ -320,3 +323,33 @@ def test_repeated_rows_are_scored_once_with_the_same_score_and_reasons_as_alone(
     assert probability.tolist() == [p[0] for p, _ in alone]
     assert reasons == [r[0] for _, r in alone]
     assert any(reasons) and len(set(probability.tolist())) > 5
+
+
+def _shape_by_characters(text: str, function_words: frozenset) -> dict:
+    """The character shares of a line read one character at a time with ``str``'s own tests."""
+    stripped = text.strip()
+    tokens = re.findall(r"\w+", stripped)
+    visible = [c for c in stripped if not c.isspace()]
+    letters = [c for c in visible if c.isalpha()]
+    alphabetic = [t for t in tokens if t[0].isalpha()]
+    first = next((c for c in stripped if c.isalnum()), "")
+    return {
+        "capitalised": sum(t[0].isupper() for t in alphabetic) / len(alphabetic) if alphabetic else 0.0,
+        "upper_case": sum(c.isupper() for c in letters) / len(letters) if letters else 0.0,
+        "digits": sum(c.isdigit() for c in visible) / len(visible) if visible else 0.0,
+        "punctuation": sum(not c.isalnum() for c in visible) / len(visible) if visible else 0.0,
+        "function_words": sum(t.casefold() in function_words for t in tokens) / len(tokens) if tokens else 0.0,
+        "starts_lower": first.islower(),
+    }
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec=None), max_size=40) | st.sampled_from(
+    ["The", " THE ", "ΣΟΦΙΑ", "²", "½", "Ⅻ", "ǅ", "Ⓐ", "_x", "\x1c", "\u2003", "\u00a0", "İ", "ﬁ", "١٢", "\udc80", "Of", "and"]
+), max_size=12).map("".join))
+def test_a_lines_character_shares_are_those_of_str_s_own_tests(text):
+    from validators.features.noise import OWN, paragraph_shapes
+
+    words = frozenset({"the", "of", "and"})
+    row = dict(zip(OWN, paragraph_shapes([text], NoisePatterns(function_words=words))[0], strict=True))
+    assert {name: row[name] for name in _shape_by_characters(text, words)} == _shape_by_characters(text, words)

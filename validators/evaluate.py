@@ -14,17 +14,15 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import functools
 import io
 import logging
 import re
-import re._constants as _constants
-import re._parser as _parser
 import warnings
 from dataclasses import dataclass
 
 from .errors import SuiteError
 from .frame import Table
+from .pattern_list import alternations, any_of
 from .suite import ExpectationSpec, Suite
 
 
@@ -254,7 +252,7 @@ def _regex_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int]
     # Map expectations skip missing values; GX matches with str.contains (re.search).
     values = frame[kwargs["column"]]
     present = _present(values, rows)
-    searches = any_of(tuple(kwargs.get("regex_list") or [kwargs["regex"]]))
+    matches = any_of(tuple(kwargs.get("regex_list") or [kwargs["regex"]]))
     # One search per distinct value: a scraped corpus repeats its furniture (and whole pages)
     # thousands of times, and a value's verdict is the same wherever it stands.
     verdicts: dict = {}
@@ -262,58 +260,12 @@ def _regex_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int]
     for r in present:
         value = values[r]
         if type(value) is not str:  # 1, 1.0 and True are one key but three texts: searched as they are
-            found = any(search(str(value)) for search in searches)
+            found = matches(str(value))
         elif (found := verdicts.get(value)) is None:
-            found = verdicts[value] = any(search(value) for search in searches)
+            found = verdicts[value] = matches(value)
         if found:
             matched.append(r)
     return matched, len(present)
-
-
-_LEADING_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
-_NUMBERED = re.compile(r"\\[1-9]|\(\?P=|\(\?\(|\\g<|\(\?P<|\(\?<(?![=!])")  # back-references, named groups
-
-
-@functools.lru_cache(maxsize=256)
-def any_of(patterns: tuple[str, ...]) -> tuple:
-    """The ``search`` methods of ``alternations(patterns)``."""
-    return tuple(pattern.search for pattern in alternations(patterns))
-
-
-@functools.lru_cache(maxsize=256)
-def alternations(patterns: tuple[str, ...]) -> tuple[re.Pattern, ...]:
-    """Few patterns that together match wherever one of ``patterns`` does (``re.search``
-    anywhere): one alternation of the patterns anchored at the text's start, which ``re``
-    tries at position 0 only, and one of the others. A list of ten patterns is one or two
-    searches per paragraph, not ten.
-
-    Each pattern keeps its own flags (``(?i)`` becomes the scoped ``(?i:...)``); a pattern
-    with back-references or group names (whose numbers or names the alternation would
-    change) is searched on its own.
-    """
-    anchored, floating, alone = {}, {}, []
-    for pattern in patterns:
-        flags, body = "", pattern
-        while (leading := _LEADING_FLAGS.match(body)) is not None:
-            flags, body = flags + leading.group(1), body[leading.end() :]
-        if _NUMBERED.search(body) or _LEADING_FLAGS.search(body) or "L" in flags:
-            alone.append(re.compile(pattern))
-            continue
-        scoped = f"(?{flags}:{body}\n)" if "x" in flags else f"(?{flags}:{body})" if flags else f"(?:{body})"
-        # Parsing the pattern on its own also refuses an invalid one (``re.error``), as compiling
-        # it would; compiling it alone is left to the fallback below, which seldom runs.
-        tree = _parser.parse(pattern)
-        starts = len(tree) and tree[0] == (_constants.AT, _constants.AT_BEGINNING)
-        (anchored if starts else floating)[scoped] = pattern
-    compiled = alone
-    for parts, prefix in ((anchored, "^"), (floating, "")):
-        if not parts:
-            continue
-        try:
-            compiled.append(re.compile(prefix + "(?:" + "|".join(parts) + ")"))
-        except re.error:  # a shape the alternation cannot hold: each on its own, as given
-            compiled.extend(re.compile(pattern) for pattern in parts.values())
-    return tuple(compiled)
 
 
 def _between_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int], int]:

@@ -1,0 +1,260 @@
+"""A list of regular expressions searched as one test: does any of them match a text?
+
+The noise features and the light engine ask that of every line and paragraph, for lists of
+fifty patterns, most of which cannot match a given line at all: a newsletter prompt needs
+"sign up" or "subscribe", a copyright line "copyright" or "©". So each pattern is searched
+only where a literal it cannot match without occurs (``required_literals``, read from the
+pattern's parse tree, as ripgrep and RE2's prefilters do); patterns with no such literal
+are searched as one or two alternations (``alternations``). ``in`` on a string is a fast
+substring search in C, where ``re`` tries a pattern at every position of the text.
+
+    >>> matches = any_of((r"(?i)\\bsign up for our newsletter\\b", r"^\\W*Advertisement\\W*$"))
+    >>> matches("SIGN UP for our newsletter"), matches("The vote was close.")
+    (True, False)
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from itertools import compress
+import re._constants as _constants
+import re._parser as _parser
+from dataclasses import dataclass
+
+#: The characters outside ASCII that ``re`` matches to an ASCII letter under IGNORECASE are
+#: "İ", "ı" (to "i"), "ſ" (to "s") and the Kelvin sign (to "k", as ``str.lower`` makes it):
+#: tests/test_pattern_list.py checks every code point.
+#: Literal sets larger than this are not worth checking one by one.
+MAX_LITERALS = 32
+
+_LEADING_FLAGS = re.compile(r"\(\?([aiLmsux]+)\)")
+_NUMBERED = re.compile(r"\\[1-9]|\(\?P=|\(\?\(|\\g<|\(\?P<|\(\?<(?![=!])")  # back-references, named groups
+_ZERO_WIDTH = {_constants.AT, _constants.ASSERT, _constants.ASSERT_NOT}
+_REPEATS = {_constants.MAX_REPEAT, _constants.MIN_REPEAT, getattr(_constants, "POSSESSIVE_REPEAT", None)}
+
+
+def fold(text: str) -> str:
+    """``text`` in lower case, but with each character that IGNORECASE matches to an ASCII
+    letter made that letter, and one character for one (``str.lower`` makes two of "İ"): a
+    literal of ASCII characters that a case-insensitive pattern matches in ``text`` occurs,
+    folded, in the folded text."""
+    if text.isascii():
+        return text.lower()
+    if "\u0130" in text:
+        text = text.replace("\u0130", "i")
+    folded = text.lower()
+    if "\u0131" in folded:
+        folded = folded.replace("\u0131", "i")
+    if "\u017f" in folded:
+        folded = folded.replace("\u017f", "s")
+    return folded
+
+
+@dataclass(frozen=True)
+class Literals:
+    """Strings one of which occurs (in ``fold(text)`` when ``folded``, else in the text)."""
+
+    folded: bool
+    strings: frozenset[str]
+
+    def as_folded(self) -> Literals | None:
+        """The same literals to look for in the folded text; None for literals outside ASCII
+        (``str.lower`` makes a final sigma of one depending on what follows it)."""
+        if self.folded:
+            return self
+        return Literals(True, frozenset(s.lower() for s in self.strings)) if all(s.isascii() for s in self.strings) else None
+
+    def useful(self) -> bool:
+        return bool(self.strings) and "" not in self.strings and len(self.strings) <= MAX_LITERALS
+
+    def strength(self) -> tuple[int, int]:
+        return min(map(len, self.strings)), -len(self.strings)
+
+
+_EMPTY = Literals(False, frozenset({""}))
+
+
+def _joined(a: Literals, b: Literals) -> Literals | None:
+    """Every string of ``a`` followed by every string of ``b``; None if too many."""
+    if len(a.strings) * len(b.strings) > MAX_LITERALS:
+        return None
+    if a.folded != b.folded:
+        a, b = a.as_folded(), b.as_folded()
+        if a is None or b is None:
+            return None
+    return Literals(a.folded, frozenset(x + y for x in a.strings for y in b.strings))
+
+
+def _either(options: list[Literals]) -> Literals | None:
+    if any(o.folded for o in options):
+        options = [o.as_folded() for o in options]
+        if None in options:
+            return None
+    strings = frozenset().union(*(o.strings for o in options))
+    return Literals(options[0].folded, strings) if len(strings) <= MAX_LITERALS else None
+
+
+def _strongest(options: list[Literals]) -> Literals | None:
+    useful = [o for o in options if o.useful()]
+    return max(useful, key=Literals.strength) if useful else None
+
+
+def _sequence(items, ignorecase: bool) -> tuple[Literals | None, list[Literals]]:
+    """(the exact strings the sequence matches, if few; literal sets each of which has a
+    string in every match: the runs of literals between what is not one, and what the
+    other items need) of a parsed sequence."""
+    needs, run, exact = [], _EMPTY, True
+    for op, av in items:
+        whole, needed = _item(op, av, ignorecase)
+        if whole is not None and (joined := _joined(run, whole)) is not None:
+            run = joined
+            continue
+        exact = False
+        needs += [run, *needed]
+        run = whole if whole is not None else _EMPTY
+    needs.append(run)
+    return (run if exact else None), [n for n in needs if n.useful()]
+
+
+def _item(op, av, ignorecase: bool) -> tuple[Literals | None, list[Literals]]:
+    if op is _constants.LITERAL:
+        char = chr(av)
+        if not ignorecase:
+            return Literals(False, frozenset({char})), []
+        return (Literals(True, frozenset({char.lower()})), []) if char.isascii() else (None, [])
+    if op in _ZERO_WIDTH:  # consumes nothing: the literals on either side are adjacent
+        return _EMPTY, []
+    if op is _constants.SUBPATTERN:
+        _, add, remove, body = av
+        return _sequence(body, (ignorecase or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE)
+    if op is getattr(_constants, "ATOMIC_GROUP", None):
+        return _sequence(av, ignorecase)
+    if op is _constants.BRANCH:
+        results = [_sequence(branch, ignorecase) for branch in av[1]]
+        exact = _either([whole for whole, _ in results]) if all(whole is not None for whole, _ in results) else None
+        best = [_strongest(needed) for _, needed in results]  # one of the branches' strongest
+        either = _either(best) if all(b is not None for b in best) else None
+        return exact, [either] if either is not None else []
+    if op in _REPEATS:
+        low, high, body = av
+        whole, needed = _sequence(body, ignorecase)
+        if low == high == 1:
+            return whole, needed
+        return None, ([*needed, whole] if whole is not None else needed) if low >= 1 else []
+    return None, []  # a class, any character, a back-reference: no literal
+
+
+#: The strongest literal sets of a pattern that are checked (all must occur).
+CHECKED = 3
+
+
+@functools.lru_cache(maxsize=1024)
+def required_literals(pattern: str) -> tuple[Literals, ...]:
+    """Literal sets each of which has a string wherever ``pattern`` matches, strongest first
+    (longest shortest string), at most ``CHECKED``; empty if it has none
+    (``(?i)\\bsubscribe\\b``: "subscribe", folded; ``^\\d+ (?:AM|PM)$``: " AM" or " PM")."""
+    parsed = _parser.parse(pattern)
+    _, needs = _sequence(parsed.data, bool(parsed.state.flags & re.IGNORECASE))
+    needs = sorted({n for n in needs if n.useful()}, key=Literals.strength, reverse=True)
+    return tuple(needs[:CHECKED])
+
+
+@functools.lru_cache(maxsize=256)
+def alternations(patterns: tuple[str, ...]) -> tuple[re.Pattern, ...]:
+    """Few patterns that together match wherever one of ``patterns`` does (``re.search``
+    anywhere): one alternation of the patterns anchored at the text's start, which ``re``
+    tries at position 0 only, and one of the others.
+
+    Each pattern keeps its own flags (``(?i)`` becomes the scoped ``(?i:...)``); a pattern
+    with back-references or group names (whose numbers or names the alternation would
+    change) is searched on its own.
+    """
+    anchored, floating, alone = {}, {}, []
+    for pattern in patterns:
+        flags, body = "", pattern
+        while (leading := _LEADING_FLAGS.match(body)) is not None:
+            flags, body = flags + leading.group(1), body[leading.end() :]
+        if _NUMBERED.search(body) or _LEADING_FLAGS.search(body) or "L" in flags:
+            alone.append(re.compile(pattern))
+            continue
+        scoped = f"(?{flags}:{body}\n)" if "x" in flags else f"(?{flags}:{body})" if flags else f"(?:{body})"
+        # Parsing the pattern on its own also refuses an invalid one (``re.error``), as compiling
+        # it would; compiling it alone is left to the fallback below, which seldom runs.
+        tree = _parser.parse(pattern)
+        starts = len(tree) and tree[0] == (_constants.AT, _constants.AT_BEGINNING)
+        (anchored if starts else floating)[scoped] = pattern
+    compiled = alone
+    for parts, prefix in ((anchored, "^"), (floating, "")):
+        if not parts:
+            continue
+        try:
+            compiled.append(re.compile(prefix + "(?:" + "|".join(parts) + ")"))
+        except re.error:  # a shape the alternation cannot hold: each on its own, as given
+            compiled.extend(re.compile(pattern) for pattern in parts.values())
+    return tuple(compiled)
+
+
+class AnyOf:
+    """Whether any of a list of patterns matches a text (``re.search``): the patterns with
+    required literals each searched where all of their literal sets occur, the others as
+    their ``alternations``.
+
+    Each gated pattern's strongest literal set is looked up once per text for the whole list
+    (``map`` of ``str.__contains__`` over the distinct literals, in C), then the few
+    patterns it names are checked for the rest of their sets and searched."""
+
+    def __init__(self, patterns: tuple[str, ...]):
+        plain, gates, searches = [], [], []
+        first: dict[tuple[bool, str], list[int]] = {}
+        for pattern in patterns:
+            needed = required_literals(pattern)
+            if not needed:
+                plain.append(pattern)
+                continue
+            for literal in needed[0].strings:
+                first.setdefault((needed[0].folded, literal), []).append(len(gates))
+            gates.append(tuple((n.folded, tuple(n.strings)) for n in needed[1:]))
+            searches.append(re.compile(pattern).search)
+        self.searches = tuple(p.search for p in alternations(tuple(plain))) if plain else ()
+        self.gates, self.gated_searches = tuple(gates), tuple(searches)
+        self.literals = {
+            folded: (tuple(lit for (f, lit) in first if f == folded), tuple(tuple(ids) for (f, _), ids in first.items() if f == folded))
+            for folded in (False, True)
+        }
+        self.patterns = patterns
+
+    def __call__(self, text: str) -> bool:
+        for search in self.searches:
+            if search(text):
+                return True
+        candidates: set[int] = set()
+        folded = None
+        for in_folded, (literals, owners) in self.literals.items():
+            if literals:
+                if in_folded:
+                    haystack = folded = fold(text)
+                else:
+                    haystack = text
+                for owner in compress(owners, map(haystack.__contains__, literals)):
+                    candidates.update(owner)
+        for index in candidates:
+            for in_folded, literals in self.gates[index]:
+                if in_folded and folded is None:
+                    folded = fold(text)
+                haystack = folded if in_folded else text
+                if not any(map(haystack.__contains__, literals)):
+                    break  # none of this set's literals: the pattern cannot match
+            else:
+                if self.gated_searches[index](text):
+                    return True
+        return False
+
+    def __repr__(self) -> str:
+        return f"AnyOf({len(self.patterns)} patterns: {len(self.gates)} gated, {len(self.searches)} searches)"
+
+
+@functools.lru_cache(maxsize=256)
+def any_of(patterns: tuple[str, ...]) -> AnyOf:
+    """The test of ``AnyOf(patterns)``, built once per list."""
+    return AnyOf(patterns)
