@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import functools
 import re
-from itertools import compress
 import re._constants as _constants
 import re._parser as _parser
 from dataclasses import dataclass
+from itertools import compress
 
-#: The characters outside ASCII that ``re`` matches to an ASCII letter under IGNORECASE are
-#: "İ", "ı" (to "i"), "ſ" (to "s") and the Kelvin sign (to "k", as ``str.lower`` makes it):
-#: tests/test_pattern_list.py checks every code point.
 #: Literal sets larger than this are not worth checking one by one.
 MAX_LITERALS = 32
 
@@ -38,7 +35,11 @@ def fold(text: str) -> str:
     """``text`` in lower case, but with each character that IGNORECASE matches to an ASCII
     letter made that letter, and one character for one (``str.lower`` makes two of "İ"): a
     literal of ASCII characters that a case-insensitive pattern matches in ``text`` occurs,
-    folded, in the folded text."""
+    folded, in the folded text.
+
+    Outside ASCII, IGNORECASE matches "İ" and "ı" to "i", "ſ" to "s" and the Kelvin sign to
+    "k" (which ``str.lower`` makes "k"), and nothing else to an ASCII character
+    (tests/test_pattern_list.py checks every code point)."""
     if text.isascii():
         return text.lower()
     if "\u0130" in text:
@@ -156,7 +157,8 @@ def required_literals(pattern: str) -> tuple[Literals, ...]:
     (``(?i)\\bsubscribe\\b``: "subscribe", folded; ``^\\d+ (?:AM|PM)$``: " AM" or " PM")."""
     parsed = _parser.parse(pattern)
     _, needs = _sequence(parsed.data, bool(parsed.state.flags & re.IGNORECASE))
-    needs = sorted({n for n in needs if n.useful()}, key=Literals.strength, reverse=True)
+    # Strongest first; equal ones in a fixed order, whatever the hashing of their strings.
+    needs = sorted({n for n in needs if n.useful()}, key=lambda n: (n.strength(), sorted(n.strings)), reverse=True)
     return tuple(needs[:CHECKED])
 
 
