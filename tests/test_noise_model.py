@@ -120,6 +120,25 @@ def test_the_thresholds_come_from_the_config_and_the_warning_yields_to_the_error
     assert {f.code for f in review.findings} == {"BP101"} and all(f.severity == "warning" for f in review.findings)
 
 
+def test_the_score_yields_to_a_pattern_of_the_same_severity_and_stands_where_the_pattern_only_warns(run):
+    """On a newsletter prompt the pattern (BP001) names the furniture, and the score's error
+    and warning (BP100, BP101) are not said again; with BP001 set to warn, the score's error
+    stands beside it and its warning still yields. Every other paragraph keeps the score's error."""
+    story = (SEEDS / "001_f5378cd05d5454e8.txt").read_text(encoding="utf-8")
+    files = {"a.txt": story + "\nSign up for our daily newsletter\n"}
+    scored = _noise(error_threshold=0.0, review_threshold=0.0)
+    report = run(files, select=["BP001", "BP100", "BP101"], noise=scored)
+    prompt = len(story.split("\n")) + 1
+    by_line: dict[int, list[str]] = {}
+    for f in report.findings:
+        by_line.setdefault(f.line, []).append(f.code)
+    assert by_line.pop(prompt) == ["BP001"]
+    assert by_line and all(codes == ["BP100"] for codes in by_line.values())
+    warned = run(files, select=["BP001", "BP100", "BP101"], noise=scored, severity={"BP001": "warning"})
+    at_prompt = sorted((f.code, f.severity) for f in warned.findings if f.line == prompt)
+    assert at_prompt == [("BP001", "warning"), ("BP100", "error")]
+
+
 def test_a_file_with_page_furniture_is_held_to_the_furnished_threshold_and_a_clean_file_is_not(run):
     """BP103: above the furnished threshold in a file where a paragraph is above the error
     threshold (BP100); the same scores in a file with nothing above the error threshold pass."""

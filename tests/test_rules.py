@@ -492,3 +492,20 @@ def test_navigation_links_are_named_on_their_own_lines_only(run):
     assert found == [(1, "BP010"), (5, "BP010")]
     prose = {"a.txt": f"{STORY}\n\nSkip to content, the editor said, and leave the analysis for later.\n"}
     assert "BP010" not in codes(run(prose))
+
+
+def test_a_rule_that_yields_has_one_hit_per_row_on_that_row():
+    """``build_findings`` decides from a yielding rule's rows which of its findings stand,
+    before it says them: such a rule must name its own row, once."""
+    from validators.frame import Table
+    from validators.rules import CorpusView, Row
+
+    frame = Table({"raw": ["  Most Read  ", "Share this"], "noise_score": [0.97, 0.4], "furnished_noise_score": [0.97, 0.4],
+                   "noise_why": ["outside the story", None]})  # fmt: skip
+    yielding = [code for code, rule in RULES.items() if rule.yields_to]
+    assert yielding
+    for code in yielding:
+        rule = RULES[code]()
+        for label in (0, 1):
+            (hit,) = rule.hits(Row.of(frame, label), None, CorpusView(frame, Table()))
+            assert hit.row == label, code

@@ -200,27 +200,39 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
     corpus was read for cross-file rules only).
     """
     frames = {"paragraphs": corpus.paragraphs, "mentions": corpus.mentions, "files": corpus.files}
-    hits: list[tuple[str, str, Hit, str, str]] = []  # code, severity, hit, its message and suggestion
-    # Each distinct message and suggestion held once: a text repeated across the corpus (a
-    # site's furniture on each of its pages, the copies of a page) says the same thing each time.
-    said: dict[str, str] = {}
+    chosen = []  # (spec, rule, severity, frame, labels) of each outcome that is reported
     for outcome in outcomes:
         severity = severity_of(outcome.spec.code, outcome.spec.severity)
         if severity is None:
             continue
-        rule = RULES[outcome.spec.code]()
         frame = frames[outcome.frame]
         labels = list(outcome.rows)
         if report_paths is not None:
             labels = [label for label in labels if frame["path"][label] in report_paths]
-        for label in labels:  # a row's values fetched as the rule reads them, not every column's
-            for hit in rule.hits(Row.of(frame, label), outcome.spec, corpus):
-                hits.append((outcome.spec.code, severity, hit, said.setdefault(hit.message, hit.message), said.setdefault(hit.suggestion, hit.suggestion)))
-    # What yields is dropped before it is placed: the places and fingerprints of a finding
-    # are most of its cost, and a scraped page's furniture is named by a pattern and the score.
+        chosen.append((outcome.spec, RULES[outcome.spec.code](), severity, frame, labels))
+    # Each distinct message and suggestion held once: a text repeated across the corpus (a
+    # site's furniture on each of its pages, the copies of a page) says the same thing each time.
+    said: dict[str, str] = {}
+
+    def hits_of(spec, rule, severity, frame, labels) -> list[tuple[str, str, Hit, str, str]]:
+        """code, severity, hit, its message and suggestion (a row's values fetched as the rule reads them)."""
+        return [(spec.code, severity, hit, said.setdefault(hit.message, hit.message), said.setdefault(hit.suggestion, hit.suggestion))
+                for label in labels for hit in rule.hits(Row.of(frame, label), spec, corpus)]  # fmt: skip
+
+    # What yields is dropped before it is said or placed: the message, place and fingerprint of
+    # a finding are most of its cost, and a scraped page's furniture is named by a pattern and
+    # the score, the score's warning beside its error. A yielding rule's hit is its row's
+    # (``Rule.yields_to``), so the rows decide; the other rules' hits say which rows they claim.
+    said_by = [[] if entry[1].yields_to else hits_of(*entry) for entry in chosen]
+    claims = [(code, severity, hit.row) for hits in said_by for code, severity, hit, *_ in hits]
+    claims += [(spec.code, severity, label) for spec, rule, severity, _, labels in chosen if rule.yields_to for label in labels]
+    stands = _standing(claims)
+    for k, (spec, rule, severity, frame, labels) in enumerate(chosen):
+        if rule.yields_to:
+            said_by[k] = hits_of(spec, rule, severity, frame, [label for label in labels if stands(spec.code, severity, label)])
+    kept = [hit for hits in said_by for hit in hits]
+    said_by.clear()  # the kept hits are in ``kept`` alone, and each goes once its finding is made
     locate = Locator(corpus)
-    kept = _without_yielded(hits)
-    hits.clear()  # the kept hits are in ``kept`` alone, and each goes once its finding is made
     findings = []
     for n, (code, severity, hit, message, suggestion) in enumerate(kept):
         findings.append(_from_hit(code, severity, hit, message, suggestion, locate))
@@ -228,30 +240,30 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
     return findings
 
 
-def _without_yielded(hits: list[tuple]) -> list[tuple]:
-    """Drop a finding whose rule yields to others (``yields_to``, a code prefix) on the same
-    paragraph: to a finding of a rule that yields to nothing, of the same severity or a graver
-    one (a pattern that already named the furniture; an error stays where the pattern only
-    warns), and to another yielding rule's graver finding (the noise score's warning where
-    its error is)."""
+def _standing(claims: list[tuple[str, str, int]]):
+    """Given every (code, severity, row) found, the test of whether a finding of a rule that
+    yields to others (``yields_to``, a code prefix) stands on its row: it yields to a finding
+    of a rule that yields to nothing, of the same severity or a graver one (a pattern that
+    already named the furniture; an error stays where the pattern only warns), and to
+    another yielding rule's graver finding (the noise score's warning where its error is)."""
     gravity = {severity: rank for rank, severity in enumerate(reversed(SEVERITIES))}
-    prefixes = {RULES[code].yields_to for code, *_ in hits} - {""}
+    prefixes = {RULES[code].yields_to for code, _, _ in claims} - {""}
     firm: dict[str, dict[int, int]] = {prefix: {} for prefix in prefixes}
     yielding: dict[str, dict[int, int]] = {prefix: {} for prefix in prefixes}
-    for code, severity, hit, *_ in hits:
+    for code, severity, row in claims:
         for prefix in prefixes:
             if code.startswith(prefix):
                 claimed = yielding if RULES[code].yields_to else firm
-                claimed[prefix][hit.row] = max(claimed[prefix].get(hit.row, -1), gravity[severity])
+                claimed[prefix][row] = max(claimed[prefix].get(row, -1), gravity[severity])
 
-    def kept(code: str, severity: str, hit: Hit, *_) -> bool:
+    def stands(code: str, severity: str, row: int) -> bool:
         prefix = RULES[code].yields_to
         if not prefix:
             return True
         rank = gravity[severity]
-        return firm[prefix].get(hit.row, -1) < rank and yielding[prefix].get(hit.row, -1) <= rank
+        return firm[prefix].get(row, -1) < rank and yielding[prefix].get(row, -1) <= rank
 
-    return [item for item in hits if kept(*item)]
+    return stands
 
 
 def _weighed_by_model(code: str) -> bool:

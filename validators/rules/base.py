@@ -99,7 +99,9 @@ class Rule:
     fixable: ClassVar[bool] = False  # its findings may carry a safe repair for ``fix``
     removes_bom: ClassVar[bool] = False  # fixing its finding drops the file's byte-order mark
     opt_in: ClassVar[bool] = False  # runs only when selected by its full code
-    yields_to: ClassVar[str] = ""  # a code prefix: not reported where such a rule already is
+    # A code prefix: not reported where such a rule already is. Such a rule has one hit per
+    # failing row, on that row (``findings.build_findings`` decides from the rows alone).
+    yields_to: ClassVar[str] = ""
     builtin: ClassVar[bool] = True  # False: a corpus's own rule, declared in its suite
 
     def hits(self, row: Row, spec, corpus: CorpusView) -> list[Hit]:
