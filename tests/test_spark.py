@@ -17,6 +17,7 @@ from conftest import REPO, SEEDS, write_corpus
 from validators.config import Config
 from validators.evaluate import evaluate_light
 from validators.frame import Table
+from validators.pattern_list import alternations
 from validators.pipeline import check
 from validators.suite import parse_suite
 
@@ -262,13 +263,15 @@ def test_every_bundled_pattern_matches_on_spark_what_it_matches_in_python(spark)
     df = to_spark(spark, Table({"text": texts}), ["text"])
     assert dict(df.dtypes)["text"] == "binary"  # the undecodable byte made it go as bytes, and back
     # The very condition the Spark metric of GX's regex expectations uses, for every pattern in one job.
-    rows = df.select(ROW, *(_matches_udf([p])(F.col("text")).alias(f"p{i}") for i, p in enumerate(patterns))).collect()
+    # Each pattern alone, and the whole list as GX is given it (its alternations) and as written.
+    lists = [[p] for p in patterns] + [[a.pattern for a in alternations(tuple(patterns))], patterns]
+    rows = df.select(ROW, *(_matches_udf(listed)(F.col("text")).alias(f"p{i}") for i, listed in enumerate(lists))).collect()
     on_spark = {int(row[ROW]): row for row in rows}
     reached = 0
-    for i, pattern in enumerate(patterns):
-        compiled = re.compile(pattern)
-        expected = [bool(compiled.search(t)) for t in texts]
-        assert [on_spark[r][f"p{i}"] for r in range(len(texts))] == expected, pattern
+    for i, listed in enumerate(lists):
+        compiled = [re.compile(p) for p in listed]
+        expected = [any(c.search(t) for c in compiled) for t in texts]
+        assert [on_spark[r][f"p{i}"] for r in range(len(texts))] == expected, listed
         reached += any(expected)
     assert reached > 10  # the generated text does reach the patterns
 

@@ -21,6 +21,7 @@ import sys
 
 from .errors import CorpusValidatorError
 from .frame import Table
+from .pattern_list import any_of
 from .suite import Suite
 
 DEFAULT_MASTER = "local[*]"
@@ -374,18 +375,10 @@ def text_of(value):
 
 def any_match(patterns: list[str], values) -> list:
     """Per value, whether one of ``patterns`` is found in it with Python's ``re`` (what GX's pandas
-    engine does: ``str(value)``, ``re.search``); None for a missing value."""
-    compiled = _compiled(tuple(patterns))
-    return [None if v is None else any(p.search(str(text_of(v))) for p in compiled) for v in values]
-
-
-_COMPILED: dict = {}
-
-
-def _compiled(patterns: tuple[str, ...]) -> list:
-    if patterns not in _COMPILED:
-        _COMPILED[patterns] = [re.compile(p) for p in patterns]
-    return _COMPILED[patterns]
+    engine does: ``str(value)``, ``re.search``); None for a missing value. The list is searched as
+    the light engine searches it (``pattern_list.any_of``: each pattern only where its literals occur)."""
+    matches = any_of(tuple(patterns))
+    return [None if v is None else matches(str(text_of(v))) for v in values]
 
 
 def preferred_bytes(surfaces) -> bytes | None:
