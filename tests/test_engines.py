@@ -30,8 +30,7 @@ def test_same_findings_on_the_fixture_corpora(folder):
 
 def test_gx_names_the_same_failing_rows_by_label_and_by_index_columns_for_data_docs(tmp_path):
     """GX names a failing row by its DataFrame label (fast), or, for Data Docs' pages, by the
-    values of the suite's index columns; it searches a pattern list as its alternations, or,
-    for Data Docs' pages, as written: the rows, and so the findings, are the same."""
+    values of the suite's index columns: the rows, and so the findings, are the same."""
     names = REPO / "tests" / "fixtures" / "names" / "corpus"
     for folder in (SEEDS, names):
         by_label = findings(folder, "gx", cache=False)
@@ -192,7 +191,7 @@ def test_a_regex_list_searched_together_matches_where_one_of_its_patterns_does()
     matches = any_of(MIXED_LIST)
     expected = [any(re.search(p, text) for p in MIXED_LIST) for text in MIXED_TEXTS]
     assert [matches(text) for text in MIXED_TEXTS] == expected
-    assert [any(p.search(text) for p in alternations(MIXED_LIST)) for text in MIXED_TEXTS] == expected  # what GX is given
+    assert [any(p.search(text) for p in alternations(MIXED_LIST)) for text in MIXED_TEXTS] == expected  # the ungated patterns' search
     assert expected.count(True) == 7 and expected.count(False) == 9  # both kinds are exercised
 
 
@@ -202,20 +201,30 @@ def test_a_plain_regex_list_is_at_most_two_searches():
     assert len(alternations((r"^a", r"^b", r"(?i)^c"))) == 1
 
 
-def test_gx_searches_a_regex_list_as_its_alternations_and_fails_the_same_rows():
-    """GX searches each pattern of a list over the whole column; it is given the list's few
-    alternations instead (but the list as written for Data Docs' pages): the same rows fail."""
+def test_gx_searches_a_regex_list_with_our_pandas_metric_and_fails_the_same_rows():
+    """GX is given a pattern list as written, and its pandas metric is ours
+    (``gx_expectations.PandasNotMatchRegexList``: each pattern searched where its literals
+    occur): the rows where one of the patterns is found fail, the single-pattern expectation too."""
     import great_expectations as gx
+    from great_expectations.execution_engine import PandasExecutionEngine
+    from great_expectations.expectations.registry import get_metric_provider
 
+    from validators import gx_expectations
     from validators.evaluate import _gx_suite
 
+    for metric, ours in (("column_values.not_match_regex_list", gx_expectations.PandasNotMatchRegexList),
+                         ("column_values.not_match_regex", gx_expectations.PandasNotMatchRegex)):  # fmt: skip
+        provider, _ = get_metric_provider(f"{metric}.condition", PandasExecutionEngine())
+        assert provider is ours
     spec = {"type": "expect_column_values_to_not_match_regex_list", "kwargs": {"column": "text", "regex_list": list(MIXED_LIST)}}
-    suite = suite_of([{**spec, "meta": {"code": "BP001"}}])
-    given = _gx_suite(gx, suite, alternated=True).expectations[0].regex_list
-    assert len(given) == 4 and _gx_suite(gx, suite).expectations[0].regex_list == list(MIXED_LIST)
+    single = {"type": "expect_column_values_to_not_match_regex", "kwargs": {"column": "text", "regex": MIXED_LIST[0]}}
+    suite = suite_of([{**spec, "meta": {"code": "BP001"}}, {**single, "meta": {"code": "BP002"}}])
+    assert _gx_suite(gx, suite).expectations[0].regex_list == list(MIXED_LIST)
     frames = {"paragraphs": Table({"doc_id": [0] * len(MIXED_TEXTS), "para": list(range(len(MIXED_TEXTS))), "text": MIXED_TEXTS})}
     expected = tuple(n for n, text in enumerate(MIXED_TEXTS) if any(re.search(p, text) for p in MIXED_LIST))
-    assert [o.rows for o in evaluate_with_gx(frames, [suite])] == [expected]
+    alone = tuple(n for n, text in enumerate(MIXED_TEXTS) if re.search(MIXED_LIST[0], text))
+    assert 0 < len(alone) < len(expected)
+    assert [(o.spec.code, o.rows) for o in evaluate_with_gx(frames, [suite])] == [("BP001", expected), ("BP002", alone)]
 
 
 def test_light_engine_one_spelling_on_reported_rows_counts_every_file_of_their_keys(cli, corpus, tmp_path):

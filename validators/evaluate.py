@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from .errors import SuiteError
 from .frame import Table
-from .pattern_list import alternations, any_of
+from .pattern_list import any_of
 from .suite import ExpectationSpec, Suite
 
 
@@ -50,15 +50,14 @@ def _quiet():
         logger.propagate = propagate
 
 
-def _gx_suite(gx, suite: Suite, alternated: bool = False):
-    """``suite`` as a GX suite; with ``alternated``, each pattern list as the few patterns of
-    ``alternations`` that match where it does (GX searches each pattern of a list over the
-    whole column: the ten noise lists' 54 patterns become 13 searches a paragraph)."""
+def _gx_suite(gx, suite: Suite):
+    """``suite`` as a GX suite, every expectation as written (GX's pandas metric of a pattern
+    list is ``gx_expectations.PandasNotMatchRegexList``: each pattern searched where its
+    literals occur)."""
     from great_expectations.core.expectation_suite import ExpectationSuite
 
-    specs = [_alternated(e) if alternated else e for e in suite.expectations]
     try:
-        gx_suite = ExpectationSuite(name=suite.name, expectations=[e.to_gx() for e in specs])
+        gx_suite = ExpectationSuite(name=suite.name, expectations=[e.to_gx() for e in suite.expectations])
     except Exception as exc:  # GX raises pydantic's errors for bad kwargs
         reason = " ".join(str(exc).split())
         raise SuiteError(f"{suite.source}: GX rejected the expectation(s): {reason}") from None
@@ -68,15 +67,6 @@ def _gx_suite(gx, suite: Suite, alternated: bool = False):
         lost = [e.code for e in suite.expectations if e.code not in kept]
         raise SuiteError(f"{suite.source}: GX rejected the expectation(s) for {', '.join(lost)}; check their type and kwargs")
     return gx_suite
-
-
-def _alternated(spec: ExpectationSpec) -> ExpectationSpec:
-    """``spec`` with its ``regex_list`` as the patterns of ``alternations``: the same rows fail."""
-    patterns = spec.kwargs.get("regex_list")
-    if spec.type != "expect_column_values_to_not_match_regex_list" or not isinstance(patterns, list) or len(patterns) < 2:
-        return spec
-    combined = [p.pattern for p in alternations(tuple(patterns))]
-    return ExpectationSpec(spec.type, {**spec.kwargs, "regex_list": combined}, spec.meta, spec.severity)
 
 
 def validate_batch(source, suite: Suite, gx_suite, dataframe, index_columns: list[str], result_format: str = "COMPLETE"):
@@ -104,15 +94,15 @@ def ephemeral_context(gx):
     return context
 
 
-def suites_to_validate(gx, suites: list[Suite], frames: dict[str, Table], alternated: bool = False):
+def suites_to_validate(gx, suites: list[Suite], frames: dict[str, Table]):
     """Each suite with expectations and rows to check, as (suite, its GX suite, its frame),
     the frame's columns checked against what the suite reads first: what every GX engine
-    validates (``alternated``: see ``_gx_suite``)."""
+    validates."""
     for suite in suites:
         frame = frames[suite.frame]
         if not suite.expectations or not len(frame):
             continue
-        gx_suite = _gx_suite(gx, suite, alternated)
+        gx_suite = _gx_suite(gx, suite)
         _check_columns(suite, frame)
         yield suite, gx_suite, frame
 
@@ -131,8 +121,7 @@ def evaluate_with_gx(frames: dict[str, Table], suites: list[Suite], report_paths
         source = context.data_sources.add_pandas("corpus")
         outcomes: list[Outcome] = []
         validated = []  # (GX suite, batch, result) for Data Docs
-        # Each pattern list as its few alternations, but as written on Data Docs' pages.
-        for suite, gx_suite, frame in suites_to_validate(gx, suites, frames, alternated=data_docs is None):
+        for suite, gx_suite, frame in suites_to_validate(gx, suites, frames):
             # Only the columns the suite reads: GX hashes every column it is given,
             # and raw text (with undecodable bytes as lone surrogates) is not for it.
             # GX names a failing row by its label in the DataFrame (its row number here) at no

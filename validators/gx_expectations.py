@@ -1,7 +1,13 @@
-"""Custom GX 1.x expectations. Importing this module registers them with GX.
+"""Custom GX 1.x expectations, and our pandas metrics of GX's regex expectations. Importing
+this module registers them with GX.
 
 Import it before loading a suite that uses them: GX drops an unknown expectation type
 with a log line, and ``evaluate._gx_suite`` turns that into an error.
+
+The regex expectations (``expect_column_values_to_not_match_regex_list`` and ``..._regex``)
+stay GX's; their pandas metric is ours: the same ``re.search`` verdicts, each pattern searched
+only where its required literals occur (``pattern_list.any_of``, as the light engine and the
+spark engine's UDF search them).
 """
 
 from __future__ import annotations
@@ -14,11 +20,14 @@ from great_expectations.core.suite_parameters import SuiteParameterDict
 from great_expectations.execution_engine import PandasExecutionEngine
 from great_expectations.expectations.expectation import ColumnPairMapExpectation
 from great_expectations.expectations.metrics.map_metric_provider import (
+    ColumnMapMetricProvider,
     ColumnPairMapMetricProvider,
+    column_condition_partial,
     column_pair_condition_partial,
 )
 
 from .features.name import preferred_spelling
+from .pattern_list import any_of
 
 
 class ColumnPairValuesOneSpellingPerKey(ColumnPairMapMetricProvider):
@@ -40,6 +49,38 @@ class ColumnPairValuesOneSpellingPerKey(ColumnPairMapMetricProvider):
     def _pandas(cls, column_A, column_B, **kwargs):  # noqa: N803 (GX's argument names)
         preferred = preferred_spelling(column_A.tolist(), column_B.tolist())
         return column_B == pd.Series(preferred, index=column_B.index, dtype=object)
+
+
+def _not_matching(column: pd.Series, patterns: tuple[str, ...]) -> pd.Series:
+    """True where none of ``patterns`` is found in the value (``re.search`` on ``str(value)``, as
+    GX's own pandas metric searches), each pattern searched only where its required literals
+    occur (``pattern_list.any_of``). GX's own turns the column into Arrow strings once per
+    pattern and, for a pattern Arrow's RE2 cannot take (our length caps are look-aheads),
+    back into Python strings to search them: most of a GX check's evaluation."""
+    matches = any_of(patterns)
+    return pd.Series([not matches(str(value)) for value in column], index=column.index, dtype=bool)
+
+
+class PandasNotMatchRegexList(ColumnMapMetricProvider):
+    """The pandas metric of GX's ``expect_column_values_to_not_match_regex_list``, the same verdicts (``_not_matching``)."""
+
+    condition_metric_name = "column_values.not_match_regex_list"
+    condition_value_keys = ("regex_list",)
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column, regex_list, **kwargs):
+        return _not_matching(column, tuple(regex_list))
+
+
+class PandasNotMatchRegex(ColumnMapMetricProvider):
+    """The pandas metric of GX's ``expect_column_values_to_not_match_regex``, the same verdicts (``_not_matching``)."""
+
+    condition_metric_name = "column_values.not_match_regex"
+    condition_value_keys = ("regex",)
+
+    @column_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column, regex, **kwargs):
+        return _not_matching(column, (regex,))
 
 
 class ExpectColumnPairValuesToHaveOneSpellingPerKey(ColumnPairMapExpectation):
