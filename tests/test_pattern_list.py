@@ -133,3 +133,19 @@ def test_the_bundled_lists_match_the_seeds_as_their_patterns_do():
             assert matches(line) == expected, (pattern_list, line)
             hits += expected
     assert hits > 30  # the seeds' furniture is matched, in its folded forms too
+
+
+def test_found_in_each_gives_every_value_its_own_verdict_and_searches_a_repeated_text_once(monkeypatch):
+    """What every engine's regex expectation asks of a column: per value, ``re.search`` on
+    ``str(value)``; 1, 1.0 and True are one dict key but three texts, each searched as itself."""
+    from validators import pattern_list
+
+    patterns = (r"(?i)\bsubscribe\b", r"^1\.0$", r"^True$")
+    values = ["Subscribe now", "The vote was close.", "Subscribe now", 1, 1.0, True, "subscribe", "The vote was close."]
+    expected = [any(re.search(p, str(v)) for p in patterns) for v in values]
+    assert expected == [True, False, True, False, True, True, True, False]
+    searched = []
+    real = pattern_list.any_of(patterns)
+    monkeypatch.setattr(pattern_list, "any_of", lambda _: lambda text: searched.append(text) or real(text))
+    assert pattern_list.found_in_each(patterns, values) == expected
+    assert sorted(searched) == sorted(["Subscribe now", "The vote was close.", "1", "1.0", "True", "subscribe"])

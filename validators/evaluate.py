@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from .errors import SuiteError
 from .frame import Table
-from .pattern_list import any_of
+from .pattern_list import found_in_each
 from .suite import ExpectationSpec, Suite
 
 
@@ -241,19 +241,8 @@ def _regex_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int]
     # Map expectations skip missing values; GX matches with str.contains (re.search).
     values = frame[kwargs["column"]]
     present = _present(values, rows)
-    matches = any_of(tuple(kwargs.get("regex_list") or [kwargs["regex"]]))
-    # One search per distinct value: a scraped corpus repeats its furniture (and whole pages)
-    # thousands of times, and a value's verdict is the same wherever it stands.
-    verdicts: dict = {}
-    matched = []
-    for r in present:
-        value = values[r]
-        if type(value) is not str:  # 1, 1.0 and True are one key but three texts: searched as they are
-            found = matches(str(value))
-        elif (found := verdicts.get(value)) is None:
-            found = verdicts[value] = matches(value)
-        if found:
-            matched.append(r)
+    found = found_in_each(tuple(kwargs.get("regex_list") or [kwargs["regex"]]), [values[r] for r in present])
+    matched = [r for r, hit in zip(present, found, strict=True) if hit]
     return matched, len(present)
 
 

@@ -6,8 +6,8 @@ with a log line, and ``evaluate._gx_suite`` turns that into an error.
 
 The regex expectations (``expect_column_values_to_not_match_regex_list`` and ``..._regex``)
 stay GX's; their pandas metric is ours: the same ``re.search`` verdicts, each pattern searched
-only where its required literals occur (``pattern_list.any_of``, as the light engine and the
-spark engine's UDF search them).
+only where its required literals occur (``pattern_list.found_in_each``, as the light engine
+and the spark engine's UDF search them).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from great_expectations.expectations.metrics.map_metric_provider import (
 )
 
 from .features.name import preferred_spelling
-from .pattern_list import any_of
+from .pattern_list import found_in_each
 
 
 class ColumnPairValuesOneSpellingPerKey(ColumnPairMapMetricProvider):
@@ -53,12 +53,11 @@ class ColumnPairValuesOneSpellingPerKey(ColumnPairMapMetricProvider):
 
 def _not_matching(column: pd.Series, patterns: tuple[str, ...]) -> pd.Series:
     """True where none of ``patterns`` is found in the value (``re.search`` on ``str(value)``, as
-    GX's own pandas metric searches), each pattern searched only where its required literals
-    occur (``pattern_list.any_of``). GX's own turns the column into Arrow strings once per
-    pattern and, for a pattern Arrow's RE2 cannot take (our length caps are look-aheads),
-    back into Python strings to search them: most of a GX check's evaluation."""
-    matches = any_of(patterns)
-    return pd.Series([not matches(str(value)) for value in column], index=column.index, dtype=bool)
+    GX's own pandas metric searches; ``pattern_list.found_in_each``). GX's own turns the column
+    into Arrow strings once per pattern and, for a pattern Arrow's RE2 cannot take (our length
+    caps are look-aheads), back into Python strings to search them: most of a GX check's
+    evaluation."""
+    return ~pd.Series(found_in_each(patterns, column), index=column.index, dtype=bool)
 
 
 class PandasNotMatchRegexList(ColumnMapMetricProvider):

@@ -1,13 +1,14 @@
 """A list of regular expressions searched as one test: does any of them match a text?
 
-The noise features and the light engine ask that of every line and paragraph, for lists of
-fifty patterns, most of which cannot match a given line at all: a newsletter prompt needs
-"sign up" or "subscribe", a copyright line "copyright" or "©". So each pattern is searched
-only where a literal it cannot match without occurs (``required_literals``, read from the
-pattern's parse tree, as ripgrep and RE2's prefilters do), all of a list's literals
-found in one pass of an Aho-Corasick automaton (pyahocorasick); patterns with no such
-literal are searched as one or two alternations (``alternations``). ``re`` tries a pattern
-at every position of the text; the automaton reads the text once for all of them.
+The noise features and every engine's regex expectations (``found_in_each``) ask that of
+every line and paragraph, for lists of fifty patterns, most of which cannot match a given
+line at all: a newsletter prompt needs "sign up" or "subscribe", a copyright line
+"copyright" or "©". So each pattern is searched only where a literal it cannot match
+without occurs (``required_literals``, read from the pattern's parse tree, as ripgrep and
+RE2's prefilters do), all of a list's literals found in one pass of an Aho-Corasick
+automaton (pyahocorasick); patterns with no such literal are searched as one or two
+alternations (``alternations``). ``re`` tries a pattern at every position of the text; the
+automaton reads the text once for all of them.
 
     >>> matches = any_of((r"(?i)\\bsign up for our newsletter\\b", r"^\\W*Advertisement\\W*$"))
     >>> matches("SIGN UP for our newsletter"), matches("The vote was close.")
@@ -269,3 +270,21 @@ class AnyOf:
 def any_of(patterns: tuple[str, ...]) -> AnyOf:
     """The test of ``AnyOf(patterns)``, built once per list."""
     return AnyOf(patterns)
+
+
+def found_in_each(patterns: tuple[str, ...], values) -> list[bool]:
+    """Per value, whether one of ``patterns`` is found in ``str(value)`` (``re.search``): what
+    every engine's regex expectation asks of a column. Each distinct text is searched once: a
+    scraped corpus repeats its furniture (and whole pages) thousands of times, and a text's
+    verdict is the same wherever it stands."""
+    matches = any_of(patterns)
+    verdicts: dict[str, bool] = {}
+    found = []
+    for value in values:
+        if type(value) is not str:  # 1, 1.0 and True are one key but three texts: searched as they are
+            found.append(matches(str(value)))
+        elif (verdict := verdicts.get(value)) is None:
+            found.append(verdicts.setdefault(value, matches(value)))
+        else:
+            found.append(verdict)
+    return found

@@ -21,7 +21,7 @@ import sys
 
 from .errors import CorpusValidatorError
 from .frame import Table
-from .pattern_list import any_of
+from .pattern_list import found_in_each
 from .suite import Suite
 
 DEFAULT_MASTER = "local[*]"
@@ -376,9 +376,9 @@ def text_of(value):
 def any_match(patterns: list[str], values) -> list:
     """Per value, whether one of ``patterns`` is found in it with Python's ``re`` (what GX's pandas
     engine does: ``str(value)``, ``re.search``); None for a missing value. The list is searched as
-    the light engine searches it (``pattern_list.any_of``: each pattern only where its literals occur)."""
-    matches = any_of(tuple(patterns))
-    return [None if v is None else matches(str(text_of(v))) for v in values]
+    the light engine searches it (``pattern_list.found_in_each``: each pattern only where its literals occur)."""
+    found = iter(found_in_each(tuple(patterns), [text_of(v) for v in values if v is not None]))
+    return [None if v is None else next(found) for v in values]
 
 
 def preferred_bytes(surfaces) -> bytes | None:
