@@ -253,13 +253,15 @@ def test_light_engine_one_spelling_on_reported_rows_counts_every_file_of_their_k
 
 
 def test_noise_shapes_search_each_list_as_its_patterns_do():
-    """The noise features match the error rules' patterns as one list and the warning rules'
-    as another (``_matcher``: ``any_of``'s gated searches): on every unit of the seed pages,
-    the same verdicts as each pattern searched on its own."""
+    """The noise features match the error rules' patterns as one list, the warning rules' as
+    another and the comment headings as a third, all three in one pass (``_matchers``:
+    ``EachOf``'s gated searches, or each pattern's own search when one has flags of its own):
+    on every unit of the seed pages, the same verdicts as each pattern searched on its own."""
+    import re
     from pathlib import Path
 
     from validators.config import load_config
-    from validators.features.noise import _matcher, line_units
+    from validators.features.noise import NoisePatterns, _matchers, line_units
     from validators.pipeline import pattern_rules
     from validators.segment import segment
 
@@ -270,12 +272,16 @@ def test_noise_shapes_search_each_list_as_its_patterns_do():
     assert texts
     rules = pattern_rules(load_config(start=root))
     kinds = [tuple(p for is_error, compiled in rules if is_error == kind for p in compiled) for kind in (True, False)]
+    kinds.append(NoisePatterns.parse("noise.toml", (root / "expectations" / "noise.toml").read_text(encoding="utf-8")).comment_section)
     assert all(kinds)
+    texts += ["Leave a Reply", "24 Comments"]
+    flagged = (re.compile(r"SUBSCRIBE", re.IGNORECASE),)  # flags outside the pattern: searched on its own
     hits = 0
-    for compiled in kinds:
-        matches = _matcher(compiled)
-        for text in texts:
-            expected = any(p.search(text) for p in compiled)
-            assert matches(text) == expected, text
-            hits += expected
+    for lists in (tuple(kinds), (*kinds, flagged)):
+        matching = _matchers(lists)
+        for text in texts + ["subscribe today"]:
+            expected = [any(p.search(text) for p in compiled) for compiled in lists]
+            found = matching(text)
+            assert [bool(found >> n & 1) for n in range(len(lists))] == expected, text
+            hits += sum(expected)
     assert hits >= 5  # seed 000's furniture

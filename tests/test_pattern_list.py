@@ -8,10 +8,11 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from validators.pattern_list import AnyOf, fold, required_literals
+from validators.pattern_list import AnyOf, EachOf, fold, found_in_each, required_literals, searching
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,6 +96,16 @@ def test_any_of_matches_where_one_of_its_patterns_does(pattern_list, text_list):
         assert matches(text) == _naive(pattern_list, text), (pattern_list, text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(flagged, min_size=1, max_size=4), min_size=1, max_size=4), st.lists(texts, min_size=1, max_size=8))
+def test_each_of_says_of_every_list_whether_one_of_its_patterns_matches(lists, text_list):
+    each = EachOf(tuple(map(tuple, lists)))
+    for text in text_list:
+        bits = each.matching(text)
+        assert [bool(bits >> n & 1) for n in range(len(lists))] == [_naive(p, text) for p in lists], (lists, text)
+        assert bits < 1 << len(lists)
+
+
 def _bundled_lists() -> list[tuple[str, ...]]:
     suite = json.loads((ROOT / "expectations" / "paragraphs.json").read_text(encoding="utf-8"))
     lists = []
@@ -123,6 +134,10 @@ def test_the_bundled_lists_match_the_seeds_as_their_patterns_do():
                 lines += _variants(line)
     lists = _bundled_lists()
     assert sum(map(len, lists)) > 40
+    together = EachOf(tuple(lists))  # as an engine searches a suite's lists (``searching``)
+    for line in lines:
+        bits = together.matching(line)
+        assert [bool(bits >> n & 1) for n in range(len(lists))] == [_naive(p, line) for p in lists], line
     hits = 0
     for pattern_list in lists:
         matches = AnyOf(pattern_list)
@@ -144,8 +159,48 @@ def test_found_in_each_gives_every_value_its_own_verdict_and_searches_a_repeated
     values = ["Subscribe now", "The vote was close.", "Subscribe now", 1, 1.0, True, "subscribe", "The vote was close."]
     expected = [any(re.search(p, str(v)) for p in patterns) for v in values]
     assert expected == [True, False, True, False, True, True, True, False]
-    searched = []
-    real = pattern_list.any_of(patterns)
-    monkeypatch.setattr(pattern_list, "any_of", lambda _: lambda text: searched.append(text) or real(text))
+    searched = _recording_searches(monkeypatch)
     assert pattern_list.found_in_each(patterns, values) == expected
     assert sorted(searched) == sorted(["Subscribe now", "The vote was close.", "1", "1.0", "True", "subscribe"])
+
+
+def _recording_searches(monkeypatch) -> list[str]:
+    """The texts ``found_in_each`` searches from now on, one entry per search (of every list it searches at once)."""
+    from validators import pattern_list
+
+    searched = []
+
+    class Recording:
+        def __init__(self, lists):
+            self.real = pattern_list.EachOf(lists)
+
+        def matching(self, text):
+            searched.append(text)
+            return self.real.matching(text)
+
+    monkeypatch.setattr(pattern_list, "each_of", Recording)
+    return searched
+
+
+def test_a_suite_s_lists_are_searched_once_per_text_for_all_of_them(monkeypatch):
+    """In ``searching`` (how both pandas engines run a suite), each list gets its own verdicts,
+    every distinct text is searched once for all the lists, and a list from elsewhere is
+    searched on its own."""
+    newsletter, copyright_line, other = (r"(?i)\bsubscribe\b", r"^Advertisement$"), (r"(?i)^\W*copyright\b", r"©"), (r"vote",)
+    values = ["Subscribe now", "Copyright 2024 AP", "The vote was close.", "Subscribe now", "Advertisement", "© Reuters"]
+    searched = _recording_searches(monkeypatch)
+    with searching([newsletter, copyright_line, newsletter]):
+        assert found_in_each(newsletter, values) == [True, False, False, True, True, False]
+        assert found_in_each(copyright_line, values) == [False, True, False, False, False, True]
+        assert len(searched) == 5  # the five distinct texts, once each: the second list read the answers kept
+        assert found_in_each(other, values) == [False, False, True, False, False, False]
+        assert len(searched) == 10  # a list that is not the suite's: its own search
+    assert found_in_each(newsletter, values[:1]) == [True]
+    assert len(searched) == 11  # outside: nothing kept from the suite's searches
+
+
+def test_a_list_that_does_not_compile_fails_only_its_own_search():
+    with searching([("(unclosed",), (r"\bvote\b",)]):
+        assert found_in_each((r"\bvote\b",), ["The vote", "none"]) == [True, False]
+        with pytest.raises(re.error):
+            found_in_each(("(unclosed",), ["The vote"])

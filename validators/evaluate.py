@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from .errors import SuiteError
 from .frame import Table
-from .pattern_list import found_in_each
+from .pattern_list import found_in_each, searching
 from .suite import ExpectationSpec, Suite
 
 
@@ -128,7 +128,8 @@ def evaluate_with_gx(frames: dict[str, Table], suites: list[Suite], report_paths
             # cost, but by the values of index columns with two pandas look-ups a row and a
             # column (a third of a GX check of 500 page dumps): those only for Data Docs' pages.
             index_columns = list(suite.index_columns) if data_docs is not None else []
-            batch, result = validate_batch(source, suite, gx_suite, frame.to_pandas(suite.columns), index_columns)
+            with searching(pattern_lists(suite)):  # our regex metric (gx_expectations) reads each text once
+                batch, result = validate_batch(source, suite, gx_suite, frame.to_pandas(suite.columns), index_columns)
             outcomes.extend(_outcomes(suite, frame, result))
             validated.append((gx_suite, batch, result))
         if data_docs is not None:
@@ -237,11 +238,25 @@ def _null_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int],
     return _present(frame[kwargs["column"]], rows), len(rows)
 
 
+def patterns_of(kwargs) -> tuple[str, ...]:
+    """The patterns of a regex expectation: its ``regex_list``, or its one ``regex``."""
+    return tuple(kwargs.get("regex_list") or [kwargs["regex"]])
+
+
+def pattern_lists(suite: Suite) -> list[tuple[str, ...]]:
+    """The pattern lists of the suite's regex expectations, searched together (``searching``):
+    every text is read once for all of them."""
+    return [
+        patterns_of(spec.kwargs) for spec in suite.expectations
+        if spec.type in REGEX_EXPECTATIONS and (spec.kwargs.get("regex_list") or spec.kwargs.get("regex"))
+    ]  # fmt: skip
+
+
 def _regex_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int], int]:
     # Map expectations skip missing values; GX matches with str.contains (re.search).
     values = frame[kwargs["column"]]
     present = _present(values, rows)
-    found = found_in_each(tuple(kwargs.get("regex_list") or [kwargs["regex"]]), [values[r] for r in present])
+    found = found_in_each(patterns_of(kwargs), [values[r] for r in present])
     matched = [r for r, hit in zip(present, found, strict=True) if hit]
     return matched, len(present)
 
@@ -302,6 +317,8 @@ ROW_LOCAL = {
     "expect_column_values_to_be_between",
 }
 
+REGEX_EXPECTATIONS = {"expect_column_values_to_not_match_regex_list", "expect_column_values_to_not_match_regex"}
+
 LIGHT_EXPECTATIONS = {
     "expect_column_values_to_be_null": _null_expectation,
     "expect_column_values_to_not_match_regex_list": _regex_expectation,
@@ -325,23 +342,31 @@ def evaluate_light(frames: dict[str, Table], suites: list[Suite], report_paths: 
         _check_columns(suite, whole)
         every_row = range(len(whole))
         reported = every_row if report_paths is None else [r for r, p in enumerate(whole["path"]) if p in report_paths]
-        for spec in suite.expectations:
-            evaluate = LIGHT_EXPECTATIONS.get(spec.type)
-            if evaluate is None:
-                raise SuiteError(
-                    f"{suite.source}: the light engine does not evaluate {spec.type} ({spec.code}); use --engine gx"
-                )
-            local = spec.type in ROW_LOCAL and "mostly" not in spec.kwargs
-            if report_paths is not None and evaluate is _one_spelling_expectation and "mostly" not in spec.kwargs:
-                evaluate, local = _one_spelling_reported, True  # the reported rows' keys only
-            try:
-                unexpected, total = evaluate(whole, reported if local else every_row, spec.kwargs)
-            except (KeyError, TypeError, ValueError, re.error) as exc:
-                raise SuiteError(f"{suite.source}: expectation for {spec.code} could not run: {exc}") from None
-            mostly = spec.kwargs.get("mostly")
-            if not unexpected or (mostly is not None and total and 1 - len(unexpected) / total >= mostly):
-                continue
-            outcomes.append(Outcome(spec, suite.frame, tuple(unexpected)))
+        with searching(pattern_lists(suite)):
+            outcomes.extend(_light_outcomes(suite, whole, reported, every_row, report_paths))
+    return outcomes
+
+
+def _light_outcomes(suite: Suite, whole: Table, reported, every_row, report_paths) -> list[Outcome]:
+    """The outcomes of one suite's expectations over its frame ``whole``."""
+    outcomes = []
+    for spec in suite.expectations:
+        evaluate = LIGHT_EXPECTATIONS.get(spec.type)
+        if evaluate is None:
+            raise SuiteError(
+                f"{suite.source}: the light engine does not evaluate {spec.type} ({spec.code}); use --engine gx"
+            )
+        local = spec.type in ROW_LOCAL and "mostly" not in spec.kwargs
+        if report_paths is not None and evaluate is _one_spelling_expectation and "mostly" not in spec.kwargs:
+            evaluate, local = _one_spelling_reported, True  # the reported rows' keys only
+        try:
+            unexpected, total = evaluate(whole, reported if local else every_row, spec.kwargs)
+        except (KeyError, TypeError, ValueError, re.error) as exc:
+            raise SuiteError(f"{suite.source}: expectation for {spec.code} could not run: {exc}") from None
+        mostly = spec.kwargs.get("mostly")
+        if not unexpected or (mostly is not None and total and 1 - len(unexpected) / total >= mostly):
+            continue
+        outcomes.append(Outcome(spec, suite.frame, tuple(unexpected)))
     return outcomes
 
 

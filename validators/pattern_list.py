@@ -17,6 +17,8 @@ automaton reads the text once for all of them.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import re
 import re._constants as _constants
@@ -200,32 +202,38 @@ def alternations(patterns: tuple[str, ...]) -> tuple[re.Pattern, ...]:
     return tuple(compiled)
 
 
-class AnyOf:
-    """Whether any of a list of patterns matches a text (``re.search``): the patterns with
-    required literals each searched where all of their literal sets occur, the others as
-    their ``alternations``.
+class EachOf:
+    """Which of several pattern lists match a text (``re.search``): ``matching(text)`` has bit
+    ``i`` set when a pattern of ``lists[i]`` is found. The patterns with required literals are
+    each searched where all of their literal sets occur, the others as their list's
+    ``alternations``.
 
-    Each gated pattern's strongest literal set is looked up once per text for the whole list
-    (one automaton over the distinct literals of each kind, in the text and in the folded
-    text), then the few patterns it names are checked for the rest of their sets and
-    searched. An automaton found every literal of 200 in a line in a third of the time of
-    200 ``in`` checks (the noise features' error patterns on the labelled pages: 0.9 against
-    3.0 s)."""
+    Each gated pattern's strongest literal set is looked up once per text for every list at
+    once (one automaton over the distinct literals of each kind, in the text and in the
+    folded text), then the few patterns it names are checked for the rest of their sets and
+    searched, until every list has its verdict. An automaton found every literal of 200 in a
+    line in a third of the time of 200 ``in`` checks (the noise features' error patterns on the
+    labelled pages: 0.9 against 3.0 s); a suite's ten lists read a text once, not ten times."""
 
-    def __init__(self, patterns: tuple[str, ...]):
-        plain, gates, searches = [], [], []
+    def __init__(self, lists: tuple[tuple[str, ...], ...]):
+        searches, gates, gated_searches, bits = [], [], [], []
         first: dict[tuple[bool, str], list[int]] = {}
-        for pattern in patterns:
-            needed = required_literals(pattern)
-            if not needed:
-                plain.append(pattern)
-                continue
-            for literal in needed[0].strings:
-                first.setdefault((needed[0].folded, literal), []).append(len(gates))
-            gates.append(tuple((n.folded, tuple(n.strings)) for n in needed[1:]))
-            searches.append(re.compile(pattern).search)
-        self.searches = tuple(p.search for p in alternations(tuple(plain))) if plain else ()
-        self.gates, self.gated_searches = tuple(gates), tuple(searches)
+        for number, patterns in enumerate(lists):
+            plain = []
+            for pattern in patterns:
+                needed = required_literals(pattern)
+                if not needed:
+                    plain.append(pattern)
+                    continue
+                for literal in needed[0].strings:
+                    first.setdefault((needed[0].folded, literal), []).append(len(gates))
+                gates.append(tuple((n.folded, tuple(n.strings)) for n in needed[1:]))
+                gated_searches.append(re.compile(pattern).search)
+                bits.append(1 << number)
+            if plain:
+                searches.extend((1 << number, p.search) for p in alternations(tuple(plain)))
+        self.searches = tuple(searches)  # (the list's bit, the search of some of its patterns)
+        self.gates, self.gated_searches, self.bits = tuple(gates), tuple(gated_searches), tuple(bits)
         self.automata = []  # (looks in the folded text, automaton: literal -> its patterns)
         for folded in (False, True):
             owners = {literal: tuple(ids) for (f, literal), ids in first.items() if f == folded}
@@ -235,12 +243,17 @@ class AnyOf:
                     automaton.add_word(literal, ids)
                 automaton.make_automaton()
                 self.automata.append((folded, automaton))
-        self.patterns = patterns
+        self.lists = lists
+        self.every = (1 << len(lists)) - 1
 
-    def __call__(self, text: str) -> bool:
-        for search in self.searches:
-            if search(text):
-                return True
+    def matching(self, text: str) -> int:
+        """The bits of the lists that have a pattern found in ``text``."""
+        found, every = 0, self.every
+        for bit, search in self.searches:
+            if not found & bit and search(text):
+                found |= bit
+                if found == every:
+                    return found
         candidates: set[int] = set()
         folded = None
         for in_folded, automaton in self.automata:
@@ -250,7 +263,10 @@ class AnyOf:
                 haystack = text
             for _, owners in automaton.iter(haystack):
                 candidates.update(owners)
+        bits = self.bits
         for index in candidates:
+            if found & bits[index]:
+                continue  # its list has its verdict
             for in_folded, literals in self.gates[index]:
                 if in_folded and folded is None:
                     folded = fold(text)
@@ -259,11 +275,25 @@ class AnyOf:
                     break  # none of this set's literals: the pattern cannot match
             else:
                 if self.gated_searches[index](text):
-                    return True
-        return False
+                    found |= bits[index]
+                    if found == every:
+                        return found
+        return found
 
     def __repr__(self) -> str:
-        return f"AnyOf({len(self.patterns)} patterns: {len(self.gates)} gated, {len(self.searches)} searches)"
+        sizes = "+".join(str(len(patterns)) for patterns in self.lists)
+        return f"{type(self).__name__}({sizes} patterns: {len(self.gates)} gated, {len(self.searches)} searches)"
+
+
+class AnyOf(EachOf):
+    """Whether any of a list of patterns matches a text (``re.search``): ``EachOf`` of one list."""
+
+    def __init__(self, patterns: tuple[str, ...]):
+        super().__init__((patterns,))
+        self.patterns = patterns
+
+    def __call__(self, text: str) -> bool:
+        return self.matching(text) != 0
 
 
 @functools.lru_cache(maxsize=256)
@@ -272,19 +302,63 @@ def any_of(patterns: tuple[str, ...]) -> AnyOf:
     return AnyOf(patterns)
 
 
+@functools.lru_cache(maxsize=64)
+def each_of(lists: tuple[tuple[str, ...], ...]) -> EachOf:
+    """The test of ``EachOf(lists)``, built once per tuple of lists."""
+    return EachOf(lists)
+
+
+class Searches:
+    """Verdicts of several pattern lists over texts, each distinct text searched once for all of
+    them (``EachOf``) and the answer kept: a suite's regex expectations each read the same
+    column, and a scraped corpus repeats its furniture (and whole pages) thousands of times."""
+
+    def __init__(self, lists: tuple[tuple[str, ...], ...]):
+        self.matching = each_of(lists).matching
+        self.bits = {patterns: 1 << number for number, patterns in enumerate(lists)}
+        self.seen: dict[str, int] = {}
+
+    def found_in_each(self, patterns: tuple[str, ...], values) -> list[bool]:
+        """Per value, whether one of ``patterns`` (one of the lists) is found in ``str(value)``."""
+        bit, seen, matching = self.bits[patterns], self.seen, self.matching
+        found = []
+        for value in values:
+            if type(value) is not str:  # 1, 1.0 and True are one key but three texts: searched as they are
+                found.append(bool(matching(str(value)) & bit))
+            elif (bits := seen.get(value)) is None:
+                found.append(bool(seen.setdefault(value, matching(value)) & bit))
+            else:
+                found.append(bool(bits & bit))
+        return found
+
+
+_SEARCHES: contextvars.ContextVar[Searches | None] = contextvars.ContextVar("searches", default=None)
+
+
+@contextlib.contextmanager
+def searching(lists):
+    """Within it, ``found_in_each`` answers for any of ``lists`` from one search of each
+    distinct text for all of them (``Searches``); a suite's engine runs its expectations
+    there. A list that does not compile leaves each list to be searched on its own, where the
+    expectation that holds it reports the error."""
+    lists = tuple(dict.fromkeys(tuple(patterns) for patterns in lists))
+    try:
+        searches = Searches(lists) if len(lists) > 1 else None
+    except re.error:
+        searches = None
+    token = _SEARCHES.set(searches)
+    try:
+        yield
+    finally:
+        _SEARCHES.reset(token)
+
+
 def found_in_each(patterns: tuple[str, ...], values) -> list[bool]:
     """Per value, whether one of ``patterns`` is found in ``str(value)`` (``re.search``): what
-    every engine's regex expectation asks of a column. Each distinct text is searched once: a
-    scraped corpus repeats its furniture (and whole pages) thousands of times, and a text's
+    every engine's regex expectation asks of a column. Each distinct text is searched once (for
+    every list of the enclosing ``searching``, when ``patterns`` is one of them): a text's
     verdict is the same wherever it stands."""
-    matches = any_of(patterns)
-    verdicts: dict[str, bool] = {}
-    found = []
-    for value in values:
-        if type(value) is not str:  # 1, 1.0 and True are one key but three texts: searched as they are
-            found.append(matches(str(value)))
-        elif (verdict := verdicts.get(value)) is None:
-            found.append(verdicts.setdefault(value, matches(value)))
-        else:
-            found.append(verdict)
-    return found
+    searches = _SEARCHES.get()
+    if searches is None or patterns not in searches.bits:
+        searches = Searches((patterns,))
+    return searches.found_in_each(patterns, values)

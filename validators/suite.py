@@ -120,7 +120,7 @@ def _pattern(value) -> str | None:
         return f"must be a regular expression (a string), not {value!r}"
     try:
         if value in _bundled_patterns():
-            return None  # compiled once, where it is used (pattern_list.any_of)
+            return None  # compiled once, where it is used (pattern_list.EachOf)
         safe_regex.check(value)
     except re.error as exc:
         return f"{value!r} is not a valid regular expression: {exc}"

@@ -33,7 +33,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..frame import Table, float_column
-from ..pattern_list import any_of
+from ..pattern_list import each_of
 from ..safe_regex import UnsafePattern
 from ..safe_regex import check as checked_pattern
 from ..segment import LINE_BREAK
@@ -219,24 +219,36 @@ def line_units(texts: list[str]) -> tuple[list[str], list[int]]:
     return units, owner
 
 
-def _matcher(compiled: tuple[re.Pattern, ...]):
-    """Whether any of ``compiled`` matches a text: ``pattern_list.any_of`` for patterns
-    compiled without flags of their own, else each pattern's own search."""
-    if all(isinstance(p.pattern, str) and p.flags == re.compile(p.pattern).flags for p in compiled):
-        return any_of(tuple(p.pattern for p in compiled))
-    searches = tuple(p.search for p in compiled)
-    return lambda text: any(search(text) for search in searches)
+def _matchers(lists: tuple[tuple[re.Pattern, ...], ...]):
+    """Per text, the bits of ``lists`` (bit ``i`` for ``lists[i]``) that have a pattern matching
+    it: one ``pattern_list.EachOf`` search for all of them when every pattern was compiled
+    without flags of its own, else each pattern's own search."""
+    if all(isinstance(p.pattern, str) and p.flags == re.compile(p.pattern).flags for compiled in lists for p in compiled):
+        return each_of(tuple(tuple(p.pattern for p in compiled) for compiled in lists)).matching
+    searches = [(1 << n, p.search) for n, compiled in enumerate(lists) for p in compiled]
+
+    def matching(text: str) -> int:
+        found = 0
+        for bit, search in searches:
+            if not found & bit and search(text):
+                found |= bit
+        return found
+
+    return matching
 
 
 def paragraph_shapes(texts: list[str], patterns: NoisePatterns = NoisePatterns()) -> list[list[float]]:
     """Each unit's own features (the ``OWN`` names, in order), from its text alone."""
     rows = []
     # Only whether an error pattern and whether a warning pattern match is a feature: each
-    # kind is one list, searched as one.
-    error = _matcher(tuple(p for is_error, compiled in patterns.furniture if is_error for p in compiled))
-    warning = _matcher(tuple(p for is_error, compiled in patterns.furniture if not is_error for p in compiled))
-    comment = _matcher(patterns.comment_section)
+    # kind is one list; the two and the comment headings are searched in one pass.
+    matching = _matchers((
+        patterns.comment_section,
+        tuple(p for is_error, compiled in patterns.furniture if is_error for p in compiled),
+        tuple(p for is_error, compiled in patterns.furniture if not is_error for p in compiled),
+    ))  # fmt: skip
     for text in texts:
+        found = matching(text)
         stripped = text.strip()
         tokens = _WORD.findall(stripped)
         words = len(tokens)
@@ -260,9 +272,9 @@ def paragraph_shapes(texts: list[str], patterns: NoisePatterns = NoisePatterns()
             bool(_URL.search(stripped)),
             len(_SEPARATORS.findall(stripped)),
             words >= 3 and _is_headline(stripped),
-            comment(text),
-            error(text),
-            warning(text),
+            bool(found & 1),  # a comment heading
+            bool(found & 2),  # an error pattern
+            bool(found & 4),  # a warning pattern
         ])  # fmt: skip
     return rows
 
