@@ -21,6 +21,9 @@ in a fresh process each time (so the pool's imports count), with ``--jobs 1`` an
 per core, alternating: median wall and CPU seconds (parent and workers), to place the smallest
 number of files for which ``check`` starts a pool (``pipeline.POOL_MIN_FILES``).
 
+With ``--against REV --different`` REV may be a version with other rules (the code an issue's
+figures were measured on): each side's runs must agree with themselves only.
+
 With ``--against REV`` each run is also made by commit REV's code (exported with ``git
 archive``, imported through PYTHONPATH, with its own ``expectations/``), alternating with this
 checkout's, on the same corpus; a row per side, then this checkout's ratios to REV's, and
@@ -58,6 +61,7 @@ RUNS = {
 }
 #: What runs without ``--runs``: the JSON and SARIF runs only on request.
 DEFAULT_RUNS = ["light-cold", "light-warm", "gx-cold"]
+DIFFERENT = False  # --different: the two codes' findings are not compared
 
 
 def shared_pages() -> list[Path]:
@@ -117,9 +121,10 @@ def measure(args: list[str], warm: bool, project: Path, repeat: int, codes: list
                 run_once(args, project, code)
             runs[k].append(run_once(args, project, code))
     shutil.rmtree(cache, ignore_errors=True)
-    outputs = {run[3] for k in runs for run in runs[k]}
-    if len(outputs) > 1:
-        sys.exit(f"{' '.join(args)}: the runs printed different findings")
+    for k in runs if DIFFERENT else [None]:
+        outputs = {run[3] for j in runs if k is None or j == k for run in runs[j]}
+        if len(outputs) > 1:
+            sys.exit(f"{' '.join(args)}: the runs printed different findings")
     return [(statistics.median(r[0] for r in runs[k]), statistics.median(r[1] for r in runs[k]),
              max(r[2] for r in runs[k])) for k in runs]  # fmt: skip
 
@@ -183,8 +188,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--runs", nargs="+", choices=list(RUNS), default=DEFAULT_RUNS)
     parser.add_argument("--against", metavar="REV", help="also run commit REV's code, alternating, and print ratios")
+    parser.add_argument("--different", action="store_true",
+                        help="REV's rules differ (the code an issue was measured on): time both, and check each side's runs agree only with themselves")
     parser.add_argument("--pool", action="store_true", help="measure the per-file stage serial against the pool, by number of files")
     args = parser.parse_args()
+    global DIFFERENT
+    DIFFERENT = args.different
 
     pages = shared_pages()
     if args.pool:
