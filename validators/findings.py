@@ -213,30 +213,34 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
     # Each distinct message and suggestion held once: a text repeated across the corpus (a
     # site's furniture on each of its pages, the copies of a page) says the same thing each time.
     said: dict[str, str] = {}
+    locate = Locator(corpus)
+    findings: list[Finding] = []
+    claims: list[tuple[str, str, int]] = []  # (code, severity, row) of each finding of a rule that yields to nothing
 
-    def hits_of(spec, rule, severity, frame, labels) -> list[tuple[str, str, Hit, str, str]]:
-        """code, severity, hit, its message and suggestion (a row's values fetched as the rule reads them)."""
-        return [(spec.code, severity, hit, said.setdefault(hit.message, hit.message), said.setdefault(hit.suggestion, hit.suggestion))
-                for label in labels for hit in rule.hits(Row.of(frame, label), spec, corpus)]  # fmt: skip
+    def say(spec, rule, severity, frame, labels) -> None:
+        """The findings of the rule's hits on ``labels`` (a row's values fetched as the rule
+        reads them), each made as its hit comes: no hit outlives its finding's making."""
+        code = spec.code
+        for label in labels:
+            for hit in rule.hits(Row.of(frame, label), spec, corpus):
+                message, suggestion = said.setdefault(hit.message, hit.message), said.setdefault(hit.suggestion, hit.suggestion)
+                findings.append(_from_hit(code, severity, hit, message, suggestion, locate))
+                if not rule.yields_to:
+                    claims.append((code, severity, hit.row))
 
     # What yields is dropped before it is said or placed: the message, place and fingerprint of
     # a finding are most of its cost, and a scraped page's furniture is named by a pattern and
     # the score, the score's warning beside its error. A yielding rule's hit is its row's
-    # (``Rule.yields_to``), so the rows decide; the other rules' hits say which rows they claim.
-    said_by = [[] if entry[1].yields_to else hits_of(*entry) for entry in chosen]
-    claims = [(code, severity, hit.row) for hits in said_by for code, severity, hit, *_ in hits]
+    # (``Rule.yields_to``), so the rows decide; the other rules' findings say which rows they claim.
+    for entry in chosen:
+        if not entry[1].yields_to:
+            say(*entry)
     claims += [(spec.code, severity, label) for spec, rule, severity, _, labels in chosen if rule.yields_to for label in labels]
     stands = _standing(claims)
-    for k, (spec, rule, severity, frame, labels) in enumerate(chosen):
+    claims.clear()  # what they claim is in ``stands`` now
+    for spec, rule, severity, frame, labels in chosen:
         if rule.yields_to:
-            said_by[k] = hits_of(spec, rule, severity, frame, [label for label in labels if stands(spec.code, severity, label)])
-    kept = [hit for hits in said_by for hit in hits]
-    said_by.clear()  # the kept hits are in ``kept`` alone, and each goes once its finding is made
-    locate = Locator(corpus)
-    findings = []
-    for n, (code, severity, hit, message, suggestion) in enumerate(kept):
-        findings.append(_from_hit(code, severity, hit, message, suggestion, locate))
-        kept[n] = None
+            say(spec, rule, severity, frame, [label for label in labels if stands(spec.code, severity, label)])
     return findings
 
 
