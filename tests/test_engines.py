@@ -227,6 +227,35 @@ def test_gx_searches_a_regex_list_with_our_pandas_metric_and_fails_the_same_rows
     assert [(o.spec.code, o.rows) for o in evaluate_with_gx(frames, [suite])] == [("BP001", expected), ("BP002", alone)]
 
 
+def test_gx_keeps_none_of_a_run_s_data_once_it_has_validated(monkeypatch):
+    """GX keeps the last context it made, and with it each batch's DataFrame and each result,
+    in cycles that a run without the cycle collector (the CLI's) would keep under the findings
+    it builds next: ``evaluate.gx_context`` lets go of them when validation ends."""
+    import gc
+    import weakref
+
+    made = []  # a weak reference to each DataFrame GX was given
+    to_pandas = Table.to_pandas
+
+    def recorded(self, *args, **kwargs):
+        dataframe = to_pandas(self, *args, **kwargs)
+        made.append(weakref.ref(dataframe))
+        return dataframe
+
+    monkeypatch.setattr(Table, "to_pandas", recorded)
+    spec = {"type": "expect_column_values_to_not_match_regex_list", "kwargs": {"column": "text", "regex_list": list(MIXED_LIST)}}
+    frames = {"paragraphs": Table({"doc_id": [0] * len(MIXED_TEXTS), "para": list(range(len(MIXED_TEXTS))), "text": MIXED_TEXTS})}
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        outcomes = evaluate_with_gx(frames, [suite_of([{**spec, "meta": {"code": "BP001"}}])])
+        assert made and all(ref() is None for ref in made)
+    finally:
+        if enabled:
+            gc.enable()
+    assert outcomes[0].rows  # it validated: MIXED_TEXTS has furniture
+
+
 def test_light_engine_one_spelling_on_reported_rows_counts_every_file_of_their_keys(cli, corpus, tmp_path):
     # A pre-commit run counts a name's spellings in every file of the corpus, but only for the
     # names the checked file mentions: the corpus's spelling of "Kim Jong Un" is decided by

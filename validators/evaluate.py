@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import ctypes
+import gc
 import io
 import logging
 import re
+import sys
 import warnings
 from dataclasses import dataclass
 
@@ -94,6 +97,43 @@ def ephemeral_context(gx):
     return context
 
 
+@contextlib.contextmanager
+def let_go_of_gx():
+    """Around the making and use of a GX context: what GX made there is let go of at the end.
+
+    GX keeps the last context it made (its ``project_manager``), and with it each batch's
+    DataFrame and each validation result; GX's objects hold one another in cycles, which a run
+    without the cycle collector (the CLI's) would keep to its end, under the findings it builds
+    next. So the context is dropped and the cycles collected, scanning only what was made inside
+    (``gc.freeze``), and the C heap's free pages handed back. Nothing inside may keep the
+    context past the block (a local of the caller's frame would)."""
+    frozen = gc.get_freeze_count() == 0  # a host that froze its own objects keeps them so
+    if frozen:
+        gc.freeze()
+    try:
+        yield
+    finally:
+        from great_expectations.data_context.data_context.context_factory import project_manager
+
+        project_manager.set_project(None)
+        gc.collect()
+        if frozen:
+            gc.unfreeze()
+        _trim_heap()
+
+
+def _trim_heap() -> None:
+    """Give the C heap's free pages back to the system: GX's pandas work frees a few hundred
+    megabytes of large blocks at 2,000 pages, which glibc keeps for the process unless asked
+    (``malloc_trim``, glibc's alone; elsewhere nothing is done)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # another C library (musl): it keeps what it keeps
+        pass
+
+
 def suites_to_validate(gx, suites: list[Suite], frames: dict[str, Table]):
     """Each suite with expectations and rows to check, as (suite, its GX suite, its frame),
     the frame's columns checked against what the suite reads first: what every GX engine
@@ -117,23 +157,31 @@ def evaluate_with_gx(frames: dict[str, Table], suites: list[Suite], report_paths
 
         from . import gx_expectations  # noqa: F401 (registers our expectation types)
 
-        context = ephemeral_context(gx)
-        source = context.data_sources.add_pandas("corpus")
-        outcomes: list[Outcome] = []
-        validated = []  # (GX suite, batch, result) for Data Docs
-        for suite, gx_suite, frame in suites_to_validate(gx, suites, frames):
-            # Only the columns the suite reads: GX hashes every column it is given,
-            # and raw text (with undecodable bytes as lone surrogates) is not for it.
-            # GX names a failing row by its label in the DataFrame (its row number here) at no
-            # cost, but by the values of index columns with two pandas look-ups a row and a
-            # column (a third of a GX check of 500 page dumps): those only for Data Docs' pages.
-            index_columns = list(suite.index_columns) if data_docs is not None else []
-            with searching(pattern_lists(suite)):  # our regex metric (gx_expectations) reads each text once
-                batch, result = validate_batch(source, suite, gx_suite, frame.to_pandas(suite.columns), index_columns)
-            outcomes.extend(_outcomes(suite, frame, result))
-            validated.append((gx_suite, batch, result))
-        if data_docs is not None:
-            _write_data_docs(context, validated, data_docs)
+        with let_go_of_gx():
+            outcomes = _validate(gx, frames, suites, data_docs)
+    return outcomes
+
+
+def _validate(gx, frames: dict[str, Table], suites: list[Suite], data_docs) -> list[Outcome]:
+    """Each suite's outcomes, validated in a new ephemeral context; with ``data_docs``, GX's Data
+    Docs written there too."""
+    outcomes: list[Outcome] = []
+    context = ephemeral_context(gx)
+    source = context.data_sources.add_pandas("corpus")
+    validated = []  # (GX suite, batch, result) for Data Docs
+    for suite, gx_suite, frame in suites_to_validate(gx, suites, frames):
+        # Only the columns the suite reads: GX hashes every column it is given,
+        # and raw text (with undecodable bytes as lone surrogates) is not for it.
+        # GX names a failing row by its label in the DataFrame (its row number here) at no
+        # cost, but by the values of index columns with two pandas look-ups a row and a
+        # column (a third of a GX check of 500 page dumps): those only for Data Docs' pages.
+        index_columns = list(suite.index_columns) if data_docs is not None else []
+        with searching(pattern_lists(suite)):  # our regex metric (gx_expectations) reads each text once
+            batch, result = validate_batch(source, suite, gx_suite, frame.to_pandas(suite.columns), index_columns)
+        outcomes.extend(_outcomes(suite, frame, result))
+        validated.append((gx_suite, batch, result))
+    if data_docs is not None:
+        _write_data_docs(context, validated, data_docs)
     return outcomes
 
 
