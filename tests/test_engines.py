@@ -11,7 +11,7 @@ from conftest import REPO, SEEDS, write_corpus
 from test_rules import CASE_SETTINGS, CASES, PATTERN_FORMS, STORY, in_the_story
 from validators.config import Config
 from validators.evaluate import evaluate_light, evaluate_with_gx
-from validators.pattern_list import alternations, any_of
+from validators.pattern_list import AnyOf, alternations
 from validators.frame import Table
 from validators.pipeline import check
 from validators.suite import parse_suite
@@ -188,7 +188,7 @@ MIXED_TEXTS = [
 
 
 def test_a_regex_list_searched_together_matches_where_one_of_its_patterns_does():
-    matches = any_of(MIXED_LIST)
+    matches = AnyOf(MIXED_LIST)
     expected = [any(re.search(p, text) for p in MIXED_LIST) for text in MIXED_TEXTS]
     assert [matches(text) for text in MIXED_TEXTS] == expected
     assert [any(p.search(text) for p in alternations(MIXED_LIST)) for text in MIXED_TEXTS] == expected  # the ungated patterns' search

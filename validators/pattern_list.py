@@ -8,9 +8,10 @@ without occurs (``required_literals``, read from the pattern's parse tree, as ri
 RE2's prefilters do), all of a list's literals found in one pass of an Aho-Corasick
 automaton (pyahocorasick); patterns with no such literal are searched as one or two
 alternations (``alternations``). ``re`` tries a pattern at every position of the text; the
-automaton reads the text once for all of them.
+automaton reads the text once for all of them. Several lists are searched as one too
+(``EachOf``): a suite's ten regex expectations read each distinct text once (``searching``).
 
-    >>> matches = any_of((r"(?i)\\bsign up for our newsletter\\b", r"^\\W*Advertisement\\W*$"))
+    >>> matches = AnyOf((r"(?i)\\bsign up for our newsletter\\b", r"^\\W*Advertisement\\W*$"))
     >>> matches("SIGN UP for our newsletter"), matches("The vote was close.")
     (True, False)
 """
@@ -294,12 +295,6 @@ class AnyOf(EachOf):
 
     def __call__(self, text: str) -> bool:
         return self.matching(text) != 0
-
-
-@functools.lru_cache(maxsize=256)
-def any_of(patterns: tuple[str, ...]) -> AnyOf:
-    """The test of ``AnyOf(patterns)``, built once per list."""
-    return AnyOf(patterns)
 
 
 @functools.lru_cache(maxsize=64)
