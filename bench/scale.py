@@ -61,7 +61,6 @@ RUNS = {
 }
 #: What runs without ``--runs``: the JSON and SARIF runs only on request.
 DEFAULT_RUNS = ["light-cold", "light-warm", "gx-cold"]
-DIFFERENT = False  # --different: the two codes' findings are not compared
 
 
 def shared_pages() -> list[Path]:
@@ -110,8 +109,10 @@ def run_once(args: list[str], project: Path, code: Path | None = None) -> tuple[
     return elapsed, cpu, kilobytes / 1024, hashlib.sha256(result.stdout.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def measure(args: list[str], warm: bool, project: Path, repeat: int, codes: list[Path | None]) -> list[tuple[float, float, float]]:
-    """(median wall, median CPU, peak RSS) for each of ``codes``, their runs alternating."""
+def measure(args: list[str], warm: bool, project: Path, repeat: int, codes: list[Path | None],
+            different: bool = False) -> list[tuple[float, float, float]]:
+    """(median wall, median CPU, peak RSS) for each of ``codes``, their runs alternating; every run
+    must print the same findings (with ``different``, every run of the same code)."""
     cache = project / ".corpus-validator-cache"
     runs: dict[int, list] = {k: [] for k in range(len(codes))}
     for _ in range(repeat):
@@ -121,10 +122,9 @@ def measure(args: list[str], warm: bool, project: Path, repeat: int, codes: list
                 run_once(args, project, code)
             runs[k].append(run_once(args, project, code))
     shutil.rmtree(cache, ignore_errors=True)
-    for k in runs if DIFFERENT else [None]:
-        outputs = {run[3] for j in runs if k is None or j == k for run in runs[j]}
-        if len(outputs) > 1:
-            sys.exit(f"{' '.join(args)}: the runs printed different findings")
+    agreeing = list(runs.values()) if different else [[run for k in runs for run in runs[k]]]
+    if any(len({run[3] for run in group}) > 1 for group in agreeing):
+        sys.exit(f"{' '.join(args)}: the runs printed different findings")
     return [(statistics.median(r[0] for r in runs[k]), statistics.median(r[1] for r in runs[k]),
              max(r[2] for r in runs[k])) for k in runs]  # fmt: skip
 
@@ -192,8 +192,6 @@ def main() -> None:
                         help="REV's rules differ (the code an issue was measured on): time both, and check each side's runs agree only with themselves")
     parser.add_argument("--pool", action="store_true", help="measure the per-file stage serial against the pool, by number of files")
     args = parser.parse_args()
-    global DIFFERENT
-    DIFFERENT = args.different
 
     pages = shared_pages()
     if args.pool:
@@ -215,7 +213,7 @@ def main() -> None:
                 size = build_corpus(project, files, pages) / 1e6
                 for name in args.runs:
                     command, warm = RUNS[name]
-                    results = measure(command, warm, project, args.repeat, codes)
+                    results = measure(command, warm, project, args.repeat, codes, args.different)
                     for who, (wall, cpu, rss) in zip(names, results, strict=True):
                         print(f"| {files} | {size:.1f} | `{' '.join(command)}` | {who} | {wall:.1f} | {cpu:.1f} | "
                               f"{files / wall:.0f} | {size / wall:.2f} | {rss:.0f} |", flush=True)  # fmt: skip

@@ -230,7 +230,7 @@ def test_gx_searches_a_regex_list_with_our_pandas_metric_and_fails_the_same_rows
 def test_gx_keeps_none_of_a_run_s_data_once_it_has_validated(monkeypatch):
     """GX keeps the last context it made, and with it each batch's DataFrame and each result,
     in cycles that a run without the cycle collector (the CLI's) would keep under the findings
-    it builds next: ``evaluate.gx_context`` lets go of them when validation ends."""
+    it builds next: ``evaluate.let_go_of_gx`` lets go of them when validation ends."""
     import gc
     import weakref
 
