@@ -372,3 +372,39 @@ def test_a_lines_character_shares_are_those_of_str_s_own_tests(text):
     words = frozenset({"the", "of", "and"})
     row = dict(zip(OWN, paragraph_shapes([text], NoisePatterns(function_words=words))[0], strict=True))
     assert {name: row[name] for name in _shape_by_characters(text, words)} == _shape_by_characters(text, words)
+
+
+def _walked_one_by_one(model, x: np.ndarray) -> np.ndarray:
+    """Each row down each tree alone, as the trees read: left when the value is at most the threshold."""
+    reached = np.empty((len(x), len(model.roots)), dtype=np.int64)
+    for r, row in enumerate(x):
+        for t, node in enumerate(model.roots.tolist()):
+            while model.left[node] != node:
+                node = model.left[node] if row[model.feature[node]] <= model.threshold[node] else model.right[node]
+            reached[r, t] = node
+    return reached
+
+
+def test_every_row_reaches_the_leaf_a_walk_down_each_tree_alone_reaches():
+    """The trees are walked together, deepest first; a shallow tree (a lone leaf among them)
+    stops where it ends, and a missing value (NaN) goes right, as in a walk one row at a time."""
+    from validators.features.noise_model import NoiseModel
+
+    shipped = NoiseModel.parse("shipped", (REPO / "expectations" / "noise-model.json").read_text(encoding="utf-8"))
+    rng = np.random.default_rng(5)
+    x = rng.random((300, len(shipped.features))) * rng.integers(0, 60, (300, len(shipped.features)))
+    x[::7, 3] = np.nan
+    assert len(set(shipped._walk[1])) > 3  # trees of many depths
+    assert np.array_equal(shipped.leaves(x), _walked_one_by_one(shipped, x))
+
+    leaf = {"feature": [-1], "threshold": [0.0], "left": [-1], "right": [-1], "value": [0.5]}
+    deep = {  # words <= 3 ? (chars <= 10 ? a : b) : c
+        "feature": [0, 1, -1, -1, -1], "threshold": [3.0, 10.0, 0, 0, 0], "left": [1, 2, -1, -1, -1],
+        "right": [4, 3, -1, -1, -1], "value": [0.0, 0.0, -1.0, 1.0, 2.0],
+    }  # fmt: skip
+    data = {"format": "corpus-validator noise model", "features": ["words", "chars"], "trees": [leaf, deep, leaf],
+            "calibration": {"raw": [-5, 5], "probability": [0, 1]}}  # fmt: skip
+    model = NoiseModel.parse("small", json.dumps(data))
+    x = np.array([[2, 5], [2, 50], [9, 5], [np.nan, 5], [2, np.nan]], dtype=np.float64)
+    assert model.leaves(x).tolist() == [[0, 3, 6], [0, 4, 6], [0, 5, 6], [0, 5, 6], [0, 4, 6]]
+    assert np.array_equal(model.leaves(x), _walked_one_by_one(model, x))

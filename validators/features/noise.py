@@ -25,6 +25,7 @@ corpus feature and the score are computed on every run.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -199,6 +200,7 @@ OWN = list(FEATURES)[: list(FEATURES).index("position")]
 FILE_FEATURES = list(FEATURES)[: list(FEATURES).index("template_files")]
 
 
+@functools.lru_cache(maxsize=4096)  # a corpus's lines share few (feature, value) pairs
 def describe(name: str, value: float) -> str:
     """A feature and its value in words: ``outside the story``, ``2 words``, ``in 5 files``."""
     template = FEATURES[name]

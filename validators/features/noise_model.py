@@ -43,8 +43,8 @@ SCORE_BLOCK = 8192
 @dataclass(frozen=True)
 class NoiseModel:
     """All trees' nodes in flat arrays (each tree's nodes in a row of ``roots``' order): a leaf
-    points to itself with an infinite threshold, so every tree is walked ``depth`` steps
-    at once, for a block of rows, in a few array operations per step."""
+    points to itself with an infinite threshold, so the trees are walked together, for a
+    block of rows, in a few array operations per step (``leaves``)."""
 
     features: tuple[str, ...]
     feature: np.ndarray  # per node: the feature it splits on (0 for a leaf)
@@ -126,16 +126,45 @@ class NoiseModel:
 
     def leaves(self, x: np.ndarray) -> np.ndarray:
         """The leaf each row of ``x`` (columns in ``self.features`` order) reaches in each tree:
-        rows × trees, global node numbers."""
+        rows × trees, global node numbers.
+
+        The trees are walked deepest first (``_walk``): at step k only the trees deeper than k
+        are still moving, a contiguous slice, so a shallow tree is not walked the deepest
+        tree's steps. A node's two children sit side by side (``_children``): one look-up a step."""
+        order, moving = self._walk
+        children = self._children
+        width = x.shape[1]
         reached = np.empty((len(x), len(self.roots)), dtype=np.int64)
         for start in range(0, len(x), BLOCK):
             block = x[start : start + BLOCK]
-            node = np.broadcast_to(self.roots, (len(block), len(self.roots)))
-            for _ in range(self.depth):  # a leaf is its own child
-                goes_left = np.take_along_axis(block, self.feature[node], axis=1) <= self.threshold[node]
-                node = np.where(goes_left, self.left[node], self.right[node])
-            reached[start : start + len(block)] = node
+            flat = block.ravel()
+            row_base = (np.arange(len(block), dtype=np.int64) * width)[:, None]
+            node = np.repeat(self.roots[order][None, :], len(block), axis=0)
+            for trees in moving:
+                at = node[:, :trees]
+                goes_right = ~(flat[row_base + self.feature[at]] <= self.threshold[at])
+                node[:, :trees] = children[2 * at + goes_right]
+            reached[start : start + len(block), order] = node
         return reached
+
+    @cached_property
+    def _walk(self) -> tuple[np.ndarray, list[int]]:
+        """(the trees, deepest first; for each step, how many of them are still moving)."""
+        deepest = np.zeros(len(self.roots), dtype=np.int64)
+        frontier, tree, step = self.roots, np.arange(len(self.roots)), 0
+        while len(frontier):
+            inner = self.left[frontier] != frontier
+            frontier, tree = frontier[inner], tree[inner]
+            step += 1
+            deepest[tree] = step
+            frontier, tree = np.concatenate((self.left[frontier], self.right[frontier])), np.concatenate((tree, tree))
+        order = np.argsort(-deepest, kind="stable")
+        return order, [int((deepest > k).sum()) for k in range(int(deepest.max(initial=0)))]
+
+    @cached_property
+    def _children(self) -> np.ndarray:
+        """Node n's left child at 2n, its right child at 2n + 1."""
+        return np.stack((self.left, self.right), axis=1).ravel()
 
     def raw(self, leaves: np.ndarray) -> np.ndarray:
         """The trees' summed output, tree by tree in order as the training library sums them."""
