@@ -91,6 +91,28 @@ def test_baseline_counts_copies(cli, corpus, tmp_path):
     assert cli("check", folder, "--baseline", baseline).exit_code == 1
 
 
+def test_a_fingerprint_is_worked_out_when_an_output_asks_and_survives_a_change_of_severity(run, monkeypatch):
+    """A check whose output shows no fingerprint (text, the gate) hashes no paragraph; asked,
+    each finding's is the digest of its rule, file, paragraph and span, whatever its level."""
+    from dataclasses import replace
+
+    from validators import findings
+
+    calls = []
+    digest = findings.fingerprint
+    monkeypatch.setattr(findings, "fingerprint", lambda *material: calls.append(material) or digest(*material))
+    report = run({"a.txt": NOISY, "b.txt": b"\xef\xbb\xbf" + STORY.encode().replace(b"Monday", b"Friday")})
+    assert report.findings and not calls
+    raw = report.paragraphs["raw"]
+    for f in report.findings:
+        paragraph = "" if f.row is None else raw[f.row]
+        start, end = (0, 0) if f.row is None else (f.material[1], f.material[2])
+        assert f.fingerprint == digest(f.code, f.path, paragraph, paragraph[start:end])
+        assert replace(f, severity="warning", message="changed").fingerprint == f.fingerprint
+    assert len(calls) == 2 * len(report.findings)  # once per finding and once per changed copy, never again
+    assert [f.fingerprint for f in report.findings] and len(calls) == 2 * len(report.findings)
+
+
 @pytest.mark.parametrize("content, message", [(None, "baseline file not found"), ("{", "not valid JSON"), ('{"version": 9}', "not a corpus-validator baseline")])
 def test_bad_baseline_exits_2(cli, corpus, tmp_path, content, message):
     folder = corpus({"a.txt": STORY})

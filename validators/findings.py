@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -39,24 +39,34 @@ class Finding:
     related: tuple[Place, ...] = field(default=())
     # Safe repairs: (start, end, replacement) as character offsets in the decoded file.
     edits: tuple[tuple[int, int, str], ...] = field(default=(), compare=False)
-    fingerprint: str = ""  # stable identity for baselines; see ``fingerprint()``
+    # What its fingerprint is made of: (paragraph, span start, span end) in it; ("", 0, 0): the file.
+    material: tuple[str, int, int] = field(default=("", 0, 0), compare=False, repr=False)
     row: int | None = field(default=None, compare=False)  # the paragraph's label in the frame
     removes_bom: bool = field(default=False, compare=False)  # its repair drops the file's byte-order mark
+    _fingerprint: str = field(default="", init=False, compare=False, repr=False)
 
     @property
     def fixable(self) -> bool:
         return bool(self.edits) or self.removes_bom
 
+    @property
+    def fingerprint(self) -> str:
+        """Its stable identity for baselines (``fingerprint()``), worked out when first asked:
+        a check whose output shows none (text, the gate) never hashes a paragraph."""
+        if not self._fingerprint:
+            paragraph, start, end = self.material
+            object.__setattr__(self, "_fingerprint", fingerprint(self.code, self.path, paragraph, paragraph[start:end]))
+        return self._fingerprint
+
     def to_dict(self, place=None) -> dict:
         """The finding's record (``place``: what stands for each related place, by default its
         ``path``, ``line`` and ``column``)."""
         # Field by field, not ``asdict``: it deep-copies every related place of every finding.
-        record = {name: getattr(self, name) for name in _RECORDED}
+        record = {name: getattr(self, name) for name in RECORDED}
         if place is None:
             record["related"] = [{"path": p.path, "line": p.line, "column": p.column} for p in self.related]
         else:
             record["related"] = [place(p) for p in self.related]
-        record["fixable"] = self.fixable
         return record
 
     @property
@@ -64,8 +74,9 @@ class Finding:
         return (self.path, self.line, self.column, self.code)
 
 
-#: The fields of a finding's record, in order (``related`` in its place; not ``edits`` or ``row``).
-_RECORDED = [f.name for f in fields(Finding) if f.name not in ("edits", "row", "removes_bom")]
+#: The keys of a finding's record (``Finding.to_dict``), in order.
+RECORDED = ["code", "family", "severity", "path", "line", "column", "end_line", "end_column", "message", "suggestion",
+            "related", "fingerprint", "fixable"]  # fmt: skip
 
 
 class Locator:
@@ -165,7 +176,6 @@ def _from_hit(code: str, severity: str, hit: Hit, message: str, suggestion: str,
         return Finding(
             code=code, family=rule.family, severity=severity, path=hit.path, line=1, column=1, end_line=1,
             end_column=1, message=message, suggestion=suggestion, removes_bom=rule.removes_bom,
-            fingerprint=fingerprint(code, hit.path, "", ""),
         )  # fmt: skip
     path, line, column, end_line, end_column = locate.span(hit.row, hit.start, hit.end)
     raw = locate.raw[hit.row]
@@ -187,7 +197,7 @@ def _from_hit(code: str, severity: str, hit: Hit, message: str, suggestion: str,
         suggestion=suggestion,
         related=locate.related_places(hit.related),
         edits=edits,
-        fingerprint=fingerprint(code, path, raw, raw[hit.start : hit.end]),
+        material=(raw, hit.start, hit.end),
         row=hit.row,
         removes_bom=rule.removes_bom,
     )

@@ -854,21 +854,20 @@ def write_findings(findings, folder: str, master: str | None = None) -> None:
 
     The findings are built on the driver (they need each file's text for line and column), so they
     go from there to Spark, as Arrow batches, and Spark writes them."""
+    from .findings import RECORDED
     from .ingest import escaped_name, printable
 
     spark = session(master)
     if os.path.exists(folder):
         raise CorpusValidatorError(f"--findings-table {folder}: already exists (give a new folder)")
-    columns = ("code", "family", "severity", "path", "line", "column", "end_line", "end_column", "message", "suggestion",
-               "related", "fingerprint", "fixable")  # fmt: skip
-    values: dict[str, list] = {c: [] for c in columns}
+    values: dict[str, list] = {c: [] for c in RECORDED}
     for finding in findings:
         record = finding.to_dict()
         record["path"] = escaped_name(record["path"])
         record["related"] = [{**place, "path": escaped_name(place["path"])} for place in record["related"]]
         for key in ("message", "suggestion"):
             record[key] = None if record.get(key) is None else printable(record[key])
-        for c in columns:
+        for c in RECORDED:
             values[c].append(record.get(c))
     try:
         table = spark.createDataFrame(_findings_arrow(values), FINDINGS_SCHEMA) if findings else spark.createDataFrame([], FINDINGS_SCHEMA)
