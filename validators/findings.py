@@ -94,7 +94,7 @@ class Locator:
         # Each document's line breaks, scanned once however many rules and findings ask
         # (a few-paragraph cache would rescan every document for every rule).
         self._breaks: dict = {}
-        self._places: dict = {}  # (row, offset, end) -> the related place there
+        self._places: dict = {}  # (row, offset) or (row, offset, end) -> the related place there
 
     def base(self, row: int) -> int:
         return int(self.where[row][2])
@@ -115,16 +115,8 @@ class Locator:
         end_line, end_column = position_in(breaks, end, line_start, start)
         return path, line, column, end_line, end_column
 
-    def related(self, row: int, offset: int, end: int | None = None) -> Place:
-        """The place of a related text; unless a rule gives its end, it runs to the end of its line.
-        Resolved once per (row, offset, end): the k copies of a text each name the k - 1 others."""
-        key = (row, offset, end)
-        known = self._places.get(key)
-        if known is None:
-            known = self._places[key] = self._related(row, offset, end)
-        return known
-
-    def _related(self, row: int, offset: int, end: int | None) -> Place:
+    def _related(self, row: int, offset: int, end: int | None = None) -> Place:
+        """The place of a related text; unless a rule gives its end, it runs to the end of its line."""
         if end is None:
             raw = self.raw[row]
             end = raw.find("\n", offset)
@@ -132,15 +124,21 @@ class Locator:
         return Place(*self.span(row, offset, max(end, offset)))
 
     def related_places(self, related: tuple) -> tuple[Place, ...]:
-        """The places of a hit's ``related``, resolved once per distinct list: findings that
-        share a list share one tuple of places (no work or memory per copy of a text)."""
+        """The places of a hit's ``related`` ((row, offset) or (row, offset, end) each), resolved
+        once per distinct list (findings that share a list share one tuple of places), each
+        place once however many lists name it: the k copies of a text each name the k - 1 others."""
         if not related:
             return ()
         key = related if len(related) <= 4 else id(related)
         known = self._resolved.get(key)
         if known is None:
-            known = (related, tuple(self.related(*where) for where in related))
-            self._resolved[key] = known
+            places, resolved = self._places, []
+            for where in related:  # a loop, not a call per place: a page's copies name millions
+                place = places.get(where)
+                if place is None:
+                    place = places[where] = self._related(*where)
+                resolved.append(place)
+            known = self._resolved[key] = (related, tuple(resolved))
         return known[1]
 
 
