@@ -408,3 +408,20 @@ def test_every_row_reaches_the_leaf_a_walk_down_each_tree_alone_reaches():
     x = np.array([[2, 5], [2, 50], [9, 5], [np.nan, 5], [2, np.nan]], dtype=np.float64)
     assert model.leaves(x).tolist() == [[0, 3, 6], [0, 4, 6], [0, 5, 6], [0, 5, 6], [0, 4, 6]]
     assert np.array_equal(model.leaves(x), _walked_one_by_one(model, x))
+
+
+@pytest.mark.parametrize("mix", [None, 0])
+def test_distinct_rows_are_found_byte_for_byte_even_when_hashes_collide(monkeypatch, mix):
+    """Rows are told apart by a hash, and checked: when every row hashes alike (a mixing
+    constant of 0), the rows are still told apart, by their bytes (-0.0 is not 0.0)."""
+    from validators.features import noise_model
+
+    if mix is not None:
+        monkeypatch.setattr(noise_model, "_MIX", np.uint64(mix))
+        monkeypatch.setattr(noise_model, "CHECK_BLOCK", 5)  # checked in several blocks
+    rng = np.random.default_rng(11)
+    rows = np.vstack([rng.integers(0, 3, (6, 4)).astype(np.float64), [[0.0, 1, 2, 3], [-0.0, 1, 2, 3]]])
+    x = np.ascontiguousarray(rows[rng.integers(0, len(rows), 40)])
+    distinct, inverse = noise_model._distinct_rows(x)
+    assert np.array_equal(distinct[inverse].view(np.uint64), x.view(np.uint64))  # each row maps to itself
+    assert len(distinct) == len({row.tobytes() for row in x})  # and none twice

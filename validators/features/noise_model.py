@@ -217,10 +217,37 @@ class NoiseModel:
         return probability[inverse], [reasons[i] for i in inverse.tolist()]
 
 
+#: An odd 64-bit constant (the golden ratio's): mixes each column's bits into a row's hash.
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+#: Rows compared with the row their hash names at a time, in ``_distinct_rows``.
+CHECK_BLOCK = 65536
+
+
 def _distinct_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct rows of ``x`` (compared byte for byte) and, per row of ``x``, its index among them."""
+    """The distinct rows of ``x`` (float64, C order; compared byte for byte) and, per row of
+    ``x``, its index among them.
+
+    Each row's bytes are hashed to 64 bits and the hashes made distinct (sorting numbers, not
+    rows of 41 values: a quarter of the time); then every row is compared with the row its hash
+    names, and on a collision (two rows, one hash) the rows themselves are sorted instead."""
     if not len(x) or not x.shape[1]:
         return x, np.arange(len(x))
+    bits = x.view(np.uint64)
+    hashes = np.zeros(len(x), dtype=np.uint64)
+    for column in bits.T:
+        hashes ^= column
+        hashes *= _MIX
+        hashes ^= hashes >> np.uint64(29)
+    _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    for start in range(0, len(x), CHECK_BLOCK):
+        if not np.array_equal(bits[first[inverse[start : start + CHECK_BLOCK]]], bits[start : start + CHECK_BLOCK]):
+            return _distinct_rows_sorted(x)
+    return x[first], inverse
+
+
+def _distinct_rows_sorted(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``_distinct_rows`` by sorting the rows' bytes."""
     keys = x.view(np.dtype((np.void, x.dtype.itemsize * x.shape[1]))).ravel()
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     return x[first], inverse.ravel()
