@@ -111,6 +111,54 @@ def test_a_repeated_value_gets_the_verdict_of_its_first_search_and_equal_numbers
     assert light[0].rows == rows
 
 
+TOGETHER = Table({
+    "doc_id": list(range(9)),
+    "para": [0] * 9,
+    "text": ["Sign up now", None, "CLICK HERE", 1, True, "1", 1.0, float("nan"), "sign up"],
+    "score": [0.1, 0.95, float("nan"), 0.5, 0.3, 0.2, 0.99, float("nan"), 0.5],
+    "files": [0, 3, 2, 7, 0, 1, 2, 9, 3],
+    "empty": [None] * 9,
+    "mixed": [2**53 + 1, 0.5, 3, None, 1.5, 2, 0, 1, 2],
+})  # fmt: skip
+TOGETHER_EXPECTATIONS = [
+    {"type": "expect_column_values_to_not_match_regex_list", "kwargs": {"column": "text", "regex_list": ["^Sign", "(?i)click (here)"]}, "meta": {"code": "BP001"}},
+    {"type": "expect_column_values_to_not_match_regex", "kwargs": {"column": "text", "regex": "(?i)sign up"}, "meta": {"code": "BP002"}},
+    {"type": "expect_column_values_to_not_match_regex", "kwargs": {"column": "text", "regex": "^1"}, "meta": {"code": "BP003"}},
+    {"type": "expect_column_values_to_not_match_regex", "kwargs": {"column": "text", "regex": "^True$"}, "meta": {"code": "BP004"}},
+    # 2 of the 7 values present match: 0.71 < 0.72 fails (counting the 2 missing ones, 0.78 would pass)
+    {"type": "expect_column_values_to_not_match_regex", "kwargs": {"column": "text", "regex": "(?i)^sign", "mostly": 0.72}, "meta": {"code": "BP005"}},
+    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "max_value": 0.5}, "meta": {"code": "BP100"}},
+    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "min_value": 0.2, "max_value": 0.9, "strict_min": True}, "meta": {"code": "BP101"}},
+    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "files", "max_value": 2}, "meta": {"code": "BP102"}},
+    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "files", "min_value": 1, "max_value": 3, "strict_max": True}, "meta": {"code": "BP103"}},
+    {"type": "expect_column_values_to_be_null", "kwargs": {"column": "empty"}, "meta": {"code": "DU001"}},
+    {"type": "expect_column_values_to_be_null", "kwargs": {"column": "score"}, "meta": {"code": "DU002"}},
+]  # fmt: skip
+
+
+def test_a_suites_expectations_over_whole_columns_get_the_rows_each_gets_alone_and_in_gx():
+    """Run together, a suite's regex lists are answered from one search of the column, and its
+    bounds compared as arrays: each expectation still fails exactly the rows it fails alone
+    (missing values skipped; 1, True and 1.0 searched as three texts) and the rows GX fails."""
+    frames = {"paragraphs": TOGETHER, "mentions": Table()}
+    together = evaluate_light(frames, [suite_of(TOGETHER_EXPECTATIONS)])
+    alone = [outcome for e in TOGETHER_EXPECTATIONS for outcome in evaluate_light(frames, [suite_of([e])])]
+    assert together == alone
+    gx = evaluate_with_gx(frames, [suite_of(TOGETHER_EXPECTATIONS)])
+    by_code = lambda outcome: outcome.spec.code  # noqa: E731 (GX validates in an order of its own)
+    assert sorted(together, key=by_code) == sorted(gx, key=by_code)
+    rows = {outcome.spec.code: outcome.rows for outcome in together}
+    assert rows["BP001"] == (0, 2) and rows["BP003"] == (3, 5, 6) and rows["BP004"] == (4,)
+    assert rows["BP102"] == (1, 3, 7, 8) and rows["BP005"] == (0, 8) and "DU001" not in rows
+
+
+def test_a_column_of_large_ints_and_floats_is_bounded_as_python_compares_them():
+    """A mix of ints and floats is not rounded to floats: 2**53 + 1 is above a bound of 2**53."""
+    expectation = {"type": "expect_column_values_to_be_between", "kwargs": {"column": "mixed", "max_value": 2**53}, "meta": {"code": "BP102"}}
+    (outcome,) = evaluate_light({"paragraphs": TOGETHER, "mentions": Table()}, [suite_of([expectation])])
+    assert outcome.rows == (0,)
+
+
 def test_every_type_a_suite_may_use_runs_in_the_light_engine():
     from validators.evaluate import LIGHT_EXPECTATIONS
     from validators.suite import EXPECTATION_TYPES

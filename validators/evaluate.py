@@ -23,9 +23,11 @@ import sys
 import warnings
 from dataclasses import dataclass
 
+import numpy as np
+
 from .errors import SuiteError
 from .frame import Table
-from .pattern_list import found_in_each, searching
+from .pattern_list import column_bits, found_in_each, searching
 from .suite import ExpectationSpec, Suite
 
 
@@ -277,7 +279,12 @@ def _missing(value) -> bool:
 def _present(values: list, rows) -> list[int]:
     """The rows among ``rows`` whose value is not missing: a string or None decided without a
     call (a paragraph table has millions of them), other values by ``_missing``."""
-    pairs = enumerate(values) if rows == range(len(values)) else ((r, values[r]) for r in rows)
+    if rows == range(len(values)):
+        if values.count(None) == len(values):  # a feature column most files leave empty: one pass in C
+            return []
+        pairs = enumerate(values)
+    else:
+        pairs = ((r, values[r]) for r in rows)
     return [r for r, v in pairs if v is not None and (type(v) is str or not _missing(v))]
 
 
@@ -303,10 +310,31 @@ def pattern_lists(suite: Suite) -> list[tuple[str, ...]]:
 def _regex_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int], int]:
     # Map expectations skip missing values; GX matches with str.contains (re.search).
     values = frame[kwargs["column"]]
+    patterns = patterns_of(kwargs)
+    # Every row: the column's bits for all the suite's lists, worked out once, answer each list.
+    whole = column_bits(patterns, values, _missing) if rows == range(len(values)) else None
+    if whole is not None:
+        bits, bit, present = whole
+        return np.flatnonzero(bits & bit).tolist(), present
     present = _present(values, rows)
-    found = found_in_each(patterns_of(kwargs), [values[r] for r in present])
+    found = found_in_each(patterns, [values[r] for r in present])
     matched = [r for r, hit in zip(present, found, strict=True) if hit]
     return matched, len(present)
+
+
+def _numbers(values: list) -> np.ndarray | None:
+    """``values`` as an array when every one is an int (int64) or every one a float (float64;
+    NaN: missing): compared exactly as Python compares them. Else None (a mix of ints and
+    floats would round large ints)."""
+    try:
+        array = np.array(values)
+    except (ValueError, OverflowError):
+        return None
+    if array.ndim != 1 or array.dtype not in (np.int64, np.float64):
+        return None
+    if array.dtype == np.float64 and not all(isinstance(v, float) for v in values):
+        return None
+    return array
 
 
 def _between_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[int], int]:
@@ -317,6 +345,15 @@ def _between_expectation(frame: Table, rows: list[int], kwargs) -> tuple[list[in
     if low is None and high is None:
         raise ValueError("expect_column_values_to_be_between needs min_value or max_value")
     strict_min, strict_max = bool(kwargs.get("strict_min", False)), bool(kwargs.get("strict_max", False))
+    numbers = _numbers(values) if rows == range(len(values)) else None
+    if numbers is not None:  # a column of numbers (a score, a count): compared as an array
+        present = ~np.isnan(numbers) if numbers.dtype.kind == "f" else np.ones(len(numbers), dtype=bool)
+        out = np.zeros(len(numbers), dtype=bool)
+        if low is not None:
+            out |= numbers <= low if strict_min else numbers < low
+        if high is not None:
+            out |= numbers >= high if strict_max else numbers > high
+        return np.flatnonzero(out & present).tolist(), int(present.sum())
     present = _present(values, rows)
 
     def outside(value) -> bool:

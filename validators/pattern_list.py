@@ -27,6 +27,7 @@ import re._parser as _parser
 from dataclasses import dataclass
 
 import ahocorasick
+import numpy as np
 
 #: Literal sets larger than this are not worth checking one by one.
 MAX_LITERALS = 32
@@ -312,6 +313,34 @@ class Searches:
         self.matching = each_of(lists).matching
         self.bits = {patterns: 1 << number for number, patterns in enumerate(lists)}
         self.seen: dict[str, int] = {}
+        self.columns: dict[int, tuple[list, np.ndarray, int]] = {}  # id -> (column, its bits, values present)
+
+    def column(self, values: list, missing) -> tuple[np.ndarray, int] | None:
+        """(each value's bits, 0 where ``missing(value)``; how many values are not missing) of a
+        whole column, searched once however many lists ask, kept while the column is (by its
+        identity). None when the lists are more than an int64 has bits for."""
+        if len(self.bits) > 62:
+            return None
+        known = self.columns.get(id(values))
+        if known is not None and known[0] is values:
+            return known[1], known[2]
+        seen, matching = self.seen, self.matching
+        found, present = [], 0
+        for value in values:
+            if type(value) is str:
+                bits = seen.get(value)
+                if bits is None:
+                    bits = seen[value] = matching(value)
+            elif missing(value):
+                found.append(0)
+                continue
+            else:  # 1, 1.0 and True are one key but three texts: searched as they are
+                bits = matching(str(value))
+            found.append(bits)
+            present += 1
+        array = np.array(found, dtype=np.int64)
+        self.columns[id(values)] = (values, array, present)
+        return array, present
 
     def found_in_each(self, patterns: tuple[str, ...], values) -> list[bool]:
         """Per value, whether one of ``patterns`` (one of the lists) is found in ``str(value)``."""
@@ -346,6 +375,17 @@ def searching(lists):
         yield
     finally:
         _SEARCHES.reset(token)
+
+
+def column_bits(patterns: tuple[str, ...], values: list, missing) -> tuple[np.ndarray, int, int] | None:
+    """For a whole column and ``patterns``, one of the lists of the enclosing ``searching``:
+    (each value's bits, the bit of ``patterns``, how many values are not ``missing``), the
+    column searched once for all the lists (``Searches.column``); None outside such a context."""
+    searches = _SEARCHES.get()
+    if searches is None or patterns not in searches.bits:
+        return None
+    known = searches.column(values, missing)
+    return None if known is None else (known[0], searches.bits[patterns], known[1])
 
 
 def found_in_each(patterns: tuple[str, ...], values) -> list[bool]:
