@@ -265,6 +265,23 @@ def test_installed_command_prints_nothing_but_the_report(tmp_path):
     json.loads(result.stdout)
 
 
+def test_the_program_writes_its_whole_report_and_exits_with_the_gates_code(tmp_path):
+    """The program leaves freeing its objects to the operating system at exit: what it
+    printed (more than a pipe holds) all arrives first, and the exit code is the gate's."""
+    noisy = {f"{n:03}.txt": NOISY for n in range(150)}  # each file repeats the others: many findings
+    folder = write_corpus(tmp_path / "corpus", {**noisy, "clean.txt": CLEAN})
+
+    def program(*args):
+        return subprocess.run([sys.executable, "-m", "validators", *args], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+
+    failing = program("check", "--engine", "light", "--no-cache", str(folder))
+    assert failing.returncode == 1 and len(failing.stdout) > 1 << 16, failing.stderr  # a pipe holds 64 KiB
+    assert failing.stdout.splitlines()[-1].startswith("Found 449 findings") and failing.stdout.count("BP001") == 150
+    assert program("check", "--engine", "light", "--no-cache", str(folder / "clean.txt")).returncode == 0
+    wrong = program("check", "--engine", "nonsense", str(folder))
+    assert wrong.returncode == 2 and "nonsense" in wrong.stderr
+
+
 HEAVY = ("numpy", "ftfy", "pandas", "great_expectations")
 
 #: Runs the command line in-process with argv[1:], then prints its exit code and the heavy modules imported.

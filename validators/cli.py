@@ -149,6 +149,28 @@ def main() -> None:
     """Check a news-text corpus for scrape noise, duplicates, encoding damage and name variants."""
 
 
+def entry() -> None:
+    """The program (``corpus-validator``, ``python -m validators``): ``main``, then an exit that
+    leaves the run's objects to the operating system to take back at once. A check of
+    thousands of pages holds millions of them, and freeing them one by one took a third of
+    a second at 2,000 page dumps. The output is flushed first. A run that started Spark exits
+    as usual: PySpark's exit handlers stop its JVM."""
+    try:
+        main()
+    except SystemExit as done:
+        if "pyspark" in sys.modules or not (done.code is None or isinstance(done.code, int)):
+            raise
+        code = done.code or 0
+    else:
+        code = 0
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: as Python's own exit would, say nothing more
+        code = code or 1
+    os._exit(code)
+
+
 @main.command()
 @with_common_options
 @click.option(
