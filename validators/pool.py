@@ -65,7 +65,7 @@ def ordered_map(
     jobs: int,
     setup: Callable[[Any], None] | None = None,
     argument: Any = None,
-    chunks_per_worker: int = 4,
+    chunks_per_worker: int = 16,
 ) -> list:
     """``[function(item) for item in items]``, computed by ``jobs`` worker processes (at most
     one per item), each having run ``setup(argument)`` first; ``function`` and ``setup`` must be
