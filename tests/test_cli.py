@@ -282,6 +282,16 @@ def test_the_program_writes_its_whole_report_and_exits_with_the_gates_code(tmp_p
     assert wrong.returncode == 2 and "nonsense" in wrong.stderr
 
 
+def test_a_command_run_in_process_leaves_the_cycle_collector_as_it_found_it(cli, corpus):
+    """A check turns Python's cycle collector off while it runs; called from a program of
+    one's own (not as the program itself, which exits), it turns it back on."""
+    import gc
+
+    assert gc.isenabled()
+    assert cli("check", corpus({"a.txt": NOISY}), "--engine", "light").exit_code == 1
+    assert gc.isenabled()
+
+
 HEAVY = ("numpy", "ftfy", "pandas", "great_expectations")
 
 #: Runs the command line in-process with argv[1:], then prints its exit code and the heavy modules imported.

@@ -42,8 +42,14 @@ def _without_cycle_collection():
     try:
         yield
     finally:
-        if enabled:
+        # Not when the program ends here (``entry``): the collector, back on, would rescan the
+        # whole run's objects at the next allocation only for the process to exit.
+        if enabled and not _ENDS_THE_PROGRAM:
             gc.enable()
+
+
+#: Set by ``entry``: the command that runs is the program's last act.
+_ENDS_THE_PROGRAM = False
 
 
 def handle_errors(command):
@@ -155,6 +161,8 @@ def entry() -> None:
     thousands of pages holds millions of them, and freeing them one by one took a third of
     a second at 2,000 page dumps. The output is flushed first. A run that started Spark exits
     as usual: PySpark's exit handlers stop its JVM."""
+    global _ENDS_THE_PROGRAM
+    _ENDS_THE_PROGRAM = True
     try:
         main()
     except SystemExit as done:

@@ -22,7 +22,9 @@ FRAMES = {"paragraphs": ("doc_id", "para"), "mentions": ("mention_id",), "files"
 SCOPES = ("paragraph", "file", "mention")
 
 
-@dataclass(frozen=True, slots=True)  # no per-object dict: a large corpus has a million of them
+# Slots: no per-object dict (a large corpus has a million of them). Not frozen: a frozen
+# dataclass sets each field through object.__setattr__, most of the cost of making one.
+@dataclass(slots=True)
 class Hit:
     """One problem inside one paragraph: offsets into that paragraph's raw text."""
 
