@@ -425,3 +425,20 @@ def test_distinct_rows_are_found_byte_for_byte_even_when_hashes_collide(monkeypa
     distinct, inverse = noise_model._distinct_rows(x)
     assert np.array_equal(distinct[inverse].view(np.uint64), x.view(np.uint64))  # each row maps to itself
     assert len(distinct) == len({row.tobytes() for row in x})  # and none twice
+
+
+def test_a_lines_shape_is_the_same_whether_worked_out_or_kept_and_what_is_kept_is_bounded(monkeypatch):
+    """A site's lines repeat across its pages: a process keeps each line's own features and
+    gives a repeat the kept row, which is what working it out again gives; it keeps at most
+    ``SHAPES_KEPT`` lines, then starts afresh."""
+    from validators.features import noise
+
+    monkeypatch.setattr(noise, "SHAPES_KEPT", 3)
+    lines = ["Home | World | Sport", "The council said on Monday that the rules would change.", "Sign up for our newsletter",
+             "Share", "12 comments", "Home | World | Sport", "Share", "A caption, by Jane Doe/Reuters"]  # fmt: skip
+    fresh = [noise.paragraph_shapes([line], NoisePatterns())[0] for line in lines]
+    patterns = NoisePatterns(function_words=frozenset({"the", "on", "that", "for", "our"}))
+    alone = [noise.paragraph_shapes([line], NoisePatterns(function_words=patterns.function_words))[0] for line in lines]
+    together = noise.paragraph_shapes(lines * 3, patterns)
+    assert together == alone * 3 and len(patterns.shapes) <= 3
+    assert fresh[1] != alone[1]  # the function words count: what is kept is each pattern set's own

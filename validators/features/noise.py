@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -126,6 +126,8 @@ class NoisePatterns:
     comment_section: tuple[re.Pattern, ...] = ()
     function_words: frozenset[str] = frozenset()
     furniture: tuple[tuple[bool, tuple[re.Pattern, ...]], ...] = ()
+    # A line's own features (``paragraph_shapes``) by its text, as a process has worked them out.
+    shapes: dict[str, list] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def parse(cls, source: str, text: str, furniture=(), default_words=()) -> NoisePatterns:
@@ -239,8 +241,16 @@ def _matchers(lists: tuple[tuple[re.Pattern, ...], ...]):
     return matching
 
 
+#: Lines whose own features a process keeps (``NoisePatterns.shapes``), at most: then it starts afresh.
+SHAPES_KEPT = 200_000
+
+
 def paragraph_shapes(texts: list[str], patterns: NoisePatterns = NoisePatterns()) -> list[list[float]]:
-    """Each unit's own features (the ``OWN`` names, in order), from its text alone."""
+    """Each unit's own features (the ``OWN`` names, in order), from its text alone: worked out
+    once per distinct text in a process (a site's header, menus and footer repeat line for
+    line across its pages: half the lines of the labelled pages repeat another's), the rows
+    shared (nothing changes one)."""
+    kept = patterns.shapes
     rows = []
     # Only whether an error pattern and whether a warning pattern match is a feature: each
     # kind is one list; the two and the comment headings are searched in one pass.
@@ -250,6 +260,10 @@ def paragraph_shapes(texts: list[str], patterns: NoisePatterns = NoisePatterns()
         tuple(p for is_error, compiled in patterns.furniture if not is_error for p in compiled),
     ))  # fmt: skip
     for text in texts:
+        row = kept.get(text)
+        if row is not None:
+            rows.append(row)
+            continue
         found = matching(text)
         stripped = text.strip()
         tokens = _WORD.findall(stripped)
@@ -257,7 +271,7 @@ def paragraph_shapes(texts: list[str], patterns: NoisePatterns = NoisePatterns()
         visible, letters, upper, digits, alnum = char_counts(stripped)
         _, alphabetic, capitalised, _, _ = char_counts("".join(_WORD_HEAD.findall(stripped)))
         first = _FIRST_ALNUM.search(stripped)
-        rows.append([
+        row = [
             words,
             len(stripped),
             sum(map(len, tokens)) / words if words else 0.0,
@@ -277,7 +291,11 @@ def paragraph_shapes(texts: list[str], patterns: NoisePatterns = NoisePatterns()
             bool(found & 1),  # a comment heading
             bool(found & 2),  # an error pattern
             bool(found & 4),  # a warning pattern
-        ])  # fmt: skip
+        ]  # fmt: skip
+        if len(kept) >= SHAPES_KEPT:
+            kept.clear()
+        kept[text] = row
+        rows.append(row)
     return rows
 
 
