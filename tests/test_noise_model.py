@@ -327,7 +327,7 @@ def test_the_score_arbitrates_only_the_patterns_it_was_trained_on():
 
 def test_repeated_rows_are_scored_once_with_the_same_score_and_reasons_as_alone(monkeypatch):
     """A site's furniture repeats line for line: the model scores each distinct row once, in
-    blocks, and every copy gets what the row gets scored alone."""
+    blocks (in threads or not), and every copy gets what the row gets scored alone."""
     from validators.features import noise_model
     from validators.features.noise_model import NoiseModel
 
@@ -341,6 +341,8 @@ def test_repeated_rows_are_scored_once_with_the_same_score_and_reasons_as_alone(
     probability, reasons = model.score(x, FEATURES_ORDER)
     assert probability.tolist() == [p[0] for p, _ in alone]
     assert reasons == [r[0] for _, r in alone]
+    threaded, threaded_reasons = model.score(x, FEATURES_ORDER, jobs=3)  # the blocks in three threads
+    assert threaded.tolist() == probability.tolist() and threaded_reasons == reasons
     assert any(reasons) and len(set(probability.tolist())) > 5
 
 

@@ -35,6 +35,7 @@ import numpy as np
 from ..errors import ConfigError
 from ..frame import Table, float_column
 from ..pattern_list import each_of
+from ..pool import core_count
 from ..safe_regex import UnsafePattern
 from ..safe_regex import check as checked_pattern
 from ..segment import LINE_BREAK
@@ -519,13 +520,13 @@ def corpus_noise_features(frame: Table, per_file: list[dict], template: np.ndarr
     return NoiseUnits(matrix, rows)
 
 
-def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_threshold: float = 1.0) -> Table:
+def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_threshold: float = 1.0, jobs: int = 1) -> Table:
     """The ``noise_score`` (probability of page furniture: the mean of its lines' scores) and
     ``noise_why`` (the features that weigh most towards it, on its highest-scoring line, in
     words) columns, by ``model`` (a ``NoiseModel``), and ``story_noise_score``: the score of a
     paragraph inside the story, running text before and after it (NaN elsewhere), by which the
     check arbitrates patterns. ``rows``: score only these paragraphs (a
-    pre-commit run reports on a few files); the others get NaN.
+    pre-commit run reports on a few files); the others get NaN. ``jobs``: threads scoring.
 
     And ``furnished_noise_score``: the score again, in a file that has a paragraph scoring
     above ``error_threshold`` (page furniture already, BP100), for its other paragraphs (BP103
@@ -538,7 +539,7 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
     picked = np.flatnonzero(wanted)
     every = len(picked) == len(units.row)  # the whole matrix: read where it is, not copied
     if len(picked):
-        values, reasons = model.score(units.x if every else units.x[picked], FEATURES_ORDER)
+        values, reasons = model.score(units.x if every else units.x[picked], FEATURES_ORDER, jobs)
         owner = units.row[picked]
         total = np.bincount(owner, weights=values, minlength=n)
         count = np.bincount(owner, minlength=n)
@@ -629,7 +630,8 @@ def _noise_score(corpus, model) -> None:
     frame = corpus.table
     reported = None if report_paths is None else [r for r, path in enumerate(frame["path"]) if path in report_paths]
     error_threshold = corpus.context.options.get("error_threshold", 1.0)
-    add_noise_scores(frame, corpus.data["noise_units"], model, reported, error_threshold)
+    jobs = corpus.context.config.jobs or core_count()
+    add_noise_scores(frame, corpus.data["noise_units"], model, reported, error_threshold, jobs)
 
 
 NOISE_SCORE = register(

@@ -187,21 +187,23 @@ class NoiseModel:
     def calibrated(self, raw: np.ndarray) -> np.ndarray:
         return np.interp(raw, self.calibration_raw, self.calibration_probability)
 
-    def score(self, x: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str | None]]:
+    def score(self, x: np.ndarray, names: list[str], jobs: int = 1) -> tuple[np.ndarray, list[str | None]]:
         """The probability of page furniture for each row of ``x`` (columns named ``names``),
         and for rows scoring ``EXPLAIN_FROM`` or more, the ``REASONS`` features that weigh most
         towards it, in words.
 
         Each distinct row is scored once (a site's furniture repeats line for line across its
-        pages), ``SCORE_BLOCK`` rows at a time, so memory is bounded by the block, not by
-        rows × trees."""
+        pages), ``SCORE_BLOCK`` rows at a time, so memory is bounded by the blocks at work, not
+        by rows × trees; in ``jobs`` threads (NumPy's array operations let go of the
+        interpreter lock, so the blocks run on as many cores), each row's result the same."""
         order = [names.index(f) for f in self.features]
         # Already in the model's order (the check's matrix): not copied (a corpus's lines × features).
         x = np.ascontiguousarray(x if order == list(range(x.shape[1])) else x[:, order])
         distinct, inverse = _distinct_rows(x)
         probability = np.empty(len(distinct))
         reasons: list[str | None] = [None] * len(distinct)
-        for begin in range(0, len(distinct), SCORE_BLOCK):
+
+        def score_block(begin: int) -> None:
             block = distinct[begin : begin + SCORE_BLOCK]
             leaves = self.leaves(block)
             scored = probability[begin : begin + len(block)] = self.calibrated(self.raw(leaves))
@@ -209,11 +211,22 @@ class NoiseModel:
             for start in range(0, len(explain), EXPLAIN_BLOCK):
                 rows = explain[start : start + EXPLAIN_BLOCK]
                 contributions = self.path_contributions[leaves[rows]].sum(axis=1)
-                order = np.argsort(-contributions, axis=1, kind="stable")[:, :REASONS]
-                weighs = np.take_along_axis(contributions, order, axis=1) > 0
-                for row, top, up in zip(rows.tolist(), order.tolist(), weighs.tolist(), strict=True):
+                ranked = np.argsort(-contributions, axis=1, kind="stable")[:, :REASONS]
+                weighs = np.take_along_axis(contributions, ranked, axis=1) > 0
+                for row, top, up in zip(rows.tolist(), ranked.tolist(), weighs.tolist(), strict=True):
                     words = [describe(self.features[f], block[row, f]) for f, positive in zip(top, up, strict=True) if positive]
                     reasons[begin + row] = ", ".join(words) or None
+
+        starts = range(0, len(distinct), SCORE_BLOCK)
+        if jobs > 1 and len(starts) > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            _ = (self._walk, self._children, self.path_contributions)  # each worked out once, before the threads share it
+            with ThreadPoolExecutor(min(jobs, len(starts))) as threads:
+                list(threads.map(score_block, starts))
+        else:
+            for begin in starts:
+                score_block(begin)
         return probability[inverse], [reasons[i] for i in inverse.tolist()]
 
 
