@@ -96,6 +96,7 @@ class Locator:
         # Each document's line breaks, scanned once however many rules and findings ask
         # (a few-paragraph cache would rescan every document for every rule).
         self._breaks: dict = {}
+        self._text_breaks: dict = {}
         self._places: dict = {}  # (row, offset) or (row, offset, end) -> the related place there
 
     def base(self, row: int) -> int:
@@ -111,7 +112,11 @@ class Locator:
         # Offsets may run past the paragraph into its separator (line-ending rules).
         breaks = self._breaks.get(doc_id)
         if breaks is None:
-            breaks = self._breaks[doc_id] = line_breaks(self.documents[doc_id].text)
+            text = self.documents[doc_id].text
+            breaks = self._text_breaks.get(text)
+            if breaks is None:  # the copies of a text (a crawl holds many) share its scan
+                breaks = self._text_breaks[text] = line_breaks(text)
+            self._breaks[doc_id] = breaks
         line_start, start = int(line_start), int(start)
         line, column = position_in(breaks, offset, line_start, start)
         end_line, end_column = position_in(breaks, end, line_start, start)

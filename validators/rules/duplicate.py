@@ -45,21 +45,17 @@ class DuplicateParagraph(Rule):
         original = int(row["dup_of"])
         frame = corpus.paragraphs
         groups = corpus.memo("copies", lambda: _copies(frame["dup_of"]))
-        copies = groups[original]
-        first = Row.of(frame, original)  # the two columns the message reads, not every column
         places = corpus.memo("copy places", lambda: _group_places(groups))[original]
-        others = [place for place in places if place[0] != row.name]
-        return [
-            Hit(
-                row.name,
-                0,
-                len(row["raw"]),
-                f"paragraph repeats {first['path']}:{first['line_start']}"
-                + (f" ({len(copies) + 1} copies in all)" if len(copies) > 1 else ""),
-                "keep one copy and delete the others",
-                tuple(others),
+        said = corpus.memo("copy messages", dict)  # original row -> what each of its copies says
+        message = said.get(original)
+        if message is None:
+            copies = groups[original]
+            first = Row.of(frame, original)  # the two columns the message reads, not every column
+            message = said[original] = f"paragraph repeats {first['path']}:{first['line_start']}" + (
+                f" ({len(copies) + 1} copies in all)" if len(copies) > 1 else ""
             )
-        ]
+        others = tuple(place for place in places if place[0] != row.name)
+        return [Hit(row.name, 0, len(row["raw"]), message, "keep one copy and delete the others", others)]
 
 
 class EarlierCopyRule(Rule):
