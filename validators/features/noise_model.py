@@ -167,8 +167,14 @@ class NoiseModel:
         return np.stack((self.left, self.right), axis=1).ravel()
 
     def raw(self, leaves: np.ndarray) -> np.ndarray:
-        """The trees' summed output, tree by tree in order as the training library sums them."""
-        return np.cumsum(self.value[leaves], axis=1)[:, -1] + self.bias if leaves.shape[1] else np.full(len(leaves), self.bias)
+        """The trees' summed output, tree by tree in order as the training library sums them
+        (one tree's values at a time: no rows × trees array of them)."""
+        if not leaves.shape[1]:
+            return np.full(len(leaves), self.bias)
+        total = self.value[leaves[:, 0]]
+        for tree in range(1, leaves.shape[1]):
+            total += self.value[leaves[:, tree]]
+        return total + self.bias
 
     @cached_property
     def path_contributions(self) -> np.ndarray:
