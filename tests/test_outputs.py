@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from conftest import REPO, shared_file
 from validators.output import FORMATS
+from validators.output import text as text_report
 from validators.output.escape import HIDDEN, HIDDEN_CATEGORIES, HIDDEN_RANGES, dumps, safe_line, visible
 from validators.rules import RULES
 
@@ -584,8 +585,10 @@ def test_streamed_reports_are_the_whole_documents_byte_for_byte(run, tmp_path, f
         pieces = list(FORMATS.chunks(name)(report))
         text = "".join(pieces)
         assert text == FORMATS[name](report), name
-        if report.findings and name not in ("html", "junit"):
+        if report.findings and name not in ("html", "junit", "text"):
             assert len(pieces) > len(report.findings), name  # written a finding at a time
+    if report.findings:  # the text report in pieces of whole lines, as small as asked
+        assert len(list(text_report.pieces(report, size=1))) == FORMATS["text"](report).count("\n")
         if name == "junit":
             assert len(pieces) > len(report.documents)  # written a file at a time
     json_report = FORMATS["json"](report)

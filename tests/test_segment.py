@@ -107,3 +107,20 @@ def test_findings_places_match_position_for_every_ending_and_scan_each_document_
         places = [locate.place(row, offset) for row, offset in asked]
         assert [(p.line, p.column) for p in places] == expected
     assert len(scans) == len(texts)  # one scan per document, not per rule or per place
+
+
+@given(texts, st.data())
+@settings(max_examples=300)
+def test_a_span_is_placed_where_its_start_and_its_end_each_are(text, data):
+    """``span_in`` (a finding's start and end at once) gives what ``position_in`` gives for
+    each end alone: across lines, at a break, inside "\\r\\n", and from any paragraph start."""
+    from validators.segment import line_breaks, position_in, span_in
+
+    breaks = line_breaks(text)
+    base = data.draw(st.integers(0, len(text)))
+    offset = data.draw(st.integers(0, len(text) - base))
+    end = data.draw(st.integers(0, len(text) - base))
+    line_start = data.draw(st.integers(1, 5))
+    assert span_in(breaks, offset, end, line_start, base) == (
+        *position_in(breaks, offset, line_start, base), *position_in(breaks, end, line_start, base)
+    )

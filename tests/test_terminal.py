@@ -169,17 +169,17 @@ def test_the_text_report_written_piece_by_piece_is_the_rendered_report_byte_for_
     whole = text.render(report)
     assert whole.count("\n") > 6 and "BP001 [error]" in whole and whole.endswith("paragraphs.\n")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
-    chunks, pieces = command_line._chunks, []
+    real, pieces = text.pieces, []
 
-    def counted(lines, size):
-        for piece in chunks(lines, size):
+    def counted(report, summary=True, size=1 << 20):
+        for piece in real(report, summary, size):
             pieces.append(piece)
             yield piece
 
     lines = whole.count("\n")
     for size, written in ((1, 4 * lines - 1), (50, None), (1 << 20, 4)):  # a line a piece, ..., all in one
         pieces.clear()
-        monkeypatch.setattr(command_line, "_chunks", functools.partial(counted, size=size))
+        monkeypatch.setattr(text, "pieces", functools.partial(counted, size=size))
         assert cli("check", noisy, "--engine", "light").stdout == whole
         assert cli("check", noisy, "--engine", "light", "--quiet").stdout == terminal.without_summary(whole)
         cli("check", noisy, "--engine", "light", "--output", tmp_path / "r.txt")

@@ -279,7 +279,7 @@ def _emit_report(report, text: str | None, output_format: str, output: str | Non
         _emit_chunks(_chunks(FORMATS.chunks(output_format)(report)), output)
         return
     if text is None:
-        chunks = _chunks(text_report.lines(report, summary=not quiet))
+        chunks = text_report.pieces(report, summary=not quiet)
         if not output and terminal.colour_wanted(sys.stdout):
             for chunk in chunks:
                 click.echo(terminal.colourise(chunk.encode("utf-8", "replace").decode("utf-8")), nl=False, color=True)

@@ -11,7 +11,7 @@ import numpy as np
 from .evaluate import Outcome
 from .features.duplicate import canonical
 from .rules import RULES, SEVERITIES, CorpusView, Hit, PatternRule, Row
-from .segment import line_breaks, position_in
+from .segment import line_breaks, span_in
 
 
 # Not frozen, as no place or finding changes once made: a frozen dataclass sets each field
@@ -117,10 +117,7 @@ class Locator:
             if breaks is None:  # the copies of a text (a crawl holds many) share its scan
                 breaks = self._text_breaks[text] = line_breaks(text)
             self._breaks[doc_id] = breaks
-        line_start, start = int(line_start), int(start)
-        line, column = position_in(breaks, offset, line_start, start)
-        end_line, end_column = position_in(breaks, end, line_start, start)
-        return path, line, column, end_line, end_column
+        return (path, *span_in(breaks, offset, end, int(line_start), int(start)))
 
     def _related(self, row: int, offset: int, end: int | None = None) -> Place:
         """The place of a related text; unless a rule gives its end, it runs to the end of its line."""

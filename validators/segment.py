@@ -122,6 +122,23 @@ def position_in(breaks: tuple, offset: int, line_start: int, base: int = 0) -> t
     return line_start + last - first, offset - (min(ends[last - 1], base + offset) - base) + 1
 
 
+def span_in(breaks: tuple, offset: int, end: int, line_start: int, base: int = 0) -> tuple[int, int, int, int]:
+    """``position_in`` of ``offset`` and of ``end`` at once: (line, column, end line, end column)."""
+    starts, ends = breaks
+    first = bisect.bisect_left(starts, base) if base else 0
+    last = bisect.bisect_left(starts, base + offset)
+    if last == first:
+        line, column = line_start, offset + 1
+    else:
+        line, column = line_start + last - first, offset - (min(ends[last - 1], base + offset) - base) + 1
+    if end == offset:
+        return line, column, line, column
+    last = bisect.bisect_left(starts, base + end, last if end >= offset else first)
+    if last == first:
+        return line, column, line_start, end + 1
+    return line, column, line_start + last - first, end - (min(ends[last - 1], base + end) - base) + 1
+
+
 def line_breaks(text: str) -> tuple[array, array]:
     """(start, end) offsets of the line breaks of ``text``, as compact arrays (8 bytes a break)."""
     starts, ends = array("q"), array("q")

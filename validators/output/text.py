@@ -1,39 +1,54 @@
 """Linter-style text: ``path:line:column: CODE [severity] message``, a hint, then a summary.
 
 File names and corpus text are shown through ``escape.visible`` and each line through
-``escape.safe_line``: this is what a terminal, and the pre-commit hook's CI log, print.
+``escape.safe_lines`` (a piece of whole lines at a time): this is what a terminal, and the
+pre-commit hook's CI log, print.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from .escape import safe_line, visible
+from .escape import safe_lines, visible
 
 MAX_RELATED_SHOWN = 5
 
 
 def render(report) -> str:
-    return "".join(lines(report))
+    return "".join(pieces(report))
 
 
 def chunks(report) -> Iterator[str]:
-    return lines(report)
+    return pieces(report)
 
 
-def lines(report, summary: bool = True) -> Iterator[str]:
-    """The report's lines as they are produced, each escaped and ending in a line feed (a
-    report of many findings is written as it goes, never held whole); without the closing
-    summary line when ``summary`` is false (``--quiet``)."""
+def pieces(report, summary: bool = True, size: int = 1 << 20) -> Iterator[str]:
+    """The report in pieces of about ``size`` characters, whole lines each, as it is produced
+    (a report of many findings is written as it goes, never held whole), each piece made safe
+    for a CI log at once (``safe_lines``: per line, as it reads each line); without the
+    closing summary line when ``summary`` is false (``--quiet``)."""
+    batch, length = [], 0
+    for line in _lines(report, summary):
+        batch.append(line)
+        length += len(line)
+        if length >= size:
+            yield safe_lines("".join(batch))
+            batch, length = [], 0
+    if batch:
+        yield safe_lines("".join(batch))
+
+
+def _lines(report, summary: bool) -> Iterator[str]:
+    """The report's lines, each shown escaped (``visible``) and ending in a line feed."""
     for f in report.findings:
-        yield safe_line(f"{visible(f.path)}:{f.line}:{f.column}: {f.code} [{f.severity}] {visible(f.message)}") + "\n"
-        yield safe_line(f"    help: {visible(f.suggestion)}") + "\n"
+        yield f"{visible(f.path)}:{f.line}:{f.column}: {f.code} [{f.severity}] {visible(f.message)}\n"
+        yield f"    help: {visible(f.suggestion)}\n"
         if f.related:
             shown = ", ".join(f"{visible(p.path)}:{p.line}:{p.column}" for p in f.related[:MAX_RELATED_SHOWN])
             more = len(f.related) - MAX_RELATED_SHOWN
-            yield safe_line(f"    see: {shown}" + (f" and {more} more" if more > 0 else "")) + "\n"
+            yield f"    see: {shown}" + (f" and {more} more" if more > 0 else "") + "\n"
     for path, reason in report.skipped:
-        yield safe_line(f"{visible(path)}: skipped: {reason}") + "\n"
+        yield f"{visible(path)}: skipped: {reason}\n"
     if not summary:
         return
     s = report.summary()
@@ -47,4 +62,4 @@ def lines(report, summary: bool = True) -> Iterator[str]:
         )
     else:
         line = f"All clear: {s['files']} file{'s' if s['files'] != 1 else ''}, {s['paragraphs']} paragraph{'s' if s['paragraphs'] != 1 else ''}, no findings." + accepted
-    yield safe_line(line) + "\n"
+    yield line + "\n"
