@@ -156,17 +156,17 @@ def main() -> None:
 
 
 def entry() -> None:
-    """The program (``corpus-validator``, ``python -m validators``): ``main``, then an exit that
-    leaves the run's objects to the operating system to take back at once. A check of
-    thousands of pages holds millions of them, and freeing them one by one took a third of
-    a second at 2,000 page dumps. The output is flushed first. A run that started Spark exits
-    as usual: PySpark's exit handlers stop its JVM."""
+    """The program (``corpus-validator``, ``python -m validators``): ``main``; after a check,
+    an exit that leaves the run's objects to the operating system to take back at once. A
+    check of thousands of pages holds millions of them, and freeing them one by one took a
+    third of a second at 2,000 page dumps. The output is flushed first. Other commands, and a
+    check on Spark (PySpark's exit handlers stop its JVM), exit as usual."""
     global _ENDS_THE_PROGRAM
     _ENDS_THE_PROGRAM = True
     try:
         main()
     except SystemExit as done:
-        if "pyspark" in sys.modules or not (done.code is None or isinstance(done.code, int)):
+        if not _CHECKED or not (done.code is None or isinstance(done.code, int)):
             raise
         code = done.code or 0
     else:
@@ -174,9 +174,18 @@ def entry() -> None:
     try:
         sys.stdout.flush()
         sys.stderr.flush()
-    except (OSError, ValueError):  # a closed pipe: as Python's own exit would, say nothing more
+    except (OSError, ValueError):  # a closed pipe: what was written is lost, so not a clean exit
         code = code or 1
     os._exit(code)
+
+
+#: Set by ``check`` once its reports are written, on the engines that start nothing of their own.
+_CHECKED = False
+
+
+def _check_done(engine: str) -> None:
+    global _CHECKED
+    _CHECKED = engine != "spark"
 
 
 @main.command()
@@ -251,6 +260,7 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
         else:
             _emit_chunks(_chunks(FORMATS.chunks(name)(report)), target)
     _emit_report(report, rendered.get(output_format), output_format, output, quiet, show_statistics)
+    _check_done(config.engine)
     sys.exit(EXIT_FINDINGS if report.errors and not exit_zero else EXIT_CLEAN)
 
 
