@@ -212,7 +212,7 @@ def _check_done(engine: str) -> None:
 @click.option("--data-docs", type=click.Path(file_okay=False), help="Also write the validation results as a GX Data Docs site in this folder (gx engine).")
 @click.option("--spark-master", metavar="URL", help="The Spark master the spark engine runs on (default: local[*]; or spark-master in the config).")
 @click.option("--findings-table", "--spark-output", "spark_output", metavar="PATH", help="Also write the findings as a table written by Spark in this new folder: JSON Lines when PATH ends in .jsonl, else Parquet (spark engine).")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Processes computing the per-file features (default: one per core, or jobs in the config).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Processes computing the per-file features, and threads scoring the noise model (default: one per core, or jobs in the config).")
 @handle_errors
 def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, output_format, output, reports, baseline_file,
           quiet, show_statistics, exit_zero, data_docs, spark_master, spark_output, jobs) -> None:  # fmt: skip

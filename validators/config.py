@@ -9,7 +9,7 @@
     engine = "gx"                     # or "light": same rules without importing GX (pre-commit)
     cache = true                      # keep per-file features in .corpus-validator-cache/
     cache-size = 2048                 # MB the cache file may reach before its oldest entries go
-    jobs = 2                          # processes computing per-file features (default: one per core)
+    jobs = 2                          # processes (per-file features), threads (noise score); default: one per core
 
     [tool.corpus-validator.per-file-ignores]
     "archive/**" = ["BP"]             # glob (relative to the project root) -> codes or prefixes
@@ -83,7 +83,7 @@ class Config:
     noise: NoiseSettings = field(default_factory=lambda: NoiseSettings())  # the noise score's thresholds
     cache: bool = True  # keep per-file features in .corpus-validator-cache/ at the project root
     cache_size: int = MAX_BYTES // 2**20  # MB the cache file may reach before its oldest unused entries go
-    jobs: int | None = None  # worker processes for the per-file features (None: one per core)
+    jobs: int | None = None  # worker processes for the per-file features, threads for the noise score (None: one per core)
     engine: str = "gx"  # "gx": the suites run in Great Expectations; "light": evaluated here, no GX or pandas import
     data_docs: str | None = None  # a folder for GX Data Docs (``check --data-docs``; gx engine only)
     spark_master: str | None = None  # the spark engine's master URL (None: local[*])
