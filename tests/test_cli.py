@@ -282,6 +282,18 @@ def test_the_program_writes_its_whole_report_and_exits_with_the_gates_code(tmp_p
     assert wrong.returncode == 2 and "nonsense" in wrong.stderr
 
 
+def test_a_check_run_under_a_profiler_exits_as_python_does_and_the_profile_is_written(tmp_path):
+    """The quick exit stands aside for a profiler, which writes its data as Python exits."""
+    import pstats
+
+    folder = write_corpus(tmp_path / "corpus", {"a.txt": NOISY})
+    profile = tmp_path / "check.prof"
+    done = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "validators", "check", "--engine", "light", str(folder)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=300)  # fmt: skip
+    assert "BP001" in done.stdout and done.stdout.endswith("paragraphs.\n"), done.stderr  # (cProfile keeps no exit code)
+    assert pstats.Stats(str(profile)).total_calls > 0
+
+
 def test_a_command_run_in_process_leaves_the_cycle_collector_as_it_found_it(cli, corpus):
     """A check turns Python's cycle collector off while it runs; called from a program of
     one's own (not as the program itself, which exits), it turns it back on."""

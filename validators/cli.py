@@ -159,14 +159,15 @@ def entry() -> None:
     """The program (``corpus-validator``, ``python -m validators``): ``main``; after a check,
     an exit that leaves the run's objects to the operating system to take back at once. A
     check of thousands of pages holds millions of them, and freeing them one by one took a
-    third of a second at 2,000 page dumps. The output is flushed first. Other commands, and a
-    check on Spark (PySpark's exit handlers stop its JVM), exit as usual."""
+    third of a second at 2,000 page dumps. The output is flushed first. Other commands, a
+    check on Spark (PySpark's exit handlers stop its JVM), and a run under a profiler, a
+    tracer or coverage (each writes its data as Python exits) exit as usual."""
     global _ENDS_THE_PROGRAM
     _ENDS_THE_PROGRAM = True
     try:
         main()
     except SystemExit as done:
-        if not _CHECKED or not (done.code is None or isinstance(done.code, int)):
+        if not _CHECKED or _watched() or not (done.code is None or isinstance(done.code, int)):
             raise
         code = done.code or 0
     else:
@@ -177,6 +178,11 @@ def entry() -> None:
     except (OSError, ValueError):  # a closed pipe: what was written is lost, so not a clean exit
         code = code or 1
     os._exit(code)
+
+
+def _watched() -> bool:
+    """Whether a profiler (``python -m cProfile``), a tracer or coverage.py watches this run."""
+    return sys.getprofile() is not None or sys.gettrace() is not None or "coverage" in sys.modules
 
 
 #: Set by ``check`` once its reports are written, on the engines that start nothing of their own.
