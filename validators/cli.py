@@ -224,7 +224,7 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
           quiet, show_statistics, exit_zero, data_docs, spark_master, spark_output, jobs) -> None:  # fmt: skip
     """Check PATHS (files, or folders of .txt files; default: the configured corpus)."""
     from . import baseline, progress
-    from .output import FORMATS
+    from .output import FORMATS, joined
     from .pipeline import check as run_check
 
     extra = _report_targets(reports, FORMATS)  # a bad --report fails before the work
@@ -264,7 +264,7 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
         if name in rendered:
             _emit(rendered[name], target)
         else:
-            _emit_chunks(_chunks(FORMATS.chunks(name)(report)), target)
+            _emit_chunks(joined(FORMATS.chunks(name)(report)), target)
     _emit_report(report, rendered.get(output_format), output_format, output, quiet, show_statistics)
     _check_done(config.engine)
     sys.exit(EXIT_FINDINGS if report.errors and not exit_zero else EXIT_CLEAN)
@@ -284,7 +284,7 @@ def _emit_report(report, text: str | None, output_format: str, output: str | Non
     """The main report (``text``; None: the report in ``output_format``, written as it is
     produced) to ``output`` or stdout, a text report on a terminal in colour; or, with
     ``show_statistics``, the statistics to stdout (and the report to ``output``)."""
-    from .output import FORMATS, terminal
+    from .output import FORMATS, joined, terminal
     from .output import text as text_report
 
     if show_statistics:
@@ -292,7 +292,7 @@ def _emit_report(report, text: str | None, output_format: str, output: str | Non
         if not output:
             return
     if text is None and output_format != "text":
-        _emit_chunks(_chunks(FORMATS.chunks(output_format)(report)), output)
+        _emit_chunks(joined(FORMATS.chunks(output_format)(report)), output)
         return
     if text is None:
         chunks = text_report.pieces(report, summary=not quiet)
@@ -308,20 +308,6 @@ def _emit_report(report, text: str | None, output_format: str, output: str | Non
         click.echo(terminal.colourise(text.encode("utf-8", "replace").decode("utf-8")), nl=False, color=True)
         return
     _emit(text, output)
-
-
-def _chunks(lines, size: int = 1 << 20):
-    """Lines joined into pieces of about ``size`` characters: written as they come, with
-    one write (and flush) per piece rather than per line."""
-    batch, length = [], 0
-    for line in lines:
-        batch.append(line)
-        length += len(line)
-        if length >= size:
-            yield "".join(batch)
-            batch, length = [], 0
-    if batch:
-        yield "".join(batch)
 
 
 def _emit_chunks(chunks, output: str | None) -> None:

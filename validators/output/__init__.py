@@ -5,6 +5,7 @@ is written as it goes, never held whole)."""
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable, Iterator
 
 
 class _Renderers(dict):
@@ -20,3 +21,17 @@ class _Renderers(dict):
 
 
 FORMATS = _Renderers(text="text", json="json", github="github", sarif="sarif", junit="junit", gitlab="gitlab", html="html")
+
+
+def joined(pieces: Iterable[str], size: int = 1 << 20) -> Iterator[str]:
+    """Pieces of text joined into pieces of about ``size`` characters: written as they come,
+    with one write (and flush) per piece rather than per line or record."""
+    batch, length = [], 0
+    for piece in pieces:
+        batch.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(batch)
+            batch, length = [], 0
+    if batch:
+        yield "".join(batch)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from . import joined
 from .escape import safe_lines, visible
 
 MAX_RELATED_SHOWN = 5
@@ -27,15 +28,7 @@ def pieces(report, summary: bool = True, size: int = 1 << 20) -> Iterator[str]:
     (a report of many findings is written as it goes, never held whole), each piece made safe
     for a CI log at once (``safe_lines``: per line, as it reads each line); without the
     closing summary line when ``summary`` is false (``--quiet``)."""
-    batch, length = [], 0
-    for line in _lines(report, summary):
-        batch.append(line)
-        length += len(line)
-        if length >= size:
-            yield safe_lines("".join(batch))
-            batch, length = [], 0
-    if batch:
-        yield safe_lines("".join(batch))
+    return (safe_lines(piece) for piece in joined(_lines(report, summary), size))
 
 
 def _lines(report, summary: bool) -> Iterator[str]:
