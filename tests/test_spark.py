@@ -512,7 +512,7 @@ def test_hook_path_and_version_do_not_import_pyspark(tmp_path):
 def test_exact_and_near_duplicates_on_spark_match_the_numpy_step_row_for_row(spark, tmp_path):
     import numpy as np
 
-    from validators.features.duplicate import DuplicateSettings, file_duplicate_data
+    from validators.features.duplicate import DuplicateSettings, digest_pairs, file_duplicate_data
     from validators.features.minhash import NUM_PERM
     from validators.ingest import read
     from validators.pipeline import featurise
@@ -522,7 +522,7 @@ def test_exact_and_near_duplicates_on_spark_match_the_numpy_step_row_for_row(spa
     frame, _ = featurise(read([generated_corpus(tmp_path / "generated")]), Config(root=tmp_path, cache=False))
     data = file_duplicate_data(frame["text"], frame["raw"], settings)
     sigs = np.frombuffer(data["signatures"], dtype=np.uint32).reshape(len(frame), NUM_PERM).astype(np.int64).tolist()
-    rows = [(r, d, n, s) for r, ((d, n), s) in enumerate(zip(data["canonical_digest"], sigs, strict=True))]
+    rows = [(r, d, n, s) for r, ((d, n), s) in enumerate(zip(digest_pairs(data).tolist(), sigs, strict=True))]
     paragraphs = spark.createDataFrame(rows, "row long, digest long, length long, sig array<long>")
 
     exact = {r["row"]: r["dup_of"] for r in exact_duplicates(paragraphs, settings.min_chars).collect()}

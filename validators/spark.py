@@ -481,6 +481,7 @@ def _corpus_inputs(batches):
     import numpy as np
     import pandas as pd
 
+    from .features.duplicate import digest_pairs
     from .features.minhash import NUM_PERM
 
     for batch in batches:
@@ -493,8 +494,9 @@ def _corpus_inputs(batches):
             sigs = np.frombuffer(data["signatures"], dtype=np.uint32).reshape(-1, NUM_PERM).astype(np.int64)
             out["doc_id"].append(int(doc_id))
             out["first_row"].append(int(first_row))
-            out["digests"].append([d for d, _ in data["canonical_digest"]])
-            out["lengths"].append([n for _, n in data["canonical_digest"]])
+            pairs = digest_pairs(data)
+            out["digests"].append(pairs[:, 0].tolist())
+            out["lengths"].append(pairs[:, 1].tolist())
             out["sigs"].append(sigs.tolist())
             out["passages"].append(np.frombuffer(data["passages"], dtype=np.int64).reshape(-1, 4).tolist())
             # The line keys are unsigned 64-bit digests: as signed longs, equal where they are equal.
@@ -521,6 +523,7 @@ def _file_results(context, error_threshold: float, read: tuple[str, ...] = ()):
         import numpy as np
         import pandas as pd
 
+        from .features.duplicate import digest_pairs
         from .features.noise import add_noise_scores, corpus_noise_features
         from .features.steps import file_steps, unpack
         from .frame import Table
@@ -544,7 +547,7 @@ def _file_results(context, error_threshold: float, read: tuple[str, ...] = ()):
                     scored = None if report_paths is None or doc.path in report_paths else []
                     add_noise_scores(frame, units, model, scored, error_threshold)
                     columns = {name: frame[name] for name in NOISE_COLUMNS}
-                    pairs = entry["duplicate-digests"]["duplicate_data"]["canonical_digest"]
+                    pairs = digest_pairs(entry["duplicate-digests"]["duplicate_data"]).tolist()
                     columns["text_key"] = [d for d, _ in pairs]
                     columns["dup_key"] = [d if n >= min_chars else None for d, n in pairs]
                     for step, name in SPARK_ONLY.items():
