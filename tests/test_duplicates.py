@@ -9,7 +9,16 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from validators.features.duplicate import DuplicateSettings, _digest, canonical, file_duplicate_data, passages, sentences
+from validators.features.duplicate import (
+    DuplicateSettings,
+    _digest,
+    canonical,
+    concatenate,
+    digest_pairs,
+    file_duplicate_data,
+    passages,
+    sentences,
+)
 from validators.features.minhash import EMPTY, NUM_PERM, _band_groups, signatures, similar_earlier
 
 
@@ -57,6 +66,18 @@ def test_duplicate_data_holds_each_paragraphs_passages(texts):
     data = file_duplicate_data(texts, texts, DuplicateSettings(passage_min_words=3))
     units = np.frombuffer(data["passages"], dtype=np.int64).reshape(-1, 4).tolist()
     assert units == [[row, *unit] for row, text in enumerate(texts) for unit in passages(text, 3)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join), max_size=5), max_size=4))
+def test_each_paragraph_has_the_digest_and_length_of_its_canonical_form_in_file_and_table_order(files):
+    """``digest_pairs`` gives, per paragraph, the digest of its canonical form and that form's
+    length in characters; the table's pairs are its files' in order."""
+    data = [file_duplicate_data(texts, texts, DuplicateSettings()) for texts in files]
+    for texts, one in zip(files, data, strict=True):
+        assert digest_pairs(one).tolist() == [[_digest(canonical(t)), len(canonical(t))] for t in texts]
+    table = concatenate(data, [len(texts) for texts in files])
+    assert digest_pairs(table).tolist() == [pair for one in data for pair in digest_pairs(one).tolist()]
 
 
 def test_duplicate_data_is_the_same_whether_the_raw_text_is_the_text_or_a_copy():
