@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from conftest import REPO
 from validators.config import Config
-from validators.features.name import NameLexicon, build_mentions, near_variants, variant_key
+from validators.features.name import _TOKEN, NameLexicon, _scan, build_mentions, lowercase_words, near_variants, variant_key
 from validators.frame import Table
 from validators.pipeline import check
 
@@ -463,3 +463,38 @@ def test_a_one_file_run_reports_what_the_full_run_reports_for_that_file(cli, cor
     for name in files:
         path = f"corpus/{name}"
         assert findings(path, "--with-corpus") == [f for f in full if f["path"] == path], name
+
+
+_WORDS = [
+    "the", "talks", "said", "e.g.", "u.s.", "a.B.", "x.Yz", "ab", "a", "x", "vanity", "van", "de", "bin", "al", "al-", "ibn", "von", "der",
+    "Kim", "Jong-un", "Jong", "Un", "U.S.", "U.N.", "A.C.", "Milan", "J.K.", "Rowling", "George", "W.", "Bush", "W",
+    "iPhone", "eBay", "KCNA", "NASA", "Ludwig", "Beethoven", "Abu", "Bakr", "al-Baghdadi", "In", "The", "He", "well\u2010known",
+    "café", "Café", "Zelensky", "İstanbul", "Straße", "ΣΟΦΙΑ", "ǅemal", "東京", "a中", "e\u0301", "example.com", "@NASA", "US10YT=RR",
+]  # fmt: skip
+_GAPS = [" ", " ", " ", " ", "  ", ". ", ", ", "\n", "-", "\u2010", ".", "", "'", "’s ", "1", "_", "/", " (", ") ", " “", "” "]
+
+
+@st.composite
+def _texts(draw) -> str:
+    """Words and the gaps between them, single spaces most often: runs of names and particles."""
+    words = draw(st.lists(st.sampled_from(_WORDS), max_size=16))
+    gaps = draw(st.lists(st.sampled_from(_GAPS), min_size=len(words), max_size=len(words)))
+    return "".join(w + g for w, g in zip(words, gaps, strict=True))
+
+
+@settings(max_examples=500, deadline=None)
+@given(_texts())
+def test_the_tokens_read_find_what_reading_every_token_finds(raw):
+    """``_scan`` reads no plain lower-case word that is not a particle (``NameLexicon.tokens``):
+    its candidates are those of reading every token (``_TOKEN``), with the bundled lexicon's
+    particles and leading words."""
+    lexicon = NameLexicon.parse("names.toml", (REPO / "expectations" / "names.toml").read_text())
+    lower = lowercase_words(raw)
+    assert _scan(raw, lexicon, lower) == _scan(raw, lexicon, lower, _TOKEN)
+    assert _scan(raw, LEXICON, lower) == _scan(raw, LEXICON, lower, _TOKEN)
+
+
+def test_the_tokens_read_skip_plain_lower_case_words_but_particles():
+    lexicon = NameLexicon.parse("names.toml", (REPO / "expectations" / "names.toml").read_text())
+    read = [m.group() for m in lexicon.tokens.finditer("the talks of Ludwig van Beethoven and vanity, e.g. Jong-un's café iPhone")]
+    assert read == ["Ludwig", "van", "Beethoven", "e.g.", "Jong-un", "café", "iPhone"]

@@ -48,6 +48,18 @@ MENTION_COLUMNS = [
 # A token is dotted initials ("U.S.", "J.K.") or a word, hyphenated parts included ("Jong-un").
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:[-\u2010][^\W\d_]+)*")
 _DOTTED = re.compile(r"(?:[^\W\d_]\.){2,}")
+#: What may follow a token's letters within the token: another letter, a hyphen, a dot.
+_GOES_ON = r"(?:[^\W\d_]|[-\u2010.])"
+
+
+@functools.lru_cache(maxsize=8)
+def _reading_tokens(particles: frozenset[str]) -> re.Pattern:
+    """``NameLexicon.tokens``: ``_TOKEN`` where neither a plain lower-case ASCII word that is not
+    one of ``particles`` starts nor a letter precedes (no token of ``_TOKEN`` starts after a
+    letter, and a skipped word holds no other start: its tokens are exactly ``_TOKEN``'s)."""
+    plain = sorted(re.escape(p) for p in particles if re.fullmatch(r"[a-z]+", p))
+    particle = f"(?!(?:{'|'.join(plain)})(?!{_GOES_ON}))" if plain else ""
+    return re.compile(rf"(?<![^\W\d_])(?!{particle}[a-z]+(?!{_GOES_ON}))(?:{_TOKEN.pattern})")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*\s+$")
 #: A stretch of text with no spaces that holds a digit, "=", "/", "@", "_", "\", "#", "<", ">"
@@ -91,6 +103,13 @@ class NameLexicon:
             if first is not None and first.end() < len(spelling) and " " in spelling and _is_acronym(first.group()):
                 found.setdefault(first.group(), []).append(spelling)
         return {token: tuple(sorted(names, key=len, reverse=True)) for token, names in found.items()}
+
+    @functools.cached_property
+    def tokens(self) -> re.Pattern:
+        """``_TOKEN``'s tokens but a plain lower-case ASCII word that is no particle: ``_scan``
+        reads such a word only to close the run before it, which the next token it reads closes
+        as well (a word in the gap, no token joins the run). Three tokens of four are such words."""
+        return _reading_tokens(frozenset(self.particles))
 
     @classmethod
     def parse(cls, source: str, text: str) -> NameLexicon:
@@ -232,8 +251,9 @@ def mention_candidates(raw: str, lexicon: NameLexicon, lower: set[str] = frozens
     return spans, singles, tuple(start for start, _, _ in words)
 
 
-def _scan(raw: str, lexicon: NameLexicon, lower: set[str] = frozenset()) -> tuple[list, list]:
-    """``mention_candidates``, with the one-word candidates as (start, end, opens a sentence)."""
+def _scan(raw: str, lexicon: NameLexicon, lower: set[str] = frozenset(), tokens: re.Pattern | None = None) -> tuple[list, list]:
+    """``mention_candidates``, with the one-word candidates as (start, end, opens a sentence);
+    ``tokens``: the tokens read (``NameLexicon.tokens``; ``_TOKEN``, every token, gives the same)."""
     words: list[tuple[int, int, bool]] = []
     if not any(ch.islower() for ch in raw):
         return [], words
@@ -278,7 +298,7 @@ def _scan(raw: str, lexicon: NameLexicon, lower: set[str] = frozenset()) -> tupl
 
     led, particles = lexicon.led_by_acronym, lexicon.particles
     skip_to = 0  # the end of a registry name read as a whole: its words are not read again
-    for match in _TOKEN.finditer(raw):
+    for match in (tokens or lexicon.tokens).finditer(raw):
         token = match.group()
         if match.start() < skip_to:
             continue
