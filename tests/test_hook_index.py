@@ -11,7 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from validators.features.duplicate import DuplicateSettings, add_duplicate_features, file_duplicate_data, sharing_a_band
+from validators.features.duplicate import (
+    DuplicateSettings,
+    SignatureParts,
+    add_duplicate_features,
+    file_duplicate_data,
+    sharing_a_band,
+    sharing_a_band_in,
+)
 from validators.features.minhash import NUM_PERM
 from validators.frame import Table
 
@@ -146,3 +153,37 @@ def test_a_hook_run_reports_what_the_full_run_reports_after_a_steps_key_changes(
         monkeypatch.setitem(steps.FILE_STEPS, name, dataclasses.replace(steps.FILE_STEPS[name], version="changed"))
     steps._plan.cache_clear()
     _same_as_full(folder, findings, ["02.txt", "08.txt", "copy.txt", "site-copy.txt"])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_sharing_a_band_over_each_files_signatures_is_sharing_a_band_over_the_table(seed):
+    # Files of a few rows each, their signatures kept apart; band values shared across files
+    # (whole bands, a band's first value only, values equal in their low bits only), rows
+    # not usable, wanted rows in two files: the rows kept are those of the joined table.
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(0, 6, 40).tolist()
+    rows = sum(sizes)
+    sigs = rng.integers(0, 2**32, (rows, NUM_PERM), dtype=np.uint64).astype(np.uint32)
+    starts = np.cumsum([0, *sizes])
+    wanted = np.zeros(rows, dtype=bool)
+    for f in (3, 17):
+        wanted[starts[f] : starts[f + 1]] = True
+    mine = np.flatnonzero(wanted)
+    for n in range(45):
+        a, b = int(rng.choice(mine)), int(rng.integers(0, rows))
+        band = int(rng.integers(0, NUM_PERM // 3)) * 3
+        if n % 3 == 0:  # a whole band
+            sigs[b, band : band + 3] = sigs[a, band : band + 3]
+        elif n % 3 == 1:  # its first value only
+            sigs[b, band] = sigs[a, band]
+        else:  # a first value with the same low bits
+            sigs[b, band] = sigs[a, band] ^ np.uint32(1 << 25)
+    usable = rng.random(rows) < 0.8
+    parts = SignatureParts([sigs[starts[f] : starts[f + 1]].tobytes() for f in range(len(sizes))])
+    assert len(parts) == rows
+    assert np.array_equal(parts.joined(), sigs)
+    picked = np.sort(rng.choice(rows, min(rows, 25), replace=False))
+    assert np.array_equal(parts.rows(picked), sigs[picked])
+    expected = sharing_a_band(sigs, usable, wanted)
+    assert (expected & ~wanted).sum() >= 3  # rows of other files share a band
+    assert np.array_equal(sharing_a_band_in(parts, usable, wanted), expected)

@@ -212,8 +212,43 @@ def digest_pairs(data: dict) -> np.ndarray:
     return np.frombuffer(data["canonical_digest"], dtype=np.int64).reshape(-1, 2)
 
 
-def concatenate(per_file: list[dict], rows_per_file: list[int]) -> dict:
-    """The duplicate data of a table from its files' ``file_duplicate_data``, in table order."""
+#: Slots of the table ``sharing_a_band_in`` looks a band's first value up in (by its low bits).
+_LOW_BITS = 1 << 20
+
+
+class SignatureParts:
+    """A table's MinHash signatures (``NUM_PERM`` uint32 values a row), one buffer per file,
+    not joined: a run that reports on a few files reads the rows that may share a band with
+    theirs (``sharing_a_band_in``), not a copy of every file's (300 MB for 10,000 page dumps)."""
+
+    def __init__(self, parts: list[bytes]):
+        self.arrays = [np.frombuffer(part, dtype=np.uint32).reshape(-1, NUM_PERM) for part in parts]
+        self.starts = np.cumsum([0, *(len(a) for a in self.arrays)])
+
+    def __len__(self) -> int:
+        return int(self.starts[-1])
+
+    def joined(self) -> np.ndarray:
+        """Every row's signature, in table order."""
+        if len(self.arrays) == 1:
+            return self.arrays[0]
+        return np.concatenate(self.arrays) if self.arrays else np.empty((0, NUM_PERM), dtype=np.uint32)
+
+    def rows(self, rows: np.ndarray) -> np.ndarray:
+        """The signatures of ``rows`` (ascending table rows), in that order."""
+        out = np.empty((len(rows), NUM_PERM), dtype=np.uint32)
+        files = np.searchsorted(self.starts, rows, side="right") - 1
+        bounds = np.flatnonzero(np.diff(files)) + 1
+        for lo, hi in zip([0, *bounds.tolist()], [*bounds.tolist(), len(rows)], strict=True):
+            if hi > lo:
+                f = int(files[lo])
+                out[lo:hi] = self.arrays[f][rows[lo:hi] - self.starts[f]]
+        return out
+
+
+def concatenate(per_file: list[dict], rows_per_file: list[int], joined: bool = True) -> dict:
+    """The duplicate data of a table from its files' ``file_duplicate_data``, in table order;
+    ``joined`` False: the signatures as ``SignatureParts``, for a run that reports on a few files."""
     units = []
     first_row = 0
     for data, rows in zip(per_file, rows_per_file, strict=True):
@@ -223,7 +258,7 @@ def concatenate(per_file: list[dict], rows_per_file: list[int]) -> dict:
         first_row += rows
     return {
         "canonical_digest": b"".join(data["canonical_digest"] for data in per_file),
-        "signatures": b"".join(data["signatures"] for data in per_file),
+        "signatures": (b"".join if joined else SignatureParts)([data["signatures"] for data in per_file]),
         "passages": np.concatenate(units).tobytes() if units else b"",
     }
 
@@ -253,20 +288,69 @@ def add_duplicate_features(
     frame["dup_key"] = keys
     frame["dup_of"] = dup_of
 
-    sigs = np.frombuffer(data["signatures"], dtype=np.uint32).reshape(len(frame), NUM_PERM)
+    signatures = data["signatures"]
+    if not isinstance(signatures, SignatureParts):
+        signatures = SignatureParts([signatures])
     usable = long_enough & ~is_copy
-    if wanted is not None:
-        usable &= sharing_a_band(sigs, usable, wanted)
-    near, similarity = similar_earlier(sigs, usable, settings.near_threshold)
-    if wanted is not None:
+    if wanted is None:
+        near, similarity = similar_earlier(signatures.joined(), usable, settings.near_threshold)
+    else:
+        # Only the rows that share a band with a wanted row can change its near copy: the
+        # search runs on theirs alone, in table order, and its rows are mapped back.
+        rows = np.flatnonzero(sharing_a_band_in(signatures, usable, wanted))
+        found, found_similarity = similar_earlier(signatures.rows(rows), np.ones(len(rows), dtype=bool), settings.near_threshold)
+        near = np.full(len(frame), -1, dtype=np.int64)
+        similarity = np.zeros(len(frame), dtype=np.float64)
+        near[rows] = np.where(found >= 0, rows[found], -1)
+        similarity[rows] = found_similarity
         near[~wanted] = -1
     has_near = near >= 0
-    frame["near_dup_of"] = [int(n) if n >= 0 else None for n in near.tolist()]
-    frame["near_dup_similarity"] = [s if h else None for s, h in zip(similarity.tolist(), has_near.tolist(), strict=True)]
+    frame["near_dup_of"] = _sparse(near[has_near].tolist(), has_near)
+    frame["near_dup_similarity"] = _sparse(similarity[has_near].tolist(), has_near)
 
     _add_passages(frame, data["passages"], is_copy | has_near | (False if wanted is None else ~wanted))
-    _add_documents(frame, digest_array, lengths, sigs, settings, doc_sigs)
+    if doc_sigs is None:
+        doc_sigs = _file_signatures(frame, signatures.joined())
+    _add_documents(frame, digest_array, lengths, settings, doc_sigs)
     return frame
+
+
+def _sparse(values: list, where: np.ndarray) -> list:
+    """A column of None but at the rows ``where`` is true, which get ``values`` in order."""
+    column = [None] * len(where)
+    for row, value in zip(np.flatnonzero(where).tolist(), values, strict=True):
+        column[row] = value
+    return column
+
+
+def sharing_a_band_in(signatures: SignatureParts, usable: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """``sharing_a_band`` over ``SignatureParts``, each file's rows read in place: a row none of
+    whose bands opens with a value that opens one of a wanted row's bands shares no band with
+    it, so the exact comparison runs on the other rows only."""
+    keep = usable & wanted
+    mine = np.flatnonzero(keep)
+    if not len(mine):
+        return keep
+    targets = np.unique(signatures.rows(mine)[:, ::ROWS])  # each band's first value
+    # Each value's low bits looked up in a table marking the targets': one read a value, where a
+    # binary search over a thousand targets takes ten; the few rows that pass are searched.
+    low = np.uint32(_LOW_BITS - 1)
+    table = np.zeros(_LOW_BITS, dtype=bool)
+    table[targets & low] = True
+    found = [mine]
+    for array, start in zip(signatures.arrays, signatures.starts.tolist(), strict=False):
+        firsts = array[:, ::ROWS]
+        maybe = np.flatnonzero(table[firsts & low].any(axis=1))
+        maybe = maybe[usable[maybe + start]]
+        if len(maybe):
+            some = firsts[maybe]
+            at = np.minimum(np.searchsorted(targets, some), len(targets) - 1)
+            hits = maybe[(targets[at] == some).any(axis=1)]
+            if len(hits):
+                found.append(hits + start)
+    candidates = np.unique(np.concatenate(found))
+    keep[candidates[sharing_a_band(signatures.rows(candidates), usable[candidates], wanted[candidates])]] = True
+    return keep
 
 
 def sharing_a_band(sigs: np.ndarray, usable: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -316,9 +400,16 @@ def file_signature(data: dict) -> np.ndarray:
     return sigs.min(axis=0) if len(sigs) else np.full(NUM_PERM, EMPTY, dtype=np.uint32)
 
 
-def _add_documents(
-    frame: Table, digests: np.ndarray, lengths: np.ndarray, sigs: np.ndarray, settings: DuplicateSettings, doc_sigs=None
-) -> None:
+def _file_signatures(frame: Table, sigs: np.ndarray) -> np.ndarray:
+    """Each file's signature (one per file with paragraphs, in table order): the MinHash of a
+    union is the least of its parts."""
+    if not len(frame):
+        return np.empty((0, NUM_PERM), dtype=np.uint32)
+    doc_ids = np.array(frame["doc_id"], dtype=np.int64)
+    return np.minimum.reduceat(sigs, np.flatnonzero(np.concatenate(([True], doc_ids[1:] != doc_ids[:-1]))), axis=0)
+
+
+def _add_documents(frame: Table, digests: np.ndarray, lengths: np.ndarray, settings: DuplicateSettings, doc_sigs: np.ndarray) -> None:
     doc_dup: list = [None] * len(frame)
     doc_near: list = [None] * len(frame)
     doc_similarity: list = [None] * len(frame)
@@ -331,8 +422,6 @@ def _add_documents(
             origin = first_doc.setdefault(digests[s:e].tobytes(), s)
             if origin != s:
                 doc_dup[s] = origin
-        if doc_sigs is None:
-            doc_sigs = np.minimum.reduceat(sigs, starts, axis=0)  # the MinHash of a union is the least of its parts
         long_enough = np.add.reduceat(lengths, starts) >= settings.doc_min_chars
         near, similarity = similar_earlier(doc_sigs, long_enough, settings.doc_threshold)
         for k, s in enumerate(starts.tolist()):
@@ -372,7 +461,7 @@ def _duplicates(corpus, settings: DuplicateSettings) -> None:
     occurrence in another row; whole files: a group-by on ``doc_id`` (the list of digests, the
     least of each signature position), then the same as paragraphs."""
     per_file = corpus.per_file["duplicate_data"]
-    data = concatenate(per_file, corpus.rows_per_file)
+    data = concatenate(per_file, corpus.rows_per_file, joined=corpus.reported is None)
     # Each file's signature, once per content: copies share their cached data.
     known: dict[int, np.ndarray] = {}
     doc_sigs = []
