@@ -280,13 +280,16 @@ def add_duplicate_features(
     digests = digest_array.tolist()
     long_enough = lengths >= settings.min_chars
     frame["text_key"] = digests  # any length: the noise stage counts template text with it
-    keys = [d if ok else None for d, ok in zip(digests, long_enough.tolist(), strict=True)]
-    first_row: dict[int, int] = {}
-    dup_of = [None if k is None else first_row.setdefault(k, row) for row, k in enumerate(keys)]
-    dup_of = [None if first == row else first for row, first in enumerate(dup_of)]
-    is_copy = np.array([d is not None for d in dup_of], dtype=bool)
-    frame["dup_key"] = keys
-    frame["dup_of"] = dup_of
+    # Exact copies: each long enough row's first row with its digest (``np.unique`` sorts
+    # stably: the first index of each value is its first row).
+    compared = np.flatnonzero(long_enough)
+    _, first_index, which = np.unique(digest_array[compared], return_index=True, return_inverse=True)
+    first = compared[first_index][which.reshape(-1)]
+    later = first != compared
+    is_copy = np.zeros(len(frame), dtype=bool)
+    is_copy[compared[later]] = True
+    frame["dup_key"] = _sparse(digest_array[compared].tolist(), long_enough)
+    frame["dup_of"] = _sparse(first[later].tolist(), is_copy)
 
     signatures = data["signatures"]
     if not isinstance(signatures, SignatureParts):
