@@ -38,9 +38,10 @@ the whole corpus:
 
 - duplicates (``features/duplicate.py``): exact copies are a group-by over every
   paragraph's digest (a DU001 finding names every other copy); the near-copy search runs
-  on the rows that share a MinHash band value with a checked row (``sharing_a_band``:
-  those rows make up the checked rows' band groups, in the same order, so the windowed
-  candidates and the earliest similar row are those of a full run); shared passages are
+  on the rows that share a MinHash band value with a checked row (``sharing_a_band_in``,
+  which reads each file's signatures where they lie: those rows make up the checked rows'
+  band groups, in the same order, so the windowed candidates and the earliest similar row
+  are those of a full run); shared passages are
   placed for the checked rows only; whole files are compared over every file, from each
   file's signature, taken once per content (copies share it);
 - template text (``features/noise.py``): the other files' lines reduced to those whose text
