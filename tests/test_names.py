@@ -9,7 +9,18 @@ from hypothesis import strategies as st
 
 from conftest import REPO
 from validators.config import Config
-from validators.features.name import _TOKEN, NameLexicon, _scan, build_mentions, lowercase_words, near_variants, variant_key
+from validators.features.name import (
+    _CODE,
+    _LOWER_WORD,
+    _TOKEN,
+    NameLexicon,
+    _scan,
+    build_mentions,
+    code_spans,
+    lowercase_words,
+    near_variants,
+    variant_key,
+)
 from validators.frame import Table
 from validators.pipeline import check
 
@@ -498,3 +509,18 @@ def test_the_tokens_read_skip_plain_lower_case_words_but_particles():
     lexicon = NameLexicon.parse("names.toml", (REPO / "expectations" / "names.toml").read_text())
     read = [m.group() for m in lexicon.tokens.finditer("the talks of Ludwig van Beethoven and vanity, e.g. Jong-un's café iPhone")]
     assert read == ["Ludwig", "van", "Beethoven", "e.g.", "Jong-un", "café", "iPhone"]
+
+
+_CODE_PIECES = [
+    "a", "Ab", "github", "example.com", "x.yz", "a:bc", "a.b", "2024", "=", "/", "@NASA", "_", "\\", "#", "<", ">", "US10YT=RR",
+    "café.com", "東京", "-", ".", ":", " ", "  ", "\n", "\t", "\u00a0", "\u2003", "\u3000", "(", ")",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_CODE_PIECES), max_size=30).map("".join))
+def test_code_spans_are_the_codes_regex_finds_and_lower_case_words_skip_them(raw):
+    assert code_spans(raw) == [m.span() for m in _CODE.finditer(raw)]
+    expected = set(_LOWER_WORD.findall(_CODE.sub(" ", raw)))
+    assert lowercase_words(raw) == expected
+    assert lowercase_words(raw, code_spans(raw)) == expected
