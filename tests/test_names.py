@@ -2,6 +2,7 @@
 
 import json
 from collections import Counter
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from conftest import REPO
 from validators.config import Config
+from validators.features import name as name_features
 from validators.features.name import (
     _CODE,
     _LOWER_WORD,
@@ -521,6 +523,8 @@ _CODE_PIECES = [
 @given(st.lists(st.sampled_from(_CODE_PIECES), max_size=30).map("".join))
 def test_code_spans_are_the_codes_regex_finds_and_lower_case_words_skip_them(raw):
     assert code_spans(raw) == [m.span() for m in _CODE.finditer(raw)]
+    with mock.patch.object(name_features, "_WIDENED", 2):  # the rest of a text of many codes: found by _CODE
+        assert code_spans(raw) == [m.span() for m in _CODE.finditer(raw)]
     expected = set(_LOWER_WORD.findall(_CODE.sub(" ", raw)))
     assert lowercase_words(raw) == expected
     assert lowercase_words(raw, code_spans(raw)) == expected

@@ -198,16 +198,25 @@ def _inner_capital(token: str) -> bool:
 _LOWER_WORD = re.compile(r"\b[a-z][a-z]+\b")
 
 
+#: Codes ``code_spans`` widens from their marks in one text; the rest ``_CODE`` finds, which
+#: takes less time a code (a table of numbers, a line of a million codes).
+_WIDENED = 64
+
+
 def code_spans(raw: str) -> list[tuple[int, int]]:
     """The spans of the codes in ``raw``, as ``_CODE.finditer`` gives them: a code is the whole
     stretch of non-space characters around a mark, so each is widened from its first mark
     instead of ``_CODE`` trying every word (a quarter less time on real pages)."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     at = 0
+    backwards = ""  # ``raw`` reversed, made at the first mark: a stretch is widened to its start in it
     while (mark := _MARK.search(raw, at)) is not None:
-        start = mark.start()
-        while start > at and not raw[start - 1].isspace():
-            start -= 1
+        if len(spans) == _WIDENED:
+            spans += [m.span() for m in _CODE.finditer(raw, at)]
+            break
+        backwards = backwards or raw[::-1]
+        behind = len(raw) - mark.start()  # where the character before the mark is in ``backwards``
+        start = mark.start() - (_TO_SPACE.match(backwards, behind).end() - behind)
         at = _TO_SPACE.match(raw, mark.end()).end()
         spans.append((start, at))
     return spans
