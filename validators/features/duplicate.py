@@ -312,9 +312,7 @@ def add_duplicate_features(
     frame["near_dup_similarity"] = _sparse(similarity[has_near].tolist(), has_near)
 
     _add_passages(frame, data["passages"], is_copy | has_near | (False if wanted is None else ~wanted))
-    if doc_sigs is None:
-        doc_sigs = _file_signatures(frame, signatures.joined())
-    _add_documents(frame, digest_array, lengths, settings, doc_sigs)
+    _add_documents(frame, digest_array, lengths, signatures, settings, doc_sigs)
     return frame
 
 
@@ -403,16 +401,9 @@ def file_signature(data: dict) -> np.ndarray:
     return sigs.min(axis=0) if len(sigs) else np.full(NUM_PERM, EMPTY, dtype=np.uint32)
 
 
-def _file_signatures(frame: Table, sigs: np.ndarray) -> np.ndarray:
-    """Each file's signature (one per file with paragraphs, in table order): the MinHash of a
-    union is the least of its parts."""
-    if not len(frame):
-        return np.empty((0, NUM_PERM), dtype=np.uint32)
-    doc_ids = np.array(frame["doc_id"], dtype=np.int64)
-    return np.minimum.reduceat(sigs, np.flatnonzero(np.concatenate(([True], doc_ids[1:] != doc_ids[:-1]))), axis=0)
-
-
-def _add_documents(frame: Table, digests: np.ndarray, lengths: np.ndarray, settings: DuplicateSettings, doc_sigs: np.ndarray) -> None:
+def _add_documents(
+    frame: Table, digests: np.ndarray, lengths: np.ndarray, signatures: SignatureParts, settings: DuplicateSettings, doc_sigs=None
+) -> None:
     doc_dup: list = [None] * len(frame)
     doc_near: list = [None] * len(frame)
     doc_similarity: list = [None] * len(frame)
@@ -425,6 +416,8 @@ def _add_documents(frame: Table, digests: np.ndarray, lengths: np.ndarray, setti
             origin = first_doc.setdefault(digests[s:e].tobytes(), s)
             if origin != s:
                 doc_dup[s] = origin
+        if doc_sigs is None:  # the MinHash of a union is the least of its parts
+            doc_sigs = np.minimum.reduceat(signatures.joined(), starts, axis=0)
         long_enough = np.add.reduceat(lengths, starts) >= settings.doc_min_chars
         near, similarity = similar_earlier(doc_sigs, long_enough, settings.doc_threshold)
         for k, s in enumerate(starts.tolist()):

@@ -48,18 +48,6 @@ MENTION_COLUMNS = [
 # A token is dotted initials ("U.S.", "J.K.") or a word, hyphenated parts included ("Jong-un").
 _TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]+(?:[-\u2010][^\W\d_]+)*")
 _DOTTED = re.compile(r"(?:[^\W\d_]\.){2,}")
-#: What may follow a token's letters within the token: another letter, a hyphen, a dot.
-_GOES_ON = r"(?:[^\W\d_]|[-\u2010.])"
-
-
-@functools.lru_cache(maxsize=8)
-def _reading_tokens(particles: frozenset[str]) -> re.Pattern:
-    """``NameLexicon.tokens``: ``_TOKEN`` where neither a plain lower-case ASCII word that is not
-    one of ``particles`` starts nor a letter precedes (no token of ``_TOKEN`` starts after a
-    letter, and a skipped word holds no other start: its tokens are exactly ``_TOKEN``'s)."""
-    plain = sorted(re.escape(p) for p in particles if re.fullmatch(r"[a-z]+", p))
-    particle = f"(?!(?:{'|'.join(plain)})(?!{_GOES_ON}))" if plain else ""
-    return re.compile(rf"(?<![^\W\d_])(?!{particle}[a-z]+(?!{_GOES_ON}))(?:{_TOKEN.pattern})")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 _SENTENCE_END = re.compile(r"[.!?:;][\"'”’)\]]*\s+$")
 #: A stretch of text with no spaces that holds a digit, "=", "/", "@", "_", "\", "#", "<", ">"
@@ -82,6 +70,19 @@ NEAR_MIN_RATIO_ONE_WORD = 3
 ACRONYM_MIN_MENTIONS = 3
 #: A one-word name (not an acronym) has at least this many letters: "Io" and "Li" are not compared.
 MIN_WORD_NAME = 3
+
+#: What may follow a token's letters within the token: another letter, a hyphen, a dot.
+_GOES_ON = r"(?:[^\W\d_]|[-\u2010.])"
+
+
+@functools.lru_cache(maxsize=8)
+def _reading_tokens(particles: frozenset[str]) -> re.Pattern:
+    """``NameLexicon.tokens``: ``_TOKEN`` where neither a plain lower-case ASCII word that is not
+    one of ``particles`` starts nor a letter precedes (no token of ``_TOKEN`` starts after a
+    letter, and a skipped word holds no other start: its tokens are exactly ``_TOKEN``'s)."""
+    plain = sorted(re.escape(p) for p in particles if re.fullmatch(r"[a-z]+", p))
+    particle = f"(?!(?:{'|'.join(plain)})(?!{_GOES_ON}))" if plain else ""
+    return re.compile(rf"(?<![^\W\d_])(?!{particle}[a-z]+(?!{_GOES_ON}))(?:{_TOKEN.pattern})")
 
 
 @dataclass(frozen=True)
