@@ -288,7 +288,7 @@ def add_duplicate_features(
     later = first != compared
     is_copy = np.zeros(len(frame), dtype=bool)
     is_copy[compared[later]] = True
-    frame["dup_key"] = _sparse(digest_array[compared].tolist(), long_enough)
+    frame["dup_key"] = [d if ok else None for d, ok in zip(digests, long_enough.tolist(), strict=True)]  # text_key's ints
     frame["dup_of"] = _sparse(first[later].tolist(), is_copy)
 
     signatures = data["signatures"]
