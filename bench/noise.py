@@ -30,8 +30,12 @@ patterns arbitrated and not; ``--failures`` lists each such paragraph), a
 precision/recall table of the score alone at several thresholds, and the worst false
 alarms and misses with the features that weighed most.
 
+The learner's row and feature sampling follow a seed (``--seed``, default the shipped
+model's): the thresholded figures of two features sets can differ by a few hundredths from
+the seed alone, so compare a change over several seeds.
+
     python bench/noise.py [--sets DIR ...] [--scheme grouped|across|both] [--show 10] [--failures]
-                          [--features-cache FILE]
+                          [--features-cache FILE] [--seed N]
 """
 
 from __future__ import annotations
@@ -250,6 +254,7 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=T.FOLDS)
     parser.add_argument("--show", type=int, default=10)
     parser.add_argument("--failures", action="store_true", help="list every paragraph failing a content-only page")
+    parser.add_argument("--seed", type=int, default=T.SEED, help="the learner's seed (default: the shipped model's)")
     parser.add_argument("--features-cache", type=Path, default=None,
                         help="keep the sets' features in this file and read them from it when it exists (while iterating on "
                              "the learner; delete it after changing the features or the patterns)")
@@ -287,7 +292,7 @@ def main() -> None:
             t0 = time.perf_counter()
             train_parts = [s.take(np.flatnonzero([not held(n, g) for g in s.groups])) for n, s in sets.items()]
             train_data = T.concatenate([p for p in train_parts if len(p.y)])
-            trained = T.train(train_data)
+            trained = T.train(train_data, seed=args.seed)
             model = runtime_model(trained, train_data)
             for n in sets:
                 scored[n].fill(np.flatnonzero([held(n, g) for g in sets[n].groups]), model, trained.thresholds)

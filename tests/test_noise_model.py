@@ -14,7 +14,16 @@ from hypothesis import strategies as st
 
 from conftest import REPO, SEEDS, write_corpus
 from validators.config import Config
-from validators.features.noise import FEATURES_ORDER, NoisePatterns, _is_headline, file_noise_features
+from validators.features.noise import (
+    FEATURES_ORDER,
+    RHYTHM_LAGS,
+    RHYTHM_WINDOW,
+    NoisePatterns,
+    _is_headline,
+    file_noise_features,
+    line_shape,
+    table_rhythm,
+)
 from validators.pipeline import check
 
 NAV = ["Home", "World", "Business", "Sport", "Weather", "Opinion", "Video", "Podcasts", "Travel", "Culture"]
@@ -189,6 +198,51 @@ def test_the_lines_of_a_paragraph_are_the_models_units():
     assert features["x"].shape == (4, len(FEATURES_ORDER) - 1)
 
 
+# A story's own table, flattened one cell a line (this text is the test's own).
+VOCABULARY = ["Word", "Reading", "Meaning"] + [cell for entry in (
+    ("目", "me", "eye"), ("前", "mae", "in front of"), ("駅員", "ekiin", "station staff"), ("確認", "kakunin", "making sure"),
+    ("武器", "buki", "weapon"), ("遅れる", "okureru", "be late"), ("女性", "josei", "woman"), ("両腕", "ryouude", "both arms"),
+) for cell in entry]  # fmt: skip
+
+
+def test_a_tables_cells_have_a_rhythm_and_a_menu_or_a_story_has_none():
+    table = table_rhythm(VOCABULARY)
+    assert table[len(VOCABULARY) // 2 :].min() > 0.3  # inside the table: its columns repeat every three lines
+    assert not table_rhythm(NAV).any()  # a menu's lines are alike one after another
+    story = [f"{s} {v} {c}." for s, v, c in zip(SUBJECTS, VERBS * 2, CLAUSES * 2, strict=False)]
+    assert not table_rhythm(story).any()
+    assert table_rhythm(["Home", "News"]).tolist() == [0.0, 0.0]  # too short for a rhythm
+    column = FEATURES_ORDER.index("table_rhythm")
+    assert file_noise_features(VOCABULARY)["x"][:, column].tolist() == table.tolist()
+
+
+def _rhythm_one_line_at_a_time(lines: list[str]) -> list[float]:
+    """``table_rhythm`` as its docstring says it, line by line and pair by pair."""
+    shapes = [line_shape(line) for line in lines]
+    out = []
+    for i in range(len(lines)):
+        lo, hi = max(0, i - RHYTHM_WINDOW), min(len(lines), i + RHYTHM_WINDOW + 1)
+
+        def alike(lag: int) -> float:
+            pairs = [(j, j + lag) for j in range(lo, hi - lag)]
+            return sum(shapes[a] == shapes[b] for a, b in pairs) / len(pairs) if pairs else 0.0
+
+        out.append(max(0.0, max(alike(lag) for lag in RHYTHM_LAGS) - alike(1)))
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["1990", "Why?", "a word", "Two Words", "x, y", "", "  Home  ", "The Fare Is Four Words Long", "é"]), max_size=30))
+def test_table_rhythm_is_the_share_of_alike_pairs_in_each_window(lines):
+    assert table_rhythm(lines).tolist() == pytest.approx(_rhythm_one_line_at_a_time(lines))
+
+
+def test_a_lines_shape_tells_digits_questions_case_commas_and_length_apart():
+    shapes = [line_shape(t) for t in ("1990", "Why?", "a word", "Word", "Paris, France", "one two three four five six seven")]
+    assert len(set(shapes)) == len(shapes)
+    assert line_shape("  Home ") == line_shape("News")
+
+
 def test_a_pattern_outside_the_story_stays_an_error_whatever_the_score(run):
     """Seed 000's furniture lies above and below its story, where ``pattern_threshold`` (the
     story's) does not apply even at 1: its prompts, footer and buttons stand on their patterns,
@@ -204,12 +258,14 @@ def test_a_pattern_outside_the_story_stays_an_error_whatever_the_score(run):
 def test_a_pattern_inside_the_story_that_the_model_reads_as_the_story_is_a_warning(run):
     """A date on a line of its own inside a story's timeline matches BP005; the model reads
     it with its neighbours as the story: a warning that says why, not an error (text of the
-    test's own); with ``pattern_threshold = 0`` the pattern alone decides."""
+    test's own); with ``pattern_threshold = 0`` the pattern alone decides. The threshold is set
+    (0.5): its default, the model's review threshold, moves each time the model is retrained,
+    and these dates score close to it."""
     prose = [f"{s} {v} {c}." for s, v, c in zip(SUBJECTS, VERBS * 2, CLAUSES * 2, strict=False)]
     timeline = ["How the harbour works went:", "March 3, 2019", "The first survey of the wall was published after the storm season.",
                 "June 14, 2020", "The council set aside money for repairs and asked for tenders from builders.",
                 "May 2, 2021", "Work began on the eastern end, where the damage had been worst."]  # fmt: skip
-    report = run({"a.txt": "\n\n".join(prose[:3] + timeline + prose[3:]) + "\n"}, select=["BP005"])
+    report = run({"a.txt": "\n\n".join(prose[:3] + timeline + prose[3:]) + "\n"}, select=["BP005"], noise=_noise(pattern_threshold=0.5))
     dates = [f for f in report.findings if f.code == "BP005"]
     assert len(dates) == 3 and all(f.severity == "warning" and "reads this paragraph of the story as the story's own, score 0." in f.message for f in dates)
     assert report.errors == 0

@@ -201,7 +201,9 @@ def test_quiet_prints_the_findings_without_the_summary(cli, noisy):
 
 
 def test_statistics_count_per_code(cli, noisy):
-    result = cli("check", noisy, "--engine", "light", "--statistics")
+    # Without the score's review warnings: on a file of six short lines, whether a line scores
+    # just above the review threshold follows the shipped model, not the counting tested here.
+    result = cli("check", noisy, "--engine", "light", "--statistics", "--ignore", "BP101")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines == [
@@ -212,7 +214,7 @@ def test_statistics_count_per_code(cli, noisy):
         "Found 5 findings (4 errors, 0 warnings, 1 info).",
         "[*] 2 fixable with `corpus-validator fix`.",
     ]
-    assert cli("check", noisy, "--engine", "light", "--statistics", "-q").stdout.splitlines() == lines[:4]
+    assert cli("check", noisy, "--engine", "light", "--statistics", "--ignore", "BP101", "-q").stdout.splitlines() == lines[:4]
 
 
 def test_statistics_with_a_report_file(cli, noisy, tmp_path):

@@ -23,11 +23,11 @@
     passage_min_words = 8             # shortest shared sentence or quotation reported
 
     [tool.corpus-validator.noise]
-    error_threshold = 0.7999          # a noise score above this is page furniture (BP100, error)
-    review_threshold = 0.2469         # above this, possible page furniture (BP101, warning)
-    furnished_threshold = 0.4909      # above this, page furniture in a file that has some already (BP103, error)
-    pattern_threshold = 0.2469        # a pattern's error (BP001-BP009) at or below this score is a warning inside the story (default: review_threshold; 0: no pattern's error is ever a warning)
-    article_part_threshold = 0.7999   # a dateline's, byline's, credit's or trailer's error (BP005-BP007) at or below this score, in a file with no other noise error, is a warning (default: error_threshold; 0: never)
+    error_threshold = 0.9387          # a noise score above this is page furniture (BP100, error)
+    review_threshold = 0.2713         # above this, possible page furniture (BP101, warning)
+    furnished_threshold = 0.4605      # above this, page furniture in a file that has some already (BP103, error)
+    pattern_threshold = 0.2713        # a pattern's error (BP001-BP009) at or below this score is a warning inside the story (default: review_threshold; 0: no pattern's error is ever a warning)
+    article_part_threshold = 0.9387   # a dateline's, byline's, credit's or trailer's error (BP005-BP007) at or below this score, in a file with no other noise error, is a warning (default: error_threshold; 0: never)
 """
 
 from __future__ import annotations

@@ -60,6 +60,10 @@ WIDE = 10
 FAR = 50
 #: A line in this many files (copies counting once), next to another, is site template text.
 TEMPLATE_MIN_FILES = 3
+#: A line's table rhythm is measured over this many lines each side, at these lags (the
+#: columns of a table flattened one cell a line) against the line just before.
+RHYTHM_WINDOW = 8
+RHYTHM_LAGS = (2, 3, 4)
 
 _WORD = re.compile(r"\w+")
 # A sentence ends in . ! ? or … , possibly inside closing quotes or brackets, or in a closing quote.
@@ -196,6 +200,7 @@ FEATURES: dict[str, str | tuple[str, str]] = {
     "headline_run": ("in a list of headlines", "not in a list of headlines"),
     "times_in_file": "{:g} times in this file",
     "patterns_near": "{:g} furniture patterns within two paragraphs",
+    "table_rhythm": "{:.0%} table rhythm nearby",
     # the corpus
     "template_files": "in {:g} files",
 }
@@ -326,6 +331,47 @@ def story_span(prose: list[bool], announces: list[bool]) -> tuple[int, int] | No
     return first, last
 
 
+def line_shape(line: str) -> int:
+    """A line's rough shape, as a number: whether it starts with a digit, ends in a question
+    mark, starts in lower case or holds a comma, and its length (0-1, 2-3, 4-5, 6+ words)."""
+    line = line.strip()
+    words = min(len(line.split()), 6) // 2
+    return line[:1].isdigit() | line.endswith("?") << 1 | line[:1].islower() << 2 | ("," in line) << 3 | words << 4
+
+
+def table_rhythm(lines: list[str]) -> np.ndarray:
+    """Per line: how much more often the lines around it (``RHYTHM_WINDOW`` each side) have
+    the shape (``line_shape``) of the line two, three or four before them than that of the
+    line just before (the best of those lags; 0 at least).
+
+    A story's own table, flattened one cell a line ("Japanese", "Romaji", "English", then
+    each word's three cells; a film's title, year and description), repeats its columns'
+    shapes with the period of its column count, and a list of questions and answers
+    alternates: a rhythm. A menu, a list of links or tags, or prose, repeats the shape of the
+    line before as often as any other, and has none."""
+    n = len(lines)
+    rhythm = np.zeros(n)
+    if n <= RHYTHM_LAGS[0]:
+        return rhythm
+    shapes = np.fromiter((line_shape(line) for line in lines), dtype=np.int64, count=n)
+    at = np.arange(n)
+    lo = np.maximum(at - RHYTHM_WINDOW, 0)
+    hi = np.minimum(at + RHYTHM_WINDOW + 1, n)
+
+    def alike(lag: int) -> np.ndarray:
+        """Per line, the share of the pairs (j, j + lag) inside its window whose shapes match."""
+        if n <= lag:
+            return np.zeros(n)
+        matches = np.concatenate([[0], np.cumsum(shapes[:-lag] == shapes[lag:])])  # pairs j < index that match
+        end = np.maximum(hi - lag, lo)  # the window's pairs start at j in [lo, end)
+        pairs = end - lo
+        found = matches[np.minimum(end, n - lag)] - matches[np.minimum(lo, n - lag)]
+        return np.where(pairs > 0, found / np.maximum(pairs, 1), 0.0)
+
+    best = np.max([alike(lag) for lag in RHYTHM_LAGS], axis=0)
+    return np.maximum(best - alike(1), 0.0)
+
+
 def _distances(flags: list[bool]) -> list[int]:
     """For each position, how far back the last flagged position is (``FAR`` when none)."""
     out, last = [], None
@@ -415,7 +461,7 @@ def file_noise_features(paragraphs: list[str], patterns: NoisePatterns = NoisePa
         ])  # fmt: skip
     keys = [int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little") for key in folded]
     return {
-        "x": np.hstack([np.array(own, dtype=np.float64), np.array(rows, dtype=np.float64)]),
+        "x": np.hstack([np.array(own, dtype=np.float64), np.array(rows, dtype=np.float64), table_rhythm(texts)[:, None]]),
         "owner": np.array(owner, dtype=np.int64),
         "keys": np.array(keys, dtype=np.uint64),
     }
@@ -584,7 +630,7 @@ NOISE_LINES = register(
     FileStep(
         "noise-lines",
         family="noise",
-        version="1",
+        version="2",
         compute=lambda doc, inputs, patterns: {"noise_lines": file_noise_features(inputs["text"], patterns)},
         needs=("text",),
         data=("noise_lines",),

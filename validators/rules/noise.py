@@ -273,7 +273,7 @@ class PageFurniture(ScoredNoiseRule):
     code = "BP100"
     name = "page-furniture"
     columns = ("noise_score",)
-    kwargs = {"max_value": 0.7999}
+    kwargs = {"max_value": 0.9387}
     what = "page furniture"
 
 
@@ -293,7 +293,7 @@ class PossiblePageFurniture(ScoredNoiseRule):
     code = "BP101"
     name = "possible-page-furniture"
     columns = ("noise_score",)
-    kwargs = {"max_value": 0.2469}
+    kwargs = {"max_value": 0.2713}
     severity = "warning"
     what = "possible page furniture"
 
@@ -315,7 +315,7 @@ class FurnishedPageFurniture(ScoredNoiseRule):
     code = "BP103"
     name = "furniture-in-furnished-file"
     columns = ("furnished_noise_score",)
-    kwargs = {"max_value": 0.4909}
+    kwargs = {"max_value": 0.4605}
     what = "page furniture in a file with page furniture"
 
 
