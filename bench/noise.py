@@ -30,12 +30,13 @@ patterns arbitrated and not; ``--failures`` lists each such paragraph), a
 precision/recall table of the score alone at several thresholds, and the worst false
 alarms and misses with the features that weighed most.
 
-The learner's row and feature sampling follow a seed (``--seed``, default the shipped
-model's): the thresholded figures of two features sets can differ by a few hundredths from
-the seed alone, so compare a change over several seeds.
+The learner's row and feature sampling follow a seed (default the shipped model's): one
+seed's thresholded figures move by up to 0.05 with the seed alone, so compare a change over
+several. With more than one ``--seed``, each seed is evaluated in full and a table prints,
+per scheme and set, the mean of each figure and its value at each seed.
 
     python bench/noise.py [--sets DIR ...] [--scheme grouped|across|both] [--show 10] [--failures]
-                          [--features-cache FILE] [--seed N]
+                          [--features-cache FILE] [--seed N [N ...]]
 """
 
 from __future__ import annotations
@@ -204,6 +205,20 @@ def content_only_failures(clean: Scored, arbitrated: bool = True) -> list[tuple[
     return out
 
 
+def figures(scored: Scored, clean: Scored) -> dict[str, float]:
+    """The headline figures of one set: precision and recall at error level and at any
+    severity, content-only pages failing (patterns arbitrated), and the best recall of the
+    score alone at precision 0.97 and 0.92."""
+    y = scored.data.y
+    out = {}
+    for level in ("error", "any"):
+        out[f"{level} P"], out[f"{level} R"] = pr(scored.flagged(level), y)
+    out["clean pages failing"] = len({clean.data.pages[r] for r, _ in content_only_failures(clean)})
+    for precision in (0.97, 0.92):
+        out[f"R at P {precision:.2f}"] = recall_at(scored.score, y, precision)
+    return out
+
+
 def report(name: str, scored: Scored, clean: Scored, show: int, failures: bool = False) -> None:
     data, y = scored.data, scored.data.y
     long_enough = np.array([len(t) >= 40 for t in data.texts])
@@ -254,7 +269,8 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=T.FOLDS)
     parser.add_argument("--show", type=int, default=10)
     parser.add_argument("--failures", action="store_true", help="list every paragraph failing a content-only page")
-    parser.add_argument("--seed", type=int, default=T.SEED, help="the learner's seed (default: the shipped model's)")
+    parser.add_argument("--seed", type=int, nargs="+", default=[T.SEED],
+                        help="the learner's seed (default: the shipped model's); several: a table of means over them")
     parser.add_argument("--features-cache", type=Path, default=None,
                         help="keep the sets' features in this file and read them from it when it exists (while iterating on "
                              "the learner; delete it after changing the features or the patterns)")
@@ -279,32 +295,52 @@ def main() -> None:
         schemes.append("grouped")
     if args.scheme in ("across", "both"):
         schemes.append("across")
-    for scheme in schemes:
-        scored = {n: Scored(s) for n, s in sets.items()}
-        if scheme == "grouped":
-            groups = sorted({g for s in sets.values() for g in s.groups})
-            fold_of = dict(zip(groups, T.folds(groups, args.folds).tolist(), strict=True))
-            splits = [(f"fold {k}", lambda n, g, k=k: fold_of[g] == k) for k in range(args.folds)]
-        else:
-            source_of = {n + clean: src for src, names in SOURCES.items() for n in names for clean in ("", T.CLEAN)}
-            splits = [(f"scored on {src}", lambda n, g, src=src: source_of.get(n) == src) for src in SOURCES]
-        for title, held in splits:
-            t0 = time.perf_counter()
-            train_parts = [s.take(np.flatnonzero([not held(n, g) for g in s.groups])) for n, s in sets.items()]
-            train_data = T.concatenate([p for p in train_parts if len(p.y)])
-            trained = T.train(train_data, seed=args.seed)
-            model = runtime_model(trained, train_data)
-            for n in sets:
-                scored[n].fill(np.flatnonzero([held(n, g) for g in sets[n].groups]), model, trained.thresholds)
-            print(f"{scheme}, {title}: trained on {len(train_data.y):,} paragraphs in {time.perf_counter() - t0:.0f} s; "
-                  f"thresholds {trained.thresholds}", flush=True)  # fmt: skip
-        print(f"\n######## scheme: {scheme}")
+    table: dict[tuple[str, str], list[dict]] = {}  # (scheme, set) -> figures at each seed
+    for seed in args.seed:
+        for scheme in schemes:
+            for name, scored, clean in evaluate(sets, scheme, seed, args.folds):
+                if len(args.seed) == 1:
+                    report(name, scored, clean, args.show, args.failures)
+                else:
+                    table.setdefault((scheme, name), []).append(figures(scored, clean))
+    if table:
+        print(f"\nmeans over seeds {', '.join(map(str, args.seed))} (each seed's value in brackets)")
+        for (scheme, name), runs in table.items():
+            print(f"== {scheme}: {name}")
+            for key in runs[0]:
+                values = [run[key] for run in runs]
+                shown = " ".join(f"{v:g}" if key == "clean pages failing" else f"{v:.3f}" for v in values)
+                print(f"  {key:<20} {np.mean(values):7.3f}  [{shown}]")
+
+
+def evaluate(sets: dict, scheme: str, seed: int, folds: int):
+    """Each labelled set's held-out scores under ``scheme`` with the learner's ``seed``: (name,
+    its scores, its content-only cut's scores), the clean cuts themselves left out."""
+    scored = {n: Scored(s) for n, s in sets.items()}
+    if scheme == "grouped":
+        groups = sorted({g for s in sets.values() for g in s.groups})
+        fold_of = dict(zip(groups, T.folds(groups, folds).tolist(), strict=True))
+        splits = [(f"fold {k}", lambda n, g, k=k: fold_of[g] == k) for k in range(folds)]
+    else:
+        source_of = {n + clean: src for src, names in SOURCES.items() for n in names for clean in ("", T.CLEAN)}
+        splits = [(f"scored on {src}", lambda n, g, src=src: source_of.get(n) == src) for src in SOURCES]
+    for title, held in splits:
+        t0 = time.perf_counter()
+        train_parts = [s.take(np.flatnonzero([not held(n, g) for g in s.groups])) for n, s in sets.items()]
+        train_data = T.concatenate([p for p in train_parts if len(p.y)])
+        trained = T.train(train_data, seed=seed)
+        model = runtime_model(trained, train_data)
         for n in sets:
-            if n.endswith(T.CLEAN) or np.isnan(scored[n].score).all():
-                continue
-            content_pages = {g for g, y in zip(sets[n].groups, sets[n].y.tolist(), strict=True) if not y}
-            cut = next(k for k in sets if k.endswith(T.CLEAN) and set(sets[k].groups) == content_pages)
-            report(n, scored[n], scored[cut], args.show, args.failures)
+            scored[n].fill(np.flatnonzero([held(n, g) for g in sets[n].groups]), model, trained.thresholds)
+        print(f"{scheme}, seed {seed}, {title}: trained on {len(train_data.y):,} paragraphs in {time.perf_counter() - t0:.0f} s; "
+              f"thresholds {trained.thresholds}", flush=True)  # fmt: skip
+    print(f"\n######## scheme: {scheme} (seed {seed})")
+    for n in sets:
+        if n.endswith(T.CLEAN) or np.isnan(scored[n].score).all():
+            continue
+        content_pages = {g for g, y in zip(sets[n].groups, sets[n].y.tolist(), strict=True) if not y}
+        cut = next(k for k in sets if k.endswith(T.CLEAN) and set(sets[k].groups) == content_pages)
+        yield n, scored[n], scored[cut]
 
 
 if __name__ == "__main__":
