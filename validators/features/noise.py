@@ -347,8 +347,9 @@ def table_rhythm(lines: list[str]) -> np.ndarray:
     A story's own table, flattened one cell a line ("Japanese", "Romaji", "English", then
     each word's three cells; a film's title, year and description), repeats its columns'
     shapes with the period of its column count, and a list of questions and answers
-    alternates: a rhythm. A menu, a list of links or tags, or prose, repeats the shape of the
-    line before as often as any other, and has none."""
+    alternates: a rhythm. A menu of like items, a list of links or tags, or prose, repeats
+    the shape of the line before at least as often as any other, and has none; items of
+    mixed lengths have a little by chance."""
     n = len(lines)
     rhythm = np.zeros(n)
     if n <= RHYTHM_LAGS[0]:
