@@ -175,10 +175,12 @@ def _digest_bytes(form: bytes) -> int:
 def file_duplicate_data(texts: list[str], raws: list[str], settings: DuplicateSettings) -> dict:
     """Per file, what the duplicate stage needs of each paragraph (cacheable by content).
 
-    ``canonical_digest`` holds one (digest, length) int64 pair per paragraph (``digest_pairs``)
-    and ``passages`` one (row, digest, start, end) int64 quadruple per passage, rows counted in
-    the file, each as bytes: thousands of files load as a few objects each, not as a tuple per
-    paragraph (a hook run in a corpus of 10,000 pages loads 1.4 million).
+    ``canonical_digest`` holds one (digest, length) int64 pair per paragraph (``digest_pairs``),
+    ``signatures`` one row of ``NUM_PERM`` uint32 values per paragraph, and ``passages`` one
+    (row, digest, start, end) int64 quadruple per passage, rows counted in the file, each as a
+    NumPy array (readers take any bytes-like object: ``np.frombuffer``, ``b"".join``): thousands
+    of files load as a few objects each, not as a tuple per paragraph (a hook run in a corpus
+    of 10,000 pages loads 1.4 million), and the cache maps the large ones from its file.
     """
     # A block of texts at a time: their words (bytes) make both the canonical digests and the
     # signatures, split once; as objects they take ten times the text's memory.
@@ -200,9 +202,9 @@ def file_duplicate_data(texts: list[str], raws: list[str], settings: DuplicateSe
                 continue  # a slice of a fold holds no more words than the fold: no passage long enough
             units += [(row, *unit) for unit in _passages(raw, settings.passage_min_words, flat if raw is texts[row] else _ascii_folded(raw))]
     return {
-        "canonical_digest": np.array(canonical_digest, dtype=np.int64).tobytes(),
-        "signatures": sigs.tobytes(),
-        "passages": np.array(units, dtype=np.int64).reshape(-1, 4).tobytes(),
+        "canonical_digest": np.array(canonical_digest, dtype=np.int64),
+        "signatures": sigs,
+        "passages": np.array(units, dtype=np.int64).reshape(-1, 4),
     }
 
 
@@ -221,7 +223,7 @@ class SignatureParts:
     not joined: a run that reports on a few files reads the rows that may share a band with
     theirs (``sharing_a_band_in``), not a copy of every file's (300 MB for 10,000 page dumps)."""
 
-    def __init__(self, parts: list[bytes]):
+    def __init__(self, parts: list):  # each file's signatures, any bytes-like object
         self.arrays = [np.frombuffer(part, dtype=np.uint32).reshape(-1, NUM_PERM) for part in parts]
         self.starts = np.cumsum([0, *(len(a) for a in self.arrays)])
 
