@@ -269,9 +269,9 @@ def _sized_entry(n):
 
 def _limit(entries: int) -> int:
     """A cache size limit of about ``entries`` records of ``_sized_entry``."""
-    import pickle
+    from validators.cache import _framed
 
-    return entries * len(pickle.dumps({"file-00": _sized_entry(0)}, protocol=5))
+    return entries * len(_framed({"file-00": _sized_entry(0)}))
 
 
 def test_cache_past_its_size_keeps_what_the_run_used_then_the_newest(tmp_path):
@@ -386,3 +386,75 @@ def test_cache_record_cut_short_keeps_what_was_read_and_is_rewritten(tmp_path):
     broken.save()
     repaired = FeatureCache(tmp_path)
     assert repaired.intact and repaired.entries == {"a": {"n": 1}}
+
+
+def test_cache_maps_large_arrays_from_its_file_and_keeps_small_ones_in_the_pickle(tmp_path):
+    """A hook run in 10,000 page dumps copied 900 MB of signatures and line features out of
+    the cache file, most of which it never reads: the large arrays are views of the mapped
+    file, equal to what was stored, and writable without changing the file."""
+    import mmap
+
+    import numpy as np
+
+    from validators.cache import FILE, OUT_OF_BAND, FeatureCache
+
+    large = np.arange(OUT_OF_BAND, dtype=np.float64).reshape(-1, 8)
+    small = np.arange(10, dtype=np.int64)
+    cache = FeatureCache(tmp_path)
+    cache.put("a", {"step": {"x": large, "keys": small, "text": "words"}})
+    cache.put("b", {"step": {"x": large[::-1].copy(), "keys": small, "text": "more"}})
+    cache.save()
+    written = (tmp_path / FILE).read_bytes()
+
+    def mapped(array) -> bool:
+        base = array
+        while isinstance(base, np.ndarray):
+            base = base.base
+        return isinstance(base, memoryview) and isinstance(base.obj, mmap.mmap)
+
+    loaded = FeatureCache(tmp_path)
+    assert loaded.intact and set(loaded.entries) == {"a", "b"}
+    a, b = loaded.entries["a"]["step"], loaded.entries["b"]["step"]
+    assert np.array_equal(a["x"], large) and np.array_equal(b["x"], large[::-1]) and a["x"].dtype == np.float64
+    assert a["x"].shape == large.shape and a["text"] == "words" and np.array_equal(a["keys"], small)
+    assert mapped(a["x"]) and mapped(b["x"]) and not mapped(a["keys"])
+    assert a["x"].ctypes.data % 64 == 0  # aligned, as NumPy reads fastest
+    a["x"][0, 0] = -1.0  # a run may change what it loaded: its own copy of the page
+    assert (tmp_path / FILE).read_bytes() == written
+    assert FeatureCache(tmp_path).entries["a"]["step"]["x"][0, 0] == 0.0
+
+
+def test_cache_record_cut_short_in_its_arrays_is_dropped(tmp_path):
+    import numpy as np
+
+    from validators.cache import FILE, OUT_OF_BAND, FeatureCache
+
+    cache = FeatureCache(tmp_path)
+    cache.put("a", {"step": {"x": np.ones(OUT_OF_BAND)}})
+    cache.save()
+    whole = (tmp_path / FILE).stat().st_size
+    cache = FeatureCache(tmp_path)
+    cache.put("b", {"step": {"x": np.zeros(OUT_OF_BAND)}})
+    cache.save()
+    stored = tmp_path / FILE
+    stored.write_bytes(stored.read_bytes()[: whole + 4 * OUT_OF_BAND])  # b's array cut in half
+    broken = FeatureCache(tmp_path)
+    assert set(broken.entries) == {"a"} and not broken.intact
+    assert np.array_equal(broken.entries["a"]["step"]["x"], np.ones(OUT_OF_BAND))
+
+
+def test_cache_of_the_previous_layout_starts_afresh(tmp_path):
+    """The file before records were framed: one pickle per record after the header."""
+    import pickle
+    import sys
+
+    from validators import __version__
+    from validators.cache import FILE, FeatureCache, digest
+
+    header = {"key": digest("\0".join((__version__, sys.version)).encode()), "sections": {}}
+    (tmp_path / FILE).write_bytes(pickle.dumps(header, protocol=5) + pickle.dumps({"a": {"n": 1}}, protocol=5))
+    cache = FeatureCache(tmp_path)
+    assert cache.entries == {} and not cache.intact
+    cache.put("b", {"n": 2})
+    cache.save()
+    assert FeatureCache(tmp_path).entries == {"b": {"n": 2}}

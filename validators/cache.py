@@ -10,9 +10,14 @@ step's key changed is dropped when the file is read, and only that step runs aga
 others are reused. Another tool or Python version starts afresh.
 
 The cache is one file in ``.corpus-validator-cache/`` at the project root (a folder
-with a ``.gitignore`` of its own): a header, then records of entries, each pickled. A
-run that computed a few new entries appends one record (a pre-commit run computes one,
-and rewriting the whole file would cost more than the rest of the run). What one run
+with a ``.gitignore`` of its own): a header, then records of entries. A record is a pickle
+whose large NumPy arrays (MinHash signatures, the noise model's line features: nine tenths
+of the file) lie after it, out of band (pickle protocol 5), each aligned to 64 bytes; on
+load the file is mapped into memory and those arrays are views of it, not copies: a run
+reads from the mapping only the arrays it needs (a pre-commit run: the other files' line
+keys and signatures, not their line features), and allocates none of them. A run that computed a few new entries appends one
+record each (a pre-commit run computes one, and rewriting the whole file would cost more
+than the rest of the run). What one run
 read never decides what is kept (a hook run reads one file of the corpus): stale
 entries go by total size. When an append would take the file past ``max_bytes``
 (``cache-size`` in ``[tool.corpus-validator]``, in MB), the file is rewritten,
@@ -60,8 +65,10 @@ indexes updated per changed file is the next step (``bench/hook.py --pages``).
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 import pickle
+import struct
 import sys
 from pathlib import Path
 
@@ -70,6 +77,16 @@ from .atomic import write_atomic
 
 FOLDER = ".corpus-validator-cache"
 FILE = "features.pickle"
+
+#: The file's layout: a header pickle, then framed records (``_framed``). Another layout is
+#: another cache: it starts afresh.
+LAYOUT = 2
+#: A record's frame: the length of its pickle and the number of its out-of-band buffers (whose
+#: lengths follow, one ``<Q`` each), then the pickle, then each buffer, each part padded to ``ALIGN``.
+_FRAME = struct.Struct("<QQ")
+ALIGN = 64
+#: Arrays of at least this many bytes go out of band; smaller ones stay in the pickle.
+OUT_OF_BAND = 4096
 
 
 def digest(data: bytes) -> str:
@@ -100,7 +117,7 @@ class FeatureCache:
         self.folder = folder
         self.max_bytes = max_bytes
         self.size = 0  # bytes of the file as read
-        self.key = digest("\0".join((__version__, sys.version)).encode())
+        self.key = digest("\0".join((__version__, sys.version, str(LAYOUT))).encode())
         self.sections = dict(sections or {})
         self.entries: dict[str, dict] = {}
         self.sizes: dict[str, int] = {}  # bytes of each entry's record in the file
@@ -120,20 +137,44 @@ class FeatureCache:
                     return  # another tool or Python version, or another layout: start afresh
                 before = header["sections"]
                 stale = {name for name in {*before, *self.sections} if before.get(name) != self.sections.get(name)}
-                while handle.peek(1):
-                    start = handle.tell()
-                    record = pickle.load(handle)
-                    share = (handle.tell() - start) // max(1, len(record))  # older files: several entries a record
-                    self.entries.update(record)
-                    self.sizes.update(dict.fromkeys(record, share))
+                start = _aligned(handle.tell())
+                # A private mapping: the arrays loaded are views of it, paged in as they are
+                # read, and writable (a write copies its page) as arrays unpickled in full are.
+                mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_COPY) if self.size > start else b""
+            cut_short = self._read_records(memoryview(mapped), start)
         except FileNotFoundError:
             return
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError):
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError, ImportError, struct.error):
             pass  # unreadable, or a record cut short: keep what was read, rewrite on save
         else:
-            self.intact = not stale
+            self.intact = not stale and not cut_short
         if stale:  # a step changed: its sections go, the others' stay (written again on save)
             self.entries = {k: {n: v for n, v in e.items() if n not in stale} for k, e in self.entries.items()}
+
+    def _read_records(self, view: memoryview, at: int) -> bool:
+        """Read the records from ``at`` on; whether the last one was cut short."""
+        size = len(view)
+        while at < size:
+            if at + _FRAME.size > size:
+                return True
+            length, count = _FRAME.unpack_from(view, at)
+            lengths_at = at + _FRAME.size
+            if lengths_at + 8 * count > size:
+                return True
+            lengths = struct.unpack_from(f"<{count}Q", view, lengths_at)
+            pickled_at = _aligned(lengths_at + 8 * count)
+            buffers, end = [], _aligned(pickled_at + length)
+            for n in lengths:
+                buffers.append(view[end : end + n])
+                end = _aligned(end + n)
+            if end > size:
+                return True
+            record = pickle.loads(view[pickled_at : pickled_at + length], buffers=buffers)
+            share = (end - at) // max(1, len(record))
+            self.entries.update(record)
+            self.sizes.update(dict.fromkeys(record, share))
+            at = end
+        return False
 
     def get(self, content: str) -> dict | None:
         entry = self.entries.get(content)
@@ -160,7 +201,7 @@ class FeatureCache:
             return
         if self.intact and not self.added:
             return
-        records = {content: pickle.dumps({content: entry}, protocol=5) for content, entry in self.added.items()}
+        records = {content: _framed({content: entry}) for content, entry in self.added.items()}
         self.sizes.update((content, len(r)) for content, r in records.items())
         rewrite = not self.intact or self._worth_rewriting(self.size + sum(map(len, records.values())))
         try:
@@ -170,6 +211,7 @@ class FeatureCache:
                 ignore.write_text("# Made by corpus-validator: a cache, never committed.\n*\n")
             if rewrite:
                 header = pickle.dumps({"key": self.key, "sections": self.sections}, protocol=5)
+                header += bytes(_aligned(len(header)) - len(header))
                 write_atomic(self.folder / FILE, header + b"".join(self._kept_records(records)))
             else:
                 with open(self.folder / FILE, "ab") as handle:
@@ -209,7 +251,31 @@ class FeatureCache:
         smaller than what one run reads would never hit)."""
 
         def record(content: str) -> bytes:
-            return records.get(content) or pickle.dumps({content: self.entries[content]}, protocol=5)
+            return records.get(content) or _framed({content: self.entries[content]})
 
         used = [record(k) for k in self.entries if k in self.used]
         return [*(record(k) for k in self._kept_others(sum(map(len, used)))), *used]
+
+
+def _aligned(offset: int) -> int:
+    return -(-offset // ALIGN) * ALIGN
+
+
+def _framed(record: dict) -> bytes:
+    """``record`` pickled, with its large buffers out of band: the frame (``_FRAME``, then each
+    buffer's length), the pickle, each buffer; each part padded to ``ALIGN`` bytes."""
+    buffers: list[memoryview] = []
+
+    def out_of_band(buffer: pickle.PickleBuffer) -> bool:
+        raw = buffer.raw()
+        if raw.nbytes < OUT_OF_BAND:
+            return True  # in the pickle
+        buffers.append(raw)
+        return False
+
+    pickled = pickle.dumps(record, protocol=5, buffer_callback=out_of_band)
+    head = _FRAME.pack(len(pickled), len(buffers)) + struct.pack(f"<{len(buffers)}Q", *(b.nbytes for b in buffers))
+    parts = [head, bytes(_aligned(len(head)) - len(head)), pickled, bytes(_aligned(len(pickled)) - len(pickled))]
+    for raw in buffers:
+        parts += [raw, bytes(_aligned(raw.nbytes) - raw.nbytes)]
+    return b"".join(parts)
