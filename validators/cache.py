@@ -94,7 +94,7 @@ def digest(data: bytes) -> str:
 
 
 #: The cache file's default size limit (``cache-size``): about eight times the text of the
-#: corpus it holds (10,000 page dumps, 117 MB of text, take 965 MB), so a corpus of 20,000
+#: corpus it holds (10,000 page dumps, 117 MB of text, take 980 MB), so a corpus of 20,000
 #: such pages keeps every file's features.
 MAX_BYTES = 2048 * 1024 * 1024
 
