@@ -84,7 +84,10 @@ def test_duplicate_data_is_the_same_whether_the_raw_text_is_the_text_or_a_copy()
     texts = ["“We are not done,” Mr. Kim said. The talks ended without an agreement on Friday.", "Café ﬁnd: ½ of it. " * 3]
     copies = ["".join(list(t)) for t in texts]  # equal, not the same objects
     assert all(c is not t for c, t in zip(copies, texts, strict=True))
-    assert file_duplicate_data(texts, copies, DuplicateSettings()) == file_duplicate_data(texts, texts, DuplicateSettings())
+    from_copies, from_texts = file_duplicate_data(texts, copies, DuplicateSettings()), file_duplicate_data(texts, texts, DuplicateSettings())
+    assert from_copies.keys() == from_texts.keys()
+    for name, array in from_texts.items():
+        assert array.dtype == from_copies[name].dtype and np.array_equal(array, from_copies[name]), name
 
 
 def test_signatures_of_a_union_are_the_least_of_its_parts():
