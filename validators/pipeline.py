@@ -269,7 +269,7 @@ def check(paths: list[str | os.PathLike], config: Config, context: list[str | os
         return check_on_spark([*paths, *context], config, report_paths)
     documents = read([*paths, *context])
     cache = open_cache(config)
-    report = check_documents(documents, config, cache, report_paths)
+    report = check_documents(documents, config, cache, report_paths, keep_bytes=False)
     cache.save()
     return report
 
@@ -334,9 +334,12 @@ def check_documents(
     cache: FeatureCache | None = None,
     report_paths: set[str] | None = None,
     features: Corpus | None = None,
+    keep_bytes: bool = True,
 ) -> Report:
     """Run every selected rule over documents already read (``fix`` re-checks in memory);
-    ``features``: their corpus features, when computed elsewhere (the spark engine)."""
+    ``features``: their corpus features, when computed elsewhere (the spark engine).
+    ``keep_bytes`` False: the documents' bytes go once their features are computed (the rules
+    read the decoded text; a corpus's bytes held beside it raised a check's peak memory)."""
     all_suites = load_suites(config.expectations)
     config.check_codes()  # the corpus's own rule codes are known now
     suites = noise_thresholds([s.only(config.runs) for s in all_suites], config)
@@ -346,6 +349,9 @@ def check_documents(
         narrow = report_paths is not None and not any("mostly" in spec.kwargs for s in suites for spec in s.expectations)
         wanted = wanted_outputs(suites)
         features = corpus_features(documents, feature_context(config, report_paths, error), cache, wanted=wanted, narrow=narrow)
+    if not keep_bytes:
+        for doc in documents:
+            doc.data = b""
     paragraphs = features.table
     mentions = features.tables["mentions"] if "mentions" in features.tables else empty_mentions()
     # The rules read the tables and the steps' setups, not what the steps worked from (per-file
