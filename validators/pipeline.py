@@ -191,13 +191,23 @@ def _worker_file_steps(item: tuple[Document, dict]) -> dict[str, dict]:
 
 
 def corpus_features(
-    documents: list[Document], context: Context, cache: FeatureCache | None = None, wanted=None, narrow: bool = False
+    documents: list[Document],
+    context: Context,
+    cache: FeatureCache | None = None,
+    wanted=None,
+    narrow: bool = False,
+    keep_bytes: bool = True,
 ) -> Corpus:
     """The file steps over each document (cached), the table they make, then the corpus steps
     (``wanted``: only those these outputs need). ``narrow``: a run that reports on some files
     (``context.report_paths``) and reads no other file's values gives the corpus steps only
-    what the reported files' values depend on (``narrowed_template_lines``)."""
-    corpus = assemble_corpus(documents, _file_stage(documents, context, cache), context)
+    what the reported files' values depend on (``narrowed_template_lines``). ``keep_bytes``
+    False: each document's bytes go once the file steps have read them (nothing after them does)."""
+    sections = _file_stage(documents, context, cache)
+    if not keep_bytes:
+        for doc in documents:
+            doc.data = b""
+    corpus = assemble_corpus(documents, sections, context)
     if narrow and context.report_paths is not None:
         corpus.reported = [d.path in context.report_paths for d in documents]
         if "noise_lines" in corpus.per_file:
@@ -348,10 +358,9 @@ def check_documents(
         # Nothing reads the values of files not reported unless an expectation weighs every row.
         narrow = report_paths is not None and not any("mostly" in spec.kwargs for s in suites for spec in s.expectations)
         wanted = wanted_outputs(suites)
-        features = corpus_features(documents, feature_context(config, report_paths, error), cache, wanted=wanted, narrow=narrow)
-    if not keep_bytes:
-        for doc in documents:
-            doc.data = b""
+        features = corpus_features(
+            documents, feature_context(config, report_paths, error), cache, wanted=wanted, narrow=narrow, keep_bytes=keep_bytes
+        )
     paragraphs = features.table
     mentions = features.tables["mentions"] if "mentions" in features.tables else empty_mentions()
     # The rules read the tables and the steps' setups, not what the steps worked from (per-file
