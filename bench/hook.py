@@ -54,19 +54,56 @@ COMMAND = [sys.executable, "-m", "validators"]
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def timed(args: list[str], cwd: Path, code: Path | None = None, cpu: list[float] | None = None) -> float:
-    """Wall seconds of one run; with ``cpu``, its processor seconds (user + system) are appended there."""
+def timed(args: list[str], cwd: Path, code: Path | None = None, cpu: list[float] | None = None, memory: list | None = None) -> float:
+    """Wall seconds of one run; with ``cpu``, its processor seconds (user + system) are appended
+    there; with ``memory``, its peak memory in MB as (resident, anonymous) (``Peak``)."""
     env = dict(os.environ, PYTHONPATH=str(code)) if code else None
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(COMMAND + args, cwd=cwd, capture_output=True, text=True, env=env)
+    process = subprocess.Popen(COMMAND + args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    peak = Peak(process.pid) if memory is not None else None
+    _, stderr = process.communicate()
     elapsed = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if cpu is not None:
         cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    if result.returncode not in (0, 1):
-        sys.exit(f"{' '.join(args)} failed: {result.stderr}")
+    if peak is not None:
+        memory.append(peak.stop())
+    if process.returncode not in (0, 1):
+        sys.exit(f"{' '.join(args)} failed: {stderr}")
     return elapsed
+
+
+class Peak:
+    """A running process's peak memory, read from ``/proc/PID/status`` every 10 ms: its
+    high-water resident set (``VmHWM``: what ``/usr/bin/time`` reports, which counts pages of
+    files it maps, such as the feature cache) and the most anonymous memory seen (``RssAnon``:
+    what it allocated itself). Linux only; (0, 0) elsewhere."""
+
+    def __init__(self, pid: int):
+        import threading
+
+        self.pid, self.resident, self.anonymous, self.done = pid, 0, 0, threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self) -> None:
+        while not self.done.is_set():
+            try:
+                with open(f"/proc/{self.pid}/status") as status:
+                    fields = dict(line.split(":", 1) for line in status if ":" in line)
+            except OSError:
+                return
+            if "VmHWM" not in fields:  # a zombie: its memory is gone
+                return
+            self.resident = max(self.resident, int(fields["VmHWM"].split()[0]) // 1024)
+            self.anonymous = max(self.anonymous, int(fields.get("RssAnon", "0 kB").split()[0]) // 1024)
+            time.sleep(0.01)
+
+    def stop(self) -> tuple[int, int]:
+        self.done.set()
+        self.thread.join()
+        return self.resident, self.anonymous
 
 
 HOOK = ["check", "--engine", "light", "--with-corpus", "corpus/00007.txt"]
@@ -164,26 +201,27 @@ def scale(sizes: list[int], repeat: int, profile: str | None, revision: str | No
             original = changed.read_bytes()
             timed([*HOOK[:-1], relative], project)  # the first hook run builds what the hook keeps
             warm = time.perf_counter() - start
-            # Each side runs on its own copy of the warmed project: (project, code, wall, cpu).
-            sides = [(project, None, [], [])]
+            # Each side runs on its own copy of the warmed project: (project, code, wall, cpu, memory).
+            sides = [(project, None, [], [], [])]
             if old is not None:
                 other = Path(folder) / f"p{size}-old"
                 shutil.copytree(project, other)
                 timed([*HOOK[:-1], relative], other, old)  # what the other side's hook keeps
-                sides.append((other, old, [], []))
+                sides.append((other, old, [], [], []))
             gx, gx_cpu = [], []
             for n in range(repeat):
-                for side_project, code, wall, cpu in sides[:: 1 if n % 2 == 0 else -1]:
+                for side_project, code, wall, cpu, memory in sides[:: 1 if n % 2 == 0 else -1]:
                     (side_project / relative).write_bytes(original + f"\nAn edit made for run {n}, so the file is new to the cache.\n".encode())
-                    wall.append(timed([*HOOK[:-1], relative], side_project, code, cpu))
+                    wall.append(timed([*HOOK[:-1], relative], side_project, code, cpu, memory))
                 gx.append(timed_python(IMPORT_GX, project, gx_cpu))
-            for (_, _, wall, cpu), table in zip(sides, (rows, old_rows)):
-                table.append((size, warm, statistics.median(wall), statistics.median(cpu), statistics.median(gx), statistics.median(gx_cpu)))
+            for (_, _, wall, cpu, memory), table in zip(sides, (rows, old_rows)):
+                peak = (max(m[0] for m in memory), max(m[1] for m in memory))
+                table.append((size, warm, statistics.median(wall), statistics.median(cpu), statistics.median(gx), statistics.median(gx_cpu), *peak))
             print(f"{size} files warmed in {warm:.1f} s", file=sys.stderr, flush=True)
             if profile and size == max(sizes):
                 import pstats
 
-                for side_project, code, _, _ in sides:  # REV's profile goes to FILE.old
+                for side_project, code, _, _, _ in sides:  # REV's profile goes to FILE.old
                     (side_project / relative).write_bytes(original + b"\nAn edit made for the profile.\n")
                     out = str(Path(profile).resolve()) + ("" if code is None else ".old")
                     env = dict(os.environ, PYTHONPATH=str(code)) if code else None
@@ -201,10 +239,11 @@ def scale(sizes: list[int], repeat: int, profile: str | None, revision: str | No
 
 
 def print_rows(rows: list, repeat: int, side: str) -> None:
-    print(f"one-file hook run (`corpus-validator {' '.join(HOOK[:-1])} FILE`), {side}, medians of {repeat} alternating runs")
-    print(f"{'files':>6} {'hook wall s':>11} {'hook cpu s':>10} {'import GX wall s':>16} {'import GX cpu s':>15} {'hook/GX wall':>12} {'hook/GX cpu':>11}")
-    for size, _, wall, cpu, gx_wall, gx_cpu in rows:
-        print(f"{size:>6} {wall:>11.3f} {cpu:>10.3f} {gx_wall:>16.3f} {gx_cpu:>15.3f} {wall / gx_wall:>12.3f} {cpu / gx_cpu:>11.3f}")
+    print(f"one-file hook run (`corpus-validator {' '.join(HOOK[:-1])} FILE`), {side}, medians of {repeat} alternating runs;")
+    print("peak memory: the most of any run, resident (counting the feature cache's pages it maps) and anonymous (its own)")
+    print(f"{'files':>6} {'hook wall s':>11} {'hook cpu s':>10} {'import GX wall s':>16} {'import GX cpu s':>15} {'hook/GX wall':>12} {'hook/GX cpu':>11} {'peak RSS MB':>11} {'peak anon MB':>12}")
+    for size, _, wall, cpu, gx_wall, gx_cpu, resident, anonymous in rows:
+        print(f"{size:>6} {wall:>11.3f} {cpu:>10.3f} {gx_wall:>16.3f} {gx_cpu:>15.3f} {wall / gx_wall:>12.3f} {cpu / gx_cpu:>11.3f} {resident:>11} {anonymous:>12}")
     first, last = rows[0], rows[-1]
     print(f"hook at {last[0]} files / hook at {first[0]} files: wall {last[2] / first[2]:.2f}x, cpu {last[3] / first[3]:.2f}x")
 
