@@ -14,10 +14,10 @@ with a ``.gitignore`` of its own): a header, then records of entries. A record i
 whose large NumPy arrays (MinHash signatures, the noise model's line features: nine tenths
 of the file) lie after it, out of band (pickle protocol 5), each aligned to 64 bytes; on
 load the file is mapped into memory and those arrays are views of it, not copies: a run
-reads from the mapping only the arrays it needs (a pre-commit run: the other files' line
-keys and signatures, not their line features), and allocates none of them. A run that computed a few new entries appends one
-record each (a pre-commit run computes one, and rewriting the whole file would cost more
-than the rest of the run). What one run
+allocates none of them and reads only those it needs (a pre-commit run: the other files'
+line keys and signatures, not their line features). A run that computed a few new entries
+appends one record each (a pre-commit run computes one, and rewriting the whole file would
+cost more than the rest of the run). What one run
 read never decides what is kept (a hook run reads one file of the corpus): stale
 entries go by total size. When an append would take the file past ``max_bytes``
 (``cache-size`` in ``[tool.corpus-validator]``, in MB), the file is rewritten,
