@@ -482,7 +482,7 @@ def _corpus_inputs(batches):
     import pandas as pd
 
     from .features.duplicate import digest_pairs
-    from .features.minhash import NUM_PERM
+    from .features.minhash import signature_rows
 
     for batch in batches:
         out: dict[str, list] = {name: [] for name in ("doc_id", "first_row", "digests", "lengths", "sigs", "passages", "keys", "doc_sig")}
@@ -491,7 +491,7 @@ def _corpus_inputs(batches):
             if entry is None:
                 continue
             data = entry["duplicate-digests"]["duplicate_data"]
-            sigs = np.frombuffer(data["signatures"], dtype=np.uint32).reshape(-1, NUM_PERM).astype(np.int64)
+            sigs = signature_rows(data["signatures"]).astype(np.int64)
             out["doc_id"].append(int(doc_id))
             out["first_row"].append(int(first_row))
             pairs = digest_pairs(data)

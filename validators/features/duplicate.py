@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..frame import Table
-from .minhash import BANDS, EMPTY, NUM_PERM, ROWS, similar_earlier, word_signatures
+from .minhash import BANDS, EMPTY, NUM_PERM, ROWS, signature_rows, similar_earlier, word_signatures
 from .steps import CorpusStep, FileStep, register
 
 #: Paragraphs shorter than this (after folding) are left to the noise family:
@@ -224,7 +224,7 @@ class SignatureParts:
     theirs (``sharing_a_band_in``), not a copy of every file's (300 MB for 10,000 page dumps)."""
 
     def __init__(self, parts: list):  # each file's signatures, any bytes-like object
-        self.arrays = [np.frombuffer(part, dtype=np.uint32).reshape(-1, NUM_PERM) for part in parts]
+        self.arrays = [signature_rows(part) for part in parts]
         self.starts = np.cumsum([0, *(len(a) for a in self.arrays)])
 
     def __len__(self) -> int:
@@ -399,7 +399,7 @@ def _add_passages(frame: Table, data: bytes, already_reported: np.ndarray) -> No
 def file_signature(data: dict) -> np.ndarray:
     """A file's MinHash signature from its ``file_duplicate_data``: the least of its
     paragraphs' at each position (the MinHash of a union)."""
-    sigs = np.frombuffer(data["signatures"], dtype=np.uint32).reshape(-1, NUM_PERM)
+    sigs = signature_rows(data["signatures"])
     return sigs.min(axis=0) if len(sigs) else np.full(NUM_PERM, EMPTY, dtype=np.uint32)
 
 

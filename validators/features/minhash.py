@@ -52,7 +52,13 @@ def word_signatures(block: list[list]) -> np.ndarray:
     values = array.array("I")
     for row in matrix.to_rows():
         values.extend(row)
-    return np.frombuffer(values, dtype=np.uint32).reshape(-1, NUM_PERM)
+    return signature_rows(values)
+
+
+def signature_rows(buffer) -> np.ndarray:
+    """Signatures stored one after another (any bytes-like object: an array, the cache's
+    mapped buffer, bytes) as an n × ``NUM_PERM`` uint32 array viewing the same memory."""
+    return np.frombuffer(buffer, dtype=np.uint32).reshape(-1, NUM_PERM)
 
 
 def similar_earlier(sigs: np.ndarray, usable: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
