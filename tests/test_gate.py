@@ -476,3 +476,27 @@ def test_a_check_lets_go_of_the_files_bytes_once_their_features_are_computed(cor
     assert all(doc.data for doc in documents)  # the default, as fix calls it
     assert [f.to_dict() for f in report.findings] == [f.to_dict() for f in kept.findings]
     assert {"BP001", "NM001", "DU001"} <= {f.code for f in report.findings}
+
+
+def test_cache_on_a_file_system_that_cannot_map_it_is_read_into_memory(tmp_path, monkeypatch):
+    """Some file systems (FUSE with direct I/O) refuse mmap: the cache would otherwise start
+    afresh on every run and compute every file again."""
+    import mmap
+
+    import numpy as np
+
+    from validators.cache import OUT_OF_BAND, FeatureCache
+
+    cache = FeatureCache(tmp_path)
+    cache.put("a", {"step": {"x": np.arange(OUT_OF_BAND, dtype=np.int64), "n": 1}})
+    cache.save()
+
+    def refuse(*args, **kwargs):
+        raise OSError(19, "No such device")
+
+    monkeypatch.setattr(mmap, "mmap", refuse)
+    loaded = FeatureCache(tmp_path)
+    assert loaded.intact and loaded.entries["a"]["step"]["n"] == 1
+    x = loaded.entries["a"]["step"]["x"]
+    assert np.array_equal(x, np.arange(OUT_OF_BAND)) and x.ctypes.data % 8 == 0
+    x[0] = -1  # writable, as a mapped or unpickled array is

@@ -138,9 +138,7 @@ class FeatureCache:
                 before = header["sections"]
                 stale = {name for name in {*before, *self.sections} if before.get(name) != self.sections.get(name)}
                 start = _aligned(handle.tell())
-                # A private mapping: the arrays loaded are views of it, paged in as they are
-                # read, and writable (a write copies its page) as arrays unpickled in full are.
-                mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_COPY) if self.size > start else b""
+                mapped = _mapped(handle) if self.size > start else b""
             cut_short = self._read_records(memoryview(mapped), start)
         except FileNotFoundError:
             return
@@ -255,6 +253,17 @@ class FeatureCache:
 
         used = [record(k) for k in self.entries if k in self.used]
         return [*(record(k) for k in self._kept_others(sum(map(len, used)))), *used]
+
+
+def _mapped(handle) -> mmap.mmap | bytearray:
+    """The whole file as a private mapping: the arrays loaded are views of it, paged in as they
+    are read, and writable (a write copies its page) as arrays unpickled in full are. Where the
+    file cannot be mapped (a file system without mmap), its bytes read into memory."""
+    try:
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_COPY)
+    except (OSError, ValueError):
+        handle.seek(0)
+        return bytearray(handle.read())
 
 
 def _aligned(offset: int) -> int:
