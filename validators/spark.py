@@ -481,7 +481,7 @@ def _corpus_inputs(batches):
     import numpy as np
     import pandas as pd
 
-    from .features.duplicate import digest_pairs
+    from .features.duplicate import digest_pairs, passage_rows
     from .features.minhash import signature_rows
 
     for batch in batches:
@@ -498,7 +498,7 @@ def _corpus_inputs(batches):
             out["digests"].append(pairs[:, 0].tolist())
             out["lengths"].append(pairs[:, 1].tolist())
             out["sigs"].append(sigs.tolist())
-            out["passages"].append(np.frombuffer(data["passages"], dtype=np.int64).reshape(-1, 4).tolist())
+            out["passages"].append(passage_rows(data["passages"]).tolist())
             # The line keys are unsigned 64-bit digests: as signed longs, equal where they are equal.
             out["keys"].append(entry["noise-lines"]["noise_lines"]["keys"].view(np.int64).tolist())
             out["doc_sig"].append(sigs.min(axis=0).tolist() if len(sigs) else None)

@@ -214,6 +214,13 @@ def digest_pairs(data: dict) -> np.ndarray:
     return np.frombuffer(data["canonical_digest"], dtype=np.int64).reshape(-1, 2)
 
 
+def passage_rows(buffer) -> np.ndarray:
+    """Passages stored one after another (``file_duplicate_data``'s ``passages``, or the
+    table's joined by ``concatenate``; any bytes-like object) as an n × 4 int64 array of
+    (row, digest, start, end), viewing the same memory."""
+    return np.frombuffer(buffer, dtype=np.int64).reshape(-1, 4)
+
+
 #: Slots of the table ``sharing_a_band_in`` looks a band's first value up in (by its low bits).
 _LOW_BITS = 1 << 20
 
@@ -254,7 +261,7 @@ def concatenate(per_file: list[dict], rows_per_file: list[int], joined: bool = T
     units = []
     first_row = 0
     for data, rows in zip(per_file, rows_per_file, strict=True):
-        part = np.frombuffer(data["passages"], dtype=np.int64).reshape(-1, 4).copy()
+        part = passage_rows(data["passages"]).copy()
         part[:, 0] += first_row
         units.append(part)
         first_row += rows
@@ -381,7 +388,7 @@ def sharing_a_band(sigs: np.ndarray, usable: np.ndarray, wanted: np.ndarray) -> 
 
 
 def _add_passages(frame: Table, data: bytes, already_reported: np.ndarray) -> None:
-    units = np.frombuffer(data, dtype=np.int64).reshape(-1, 4)
+    units = passage_rows(data)
     rows, digests, starts, ends = units.T
     found: list = [None] * len(frame)
     if len(units):
