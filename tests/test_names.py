@@ -528,3 +528,117 @@ def test_code_spans_are_the_codes_regex_finds_and_lower_case_words_skip_them(raw
     expected = set(_LOWER_WORD.findall(_CODE.sub(" ", raw)))
     assert lowercase_words(raw) == expected
     assert lowercase_words(raw, code_spans(raw)) == expected
+
+
+def _one_file_runs(folder, config):
+    """Per file of ``folder``: (the mentions step of a run reporting that file alone, which decides
+    only the candidates bearing on it, ``bearing_rows``; ``build_mentions`` over every candidate)."""
+    from validators.features.name import load_lexicon
+    from validators.ingest import read
+    from validators.pipeline import corpus_features, feature_context
+
+    documents = read([folder])
+    context = feature_context(config)
+    corpus = corpus_features(documents, context, None, wanted=["mentions"])
+    lexicon = context.resource(load_lexicon)
+    step = name_features.MENTIONS.run
+    for doc in documents:
+        corpus.context.report_paths = {doc.path}
+        step(corpus, lexicon)
+        yield doc.path, corpus.tables["mentions"], build_mentions(corpus.table, lexicon, report_paths={doc.path})
+
+
+#: Names, each with spellings a corpus might give it (a hyphen, a space, a case, a slip, a doubled
+#: letter, a title before it, initials, a particle), and common words, capitalised or not.
+_SPELLINGS = [
+    ["Kim Jong Un", "Kim Jong-un", "Kim Jung Un", "Leader Kim Jong Un", "Kim Jong un"],
+    ["Moon Jae-in", "Moon Jae In", "President Moon Jae-in", "Moon Jae-In"],
+    ["Volodymyr Zelensky", "Volodymyr Zelenskyy", "Zelensky", "Zelenskyy", "Zelenskiy"],
+    ["U.S. Senate", "US Senate", "U.S.", "US", "the Senate"],
+    ["Osama bin Laden", "Bin Laden", "bin Laden", "Osama Bin Laden"],
+    ["Foreign Minister Ri Yong Ho", "Ri Yong Ho", "Ri Yong-ho", "Minister Ri Yong Ho"],
+    ["LinkedIn", "Linkedin", "Linked In"],
+    ["New Zealand", "New Zeeland", "Zealand"],
+    ["Abu Bakr al-Baghdadi", "Abu Bakr Al-Baghdadi", "al-Baghdadi", "Baghdadi"],
+    ["Ursula von der Leyen", "Ursula Von der Leyen", "von der Leyen"],
+    ["Turkey", "turkey", "Türkiye"],
+    ["Wall Street", "Wallstreet", "Wall street"],
+]
+_PLAIN = ["officials", "said", "talks", "ended", "in", "the", "new", "polish", "leader", "met", "on", "with"]
+
+
+def _generated_corpus(folder, seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    folder.mkdir()
+    for n in range(rng.randint(4, 9)):
+        sentences = []
+        for _ in range(rng.randint(2, 6)):
+            words = [rng.choice(rng.choice(_SPELLINGS)) if rng.random() < 0.35 else rng.choice(_PLAIN) for _ in range(rng.randint(3, 9))]
+            sentence = " ".join(words)
+            sentences.append(sentence[0].upper() + sentence[1:] + ".")
+        (folder / f"{n:02}.txt").write_text(" ".join(sentences) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_one_file_run_decides_only_what_bears_on_its_file_and_finds_the_same(tmp_path, seed):
+    """A pre-commit run decides the name candidates that may bear on its file only; its mentions
+    table is the one built from every candidate, on corpora of names spelled several ways."""
+    _generated_corpus(tmp_path / "corpus", seed)
+    for path, narrowed, whole in _one_file_runs(tmp_path / "corpus", Config(root=tmp_path, cache=False)):
+        assert narrowed.columns == whole.columns, path
+
+
+def test_the_names_fixture_one_file_at_a_time():
+    for path, narrowed, whole in _one_file_runs(FIXTURE / "corpus", Config(root=REPO, cache=False)):
+        assert narrowed.columns == whole.columns, path
+
+
+#: A file to report, and files whose candidates bear on it only as ``bearing_rows`` says, none
+#: sharing a word with it: one slip from a name it writes (a title before it, dropped as a word the
+#: corpus writes in lower case), a doubled letter from a one-word name, the registry's spelling of
+#: one, and a shorter run that a run sharing a word with it ends in.
+_BEARING = {
+    "a.txt": "Talks with Ban Ki Mon ended, and Zelenskyy spoke to Ri Yong Ho about Kim Chong-un.\n",
+    "b.txt": "The leader of the talks met Moon Jae-in.\n",
+    "c.txt": "Leader Ban Ki Moon said so.\n",
+    "d.txt": "Leader Ban Ki Moon left.\n",
+    "e.txt": "Leader Kim Jong Un spoke.\n",
+    "f.txt": "Then Ri Yong Ho Park spoke.\n",
+    "g.txt": "Crowds cheered Yong Ho Park twice, and Yong Ho Park waved.\n",
+    "h.txt": "Angela Merkel met Emmanuel Macron in Paris.\n",
+    "i.txt": "Voters met Zelensky.\n",
+    "j.txt": "Reporters asked Zelensky.\n",
+    "k.txt": "Officials met Zelensky there.\n",
+}
+_HOUSE = "[[canonical]]\nname = 'Kim Jong Un'\nvariants = ['Kim Chong-un']\n"
+
+
+def test_the_rows_that_bear_on_a_file(tmp_path):
+    import numpy as np
+
+    from validators.features.name import bearing_rows, candidate_keys, mention_candidates
+
+    lexicon = NameLexicon.parse("names.toml", BUNDLED + _HOUSE)
+    texts = [text.strip() for _, text in sorted(_BEARING.items())]
+    candidates = [mention_candidates(text, lexicon) for text in texts]
+    keys = []
+    for row, (text, found) in enumerate(zip(texts, candidates, strict=True)):
+        part = candidate_keys([text], [found])
+        part[:, 1] = row
+        keys.append(part)
+    rows = bearing_rows(candidates, texts, np.concatenate(keys), [0], lexicon)
+    assert sorted(rows) == [0, 2, 3, 4, 5, 6, 8, 9, 10] and rows[2] == candidates[2]  # not b.txt nor h.txt
+    # and the mentions a run reporting a file decides are those of the run deciding every candidate
+    (tmp_path / "corpus").mkdir()
+    for name, text in _BEARING.items():
+        (tmp_path / "corpus" / name).write_text(text, encoding="utf-8")
+    (tmp_path / "expectations").mkdir()
+    (tmp_path / "expectations" / "names.toml").write_text(BUNDLED + _HOUSE, encoding="utf-8")
+    config = Config(root=tmp_path, cache=False, expectations=tmp_path / "expectations")
+    runs = list(_one_file_runs(tmp_path / "corpus", config))
+    assert all(narrowed.columns == whole.columns for _, narrowed, whole in runs)
+    mine = [n for n, path in enumerate(runs[0][1]["path"]) if path.endswith("a.txt")]
+    assert {runs[0][1]["near_variant_of"][n] for n in mine} >= {"Ban Ki Moon", "Zelensky"}  # NM002, a slip each
+    assert "Kim Jong Un" in {runs[0][1]["registry_variant_of"][n] for n in mine}  # NM003

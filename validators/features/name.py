@@ -26,10 +26,12 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 from anyascii import anyascii
 
 from ..errors import ConfigError
@@ -518,6 +520,7 @@ def build_mentions(
     vocabulary: set[str] | None = None,
     report_paths: set[str] | None = None,
     weights: list[int] | None = None,
+    corpus_sets: tuple[set, set, set] | None = None,
 ) -> Table:
     """The mentions table of the paragraph table.
 
@@ -529,7 +532,8 @@ def build_mentions(
     and ``column`` are worked out for those files only (0 and None elsewhere). ``weights``:
     per row, how many files' copies of it the row stands for (``_mentions`` passes one copy
     of each file content): every count of mentions counts a row so many times, as the copies
-    would.
+    would. ``candidates`` may be a dict (row -> its candidates) of the rows that may bear on the
+    reported files (``bearing_rows``), with ``corpus_sets`` (``corpus_name_sets``) from every row.
 
     With the corpus in view: one word is a name when the corpus writes it capitalised in
     mid-sentence and never in lower case ("Turkey", not when "turkey" is written too);
@@ -541,20 +545,24 @@ def build_mentions(
         vocabulary = set().union(*(lowercase_words(raw) for raw in raws)) if raws else set()
     if candidates is None:
         candidates = [mention_candidates(raw, lexicon, vocabulary) for raw in raws]
+    indexed = candidates.items if isinstance(candidates, dict) else functools.partial(enumerate, candidates)
     # Acronyms and words with a capital inside: every one is a mention.
     words = [
         (i, starts[0], end, raws[i][starts[0] : end])
-        for i, (spans, _, _) in enumerate(candidates) for starts, end, _ in spans if len(starts) == 1
+        for i, (spans, _, _) in indexed() for starts, end, _ in spans if len(starts) == 1
     ]  # fmt: skip
-    runs = [(i, starts, end, opens) for i, (spans, _, _) in enumerate(candidates) for starts, end, opens in spans if len(starts) > 1]
-    alone = {word for _, _, _, word in words if word.endswith(".")}  # dotted acronyms standing alone
-    # Capitalised one-word candidates: a name where the corpus writes it so in mid-sentence.
-    capitalised = set(" ".join(singles for _, singles, _ in candidates).split())
+    runs = [(i, starts, end, opens) for i, (spans, _, _) in indexed() for starts, end, opens in spans if len(starts) > 1]
+    if corpus_sets is None:
+        alone = {word for _, _, _, word in words if word.endswith(".")}  # dotted acronyms standing alone
+        # Capitalised one-word candidates: a name where the corpus writes it so in mid-sentence.
+        capitalised = set(" ".join(singles for _, (_, singles, _) in indexed()).split())
+        # The first two words of runs in mid-sentence: "New Zealand" keeps its "New" at a sentence start.
+        openings = {raws[i][starts[0] : starts[2] - 1 if len(starts) > 2 else end] for i, starts, end, opens in runs if not opens}
+    else:
+        alone, capitalised, openings = corpus_sets
     mid_sentence = {word for word in capitalised if word[0] != "^"}
     # A word written in lower case somewhere (its file's own were never stored) is no name.
     plain = {word for word in mid_sentence if word.lower() not in vocabulary}
-    # The first two words of runs in mid-sentence: "New Zealand" keeps its "New" at a sentence start.
-    openings = {raws[i][starts[0] : starts[2] - 1 if len(starts) > 2 else end] for i, starts, end, opens in runs if not opens}
     decided: dict[tuple[str, bool], bool] = {}
 
     def one_word_name(word: str, opens: bool) -> bool:
@@ -593,7 +601,7 @@ def build_mentions(
     kept = _kept_words(named | {word for _, _, _, word in words if word not in acronyms}, placed, lexicon)
     words = [entry for entry in words if entry[3] in acronyms or entry[3] in kept]
     marked = kept | {"^" + word for word in kept}
-    for i, (_, singles, offsets) in enumerate(candidates):  # the places of the one-word names kept
+    for i, (_, singles, offsets) in indexed():  # the places of the one-word names kept
         if singles and not marked.isdisjoint(split := singles.split()):
             # Every place of a kept word is among its file's candidates: the file's lower-case
             # words, which alone may drop one, are in the vocabulary that a kept word is not in.
@@ -863,14 +871,81 @@ def load_lexicon(context) -> NameLexicon:
     return NameLexicon.parse(*context.file("names.toml"))
 
 
+def possible_keys(raw: str, spans: list, singles: str) -> set[tuple[int, str]]:
+    """(slot, key) for each ``variant_key`` a candidate of one paragraph may be counted under,
+    whatever the corpus decides: a run of words from any of its words to its end (a leading word
+    dropped), its dotted initials alone ("U.S." of "U.S. Senate"), or the one word. ``slot``: the
+    candidate's place among the paragraph's spans, then its one-word candidates. The keys are
+    ``variant_key``s, which fold more than ``mention_key``: mentions sharing a key share one here."""
+    keys = set()
+    for slot, (starts, end, _) in enumerate(spans):
+        for start in starts:
+            keys.add((slot, variant_key(raw[start:end])))
+        if len(starts) > 1:
+            keys.add((slot, variant_key(_TOKEN.match(raw, starts[0]).group())))
+    if singles:
+        for slot, token in enumerate(singles.split(), start=len(spans)):
+            keys.add((slot, variant_key(token[1:] if token[0] == "^" else token)))
+    return keys
+
+
+def key_hash(key: str) -> int:
+    """A key's 32 bits, the same in every run (``hash`` is not): two keys sharing one only widen
+    what ``bearing_rows`` keeps, never narrow it."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass"))
+
+
+def candidate_keys(raws: list[str], candidates: list) -> np.ndarray:
+    """A file's ``name_keys``: (key hash, row, slot, words), a row for each of ``possible_keys``
+    of each paragraph, as ``uint32`` (``words``: the run's, 0 for a one-word candidate). A
+    pre-commit run tests every candidate of the corpus against the keys that bear on its files
+    at once, in NumPy (``bearing_rows``)."""
+    found = []
+    for row, (raw, (spans, singles, _)) in enumerate(zip(raws, candidates, strict=True)):
+        for slot, key in possible_keys(raw, spans, singles):
+            found.append((key_hash(key), row, slot, len(spans[slot][0]) if slot < len(spans) else 0))
+    return np.array(found, dtype=np.uint32).reshape(-1, 4)
+
+
+def file_name_sets(raws: list[str], candidates: list) -> tuple[str, str, str]:
+    """What of one file ``build_mentions`` reads as corpus-wide sets: the dotted initials standing
+    alone, the capitalised one-word candidates (``^`` where they open a sentence) and the first
+    two words of runs in mid-sentence; each distinct, as one string (the cache loads one object)."""
+    alone, capitalised, openings = set(), set(), set()
+    for raw, (spans, singles, _) in zip(raws, candidates, strict=True):
+        capitalised.update(singles.split())
+        for starts, end, opens in spans:
+            if len(starts) == 1:
+                if raw[end - 1] == ".":
+                    alone.add(raw[starts[0] : end])
+            elif not opens:
+                openings.add(raw[starts[0] : starts[2] - 1 if len(starts) > 2 else end])
+    return "\n".join(sorted(alone)), " ".join(sorted(capitalised)), "\n".join(sorted(openings))
+
+
+def corpus_name_sets(per_file: Iterable[tuple[str, str, str]]) -> tuple[set, set, set]:
+    """The union of each file's ``file_name_sets``: ``build_mentions``' ``corpus_sets``."""
+    alone, capitalised, openings = set(), set(), set()
+    for file_alone, file_capitalised, file_openings in per_file:
+        if file_alone:
+            alone.update(file_alone.split("\n"))
+        capitalised.update(file_capitalised.split())
+        if file_openings:
+            openings.update(file_openings.split("\n"))
+    return alone, capitalised, openings
+
+
 def _file_candidates(doc, inputs, lexicon: NameLexicon) -> dict:
     raws = inputs["raw"]
     codes = [code_spans(raw) for raw in raws]  # read by both: found once
     words = set().union(*(lowercase_words(raw, c) for raw, c in zip(raws, codes, strict=True))) if raws else set()
+    candidates = [mention_candidates(raw, lexicon, words, c) for raw, c in zip(raws, codes, strict=True)]
     return {
-        "name_candidates": [mention_candidates(raw, lexicon, words, c) for raw, c in zip(raws, codes, strict=True)],
+        "name_candidates": candidates,
         # One string, not a set: the cache loads one object per file instead of hundreds.
         "lowercase_words": " ".join(sorted(words)),
+        "name_keys": candidate_keys(raws, candidates),
+        "name_sets": file_name_sets(raws, candidates),
     }
 
 
@@ -878,15 +953,103 @@ CANDIDATES = register(
     FileStep(
         "name-candidates",
         family="name",
-        version="2",
+        version="3",
         compute=_file_candidates,
         needs=("raw",),
-        data=("name_candidates", "lowercase_words"),
+        data=("name_candidates", "lowercase_words", "name_keys", "name_sets"),
         shaping=("names.toml",),
         libraries=("anyascii",),
         prepare=lambda context: context.resource(load_lexicon),
     )
 )
+
+
+#: The characters of a ``variant_key`` (ASCII letters and digits, folded): a slip changes,
+#: drops or adds one of them.
+_KEY_CHARACTERS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _one_edit(key: str) -> set[str]:
+    """Every key one character dropped, changed or added away from ``key``."""
+    edits = {key[:i] + key[i + 1 :] for i in range(len(key))}
+    for i in range(len(key) + 1):
+        head, tail = key[:i], key[i:]
+        edits.update(head + c + tail for c in _KEY_CHARACTERS)
+        if tail:
+            edits.update(head + c + tail[1:] for c in _KEY_CHARACTERS)
+    edits.discard(key)
+    return edits
+
+
+def _doubled_partners(key: str) -> set[str]:
+    """The keys a doubled letter apart from ``key`` (``_kept_words``' slips): one letter of a
+    pair dropped, or one letter doubled."""
+    partners = {key[:i] + key[i + 1 :] for i in range(1, len(key)) if key[i] == key[i - 1]}
+    partners.update(key[:i] + key[i] + key[i:] for i in range(len(key)))
+    return partners
+
+
+#: Low bits of a key hash by which ``_among`` sets aside most of the corpus's at once.
+_TABLE_BITS = 24
+
+
+def _among(hashes: np.ndarray, sought) -> np.ndarray:
+    """Per value of ``hashes``, whether it is one of ``sought``: a table of their low bits sets
+    aside, at one lookup each, nearly all of the corpus's millions of hashes; the few left are
+    searched among ``sought`` (``np.isin`` sorts them all, and imports ``numpy.ma``)."""
+    sought = np.unique(np.fromiter(sought, dtype=np.uint32))
+    found = np.zeros(len(hashes), dtype=bool)
+    if not len(sought) or not len(hashes):
+        return found
+    low = np.uint32((1 << _TABLE_BITS) - 1)
+    table = np.zeros(1 << _TABLE_BITS, dtype=bool)
+    table[sought & low] = True
+    maybe = np.flatnonzero(table[hashes & low])
+    at = np.minimum(np.searchsorted(sought, hashes[maybe]), len(sought) - 1)
+    found[maybe[sought[at] == hashes[maybe]]] = True
+    return found
+
+
+def bearing_rows(candidates: list, raws: list[str], keys: np.ndarray, reported: list[int], lexicon: NameLexicon) -> dict:
+    """The rows whose candidates may bear on the rows ``reported`` (row -> its candidates): what a
+    run reporting a few files must decide, where the decisions for the rest of the corpus cannot
+    change a finding of theirs or a place it names. ``keys``: the corpus's ``candidate_keys``
+    (rows of the table). The corpus-wide word sets come from every row (``corpus_name_sets``).
+
+    A candidate bears on them when one of its ``possible_keys`` is one of: a key the reported
+    rows may have, or a registry name's; one slip from one of their runs of words, or a doubled
+    letter from any of their keys (``near_variants``: a more frequent spelling, and whether a
+    one-word name is kept, ``_kept_words``, and so counted), and for each of those the corpus
+    has, its doubled-letter partners. Then, for the runs of three words or more among them,
+    every run of two or more they end in, themselves included: a leading word goes by how often
+    the corpus writes the rest (``resolve_mention``'s ``whole``), so those are counted too."""
+    sought: set[str] = set()
+    runs: set[str] = set()  # the keys of two words or more, which a slip in one word may change
+    for row in reported:
+        spans, singles, _ = candidates[row]
+        raw = raws[row]
+        sought.update(key for _, key in possible_keys(raw, spans, singles))
+        runs.update(variant_key(raw[start:end]) for starts, end, _ in spans for start in starts[:-1])
+    registry = lexicon.registry or {}
+    sought.update(variant_key(name) for pair in registry.items() for name in pair)
+    near = {edit for key in runs if len(key) >= NEAR_MIN_KEY_CHARS for edit in _one_edit(key)}
+    near.update(partner for key in sought if len(key) >= NEAR_MIN_KEY_CHARS - 2 for partner in _doubled_partners(key))
+    near = {key_hash(key): key for key in near - sought}
+    hashes = np.ascontiguousarray(keys[:, 0])
+    wanted = _among(hashes, [*map(key_hash, sought), *near])
+    present = {near[h] for h in np.unique(hashes[wanted]).tolist() if h in near}
+    more = {partner for key in present for partner in _doubled_partners(key)}
+    # The runs of three words or more kept: how often the corpus writes each shorter run they
+    # end in decides where they start.
+    for row, slot in keys[wanted & (keys[:, 3] > 2), 1:3].tolist():
+        starts, end, _ = candidates[row][0][slot]
+        more.update(variant_key(raws[row][start:end]) for start in starts[:-1])
+    more -= sought | present
+    if more:
+        wanted |= _among(hashes, map(key_hash, more))
+    rows = np.zeros(len(candidates), dtype=bool)
+    rows[keys[wanted, 1]] = True
+    return {row: candidates[row] for row in np.flatnonzero(rows).tolist()}
 
 
 def _mentions(corpus, lexicon: NameLexicon) -> None:
@@ -924,7 +1087,19 @@ def _mentions(corpus, lexicon: NameLexicon) -> None:
     per_file = corpus.per_file
     candidates = [spans for f in kept for spans in per_file["name_candidates"][f]]
     vocabulary = corpus_vocabulary(per_file["lowercase_words"][f] for f in kept)
-    mentions = build_mentions(frame, lexicon, candidates, vocabulary, report_paths, weights)
+    corpus_sets = None
+    if report_paths is not None:  # a run reporting a few files decides only what bears on them
+        corpus_sets = corpus_name_sets(per_file["name_sets"][f] for f in kept)
+        offset, parts = 0, []
+        for f in kept:
+            part = per_file["name_keys"][f]
+            if len(part):
+                parts.append(part + np.array([0, offset, 0, 0], dtype=np.uint32))
+            offset += first_row[f + 1] - first_row[f]
+        keys = np.concatenate(parts) if parts else np.zeros((0, 4), dtype=np.uint32)
+        reported = [r for r, path in enumerate(frame["path"]) if path in report_paths]
+        candidates = bearing_rows(candidates, frame["raw"], keys, reported, lexicon)
+    mentions = build_mentions(frame, lexicon, candidates, vocabulary, report_paths, weights, corpus_sets)
     if weights is not None:
         mentions = _repeated_for_copies(mentions, corpus, kept, files_of, first_row)
     corpus.tables["mentions"] = mentions
@@ -971,7 +1146,7 @@ MENTIONS = register(
         family="name",
         version="1",
         run=_mentions,
-        needs=("name_candidates", "lowercase_words", "raw", "path", "doc_id", "para", "line_start"),
+        needs=("name_candidates", "lowercase_words", "name_keys", "name_sets", "raw", "path", "doc_id", "para", "line_start"),
         tables=("mentions",),
         shaping=("names.toml",),
         libraries=("anyascii", "rapidfuzz"),
