@@ -1,0 +1,81 @@
+"""The name step of a one-file run against the same step deciding every candidate, file by file.
+
+A run that reports a few files (the pre-commit hook) decides only the name candidates that may
+bear on them (``features.name.bearing_rows``). This reads a project's corpus once (its feature
+cache, if warm), then for each of N files drawn at random: the mentions step as a run reporting
+that file alone computes it, and ``build_mentions`` over every candidate of the corpus reporting
+the same file. It stops on the first file whose two tables differ, else prints the median time
+of each and how many of the corpus's rows the narrowed step decided.
+
+    python bench/hook_names.py PROJECT [--files 40] [--seed 1]
+
+PROJECT is a folder with a ``pyproject.toml`` naming the corpus (``bench/hook.py --pages`` builds
+such projects; any corpus of real text does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from validators.config import load_config  # noqa: E402
+from validators.features import name  # noqa: E402
+from validators.ingest import read  # noqa: E402
+from validators.pipeline import corpus_features, feature_context, open_cache  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("project", type=Path)
+    parser.add_argument("--files", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    os.chdir(args.project)
+    config = load_config()
+    documents = read(config.paths)
+    context = feature_context(config)
+    corpus = corpus_features(documents, context, open_cache(config), wanted=["mentions"])
+    lexicon = context.resource(name.load_lexicon)
+    seen: dict = {}  # what the step handed to build_mentions and bearing_rows, for the whole run
+
+    def narrowing(candidates, *rest):
+        seen["candidates"] = candidates
+        seen["rows"] = kept = narrow(candidates, *rest)
+        return kept
+
+    def building(frame, lexicon, candidates, vocabulary, report_paths, weights, corpus_sets=None):
+        seen.update(frame=frame, vocabulary=vocabulary, report_paths=report_paths, weights=weights)
+        return build(frame, lexicon, candidates, vocabulary, report_paths, weights, corpus_sets)
+
+    build, narrow = name.build_mentions, name.bearing_rows
+    name.bearing_rows, name.build_mentions = narrowing, building
+    narrowed_times, whole_times, shares = [], [], []
+    for path in random.Random(args.seed).sample([d.path for d in documents], min(args.files, len(documents))):
+        corpus.context.report_paths = {path}
+        start = time.perf_counter()
+        name.MENTIONS.run(corpus, lexicon)
+        narrowed_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        whole = build(seen["frame"], lexicon, seen["candidates"], seen["vocabulary"], seen["report_paths"], seen["weights"])
+        whole_times.append(time.perf_counter() - start)
+        shares.append(len(seen["rows"]) / max(1, len(seen["candidates"])))
+        if whole.columns != corpus.tables["mentions"].columns:
+            sys.exit(f"{path}: the narrowed step's mentions differ from those deciding every candidate")
+    print(
+        f"{len(narrowed_times)} files of {len(documents)}, every mentions table equal; median s: narrowed step "
+        f"{statistics.median(narrowed_times):.2f} (vocabulary, word sets and narrowing included), "
+        f"build_mentions over every candidate {statistics.median(whole_times):.2f}; rows decided: median "
+        f"{statistics.median(shares):.1%} of the table's (min {min(shares):.1%}, max {max(shares):.1%})"
+    )
+
+
+if __name__ == "__main__":
+    main()
