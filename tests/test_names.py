@@ -530,6 +530,12 @@ def test_code_spans_are_the_codes_regex_finds_and_lower_case_words_skip_them(raw
     assert lowercase_words(raw, code_spans(raw)) == expected
 
 
+@pytest.fixture
+def narrowing(monkeypatch):
+    """Runs reporting a few files narrow the name step however small the corpus."""
+    monkeypatch.setattr(name_features, "NARROW_MIN_RATIO", 0)
+
+
 def _one_file_runs(folder, config):
     """Per file of ``folder``: (the mentions step of a run reporting that file alone, which decides
     only the candidates bearing on it, ``bearing_rows``; ``build_mentions`` over every candidate)."""
@@ -582,7 +588,7 @@ def _generated_corpus(folder, seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_a_one_file_run_decides_only_what_bears_on_its_file_and_finds_the_same(tmp_path, seed):
+def test_a_one_file_run_decides_only_what_bears_on_its_file_and_finds_the_same(tmp_path, seed, narrowing):
     """A pre-commit run decides the name candidates that may bear on its file only; its mentions
     table is the one built from every candidate, on corpora of names spelled several ways."""
     _generated_corpus(tmp_path / "corpus", seed)
@@ -590,7 +596,7 @@ def test_a_one_file_run_decides_only_what_bears_on_its_file_and_finds_the_same(t
         assert narrowed.columns == whole.columns, path
 
 
-def test_the_names_fixture_one_file_at_a_time():
+def test_the_names_fixture_one_file_at_a_time(narrowing):
     for path, narrowed, whole in _one_file_runs(FIXTURE / "corpus", Config(root=REPO, cache=False)):
         assert narrowed.columns == whole.columns, path
 
@@ -615,7 +621,7 @@ _BEARING = {
 _HOUSE = "[[canonical]]\nname = 'Kim Jong Un'\nvariants = ['Kim Chong-un']\n"
 
 
-def test_the_rows_that_bear_on_a_file(tmp_path):
+def test_the_rows_that_bear_on_a_file(tmp_path, narrowing):
     import numpy as np
 
     from validators.features.name import bearing_rows, candidate_keys, mention_candidates
@@ -642,3 +648,18 @@ def test_the_rows_that_bear_on_a_file(tmp_path):
     mine = [n for n, path in enumerate(runs[0][1]["path"]) if path.endswith("a.txt")]
     assert {runs[0][1]["near_variant_of"][n] for n in mine} >= {"Ban Ki Moon", "Zelensky"}  # NM002, a slip each
     assert "Kim Jong Un" in {runs[0][1]["registry_variant_of"][n] for n in mine}  # NM003
+
+
+def test_a_small_corpus_is_not_narrowed():
+    """Where the corpus has fewer candidate keys than the slips of the file's names it would
+    look for, every candidate is decided: narrowing would cost more than it saves."""
+    import numpy as np
+
+    from validators.features.name import bearing_rows, candidate_keys, mention_candidates
+
+    texts = ["Talks with Ban Ki Mon ended.", "Leader Ban Ki Moon said so."]
+    candidates = [mention_candidates(text, LEXICON) for text in texts]
+    keys = candidate_keys(texts, candidates)
+    assert bearing_rows(candidates, texts, keys, [0], LEXICON) is None
+    many = np.concatenate([keys] * 600)  # the same keys, as a corpus of 1,200 such rows would have them
+    assert sorted(bearing_rows(candidates, texts, many, [0], LEXICON)) == [0, 1]

@@ -1010,11 +1010,19 @@ def _among(hashes: np.ndarray, sought) -> np.ndarray:
     return found
 
 
-def bearing_rows(candidates: list, raws: list[str], keys: np.ndarray, reported: list[int], lexicon: NameLexicon) -> dict:
+#: A run reporting a few files narrows the name step (``bearing_rows``) where the corpus has this
+#: many candidate keys for each key one slip from the reported files' names, which it must make
+#: and look for: below it (a few hundred page dumps, for one), deciding every candidate costs
+#: less (``bench/hook_names.py``).
+NARROW_MIN_RATIO = 2
+
+
+def bearing_rows(candidates: list, raws: list[str], keys: np.ndarray, reported: list[int], lexicon: NameLexicon) -> dict | None:
     """The rows whose candidates may bear on the rows ``reported`` (row -> its candidates): what a
     run reporting a few files must decide, where the decisions for the rest of the corpus cannot
-    change a finding of theirs or a place it names. ``keys``: the corpus's ``candidate_keys``
-    (rows of the table). The corpus-wide word sets come from every row (``corpus_name_sets``).
+    change a finding of theirs or a place it names; None where the corpus is too small for
+    that to pay (``NARROW_MIN_RATIO``). ``keys``: the corpus's ``candidate_keys`` (rows of the
+    table). The corpus-wide word sets come from every row (``corpus_name_sets``).
 
     A candidate bears on them when one of its ``possible_keys`` is one of: a key the reported
     rows may have, or a registry name's; one slip from one of their runs of words, or a doubled
@@ -1030,9 +1038,13 @@ def bearing_rows(candidates: list, raws: list[str], keys: np.ndarray, reported: 
         raw = raws[row]
         sought.update(key for _, key in possible_keys(raw, spans, singles))
         runs.update(variant_key(raw[start:end]) for starts, end, _ in spans for start in starts[:-1])
+    slipped = [key for key in runs if len(key) >= NEAR_MIN_KEY_CHARS]
+    edits = sum((2 * len(_KEY_CHARACTERS) + 1) * len(key) for key in slipped)  # about ``_one_edit``'s
+    if len(keys) < NARROW_MIN_RATIO * edits:
+        return None
     registry = lexicon.registry or {}
     sought.update(variant_key(name) for pair in registry.items() for name in pair)
-    near = {edit for key in runs if len(key) >= NEAR_MIN_KEY_CHARS for edit in _one_edit(key)}
+    near = {edit for key in slipped for edit in _one_edit(key)}
     near.update(partner for key in sought if len(key) >= NEAR_MIN_KEY_CHARS - 2 for partner in _doubled_partners(key))
     near = {key_hash(key): key for key in near - sought}
     hashes = np.ascontiguousarray(keys[:, 0])
@@ -1089,7 +1101,6 @@ def _mentions(corpus, lexicon: NameLexicon) -> None:
     vocabulary = corpus_vocabulary(per_file["lowercase_words"][f] for f in kept)
     corpus_sets = None
     if report_paths is not None:  # a run reporting a few files decides only what bears on them
-        corpus_sets = corpus_name_sets(per_file["name_sets"][f] for f in kept)
         offset, parts = 0, []
         for f in kept:
             part = per_file["name_keys"][f]
@@ -1098,7 +1109,9 @@ def _mentions(corpus, lexicon: NameLexicon) -> None:
             offset += first_row[f + 1] - first_row[f]
         keys = np.concatenate(parts) if parts else np.zeros((0, 4), dtype=np.uint32)
         reported = [r for r, path in enumerate(frame["path"]) if path in report_paths]
-        candidates = bearing_rows(candidates, frame["raw"], keys, reported, lexicon)
+        narrowed = bearing_rows(candidates, frame["raw"], keys, reported, lexicon)
+        if narrowed is not None:
+            candidates, corpus_sets = narrowed, corpus_name_sets(per_file["name_sets"][f] for f in kept)
     mentions = build_mentions(frame, lexicon, candidates, vocabulary, report_paths, weights, corpus_sets)
     if weights is not None:
         mentions = _repeated_for_copies(mentions, corpus, kept, files_of, first_row)
