@@ -5,7 +5,8 @@ bear on them (``features.name.bearing_rows``). This reads a project's corpus onc
 cache, if warm), then for each of N files drawn at random: the mentions step as a run reporting
 that file alone computes it, and ``build_mentions`` over every candidate of the corpus reporting
 the same file. It stops on the first file whose two tables differ, else prints the median time
-of each and how many of the corpus's rows the narrowed step decided.
+of each and how many of the corpus's rows the narrowed step decided (all of them where the
+corpus is too small for narrowing to pay).
 
     python bench/hook_names.py PROJECT [--files 40] [--seed 1]
 
@@ -66,14 +67,16 @@ def main() -> None:
         start = time.perf_counter()
         whole = build(seen["frame"], lexicon, seen["candidates"], seen["vocabulary"], seen["report_paths"], seen["weights"])
         whole_times.append(time.perf_counter() - start)
-        shares.append(len(seen["rows"]) / max(1, len(seen["candidates"])))
+        # None: the corpus too small for narrowing to pay (``NARROW_MIN_RATIO``), every row decided
+        shares.append(1.0 if seen["rows"] is None else len(seen["rows"]) / max(1, len(seen["candidates"])))
         if whole.columns != corpus.tables["mentions"].columns:
             sys.exit(f"{path}: the narrowed step's mentions differ from those deciding every candidate")
     print(
         f"{len(narrowed_times)} files of {len(documents)}, every mentions table equal; median s: narrowed step "
         f"{statistics.median(narrowed_times):.2f} (vocabulary, word sets and narrowing included), "
         f"build_mentions over every candidate {statistics.median(whole_times):.2f}; rows decided: median "
-        f"{statistics.median(shares):.1%} of the table's (min {min(shares):.1%}, max {max(shares):.1%})"
+        f"{statistics.median(shares):.1%} of the table's (min {min(shares):.1%}, max {max(shares):.1%}; "
+        f"{sum(share < 1.0 for share in shares)} of the runs narrowed)"
     )
 
 
