@@ -417,9 +417,13 @@ def test_a_word_inside_an_address_is_no_lower_case_use():
     assert [v for v in m["variant_of"] if v] == ["GitHub"]
 
 
-def test_copies_of_a_file_count_as_often_as_they_are_copied(tmp_path):
+@pytest.mark.parametrize("narrow", [False, True])
+def test_copies_of_a_file_count_as_often_as_they_are_copied(tmp_path, monkeypatch, narrow):
     # The step builds mentions over one copy of each content and repeats them: the table, the
-    # counts that pick the corpus's spelling, and the places must be those of every copy read.
+    # counts that pick the corpus's spelling, and the places must be those of every copy read;
+    # also where a hook run decides only the candidates bearing on its file (``narrow``).
+    if narrow:
+        monkeypatch.setattr(name_features, "NARROW_MIN_RATIO", 0)
     from validators.features.name import load_lexicon
     from validators.ingest import read
     from validators.pipeline import feature_context, featurise
