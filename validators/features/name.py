@@ -552,14 +552,7 @@ def build_mentions(
         for i, (spans, _, _) in indexed() for starts, end, _ in spans if len(starts) == 1
     ]  # fmt: skip
     runs = [(i, starts, end, opens) for i, (spans, _, _) in indexed() for starts, end, opens in spans if len(starts) > 1]
-    if corpus_sets is None:
-        alone = {word for _, _, _, word in words if word.endswith(".")}  # dotted acronyms standing alone
-        # Capitalised one-word candidates: a name where the corpus writes it so in mid-sentence.
-        capitalised = set(" ".join(singles for _, (_, singles, _) in indexed()).split())
-        # The first two words of runs in mid-sentence: "New Zealand" keeps its "New" at a sentence start.
-        openings = {raws[i][starts[0] : starts[2] - 1 if len(starts) > 2 else end] for i, starts, end, opens in runs if not opens}
-    else:
-        alone, capitalised, openings = corpus_sets
+    alone, capitalised, openings = corpus_sets if corpus_sets is not None else name_sets(raws, indexed())
     mid_sentence = {word for word in capitalised if word[0] != "^"}
     # A word written in lower case somewhere (its file's own were never stored) is no name.
     plain = {word for word in mid_sentence if word.lower() not in vocabulary}
@@ -907,19 +900,28 @@ def candidate_keys(raws: list[str], candidates: list) -> np.ndarray:
     return np.array(found, dtype=np.uint32).reshape(-1, 4)
 
 
-def file_name_sets(raws: list[str], candidates: list) -> tuple[str, str, str]:
-    """What of one file ``build_mentions`` reads as corpus-wide sets: the dotted initials standing
-    alone, the capitalised one-word candidates (``^`` where they open a sentence) and the first
-    two words of runs in mid-sentence; each distinct, as one string (the cache loads one object)."""
+def name_sets(raws: list[str], rows: Iterable) -> tuple[set, set, set]:
+    """What ``build_mentions`` reads of every row as corpus-wide sets, from ``rows`` ((row, its
+    candidates) pairs): the dotted initials standing alone ("U.S."), the capitalised one-word
+    candidates (``^`` where they open a sentence: a name where the corpus writes it so in
+    mid-sentence) and the first two words of runs in mid-sentence ("New Zealand" keeps its
+    "New" at a sentence start)."""
     alone, capitalised, openings = set(), set(), set()
-    for raw, (spans, singles, _) in zip(raws, candidates, strict=True):
+    for row, (spans, singles, _) in rows:
         capitalised.update(singles.split())
+        raw = raws[row]
         for starts, end, opens in spans:
             if len(starts) == 1:
                 if raw[end - 1] == ".":
                     alone.add(raw[starts[0] : end])
             elif not opens:
                 openings.add(raw[starts[0] : starts[2] - 1 if len(starts) > 2 else end])
+    return alone, capitalised, openings
+
+
+def file_name_sets(raws: list[str], candidates: list) -> tuple[str, str, str]:
+    """One file's ``name_sets``, each distinct, as one string (the cache loads one object)."""
+    alone, capitalised, openings = name_sets(raws, enumerate(candidates))
     return "\n".join(sorted(alone)), " ".join(sorted(capitalised)), "\n".join(sorted(openings))
 
 
@@ -1017,6 +1019,11 @@ def _among(hashes: np.ndarray, sought) -> np.ndarray:
 NARROW_MIN_RATIO = 2
 
 
+def _runs_ending(raw: str, starts: tuple[int, ...], end: int) -> Iterable[str]:
+    """The keys of the runs of two words or more that a run of words ends in, itself included."""
+    return (variant_key(raw[start:end]) for start in starts[:-1])
+
+
 def bearing_rows(candidates: list, raws: list[str], keys: np.ndarray, reported: list[int], lexicon: NameLexicon) -> dict | None:
     """The rows whose candidates may bear on the rows ``reported`` (row -> its candidates): what a
     run reporting a few files must decide, where the decisions for the rest of the corpus cannot
@@ -1037,7 +1044,7 @@ def bearing_rows(candidates: list, raws: list[str], keys: np.ndarray, reported: 
         spans, singles, _ = candidates[row]
         raw = raws[row]
         sought.update(key for _, key in possible_keys(raw, spans, singles))
-        runs.update(variant_key(raw[start:end]) for starts, end, _ in spans for start in starts[:-1])
+        runs.update(key for starts, end, _ in spans for key in _runs_ending(raw, starts, end))
     slipped = [key for key in runs if len(key) >= NEAR_MIN_KEY_CHARS]
     edits = sum((2 * len(_KEY_CHARACTERS) + 1) * len(key) for key in slipped)  # about ``_one_edit``'s
     if len(keys) < NARROW_MIN_RATIO * edits:
@@ -1055,7 +1062,7 @@ def bearing_rows(candidates: list, raws: list[str], keys: np.ndarray, reported: 
     # end in decides where they start.
     for row, slot in keys[wanted & (keys[:, 3] > 2), 1:3].tolist():
         starts, end, _ = candidates[row][0][slot]
-        more.update(variant_key(raws[row][start:end]) for start in starts[:-1])
+        more.update(_runs_ending(raws[row], starts, end))
     more -= sought | present
     if more:
         wanted |= _among(hashes, map(key_hash, more))
