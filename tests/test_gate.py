@@ -83,6 +83,23 @@ def test_baseline_accepts_todays_findings_and_survives_unrelated_edits(cli, corp
     assert [f["code"] for f in report["findings"]] == ["BP004"] and report["summary"]["baselined"] == 2
 
 
+def test_baseline_without_output_makes_the_corpus_expectations_folder_it_writes_to(cli, corpus, tmp_path):
+    folder = corpus({"a.txt": NOISY})
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    result = cli("baseline")
+    assert result.exit_code == 0, result.stderr
+    assert "recorded 2 findings in expectations/baseline.json" in result.stderr
+    assert cli("check", folder, "--baseline", "expectations/baseline.json").exit_code == 0
+    # A folder the user names is not made: a typo would hide the file.
+    result = cli("baseline", "--output", tmp_path / "no-such-folder" / "baseline.json")
+    assert result.exit_code == 2 and "folder" in result.stderr and "does not exist" in result.stderr
+    (tmp_path / "expectations" / "baseline.json").unlink()
+    (tmp_path / "expectations").rmdir()
+    (tmp_path / "expectations").write_text("not a folder")
+    result = cli("baseline")
+    assert result.exit_code == 2 and "expectations/baseline.json: cannot make its folder" in result.stderr
+
+
 def test_baseline_counts_copies(cli, corpus, tmp_path):
     folder = corpus({"a.txt": NOISY})
     baseline = tmp_path / "baseline.json"

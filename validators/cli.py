@@ -10,6 +10,7 @@ import contextlib
 import functools
 import gc
 import os
+from pathlib import Path
 import sys
 from collections import Counter
 
@@ -424,7 +425,14 @@ def baseline_command(paths, config_file, select, ignore, no_cache, engine, outpu
 
     config = _settings(config_file, select, ignore, no_cache, engine)
     report = run_check(_paths(paths, config), config)
-    target = output or os.path.relpath(config.root / baseline.DEFAULT_PATH)
+    if output is None:  # the default place: its folder made if the corpus has none yet
+        target = os.path.relpath(config.root / baseline.DEFAULT_PATH)
+        try:
+            Path(target).parent.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise CorpusValidatorError(f"{target}: cannot make its folder: {exc.strerror or exc}") from None
+    else:  # a folder named by the user is not made: a typo would hide the file
+        target = output
     baseline.write(report.findings, target)
     click.echo(f"recorded {len(report.findings)} findings in {target}", err=True)
 
