@@ -13,6 +13,18 @@ def test_a_column_of_another_length_is_refused():
     assert len(table) == 3 and table.row(2) == {"doc_id": 1, "para": 7}
 
 
+def test_a_table_adopting_lists_holds_those_lists_and_checks_them_as_any_table():
+    doc_ids, paras = [0, 0, 1], [0, 1, 0]
+    table = Table.adopting({"doc_id": doc_ids, "para": paras})
+    assert table["doc_id"] is doc_ids and table["para"] is paras  # not copies: millions of values each
+    assert len(table) == 3 and table.row(2) == {"doc_id": 1, "para": 0}
+    assert Table({"para": paras})["para"] is not paras  # a table made the usual way copies
+    with pytest.raises(ValueError, match="column 'text' has 2 values for 3 rows"):
+        Table.adopting({"doc_id": doc_ids, "text": ["a", "b"]})
+    with pytest.raises(TypeError, match="column 'para' is a tuple, not a list"):
+        Table.adopting({"para": (0, 1)})
+
+
 def test_to_pandas_gives_each_column_its_dtype_and_none_for_missing():
     table = Table({
         "para": [0, 1, 2], "prose": [True, False, True], "similarity": [0.5, 1.0, 0.75],

@@ -25,6 +25,20 @@ class Table:
         for name, values in (columns or {}).items():
             self[name] = values
 
+    @classmethod
+    def adopting(cls, columns: dict[str, list]) -> Table:
+        """A table of these lists themselves, not copies of them: for lists made for it and held
+        nowhere else (a corpus's columns are millions of values; a copy of each is time spent)."""
+        table = cls()
+        for name, values in columns.items():
+            if not isinstance(values, list):
+                raise TypeError(f"column {name!r} is a {type(values).__name__}, not a list")
+            if table.columns and len(values) != table.length:
+                raise ValueError(f"column {name!r} has {len(values)} values for {table.length} rows")
+            table.columns[name] = values
+            table.length = len(values)
+        return table
+
     def __len__(self) -> int:
         return self.length
 
@@ -146,10 +160,7 @@ def assemble(documents: list[Document], per_document: list[dict[str, list]]) -> 
         merged["doc_id"] += [doc.doc_id] * count
         for name in names:
             merged[name] += columns[name]
-    table = Table()
-    for name in list(merged):  # each merged list let go as its column is made: one held twice at a time
-        table[name] = merged.pop(name)
-    return table
+    return Table.adopting(merged)
 
 
 def file_table(documents: Iterable[Document]) -> Table:
