@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from validators.features import duplicate
 from validators.features.duplicate import (
     DuplicateSettings,
     SignatureParts,
@@ -155,11 +156,14 @@ def test_a_hook_run_reports_what_the_full_run_reports_after_a_steps_key_changes(
     _same_as_full(folder, findings, ["02.txt", "08.txt", "copy.txt", "site-copy.txt"])
 
 
+@pytest.mark.parametrize("batch", [1 << 16, 7, 1])  # all files at once; a few at a time; one (a file larger than a batch)
 @pytest.mark.parametrize("seed", range(6))
-def test_sharing_a_band_over_each_files_signatures_is_sharing_a_band_over_the_table(seed):
-    # Files of a few rows each, their signatures kept apart; band values shared across files
-    # (whole bands, a band's first value only, values equal in their low bits only), rows
-    # not usable, wanted rows in two files: the rows kept are those of the joined table.
+def test_sharing_a_band_over_each_files_signatures_is_sharing_a_band_over_the_table(seed, batch, monkeypatch):
+    # Files of a few rows each, their signatures kept apart and read a batch of files at a
+    # time; band values shared across files (whole bands, a band's first value only, values
+    # equal in their low bits only), rows not usable, wanted rows in two files: the rows kept
+    # are those of the joined table.
+    monkeypatch.setattr(duplicate, "_BATCH_ROWS", batch)
     rng = np.random.default_rng(seed)
     sizes = rng.integers(0, 6, 40).tolist()
     rows = sum(sizes)

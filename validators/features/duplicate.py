@@ -223,6 +223,8 @@ def passage_rows(buffer) -> np.ndarray:
 
 #: Slots of the table ``sharing_a_band_in`` looks a band's first value up in (by its low bits).
 _LOW_BITS = 1 << 20
+#: Rows of signatures ``sharing_a_band_in`` reads at a time (a few files' worth, or one large file).
+_BATCH_ROWS = 1 << 16
 
 
 class SignatureParts:
@@ -348,16 +350,25 @@ def sharing_a_band_in(signatures: SignatureParts, usable: np.ndarray, wanted: np
     table = np.zeros(_LOW_BITS, dtype=bool)
     table[targets & low] = True
     found = [mine]
-    for array, start in zip(signatures.arrays, signatures.starts.tolist(), strict=False):
-        firsts = array[:, ::ROWS]
+    # Files a batch at a time: one pass over many small files' values, not a few array
+    # operations per file (10,000 files: half the time).
+    starts = signatures.starts.tolist()
+    first = 0
+    while first < len(signatures.arrays):
+        last = first + 1
+        while last < len(signatures.arrays) and starts[last + 1] - starts[first] <= _BATCH_ROWS:
+            last += 1
+        arrays = signatures.arrays[first:last]
+        firsts = arrays[0][:, ::ROWS] if len(arrays) == 1 else np.concatenate([a[:, ::ROWS] for a in arrays])
         maybe = np.flatnonzero(table[firsts & low].any(axis=1))
-        maybe = maybe[usable[maybe + start]]
+        maybe = maybe[usable[maybe + starts[first]]]
         if len(maybe):
             some = firsts[maybe]
             at = np.minimum(np.searchsorted(targets, some), len(targets) - 1)
             hits = maybe[(targets[at] == some).any(axis=1)]
             if len(hits):
-                found.append(hits + start)
+                found.append(hits + starts[first])
+        first = last
     candidates = np.unique(np.concatenate(found))
     keep[candidates[sharing_a_band(signatures.rows(candidates), usable[candidates], wanted[candidates])]] = True
     return keep
