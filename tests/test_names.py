@@ -19,7 +19,10 @@ from validators.features.name import (
     _scan,
     build_mentions,
     code_spans,
+    MAX_RUN_WORDS,
+    MAX_WORD_CHARS,
     lowercase_words,
+    mention_candidates,
     near_variants,
     variant_key,
 )
@@ -105,6 +108,22 @@ def test_no_mention_inside_any_of_many_codes():
     surfaces = build_mentions(frame, LEXICON)["surface"]
     assert surfaces.count("Kim Jong Un") == 300 and surfaces.count("Moon Jae-in") == 300
     assert not any("Talks" in s or "US10YT" in s or "RR" in s for s in surfaces)
+
+
+def test_a_run_of_words_longer_than_a_name_is_no_candidate_and_the_names_beside_it_are():
+    # A menu or a title-case line of many capitalised words, or a word longer than any name,
+    # is no name: its keys' slips would grow as the square of its length (a 60 KB line of
+    # "Click" took 4 GB).
+    longest = " ".join(["Lorem", "Ipsum", "Dolor", "Amet", "Elit", "Sed", "Eiusmod", "Tempor", "Labore", "Dolore", "Magna", "Aliqua"])
+    assert len(longest.split()) == MAX_RUN_WORDS
+    spans, _, _ = mention_candidates(f"They said {longest} today.", LEXICON)
+    assert len(spans) == 1 and len(spans[0][0]) == MAX_RUN_WORDS  # at the limit: still a run
+    spans, singles, _ = mention_candidates(f"They said {longest} Enim today.", LEXICON)
+    assert spans == [] and singles.split() == ["^They"]  # none of the run's words, alone either
+    spans, singles, _ = mention_candidates("They said " + "Click " * 10_000 + "today, and Kim Jong Un left.", LEXICON)
+    assert [len(starts) for starts, _, _ in spans] == [3] and singles.split() == ["^They"]  # Kim Jong Un only
+    word = "Llanfair" + "a" * MAX_WORD_CHARS
+    assert mention_candidates(f"They met in {word} Town and in Tegucigalpa.", LEXICON)[1].split() == ["^They", "Tegucigalpa"]
 
 
 def _mentions(*texts: str, lexicon=LEXICON):

@@ -60,6 +60,12 @@ _CODE = re.compile(rf"(?<!\S)\S*?(?:{_CODE_MARK})\S*")
 _MARK = re.compile(_CODE_MARK)
 _TO_SPACE = re.compile(r"\S*")
 
+#: The most words a name candidate has, and the most characters a word of it has: a longer
+#: run of capitalised words is a menu or a title-case headline, a longer word is no name (the
+#: longest place names have about 60 letters), and either would make the slips of its keys,
+#: which grow as their square, take the machine's memory.
+MAX_RUN_WORDS = 12
+MAX_WORD_CHARS = 64
 #: Near-variant guards: a slip is one edit inside one word of a name that the corpus
 #: writes at least this many times more often the other way, in a name this long.
 NEAR_MIN_KEY_CHARS = 8
@@ -273,7 +279,8 @@ def mention_candidates(
     allowed inside: "Abu Bakr al-Baghdadi", "Ursula von der Leyen"; dotted initials and
     one-letter initials lead or join it: "J.K. Rowling", "George W. Bush"), an acronym on
     its own ("U.S.", "KCNA"), or one word: capitalised ("Zelensky") or with a capital
-    inside ("iPhone"). No candidate lies inside a code (``_CODE``: "US10YT=RR"). All-capitals
+    inside ("iPhone"). No candidate lies inside a code (``_CODE``: "US10YT=RR"), has more than
+    ``MAX_RUN_WORDS`` words or a word of more than ``MAX_WORD_CHARS`` characters. All-capitals
     paragraphs (headings) have none: their case says nothing about spelling. Which words
     belong to the name, and whether one word is a name at all, is decided by
     ``build_mentions``, with the whole corpus in view; ``lower``, words the file writes in
@@ -311,6 +318,8 @@ def _scan(
             run.pop(0)
         if len(run) >= 2 and all(len(m.group()) == 1 for m in run):
             run.clear()  # initials with no name: "S. A"
+        if len(run) > MAX_RUN_WORDS or any(m.end() - m.start() > MAX_WORD_CHARS for m in run):
+            run.clear()
         if len(run) == 1:
             word = run[0].group()
             if len(word) < MIN_WORD_NAME or word.isupper() or _common_word(word, lower, lexicon):
@@ -955,7 +964,7 @@ CANDIDATES = register(
     FileStep(
         "name-candidates",
         family="name",
-        version="3",
+        version="4",  # 4: no run over MAX_RUN_WORDS words, nor with a word over MAX_WORD_CHARS characters
         compute=_file_candidates,
         needs=("raw",),
         data=("name_candidates", "lowercase_words", "name_keys", "name_sets"),
