@@ -4,7 +4,7 @@ import pytest
 
 from validators.config import NoiseSettings
 from validators.features.noise import FEATURES_ORDER, NoisePatterns, file_noise_features
-from validators.rules import RULES
+from validators.rules import RULES, encoding
 
 STORY = "The talks ended without agreement, officials in Seoul said on Monday evening."
 
@@ -257,6 +257,46 @@ def test_mojibake_points_at_the_damaged_characters_and_offers_the_repair(run):
     assert (finding.line, finding.column, finding.end_column) == (3, 10, 13)
     assert "’" in finding.suggestion
     assert "UTF-8" in finding.message
+
+
+def _rebuilt(before: str, regions) -> str:
+    out, at = [], 0
+    for start, end, replacement in regions:
+        out += [before[at:start], replacement]
+        at = end
+    return "".join(out) + before[at:]
+
+
+def test_a_long_paragraph_of_mojibake_gets_one_finding_per_damaged_place(run):
+    # Above DIFF_MAX_CHARS the two texts are aligned in linear time (difflib took minutes on
+    # 16 KB of mojibake): each damaged place is its own finding, as on a short paragraph.
+    sentence = "Le café est très bon à Paris. "
+    damaged = (sentence * 400).encode().decode("cp1252")
+    assert len(damaged) > encoding.DIFF_MAX_CHARS
+    report = run({"a.txt": f"{STORY}\n\n{damaged}\n"})
+    found = [f for f in report.findings if f.code == "EN001"]
+    assert len(found) == 3 * 400 and {f.end_column - f.column for f in found} == {2}
+    assert {f.suggestion for f in found} == {"replace with “é”", "replace with “è”", "replace with “à”"}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_linear_alignment_accounts_for_every_change_and_nothing_else(seed):
+    import random
+
+    rng = random.Random(seed)
+    for _ in range(300):
+        before = "".join(rng.choice("ab cdé\u0301ÃƒÂ©.\n") for _ in range(rng.randint(0, 400)))
+        after = list(before)
+        for _ in range(rng.randint(0, 8)):
+            if after:
+                at = rng.randrange(len(after))
+                after[at : at + rng.randint(0, 4)] = rng.choice(["", "x", "é", "’", "yy"])
+        after = "".join(after)
+        regions = encoding._changed_regions_linear(before, after)
+        assert _rebuilt(before, regions) == after
+        assert all(a < b or r for a, b, r in regions)  # no empty region
+        assert all(regions[k][1] <= regions[k + 1][0] for k in range(len(regions) - 1))
+    assert encoding._changed_regions_linear("same text", "same text") == []
 
 
 def test_undecodable_byte_gives_its_byte_offset(run):

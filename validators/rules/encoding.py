@@ -15,10 +15,74 @@ def encoding_patterns(corpus):
     return corpus.setups["encoding"]
 
 
+#: Characters of the two texts above which ``_changed_regions`` aligns them in linear time:
+#: ``difflib`` takes time that grows up to the square of the length (a 16 KB paragraph of
+#: mojibake took three minutes).
+DIFF_MAX_CHARS = 4_000
+#: How far past a difference the linear alignment looks for the texts to agree again, and
+#: for how many characters they must agree: a repair changes a few characters at a place.
+RESYNC_CHARS = 16
+AGREE_CHARS = 3
+
+
 def _changed_regions(before: str, after: str) -> list[tuple[int, int, str]]:
     """(start, end, replacement) of each region of ``before`` that differs in ``after``."""
+    if len(before) + len(after) > DIFF_MAX_CHARS:
+        return _changed_regions_linear(before, after)
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     return [(i1, i2, after[j1:j2]) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+
+
+def _changed_regions_linear(before: str, after: str) -> list[tuple[int, int, str]]:
+    """``_changed_regions`` of long texts that a repair changed in places (mojibake, NFC): each
+    difference ends where, within ``RESYNC_CHARS`` of it on each side, the texts agree again
+    for ``AGREE_CHARS`` characters (or both end). Where no such place is near, one region runs
+    from the first difference to the last: always a true account of the change, if coarse."""
+    n, m = len(before), len(after)
+    regions = []
+    i = j = 0
+    while i < n and j < m:
+        if before[i] != after[j]:
+            resync = _resync(before, after, i, j)
+            if resync is None:
+                return _one_region(before, after)
+            di, dj = resync
+            regions.append((i, i + di, after[j : j + dj]))
+            i, j = i + di, j + dj
+            continue
+        step = AGREE_CHARS * 8  # equal stretches skipped a block at a time
+        while i + step <= n and j + step <= m and before[i : i + step] == after[j : j + step]:
+            i, j = i + step, j + step
+        while i < n and j < m and before[i] == after[j]:
+            i, j = i + 1, j + 1
+    if i < n or j < m:
+        regions.append((i, n, after[j:]))
+    return regions
+
+
+def _resync(before: str, after: str, i: int, j: int) -> tuple[int, int] | None:
+    """The nearest (di, dj), by di + dj, where the texts agree again after a difference at i, j."""
+    n, m = len(before), len(after)
+    for total in range(1, 2 * RESYNC_CHARS + 1):
+        for di in range(max(0, total - RESYNC_CHARS), min(total, RESYNC_CHARS) + 1):
+            dj = total - di
+            a, b = i + di, j + dj
+            if a > n or b > m:
+                continue
+            ahead = before[a : a + AGREE_CHARS]
+            if ahead == after[b : b + AGREE_CHARS] and (len(ahead) == AGREE_CHARS or (a + len(ahead) == n and b + len(ahead) == m)):
+                return di, dj  # agreeing for AGREE_CHARS characters, or to both ends
+    return None
+
+
+def _one_region(before: str, after: str) -> list[tuple[int, int, str]]:
+    prefix = 0
+    while prefix < min(len(before), len(after)) and before[prefix] == after[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(before), len(after)) - prefix and before[-1 - suffix] == after[-1 - suffix]:
+        suffix += 1
+    return [(prefix, len(before) - suffix, after[prefix : len(after) - suffix])]
 
 
 def describe_mix_up(fixes: str) -> str:
