@@ -223,6 +223,44 @@ def test_cache_is_used_refreshed_and_ignored_when_broken(cli, corpus, tmp_path):
     assert "BP001" not in cli("check", "--no-cache", "--ignore", "BP").stdout
 
 
+class _RunsCode:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (exec, (f"open({str(self.marker)!r}, 'w').write('ran')",))
+
+
+def test_a_cache_file_that_would_run_code_when_loaded_is_not_loaded_and_is_replaced(cli, corpus, tmp_path):
+    import io
+    import pickle
+
+    from validators import cache as cache_module
+
+    corpus(CROSS_FILE)
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    expected = cli("check", "--format", "json").stdout
+    stored = tmp_path / cache_module.FOLDER / cache_module.FILE
+    marker = tmp_path / "ran.txt"
+    # A crafted file, as a checked-out corpus could carry: as the header, and as a record
+    # after the genuine header.
+    genuine = stored.read_bytes()
+    read = io.BytesIO(genuine)
+    pickle.load(read)
+    start = cache_module._aligned(read.tell())
+    payload = pickle.dumps(_RunsCode(marker))
+    frame = cache_module._FRAME.pack(len(payload), 0)
+    record = frame.ljust(cache_module._aligned(start + len(frame)) - start, b"\0") + payload
+    for crafted in (payload, genuine[:start] + record.ljust(cache_module._aligned(len(record)), b"\0")):
+        stored.write_bytes(crafted)
+        assert cli("check", "--format", "json").stdout == expected
+        assert not marker.exists()
+        assert pickle.load(io.BytesIO(stored.read_bytes()))["key"] and stored.read_bytes() != crafted  # written afresh
+    with pytest.raises(pickle.UnpicklingError, match="builtins.exec is not something the feature cache holds"):
+        cache_module._load(memoryview(pickle.dumps(_RunsCode(marker))), [])
+    assert not marker.exists()
+
+
 def test_no_cache_setting_writes_nothing(cli, corpus, tmp_path):
     from validators import cache as cache_module
 

@@ -33,7 +33,9 @@ newest first, up to three quarters of the limit, so the next runs append again; 
 
 A record cut short (a run killed while appending) ends what is read, and the next save
 rewrites the file.
-Like any build cache it is a local, private file: do not load one you did not make.
+Like any build cache it is a local, private file. Its pickles may name NumPy's array
+types and nothing else (``_ALLOWED_GLOBALS``): a file that names anything more is treated as
+damaged, so a cache that came with a checked-out corpus cannot run code.
 
 A pre-commit run (``check --with-corpus FILE``) reads every file of the corpus and takes
 their sections from here; the corpus steps then work only on what the checked files'
@@ -65,12 +67,14 @@ indexes updated per changed file is the next step (``bench/hook.py --pages``).
 from __future__ import annotations
 
 import hashlib
+import io
 import mmap
 import os
 import pickle
 import struct
 import sys
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .atomic import write_atomic
@@ -132,7 +136,7 @@ class FeatureCache:
         try:
             with open(self.folder / FILE, "rb") as handle:
                 self.size = os.fstat(handle.fileno()).st_size
-                header = pickle.load(handle)
+                header = _Unpickler(handle).load()
                 if not isinstance(header, dict) or header.get("key") != self.key or not isinstance(header.get("sections"), dict):
                     return  # another tool or Python version, or another layout: start afresh
                 before = header["sections"]
@@ -167,7 +171,7 @@ class FeatureCache:
                 end = _aligned(end + n)
             if end > size:
                 return True
-            record = pickle.loads(view[pickled_at : pickled_at + length], buffers=buffers)
+            record = _load(view[pickled_at : pickled_at + length], buffers)
             share = (end - at) // max(1, len(record))
             self.entries.update(record)
             self.sizes.update(dict.fromkeys(record, share))
@@ -264,6 +268,30 @@ def _mapped(handle) -> mmap.mmap | bytearray:
     except (OSError, ValueError):
         handle.seek(0)
         return bytearray(handle.read())
+
+
+#: The only globals a cache file names: NumPy's arrays and their types. Anything else (a
+#: callable that runs a command when loaded) means the file was not written by this tool:
+#: loading it fails as a damaged file does, and the cache starts afresh. A corpus checked out
+#: with a crafted cache in it cannot run code.
+_ALLOWED_GLOBALS = frozenset({
+    ("numpy", "dtype"), ("numpy", "ndarray"),
+    ("numpy._core.numeric", "_frombuffer"), ("numpy.core.numeric", "_frombuffer"),
+    ("numpy._core.multiarray", "_reconstruct"), ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "scalar"), ("numpy.core.multiarray", "scalar"),
+    ("builtins", "set"), ("builtins", "frozenset"), ("builtins", "bytearray"),
+})  # fmt: skip
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str):
+        if (module, name) not in _ALLOWED_GLOBALS:
+            raise pickle.UnpicklingError(f"{module}.{name} is not something the feature cache holds")
+        return super().find_class(module, name)
+
+
+def _load(pickled: memoryview, buffers: list) -> Any:
+    return _Unpickler(io.BytesIO(pickled), buffers=buffers).load()
 
 
 def _aligned(offset: int) -> int:
