@@ -308,6 +308,18 @@ def test_github_annotation_spanning_lines_sends_no_columns_and_summary_counts_in
     )
 
 
+@pytest.mark.parametrize("where", ["no-such-folder/summary.md", "a-folder"])
+def test_a_step_summary_that_cannot_be_written_is_a_warning_and_the_annotations_stand(cli, corpus, tmp_path, monkeypatch, where):
+    (tmp_path / "a-folder").mkdir()
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / where))
+    folder = corpus({"a.txt": STORY + "\n" + PROMPT + "\n"})
+    result = cli("check", folder, "--no-cache", "--format", "github", "--select", "BP001")
+    assert result.exit_code == 1  # the finding's error decides, not the summary
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("::error file=corpus/a.txt,line=3,") and lines[1].startswith("corpus-validator: 1 finding")
+    assert lines[2].startswith("::warning::corpus-validator: cannot write the step summary to ") and len(lines) == 3
+
+
 def test_github_summary_shows_corpus_text_as_literal_markdown(cli, corpus, tmp_path, monkeypatch):
     summary = tmp_path / "summary.md"
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))

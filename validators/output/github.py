@@ -61,8 +61,12 @@ def chunks(report) -> Iterator[str]:
     yield f"corpus-validator: {counted(s['findings'], 'finding')} ({_tally(s)}) in {counted(s['files'], 'file')}\n"
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
-        with open(summary_file, "a", encoding="utf-8") as handle:
-            handle.write(markdown_summary(report))
+        try:
+            with open(summary_file, "a", encoding="utf-8") as handle:
+                handle.write(markdown_summary(report))
+        except OSError as exc:  # the annotations above still stand: a warning, not a failed run
+            problem = visible(f"corpus-validator: cannot write the step summary to {summary_file}: {exc.strerror or exc}")
+            yield f"::warning::{_escape_data(problem)}\n"
 
 
 #: ASCII punctuation Markdown may read as markup inside a table cell (CommonMark lets a
