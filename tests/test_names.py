@@ -230,6 +230,23 @@ def test_registry_file_errors_are_clear():
         NameLexicon.parse("names.toml", "distinct = [['a', 'b', 'c']]\n")
     with pytest.raises(ConfigError, match="unknown key"):
         NameLexicon.parse("names.toml", "canonicals = []\n")
+    for key in ("particles", "leading_words", "not_names"):  # each a list of words, not a number or one string
+        for value in ("5", "[1, 2]", '"al, bin"'):
+            with pytest.raises(ConfigError, match=f"{key} must be a list of words in quotes"):
+                NameLexicon.parse("names.toml", f"{key} = {value}\n")
+    with pytest.raises(ConfigError, match=r"as a \[\[canonical\]\] table \(two brackets\)"):
+        NameLexicon.parse("names.toml", "[canonical]\nname = 'Kim Jong Un'\nvariants = ['Kim Jong-un']\n")
+    with pytest.raises(ConfigError, match="needs a name and a list of variants"):
+        NameLexicon.parse("names.toml", "[[canonical]]\nname = 'Kim Jong Un'\nvariants = 'Kim Jong-un'\n")
+    # Both ways round: fix would rewrite the text back and forth on every run.
+    both = "[[canonical]]\nname = 'Kim Jong Un'\nvariants = ['Kim Jong-un']\n[[canonical]]\nname = 'Kim Jong-un'\nvariants = ['Kim Jong Un']\n"
+    with pytest.raises(ConfigError, match="'Kim Jong-un' is in the registry under both 'Kim Jong Un' and 'Kim Jong-un'"):
+        NameLexicon.parse("names.toml", both)
+    twice = "[[canonical]]\nname = 'Kim Jong Un'\n[[canonical]]\nname = 'Kim Jong-Un'\n"
+    with pytest.raises(ConfigError, match="'Kim Jong Un' and 'Kim Jong-Un', which fold to one key"):
+        NameLexicon.parse("names.toml", twice)
+    fine = NameLexicon.parse("names.toml", "particles = ['al-']\n[[canonical]]\nname = 'Kim Jong Un'\nvariants = ['Kim Jong-un', 'Kim Jong-Un']\n")
+    assert fine.registry["Kim Jong-un"] == fine.registry["Kim Jong-Un"] == "Kim Jong Un"
 
 
 def test_declared_distinct_names_are_never_slips():

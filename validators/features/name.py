@@ -126,12 +126,31 @@ class NameLexicon:
     @classmethod
     def parse(cls, source: str, text: str) -> NameLexicon:
         data = parse_toml(source, text, {"particles", "leading_words", "canonical", "distinct", "not_names", "citation_marks"})
+        for key in ("particles", "leading_words", "not_names"):
+            words = data.get(key, [])
+            if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+                raise ConfigError(f"{source}: {key} must be a list of words in quotes, e.g. {key} = [\"al\", \"bin\"]")
+        entries = data.get("canonical", [])
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise ConfigError(f"{source}: write each registry name as a [[canonical]] table (two brackets), with name and variants")
         registry: dict[str, str] = {}
-        for n, entry in enumerate(data.get("canonical", [])):
+        named_by: dict[str, str] = {}  # each spelling the registry mentions -> the entry's name
+        names_by_key: dict[str, str] = {}
+        for n, entry in enumerate(entries):
             name, variants = entry.get("name"), entry.get("variants", [])
-            if not isinstance(name, str) or not all(isinstance(v, str) for v in variants):
+            if not isinstance(name, str) or not isinstance(variants, list) or not all(isinstance(v, str) for v in variants):
                 raise ConfigError(f"{source}: [[canonical]] entry {n} needs a name and a list of variants")
-            registry[variant_key(name)] = name
+            # A spelling is a house name or a variant of one house name: both ways round, fix
+            # would rewrite the text back and forth on every run.
+            for spelling in (name, *variants):
+                other = named_by.setdefault(spelling, name)
+                if other != name:
+                    raise ConfigError(f"{source}: {spelling!r} is in the registry under both {other!r} and {name!r}: keep one entry for it")
+            key = variant_key(name)
+            other = names_by_key.setdefault(key, name)
+            if other != name:
+                raise ConfigError(f"{source}: the registry names {other!r} and {name!r}, which fold to one key: keep one of them")
+            registry[key] = name
             for variant in variants:
                 registry[variant] = name
                 registry.setdefault(variant_key(variant), name)
