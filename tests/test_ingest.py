@@ -51,6 +51,8 @@ def test_links_out_of_the_corpus_are_not_followed(tmp_path):
     (corpus / "a.txt").write_text("a")
     os.symlink(outside, corpus / "link.txt")
     assert [p.name for p in discover([corpus])] == ["a.txt"]
+    (shown, problem), = [(d.path, d.problem) for d in read([corpus]) if d.problem]
+    assert shown.endswith("link.txt") and problem.startswith("symbolic link to a file outside the folder checked")
 
 
 def test_missing_path_is_an_error(tmp_path):

@@ -63,10 +63,12 @@ def escaped_name(path: str) -> str:
 #: Why a ``.txt`` entry found in a folder is not read (its ``Document.problem``).
 LINK_LOOP = "symbolic link loop"
 BROKEN_LINK = "broken symbolic link"
+LINK_OUT = "symbolic link to a file outside the folder checked (not followed; name the file to check it)"
 
 
 def _walk(root: str, real_root: str):
-    """(path, identity, problem) of the corpus files under ``root``, skipping hidden names and links out of it.
+    """(path, identity, problem) of the corpus files under ``root``, skipping hidden names; a
+    link out of it is not followed, and listed as skipped.
 
     A link that loops or leads nowhere is yielded with its problem, so it is reported
     as skipped instead of stopping the run.
@@ -98,7 +100,9 @@ def _walk(root: str, real_root: str):
             if entry.is_symlink():
                 real = os.path.realpath(entry.path)
                 if not real.startswith(real_root.rstrip(os.sep) + os.sep):
-                    continue  # a link that leads outside the corpus
+                    # Not followed out of the corpus, but said: a silent skip read as all clear.
+                    yield entry.path, os.path.join(real_folder, entry.name), LINK_OUT
+                    continue
                 yield entry.path, real, None
             else:
                 yield entry.path, os.path.join(real_folder, entry.name), None
