@@ -1,6 +1,7 @@
 """The command line as a CI job or a person meets it: output, messages and exit codes."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -111,6 +112,20 @@ def test_unreadable_file_exits_2(cli, corpus, monkeypatch):
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
     result = cli("check", folder)
+    assert result.exit_code == 2
+    assert result.stderr == "corpus-validator: error: corpus/a.txt: cannot read: Permission denied\n"
+
+
+def test_an_unreadable_file_named_as_the_path_is_the_same_one_line(cli, corpus, monkeypatch):
+    # Named on the command line, not found in a folder: the same message, not click's usage error.
+    folder = corpus({"a.txt": CLEAN})
+
+    def refuse(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)  # as for a file of mode 000, not as root
+    result = cli("check", folder / "a.txt")
     assert result.exit_code == 2
     assert result.stderr == "corpus-validator: error: corpus/a.txt: cannot read: Permission denied\n"
 

@@ -135,7 +135,7 @@ def _emit(text: str, output: str | None) -> None:
 
 
 common_options = [
-    click.argument("paths", nargs=-1, type=click.Path()),
+    click.argument("paths", nargs=-1, type=click.Path(readable=False)),
     click.option("--config", "config_file", type=click.Path(), help="Settings file (default: the nearest pyproject.toml with [tool.corpus-validator])."),
     click.option("--select", help="Only these rule codes or prefixes, comma-separated (e.g. BP,EN001)."),
     click.option("--ignore", help="Skip these rule codes or prefixes, comma-separated."),
@@ -438,7 +438,7 @@ def baseline_command(paths, config_file, select, ignore, no_cache, engine, outpu
 
 
 @main.command(name="train-noise")
-@click.argument("labelled", nargs=-1, required=True, type=click.Path())
+@click.argument("labelled", nargs=-1, required=True, type=click.Path(readable=False))
 @click.option("--output", "-o", type=click.Path(), required=True, help="Model file to write, e.g. expectations/noise-model.json.")
 @click.option("--config", "config_file", type=click.Path(), help="Settings file (its expectations/ patterns are features).")
 @handle_errors
