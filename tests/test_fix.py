@@ -91,6 +91,17 @@ def test_fix_keeps_file_permissions_and_leaves_no_temporary_file(cli, corpus):
     assert sorted(p.name for p in folder.iterdir()) == ["a.txt"]
 
 
+@pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="only root may give a file to another user")
+def test_fix_run_as_root_keeps_the_files_owner_and_group(cli, corpus):
+    folder = corpus({"a.txt": "Trump &amp; Kim\n"})
+    os.chown(folder / "a.txt", 65534, 65534)
+    os.chmod(folder / "a.txt", 0o640)
+    cli("fix", folder)
+    after = os.stat(folder / "a.txt")
+    assert (folder / "a.txt").read_text() == "Trump & Kim\n"
+    assert (after.st_uid, after.st_gid, after.st_mode & 0o777) == (65534, 65534, 0o640)
+
+
 def test_overlapping_edits_wait_for_the_next_pass():
     assert apply_edits("abcdef", [(1, 3, "X"), (2, 4, "Y"), (5, 6, "Z")]) == "aXdeZ"
 

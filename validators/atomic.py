@@ -78,7 +78,10 @@ def _prepare(path: str | os.PathLike, write: Callable[[str], None] | bytes | str
             with os.fdopen(fd, "wb") as handle:
                 handle.write(write.encode("utf-8") if isinstance(write, str) else write)
         if target.exists():
-            os.chmod(temp, target.stat().st_mode & 0o7777)
+            before = target.stat()
+            if (before.st_uid, before.st_gid) != (os.getuid(), os.getgid()):
+                _keep_owner(temp, before)
+            os.chmod(temp, before.st_mode & 0o7777)
         else:
             os.chmod(temp, 0o666 & ~_umask())
     except OSError as exc:
@@ -88,6 +91,19 @@ def _prepare(path: str | os.PathLike, write: Callable[[str], None] | bytes | str
         Path(temp).unlink(missing_ok=True)
         raise
     return _Pending(os.fspath(path), target, temp)
+
+
+def _keep_owner(temp: str, before: os.stat_result) -> None:
+    """The file keeps its owner and group (a root CI job fixing a corpus checked out by
+    another user must not hand its files to root). Only root may give a file away; anyone
+    else keeps what the system allows, as an editor saving the file would."""
+    try:
+        os.chown(temp, before.st_uid, before.st_gid)
+    except PermissionError:
+        try:
+            os.chown(temp, -1, before.st_gid)  # a group the user is in
+        except PermissionError:
+            pass
 
 
 def write_atomic(path: str | os.PathLike, write: Callable[[str], None] | bytes | str) -> None:
