@@ -130,6 +130,22 @@ def test_an_unreadable_file_named_as_the_path_is_the_same_one_line(cli, corpus, 
     assert result.stderr == "corpus-validator: error: corpus/a.txt: cannot read: Permission denied\n"
 
 
+def test_a_report_may_not_replace_a_corpus_file_or_another_report(cli, corpus, tmp_path):
+    folder = corpus({"a.txt": NOISY, "b.txt": CLEAN})
+    article = (folder / "a.txt").read_bytes()
+    for args in (["--output", folder / "a.txt"], ["--report", f"json={folder / 'a.txt'}"], ["--output", folder / "new.txt"]):
+        result = cli("check", folder, *args)
+        assert result.exit_code == 2 and "a report there would replace or join the corpus checked" in result.stderr, args
+    result = cli("check", folder / "b.txt", "--output", folder / "b.txt")
+    assert result.exit_code == 2 and "would replace or join the corpus checked" in result.stderr
+    assert (folder / "a.txt").read_bytes() == article and not (folder / "new.txt").exists()
+    result = cli("check", folder, "--output", tmp_path / "r.out", "--report", f"sarif={tmp_path / 'r.out'}")
+    assert result.exit_code == 2 and "named for two reports" in result.stderr and not (tmp_path / "r.out").exists()
+    # Beside the corpus, or a file that is no .txt inside it: written.
+    assert cli("check", folder, "--output", tmp_path / "report.txt").exit_code == 1
+    assert cli("check", folder, "--output", folder / "report.json", "--format", "json").exit_code == 1
+
+
 def test_huge_single_line_is_checked(cli, corpus):
     line = ("word " * 400_000).strip() + "\n"  # 2 MB in one line
     folder = corpus({"a.txt": line})

@@ -249,8 +249,10 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
         paths = _inside_corpus(paths, context)
         if not paths:
             sys.exit(EXIT_CLEAN)
+    checked = _paths(paths, config)
+    _reports_apart([output, *(target for _, target in extra)], [*checked, *context])
     with progress.shown(enabled=not quiet):
-        report = run_check(_paths(paths, config), config, context)
+        report = run_check(checked, config, context)
     if accepted is not None:
         report.findings, report.baselined = baseline.apply(report.findings, accepted)
     if spark_output is not None:
@@ -324,6 +326,24 @@ def _emit_chunks(chunks, output: str | None) -> None:
     else:
         for chunk in chunks:
             click.echo(chunk.encode("utf-8", "replace").decode("utf-8"), nl=False)
+
+
+def _reports_apart(targets: list, read: list) -> None:
+    """Refuse, before the work, report files that would overwrite each other or a corpus file
+    (a report written over an article, or into a checked folder as a ``.txt`` the next run
+    would check as one)."""
+    from .ingest import CORPUS_SUFFIX
+
+    named: dict[str, str] = {}
+    for target in (t for t in targets if t):
+        real = os.path.realpath(target)
+        if real in named:
+            raise CorpusValidatorError(f"{target}: named for two reports ({named[real]} and {target}): give each its own file")
+        named[real] = target
+        for path in read:
+            inside = os.path.realpath(path)
+            if real == inside or (real.endswith(CORPUS_SUFFIX) and real.startswith(inside.rstrip(os.sep) + os.sep)):
+                raise CorpusValidatorError(f"{target}: a report there would replace or join the corpus checked ({path}): write it elsewhere")
 
 
 def _report_targets(reports, formats) -> list[tuple[str, str]]:
