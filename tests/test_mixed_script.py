@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from validators.errors import ConfigError
@@ -58,6 +60,22 @@ def test_lookalikes_are_data_and_a_bad_entry_is_a_clear_error():
     assert EncodingPatterns.parse("own.toml", classes, default_lookalikes={"\u0430": "a"}).lookalikes == {"\u0430": "a"}
     with pytest.raises(ConfigError, match="lookalikes: 'x' = 'y' is not a Cyrillic or Greek letter"):
         EncodingPatterns.parse("own.toml", classes + '[lookalikes]\n"x" = "y"\n')
+
+
+def test_each_character_class_of_encoding_toml_is_checked_with_a_clear_error():
+    classes = expectation_file("encoding.toml", None)[1].split("[lookalikes]")[0]
+    lines = classes.splitlines()
+    first = next(line for line in lines if line.startswith("replacement"))
+    others = "\n".join(line for line in lines if line != first) + "\n"
+    for text, message in [
+        (others + "replacement = 5\n", 'replacement must be a pattern in quotes, e.g. replacement = "'),
+        (others, "replacement is missing: each of "),
+        (others + 'replacement = "[abc"\n', "replacement: '[abc' is not a valid regular expression"),
+        ("replacement = [", "not valid TOML"),
+    ]:
+        with pytest.raises(ConfigError, match=re.escape(message) if "TOML" not in message else message):
+            EncodingPatterns.parse("own.toml", text)
+    assert EncodingPatterns.parse("own.toml", others + first + "\n").classes["replacement"].pattern
 
 
 def test_a_corpus_encoding_toml_without_lookalikes_keeps_the_bundled_ones(run, tmp_path):

@@ -76,6 +76,20 @@ def test_training_twice_gives_the_same_file_and_the_runtime_scores_as_the_trees_
     assert runtime[data.y == 1].min() > runtime[data.y == 0].max()
 
 
+@pytest.mark.parametrize("line", ['{"para": 0, "label": "content"}', "[1, 2]", '{"file": "0000.txt", "para": "0", "label": "content"}',
+                                  '{"file": "0000.txt", "para": 0, "label": "menu"}'])  # fmt: skip
+def test_a_labels_line_without_a_file_a_paragraph_number_or_a_label_is_a_clear_error(tmp_path, line):
+    from validators import train_noise
+    from validators.errors import ConfigError
+
+    folder = labelled_set(tmp_path / "set", pages=2, seed=3)
+    labels = folder / "labels.jsonl"
+    labels.write_text(labels.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+    count = len(labels.read_text(encoding="utf-8").splitlines())
+    with pytest.raises(ConfigError, match=f'labels.jsonl: line {count}: each line needs "file", "para" \\(a number\\) and "label"'):
+        train_noise.load_labelled(folder)
+
+
 def test_train_noise_without_the_training_extra_says_how_to_install_it(tmp_path):
     folder = labelled_set(tmp_path / "set", pages=3, seed=2)
     code = (

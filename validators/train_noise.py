@@ -89,6 +89,10 @@ def _lightgbm():
     return lightgbm, IsotonicRegression
 
 
+#: A labelled paragraph's label (``labels.jsonl``).
+LABELS = ("content", "boilerplate")
+
+
 def read_jsonl(path: Path) -> list[dict]:
     try:
         with path.open(encoding="utf-8") as lines:
@@ -107,6 +111,9 @@ def load_labelled(folder: Path, config: Config | None = None, corpus: Path | Non
         labels = read_jsonl(folder / "labels.jsonl")
     manifest = read_jsonl(folder / "manifest.jsonl") if (folder / "manifest.jsonl").is_file() else []
     source = {m["file"]: m.get("source_html") or m.get("url") or m["file"] for m in manifest if "file" in m}
+    for n, r in enumerate(labels, 1):
+        if not (isinstance(r, dict) and isinstance(r.get("file"), str) and isinstance(r.get("para"), int) and r.get("label") in LABELS):
+            raise ConfigError(f"{folder / 'labels.jsonl'}: line {n}: each line needs \"file\", \"para\" (a number) and \"label\" ({' or '.join(LABELS)})")
     by_key = {(r["file"], r["para"]): r["label"] for r in labels}
     if not corpus.is_dir():
         raise ConfigError(f"{corpus}: no such folder (a labelled set has corpus/ and labels.jsonl)")

@@ -67,9 +67,18 @@ class EncodingPatterns:
         """``default_lookalikes``: those of a file that lists none (the bundled ones)."""
         try:
             data = tomllib.loads(text)
-            compiled = {key: re.compile(data[key]) for key in CHARACTER_CLASSES.values()}
-        except (tomllib.TOMLDecodeError, re.error, KeyError, TypeError) as exc:
-            raise ConfigError(f"{source}: {exc.__class__.__name__}: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+        compiled = {}
+        for key in CHARACTER_CLASSES.values():
+            if key not in data:
+                raise ConfigError(f"{source}: {key} is missing: each of {', '.join(CHARACTER_CLASSES.values())} is a pattern of characters")
+            if not isinstance(data[key], str):
+                raise ConfigError(f"{source}: {key} must be a pattern in quotes, e.g. {key} = \"[\\ufffd]\"")
+            try:
+                compiled[key] = re.compile(data[key])
+            except re.error as exc:
+                raise ConfigError(f"{source}: {key}: {data[key]!r} is not a valid regular expression: {exc}") from None
         lookalikes = data.get("lookalikes", default_lookalikes or {})
         for letter, latin in lookalikes.items():
             if not (isinstance(latin, str) and len(letter) == len(latin) == 1 and _script(latin) == LATIN and _script(letter) in OTHER_SCRIPTS):
