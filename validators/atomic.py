@@ -79,8 +79,8 @@ def _prepare(path: str | os.PathLike, write: Callable[[str], None] | bytes | str
                 handle.write(write.encode("utf-8") if isinstance(write, str) else write)
         if target.exists():
             before = target.stat()
-            if (before.st_uid, before.st_gid) != (os.getuid(), os.getgid()):
-                _keep_owner(temp, before)
+            if hasattr(os, "getuid") and (before.st_uid, before.st_gid) != (os.getuid(), os.getgid()):
+                _keep_owner(temp, before)  # POSIX only: Windows files have no uid to keep
             os.chmod(temp, before.st_mode & 0o7777)
         else:
             os.chmod(temp, 0o666 & ~_umask())

@@ -10,9 +10,9 @@ import contextlib
 import functools
 import gc
 import os
-from pathlib import Path
 import sys
 from collections import Counter
+from pathlib import Path
 
 import click
 
