@@ -61,6 +61,19 @@ def test_diff_shows_terminal_escapes_and_workflow_commands_escaped(cli, corpus):
     assert not any(line.lstrip().startswith("::") for line in result.stdout.splitlines())
 
 
+def test_diff_counts_lines_by_line_feeds_and_keeps_a_file_name_on_its_header(cli, corpus):
+    # A lone CR is part of its line (as diff and git count lines), not a line cut short; a
+    # file name with a line feed is shown escaped on its header line.
+    folder = corpus({"odd\nname.txt": "Line one.\nLine three\rgoes on, Trump &amp; Kim.\nLast line.\n"})
+    lines = cli("fix", folder, "--diff").stdout.splitlines()
+    assert lines[:2] == ["--- a/corpus/odd\\x0aname.txt", "+++ b/corpus/odd\\x0aname.txt"]
+    at = lines.index("-Line three\\x0dgoes on, Trump &amp; Kim.")  # one line, as it was
+    assert lines[at + 1 : at + 3] == ["+Line three", "+goes on, Trump & Kim."]  # the CR made a line feed, the entity a "&"
+    assert not any("No newline" in line for line in lines)
+    folder = corpus({"a.txt": "Trump &amp; Kim met."})  # no line feed at the end: said once, at the end
+    assert cli("fix", folder / "a.txt", "--diff").stdout.splitlines()[-2:] == ["+Trump & Kim met.", "\\ No newline at end of file"]
+
+
 def test_diff_of_a_clean_file_is_plain_text(cli, corpus):
     folder = corpus({"a.txt": "Trump &amp; Kim met in Hanoi.\n"})
     assert cli("fix", folder, "--diff").stdout.splitlines()[-1] == "+Trump & Kim met in Hanoi."

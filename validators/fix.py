@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from .config import Config
 from .features.duplicate import canonical
 from .findings import Finding
-from .ingest import BOM, Document, decode
+from .ingest import BOM, Document, decode, escaped_name
+from .output.escape import visible
 from .pipeline import Report, check_documents
 from .rules import RULES, PatternRule
 
@@ -64,10 +65,19 @@ class FileChange:
     spans: list[tuple[int, int]] = field(default_factory=list)
 
     def diff(self) -> str:
-        old = self.before.decode("utf-8", "replace").splitlines(keepends=True)
-        new = self.after.decode("utf-8", "replace").splitlines(keepends=True)
-        lines = difflib.unified_diff(old, new, f"a/{self.path}", f"b/{self.path}")
+        # Lines end at line feeds only, as diff and git count them: a lone CR (old Mac text) or
+        # a Unicode line separator is part of its line, shown escaped, not a line of its own.
+        old = _lines(self.before.decode("utf-8", "replace"))
+        new = _lines(self.after.decode("utf-8", "replace"))
+        name = visible(escaped_name(self.path))  # a file name with a line feed stays on its header line
+        lines = difflib.unified_diff(old, new, f"a/{name}", f"b/{name}")
         return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+def _lines(text: str) -> list[str]:
+    """``text``'s lines, each with its line feed (the last without, where the text has none)."""
+    lines = text.split("\n")
+    return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
 
 
 @dataclass(frozen=True)
