@@ -33,7 +33,6 @@ from .config import Config
 from .features.duplicate import canonical
 from .findings import Finding
 from .ingest import BOM, Document, decode, escaped_name
-from .output.escape import visible
 from .pipeline import Report, check_documents
 from .rules import RULES, PatternRule
 
@@ -69,7 +68,9 @@ class FileChange:
         # a Unicode line separator is part of its line, shown escaped, not a line of its own.
         old = _lines(self.before.decode("utf-8", "replace"))
         new = _lines(self.after.decode("utf-8", "replace"))
-        name = visible(escaped_name(self.path))  # a file name with a line feed stays on its header line
+        # A file name's line breaks shown escaped, so it stays on its header line (the command
+        # line shows the rest of the diff escaped, as every report).
+        name = escaped_name(self.path).replace("\n", "\\x0a").replace("\r", "\\x0d")
         lines = difflib.unified_diff(old, new, f"a/{name}", f"b/{name}")
         return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
