@@ -33,10 +33,7 @@ class Table:
         for name, values in columns.items():
             if not isinstance(values, list):
                 raise TypeError(f"column {name!r} is a {type(values).__name__}, not a list")
-            if table.columns and len(values) != table.length:
-                raise ValueError(f"column {name!r} has {len(values)} values for {table.length} rows")
-            table.columns[name] = values
-            table.length = len(values)
+            table._put(name, values)
         return table
 
     def __len__(self) -> int:
@@ -49,7 +46,10 @@ class Table:
         return self.columns[name]
 
     def __setitem__(self, name: str, values: list) -> None:
-        values = list(values)
+        self._put(name, list(values))
+
+    def _put(self, name: str, values: list) -> None:
+        """``values`` itself as the column ``name``, if it is as long as the others."""
         if self.columns.keys() - {name} and len(values) != self.length:
             raise ValueError(f"column {name!r} has {len(values)} values for {self.length} rows")
         self.columns[name] = values

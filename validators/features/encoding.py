@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import html
 import re
-import tomllib
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from ftfy.badness import is_bad
 from ..errors import ConfigError
 from ..ingest import Document
 from ..segment import LINE_BREAK
+from . import load_toml
 from .steps import FileStep, register
 
 #: ftfy steps that undo a decoding mix-up; the rest of its work (NFC, widths,
@@ -65,10 +65,7 @@ class EncodingPatterns:
     @classmethod
     def parse(cls, source: str, text: str, default_lookalikes: dict[str, str] | None = None) -> EncodingPatterns:
         """``default_lookalikes``: those of a file that lists none (the bundled ones)."""
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+        data = load_toml(source, text)
         compiled = {}
         for key in CHARACTER_CLASSES.values():
             if key not in data:
