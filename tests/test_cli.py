@@ -145,6 +145,19 @@ def test_a_report_may_not_replace_a_corpus_file_or_another_report(cli, corpus, t
     assert cli("check", folder, "--output", tmp_path / "report.txt").exit_code == 1
     assert cli("check", folder, "--output", folder / "report.json", "--format", "json").exit_code == 1
 
+def test_a_baseline_or_export_may_not_replace_a_corpus_file(cli, corpus, tmp_path):
+    folder = corpus({"a.txt": NOISY, "b.csv": CLEAN})
+    article, table = (folder / "a.txt").read_bytes(), (folder / "b.csv").read_bytes()
+    for args in (["baseline", folder, "-o", folder / "a.txt"], ["baseline", folder, "-o", folder / "new.txt"],
+                 ["export", folder / "b.csv", "-o", folder / "b.csv"]):  # fmt: skip
+        result = cli(*args)
+        assert result.exit_code == 2 and "would replace or join the corpus checked" in result.stderr, args
+    assert (folder / "a.txt").read_bytes() == article and (folder / "b.csv").read_bytes() == table
+    assert not (folder / "new.txt").exists()
+    assert cli("baseline", folder, "-o", tmp_path / "accepted.json").exit_code == 0
+    assert cli("export", folder, "-o", tmp_path / "paragraphs.csv").exit_code == 0
+
+
 
 def test_huge_single_line_is_checked(cli, corpus):
     line = ("word " * 400_000).strip() + "\n"  # 2 MB in one line

@@ -329,9 +329,9 @@ def _emit_chunks(chunks, output: str | None) -> None:
 
 
 def _reports_apart(targets: list, read: list) -> None:
-    """Refuse, before the work, report files that would overwrite each other or a corpus file
-    (a report written over an article, or into a checked folder as a ``.txt`` the next run
-    would check as one)."""
+    """Refuse, before the work, report files (a check's reports, an export, a baseline) that
+    would overwrite each other or a corpus file (a report written over an article, or into a
+    checked folder as a ``.txt`` the next run would check as one)."""
     from .ingest import CORPUS_SUFFIX
 
     named: dict[str, str] = {}
@@ -371,7 +371,9 @@ def export(paths, config_file, select, ignore, no_cache, engine, output) -> None
     from .pipeline import check as run_check
 
     config = _settings(config_file, select, ignore, no_cache, engine)
-    report = run_check(_paths(paths, config), config)
+    checked = _paths(paths, config)
+    _reports_apart([output], checked)
+    report = run_check(checked, config)
     frame = with_codes(report)
     kind = write_export(frame, output)
     click.echo(f"wrote {len(frame)} paragraphs of {len(report.documents)} files to {output} ({kind})", err=True)
@@ -444,7 +446,9 @@ def baseline_command(paths, config_file, select, ignore, no_cache, engine, outpu
     from .pipeline import check as run_check
 
     config = _settings(config_file, select, ignore, no_cache, engine)
-    report = run_check(_paths(paths, config), config)
+    checked = _paths(paths, config)
+    _reports_apart([output], checked)
+    report = run_check(checked, config)
     if output is None:  # the default place: its folder made if the corpus has none yet
         target = os.path.relpath(config.root / baseline.DEFAULT_PATH)
         try:
