@@ -745,9 +745,9 @@ def _kept_words(distinct: set[str], names: list, lexicon: NameLexicon) -> set[st
     slips = set()
     for key in plain:
         if len(key) >= NEAR_MIN_KEY_CHARS - 1:
-            for at in range(1, len(key)):
-                if key[at] == key[at - 1] and key[:at] + key[at + 1 :] in plain:
-                    slips.update((key, key[:at] + key[at + 1 :]))
+            for shorter in _undoubled(key):
+                if shorter in plain:
+                    slips.update((key, shorter))
     registry = lexicon.registry
     return {
         word for word in distinct
@@ -1011,10 +1011,15 @@ def _one_edit(key: str) -> set[str]:
     return edits
 
 
+def _undoubled(key: str) -> set[str]:
+    """``key`` with one letter of a doubled pair dropped ("zelenskyy" -> "zelensky")."""
+    return {key[:i] + key[i + 1 :] for i in range(1, len(key)) if key[i] == key[i - 1]}
+
+
 def _doubled_partners(key: str) -> set[str]:
     """The keys a doubled letter apart from ``key`` (``_kept_words``' slips): one letter of a
     pair dropped, or one letter doubled."""
-    partners = {key[:i] + key[i + 1 :] for i in range(1, len(key)) if key[i] == key[i - 1]}
+    partners = _undoubled(key)
     partners.update(key[:i] + key[i] + key[i:] for i in range(len(key)))
     return partners
 
