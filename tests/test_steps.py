@@ -183,3 +183,57 @@ def test_a_run_with_no_name_rule_works_out_no_name_mentions_and_finds_the_rest_t
             check([NAMES, SEEDS], Config(engine="light", cache=False, select=["NM001"]))
     finally:
         steps._plan.cache_clear()
+
+
+class _RunsCode:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (exec, (f"open({str(self.marker)!r}, 'w').write('ran')",))
+
+
+def test_packed_rows_give_back_each_row_alone_or_all_in_order():
+    rows = [([((0, 4), 9, True)], "^Seoul", (0,)), ([], "", ()), ([((2, 8, 13), 20, False)], "", ()), ("a" * 300, 2**40, None)]
+    packed = steps.PackedRows.of(rows)
+    assert len(packed) == len(rows) and list(packed) == rows
+    assert [packed[n] for n in range(len(rows))] == rows and packed[-1] == rows[-1] and packed[1:3] == rows[1:3]
+    assert steps.PackedRows.of(packed) is packed  # packing what is packed keeps it
+    again = pickle.loads(pickle.dumps(packed))  # sent to a worker: its own arrays
+    assert list(again) == rows and again.blob is not packed.blob
+    assert list(steps.PackedRows.of([])) == []
+    nothing = ([], "", ())
+    sparse = steps.PackedRows.of([nothing, rows[0], nothing, nothing, rows[2]], nothing)
+    assert list(sparse) == [nothing, rows[0], nothing, nothing, rows[2]] and sparse[3] == nothing and sparse[4] == rows[2]
+    assert sparse.ends.tolist()[0] == 0 and sparse.ends[3] == sparse.ends[1]  # an empty row takes no bytes
+
+
+def test_a_packed_row_that_would_run_code_is_refused_as_damaged(tmp_path):
+    marker = tmp_path / "ran.txt"
+    crafted = steps.PackedRows.of([("fine",), ("fine",)])
+    payload = pickle.dumps(_RunsCode(marker), protocol=2)
+    blob = numpy.frombuffer(crafted.blob.tobytes()[: crafted.ends[0]] + payload, dtype=numpy.uint8)
+    bad = steps.PackedRows(blob, numpy.array([crafted.ends[0], len(blob)], dtype=numpy.uint64))
+    assert bad[0] == ("fine",)
+    with pytest.raises(steps.DamagedRows, match="exec is not a plain value"):
+        bad[1]
+    with pytest.raises(steps.DamagedRows):
+        list(bad)
+    cut = steps.PackedRows(crafted.blob[:-2], crafted.ends)  # a row cut short
+    with pytest.raises(steps.DamagedRows):
+        cut[1]
+    assert not marker.exists()
+
+
+def test_a_damaged_cache_row_is_a_clear_error_not_a_traceback(cli, corpus, tmp_path, monkeypatch):
+    corpus({"a.txt": "Kim Jong-un met officials in Seoul on Monday, the agency said.\n",
+            "b.txt": "Kim Jong Un met officials in Pyongyang on Tuesday, the agency said.\n"})  # fmt: skip
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    assert cli("check").exit_code == 0  # the cache is written
+    def cut_short(self):
+        raise pickle.UnpicklingError("pickle data was truncated")
+
+    monkeypatch.setattr(steps._PlainValues, "load", cut_short)  # as a row cut short in the cache file reads
+    result = cli("check")
+    assert result.exit_code == 2
+    assert "the feature cache is damaged (pickle data was truncated); delete the folder, or run with --no-cache" in result.stderr

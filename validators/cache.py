@@ -56,7 +56,9 @@ the whole corpus:
   count once, so the whole-file comparison above runs over every file;
 - name mentions (``features/name.py``): worked out over one copy of each content (the
   corpus's vocabulary and spellings decide a checked file's names, and a name finding names
-  every place of the spelling it suggests), then repeated for the copies.
+  every place of the spelling it suggests), then repeated for the copies; in a large corpus,
+  over the candidates that may bear on the checked files, each unpickled from its paragraph's
+  own bytes (``steps.PackedRows``), the others never.
 
 Copies of one content unpack their sections once (``pipeline._file_stage``). So a hook run
 still grows with the corpus: reading and hashing every file, the paragraph table, the

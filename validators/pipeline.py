@@ -11,12 +11,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .config import Config
-from .errors import SuiteError
+from .errors import CorpusValidatorError, SuiteError
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import FeatureCache, digest
 from .features.steps import (
     Context,
     Corpus,
+    DamagedRows,
     assemble_corpus,
     corpus_steps,
     file_steps,
@@ -212,7 +213,11 @@ def corpus_features(
         corpus.reported = [d.path in context.report_paths for d in documents]
         if "noise_lines" in corpus.per_file:
             corpus.per_file["noise_lines"] = narrowed_template_lines(corpus.per_file["noise_lines"], corpus.reported)
-    return run_corpus_steps(corpus, wanted)
+    try:
+        return run_corpus_steps(corpus, wanted)
+    except DamagedRows as exc:  # rows are unpickled where a corpus step asks for them, not on load
+        folder = context.config.root / CACHE_FOLDER
+        raise CorpusValidatorError(f"{folder}: the feature cache is damaged ({exc}); delete the folder, or run with --no-cache") from None
 
 
 def narrowed_template_lines(per_file: list[dict], reported: list[bool]) -> list[dict]:

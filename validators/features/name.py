@@ -28,7 +28,7 @@ import functools
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -40,7 +40,7 @@ from ..safe_regex import UnsafePattern
 from ..safe_regex import check as checked_pattern
 from ..segment import position
 from . import parse_toml
-from .steps import CorpusStep, FileStep, register
+from .steps import CorpusStep, FileStep, PackedRows, register
 
 MENTION_COLUMNS = [
     "mention_id", "row", "path", "doc_id", "para", "start", "end", "line", "column",
@@ -979,17 +979,37 @@ def _file_candidates(doc, inputs, lexicon: NameLexicon) -> dict:
     }
 
 
+#: A paragraph's candidates when it has none (a quarter of a page dump's paragraphs): cached
+#: as no bytes, read back as this one value, which nothing changes in place.
+_NO_CANDIDATES = ([], "", ())
+
+
+def _pack_candidates(outputs: dict) -> dict:
+    """The candidates as the cache keeps them: each row's pickled on its own (``PackedRows``),
+    so a pre-commit run unpickles the few rows that bear on its files (``bearing_rows``)."""
+    packed = PackedRows.of(outputs["name_candidates"], _NO_CANDIDATES)
+    return {**outputs, "name_candidates": (packed.blob, packed.ends)}
+
+
+def _unpack_candidates(stored: dict, doc) -> dict:
+    return {**stored, "name_candidates": PackedRows(*stored["name_candidates"], _NO_CANDIDATES)}
+
+
 CANDIDATES = register(
     FileStep(
         "name-candidates",
         family="name",
-        version="4",  # 4: no run over MAX_RUN_WORDS words, nor with a word over MAX_WORD_CHARS characters
+        # 4: no run over MAX_RUN_WORDS words, nor with a word over MAX_WORD_CHARS characters;
+        # 5: the candidates cached row by row (``PackedRows``)
+        version="5",
         compute=_file_candidates,
         needs=("raw",),
         data=("name_candidates", "lowercase_words", "name_keys", "name_sets"),
         shaping=("names.toml",),
         libraries=("anyascii",),
         prepare=lambda context: context.resource(load_lexicon),
+        pack=_pack_candidates,
+        unpack=_unpack_candidates,
     )
 )
 
@@ -1137,7 +1157,7 @@ def _mentions(corpus, lexicon: NameLexicon) -> None:
             paths = [d.path for d in corpus.documents]
             report_paths = {paths[f] for f in kept if any(paths[c] in report_paths for c in files_of[f])}
     per_file = corpus.per_file
-    candidates = [spans for f in kept for spans in per_file["name_candidates"][f]]
+    candidates = _RowsOfFiles([per_file["name_candidates"][f] for f in kept])  # read where asked
     vocabulary = corpus_vocabulary(per_file["lowercase_words"][f] for f in kept)
     corpus_sets = None
     if report_paths is not None:  # a run reporting a few files decides only what bears on them
@@ -1152,10 +1172,34 @@ def _mentions(corpus, lexicon: NameLexicon) -> None:
         narrowed = bearing_rows(candidates, frame["raw"], keys, reported, lexicon)
         if narrowed is not None:
             candidates, corpus_sets = narrowed, corpus_name_sets(per_file["name_sets"][f] for f in kept)
+    if not isinstance(candidates, dict):
+        candidates = list(candidates)  # every row decided: each file's read in one pass
     mentions = build_mentions(frame, lexicon, candidates, vocabulary, report_paths, weights, corpus_sets)
     if weights is not None:
         mentions = _repeated_for_copies(mentions, corpus, kept, files_of, first_row)
     corpus.tables["mentions"] = mentions
+
+
+class _RowsOfFiles(Sequence):
+    """Several files' per-row sequences (``PackedRows``, lists) as one, in order; a row is
+    read from its file where it is asked for."""
+
+    def __init__(self, parts: list):
+        self.parts = parts
+        self.starts = [0]
+        for part in parts:
+            self.starts.append(self.starts[-1] + len(part))
+
+    def __len__(self) -> int:
+        return self.starts[-1]
+
+    def __getitem__(self, row: int):
+        f = bisect.bisect_right(self.starts, row) - 1
+        return self.parts[f][row - self.starts[f]]
+
+    def __iter__(self):
+        for part in self.parts:
+            yield from part
 
 
 def _repeated_for_copies(mentions: Table, corpus, kept: list[int], files_of: dict, first_row: list[int]) -> Table:
