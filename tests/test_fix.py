@@ -117,6 +117,21 @@ def test_fix_run_as_root_keeps_the_files_owner_and_group(cli, corpus):
 
 def test_overlapping_edits_wait_for_the_next_pass():
     assert apply_edits("abcdef", [(1, 3, "X"), (2, 4, "Y"), (5, 6, "Z")]) == "aXdeZ"
+    # At one place, the edit that writes text goes first; a deletion of the same span waits.
+    assert apply_edits("a\x93b", [(1, 2, ""), (1, 2, "\u201c")]) == "a\u201cb"
+
+
+def test_fix_repairs_windows_1252_quotes_read_as_controls_instead_of_deleting_them(cli, corpus):
+    text = "The minister said: \x93we don\x92t accept this\x94 and left on Monday.\n"
+    folder = corpus({"a.txt": text})
+    found = json.loads(cli("check", folder, "--format", "json", "--no-cache").stdout)["findings"]
+    assert [f["code"] for f in found] == ["EN001"] * 3  # one finding a place: the controls are EN001's mojibake
+    assert cli("fix", folder, "--no-cache").exit_code == 0
+    assert (folder / "a.txt").read_text(encoding="utf-8") == "The minister said: \u201cwe don\u2019t accept this\u201d and left on Monday.\n"
+    # Told not to repair mojibake, fix leaves those characters as they are.
+    folder = corpus({"a.txt": text})
+    assert cli("fix", folder, "--no-cache", "--ignore", "EN001").exit_code == 0
+    assert (folder / "a.txt").read_text(encoding="utf-8") == text
 
 
 def test_drop_noise_deletes_only_the_furniture_and_keeps_the_rest_byte_for_byte(cli, tmp_path):

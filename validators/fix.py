@@ -100,9 +100,12 @@ class FixPlan:
 
 
 def _applicable(edits: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """The edits one pass applies, sorted: one that overlaps an earlier one waits for the next pass."""
+    """The edits one pass applies, sorted: one that overlaps an earlier one waits for the next pass.
+    Of edits starting at one place, one that writes text goes before one that deletes: a repair
+    ("\x93" to a curly quote) is not lost to another rule's deletion of what it repairs, which
+    the next pass's check no longer finds."""
     chosen, cursor = [], 0
-    for start, end, replacement in sorted(edits):
+    for start, end, replacement in sorted(edits, key=lambda edit: (edit[0], edit[2] == "", edit[1], edit[2])):
         if start < cursor:
             continue
         chosen.append((start, end, replacement))

@@ -262,12 +262,21 @@ class CharacterRule(Rule):
 
 
 class StrayCharacterRule(CharacterRule):
-    """Characters that carry no text: the repair deletes them."""
+    """Characters that carry no text: the repair deletes them. One inside mojibake that EN001
+    repairs ("\x93" for a curly quote, the soft hyphen of "Ã\xad" for "í") is part of that
+    finding, not one of its own: deleting it would lose the character EN001 restores."""
 
     advice = "delete it (`corpus-validator fix` does)"
 
     def replacement(self, found):
         return ""
+
+    def hits(self, row, spec, corpus):
+        hits = super().hits(row, spec, corpus)
+        if hits and row.get("mojibake"):
+            repaired = [(start, end) for start, end, _ in _changed_regions(row["raw"], repair_encoding(row["raw"]))]
+            hits = [h for h in hits if not any(start <= h.start and h.end <= end for start, end in repaired)]
+        return hits
 
 
 @register
