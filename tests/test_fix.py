@@ -350,21 +350,27 @@ def test_fix_into_a_read_only_folder_is_a_clear_error(cli, corpus):
 
 
 def test_fix_removes_only_its_own_abandoned_temporary_files(cli, corpus):
-    """Issue 12: a killed fix left `.NAME.xxxx.tmp`, and no later run removed it."""
+    """Issue 12: a killed fix left `.NAME.xxxx.tmp`, and no later run removed it. Only names
+    it gives are its own: a user's `.a.txt.20240101.tmp` is not."""
+    ours = ".a.txt.k3j_9xq2.corpus-validator.tmp"
     folder = corpus({
         "a.txt": "The talks ended without agreement.\n",
-        ".a.txt.k3j_9xq2.tmp": "half of a fix",  # abandoned: old, and a.txt is there
-        ".a.txt.p0q1r2s3.tmp": "a fix being written right now",  # fresh
-        ".gone.txt.abcdefgh.tmp": "the only copy of gone.txt",  # its file is missing: keep
-        ".a.txt.notours.tmp": "someone else's",  # not a name we give
+        ours: "half of a fix",  # abandoned: old, and a.txt is there
+        ".a.txt.p0q1r2s3.corpus-validator.tmp": "a fix being written right now",  # fresh
+        ".gone.txt.abcdefgh.corpus-validator.tmp": "the only copy of gone.txt",  # its file is missing: keep
+        ".a.txt.notours.corpus-validator.tmp": "someone else's",  # not a name we give
+        ".a.txt.20240101.tmp": "a user's notes",  # a name like ours, without our suffix
     })  # fmt: skip
     old = time.time() - 2 * 3600
-    for name in (".a.txt.k3j_9xq2.tmp", ".gone.txt.abcdefgh.tmp", ".a.txt.notours.tmp"):
+    for name in (ours, ".gone.txt.abcdefgh.corpus-validator.tmp", ".a.txt.notours.corpus-validator.tmp", ".a.txt.20240101.tmp"):
         os.utime(folder / name, (old, old))
     result = cli("fix", folder)
     assert result.exit_code == 0
-    assert ".a.txt.k3j_9xq2.tmp, a temporary file an interrupted run left" in result.stderr
-    assert sorted(p.name for p in folder.iterdir()) == [".a.txt.notours.tmp", ".a.txt.p0q1r2s3.tmp", ".gone.txt.abcdefgh.tmp", "a.txt"]
+    assert f"{ours}, a temporary file an interrupted run left" in result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".a.txt.20240101.tmp", ".a.txt.notours.corpus-validator.tmp", ".a.txt.p0q1r2s3.corpus-validator.tmp",
+        ".gone.txt.abcdefgh.corpus-validator.tmp", "a.txt",
+    ]  # fmt: skip
     assert cli("check", folder).exit_code == 0 and cli("fix", folder, "--diff").exit_code == 0
 
 
@@ -385,3 +391,38 @@ def test_trace_names_the_changes_of_every_pass_in_the_original_offsets():
         text = apply_edits(text, edits)
     assert text == "XYcdegh"  # "a" gone, "b" -> "XY", "f" gone
     assert trace.spans == [(0, 2), (5, 6)]  # the changes to "a" and "b" touch: one region
+
+
+def test_fix_does_not_overwrite_a_file_saved_while_it_ran(cli, corpus, monkeypatch):
+    from validators import fix as fix_module
+
+    folder = corpus({"a.txt": "Tom &amp; Jerry ran the shop for years, the owner said.\n", "b.txt": "Trump &amp; Kim\n"})
+    planned = fix_module.plan_fixes
+
+    def saved_meanwhile(*args, **kwargs):
+        plan = planned(*args, **kwargs)
+        with open(folder / "a.txt", "a", encoding="utf-8") as handle:  # an editor saves the file
+            handle.write("\nA paragraph saved while fix ran.\n")
+        return plan
+
+    monkeypatch.setattr(fix_module, "plan_fixes", saved_meanwhile)
+    result = cli("fix", folder, "--no-cache")
+    assert result.exit_code == 2
+    assert "corpus/a.txt: changed since it was read, so not written" in result.stderr
+    assert (folder / "a.txt").read_text() == "Tom &amp; Jerry ran the shop for years, the owner said.\n\nA paragraph saved while fix ran.\n"
+    assert (folder / "b.txt").read_text() == "Trump &amp; Kim\n"  # all or none
+    monkeypatch.undo()
+    assert cli("fix", folder, "--no-cache").exit_code in (0, 1)  # run again: its new content repaired
+    assert (folder / "a.txt").read_text().startswith("Tom & Jerry") and (folder / "b.txt").read_text() == "Trump & Kim\n"
+
+
+def test_notes_on_stderr_show_a_hostile_file_name_escaped(cli, corpus, tmp_path):
+    hostile = "x\n::error file=README.md::hacked \x1b]0;pwn\x07.txt"
+    folder = corpus({hostile: "Advertisement\n\nSign up for our daily newsletter\n"})
+    kept = cli("fix", folder, "--drop-noise", "--select", "BP").stderr  # "kept …: every paragraph of the file"
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    (tmp_path / hostile).write_text("Outside the corpus.\n")
+    skipped = cli("check", "--with-corpus", hostile).stderr  # "skipped (outside the configured paths): …"
+    for stderr in (kept, skipped):
+        assert "x\\x0a::error file=README.md::hacked \\x1b]0;pwn\\x07.txt" in stderr, stderr
+        assert "\x1b" not in stderr and not any(line.lstrip().startswith("::") for line in stderr.splitlines())

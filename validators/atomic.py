@@ -7,9 +7,10 @@ what a rename would silently get wrong (``writable``): a read-only file, a file 
 than one hard link (the rename would split it from its other names). A symbolic link is
 written through: its target gets the new bytes and the link stays a link.
 
-Temporary files are named ``.NAME.XXXXXXXX.tmp`` beside NAME. One left by a run that was
-killed is removed by a later run that rewrites or repairs NAME (``remove_stale_temporaries``),
-once it is ``STALE_AFTER`` seconds old and NAME still exists.
+Temporary files are named ``.NAME.XXXXXXXX.corpus-validator.tmp`` beside NAME: a name no
+editor or user gives a file. One left by a run that was killed is removed by a later run that
+rewrites or repairs NAME (``remove_stale_temporaries``), once it is ``STALE_AFTER`` seconds old
+and NAME still exists.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from .errors import CorpusValidatorError
 STALE_AFTER = 3600
 #: ``tempfile.mkstemp``'s names: eight characters of this alphabet.
 _TEMP_MIDDLE = "[a-z0-9_]{8}"
+#: What ends the temporary files' names: only files with it are ever removed as this module's.
+TEMP_SUFFIX = ".corpus-validator.tmp"
 
 
 def writable(path: str | os.PathLike) -> tuple[Path, str | None]:
@@ -67,7 +70,7 @@ def _prepare(path: str | os.PathLike, write: Callable[[str], None] | bytes | str
     if not folder.is_dir():
         raise CorpusValidatorError(f"{path}: folder {folder} does not exist")
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=folder)
     except OSError as exc:
         raise CorpusValidatorError(f"{path}: cannot write in {folder}: {exc.strerror or exc}") from None
     try:
@@ -112,11 +115,15 @@ def write_atomic(path: str | os.PathLike, write: Callable[[str], None] | bytes |
     replace_files([(path, write)])
 
 
-def replace_files(contents: list[tuple[str | os.PathLike, Callable[[str], None] | bytes | str]]) -> None:
+def replace_files(
+    contents: list[tuple[str | os.PathLike, Callable[[str], None] | bytes | str]], read: dict[str, bytes] | None = None
+) -> None:
     """Give each path its new content, all or none: each is written to a temporary file
     first; if any cannot be, none is renamed into place and the error names every file that
     could not be written. Should a rename fail after that (rare: the temporary files are
-    already written beside their files), the error says which files were replaced."""
+    already written beside their files), the error says which files were replaced.
+    ``read``: the bytes the caller read from some paths; a path whose file no longer holds
+    them (saved by someone else meanwhile) is not replaced, and so none is."""
     pending: list[_Pending] = []
     problems: list[str] = []
     try:
@@ -125,6 +132,9 @@ def replace_files(contents: list[tuple[str | os.PathLike, Callable[[str], None] 
                 pending.append(_prepare(path, write))
             except CorpusValidatorError as exc:
                 problems.append(str(exc))
+        for item in pending if read else ():  # last, just before the renames: the narrowest gap
+            if item.path in read and _bytes_of(item.target) != read[item.path]:
+                problems.append(f"{item.path}: changed since it was read, so not written (run again to work on its new content)")
     except BaseException:
         _discard(pending)
         raise
@@ -150,6 +160,13 @@ def replace_files(contents: list[tuple[str | os.PathLike, Callable[[str], None] 
         done.append(item.path)
 
 
+def _bytes_of(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def _discard(pending: list[_Pending]) -> None:
     for item in pending:
         Path(item.temp).unlink(missing_ok=True)
@@ -157,7 +174,7 @@ def _discard(pending: list[_Pending]) -> None:
 
 def remove_stale_temporaries(paths: list[str | os.PathLike], now: float | None = None) -> list[str]:
     """Delete the temporary files a killed run left beside ``paths``: only names this module
-    gives (``.NAME.XXXXXXXX.tmp``, NAME one of ``paths``, which must exist), only regular
+    gives (``.NAME.XXXXXXXX.corpus-validator.tmp``, NAME one of ``paths``, which must exist), only regular
     files, and only those ``STALE_AFTER`` seconds old or older. Returns what was removed."""
     now = time.time() if now is None else now
     by_folder: dict[Path, set[str]] = {}
@@ -172,7 +189,7 @@ def remove_stale_temporaries(paths: list[str | os.PathLike], now: float | None =
         except OSError:
             continue
         for entry in entries:
-            match = re.fullmatch(rf"\.(.+)\.{_TEMP_MIDDLE}\.tmp", entry.name)
+            match = re.fullmatch(rf"\.(.+)\.{_TEMP_MIDDLE}{re.escape(TEMP_SUFFIX)}", entry.name)
             if not match or match.group(1) not in names:
                 continue
             try:

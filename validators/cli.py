@@ -26,10 +26,16 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _fail(message: str) -> None:
-    from .output.escape import safe_line, visible  # a message may name a hostile file
-
-    click.echo(f"corpus-validator: error: {safe_line(visible(message))}", err=True)
+    _say(f"corpus-validator: error: {message}")
     sys.exit(EXIT_ERROR)
+
+
+def _say(message: str) -> None:
+    """A line on stderr. It may name a hostile file (a line feed, a terminal escape, a CI
+    workflow command in its name): shown escaped, as every report shows it."""
+    from .output.escape import safe_line, visible
+
+    click.echo(safe_line(visible(message)), err=True)
 
 
 @contextlib.contextmanager
@@ -119,10 +125,7 @@ def _inside_corpus(paths, corpus: list[str]) -> list[str]:
         within = any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
         (inside if within else outside).append(path)
     if outside:
-        from .ingest import escaped_name
-
-        names = ", ".join(escaped_name(str(p)) for p in outside)
-        click.echo(f"corpus-validator: skipped (outside the configured paths): {names}", err=True)
+        _say(f"corpus-validator: skipped (outside the configured paths): {', '.join(str(p) for p in outside)}")
     return inside
 
 
@@ -376,7 +379,7 @@ def export(paths, config_file, select, ignore, no_cache, engine, output) -> None
     report = run_check(checked, config)
     frame = with_codes(report)
     kind = write_export(frame, output)
-    click.echo(f"wrote {len(frame)} paragraphs of {len(report.documents)} files to {output} ({kind})", err=True)
+    _say(f"wrote {len(frame)} paragraphs of {len(report.documents)} files to {output} ({kind})")
 
 
 @main.command()
@@ -413,7 +416,7 @@ def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_co
     documents = read([*targets, *context])
     plan = plan_fixes(documents, config, only, drop_noise)
     for kept in plan.held_back:
-        click.echo(f"corpus-validator: kept {kept.path}:{kept.line} ({kept.code}): {kept.reason}", err=True)
+        _say(f"corpus-validator: kept {kept.path}:{kept.line} ({kept.code}): {kept.reason}")
     if show_diff:
         # The diff is for a person or a CI log, like every report: corpus text shown escaped.
         from .output.escape import safe_lines, visible_lines
@@ -422,8 +425,8 @@ def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_co
         sys.exit(EXIT_FINDINGS if plan.changes else EXIT_CLEAN)
     fixing = [d.path for d in documents if only is None or d.path in only]
     for stale in remove_stale_temporaries(fixing):
-        click.echo(f"corpus-validator: removed {stale}, a temporary file an interrupted run left", err=True)
-    replace_files([(change.path, change.after) for change in plan.changes])
+        _say(f"corpus-validator: removed {stale}, a temporary file an interrupted run left")
+    replace_files([(change.path, change.after) for change in plan.changes], read={change.path: change.before for change in plan.changes})
     changes, report = plan.changes, plan.report
     fixed = sum(c.fixed for c in changes)
     click.echo(
@@ -458,7 +461,7 @@ def baseline_command(paths, config_file, select, ignore, no_cache, engine, outpu
     else:  # a folder named by the user is not made: a typo would hide the file
         target = output
     baseline.write(report.findings, target)
-    click.echo(f"recorded {len(report.findings)} findings in {target}", err=True)
+    _say(f"recorded {len(report.findings)} findings in {target}")
 
 
 @main.command(name="train-noise")
@@ -478,11 +481,10 @@ def train_noise(labelled, output, config_file) -> None:
     config.cache = False
     command = "corpus-validator train-noise " + " ".join(labelled) + f" -o {output}"
     summary = training.main([os.fspath(p) for p in labelled], output, command, config)
-    click.echo(
+    _say(
         f"wrote {output}: {summary['paragraphs']:,} paragraphs ({summary['furniture']:,} furniture); "
         f"suggested thresholds: error {summary['thresholds']['error']}, review {summary['thresholds']['review']}, "
-        f"furnished {summary['thresholds'].get('furnished')}",
-        err=True,
+        f"furnished {summary['thresholds'].get('furnished')}"
     )
 
 
