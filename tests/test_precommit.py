@@ -83,3 +83,17 @@ def test_fix_hook_modifies_the_file_and_so_fails_the_commit(environment, tmp_pat
 def test_pre_commit_is_available():
     assert shutil.which("git")
     assert subprocess.run([*PRE_COMMIT, "--version"], capture_output=True).returncode == 0
+
+
+def test_a_file_named_like_an_option_is_a_file_to_the_hook(environment, tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "LICENSE.txt").write_text("The licence.\n")
+    (repo / "-oLICENSE.txt").write_text("A file whose name reads as --output LICENSE.txt.\n")
+    make_corpus_repo(repo, environment)  # commits them too: --all-files hands the hook every tracked .txt
+    result = subprocess.run(
+        [*PRE_COMMIT, "try-repo", str(REPO), "corpus-validator", "--verbose", "--all-files"],
+        cwd=repo, env=environment, capture_output=True, text=True, timeout=1200,
+    )  # fmt: skip
+    assert (repo / "LICENSE.txt").read_text() == "The licence.\n", result.stdout
+    assert "skipped (outside the configured paths): -oLICENSE.txt, LICENSE.txt" in result.stdout + result.stderr
