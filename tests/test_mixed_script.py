@@ -72,6 +72,9 @@ def test_each_character_class_of_encoding_toml_is_checked_with_a_clear_error():
         (others, "replacement is missing: each of "),
         (others + 'replacement = "[abc"\n', "replacement: '[abc' is not a valid regular expression"),
         ("replacement = [", "not valid TOML"),
+        (others + "replacement = '(\\w+\\s?)+$'\n", "replacement: '(\\\\w+\\\\s?)+$' can take exponential time"),
+        (others + first + '\nlookalikes = "none"\n', "lookalikes must be a table of letters"),
+        (others + first + '\n[lookalike]\n"\u0430" = "a"\n', "unknown key(s) lookalike"),
     ]:
         with pytest.raises(ConfigError, match=re.escape(message) if "TOML" not in message else message):
             EncodingPatterns.parse("own.toml", text)

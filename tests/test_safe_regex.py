@@ -9,10 +9,13 @@ CATASTROPHIC = [
     r"(a+)+$", r"(a*)*$", r"(?i)(A+)+$", r"(\w+\s?)+$", r"(\s*\w+\s*)+$", r"^(\d+)*$", r"(x.*y)+$", r"(.*,)+$",
     r"(.+)+x", r"(a{1,5})+$", r"(a|aa)+$", r"(a|a)+$", r"(a?a)+$", r"((ab)*)+$", r"(a+b?)+$", r"((a+)b?)+c",
     r"^(([a-z])+.)+[A-Z]([a-z])+$",
+    # Bounded, but repeated often enough: n ambiguous iterations take length**n.
+    r"(\w{1,20}\s?){1,30}$", r"(a{1,30}){1,30}$", r"(a?){30}a{30}", r"(a|aa){3}$",
 ]  # fmt: skip
 HARMLESS = [
     r"(\w+,\s*)+$", r"(a\s*)+$", r"(?:\s+(?:[A-Z][\w.]+|and|de|der|van|von))*$", r"(?:[^\"\\]|\\.)*",
     r"(a++)+$", r"(?>a+)+$", r"(?:\d{1,2}:)+", r"^(?=.{0,200}$).*\bfoo", r"(\w|\d)*$", r"(a|ab)+$",
+    r"(\d{1,3}\.){3}\d{1,3}", r"(?:[A-Z][a-z]+ ){1,3}said", r"(?:\w+\s){0,2}\w+", r"(a|ab){5}c",
 ]  # fmt: skip
 
 

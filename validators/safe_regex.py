@@ -7,8 +7,8 @@ such pattern hangs the gate. Refusing it at load protects both engines and costs
 nothing per paragraph (``bench/regex_guard.py`` measures the alternatives).
 
 The check reads the pattern as ``re`` parses it. Inside a quantifier without an upper
-bound, a pattern is refused when one string can be split between iterations in more
-than one way:
+bound, or with one of ``MANY_ITERATIONS`` or more (``{1,30}``), a pattern is refused when one
+string can be split between iterations in more than one way:
 
 - an inner quantifier whose next character could also be taken by that quantifier:
   ``(a+)+``, ``(\\w+\\s?)+``, ``(x.*y)+``, ``(a{1,5})*``;
@@ -38,6 +38,11 @@ _CATEGORY_CHARS = {cat: frozenset(re.findall(rx, _SAMPLE)) for cat, rx in _CATEG
 _ALL = frozenset(_SAMPLE)
 _REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT)  # POSSESSIVE_REPEAT never gives back: safe
 _ZERO_WIDTH = (C.AT, C.ASSERT, C.ASSERT_NOT)
+
+
+#: Iterations of a bounded repeat (``{1,30}``) from which ambiguity inside it is refused as in an
+#: unbounded one: ``(\w{1,20}\s?){1,30}$`` took minutes on a page.
+MANY_ITERATIONS = 3
 
 
 class UnsafePattern(ValueError):
@@ -166,8 +171,11 @@ class _Checker:
                 return "a repeated part inside another can also match what follows it"
             unbounded = high is C.MAXREPEAT
             # Exponential time needs the next iteration to compete for the same characters:
-            # what follows the whole repeat can only add a polynomial factor.
-            return self.sequence(body, starts if unbounded else starts | follow, outer or unbounded)
+            # what follows the whole repeat can only add a polynomial factor. A bounded repeat
+            # of ``MANY_ITERATIONS`` or more is as bad: n ambiguous iterations take time like
+            # the paragraph's length to the n-th power.
+            many = unbounded or high >= MANY_ITERATIONS
+            return self.sequence(body, starts if unbounded else starts | follow, outer or many)
         return None
 
 

@@ -27,8 +27,10 @@ from ftfy.badness import is_bad
 
 from ..errors import ConfigError
 from ..ingest import Document
+from ..safe_regex import UnsafePattern
+from ..safe_regex import check as checked_pattern
 from ..segment import LINE_BREAK
-from . import load_toml
+from . import parse_toml
 from .steps import FileStep, register
 
 #: ftfy steps that undo a decoding mix-up; the rest of its work (NFC, widths,
@@ -65,7 +67,7 @@ class EncodingPatterns:
     @classmethod
     def parse(cls, source: str, text: str, default_lookalikes: dict[str, str] | None = None) -> EncodingPatterns:
         """``default_lookalikes``: those of a file that lists none (the bundled ones)."""
-        data = load_toml(source, text)
+        data = parse_toml(source, text, {*CHARACTER_CLASSES.values(), "lookalikes"})
         compiled = {}
         for key in CHARACTER_CLASSES.values():
             if key not in data:
@@ -73,10 +75,14 @@ class EncodingPatterns:
             if not isinstance(data[key], str):
                 raise ConfigError(f"{source}: {key} must be a pattern in quotes, e.g. {key} = \"[\\ufffd]\"")
             try:
-                compiled[key] = re.compile(data[key])
+                compiled[key] = checked_pattern(data[key])
             except re.error as exc:
                 raise ConfigError(f"{source}: {key}: {data[key]!r} is not a valid regular expression: {exc}") from None
+            except UnsafePattern as exc:
+                raise ConfigError(f"{source}: {key}: {exc}") from None
         lookalikes = data.get("lookalikes", default_lookalikes or {})
+        if not isinstance(lookalikes, dict):
+            raise ConfigError(f"{source}: lookalikes must be a table of letters ([lookalikes], then \"\u0430\" = \"a\" lines)")
         for letter, latin in lookalikes.items():
             if not (isinstance(latin, str) and len(letter) == len(latin) == 1 and _script(latin) == LATIN and _script(letter) in OTHER_SCRIPTS):
                 raise ConfigError(f"{source}: lookalikes: {letter!r} = {latin!r} is not a Cyrillic or Greek letter and a Latin one")
