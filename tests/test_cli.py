@@ -171,6 +171,9 @@ def test_huge_single_line_is_checked(cli, corpus):
     [
         ("colour = true", "unknown key 'colour'"),
         ("select = [\"QQ\"]", "no rule code or prefix"),
+        ("ignore = [\"\"]", "'ignore' names an empty code"),  # "" is a prefix of every code: nothing would run
+        ("severity = { \"\" = \"info\" }", "'severity' names an empty code"),
+        ("[tool.corpus-validator.per-file-ignores]\n\"**\" = [\"\"]", "names an empty code"),
         ("severity = { BP001 = \"fatal\" }", "severity of BP001 must be one of"),
         ("paths = 3", "must be a list of paths"),
         ("jobs = 0", "'jobs' must be a whole number of worker processes, at least 1"),

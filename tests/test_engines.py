@@ -65,26 +65,26 @@ FRAME = Table({
     "doc_id": [0, 0, 0, 1, 1],
     "para": [0, 1, 2, 0, 1],
     "text": ["Sign up now", None, "A story (with groups)", "CLICK HERE", "sign up"],
-    "flag": [None, "x", None, float("nan"), "y"],
-    "score": [0.1, 0.95, float("nan"), 0.5, 0.3],
+    "dup_of": [None, "x", None, float("nan"), "y"],
+    "noise_score": [0.1, 0.95, float("nan"), 0.5, 0.3],
 })  # fmt: skip
 
 
 @pytest.mark.parametrize(
     "expectation",
     [
-        {"type": "expect_column_values_to_be_null", "kwargs": {"column": "flag"}, "meta": {"code": "DU001"}},
-        {"type": "expect_column_values_to_be_null", "kwargs": {"column": "flag", "mostly": 0.5}, "meta": {"code": "DU001"}},
-        {"type": "expect_column_values_to_be_null", "kwargs": {"column": "flag", "mostly": 0.7}, "meta": {"code": "DU001"}},
+        {"type": "expect_column_values_to_be_null", "kwargs": {"column": "dup_of"}, "meta": {"code": "DU001"}},
+        {"type": "expect_column_values_to_be_null", "kwargs": {"column": "dup_of", "mostly": 0.5}, "meta": {"code": "DU001"}},
+        {"type": "expect_column_values_to_be_null", "kwargs": {"column": "dup_of", "mostly": 0.7}, "meta": {"code": "DU001"}},
         {"type": "expect_column_values_to_not_match_regex_list", "kwargs": {"column": "text", "regex_list": ["^Sign", "(?i)click (here)"]}, "meta": {"code": "BP001"}},
         {"type": "expect_column_values_to_not_match_regex", "kwargs": {"column": "text", "regex": "(?i)sign up"}, "meta": {"code": "BP001"}},
         {"type": "expect_column_values_to_not_match_regex", "kwargs": {"column": "text", "regex": "nothing matches"}, "meta": {"code": "BP001"}},
-        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "max_value": 0.5}, "meta": {"code": "BP100"}},
-        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "max_value": 0.5, "strict_max": True}, "meta": {"code": "BP100"}},
-        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "min_value": 0.2, "max_value": 0.9}, "meta": {"code": "BP101"}},
-        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "min_value": 0.3, "strict_min": True}, "meta": {"code": "BP101"}},
-        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "max_value": 0.2, "mostly": 0.5}, "meta": {"code": "BP101"}},
-        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "max_value": 0.2, "mostly": 0.2}, "meta": {"code": "BP101"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "noise_score", "max_value": 0.5}, "meta": {"code": "BP100"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "noise_score", "max_value": 0.5, "strict_max": True}, "meta": {"code": "BP100"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "noise_score", "min_value": 0.2, "max_value": 0.9}, "meta": {"code": "BP101"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "noise_score", "min_value": 0.3, "strict_min": True}, "meta": {"code": "BP101"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "noise_score", "max_value": 0.2, "mostly": 0.5}, "meta": {"code": "BP101"}},
+        {"type": "expect_column_values_to_be_between", "kwargs": {"column": "noise_score", "max_value": 0.2, "mostly": 0.2}, "meta": {"code": "BP101"}},
     ],
 )
 def test_same_rows_for_each_expectation_type(expectation):
@@ -115,10 +115,11 @@ TOGETHER = Table({
     "doc_id": list(range(9)),
     "para": [0] * 9,
     "text": ["Sign up now", None, "CLICK HERE", 1, True, "1", 1.0, float("nan"), "sign up"],
-    "score": [0.1, 0.95, float("nan"), 0.5, 0.3, 0.2, 0.99, float("nan"), 0.5],
-    "files": [0, 3, 2, 7, 0, 1, 2, 9, 3],
-    "empty": [None] * 9,
-    "mixed": [2**53 + 1, 0.5, 3, None, 1.5, 2, 0, 1, 2],
+    "noise_score": [0.1, 0.95, float("nan"), 0.5, 0.3, 0.2, 0.99, float("nan"), 0.5],
+    "doc_dup_of": [0.1, 0.95, float("nan"), 0.5, 0.3, 0.2, 0.99, float("nan"), 0.5],
+    "template_files": [0, 3, 2, 7, 0, 1, 2, 9, 3],
+    "furnished_noise_score": [0, 3, 2, 7, 0, 1, 2, 9, 3],
+    "dup_of": [None] * 9,
 })  # fmt: skip
 TOGETHER_EXPECTATIONS = [
     {"type": "expect_column_values_to_not_match_regex_list", "kwargs": {"column": "text", "regex_list": ["^Sign", "(?i)click (here)"]}, "meta": {"code": "BP001"}},
@@ -127,12 +128,12 @@ TOGETHER_EXPECTATIONS = [
     {"type": "expect_column_values_to_not_match_regex", "kwargs": {"column": "text", "regex": "^True$"}, "meta": {"code": "BP004"}},
     # 2 of the 7 values present match: 0.71 < 0.72 fails (counting the 2 missing ones, 0.78 would pass)
     {"type": "expect_column_values_to_not_match_regex", "kwargs": {"column": "text", "regex": "(?i)^sign", "mostly": 0.72}, "meta": {"code": "BP005"}},
-    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "max_value": 0.5}, "meta": {"code": "BP100"}},
-    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "score", "min_value": 0.2, "max_value": 0.9, "strict_min": True}, "meta": {"code": "BP101"}},
-    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "files", "max_value": 2}, "meta": {"code": "BP102"}},
-    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "files", "min_value": 1, "max_value": 3, "strict_max": True}, "meta": {"code": "BP103"}},
-    {"type": "expect_column_values_to_be_null", "kwargs": {"column": "empty"}, "meta": {"code": "DU001"}},
-    {"type": "expect_column_values_to_be_null", "kwargs": {"column": "score"}, "meta": {"code": "DU002"}},
+    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "noise_score", "max_value": 0.5}, "meta": {"code": "BP100"}},
+    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "noise_score", "min_value": 0.2, "max_value": 0.9, "strict_min": True}, "meta": {"code": "BP101"}},
+    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "template_files", "max_value": 2}, "meta": {"code": "BP102"}},
+    {"type": "expect_column_values_to_be_between", "kwargs": {"column": "furnished_noise_score", "min_value": 1, "max_value": 3, "strict_max": True}, "meta": {"code": "BP103"}},
+    {"type": "expect_column_values_to_be_null", "kwargs": {"column": "dup_of"}, "meta": {"code": "DU001"}},
+    {"type": "expect_column_values_to_be_null", "kwargs": {"column": "doc_dup_of"}, "meta": {"code": "DU002"}},
 ]  # fmt: skip
 
 
@@ -154,8 +155,9 @@ def test_a_suites_expectations_over_whole_columns_get_the_rows_each_gets_alone_a
 
 def test_a_column_of_large_ints_and_floats_is_bounded_as_python_compares_them():
     """A mix of ints and floats is not rounded to floats: 2**53 + 1 is above a bound of 2**53."""
-    expectation = {"type": "expect_column_values_to_be_between", "kwargs": {"column": "mixed", "max_value": 2**53}, "meta": {"code": "BP102"}}
-    (outcome,) = evaluate_light({"paragraphs": TOGETHER, "mentions": Table()}, [suite_of([expectation])])
+    expectation = {"type": "expect_column_values_to_be_between", "kwargs": {"column": "template_files", "max_value": 2**53}, "meta": {"code": "BP102"}}
+    mixed = Table({"doc_id": list(range(9)), "para": [0] * 9, "template_files": [2**53 + 1, 0.5, 3, None, 1.5, 2, 0, 1, 2]})
+    (outcome,) = evaluate_light({"paragraphs": mixed, "mentions": Table()}, [suite_of([expectation])])
     assert outcome.rows == (0,)
 
 
@@ -174,7 +176,7 @@ MALFORMED = {
     "a catastrophic pattern": ({"column": "text", "regex_list": ["(a+)+$"]}, "BP001", "can take exponential time"),
     "no patterns for a pattern rule": ({"column": "text"}, "BP001", "rule BP001 points at what a pattern matched"),
     "a score bound missing": ({"column": "noise_score"}, "BP100", "kwargs needs min_value or max_value"),
-    "a score bound not a number": ({"column": "noise_score", "max_value": "high"}, "BP100", "max_value must be a number, not 'high'"),
+    "a score bound not a number": ({"column": "noise_score", "max_value": "high"}, "BP100", "max_value must be a finite number, not 'high'"),
 }
 
 

@@ -54,12 +54,27 @@ def test_expectation_gx_rejects_is_an_error_not_a_silent_drop():
         ({"type": "expect_column_values_to_be_unique", "kwargs": {"column": "text"}, "meta": {"code": "DU001"}}, "unknown expectation type 'expect_column_values_to_be_unique'"),
         ({"type": "expect_column_values_to_be_null", "kwargs": ["column", "x"], "meta": {"code": "DU001"}}, "kwargs must be an object, not list"),
         ({"type": "expect_column_values_to_be_null", "kwargs": {"column": "x"}, "meta": ["DU001"]}, "meta must be an object, not list"),
+        ({"type": "expect_column_values_to_be_null", "kwargs": {"column": "text"}, "meta": {"code": "DU001"}}, "rule DU001 reads dup_of; its expectation must check that, not text"),
+        ({"type": "expect_column_values_to_be_between", "kwargs": {"column": "noise_score", "max_value": float("nan")}, "meta": {"code": "BP100"}}, "max_value must be a finite number, not nan"),
+        ({"type": "expect_column_values_to_be_between", "kwargs": {"column": "noise_score", "max_value": 10**400}, "meta": {"code": "BP100"}}, "max_value must be a finite number"),
+        ({"type": "expect_column_values_to_be_between", "kwargs": {"column": "noise_score", "min_value": 5, "max_value": 2}, "meta": {"code": "BP100"}}, "min_value 5 is above max_value 2"),
     ],
 )
 def test_suite_problems_are_named(expectation, message):
     text = json.dumps({"name": "p", "meta": {"frame": "paragraphs", "index_columns": ["doc_id", "para"]}, "expectations": [expectation]})
     with pytest.raises(SuiteError, match=message):
         parse_suite("test.json", text)
+
+
+def test_a_rule_has_one_expectation_in_a_suite():
+    """Two for one code: GX's results name a rule by its code, so one of the two lent the other its
+    level and patterns (a BP001 error reported as a warning, and the gate passed)."""
+    first = {"type": "expect_column_values_to_not_match_regex_list", "kwargs": {"column": "text", "regex_list": ["(?i)^share this\\b"]}, "meta": {"code": "BP001"}}
+    second = {**first, "kwargs": {"column": "text", "regex_list": ["(?i)^press release\\b"]}, "severity": "warning"}
+    suite = {"name": "p", "meta": {"frame": "paragraphs", "index_columns": ["doc_id", "para"]}, "expectations": [first, second]}
+    with pytest.raises(SuiteError, match="expectation 1: rule BP001 already has expectation 0; a rule has one expectation"):
+        parse_suite("test.json", json.dumps(suite))
+    assert len(parse_suite("test.json", json.dumps({**suite, "expectations": [first]})).expectations) == 1
 
 
 def _spark_gateway() -> set:

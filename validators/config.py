@@ -136,6 +136,8 @@ def parse_codes(value, key: str, where: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{where}: '{key}' must be a list of rule codes, like [\"BP\", \"EN001\"]")
     for code in value:
+        if not code.strip():  # "" is a prefix of every code: it would select, ignore or set every rule
+            raise ConfigError(f"{where}: '{key}' names an empty code; name rule codes or prefixes, like \"BP\"")
         # X…: a corpus's own rules, declared in its suites, read after the settings (``Config.check_codes``).
         if not any(c.startswith(code.upper()) for c in RULES) and not re.fullmatch(r"X[A-Z]{0,3}[0-9]{0,3}", code.upper()):
             raise ConfigError(f"{where}: '{key}' names {code!r}, which is no rule code or prefix of one")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -136,8 +137,13 @@ def _patterns(value) -> str | None:
 
 
 def _bound(value) -> str | None:
-    ok = value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
-    return None if ok else f"must be a number, not {value!r}"
+    if value is None:
+        return None
+    try:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(float(value))
+    except OverflowError:  # an integer of hundreds of digits
+        ok = False
+    return None if ok else f"must be a finite number, not {value!r}"
 
 
 def _flag(value) -> str | None:
@@ -201,6 +207,14 @@ def check_expectation(kind: str, kwargs: dict, code: str, where: str) -> None:
         problem = (spec.required.get(name) or spec.optional[name])(value)
         if problem:
             raise SuiteError(f"{where} ({kind}): {name} {problem}")
+    low, high = kwargs.get("min_value"), kwargs.get("max_value")
+    if low is not None and high is not None and low > high:
+        raise SuiteError(f"{where} ({kind}): min_value {low!r} is above max_value {high!r}: no value is between them")
+    rule = RULES[code]
+    columns = tuple(kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs)
+    if not issubclass(rule, OwnRule) and rule.columns and columns != tuple(rule.columns):
+        # A finding reads the rule's own column: an expectation on another flags rows it cannot explain.
+        raise SuiteError(f"{where} ({kind}): rule {code} reads {', '.join(rule.columns)}; its expectation must check that, not {', '.join(columns)}")
     if issubclass(RULES[code], (PatternRule, OwnRule)) and not spec.patterns:
         raise SuiteError(f"{where}: rule {code} points at what a pattern matched; {kind} has no patterns")
 
@@ -222,7 +236,7 @@ def parse_suite(source: str, text: str) -> Suite:
     index_columns = meta.get("index_columns")
     if not isinstance(index_columns, list) or not index_columns or not all(isinstance(c, str) for c in index_columns):
         raise SuiteError(f"{source}: meta.index_columns must be a list of column names, like [\"doc_id\", \"para\"], not {index_columns!r}")
-    specs, own = [], set()
+    specs, own, first = [], set(), {}
     for n, item in enumerate(data["expectations"]):
         where = f"{source}: expectation {n}"
         if not isinstance(item, dict) or not isinstance(item.get("type"), str):
@@ -238,6 +252,12 @@ def parse_suite(source: str, text: str) -> Suite:
             _declare_own_rule(code, item, frame, where)
         elif not isinstance(code, str) or code not in RULES:
             raise SuiteError(f"{where} ({item['type']}): meta.code {code!r} is not a known rule")
+        if code in first:  # a finding names its rule's one expectation: its level, its patterns
+            raise SuiteError(
+                f"{where}: rule {code} already has expectation {first[code]}; a rule has one expectation "
+                "(put more patterns in its regex_list)"
+            )
+        first[code] = n
         if RULES[code].frame != frame:
             raise SuiteError(f"{where}: rule {code} works on {RULES[code].frame}, not {frame}")
         severity = item.get("severity", "critical")
