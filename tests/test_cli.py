@@ -237,7 +237,13 @@ def test_broken_noise_data_is_a_clear_error(cli, corpus, tmp_path, text, message
     [
         ("{", "not valid JSON"),
         ('{"format": "something else"}', "not a noise model"),
-        ('{"format": "corpus-validator noise model", "features": ["words"], "trees": []}', "not a valid noise model: KeyError"),
+        ('{"format": "corpus-validator noise model", "features": ["words"], "trees": [{"feature": [-1], "threshold": [0], "left": [0], "right": [0], "value": [1]}]}', "not a valid noise model: KeyError"),
+        ('{"format": "corpus-validator noise model", "features": ["words"], "trees": []}', "'trees' must be a list of one tree or more"),
+        ('{"format": "corpus-validator noise model", "features": ["words", "words"], "trees": []}', "a feature is named twice"),
+        # NaN or Infinity (JSON as Python reads it) would make every score NaN, and no paragraph fail.
+        ('{"format": "corpus-validator noise model", "features": ["words"], "bias": NaN, "calibration": {"raw": [0, 1], "probability": [0, 1]}, "trees": [{"feature": [-1], "threshold": [0], "left": [0], "right": [0], "value": [1]}]}', "is not a finite number"),
+        ('{"format": "corpus-validator noise model", "features": ["words"], "calibration": {"raw": [0, 1], "probability": [0, 1]}, "trees": [{"feature": [0, -1, -1], "threshold": [Infinity, 0, 0], "left": [1, 0, 0], "right": [2, 0, 0], "value": [0, 1, 2]}]}', "is not a finite number"),
+        ('{"format": "corpus-validator noise model", "features": ["words"], "calibration": {"raw": [0, 1], "probability": [0, 2]}, "trees": [{"feature": [-1], "threshold": [0], "left": [0], "right": [0], "value": [1]}]}', "probabilities must lie from 0 to 1"),
         ('{"format": "corpus-validator noise model", "features": ["colour"], "trees": []}', "feature(s) this version does not compute: colour"),
         # A split whose child is itself or above it would walk forever; one past the tree's end reads another tree.
         ('{"format": "corpus-validator noise model", "features": ["words"], "calibration": {"raw": [0, 1], "probability": [0, 1]}, "trees": [{"feature": [0, -1, -1], "threshold": [1, 0, 0], "left": [0, 0, 0], "right": [2, 0, 0], "value": [0, 1, 2]}]}', "tree 0: a node points outside the tree or back up it"),

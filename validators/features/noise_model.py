@@ -72,7 +72,11 @@ class NoiseModel:
             unknown = [f for f in features if f not in FEATURES]
             if unknown:
                 raise ConfigError(f"{source}: the model uses feature(s) this version does not compute: {', '.join(map(str, unknown))}")
+            if len(set(features)) != len(features):
+                raise ConfigError(f"{source}: a feature is named twice in 'features'")
             trees = data["trees"]
+            if not isinstance(trees, list) or not trees:
+                raise ConfigError(f"{source}: 'trees' must be a list of one tree or more (without, no paragraph would get a score)")
             keys = ("feature", "threshold", "left", "right", "value")
             sizes = np.array([len(tree["feature"]) for tree in trees], dtype=np.int64)
             for k, tree in enumerate(trees):
@@ -105,6 +109,13 @@ class NoiseModel:
             probability = np.array(calibration["probability"], dtype=np.float64)
             if len(raw) < 2 or len(raw) != len(probability) or np.any(np.diff(raw) <= 0):
                 raise ConfigError(f"{source}: calibration needs two or more increasing 'raw' points, one 'probability' each")
+            bias = float(data.get("bias", 0.0))
+            # JSON's NaN and Infinity would make every score NaN: no paragraph would ever fail.
+            numbers = (column["value"], column["threshold"][~leaf], raw, probability, np.array([bias]))
+            if not all(np.isfinite(values).all() for values in numbers):
+                raise ConfigError(f"{source}: a threshold, value, bias or calibration point is not a finite number")
+            if np.any((probability < 0) | (probability > 1)):
+                raise ConfigError(f"{source}: calibration probabilities must lie from 0 to 1")
             return cls(
                 features=features,
                 feature=np.where(leaf, 0, feature),
@@ -114,7 +125,7 @@ class NoiseModel:
                 value=column["value"],
                 roots=offsets,
                 depth=depth,
-                bias=float(data.get("bias", 0.0)),
+                bias=bias,
                 calibration_raw=raw,
                 calibration_probability=probability,
                 version=str(data.get("version", "")),
