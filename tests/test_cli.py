@@ -404,3 +404,23 @@ def test_export_keeps_going_on_undecodable_bytes(cli, corpus, tmp_path, suffix):
             (row,) = list(csv.DictReader(handle))
     assert row["raw"].startswith("Caf\ufffd owners")
     assert row["undecodable"] == "0xe9 at byte 3"
+
+
+def test_no_report_baseline_or_export_replaces_a_file_the_run_reads(cli, corpus, tmp_path):
+    corpus({"a.txt": NOISY})
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    (tmp_path / "expectations").mkdir()
+    (tmp_path / "expectations" / "names.toml").write_text("")
+    assert cli("baseline").exit_code == 0  # expectations/baseline.json: the baseline's own place
+    kept = {p: p.read_bytes() for p in [tmp_path / "pyproject.toml", *(tmp_path / "expectations").iterdir()]}
+    for args in (
+        ["check", "--baseline", "expectations/baseline.json", "-o", "expectations/baseline.json"],
+        ["check", "--report", "sarif=expectations/names.toml"],
+        ["baseline", "-o", "pyproject.toml"],
+        ["export", "-o", "pyproject.toml"],  # refused for its suffix, before anything is written
+    ):
+        result = cli(*args)
+        assert result.exit_code == 2, args
+    assert {p: p.read_bytes() for p in kept} == kept
+    assert "the run reads this file (settings, expectations or a baseline)" in cli("baseline", "-o", "pyproject.toml").stderr
+    assert cli("baseline", "-o", "expectations/baseline.json").exit_code == 0  # written again, as asked

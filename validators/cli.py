@@ -253,7 +253,7 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
         if not paths:
             sys.exit(EXIT_CLEAN)
     checked = _paths(paths, config)
-    _reports_apart([output, *(target for _, target in extra)], [*checked, *context])
+    _reports_apart([output, *(target for _, target in extra)], [*checked, *context], _inputs(config, baseline_file))
     with progress.shown(enabled=not quiet):
         report = run_check(checked, config, context)
     if accepted is not None:
@@ -331,22 +331,38 @@ def _emit_chunks(chunks, output: str | None) -> None:
             click.echo(chunk.encode("utf-8", "replace").decode("utf-8"), nl=False)
 
 
-def _reports_apart(targets: list, read: list) -> None:
+def _reports_apart(targets: list, read: list, inputs: list | None = None) -> None:
     """Refuse, before the work, report files (a check's reports, an export, a baseline) that
-    would overwrite each other or a corpus file (a report written over an article, or into a
-    checked folder as a ``.txt`` the next run would check as one)."""
+    would overwrite each other, a file the run reads besides the corpus (``inputs``: its
+    settings, expectations, baseline), or a corpus file (a report written over an article, or
+    into a checked folder as a ``.txt`` the next run would check as one)."""
     from .ingest import CORPUS_SUFFIX
 
     named: dict[str, str] = {}
+    kept = {os.path.realpath(path) for path in inputs or ()}
     for target in (t for t in targets if t):
         real = os.path.realpath(target)
         if real in named:
             raise CorpusValidatorError(f"{target}: named for two reports ({named[real]} and {target}): give each its own file")
+        if real in kept:
+            raise CorpusValidatorError(f"{target}: the run reads this file (settings, expectations or a baseline): write elsewhere")
         named[real] = target
         for path in read:
             inside = os.path.realpath(path)
             if real == inside or (real.endswith(CORPUS_SUFFIX) and real.startswith(inside.rstrip(os.sep) + os.sep)):
                 raise CorpusValidatorError(f"{target}: a report there would replace or join the corpus checked ({path}): write it elsewhere")
+
+
+def _inputs(config: Config, *also: str | None, writing_baseline: bool = False) -> list[str]:
+    """The files a run reads besides the corpus: its settings file, the files of its
+    ``expectations/`` folder (but the baseline, for the command that writes it), and ``also``."""
+    from .baseline import DEFAULT_PATH
+
+    files = [config.source, *also]
+    folder = config.expectations
+    if folder is not None and folder.is_dir():
+        files += [str(p) for p in folder.iterdir() if p.is_file() and not (writing_baseline and p.name == Path(DEFAULT_PATH).name)]
+    return [f for f in files if f]
 
 
 def _report_targets(reports, formats) -> list[tuple[str, str]]:
@@ -375,7 +391,7 @@ def export(paths, config_file, select, ignore, no_cache, engine, output) -> None
 
     config = _settings(config_file, select, ignore, no_cache, engine)
     checked = _paths(paths, config)
-    _reports_apart([output], checked)
+    _reports_apart([output], checked, _inputs(config))
     report = run_check(checked, config)
     frame = with_codes(report)
     kind = write_export(frame, output)
@@ -450,7 +466,7 @@ def baseline_command(paths, config_file, select, ignore, no_cache, engine, outpu
 
     config = _settings(config_file, select, ignore, no_cache, engine)
     checked = _paths(paths, config)
-    _reports_apart([output], checked)
+    _reports_apart([output], checked, _inputs(config, writing_baseline=True))
     report = run_check(checked, config)
     if output is None:  # the default place: its folder made if the corpus has none yet
         target = os.path.relpath(config.root / baseline.DEFAULT_PATH)
