@@ -130,7 +130,14 @@ def test_a_fingerprint_is_worked_out_when_an_output_asks_and_survives_a_change_o
     assert [f.fingerprint for f in report.findings] and len(calls) == 2 * len(report.findings)
 
 
-@pytest.mark.parametrize("content, message", [(None, "baseline file not found"), ("{", "not valid JSON"), ('{"version": 9}', "not a corpus-validator baseline")])
+_ENTRY = '{"version": 1, "findings": {"abc": {"code": "BP001", "path": "a.txt", "line": 1, "count": %s}}}'
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "baseline file not found"), ("{", "not valid JSON"), ('{"version": 9}', "not a corpus-validator baseline"),
+    *((_ENTRY % count, f"entry 'abc': count must be a whole number of 1 or more, not {shown}")
+      for count, shown in [("Infinity", "inf"), ('"1"', "'1'"), ("1.9", "1.9"), ("true", "True"), ("-5", "-5"), ("0", "0")]),
+])  # fmt: skip
 def test_bad_baseline_exits_2(cli, corpus, tmp_path, content, message):
     folder = corpus({"a.txt": STORY})
     path = tmp_path / "baseline.json"

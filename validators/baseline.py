@@ -46,10 +46,13 @@ def load(path: str | Path) -> Counter:
         raise CorpusValidatorError(f"{path}:{exc.lineno}:{exc.colno}: baseline is not valid JSON: {exc.msg}") from None
     if not isinstance(data, dict) or data.get("version") != FORMAT_VERSION or not isinstance(data.get("findings"), dict):
         raise CorpusValidatorError(f"{path}: not a corpus-validator baseline (version {FORMAT_VERSION})")
-    try:
-        return Counter({key: int(entry["count"]) for key, entry in data["findings"].items()})
-    except (TypeError, KeyError, ValueError):
-        raise CorpusValidatorError(f"{path}: each baseline entry needs a whole-number count") from None
+    counts = Counter()
+    for key, entry in data["findings"].items():
+        count = entry.get("count") if isinstance(entry, dict) else None
+        if type(count) is not int or count < 1:  # not 1.9, "1", true, -5 nor Infinity
+            raise CorpusValidatorError(f"{path}: entry {key!r}: count must be a whole number of 1 or more, not {count!r}")
+        counts[key] = count
+    return counts
 
 
 def apply(findings, accepted: Counter) -> tuple[list, int]:
