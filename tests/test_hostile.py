@@ -169,6 +169,16 @@ def test_a_suite_file_that_is_a_folder_is_an_error_not_the_bundled_suite(cli, co
     assert result.stderr.endswith("expectations/paragraphs.json: not a file\n") and result.stderr.count("\n") == 1
 
 
+@pytest.mark.parametrize("target", ["/nonexistent/paragraphs.json", "paragraphs.json"])  # nowhere; itself (a loop)
+def test_a_suite_file_that_is_a_broken_link_is_an_error_not_the_bundled_suite(cli, corpus, tmp_path, target):
+    corpus({"a.txt": NOISY})
+    (tmp_path / "expectations").mkdir()
+    (tmp_path / "expectations" / "paragraphs.json").symlink_to(target)
+    result = cli("check", "corpus")
+    assert result.exit_code == 2
+    assert result.stderr.endswith("expectations/paragraphs.json: a symbolic link to no file\n"), result.stderr
+
+
 @pytest.mark.parametrize(
     "pyproject, message",
     [

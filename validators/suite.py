@@ -74,8 +74,10 @@ class Suite:
 
 def expectation_file(name: str, directory: Path | None) -> tuple[str, str]:
     """(where it came from, text) of an ``expectations/`` file: the corpus's own, else the bundled one."""
-    if directory is not None and (directory / name).exists():
+    if directory is not None and ((directory / name).exists() or (directory / name).is_symlink()):
         path = directory / name
+        if not path.exists():  # a link to nowhere, or a loop, must not mean "use the bundled one" either
+            raise SuiteError(f"{path}: a symbolic link to no file")
         if not path.is_file():  # a folder in its place must not mean "use the bundled one"
             raise SuiteError(f"{path}: not a file")
         try:
