@@ -424,3 +424,13 @@ def test_no_report_baseline_or_export_replaces_a_file_the_run_reads(cli, corpus,
     assert {p: p.read_bytes() for p in kept} == kept
     assert "the run reads this file (settings, expectations or a baseline)" in cli("baseline", "-o", "pyproject.toml").stderr
     assert cli("baseline", "-o", "expectations/baseline.json").exit_code == 0  # written again, as asked
+
+
+def test_an_unknown_own_code_names_where_it_was_given(cli, corpus, tmp_path):
+    corpus({"a.txt": CLEAN})
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\nignore = ["XQ"]\n')
+    assert "pyproject.toml: 'ignore' names 'XQ', which is no rule code" in cli("check").stderr
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    for option in ("--select", "--ignore"):
+        result = cli("check", option, "XB001")
+        assert result.exit_code == 2 and result.stderr.startswith(f"corpus-validator: error: {option} names 'XB001', which is no rule code")

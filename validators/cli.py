@@ -92,9 +92,10 @@ def _settings(config_file, select, ignore, no_cache=False, engine=None) -> Confi
     if engine:
         config.engine = engine
     if select:
-        config.select = parse_codes(select, "select", "--select")
+        config.select = config.given["--select"] = parse_codes(select, "select", "--select")
     if ignore:
-        config.ignore = config.ignore + parse_codes(ignore, "ignore", "--ignore")
+        config.given["--ignore"] = parse_codes(ignore, "ignore", "--ignore")
+        config.ignore = config.ignore + config.given["--ignore"]
     return config
 
 

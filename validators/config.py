@@ -88,6 +88,7 @@ class Config:
     data_docs: str | None = None  # a folder for GX Data Docs (``check --data-docs``; gx engine only)
     spark_master: str | None = None  # the spark engine's master URL (None: local[*])
     per_file_ignores: list[tuple[str, re.Pattern, list[str]]] = field(default_factory=list)  # (glob, its regex, codes)
+    given: dict[str, list[str]] = field(default_factory=dict)  # codes given on the command line, by option ("--select")
 
     def ignored(self, path: str, code: str) -> bool:
         """Whether ``per-file-ignores`` drops ``code`` in the file at ``path`` (as findings name it)."""
@@ -115,8 +116,8 @@ class Config:
         for key, codes in named:
             for code in codes:
                 if not any(c.startswith(code) for c in RULES):
-                    raise ConfigError(f"{self.source or 'settings'}: '{key}' names {code!r}, which is no rule code "
-                                      "or prefix of one (and no suite declares it)")  # fmt: skip
+                    where = f"--{key}" if code in self.given.get(f"--{key}", ()) else f"{self.source or 'settings'}: '{key}'"
+                    raise ConfigError(f"{where} names {code!r}, which is no rule code or prefix of one (and no suite declares it)")
 
     def severity_of(self, code: str, gx_severity: str) -> str | None:
         """The level a finding of ``code`` gets, or None when the rule is not run."""
