@@ -101,6 +101,14 @@ def test_own_rule_is_selected_by_its_code_and_explained(project, cli):
     assert explained.exit_code == 0 and "press-release footer" in explained.stdout
 
 
+def test_the_rule_list_names_the_corpuss_own_rules(project, cli, monkeypatch):
+    from validators.rules import RULES
+
+    monkeypatch.delitem(RULES, "XB001", raising=False)  # as a new process knows only the built-in rules
+    listing = cli("rule")
+    assert listing.exit_code == 0 and "XB001  noise" in listing.stdout and "BP001" in listing.stdout
+
+
 def _declared(**changes):
     item = json.loads(json.dumps(OWN_RULE))
     for key, value in changes.items():

@@ -509,15 +509,16 @@ def train_noise(labelled, output, config_file) -> None:
 @click.argument("code", required=False)
 @handle_errors
 def rule(code: str | None) -> None:
-    """Explain the rule CODE, or list every rule."""
+    """Explain the rule CODE, or list every rule (the corpus's own, declared in its suites, too)."""
+    from .suite import load_suites
+
     if not code:
+        load_suites(load_config(None).expectations)
         for rule_code, rule_class in sorted(RULES.items()):
             summary = rule_class.doc().splitlines()[0]
-            click.echo(f"{rule_code}  {rule_class.family:<9}  {rule_class.name:<22}  {summary}")
+            click.echo(_visible(f"{rule_code}  {rule_class.family:<9}  {rule_class.name:<22}  {summary}"))
         return
     if code.upper() not in RULES and code.upper().startswith("X"):  # perhaps the corpus's own, in its suites
-        from .suite import load_suites
-
         load_suites(load_config(None).expectations)
     rule_class = RULES.get(code.upper())
     if rule_class is None:
