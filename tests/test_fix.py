@@ -426,3 +426,24 @@ def test_notes_on_stderr_show_a_hostile_file_name_escaped(cli, corpus, tmp_path)
     for stderr in (kept, skipped):
         assert "x\\x0a::error file=README.md::hacked \\x1b]0;pwn\\x07.txt" in stderr, stderr
         assert "\x1b" not in stderr and not any(line.lstrip().startswith("::") for line in stderr.splitlines())
+
+
+def test_drop_noise_keeps_one_copy_of_a_closing_line_the_articles_share(cli, corpus):
+    """Short genuine lines in several articles (only their count of files flags them, no
+    pattern names them) keep one copy: the score may be wrong, and nothing is deleted everywhere."""
+    shared = ["The White House did not respond to a request for comment.", "He declined to comment."]
+    stories = [
+        "North Korea said on Monday it was not interested in more talks with the United States without concessions.",
+        "Heavy rain flooded parts of the capital overnight, forcing the closure of two metro lines and several schools.",
+        "The central bank held interest rates steady on Thursday, saying inflation was easing but remained above target.",
+        "A new study of coastal wetlands found that restoration projects had doubled the number of nesting birds.",
+    ]
+    folder = corpus({f"a{n}.txt": "\n\n".join([story, *shared]) + "\n" for n, story in enumerate(stories)})
+    found = json.loads(cli("check", folder, "--format", "json").stdout)["findings"]
+    flagged = {f["code"] for f in found if f["severity"] == "error" and f["family"] == "noise"}
+    assert flagged and not flagged & {"BP001", "BP002", "BP003", "BP004", "BP005", "BP006", "BP007", "BP008", "BP009"}
+    result = cli("fix", folder, "--drop-noise")
+    texts = [blocks(folder / f"a{n}.txt") for n in range(len(stories))]
+    for line in shared:
+        assert sum(line in text for text in texts) >= 1, line
+    assert "the last copy of this text, which no pattern rule names as page furniture" in result.stderr

@@ -15,7 +15,9 @@ rules say (``choose_drops``):
   deleted only when a pattern rule (BP0xx: a newsletter prompt, a copyright footer …)
   names it; a structural sign alone (BP100) never deletes it.
 - Never the last copy of running text: of the copies of a paragraph (same words, case and
-  punctuation folded) in the files read, one is kept.
+  punctuation folded) in the files read, one is kept; nor the last copy of a shorter text in
+  several files that no pattern rule names (a closing sentence the articles share, which
+  only the score or the count of files flags).
 - Never all of a file's running text, and never every paragraph of a file: a file is not
   emptied.
 
@@ -228,11 +230,16 @@ def choose_drops(report: Report) -> tuple[dict[int, list[Finding]], list[HeldBac
     keys = frame["text_key"] if "text_key" in frame else [canonical(t) for t in frame["text"]]
     copies: dict[object, list[int]] = {}
     for row, key in enumerate(keys):
-        if story[row]:
-            copies.setdefault(key, []).append(row)
+        copies.setdefault(key, []).append(row)
     for rows in copies.values():
-        if all(r in noise and r not in held for r in rows):
+        if not all(r in noise and r not in held for r in rows):
+            continue
+        if story[rows[0]]:
             held[rows[0]] = "the last copy of this running text" if len(rows) > 1 else "the only copy of this running text"
+        elif len(rows) > 1 and not any(issubclass(RULES[f.code], PatternRule) for r in rows for f in noise[r]):
+            # A short line in several files that no pattern names (a sentence the articles
+            # share, "He declined to comment."): the scores and counts may be wrong, so one stays.
+            held[rows[0]] = "the last copy of this text, which no pattern rule names as page furniture"
 
     kept = [
         HeldBack(noise[r][0].path, noise[r][0].line, ",".join(sorted({f.code for f in noise[r]})), reason)
