@@ -447,3 +447,23 @@ def test_drop_noise_keeps_one_copy_of_a_closing_line_the_articles_share(cli, cor
     for line in shared:
         assert sum(line in text for text in texts) >= 1, line
     assert "the last copy of this text, which no pattern rule names as page furniture" in result.stderr
+
+
+def test_drop_noise_keeps_what_would_change_how_the_rest_of_the_file_splits(cli, corpus):
+    """Deleting the first block would take the file's only blank line: its last three lines would
+    then be read as three paragraphs, and the next run would delete the third. A second run
+    must change nothing."""
+    text = (
+        "Share this article\n\n"
+        "North Korea said on Monday it was not interested in more talks with the United States without concessions.\n"
+        "The statement came a day after the president hinted at upcoming meetings, officials said.\n"
+        "Sign up for our newsletter\n"
+    )
+    folder = corpus({"a.txt": text, "b.txt": "Share this article\n\n" + "\n\n".join(harbour_story("Bude")) + "\n"})
+    result = cli("fix", folder, "--drop-noise", "--no-cache")
+    assert (folder / "a.txt").read_text() == text
+    assert "a.txt:1 (BP004): deleting it would change how the rest of the file splits into paragraphs" in result.stderr
+    assert "Share this article" not in (folder / "b.txt").read_text()  # where the blocks stay blocks, it goes
+    after = {name: (folder / name).read_bytes() for name in ("a.txt", "b.txt")}
+    cli("fix", folder, "--drop-noise", "--no-cache")
+    assert {name: (folder / name).read_bytes() for name in after} == after

@@ -20,6 +20,9 @@ rules say (``choose_drops``):
   only the score or the count of files flags).
 - Never all of a file's running text, and never every paragraph of a file: a file is not
   emptied.
+- Never what would change how the rest of the file splits into paragraphs (its last blank
+  line going, so that each line would be a paragraph): the next run would find new
+  paragraphs, and a second run must change nothing.
 
 What is kept for these reasons is reported (``FixPlan.held_back``); its findings stay.
 """
@@ -37,6 +40,7 @@ from .findings import Finding
 from .ingest import BOM, Document, decode, escaped_name
 from .pipeline import Report, check_documents
 from .rules import RULES, PatternRule
+from .segment import segment
 
 MAX_PASSES = 5
 #: Running text: this many words or more (as the noise features' ``prose``), and a sentence's
@@ -240,6 +244,18 @@ def choose_drops(report: Report) -> tuple[dict[int, list[Finding]], list[HeldBac
             # A short line in several files that no pattern names (a sentence the articles
             # share, "He declined to comment."): the scores and counts may be wrong, so one stays.
             held[rows[0]] = "the last copy of this text, which no pattern rule names as page furniture"
+
+    # A file whose last blank line goes would be read one paragraph a line: the rest of it would
+    # split otherwise, and the next run find new paragraphs (and delete them). Its drops wait.
+    documents = {doc.doc_id: doc for doc in report.documents}
+    for doc_id, rows in rows_of.items():
+        going = {r for r in rows if r in noise and r not in held}
+        if not going or doc_id not in documents:
+            continue
+        after = segment(apply_edits(documents[doc_id].text, drop_edits(report, going))).paragraphs
+        if [p.raw for p in after] != [frame["raw"][r] for r in rows if r not in going]:
+            for r in going:
+                held[r] = "deleting it would change how the rest of the file splits into paragraphs"
 
     kept = [
         HeldBack(noise[r][0].path, noise[r][0].line, ",".join(sorted({f.code for f in noise[r]})), reason)
