@@ -61,6 +61,12 @@ def test_diff_shows_terminal_escapes_and_workflow_commands_escaped(cli, corpus):
     assert not any(line.lstrip().startswith("::") for line in result.stdout.splitlines())
 
 
+def test_diff_shows_an_undecodable_byte_as_every_report_does(cli, corpus):
+    folder = corpus({"a.txt": b"Tom &amp; Jerry caf\xe9 ran the shop, the owner said.\n"})
+    lines = cli("fix", folder, "--diff").stdout.splitlines()
+    assert "-Tom &amp; Jerry caf\\xe9 ran the shop, the owner said." in lines and "\ufffd" not in "".join(lines)
+
+
 def test_diff_counts_lines_by_line_feeds_and_keeps_a_file_name_on_its_header(cli, corpus):
     # A lone CR is part of its line (as diff and git count lines), not a line cut short; a
     # file name with a line feed is shown escaped on its header line.

@@ -72,8 +72,8 @@ class FileChange:
     def diff(self) -> str:
         # Lines end at line feeds only, as diff and git count them: a lone CR (old Mac text) or
         # a Unicode line separator is part of its line, shown escaped, not a line of its own.
-        old = _lines(self.before.decode("utf-8", "replace"))
-        new = _lines(self.after.decode("utf-8", "replace"))
+        old = _lines(self.before.decode("utf-8", "surrogateescape"))  # an undecodable byte shows as \xNN
+        new = _lines(self.after.decode("utf-8", "surrogateescape"))
         # A file name's line breaks shown escaped, so it stays on its header line (the command
         # line shows the rest of the diff escaped, as every report).
         name = escaped_name(self.path).replace("\n", "\\x0a").replace("\r", "\\x0d")
