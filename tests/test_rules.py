@@ -318,6 +318,20 @@ def test_each_later_copy_points_at_the_original_first(run):
     assert "repeats corpus/a.txt:1 (3 copies in all)" in found[1].message
 
 
+def test_a_text_copied_many_times_names_the_first_copies_only(run, monkeypatch):
+    """k copies naming the k - 1 others is k² places: 20,000 copies of a paragraph took 59 s
+    and 6.4 GB. Each copy names the original, then the first others, MAX_COPY_PLACES at most."""
+    from validators.rules import duplicate
+
+    monkeypatch.setattr(duplicate, "MAX_COPY_PLACES", 3)
+    report = run({f"{n}.txt": f"{STORY}\n" for n in range(7)})
+    found = {f.path.rsplit("/", 1)[-1]: [p.path.rsplit("/", 1)[-1] for p in f.related] for f in report.findings if f.code == "DU001"}
+    assert found["1.txt"] == ["0.txt", "2.txt", "3.txt"]  # among the first copies: the others
+    assert found["3.txt"] == ["0.txt", "1.txt", "2.txt"]
+    assert found["4.txt"] == found["6.txt"] == ["0.txt", "1.txt", "2.txt"]  # later ones: the first places
+    assert all("(7 copies in all)" in f.message for f in report.findings if f.code == "DU001")
+
+
 COMMENT = "Thanks for writing this up, it explains the deadline far better than the news did."
 
 
