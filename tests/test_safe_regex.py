@@ -37,3 +37,14 @@ def test_every_bundled_pattern_passes():
     assert len(_bundled_patterns()) > 20
     for pattern in _bundled_patterns():
         check(pattern)
+
+
+def test_a_posix_class_is_refused_not_read_as_a_set_of_its_letters():
+    import re
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and no warning reaches stderr
+        with pytest.raises(re.error, match=r"Possible nested set.*no POSIX classes such as \[\[:alpha:\]\]"):
+            check("[[:alpha:]]+ said")
+    assert check(r"[^\W\d_]+ said").pattern == r"[^\W\d_]+ said"

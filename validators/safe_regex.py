@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 import re._constants as C  # noqa: N812 (re's own names for its parse tree)
 import re._parser as parser
+import warnings
 
 #: Characters the overlap test samples: Latin, punctuation and the typographic marks of news text.
 _SAMPLE = "".join(chr(c) for c in range(0x250)) + "‘’‚“”„–—…•·€£¥©®™\u00a0\u2009\u200b\u3000αβγ中あ"
@@ -51,8 +52,16 @@ class UnsafePattern(ValueError):
 
 def check(pattern: str) -> re.Pattern:
     """``pattern`` compiled, or ``re.error`` / ``UnsafePattern`` saying why it is refused."""
+    with warnings.catch_warnings():
+        # "Possible nested set": a POSIX class ([[:alpha:]]), which Python's re reads as a set of
+        # the characters "[:alph]" and a "]" after it: not what was meant, and a warning on stderr.
+        # The parser warns on every call (``re.compile`` only on a pattern it has not cached).
+        warnings.simplefilter("error", FutureWarning)
+        try:
+            tree = parser.parse(pattern)
+        except FutureWarning as warning:
+            raise re.error(f"{warning} (Python's re has no POSIX classes such as [[:alpha:]]: write [^\\W\\d_])") from None
     compiled = re.compile(pattern)
-    tree = parser.parse(pattern)
     fold = bool(tree.state.flags & re.IGNORECASE)
     reason = _Checker(fold).sequence(list(tree), frozenset(), outer=False)
     if reason:
