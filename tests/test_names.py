@@ -412,6 +412,9 @@ def test_bad_citation_marks_are_clear_errors():
         NameLexicon.parse("names.toml", "citation_marks = ['(doi']\n")
     with pytest.raises(ConfigError, match="citation_marks"):
         NameLexicon.parse("names.toml", "citation_marks = ['(a+)+$']\n")
+    for mark in ("", "(?:doi)?"):  # found in every paragraph: every name finding would go, unseen
+        with pytest.raises(ConfigError, match="matches an empty text, so every paragraph would be a reference-list entry"):
+            NameLexicon.parse("names.toml", f"citation_marks = ['Retrieved', '{mark}']\n")
 
 
 def test_a_registry_name_led_by_an_acronym_is_one_mention():

@@ -176,11 +176,13 @@ def _citation_pattern(source: str, marks) -> re.Pattern | None:
         raise ConfigError(f"{source}: citation_marks must be a list of regular expressions")
     for mark in marks:
         try:
-            checked_pattern(mark)
+            compiled = checked_pattern(mark)
         except re.error as exc:
             raise ConfigError(f"{source}: citation_marks: {mark!r} is not a valid regular expression: {exc}") from None
         except UnsafePattern as exc:
             raise ConfigError(f"{source}: citation_marks: {exc}") from None
+        if compiled.search(""):  # found in any paragraph: every one a reference entry, and no name finding
+            raise ConfigError(f"{source}: citation_marks: {mark!r} matches an empty text, so every paragraph would be a reference-list entry")
     return re.compile("|".join(f"(?:{m})" for m in marks)) if marks else None
 
 
