@@ -110,6 +110,16 @@ def test_fix_keeps_file_permissions_and_leaves_no_temporary_file(cli, corpus):
     assert sorted(p.name for p in folder.iterdir()) == ["a.txt"]
 
 
+def test_fix_keeps_the_files_extended_attributes(cli, corpus):
+    folder = corpus({"a.txt": "Trump &amp; Kim\n"})
+    try:
+        os.setxattr(folder / "a.txt", "user.tag", b"reviewed")
+    except (AttributeError, OSError):
+        pytest.skip("no user extended attributes here")
+    cli("fix", folder)
+    assert (folder / "a.txt").read_text() == "Trump & Kim\n" and os.getxattr(folder / "a.txt", "user.tag") == b"reviewed"
+
+
 @pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="only root may give a file to another user")
 def test_fix_run_as_root_keeps_the_files_owner_and_group(cli, corpus):
     folder = corpus({"a.txt": "Trump &amp; Kim\n"})

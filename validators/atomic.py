@@ -84,6 +84,7 @@ def _prepare(path: str | os.PathLike, write: Callable[[str], None] | bytes | str
             before = target.stat()
             if hasattr(os, "getuid") and (before.st_uid, before.st_gid) != (os.getuid(), os.getgid()):
                 _keep_owner(temp, before)  # POSIX only: Windows files have no uid to keep
+            _keep_attributes(target, temp)
             os.chmod(temp, before.st_mode & 0o7777)
         else:
             os.chmod(temp, 0o666 & ~_umask())
@@ -107,6 +108,22 @@ def _keep_owner(temp: str, before: os.stat_result) -> None:
             os.chown(temp, -1, before.st_gid)  # a group the user is in
         except PermissionError:
             pass
+
+
+def _keep_attributes(target: Path, temp: str) -> None:
+    """The file keeps its extended attributes (a tag, a label an editor or a backup tool set),
+    where the system has them (``os.listxattr``: Linux) and lets them be copied."""
+    if not hasattr(os, "listxattr"):
+        return
+    try:
+        names = os.listxattr(target)
+    except OSError:
+        return
+    for name in names:
+        try:
+            os.setxattr(temp, name, os.getxattr(target, name))
+        except OSError:  # one the system keeps for itself (security.*), or not ours to set
+            continue
 
 
 def write_atomic(path: str | os.PathLike, write: Callable[[str], None] | bytes | str) -> None:
