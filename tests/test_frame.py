@@ -43,3 +43,21 @@ def test_load_paragraphs_gives_the_documented_columns(tmp_path):
     frame = load_paragraphs(tmp_path)
     assert list(frame.columns) == PARAGRAPH_COLUMNS
     assert frame["line_start"].tolist() == [1, 3] and str(frame["line_start"].dtype) == "int64"
+
+
+def test_assemble_fills_a_column_given_as_one_value_and_a_count():
+    """The cache keeps a column of one value as (value, count); the table is filled from it
+    in place, as from the list it stands for."""
+    from validators.frame import assemble
+    from validators.ingest import Document
+
+    documents = [Document(path=f"{n}.txt", doc_id=n, data=b"") for n in range(3)]
+    columns = [
+        {"para": [0, 1], "flag": (None, 2), "word": ("x", 2)},
+        {"para": [0], "flag": ("set", 1), "word": ["y"]},
+        {"para": [0, 1, 2], "flag": [None, "a", None], "word": ("z", 3)},
+    ]
+    table = assemble(documents, columns)
+    assert table["flag"] == [None, None, "set", None, "a", None]
+    assert table["word"] == ["x", "x", "y", "z", "z", "z"]
+    assert table["path"] == ["0.txt", "0.txt", "1.txt", "2.txt", "2.txt", "2.txt"] and len(table) == 6

@@ -149,7 +149,8 @@ def document_columns(doc: Document) -> dict[str, list]:
 
 
 def assemble(documents: list[Document], per_document: list[dict[str, list]]) -> Table:
-    """One table from each document's columns, in document order, with ``path`` and ``doc_id``."""
+    """One table from each document's columns, in document order, with ``path`` and ``doc_id``.
+    A column may be given as the cache keeps one of a single value: (value, count)."""
     names = PARAGRAPH_COLUMNS[2:]
     if per_document:  # the paragraph columns first, then features, however the cache ordered them
         names = [n for n in names if n in per_document[0]] + [n for n in per_document[0] if n not in names]
@@ -163,7 +164,12 @@ def assemble(documents: list[Document], per_document: list[dict[str, list]]) -> 
         merged["path"][at:end] = [doc.path] * (end - at)
         merged["doc_id"][at:end] = [doc.doc_id] * (end - at)
         for name in names:
-            merged[name][at:end] = columns[name]
+            values = columns[name]
+            if type(values) is tuple:  # a column of one value, as cached: (value, count)
+                if values[0] is not None:  # None is there already
+                    merged[name][at:end] = [values[0]] * values[1]
+            else:
+                merged[name][at:end] = values
         at = end
     return Table.adopting(merged)
 

@@ -141,7 +141,8 @@ def _file_stage(documents: list[Document], context: Context, cache: FeatureCache
         if first is not None and first[0].text == doc.text and first[0].problem == doc.problem:
             return first[1]
         stored = cache.get(content)
-        sections = unpack(stored, doc) if stored else {}
+        # Whole, the sections go to the table only; else file steps run on them (``todo``).
+        sections = unpack(stored, doc, for_table=stored.keys() >= wanted) if stored else {}
         unpacked[content] = (doc, sections)
         return sections
 

@@ -333,9 +333,11 @@ def _pack(step: FileStep, outputs: dict) -> dict:
     return pack_columns(outputs) if step.columns and not step.data else outputs  # per-file data as it is
 
 
-def _unpack(step: FileStep, stored: dict, doc: Document) -> dict:
+def _unpack(step: FileStep, stored: dict, doc: Document, for_table: bool = False) -> dict:
     if step.unpack:
         return step.unpack(stored, doc)
+    if for_table:  # a column of one value stays (value, count): ``frame.assemble`` fills it in place
+        return stored
     return unpack_columns(stored, doc) if step.columns and not step.data else stored
 
 
@@ -343,9 +345,12 @@ def pack(sections: dict[str, dict]) -> dict[str, dict]:
     return {name: _pack(FILE_STEPS[name], outputs) for name, outputs in sections.items()}
 
 
-def unpack(stored: dict[str, dict], doc: Document) -> dict[str, dict]:
-    """The cached sections of the registered steps (others, from steps since removed, are dropped)."""
-    return {name: _unpack(FILE_STEPS[name], out, doc) for name, out in stored.items() if name in FILE_STEPS}
+def unpack(stored: dict[str, dict], doc: Document, for_table: bool = False) -> dict[str, dict]:
+    """The cached sections of the registered steps (others, from steps since removed, are dropped).
+    ``for_table``: the sections go to ``assemble_corpus`` only (no file step reads them), which
+    takes a column of one value as it is cached, (value, count): most of a file's encoding
+    columns are None throughout, and a list of them each would only be copied into the table."""
+    return {name: _unpack(FILE_STEPS[name], out, doc, for_table) for name, out in stored.items() if name in FILE_STEPS}
 
 
 @dataclass
