@@ -238,6 +238,36 @@ class _RunsCode:
         return (exec, (f"open({str(self.marker)!r}, 'w').write('ran')",))
 
 
+def test_a_link_in_the_cache_folder_is_replaced_not_written_through(cli, corpus, tmp_path):
+    """A checked-out corpus may carry links where the cache's files go: what they point at is
+    never written (a link named features.pickle had its target overwritten with the cache)."""
+    import time
+
+    from validators import cache as cache_module
+
+    corpus(CROSS_FILE)
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    folder = tmp_path / cache_module.FOLDER
+    folder.mkdir()
+    victim, elsewhere = tmp_path / "notes.txt", tmp_path / "outside" / "ignored"
+    victim.write_text("my notes\n")
+    (folder / cache_module.FILE).symlink_to(victim)
+    (folder / ".gitignore").symlink_to(elsewhere)  # a link to nowhere: writing it would make a file there
+    expected = cli("check", "--format", "json", "--no-cache").stdout
+    assert cli("check", "--format", "json").stdout == expected
+    assert victim.read_text() == "my notes\n" and not elsewhere.exists()
+    assert not (folder / cache_module.FILE).is_symlink() and not (folder / ".gitignore").is_symlink()
+    assert cli("check", "--format", "json").stdout == expected  # and the cache written in their place works
+    # A temporary file a run killed while writing the cache left goes once it is an hour old.
+    stale = folder / f".{cache_module.FILE}.k3j_9xq2.corpus-validator.tmp"
+    stale.write_bytes(b"half a cache")
+    old = time.time() - 2 * 3600
+    os.utime(stale, (old, old))
+    (tmp_path / "corpus" / "c.txt").write_text("A new file, so the cache is written again.\n")
+    cli("check")
+    assert not stale.exists()
+
+
 def test_a_cache_file_that_would_run_code_when_loaded_is_not_loaded_and_is_replaced(cli, corpus, tmp_path):
     import io
     import pickle

@@ -79,7 +79,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .atomic import write_atomic
+from .atomic import remove_stale_temporaries, write_atomic
 
 FOLDER = ".corpus-validator-cache"
 FILE = "features.pickle"
@@ -210,6 +210,13 @@ class FeatureCache:
         rewrite = not self.intact or self._worth_rewriting(self.size + sum(map(len, records.values())))
         try:
             self.folder.mkdir(exist_ok=True)
+            # The folder's files are ours: a link in their place (a checked-out corpus can carry
+            # one) is replaced, never written through to what it points at.
+            for own in (self.folder / FILE, self.folder / ".gitignore"):
+                if own.is_symlink():
+                    own.unlink()
+                    rewrite = rewrite or own.name == FILE
+            remove_stale_temporaries([self.folder / FILE])  # a run killed while writing it left one
             ignore = self.folder / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# Made by corpus-validator: a cache, never committed.\n*\n")
