@@ -182,7 +182,7 @@ def test_ctrl_c_stops_the_workers_and_says_interrupted_once(project, tmp_path):
         if run.poll() is None:
             os.killpg(run.pid, signal.SIGKILL)
             run.communicate()
-    assert run.returncode == 2
+    assert run.returncode == 130  # 128 + SIGINT: what a shell reports for Ctrl-C, apart from a usage error's 2
     assert stderr == "corpus-validator: error: interrupted\n"
     for worker in workers:
         assert not os.path.exists(f"/proc/{worker}") or open(f"/proc/{worker}/stat").read().split()[2] == "Z"

@@ -23,11 +23,27 @@ from .errors import CorpusValidatorError
 from .rules import RULES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
 
 
 def _fail(message: str) -> None:
     _say(f"corpus-validator: error: {message}")
     sys.exit(EXIT_ERROR)
+
+
+def _interrupted() -> None:
+    """Ctrl-C: one line, and out. After a pool of workers, without Python's exit handlers:
+    ``concurrent.futures`` joins its threads there, and one still feeding the stopped workers
+    could wait for ever (or print a traceback). Spark's handlers stop its JVM, so they run."""
+    _say("corpus-validator: error: interrupted")
+    from .pool import workers_started
+
+    if workers_started() and "validators.spark" not in sys.modules:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
+    sys.exit(EXIT_INTERRUPTED)
 
 
 def _say(message: str) -> None:
@@ -70,7 +86,7 @@ def handle_errors(command):
         except CorpusValidatorError as exc:
             _fail(str(exc))
         except KeyboardInterrupt:
-            _fail("interrupted")
+            _interrupted()
         except Exception as exc:  # a bug of ours: say so plainly; the traceback only on request
             if os.environ.get("CORPUS_VALIDATOR_DEBUG"):
                 raise

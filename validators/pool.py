@@ -8,9 +8,9 @@ parent prepared instead of unpickling it), spawned elsewhere.
 
 An exception a worker raises is raised here as it was (our errors keep their one-line
 message). A worker that dies (killed, out of memory) stops the run with an error, never a
-hang. Workers ignore Ctrl-C, which reaches the whole process group: the parent stops them
-and says "interrupted" once; on Linux each worker also dies with its parent, so a parent
-killed outright leaves no orphans.
+hang. Workers ignore Ctrl-C, which reaches the whole process group: the parent stops them,
+says "interrupted" once and exits at once (``cli._interrupted``); on Linux each worker also
+dies with its parent, so a parent killed outright leaves no orphans.
 
 ``multiprocessing`` is imported only when a pool is started: a one-file run never pays for it.
 """
@@ -24,6 +24,14 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import CorpusValidatorError
+
+
+_started: list[bool] = []  # a pool has been started in this process
+
+
+def workers_started() -> bool:
+    """Whether this process started worker processes (``ordered_map``)."""
+    return bool(_started)
 
 
 def core_count() -> int:
@@ -82,6 +90,7 @@ def ordered_map(
     size = max(1, -(-len(items) // (workers * chunks_per_worker)))
     chunks = [list(items[start : start + size]) for start in range(0, len(items), size)]
     executor = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(setup, argument))
+    _started[:] = [True]
     finished = False
     try:
         futures = [executor.submit(_call_chunk, function, chunk) for chunk in chunks]
