@@ -592,3 +592,24 @@ def test_cache_on_a_file_system_that_cannot_map_it_is_read_into_memory(tmp_path,
     x = loaded.entries["a"]["step"]["x"]
     assert np.array_equal(x, np.arange(OUT_OF_BAND)) and x.ctypes.data % 8 == 0
     x[0] = -1  # writable, as a mapped or unpickled array is
+
+
+def test_an_unforeseen_error_after_reading_the_cache_names_the_cache(cli, corpus, tmp_path, monkeypatch):
+    """Damage inside a cache record is not detected (no checksum): what it breaks is an internal
+    error, whose message says how to rule the cache out."""
+    from validators import cache as cache_module
+    from validators.features import duplicate
+
+    corpus(CROSS_FILE)
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    assert cli("check").exit_code == 1  # the cache is written
+    monkeypatch.setattr(cache_module, "READ_FROM", [])
+
+    def damaged(*args, **kwargs):
+        raise IndexError("index 8125824763237605484 is out of bounds for axis 0 with size 50092")
+
+    monkeypatch.setattr(duplicate, "add_duplicate_features", damaged)
+    result = cli("check")
+    assert result.exit_code == 2
+    assert "internal error: IndexError" in result.stderr
+    assert f"if the feature cache {tmp_path / cache_module.FOLDER} is damaged, delete it or run with --no-cache" in result.stderr

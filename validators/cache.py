@@ -116,6 +116,11 @@ CORPUS_SHARE = 0.5
 PARTIAL_LIMIT = 2
 
 
+#: The cache folders this process read entries from: an error no one foresaw names them (damage
+#: inside a record is not detected: no record carries a checksum).
+READ_FROM: list[Path] = []
+
+
 class FeatureCache:
     def __init__(self, folder: Path | None, sections: dict[str, str] | None = None, max_bytes: int = MAX_BYTES):
         """``sections``: each feature step's key (``steps.step_keys``); an entry is a dict of
@@ -154,6 +159,8 @@ class FeatureCache:
             self.intact = not stale and not cut_short
         if stale:  # a step changed: its sections go, the others' stay (written again on save)
             self.entries = {k: {n: v for n, v in e.items() if n not in stale} for k, e in self.entries.items()}
+        if self.entries:
+            READ_FROM.append(self.folder)
 
     def _read_records(self, view: memoryview, at: int) -> bool:
         """Read the records from ``at`` on; whether the last one was cut short."""

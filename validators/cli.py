@@ -96,7 +96,10 @@ def handle_errors(command):
             reason = engine.failure_reason(exc) if engine is not None else None
             if reason is not None:
                 _fail(f"Spark {reason}")
-            _fail(f"internal error: {exc.__class__.__name__}: {exc} (set CORPUS_VALIDATOR_DEBUG=1 for the traceback)")
+            from .cache import READ_FROM
+
+            damaged = f"; if the feature cache {READ_FROM[-1]} is damaged, delete it or run with --no-cache" if READ_FROM else ""
+            _fail(f"internal error: {exc.__class__.__name__}: {exc} (set CORPUS_VALIDATOR_DEBUG=1 for the traceback{damaged})")
 
     return wrapper
 
