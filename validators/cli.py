@@ -80,6 +80,9 @@ def handle_errors(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        cache = sys.modules.get("validators.cache")
+        if cache is not None:  # another command run in this process (tests, an embedding program)
+            cache.READ_FROM.clear()
         try:
             with _without_cycle_collection():
                 return command(*args, **kwargs)
