@@ -114,7 +114,6 @@ class Mojibake(Rule):
 
     def hits(self, row, spec, corpus):
         cause = describe_mix_up(row["mojibake"])
-        repaired = repair_encoding(row["raw"])
         return [
             Hit(
                 row.name,
@@ -124,8 +123,17 @@ class Mojibake(Rule):
                 f"replace with {quote(replacement, 30)}",
                 edits=((start, end, replacement),),
             )
-            for start, end, replacement in _changed_regions(row["raw"], repaired)
+            for start, end, replacement in mojibake_regions(row, corpus)
         ]
+
+
+def mojibake_regions(row, corpus) -> list[tuple[int, int, str]]:
+    """(start, end, replacement) of each place EN001 repairs in the row's raw text, worked out
+    once per row whichever rule asks first (the stray-character rules leave these to EN001)."""
+    regions = corpus.memo("mojibake regions", dict)
+    if row.name not in regions:
+        regions[row.name] = _changed_regions(row["raw"], repair_encoding(row["raw"]))
+    return regions[row.name]
 
 
 def repair_encoding(raw: str) -> str:
@@ -274,8 +282,8 @@ class StrayCharacterRule(CharacterRule):
     def hits(self, row, spec, corpus):
         hits = super().hits(row, spec, corpus)
         if hits and row.get("mojibake"):
-            repaired = [(start, end) for start, end, _ in _changed_regions(row["raw"], repair_encoding(row["raw"]))]
-            hits = [h for h in hits if not any(start <= h.start and h.end <= end for start, end in repaired)]
+            repaired = mojibake_regions(row, corpus)
+            hits = [h for h in hits if not any(start <= h.start and h.end <= end for start, end, _ in repaired)]
         return hits
 
 
