@@ -7,17 +7,12 @@ import tomllib
 from ..errors import ConfigError
 
 
-def load_toml(source: str, text: str) -> dict:
-    """An ``expectations/*.toml`` file's keys, or a ConfigError naming the file if it is not TOML."""
+def parse_toml(source: str, text: str, known: set[str]) -> dict:
+    """An ``expectations/*.toml`` file's keys, or a ConfigError naming the file: not TOML, or a key not in ``known``."""
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
-
-
-def parse_toml(source: str, text: str, known: set[str]) -> dict:
-    """``load_toml``, and a ConfigError for a key not in ``known``."""
-    data = load_toml(source, text)
     unknown = set(data) - known
     if unknown:
         raise ConfigError(f"{source}: unknown key(s) {', '.join(sorted(unknown))}")
