@@ -21,6 +21,7 @@ they need (ties by name), so the pipeline runs the registered steps without nami
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib
@@ -261,6 +262,15 @@ class DamagedRows(Exception):
     """A row of ``PackedRows`` that does not unpickle: the cache file it was mapped from is damaged."""
 
 
+@contextlib.contextmanager
+def _damaged():
+    """Any error unpickling a row (a damaged or crafted cache file) as ``DamagedRows``."""
+    try:
+        yield
+    except Exception as exc:
+        raise DamagedRows(str(exc) or type(exc).__name__) from None
+
+
 class PackedRows(Sequence):
     """A file's per-row values (each a plain value: tuples, lists, strings, numbers) as the
     cache keeps them: each row pickled on its own, one after another, in one byte array
@@ -293,11 +303,9 @@ class PackedRows(Sequence):
     def __iter__(self):
         ends = self.ends.tolist()
         reader, values = _PlainValues(io.BytesIO(memoryview(self.blob))), []
-        try:
+        with _damaged():
             for start, end in zip([0, *ends], ends):
                 values.append(self.empty if start == end else reader.load())
-        except Exception as exc:  # a damaged or crafted cache file: any unpickling error
-            raise DamagedRows(str(exc) or type(exc).__name__) from None
         return iter(values)
 
     def __getitem__(self, row):
@@ -308,10 +316,8 @@ class PackedRows(Sequence):
         start, end = int(self.ends[row - 1]) if row else 0, int(self.ends[row])
         if start == end:
             return self.empty
-        try:
+        with _damaged():
             return _PlainValues(io.BytesIO(memoryview(self.blob)[start:end])).load()
-        except Exception as exc:
-            raise DamagedRows(str(exc) or type(exc).__name__) from None
 
     def __reduce__(self):  # sent whole to a worker or cluster: its arrays, copied out of the cache's mapping
         return PackedRows, (self.blob.copy(), self.ends.copy(), self.empty)
