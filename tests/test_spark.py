@@ -347,6 +347,37 @@ def test_a_jvm_that_dies_leaves_no_traceback_from_pysparks_accumulator_server(sp
     assert "Traceback" not in result.stderr and "EOFError" not in result.stderr, result.stderr
 
 
+PY4J_SEND_FAILS = """
+import logging
+from py4j import protocol
+from py4j.java_gateway import GatewayClient
+from validators.spark import _quiet_py4j_send_errors
+
+class Gone:  # a connection whose JVM died while the command was in flight
+    def send_command(self, command):
+        raise protocol.Py4JNetworkError("Answer from Java side is empty", when=protocol.ERROR_ON_RECEIVE)
+    def close(self, reset=False):
+        pass
+
+client = GatewayClient()
+client._get_connection = Gone
+_quiet_py4j_send_errors()
+_quiet_py4j_send_errors()  # a second session adds no second filter
+assert len(logging.getLogger().filters) == 1
+print(client.send_command("c\\n", retry=False) == protocol.ERROR)
+logging.warning("the root logger's other records pass")
+"""
+
+
+def test_py4j_reporting_a_command_it_could_not_send_prints_no_traceback():
+    """py4j logs a command it could not send to a dead JVM, with a traceback, on the root logger
+    (which then prints to stderr) before the check says in one line what happened to Spark."""
+    result = subprocess.run([sys.executable, "-c", PY4J_SEND_FAILS], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert result.stdout.strip() == "True", result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and "while sending command" not in result.stderr, result.stderr
+    assert "the root logger's other records pass" in result.stderr
+
+
 def test_other_errors_of_the_accumulator_server_are_still_printed(capsys):
     import socketserver
     from types import SimpleNamespace

@@ -13,6 +13,7 @@ engines never import it.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import shutil
@@ -250,6 +251,7 @@ def session(master: str | None = None):
         raise CorpusValidatorError(f"cannot start Spark at {master}: {reason}") from None
     spark.sparkContext.setLogLevel("ERROR")
     _quiet_accumulator_server(spark.sparkContext)
+    _quiet_py4j_send_errors()
     _sessions[master] = spark
     return spark
 
@@ -274,6 +276,31 @@ def _quiet_accumulator_server(context) -> None:
             default(request, client_address)
 
     server.handle_error = handle_error
+
+
+def _py4j_send_error(record: logging.LogRecord) -> bool:
+    """Whether ``record`` is py4j's own report of a command it could not send to the JVM: py4j
+    logs it, with a traceback, on the root logger (``logging.exception`` in
+    ``GatewayClient.send_command``), and only then raises the error that ``spark_failures`` says
+    in one line. It comes when the JVM is gone (killed, out of memory) or the run was interrupted."""
+    return (
+        record.name == "root"
+        and os.path.basename(record.pathname) == "java_gateway.py"
+        and os.path.basename(os.path.dirname(record.pathname)) == "py4j"
+        and str(record.msg).endswith("while sending command.")
+    )
+
+
+def _quiet_py4j_send_errors() -> None:
+    """Keep py4j's root-logger reports of unsendable commands (``_py4j_send_error``) off stderr;
+    the root logger's other records pass as before. Once per process, however many sessions."""
+    root = logging.getLogger()
+    if _drop_py4j_send_errors not in root.filters:
+        root.addFilter(_drop_py4j_send_errors)
+
+
+def _drop_py4j_send_errors(record: logging.LogRecord) -> bool:
+    return not _py4j_send_error(record)
 
 
 def _arrow_column(values: list):
