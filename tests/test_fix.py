@@ -483,3 +483,15 @@ def test_drop_noise_keeps_what_would_change_how_the_rest_of_the_file_splits(cli,
     after = {name: (folder / name).read_bytes() for name in ("a.txt", "b.txt")}
     cli("fix", folder, "--drop-noise", "--no-cache")
     assert {name: (folder / name).read_bytes() for name in after} == after
+
+
+def test_drop_noise_decides_on_the_repaired_text_so_a_second_run_changes_nothing(cli, corpus):
+    """A zero-width space on the line above a newsletter prompt made the two lines one paragraph
+    until its repair removed it: the deletion, decided on the text before the repair, waited
+    for a second run, which then changed the file again."""
+    story = "North Korea said on Monday it was not interested in more talks with the United States without concessions.\n"
+    folder = corpus({"a.txt": " \u200b\nSign up for our newsletter\n\n" + story})
+    cli("fix", folder, "--drop-noise", "--no-cache")
+    assert (folder / "a.txt").read_text() == " \n" + story  # the space stays: no finding names it
+    result = cli("fix", folder, "--drop-noise", "--no-cache")
+    assert (folder / "a.txt").read_text() == " \n" + story and result.exit_code == 0

@@ -8,9 +8,9 @@ atomically; bytes outside the edits are kept as they were, undecodable ones incl
 ``fix --drop-noise`` also deletes paragraphs, under these guarantees, whatever the noise
 rules say (``choose_drops``):
 
-- One check decides: only paragraphs with a noise *error* in the check before any change
-  are deleted; the checks after it repair, and report, but never delete more (what the
-  deletions newly expose is left as findings: another run may delete it).
+- One check decides: the repairs go first, and only paragraphs with a noise *error* in the
+  check of the repaired text are deleted; the checks after it repair, and report, but never
+  delete more (what the deletions newly expose is left as findings: another run may delete it).
 - Running text (``is_story``: at least ``STORY_MIN_WORDS`` words and a sentence's end) is
   deleted only when a pattern rule (BP0xx: a newsletter prompt, a copyright footer …)
   names it; a structural sign alone (BP100) never deletes it.
@@ -285,45 +285,69 @@ def plan_fixes(
     """What ``fix`` would write, the report after it, and whether the repairs settled.
 
     With ``only``, the other documents are context: read, never changed or reported.
-    With ``drop_noise``, paragraphs with a noise error in the first check are deleted too,
-    as ``choose_drops`` allows; later checks only repair.
+    With ``drop_noise``, the repairs go first; then paragraphs with a noise error in the check
+    of the repaired text are deleted, as ``choose_drops`` allows; later checks only repair.
+    Deciding on the repaired text is what the next run would see: a deletion held back for
+    the file's line endings, or for errors a repair removes, would otherwise go in a second run.
     """
-    current = {doc.path: doc for doc in documents}
-    traces = {doc.path: Trace() for doc in documents}
-    fixed_counts: dict[str, int] = {}
-    report = check_documents(list(current.values()), config, report_paths=only)
-    drops, held_back = choose_drops(report) if drop_noise else ({}, [])
-    drops_of: dict[str, set[int]] = {}
-    for row, found in drops.items():
-        drops_of.setdefault(found[0].path, set()).add(row)
-    settled = False
-    for pass_number in range(MAX_PASSES):
-        fixable: dict[str, list[Finding]] = {}
-        for finding in report.findings:
+    fixing = _Fixing({doc.path: doc for doc in documents}, config, only)
+    settled = fixing.repair()
+    held_back: list[HeldBack] = []
+    if drop_noise:
+        drops, held_back = choose_drops(fixing.report)
+        drops_of: dict[str, set[int]] = {}
+        for row, found in drops.items():
+            drops_of.setdefault(found[0].path, set()).add(row)
+        if drops_of:
+            fixing.apply(drops_of, {row: len(found) for row, found in drops.items()})
+            settled = fixing.repair()
+    changes = [
+        FileChange(doc.path, doc.data, fixing.current[doc.path].data, fixing.fixed_counts.get(doc.path, 0), fixing.traces[doc.path].spans)
+        for doc in documents
+        if fixing.current[doc.path].data != doc.data
+    ]
+    return FixPlan(changes, fixing.report, settled, held_back)
+
+
+class _Fixing:
+    """The documents as ``fix`` changes them in memory, and the check of them as they are now."""
+
+    def __init__(self, current: dict[str, Document], config: Config, only: set[str] | None):
+        self.current, self.config, self.only = current, config, only
+        self.traces = {path: Trace() for path in current}
+        self.fixed_counts: dict[str, int] = {}
+        self.report = self._check()
+
+    def _check(self) -> Report:
+        return check_documents(list(self.current.values()), self.config, report_paths=self.only)
+
+    def repair(self) -> bool:
+        """Apply the fixable findings' repairs and check again, until none is left (True) or
+        ``MAX_PASSES`` passes have not settled them (False)."""
+        for _ in range(MAX_PASSES):
+            if not any(finding.fixable for finding in self.report.findings):
+                return True
+            self.apply({}, {})
+        return not any(finding.fixable for finding in self.report.findings)
+
+    def apply(self, drops_of: dict[str, set[int]], dropped: dict[int, int]) -> None:
+        """One pass: the repairs the findings carry and the deletion of the paragraphs
+        ``drops_of`` (per path, rows of the current report; ``dropped``: how many findings each
+        deletion settles); then the check of the result."""
+        fixable: dict[str, list[Finding]] = {path: [] for path in drops_of}
+        for finding in self.report.findings:
             if finding.fixable:
                 fixable.setdefault(finding.path, []).append(finding)
-        if pass_number == 0:
-            for path in drops_of:
-                fixable.setdefault(path, [])
-        if not fixable:
-            settled = True
-            break
         for path, findings in fixable.items():
-            doc = current[path]
-            deletions = drop_edits(report, drops_of[path]) if pass_number == 0 and path in drops_of else []
+            doc = self.current[path]
+            deletions = drop_edits(self.report, drops_of[path]) if path in drops_of else []
             # A repair inside a deleted paragraph is moot (and would make the deletion wait).
             repairs = _outside([e for f in findings for e in f.edits], deletions)
             applied = _applicable(repairs + deletions)
             text = apply_edits(doc.text, applied)
             keep_bom = doc.bom and not any(f.removes_bom for f in findings)
-            current[path] = decode(path, doc.doc_id, (BOM if keep_bom else b"") + text.encode("utf-8", "surrogateescape"))
-            traces[path].record(applied)
-            dropped = sum(len(drops[r]) for r in drops_of.get(path, ())) if pass_number == 0 else 0
-            fixed_counts[path] = fixed_counts.get(path, 0) + len(findings) + dropped
-        report = check_documents(list(current.values()), config, report_paths=only)
-    changes = [
-        FileChange(doc.path, doc.data, current[doc.path].data, fixed_counts.get(doc.path, 0), traces[doc.path].spans)
-        for doc in documents
-        if current[doc.path].data != doc.data
-    ]
-    return FixPlan(changes, report, settled, held_back)
+            self.current[path] = decode(path, doc.doc_id, (BOM if keep_bom else b"") + text.encode("utf-8", "surrogateescape"))
+            self.traces[path].record(applied)
+            count = len(findings) + sum(dropped[row] for row in drops_of.get(path, ()))
+            self.fixed_counts[path] = self.fixed_counts.get(path, 0) + count
+        self.report = self._check()
