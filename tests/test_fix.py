@@ -495,3 +495,18 @@ def test_drop_noise_decides_on_the_repaired_text_so_a_second_run_changes_nothing
     assert (folder / "a.txt").read_text() == " \n" + story  # the space stays: no finding names it
     result = cli("fix", folder, "--drop-noise", "--no-cache")
     assert (folder / "a.txt").read_text() == " \n" + story and result.exit_code == 0
+
+
+def test_fix_does_not_join_undecodable_bytes_into_a_character(cli, corpus):
+    """Deleting the zero-width space between the undecodable bytes 0xC3 and 0xA9 would have made
+    them "é": a character no finding named. The finding stays, with what to do first."""
+    joined = b"Caf\xc3\xe2\x80\x8b\xa9 au lait, said the waiter in Lyon on Monday morning.\n"
+    apart = b"Pyong\xe2\x80\x8byang said \xff on Monday that talks were over.\n"
+    folder = corpus({"a.txt": joined, "b.txt": apart})
+    found = json.loads(cli("check", folder, "--select", "EN007", "--format", "json").stdout)["findings"]
+    by_file = {f["path"].rsplit("/", 1)[-1]: f for f in found}
+    assert not by_file["a.txt"]["fixable"] and "re-save the file as UTF-8 first" in by_file["a.txt"]["suggestion"]
+    assert by_file["b.txt"]["fixable"]
+    cli("fix", folder, "--select", "EN007")
+    assert (folder / "a.txt").read_bytes() == joined
+    assert (folder / "b.txt").read_bytes() == b"Pyongyang said \xff on Monday that talks were over.\n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from typing import ClassVar
 
 from ..ingest import ESCAPED_BYTES
@@ -232,6 +233,28 @@ class BinaryFile(Rule):
         ]
 
 
+#: Said instead of a repair that would join the undecodable bytes on either side of it.
+JOINS_BYTES_ADVICE = (
+    "re-save the file as UTF-8 first (EN002), then fix again: repaired now, the undecodable bytes "
+    "on either side would join into another character"
+)
+
+
+_ESCAPES_TO_END = re.compile("[\udc80-\udcff]+$")
+
+
+def joins_bytes(raw: str, start: int, end: int, replacement: str) -> bool:
+    """Whether replacing ``raw[start:end]`` would put undecodable bytes (``surrogateescape``'s
+    lone surrogates) side by side that together decode as UTF-8: "\\xc3", a zero-width space,
+    "\\xa9" would become "é" once the space went, a character no finding named."""
+    before = _ESCAPES_TO_END.search(raw, max(0, start - 3), start)
+    after = ESCAPED_BYTES.match(replacement + raw[end : end + 3])
+    if before is None or after is None:
+        return False
+    joined = before.group() + after.group()
+    return joined.encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape") != joined
+
+
 class CharacterRule(Rule):
     """Characters of one class from ``expectations/encoding.toml``, each run located."""
 
@@ -251,13 +274,16 @@ class CharacterRule(Rule):
             fixed = self.replacement(found)
             if fixed == found:
                 continue
+            advice = self.advice
+            if fixed is not None and joins_bytes(row["raw"], match.start(), match.end(), fixed):
+                fixed, advice = None, JOINS_BYTES_ADVICE
             hits.append(
                 Hit(
                     row.name,
                     match.start(),
                     match.end(),
                     f"{self.what}: {self.describe(found)}",
-                    self.advice,
+                    advice,
                     edits=((match.start(), match.end(), fixed),) if fixed is not None else (),
                 )
             )
