@@ -701,3 +701,35 @@ def test_dumps_streamed_refuses_a_document_that_does_not_end_with_an_empty_list(
     for document in ({"a": [], "b": 1}, {"a": [1]}, "[]"):
         with pytest.raises(ValueError, match="must end with the empty list"):
             list(dumps_streamed(document, []))
+
+
+def _run_with_stdout(tmp_path: Path, stdout, *args: str, encoding: str = "cp1252") -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    return subprocess.run([sys.executable, "-m", "validators", "check", "--engine", "light", "--no-cache", *args],
+                          cwd=tmp_path, env=env, stdout=stdout, stderr=subprocess.PIPE, timeout=120)  # fmt: skip
+
+
+def test_machine_formats_on_stdout_are_utf8_whatever_the_locale(tmp_path):
+    """On Windows a redirected stdout is in the ANSI code page: SARIF, JSON and JUnit (which say
+    they are UTF-8) came out in it, or not at all (a character it lacks stopped the run)."""
+    (tmp_path / "café.txt").write_text(STORY.replace("Monday", "Monday \U0001f600") + "\n" + PROMPT + "\n", encoding="utf-8")
+    for name in ("sarif", "json", "junit", "gitlab"):
+        done = _run_with_stdout(tmp_path, subprocess.PIPE, "--format", name, "café.txt")
+        assert done.returncode == 1, done.stderr.decode("utf-8", "replace")
+        text = done.stdout.decode("utf-8")  # raises if it is not UTF-8
+        assert ("caf%C3%A9.txt" if name == "sarif" else "café.txt") in text
+        if name == "junit":
+            ET.fromstring(done.stdout)
+    done = _run_with_stdout(tmp_path, subprocess.PIPE, "café.txt")  # the text report: the terminal's encoding
+    assert done.returncode == 1 and b"caf\xe9.txt:3:1: BP001" in done.stdout
+
+
+def test_a_stdout_that_cannot_be_written_is_an_io_error_not_a_bug(tmp_path):
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    (tmp_path / "a.txt").write_text(STORY + "\n" + PROMPT + "\n", encoding="utf-8")
+    for args in ((), ("--format", "json")):
+        with open("/dev/full", "wb") as full:
+            done = _run_with_stdout(tmp_path, full, *args, "a.txt", encoding="utf-8")
+        assert done.returncode == 2
+        assert done.stderr.decode().strip() == "corpus-validator: error: cannot write to stdout: No space left on device"

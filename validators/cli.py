@@ -6,6 +6,7 @@ configuration or I/O error (one line on stderr, never a traceback).
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import functools
 import gc
@@ -152,12 +153,35 @@ def _inside_corpus(paths, corpus: list[str]) -> list[str]:
     return inside
 
 
-def _emit(text: str, output: str | None) -> None:
+def _emit(text: str, output: str | None, utf8: bool = False) -> None:
+    """``text`` to ``output`` (atomically), or to stdout (``_to_stdout``)."""
     text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate never stops a report
     if output:
         write_atomic(output, text)
     else:
-        click.echo(text, nl=False)
+        _to_stdout(text, utf8)
+
+
+def _to_stdout(text: str, utf8: bool = False, color: bool | None = None) -> None:
+    """``text`` on stdout: in UTF-8 whatever the locale when ``utf8`` (a machine format, which
+    says it is UTF-8: JSON, SARIF, JUnit XML; on Windows a redirected stdout is in the ANSI code
+    page), else in the stream's own encoding, a character it lacks shown as ``\\uXXXX``.
+    Failing to write (a full disk) is an I/O error, not a bug of ours."""
+    stream = sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        if codecs.lookup(encoding).name == "utf-8":
+            click.echo(text, nl=False, color=color)
+        elif utf8 and getattr(stream, "buffer", None) is not None:
+            stream.flush()
+            stream.buffer.write(text.encode("utf-8", "replace"))
+            stream.buffer.flush()
+        else:
+            click.echo(text.encode(encoding, "backslashreplace").decode(encoding), nl=False, color=color)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise CorpusValidatorError(f"cannot write to stdout: {exc.strerror or exc}") from None
 
 
 common_options = [
@@ -291,9 +315,9 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
     rendered = {name: FORMATS[name](report) for name, n in asked.items() if n > 1}
     for name, target in extra:
         if name in rendered:
-            _emit(rendered[name], target)
+            _emit(rendered[name], target, name != "text")
         else:
-            _emit_chunks(joined(FORMATS.chunks(name)(report)), target)
+            _emit_chunks(joined(FORMATS.chunks(name)(report)), target, name != "text")
     _emit_report(report, rendered.get(output_format), output_format, output, quiet, show_statistics)
     _check_done(config.engine)
     sys.exit(EXIT_FINDINGS if report.errors and not exit_zero else EXIT_CLEAN)
@@ -317,29 +341,29 @@ def _emit_report(report, text: str | None, output_format: str, output: str | Non
     from .output import text as text_report
 
     if show_statistics:
-        click.echo(terminal.statistics(report, quiet), nl=False)
+        _to_stdout(terminal.statistics(report, quiet))
         if not output:
             return
     if text is None and output_format != "text":
-        _emit_chunks(joined(FORMATS.chunks(output_format)(report)), output)
+        _emit_chunks(joined(FORMATS.chunks(output_format)(report)), output, utf8=True)
         return
     if text is None:
         chunks = text_report.pieces(report, summary=not quiet)
         if not output and terminal.colour_wanted(sys.stdout):
             for chunk in chunks:
-                click.echo(terminal.colourise(chunk.encode("utf-8", "replace").decode("utf-8")), nl=False, color=True)
+                _to_stdout(terminal.colourise(chunk.encode("utf-8", "replace").decode("utf-8")), color=True)
         else:
             _emit_chunks(chunks, output)
         return
     if output_format == "text" and quiet:
         text = terminal.without_summary(text)
     if output_format == "text" and not output and terminal.colour_wanted(sys.stdout):
-        click.echo(terminal.colourise(text.encode("utf-8", "replace").decode("utf-8")), nl=False, color=True)
+        _to_stdout(terminal.colourise(text.encode("utf-8", "replace").decode("utf-8")), color=True)
         return
-    _emit(text, output)
+    _emit(text, output, output_format != "text")
 
 
-def _emit_chunks(chunks, output: str | None) -> None:
+def _emit_chunks(chunks, output: str | None, utf8: bool = False) -> None:
     """``_emit`` for a report written piece by piece (to ``output`` still atomically)."""
     if output:
 
@@ -351,7 +375,7 @@ def _emit_chunks(chunks, output: str | None) -> None:
         write_atomic(output, write)
     else:
         for chunk in chunks:
-            click.echo(chunk.encode("utf-8", "replace").decode("utf-8"), nl=False)
+            _to_stdout(chunk.encode("utf-8", "replace").decode("utf-8"), utf8)
 
 
 def _reports_apart(targets: list, read: list, inputs: list | None = None) -> None:
@@ -460,7 +484,7 @@ def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_co
         # The diff is for a person or a CI log, like every report: corpus text shown escaped.
         from .output.escape import safe_lines, visible_lines
 
-        click.echo(safe_lines(visible_lines("".join(change.diff() for change in plan.changes))), nl=False)
+        _to_stdout(safe_lines(visible_lines("".join(change.diff() for change in plan.changes))))
         sys.exit(EXIT_FINDINGS if plan.changes else EXIT_CLEAN)
     fixing = [d.path for d in documents if only is None or d.path in only]
     for stale in remove_stale_temporaries(fixing):
@@ -538,14 +562,14 @@ def rule(code: str | None) -> None:
         load_suites(load_config(None).expectations)
         for rule_code, rule_class in sorted(RULES.items()):
             summary = rule_class.doc().splitlines()[0]
-            click.echo(_visible(f"{rule_code}  {rule_class.family:<9}  {rule_class.name:<22}  {summary}"))
+            _to_stdout(_visible(f"{rule_code}  {rule_class.family:<9}  {rule_class.name:<22}  {summary}") + "\n")
         return
     if code.upper() not in RULES and code.upper().startswith("X"):  # perhaps the corpus's own, in its suites
         load_suites(load_config(None).expectations)
     rule_class = RULES.get(code.upper())
     if rule_class is None:
         raise CorpusValidatorError(f"no rule {code!r}; `corpus-validator rule` lists them")
-    click.echo(f"{rule_class.code} ({rule_class.name}, {rule_class.family})\n\n{_visible(rule_class.doc())}")
+    _to_stdout(f"{rule_class.code} ({rule_class.name}, {rule_class.family})\n\n{_visible(rule_class.doc())}\n")
 
 
 def _visible(text: str) -> str:
