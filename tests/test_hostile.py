@@ -5,6 +5,7 @@ import json
 import os
 import random
 import re
+import xml.etree.ElementTree as ET
 
 import pandas as pd
 import pytest
@@ -249,6 +250,22 @@ def test_the_hook_skips_files_outside_the_configured_paths(cli, corpus, tmp_path
     assert result.stderr == "corpus-validator: skipped (outside the configured paths): LICENSE.txt\n"
     noisy = cli("check", "--engine", "light", "--with-corpus", "LICENSE.txt", "corpus/a.txt")
     assert noisy.exit_code == 0 and "corpus/a.txt" not in noisy.stderr
+
+
+def test_a_hook_run_on_files_outside_the_corpus_still_writes_the_reports_asked_for(cli, corpus, tmp_path):
+    """It exited 0 and wrote nothing: a SARIF file left by an earlier run (with its errors)
+    stayed in place for the workflow to upload."""
+    corpus({"a.txt": CLEAN})
+    (tmp_path / "LICENSE.txt").write_text("Copyright (c) 2024 Someone. All rights reserved.\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\npaths = ["corpus"]\n')
+    (tmp_path / "out.sarif").write_text('{"stale": true}')
+    result = cli("check", "--with-corpus", "LICENSE.txt", "--format", "sarif", "-o", "out.sarif", "--report", "junit=out.xml")
+    assert result.exit_code == 0, result.output
+    sarif = json.loads((tmp_path / "out.sarif").read_text())
+    assert sarif["runs"][0]["results"] == [] and sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert ET.parse(tmp_path / "out.xml").getroot().get("failures") == "0"
+    shown = cli("check", "--with-corpus", "LICENSE.txt", "--format", "json")
+    assert json.loads(shown.stdout)["summary"]["files"] == 0
 
 
 def test_with_corpus_the_summary_counts_the_paragraphs_of_the_files_reported(cli, corpus, tmp_path):

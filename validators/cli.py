@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import copy
 import functools
 import gc
 import os
@@ -297,12 +298,12 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
     context = _paths((), config, "--with-corpus needs the corpus configured") if with_corpus and paths else []
     if context:
         paths = _inside_corpus(paths, context)
-        if not paths:
-            sys.exit(EXIT_CLEAN)
-    checked = _paths(paths, config)
+    # A pre-commit run whose files all lie outside the corpus checks none, and still writes
+    # the reports asked for (empty): one left by an earlier run would otherwise be uploaded.
+    checked = _paths(paths, config) if paths or not context else []
     _reports_apart([output, *(target for _, target in extra)], [*checked, *context], _inputs(config, baseline_file))
     with progress.shown(enabled=not quiet):
-        report = run_check(checked, config, context)
+        report = run_check(checked, config, context) if checked else _nothing_checked(config)
     if accepted is not None:
         report.findings, report.baselined = baseline.apply(report.findings, accepted)
     if spark_output is not None:
@@ -321,6 +322,15 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
     _emit_report(report, rendered.get(output_format), output_format, output, quiet, show_statistics)
     _check_done(config.engine)
     sys.exit(EXIT_FINDINGS if report.errors and not exit_zero else EXIT_CLEAN)
+
+
+def _nothing_checked(config: Config):
+    """The report of a run that reads no file: its rules' levels, no finding (no engine started)."""
+    from .pipeline import check_documents
+
+    config = copy.copy(config)
+    config.engine = "light"
+    return check_documents([], config)
 
 
 def _terminal_options(config: Config, output_format: str, output: str | None, show_statistics: bool, data_docs: str | None) -> None:
