@@ -43,8 +43,9 @@ HOSTILE_NAMES = [
     "##[error]f.txt",
     "::warning g.txt",
     "h\udcff\udcfe.txt",  # bytes that are not UTF-8 (surrogateescape)
+    "i\uffff\ufffe.txt",  # noncharacters: XML 1.0 cannot carry them
 ]
-HOSTILE_TEXT = f"{PROMPT} [x](0) \x1b[31mnow\x1b]0;t\x07 \u202eevil\u202c \u200bhidden ::error file=x::y ##[error]z\n"
+HOSTILE_TEXT = f"{PROMPT} [x](0) \x1b[31mnow\x1b]0;t\x07 \u202eevil\u202c \u200bhidden \uffff ::error file=x::y ##[error]z\n"
 
 
 def run_all_formats(cli, folder, tmp_path, *args) -> tuple[dict[str, str], int]:
@@ -67,15 +68,17 @@ def raw_hidden(text: str) -> list[str]:
 
 
 @pytest.mark.skipif(unicodedata.unidata_version != "14.0.0", reason="HIDDEN_RANGES are Unicode 14's (Python 3.11)")
-def test_hidden_ranges_are_exactly_the_hidden_categories():
+def test_hidden_ranges_are_exactly_the_hidden_categories_and_the_noncharacters():
     listed = {code for start, end in HIDDEN_RANGES for code in range(start, end + 1)}
+    noncharacters = {code for code in range(sys.maxunicode + 1) if 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE}
     computed = {code for code in range(sys.maxunicode + 1) if unicodedata.category(chr(code)) in HIDDEN_CATEGORIES}
-    assert listed == computed
+    assert listed == computed | noncharacters and len(noncharacters) == 66
 
 
 def test_visible_escapes_what_moves_hides_or_reorders_and_keeps_the_rest():
     assert visible("a\x1b[2J\x07\u202e\u200b\x85\udcff\U000e0041") == "a\\x1b[2J\\x07\\u202e\\u200b\\x85\\xff\\U000e0041"
     assert visible("Ελλάδα – naïve “quoted” 50% #1, a:b") == "Ελλάδα – naïve “quoted” 50% #1, a:b"
+    assert visible("a\uffffb\ufffe\U0010ffff") == "a\\uffffb\\ufffe\\U0010ffff"  # XML 1.0 cannot carry the first two
 
 
 def test_safe_line_defuses_workflow_commands_only():

@@ -3,7 +3,7 @@ terminal, a CI log or a parser sees them.
 
 - ``visible``: control characters (C0, DEL, C1), format characters (bidirectional
   overrides and isolates, zero-width characters, BOM, tag characters), line and paragraph
-  separators become ``\\x1b``, ``\\u202e``, ``\\U000e0001``; an undecodable byte (a lone
+  separators, noncharacters (U+FFFE, U+FFFF …) become ``\\x1b``, ``\\u202e``, ``\\U000e0001``; an undecodable byte (a lone
   surrogate from ``surrogateescape``) becomes ``\\xff``. Nothing that moves the cursor,
   recolours the terminal, reorders the line or hides text reaches it raw.
 - ``safe_line``: a line of plain output that CI runners would read as a command
@@ -36,6 +36,12 @@ HIDDEN_RANGES = (
     (0xFEFF, 0xFEFF), (0xFFF9, 0xFFFB), (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x13438),
     (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
 )  # fmt: skip
+
+#: Unicode's noncharacters (U+FDD0-U+FDEF, and the last two code points of each plane), never
+#: meant for interchange, shown escaped too: XML 1.0 cannot carry U+FFFE or U+FFFF at all, so a
+#: JUnit report holding one raw would not parse.
+NONCHARACTERS = ((0xFDD0, 0xFDEF), *((plane + 0xFFFE, plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000)))
+HIDDEN_RANGES = tuple(sorted((*HIDDEN_RANGES, *NONCHARACTERS)))
 
 
 def _character_class(ranges) -> str:
