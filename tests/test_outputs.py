@@ -292,6 +292,55 @@ def test_sarif_links_the_first_related_places_in_the_message_and_locates_them_al
     assert "](4)" in text and "](5)" not in text and text.endswith(" and 3 more")
 
 
+def _read_sarif_text(text: str) -> tuple[str, list[str]]:
+    """A SARIF message as its reader takes it (3.11.5, 3.11.6): its text with the escapes
+    undone, and the text of each embedded link; a placeholder raises. A run of backslashes
+    before a bracket or at the end is escaped pairs (an odd one escapes the bracket); any
+    other backslash is itself."""
+    out, links, i = [], [], 0
+    while i < len(text):
+        if text[i] == "\\":
+            run = len(text[i:]) - len(text[i:].lstrip("\\"))
+            after = text[i + run : i + run + 1]
+            if after in ("[", "]", ""):
+                out.append("\\" * (run // 2) + (after if run % 2 else ""))
+                i += run + (run % 2)
+            else:
+                out.append("\\" * run)
+                i += run
+        elif text[i : i + 2] in ("{{", "}}"):
+            out.append(text[i])
+            i += 2
+        elif text[i] == "[":
+            end = i + 1
+            while text[end] != "]":
+                end += 2 if text[end] == "\\" and text[end + 1] in "[]\\" else 1
+            links.append(_read_sarif_text(text[i + 1 : end])[0])
+            i = text.index(")", end) + 1
+        else:
+            assert text[i] not in "{}]", f"a placeholder, a lone brace or bracket in {text!r}"
+            out.append(text[i])
+            i += 1
+    return "".join(out), links
+
+
+@given(st.text(alphabet="ab\\[](){}0 ", max_size=12))
+def test_sarif_plain_text_reads_back_as_the_text_it_was(text):
+    from validators.output.sarif import _plain
+
+    assert _read_sarif_text(_plain(text)) == (text, [])
+
+
+def test_sarif_messages_keep_braces_brackets_and_backslashes_of_names_and_text(sarif_run):
+    """A '{0}' in a paragraph read as a placeholder, and the file name 'a\\](0) b.txt' ended its
+    link after 'a\\'."""
+    story = "North Korea said on Monday it was not interested in more talks, officials said.\n"
+    run = sarif_run({"a\\](0) b.txt": story, "z.txt": story, "c.txt": "Subscribe to our newsletter {0} [link](1) }{\n"})
+    texts = {r["ruleId"]: _read_sarif_text(r["message"]["text"]) for r in run["results"]}
+    assert "newsletter {0} [link](1) }{" in texts["BP001"][0]
+    assert texts["DU001"][1] == ["corpus/a\\](0) b.txt:1:1"]
+
+
 # --------------------------------------------------------------------------- GitHub
 
 

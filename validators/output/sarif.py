@@ -65,10 +65,20 @@ def uri(path: str) -> dict:
     return {"uri": encoded, "uriBaseId": "%SRCROOT%"}
 
 
+#: Backslashes a reader would take for escapes (SARIF 3.11.6): a run of them before a bracket,
+#: or ending the text (a link's text is followed by its closing bracket). Each is doubled; a
+#: backslash elsewhere (``visible``'s ``\\x1b``) is itself.
+_ESCAPING_BACKSLASHES = re.compile(r"\\+(?=[\[\]]|\Z)")
+#: Brackets (an embedded link's, 3.11.6) and braces (a placeholder's, ``{0}``: 3.11.5).
+_ESCAPED = {"[": "\\[", "]": "\\]", "{": "{{", "}": "}}"}
+_BRACKET_OR_BRACE = re.compile(r"[\[\]{}]")
+
+
 def _plain(text: str) -> str:
-    """Corpus text in a SARIF plain-text message: shown escaped, and its brackets never
-    read as an embedded link (SARIF 3.11.6)."""
-    return re.sub(r"([\[\]])", r"\\\1", visible(text))
+    """Corpus text in a SARIF plain-text message: shown escaped (``visible``), and none of its
+    characters read as an embedded link, an escape or a placeholder."""
+    text = _ESCAPING_BACKSLASHES.sub(lambda m: m.group() * 2, visible(text))
+    return _BRACKET_OR_BRACE.sub(lambda m: _ESCAPED[m.group()], text)
 
 
 def markdown(doc: str) -> str:
