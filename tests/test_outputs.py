@@ -341,6 +341,33 @@ def test_sarif_messages_keep_braces_brackets_and_backslashes_of_names_and_text(s
     assert texts["DU001"][1] == ["corpus/a\\](0) b.txt:1:1"]
 
 
+def test_sarif_and_github_say_which_files_were_not_checked(cli, corpus, sarif_run, tmp_path, monkeypatch):
+    """An empty file and a broken link were listed by text, JSON and JUnit, and silently left
+    out by SARIF and GitHub: a run with no result read as every file checked clean."""
+    files = {"a.txt": STORY, "empty.txt": ""}
+    run = sarif_run(files)
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert [(n["message"]["text"], n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for n in notes] == [
+        ("skipped: empty file", "corpus/empty.txt")
+    ]
+    assert run["invocations"][0]["executionSuccessful"] and run["results"] == []
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    lines = cli("check", tmp_path / "corpus", "--format", "github").stdout.splitlines()
+    assert lines == ["::warning file=corpus/empty.txt,title=skipped::not checked: empty file",
+                     "corpus-validator: 0 findings (0 errors, 0 warnings, 0 info) in 2 files"]  # fmt: skip
+    assert "1 file not checked: `corpus/empty.txt` (empty file)" in summary.read_text(encoding="utf-8")
+    (tmp_path / "corpus" / "empty.txt").unlink()
+    assert sarif_run({"a.txt": STORY})["invocations"] == [{"executionSuccessful": True}]
+
+
+def test_github_quiet_prints_the_annotations_only(cli, corpus):
+    folder = corpus({"a.txt": STORY + "\n" + PROMPT + "\n"})
+    for args in ((), ("--report", "github=g.txt")):  # the report rendered once and written twice, too
+        lines = cli("check", folder, "--format", "github", "--quiet", *args).stdout.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("::error file=corpus/a.txt,line=3"), lines
+
+
 # --------------------------------------------------------------------------- GitHub
 
 

@@ -355,7 +355,9 @@ def _emit_report(report, text: str | None, output_format: str, output: str | Non
         if not output:
             return
     if text is None and output_format != "text":
-        _emit_chunks(joined(FORMATS.chunks(output_format)(report)), output, utf8=True)
+        produce = FORMATS.chunks(output_format)
+        pieces = produce(report, tally=not quiet) if output_format == "github" else produce(report)
+        _emit_chunks(joined(pieces), output, utf8=True)
         return
     if text is None:
         chunks = text_report.pieces(report, summary=not quiet)
@@ -367,6 +369,8 @@ def _emit_report(report, text: str | None, output_format: str, output: str | Non
         return
     if output_format == "text" and quiet:
         text = terminal.without_summary(text)
+    if output_format == "github" and quiet:  # the tally line; the annotations start with "::"
+        text = "".join(line for line in text.splitlines(True) if not line.startswith("corpus-validator: "))
     if output_format == "text" and not output and terminal.colour_wanted(sys.stdout):
         _to_stdout(terminal.colourise(text.encode("utf-8", "replace").decode("utf-8")), color=True)
         return

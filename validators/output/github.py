@@ -51,14 +51,18 @@ def render(report) -> str:
     return "".join(chunks(report))
 
 
-def chunks(report) -> Iterator[str]:
-    """The annotations line by line as they are made (never all held), then the tally; the
-    step summary is appended when ``GITHUB_STEP_SUMMARY`` is set."""
+def chunks(report, tally: bool = True) -> Iterator[str]:
+    """The annotations line by line as they are made (never all held), a warning on each file
+    skipped (not checked: a silent skip would read as all clear), then the tally (unless
+    ``tally`` is false: ``--quiet``); the step summary is appended when ``GITHUB_STEP_SUMMARY`` is set."""
     for f in report.findings:
         message = visible(f"{f.message} (help: {f.suggestion})")
         yield f"::{LEVELS[f.severity]} {_properties(f)}::{_escape_data(message)}\n"
+    for path, reason in report.skipped:
+        yield f"::warning file={_escape_property(visible(path))},title=skipped::{_escape_data(visible(f'not checked: {reason}'))}\n"
     s = report.summary()
-    yield f"corpus-validator: {counted(s['findings'], 'finding')} ({_tally(s)}) in {counted(s['files'], 'file')}\n"
+    if tally:
+        yield f"corpus-validator: {counted(s['findings'], 'finding')} ({_tally(s)}) in {counted(s['files'], 'file')}\n"
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
         try:
@@ -98,6 +102,10 @@ def markdown_summary(report) -> str:
     ]
     if s["by_code"]:
         out += ["| code | findings |", "|---|---|"] + [f"| {code} | {n} |" for code, n in s["by_code"].items()] + [""]
+    if report.skipped:
+        out += [f"{counted(len(report.skipped), 'file')} not checked: " + ", ".join(
+            f"{_code(path)} ({_cell(reason)})" for path, reason in report.skipped[:SUMMARY_ROWS]
+        ) + (" …" if len(report.skipped) > SUMMARY_ROWS else ""), ""]
     if report.findings:
         out += ["| place | code | severity | message |", "|---|---|---|---|"]
         for f in report.findings[:SUMMARY_ROWS]:

@@ -187,6 +187,20 @@ def _results(report, index: dict[str, int]):
         yield result
 
 
+def _invocation(report) -> dict:
+    """The run's invocation: each file it skipped (empty, unreadable, a broken link) is a
+    notification, so a log with no results is not read as every file checked clean."""
+    notes = [
+        {
+            "level": "warning",
+            "message": {"text": f"skipped: {_plain(reason)}"},
+            "locations": [{"physicalLocation": {"artifactLocation": uri(path)}}],
+        }
+        for path, reason in getattr(report, "skipped", ())
+    ]
+    return {"executionSuccessful": True, **({"toolExecutionNotifications": notes} if notes else {})}
+
+
 def chunks(report) -> Iterator[str]:
     """The log piece by piece, a result at a time: the results are never all held as
     records or as text (a large corpus has hundreds of thousands)."""
@@ -209,6 +223,7 @@ def chunks(report) -> Iterator[str]:
                         "rules": [_rule(code, levels.get(code), home) for code in codes],
                     }
                 },
+                "invocations": [_invocation(report)],
                 "columnKind": "unicodeCodePoints",
                 "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "the folder the check ran in"}}},
                 "results": [],  # last in the run, the run last in the log: written result by result
