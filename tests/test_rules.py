@@ -563,3 +563,11 @@ def test_a_rule_that_yields_has_one_hit_per_row_on_that_row():
         for label in (0, 1):
             (hit,) = rule.hits(Row.of(frame, label), None, CorpusView(frame, Table()))
             assert hit.row == label, code
+
+
+def test_a_quote_folds_white_space_but_keeps_separators_and_controls_to_show_escaped():
+    """A mojibake span of one NEL (U+0085, cp1252's "…" read as latin-1) was quoted as “”."""
+    from validators.rules.base import quote
+
+    assert quote("  Kim \t Jong\n un  ") == "“Kim Jong un”"
+    assert quote("\x85") == "“\x85”" and quote("a\u2028b") == "“a\u2028b”"

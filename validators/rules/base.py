@@ -166,7 +166,13 @@ def register(rule: type[Rule]) -> type[Rule]:
     return rule
 
 
+#: White space a quote folds to one space: not the separators and controls that ``str.split``
+#: also splits on (U+001C-U+001F, NEL, U+2028, U+2029), which the outputs show escaped: a span
+#: of one NEL (mojibake of "…") was quoted as nothing.
+_FOLDED_SPACE = re.compile("[^\\S\x1c-\x1f\x85\u2028\u2029]+")
+
+
 def quote(text: str, limit: int = 60) -> str:
     """“text” for a message: white space folded, long text cut, undecodable bytes shown as U+FFFD."""
-    text = printable(" ".join(text.split()))
+    text = printable(_FOLDED_SPACE.sub(" ", text).strip(" "))
     return "“" + (text if len(text) <= limit else text[: limit - 1] + "…") + "”"
