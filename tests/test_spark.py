@@ -378,6 +378,22 @@ def test_py4j_reporting_a_command_it_could_not_send_prints_no_traceback():
     assert "the root logger's other records pass" in result.stderr
 
 
+def test_pysparks_worker_daemon_is_ours_and_quiet_about_a_connection_spark_closed(spark, monkeypatch):
+    """A check of 450 files printed a worker's BrokenPipeError traceback (PySpark's daemon) on
+    stderr, though it succeeded: Spark had stopped reading a task's output. The daemon is
+    PySpark's own, with that end taken as the task's; Python tasks still run through it."""
+    assert spark.conf.get("spark.python.daemon.module") == "validators.spark_daemon"
+    assert spark.sparkContext.parallelize(range(100), 2).map(lambda x: x * 2).sum() == 9900
+    from validators import spark_daemon
+
+    for error in (BrokenPipeError(32, "Broken pipe"), ConnectionResetError(104, "reset")):
+        monkeypatch.setattr(spark_daemon, "_pysparks_worker", lambda sock, authenticated, error=error: (_ for _ in ()).throw(error))
+        assert spark_daemon.worker(None, True) == 1  # not reused, nothing printed
+    monkeypatch.setattr(spark_daemon, "_pysparks_worker", lambda sock, authenticated: 1 / 0)
+    with pytest.raises(ZeroDivisionError):  # another error: PySpark's daemon prints it, as before
+        spark_daemon.worker(None, True)
+
+
 def test_other_errors_of_the_accumulator_server_are_still_printed(capsys):
     import socketserver
     from types import SimpleNamespace

@@ -237,6 +237,8 @@ def session(master: str | None = None):
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.extraJavaOptions", f"-Dlog4j.configurationFile={_log_config()}")
+        # PySpark's worker daemon, quiet about a task whose output Spark stopped reading (spark_daemon.py).
+        .config("spark.python.daemon.module", "validators.spark_daemon")
     )
     if master.startswith("local"):
         # Spark's default of 200 shuffle partitions is for clusters: on one machine each is a task of nothing.
