@@ -198,3 +198,42 @@ def test_jobs_in_the_config_and_on_the_command_line(project, cli):
     result = cli("check", "--jobs", "0")
     assert result.exit_code == 2 and "--jobs" in result.stderr
 
+
+
+INTERRUPT_TURNED_INTO_AN_ERROR = """
+import os, signal, sys
+import validators.pipeline as pipeline
+from validators.cli import main
+from validators.errors import CorpusValidatorError
+
+def check(*args, **kwargs):
+    signal.signal(signal.SIGINT, lambda signum, frame: None)  # a library's own handler (PySpark's), raising nothing
+    os.kill(os.getpid(), signal.SIGINT)
+    if sys.argv[1] == "ours":
+        raise CorpusValidatorError("cannot start Spark at local[*]: An error occurred while calling None.SparkSession")
+    raise RuntimeError("An error occurred while calling o1003.toPythonIterator")
+
+pipeline.check = check
+main(["check", "--engine", "light", "--no-cache", "a.txt"])
+"""
+
+
+@pytest.mark.parametrize("error", ["ours", "a library's"])
+def test_ctrl_c_that_a_library_turns_into_an_error_of_its_own_is_still_an_interrupt(tmp_path, error):
+    """Ctrl-C during a Spark job came back as Py4J's error of the call it stopped ("internal
+    error", exit 2), and while Spark started as "cannot start Spark": PySpark had replaced
+    Python's SIGINT handler with its own."""
+    (tmp_path / "a.txt").write_text("North Korea said on Monday it was not interested in more talks.\n")
+    done = subprocess.run([sys.executable, "-c", INTERRUPT_TURNED_INTO_AN_ERROR, error.split("'")[0]], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert (done.returncode, done.stderr) == (130, "corpus-validator: error: interrupted\n")
+
+
+def test_the_interrupt_watch_gives_the_signal_back_as_it_found_it():
+    from validators.interrupts import Watch
+
+    previous = signal.set_wakeup_fd(-1)
+    signal.set_wakeup_fd(previous)
+    with Watch() as watch:
+        assert not watch.seen()
+    assert signal.set_wakeup_fd(previous) == previous

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, interrupts
 from .atomic import write_atomic
 from .config import Config, load_config, parse_codes
 from .errors import CorpusValidatorError
@@ -45,6 +45,9 @@ def _interrupted() -> None:
             sys.stdout.flush()
             sys.stderr.flush()
         os._exit(EXIT_INTERRUPTED)
+    # What is torn down half-made as the run stops (a Spark gateway's connection) may fail in
+    # its finaliser; Python would print that as "Exception ignored" with a traceback.
+    sys.unraisablehook = lambda unraisable: None
     sys.exit(EXIT_INTERRUPTED)
 
 
@@ -85,28 +88,41 @@ def handle_errors(command):
         cache = sys.modules.get("validators.cache")
         if cache is not None:  # another command run in this process (tests, an embedding program)
             cache.READ_FROM.clear()
-        try:
-            with _without_cycle_collection():
-                return command(*args, **kwargs)
-        except CorpusValidatorError as exc:
-            _fail(str(exc))
-        except KeyboardInterrupt:
-            _interrupted()
-        except Exception as exc:  # a bug of ours: say so plainly; the traceback only on request
-            if os.environ.get("CORPUS_VALIDATOR_DEBUG"):
-                raise
-            # Spark's JVM stopping can surface outside the engine's own guard (a stream's cleanup,
-            # a call made as the context stops): still Spark's failure, not ours.
-            engine = sys.modules.get("validators.spark")
-            reason = engine.failure_reason(exc) if engine is not None else None
-            if reason is not None:
-                _fail(f"Spark {reason}")
-            from .cache import READ_FROM
-
-            damaged = f"; if the feature cache {READ_FROM[-1]} is damaged, delete it or run with --no-cache" if READ_FROM else ""
-            _fail(f"internal error: {exc.__class__.__name__}: {exc} (set CORPUS_VALIDATOR_DEBUG=1 for the traceback{damaged})")
+        with interrupts.Watch() as interrupt:
+            try:
+                return _run(command, interrupt, *args, **kwargs)
+            except KeyboardInterrupt:  # also one that surfaces while an error is being said
+                _interrupted()
 
     return wrapper
+
+
+def _run(command, interrupt, *args, **kwargs):
+    """``command``, its errors said in one line (``handle_errors``)."""
+    try:
+        with _without_cycle_collection():
+            return command(*args, **kwargs)
+    except CorpusValidatorError as exc:
+        if interrupt.seen():  # Ctrl-C, which Spark turned into its failure to start
+            _interrupted()
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # a bug of ours: say so plainly; the traceback only on request
+        if interrupt.seen():  # Ctrl-C, which Py4J turned into an error of the call it stopped
+            _interrupted()
+        if os.environ.get("CORPUS_VALIDATOR_DEBUG"):
+            raise
+        # Spark's JVM stopping can surface outside the engine's own guard (a stream's cleanup,
+        # a call made as the context stops): still Spark's failure, not ours.
+        engine = sys.modules.get("validators.spark")
+        reason = engine.failure_reason(exc) if engine is not None else None
+        if reason is not None:
+            _fail(f"Spark {reason}")
+        from .cache import READ_FROM
+
+        damaged = f"; if the feature cache {READ_FROM[-1]} is damaged, delete it or run with --no-cache" if READ_FROM else ""
+        _fail(f"internal error: {exc.__class__.__name__}: {exc} (set CORPUS_VALIDATOR_DEBUG=1 for the traceback{damaged})")
 
 
 def _settings(config_file, select, ignore, no_cache=False, engine=None) -> Config:

@@ -246,6 +246,7 @@ def session(master: str | None = None):
     memory = _driver_memory(master)
     if memory is not None:  # read when the JVM starts, which getOrCreate does here
         builder = builder.config("spark.driver.memory", memory)
+    _quiet_py4j_send_errors()  # before the JVM starts: Ctrl-C while it starts fails py4j's commands
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # the JVM did not start, or the master is unreachable
@@ -253,7 +254,6 @@ def session(master: str | None = None):
         raise CorpusValidatorError(f"cannot start Spark at {master}: {reason}") from None
     spark.sparkContext.setLogLevel("ERROR")
     _quiet_accumulator_server(spark.sparkContext)
-    _quiet_py4j_send_errors()
     _sessions[master] = spark
     return spark
 
