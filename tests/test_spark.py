@@ -95,6 +95,19 @@ def test_same_findings_on_seeds_with_the_paragraph_table_built_on_spark(spark, t
         engine.write_findings(report.findings, str(tmp_path / "findings"), MASTER)
 
 
+def test_the_findings_table_writes_undecodable_bytes_in_a_message_as_its_path_does(spark, tmp_path):
+    """A message naming a file whose name is not UTF-8 said U+FFFD where the path said \\xff."""
+    from validators import spark as engine
+    from validators.findings import Finding, Place
+
+    name = "corpus/c\udcff.txt"
+    finding = Finding(code="DU001", family="duplicate", severity="error", path="corpus/d.txt", line=3, column=1, end_line=3,
+                      end_column=9, message=f"paragraph repeats {name}:3", suggestion="keep one copy", related=(Place(name, 3, 1),))  # fmt: skip
+    engine.write_findings([finding], str(tmp_path / "f.jsonl"), MASTER)
+    [line] = [json.loads(line) for part in (tmp_path / "f.jsonl").glob("part-*") for line in part.read_text().splitlines()]
+    assert line["message"] == "paragraph repeats corpus/c\\xff.txt:3" and line["related"][0]["path"] == "corpus/c\\xff.txt"
+
+
 def test_spark_types_of_the_paragraph_table_are_what_the_driver_upload_gives():
     from validators.spark import kind_of, spark_type, spark_value
 
@@ -304,6 +317,50 @@ def test_missing_java_is_one_line_exit_2(tmp_path):
         pytest.skip("pyspark is not installed here")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "needs Java 17 or newer" in result.stderr, result.stderr
+
+
+def test_a_java_that_does_not_run_is_one_line_exit_2(tmp_path):
+    """A broken JRE (its java fails) printed a shell error of Spark's launcher and 'Java gateway
+    process exited'; it was taken as a Java whose version could not be read."""
+    write_corpus(tmp_path / "corpus", {"a.txt": "Some text here.\n"})
+    java = tmp_path / "jre" / "bin" / "java"
+    java.parent.mkdir(parents=True)
+    java.write_text("#!/bin/sh\necho 'Error: could not find libjava.so' >&2\nexit 1\n")
+    java.chmod(0o755)
+    result = run_cli(["check", "--engine", "spark", "corpus"], tmp_path, JAVA_HOME=str(tmp_path / "jre"))
+    if "needs pyspark" in result.stderr:
+        pytest.skip("pyspark is not installed here")
+    assert (result.returncode, result.stderr.count("\n")) == (2, 1), result.stderr
+    assert "-version fails (Error: could not find libjava.so)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args, said",
+    [
+        (["--spark-master", "notaurl"], "--spark-master notaurl: not a Spark master URL (local, local[N]"),
+        (["--spark-master", "local[0]"], "--spark-master local[0]: not a Spark master URL"),
+        (["--jobs", "3"], "--jobs sets this machine's worker processes"),
+        (["--findings-table", "no-such-folder/findings.jsonl"], "--findings-table no-such-folder/findings.jsonl: folder no-such-folder does not exist"),
+    ],
+)
+def test_spark_options_that_cannot_work_are_refused_before_spark_starts(cli, tmp_path, args, said):
+    """A bad master URL reached the JVM (a Java stack trace, or a minute's wait), --jobs was
+    ignored without a word, and a findings table's missing folder failed after the whole run."""
+    write_corpus(tmp_path / "corpus", {"a.txt": "Some text here.\n"})
+    result = cli("check", "--engine", "spark", *args, "corpus")
+    assert result.exit_code == 2 and result.stderr.startswith(f"corpus-validator: error: {said}"), result.stderr
+
+
+def test_the_config_refuses_a_master_url_spark_would_not_take(tmp_path):
+    from validators.config import load_config
+    from validators.errors import ConfigError
+
+    for url in ("local[*]", "local[2,3]", "spark://a:7077,b:7077", "yarn", "k8s://https://h:443"):
+        (tmp_path / "pyproject.toml").write_text(f'[tool.corpus-validator]\nspark-master = "{url}"\n')
+        assert load_config(str(tmp_path / "pyproject.toml")).spark_master == url
+    (tmp_path / "pyproject.toml").write_text('[tool.corpus-validator]\nspark-master = "spark://nowhere"\n')
+    with pytest.raises(ConfigError, match="must be a Spark master URL: local, local"):
+        load_config(str(tmp_path / "pyproject.toml"))
 
 
 def test_missing_pyspark_is_one_line_exit_2(tmp_path):

@@ -301,11 +301,17 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
     if (spark_master is not None or spark_output is not None) and config.engine != "spark":
         raise CorpusValidatorError(f"{'--spark-master' if spark_master is not None else '--findings-table'} needs the spark engine (--engine spark)")
     if spark_master is not None:
+        from .config import MASTER_URLS, is_master_url
+
+        if not is_master_url(spark_master):
+            raise CorpusValidatorError(f"--spark-master {spark_master}: not a Spark master URL ({MASTER_URLS})")
         config.spark_master = spark_master
     if jobs is not None:
+        if config.engine == "spark":
+            raise CorpusValidatorError("--jobs sets this machine's worker processes; on the spark engine Spark runs the work (local[N] or the cluster's executors)")
         config.jobs = jobs
-    if spark_output is not None and os.path.exists(spark_output):
-        raise CorpusValidatorError(f"--findings-table {spark_output}: already exists (give a new folder)")
+    if spark_output is not None:
+        _check_new_folder(spark_output)
     if config.engine == "spark":
         from .spark import session
 
@@ -322,10 +328,6 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
         report = run_check(checked, config, context) if checked else _nothing_checked(config)
     if accepted is not None:
         report.findings, report.baselined = baseline.apply(report.findings, accepted)
-    if spark_output is not None:
-        from .spark import write_findings
-
-        write_findings(report.findings, spark_output, config.spark_master)
     # Each report is written as it is produced, never held whole (large corpora); a format
     # asked for twice is rendered once and written twice (github also appends to the step summary).
     asked = Counter([output_format, *(name for name, _ in extra)])
@@ -336,8 +338,27 @@ def check(paths, config_file, select, ignore, no_cache, engine, with_corpus, out
         else:
             _emit_chunks(joined(FORMATS.chunks(name)(report)), target, name != "text")
     _emit_report(report, rendered.get(output_format), output_format, output, quiet, show_statistics)
+    if spark_output is not None:  # after the reports: a table that cannot be written loses none of them
+        from .spark import write_findings
+
+        write_findings(report.findings, spark_output, config.spark_master)
     _check_done(config.engine)
     sys.exit(EXIT_FINDINGS if report.errors and not exit_zero else EXIT_CLEAN)
+
+
+def _check_new_folder(target: str) -> None:
+    """Refuse, before the work, a ``--findings-table`` folder that exists, or (on this machine's
+    file system; a cluster's ``hdfs://`` or ``s3a://`` is Spark's to judge) whose parent folder
+    does not exist or cannot be written in."""
+    if os.path.exists(target):
+        raise CorpusValidatorError(f"--findings-table {target}: already exists (give a new folder)")
+    if "://" in target:
+        return
+    parent = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(parent):
+        raise CorpusValidatorError(f"--findings-table {target}: folder {os.path.dirname(target) or '.'} does not exist")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise CorpusValidatorError(f"--findings-table {target}: cannot write in folder {os.path.dirname(target) or '.'}")
 
 
 def _nothing_checked(config: Config):

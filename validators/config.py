@@ -70,6 +70,20 @@ class NoiseSettings:
 LEVELS = (*SEVERITIES, "off")
 
 
+#: The master URLs Spark takes (its "Master URLs"), said in errors.
+MASTER_URLS = "local, local[N], local[*], local[N,F], spark://HOST:PORT[,HOST:PORT...], yarn or k8s://HOST:PORT"
+_MASTER_URL = re.compile(
+    r"local(\[(\*|[1-9]\d*)(,\s*[1-9]\d*)?\])?|local-cluster\[[1-9]\d*,\s*[1-9]\d*,\s*[1-9]\d*\]"
+    r"|spark://[^\s/,:]+:\d+(,[^\s/,:]+:\d+)*|yarn|k8s://\S+"
+)
+
+
+def is_master_url(value: str) -> bool:
+    """Whether ``value`` is a master URL Spark takes: checked before its JVM starts, which
+    answers a typo with a Java stack trace, or waits a minute for a master that is not there."""
+    return _MASTER_URL.fullmatch(value) is not None
+
+
 @dataclass
 class Config:
     root: Path = field(default_factory=Path.cwd)  # the folder the settings are relative to
@@ -291,8 +305,8 @@ def from_table(table: dict, root: Path, where: str) -> Config:
         elif key == "engine":
             config.engine = _engine(value, where)
         elif key == "spark-master":
-            if not isinstance(value, str) or not value.strip():
-                raise ConfigError(f"{where}: 'spark-master' must be a Spark master URL, like \"local[*]\" or \"spark://host:7077\"")
+            if not isinstance(value, str) or not is_master_url(value):
+                raise ConfigError(f"{where}: 'spark-master' must be a Spark master URL: {MASTER_URLS}")
             config.spark_master = value
         elif key == "duplicate":
             config.duplicate = _duplicate_settings(value, where)

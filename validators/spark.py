@@ -33,15 +33,18 @@ INSTALL = "pip install 'corpus-validator[spark]'"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _java_major(java: str) -> int | None:
-    """The major version ``java -version`` reports (``17.0.15`` -> 17, ``1.8.0`` -> 8), or None."""
+def _java_major(java: str) -> int:
+    """The major version ``java -version`` reports (``17.0.15`` -> 17, ``1.8.0`` -> 8); a clear
+    error for a Java that does not run or says no version (a broken JRE fails Spark's start
+    with a shell error and "Java gateway process exited")."""
     try:
-        shown = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30).stderr
-    except (OSError, subprocess.SubprocessError):
-        return None
-    found = re.search(r'version "(\d+)(?:\.(\d+))?', shown)
-    if not found:
-        return None
+        done = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise CorpusValidatorError(f"the spark engine needs Java 17 or newer: {java} does not run ({exc})") from None
+    found = re.search(r'version "(\d+)(?:\.(\d+))?', done.stderr + done.stdout)
+    if done.returncode != 0 or not found:
+        said = " ".join((done.stderr or done.stdout).split())[:200] or f"exit status {done.returncode}"
+        raise CorpusValidatorError(f"the spark engine needs Java 17 or newer: {java} -version fails ({said})")
     major = int(found.group(1))
     return int(found.group(2) or 0) if major == 1 else major
 
@@ -54,7 +57,7 @@ def _check_java() -> None:
             "the spark engine needs Java 17 or newer: none found (install a JRE, e.g. apt-get install openjdk-17-jre-headless, or set JAVA_HOME)"
         )
     major = _java_major(java)
-    if major is not None and major < 17:
+    if major < 17:
         raise CorpusValidatorError(f"the spark engine needs Java 17 or newer; {java} is Java {major} (set JAVA_HOME to a newer one)")
 
 
@@ -191,7 +194,8 @@ appender.console.type = Console
 appender.console.name = console
 appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex
+appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%notEmpty{: %ex{short.message}}%n
+appender.console.layout.alwaysWriteExceptions = false
 """
 
 
@@ -251,6 +255,10 @@ def session(master: str | None = None):
         spark = builder.getOrCreate()
     except Exception as exc:  # the JVM did not start, or the master is unreachable
         reason = " ".join(str(exc).split())[:300]
+        if not master.startswith("local") and "stopped SparkContext" in reason:
+            # Spark gave up registering with the master (its "All masters are unresponsive"
+            # is logged above): what it raises is only that its context is stopped.
+            reason = "no master answered (is it running, and is the URL right?)"
         raise CorpusValidatorError(f"cannot start Spark at {master}: {reason}") from None
     spark.sparkContext.setLogLevel("ERROR")
     _quiet_accumulator_server(spark.sparkContext)
@@ -897,8 +905,8 @@ def write_findings(findings, folder: str, master: str | None = None) -> None:
         record = finding.to_dict()
         record["path"] = escaped_name(record["path"])
         record["related"] = [{**place, "path": escaped_name(place["path"])} for place in record["related"]]
-        for key in ("message", "suggestion"):
-            record[key] = None if record.get(key) is None else printable(record[key])
+        for key in ("message", "suggestion"):  # a file name they quote: its bytes \xNN, as in the path
+            record[key] = None if record.get(key) is None else printable(escaped_name(record[key]))
         for c in RECORDED:
             values[c].append(record.get(c))
     try:
@@ -912,7 +920,20 @@ def write_findings(findings, folder: str, master: str | None = None) -> None:
         reason = failure_reason(exc)
         if reason is not None:
             raise CorpusValidatorError(f"--findings-table {folder}: Spark {reason}") from None
-        raise CorpusValidatorError(f"--findings-table {folder}: cannot write: {' '.join(str(exc).split())[:200]}") from None
+        cause = _java_root_cause(exc) or str(exc)
+        raise CorpusValidatorError(f"--findings-table {folder}: cannot write: {' '.join(cause.split())[:300]}") from None
+
+
+def _java_root_cause(exc: BaseException) -> str | None:
+    """The innermost cause of the Java exception behind ``exc`` ("java.io.IOException: Mkdirs
+    failed to create ..."), where Spark's own message is a job's abort and its stack trace."""
+    origin = getattr(exc, "_origin", None) or getattr(exc, "java_exception", None)
+    try:
+        while origin is not None and origin.getCause() is not None:
+            origin = origin.getCause()
+        return None if origin is None else str(origin.toString())
+    except Exception:  # the JVM is gone: its exceptions with it
+        return None
 
 
 def _findings_arrow(values: dict[str, list]):
