@@ -3,11 +3,11 @@ lower one, and no two modules import each other, directly or around a loop.
 
 The layers, lowest first (the flow, then what runs it and what shows it):
 
-    0 foundation   errors, atomic, progress, safe_regex, pattern_list, pool (no part of the flow; used by all)
+    0 foundation   errors, atomic, progress, safe_regex, pattern_list, pool, interrupts (no part of the flow; used by all)
     1 ingest       ingest: files to documents
     2 segment      normalise, segment, frame: documents to the paragraph table
     3 features     features/*, cache: feature columns and the mention table
-    4 rules        rules/*, suite, evaluate, gx_expectations: what a rule needs and says,
+    4 rules        rules/*, suite, evaluate, gx_expectations, spark*: what a rule needs and says,
                    the suites generated from it, the engines that run them
     5 settings     config: which rules run, at which level (it names rule codes)
     6 findings     findings, baseline: failing rows to places, and accepted ones
@@ -30,11 +30,11 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "validators"
 
 LAYERS = [
-    ["errors", "atomic", "progress", "safe_regex", "pool", "pattern_list"],
+    ["errors", "atomic", "progress", "safe_regex", "pool", "pattern_list", "interrupts"],
     ["ingest"],
     ["normalise", "segment", "frame"],
     ["features", "cache", "spark_corpus"],
-    ["rules", "suite", "evaluate", "gx_expectations", "spark", "gx_spark"],
+    ["rules", "suite", "evaluate", "gx_expectations", "spark", "gx_spark", "spark_daemon"],
     ["config"],
     ["findings", "baseline"],
     ["pipeline"],
