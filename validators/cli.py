@@ -106,8 +106,6 @@ def _run(command, interrupt, *args, **kwargs):
         if interrupt.seen():  # Ctrl-C, which Spark turned into its failure to start
             _interrupted()
         _fail(str(exc))
-    except KeyboardInterrupt:
-        raise
     except Exception as exc:  # a bug of ours: say so plainly; the traceback only on request
         if interrupt.seen():  # Ctrl-C, which Py4J turned into an error of the call it stopped
             _interrupted()
