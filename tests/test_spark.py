@@ -451,6 +451,27 @@ def test_pysparks_worker_daemon_is_ours_and_quiet_about_a_connection_spark_close
         spark_daemon.worker(None, True)
 
 
+SPARK_ERROR = """
+import sys
+from validators.spark import session
+spark = session(sys.argv[1])
+try:
+    spark.range(10**12).selectExpr("sum(id)").collect()  # a task fails: long overflow
+except Exception as exc:
+    print(type(exc).__name__)
+"""
+
+
+def test_sparks_errors_are_one_line_each_with_their_cause_and_no_stack_trace(spark):
+    """A bad master or an unwritable table printed 10 to 150 lines of Java stack trace (and a
+    job's abort carries the driver's stack trace inside its message) before the check's line."""
+    result = subprocess.run([sys.executable, "-c", SPARK_ERROR, MASTER], capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert result.stdout.strip() == "ArithmeticException", result.stdout + result.stderr
+    logged = [line for line in result.stderr.splitlines() if re.match(r"\d\d/\d\d/\d\d \d\d:\d\d:\d\d ERROR ", line)]
+    assert any("Exception in task" in line and "ARITHMETIC_OVERFLOW" in line for line in logged), result.stderr
+    assert not [line for line in result.stderr.splitlines() if line.lstrip().startswith(("at ", "Caused by:", "Driver stacktrace"))], result.stderr
+
+
 def test_other_errors_of_the_accumulator_server_are_still_printed(capsys):
     import socketserver
     from types import SimpleNamespace

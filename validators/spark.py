@@ -194,7 +194,7 @@ appender.console.type = Console
 appender.console.name = console
 appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%notEmpty{: %ex{short.message}}%n
+appender.console.layout.pattern = %d{yy/MM/dd HH:mm:ss} %p %c{1}: %replace{%m%notEmpty{: %ex{short.message}}}{(?s)[\\r\\n].*}{}%n
 appender.console.layout.alwaysWriteExceptions = false
 """
 
