@@ -524,6 +524,24 @@ def test_the_driver_gets_half_the_machines_memory_on_one_machine_unless_the_user
     assert _driver_memory("local[*]") is None
 
 
+def test_an_unreachable_master_is_said_as_one(monkeypatch):
+    """After a minute of retries Spark logs "All masters are unresponsive" and raises only that
+    its context is stopped, which the check used to print as its reason."""
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    from validators import spark as engine
+    from validators.errors import CorpusValidatorError
+
+    stopped = RuntimeError("java.lang.IllegalStateException: Cannot call methods on a stopped SparkContext. This stopped SparkContext was created at: ...")
+    monkeypatch.setattr(SparkSession, "getActiveSession", staticmethod(lambda: None))
+    monkeypatch.setattr(SparkSession.Builder, "getOrCreate", lambda self: (_ for _ in ()).throw(stopped))
+    monkeypatch.setattr(engine, "_check_java", lambda: None)
+    monkeypatch.setattr(engine, "_sessions", {})
+    with pytest.raises(CorpusValidatorError, match=r"^cannot start Spark at spark://head:7077: no master answered \(is it running"):
+        engine.session("spark://head:7077")
+
+
 def test_spark_running_out_of_memory_or_stopping_is_one_clear_error():
     """The JVM's OutOfMemoryError, or the gateway lost when the JVM stops, is said as what
     happened and what to do (no Python traceback, no 'internal error'); other errors pass."""
