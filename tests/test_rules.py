@@ -571,3 +571,12 @@ def test_a_quote_folds_white_space_but_keeps_separators_and_controls_to_show_esc
 
     assert quote("  Kim \t Jong\n un  ") == "“Kim Jong un”"
     assert quote("\x85") == "“\x85”" and quote("a\u2028b") == "“a\u2028b”"
+
+
+def test_a_repair_joins_bytes_only_where_they_would_meet_and_decode():
+    from validators.rules.encoding import joins_bytes
+
+    assert joins_bytes("Caf\udcc3\u200b\udca9", 4, 5, "")  # 0xC3 0xA9 would read as "é"
+    assert not joins_bytes("Caf\udcff\u200b\udcff", 4, 5, "")  # 0xFF 0xFF stays two bad bytes
+    assert not joins_bytes("Caf\udcc3\n\u200b\udca9", 5, 6, "")  # a line break still parts them
+    assert not joins_bytes("Caf\udcc3\u200b\udca9", 4, 5, "-")  # a replacement parts them

@@ -240,7 +240,7 @@ JOINS_BYTES_ADVICE = (
 )
 
 
-_ESCAPES_TO_END = re.compile("[\udc80-\udcff]+$")
+_ESCAPES_TO_END = re.compile("[\udc80-\udcff]+\\Z")  # \Z: not before a line break, as $ would
 
 
 def joins_bytes(raw: str, start: int, end: int, replacement: str) -> bool:
