@@ -404,8 +404,10 @@ def _emit_report(report, text: str | None, output_format: str, output: str | Non
         return
     if output_format == "text" and quiet:
         text = terminal.without_summary(text)
-    if output_format == "github" and quiet:  # the tally line; the annotations start with "::"
-        text = "".join(line for line in text.splitlines(True) if not line.startswith("corpus-validator: "))
+    if output_format == "github" and quiet:
+        from .output.github import without_tally
+
+        text = without_tally(text)
     if output_format == "text" and not output and terminal.colour_wanted(sys.stdout):
         _to_stdout(terminal.colourise(text.encode("utf-8", "replace").decode("utf-8")), color=True)
         return

@@ -295,11 +295,8 @@ def plan_fixes(
     held_back: list[HeldBack] = []
     if drop_noise:
         drops, held_back = choose_drops(fixing.report)
-        drops_of: dict[str, set[int]] = {}
-        for row, found in drops.items():
-            drops_of.setdefault(found[0].path, set()).add(row)
-        if drops_of:
-            fixing.apply(drops_of, {row: len(found) for row, found in drops.items()})
+        if drops:
+            fixing.apply(drops)
             settled = fixing.repair()
     changes = [
         FileChange(doc.path, doc.data, fixing.current[doc.path].data, fixing.fixed_counts.get(doc.path, 0), fixing.traces[doc.path].spans)
@@ -327,13 +324,16 @@ class _Fixing:
         for _ in range(MAX_PASSES):
             if not any(finding.fixable for finding in self.report.findings):
                 return True
-            self.apply({}, {})
+            self.apply({})
         return not any(finding.fixable for finding in self.report.findings)
 
-    def apply(self, drops_of: dict[str, set[int]], dropped: dict[int, int]) -> None:
+    def apply(self, drops: dict[int, list[Finding]]) -> None:
         """One pass: the repairs the findings carry and the deletion of the paragraphs
-        ``drops_of`` (per path, rows of the current report; ``dropped``: how many findings each
-        deletion settles); then the check of the result."""
+        ``drops`` (rows of the current report, each with the noise errors its deletion
+        settles); then the check of the result."""
+        drops_of: dict[str, set[int]] = {}
+        for row, found in drops.items():
+            drops_of.setdefault(found[0].path, set()).add(row)
         fixable: dict[str, list[Finding]] = {path: [] for path in drops_of}
         for finding in self.report.findings:
             if finding.fixable:
@@ -348,6 +348,6 @@ class _Fixing:
             keep_bom = doc.bom and not any(f.removes_bom for f in findings)
             self.current[path] = decode(path, doc.doc_id, (BOM if keep_bom else b"") + text.encode("utf-8", "surrogateescape"))
             self.traces[path].record(applied)
-            count = len(findings) + sum(dropped[row] for row in drops_of.get(path, ()))
+            count = len(findings) + sum(len(drops[row]) for row in drops_of.get(path, ()))
             self.fixed_counts[path] = self.fixed_counts.get(path, 0) + count
         self.report = self._check()

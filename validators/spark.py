@@ -288,12 +288,12 @@ def _quiet_accumulator_server(context) -> None:
     server.handle_error = handle_error
 
 
-def _py4j_send_error(record: logging.LogRecord) -> bool:
-    """Whether ``record`` is py4j's own report of a command it could not send to the JVM: py4j
-    logs it, with a traceback, on the root logger (``logging.exception`` in
+def _not_a_py4j_send_error(record: logging.LogRecord) -> bool:
+    """A root-logger filter: False for py4j's own report of a command it could not send to the
+    JVM. py4j logs it, with a traceback, on the root logger (``logging.exception`` in
     ``GatewayClient.send_command``), and only then raises the error that ``spark_failures`` says
     in one line. It comes when the JVM is gone (killed, out of memory) or the run was interrupted."""
-    return (
+    return not (
         record.name == "root"
         and os.path.basename(record.pathname) == "java_gateway.py"
         and os.path.basename(os.path.dirname(record.pathname)) == "py4j"
@@ -302,15 +302,11 @@ def _py4j_send_error(record: logging.LogRecord) -> bool:
 
 
 def _quiet_py4j_send_errors() -> None:
-    """Keep py4j's root-logger reports of unsendable commands (``_py4j_send_error``) off stderr;
-    the root logger's other records pass as before. Once per process, however many sessions."""
+    """Keep py4j's root-logger reports of unsendable commands off stderr; the root logger's
+    other records pass as before. Once per process, however many sessions."""
     root = logging.getLogger()
-    if _drop_py4j_send_errors not in root.filters:
-        root.addFilter(_drop_py4j_send_errors)
-
-
-def _drop_py4j_send_errors(record: logging.LogRecord) -> bool:
-    return not _py4j_send_error(record)
+    if _not_a_py4j_send_error not in root.filters:
+        root.addFilter(_not_a_py4j_send_error)
 
 
 def _arrow_column(values: list):

@@ -73,6 +73,12 @@ def chunks(report, tally: bool = True) -> Iterator[str]:
             yield f"::warning::{_escape_data(problem)}\n"
 
 
+def without_tally(text: str) -> str:
+    """The rendered annotations without the tally line (``--quiet``): every other line is a
+    workflow command, starting with "::"."""
+    return "".join(line for line in text.splitlines(True) if line.startswith("::"))
+
+
 #: ASCII punctuation Markdown may read as markup inside a table cell (CommonMark lets a
 #: backslash escape any of it).
 _MARKUP = re.compile(r"([\\`*_\[\]<>|&~!#])")
