@@ -61,3 +61,40 @@ def test_assemble_fills_a_column_given_as_one_value_and_a_count():
     assert table["flag"] == [None, None, "set", None, "a", None]
     assert table["word"] == ["x", "x", "y", "z", "z", "z"]
     assert table["path"] == ["0.txt", "0.txt", "1.txt", "2.txt", "2.txt", "2.txt"] and len(table) == 6
+
+
+def test_a_joined_table_reads_the_same_values_as_a_list_table_where_they_lie():
+    """A run reporting on a few files joins the files' columns instead of copying them into one
+    list each: every way the stages read a column gives what the list would."""
+    from validators.frame import Joined, Slices, assemble
+    from validators.ingest import Document
+
+    documents = [Document(path=f"{n}.txt", doc_id=n, data=b"") for n in range(4)]
+    text = "one\n\ntwo\n"
+    columns = [
+        {"para": [0, 1], "flag": (None, 2), "raw": Slices(text, [0, 5], [3, 8])},
+        {"para": [], "flag": [], "raw": []},  # a file with no paragraphs
+        {"para": [0], "flag": ("set", 1), "raw": ["x"]},
+        {"para": [0, 1, 2], "flag": [None, "a", None], "raw": ("z", 3)},
+    ]
+    lists, joined = assemble(documents, columns), assemble(documents, columns, joined=True)
+    assert all(isinstance(joined[name], Joined) for name in joined.names) and lists.names == joined.names
+    for name in lists.names:
+        column = joined[name]
+        assert list(column) == lists[name] and len(column) == len(lists) == 6
+        assert [column[row] for row in range(6)] == lists[name] and column[-1] == lists[name][-1]
+        assert column[1:5] == lists[name][1:5]
+        with pytest.raises(IndexError):
+            column[6]
+    assert joined.row(2) == lists.row(2) == {"path": "2.txt", "doc_id": 2, "para": 0, "flag": "set", "raw": "x"}
+    assert joined.to_pandas().equals(lists.to_pandas())
+
+
+def test_slices_cut_a_text_when_read():
+    from validators.frame import Normalised, Slices
+
+    text = "Caf\u00c3\u00a9 one\n\ntwo\n"
+    raw = Slices(text, [0, 11], [9, 14])
+    assert list(raw) == ["Caf\u00c3\u00a9 one", "two"] and raw[1] == "two" and raw[-1] == "two" and raw[:1] == ["Caf\u00c3\u00a9 one"]
+    normalised = Normalised(["Caf\u00e9 one", None], raw)  # None: normalising changed nothing
+    assert list(normalised) == ["Caf\u00e9 one", "two"] and normalised[1] == "two" and len(normalised) == 2

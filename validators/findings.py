@@ -87,7 +87,7 @@ class Locator:
     def __init__(self, corpus: CorpusView):
         frame = corpus.paragraphs
         self.documents = corpus.documents
-        self.where = list(zip(frame["path"], frame["doc_id"], frame["char_start"], frame["line_start"], strict=True))
+        self.paths, self.doc_ids, self.starts, self.lines = frame["path"], frame["doc_id"], frame["char_start"], frame["line_start"]
         self.raw = frame["raw"]
         # Related lists resolved so far: one text's copies all name the same earlier row, and
         # a name's variants all share the rule's one tuple of its places (keyed by identity,
@@ -100,7 +100,7 @@ class Locator:
         self._places: dict = {}  # (row, offset) or (row, offset, end) -> the related place there
 
     def base(self, row: int) -> int:
-        return int(self.where[row][2])
+        return int(self.starts[row])
 
     def place(self, row: int, offset: int) -> Place:
         path, line, column, _, _ = self.span(row, offset, offset)
@@ -108,7 +108,7 @@ class Locator:
 
     def span(self, row: int, offset: int, end: int) -> tuple[str, int, int, int, int]:
         """(path, line, column, end line, end column) of ``offset`` and ``end`` in ``row``."""
-        path, doc_id, start, line_start = self.where[row]
+        path, doc_id, start, line_start = self.paths[row], self.doc_ids[row], self.starts[row], self.lines[row]
         # Offsets may run past the paragraph into its separator (line-ending rules).
         breaks = self._breaks.get(doc_id)
         if breaks is None:

@@ -9,8 +9,10 @@ importing it.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from .ingest import Document, read
 from .segment import segment
@@ -31,7 +33,7 @@ class Table:
         nowhere else (a corpus's columns are millions of values; a copy of each is time spent)."""
         table = cls()
         for name, values in columns.items():
-            if not isinstance(values, list):
+            if not isinstance(values, (list, Joined)):
                 raise TypeError(f"column {name!r} is a {type(values).__name__}, not a list")
             table._put(name, values)
         return table
@@ -83,6 +85,8 @@ class Table:
         data = {}
         for name in names or self.names:
             values = self.columns[name]
+            if not isinstance(values, list):
+                values = list(values)
             data[name] = pd.Series(values, dtype=_dtype(values)) if values else pd.Series([], dtype=object)
         return pd.DataFrame(data, index=pd.RangeIndex(len(self)))
 
@@ -148,12 +152,22 @@ def document_columns(doc: Document) -> dict[str, list]:
     return columns
 
 
-def assemble(documents: list[Document], per_document: list[dict[str, list]]) -> Table:
+def assemble(documents: list[Document], per_document: list[dict[str, list]], joined: bool = False) -> Table:
     """One table from each document's columns, in document order, with ``path`` and ``doc_id``.
-    A column may be given as the cache keeps one of a single value: (value, count)."""
+    A column may be given as the cache keeps one of a single value: (value, count). ``joined``:
+    each column a ``Joined`` of the documents' own values, read where they are (a run that
+    reports on a few files), not one list."""
     names = PARAGRAPH_COLUMNS[2:]
     if per_document:  # the paragraph columns first, then features, however the cache ordered them
         names = [n for n in names if n in per_document[0]] + [n for n in per_document[0] if n not in names]
+    if joined:
+        counts = [len(columns["para"]) for columns in per_document]
+        parts = {
+            "path": [(doc.path, n) for doc, n in zip(documents, counts, strict=True)],
+            "doc_id": [(doc.doc_id, n) for doc, n in zip(documents, counts, strict=True)],
+        }
+        parts.update({name: [columns[name] for columns in per_document] for name in names})
+        return Table.adopting({name: Joined(values) for name, values in parts.items()})
     # Each column made at its full length and filled file by file: no list grown past its
     # length (a grown list keeps up to an eighth more room), none copied.
     total = sum(len(columns["para"]) for columns in per_document)
@@ -204,3 +218,93 @@ def load_paragraphs(paths: str | os.PathLike | Iterable[str | os.PathLike]):
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     return build_table(read(list(paths))).to_pandas(PARAGRAPH_COLUMNS)
+
+
+class Slices(Sequence):
+    """Pieces of one text, ``text[starts[i]:ends[i]]``, cut when read: a file's paragraphs held
+    as its text once, not as a second copy of it in pieces."""
+
+    __slots__ = ("text", "starts", "ends")
+
+    def __init__(self, text: str, starts: Sequence[int], ends: Sequence[int]):
+        self.text, self.starts, self.ends = text, starts, ends
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        return self.text[self.starts[index] : self.ends[index]]
+
+    def __iter__(self):
+        text = self.text
+        return (text[s:e] for s, e in zip(self.starts, self.ends, strict=True))
+
+
+class Normalised(Sequence):
+    """A file's normalised paragraphs: ``changed[i]`` where normalising changed the text, else
+    the raw paragraph (``raw[i]``), read when asked for."""
+
+    __slots__ = ("changed", "raw")
+
+    def __init__(self, changed: Sequence, raw: Sequence):
+        self.changed, self.raw = changed, raw
+
+    def __len__(self) -> int:
+        return len(self.changed)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        value = self.changed[index]
+        return self.raw[index] if value is None else value
+
+    def __iter__(self):
+        return (r if t is None else t for t, r in zip(self.changed, self.raw, strict=True))
+
+
+class Joined(Sequence):
+    """A table column made of each file's values (a sequence, or (value, count) for one value
+    throughout), read where they are: a run that reports on a few files reads a few of the
+    corpus's rows, and neither copies the others into one list nor cuts their text."""
+
+    __slots__ = ("parts", "starts")
+
+    def __init__(self, parts: list):
+        self.parts = [_Repeat(*p) if type(p) is tuple else p for p in parts]
+        self.starts = list(itertools.accumulate((len(p) for p in self.parts), initial=0))
+
+    def __len__(self) -> int:
+        return self.starts[-1]
+
+    def __getitem__(self, row):
+        if isinstance(row, slice):
+            return [self[k] for k in range(*row.indices(len(self)))]
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(row)
+        k = bisect.bisect_right(self.starts, row) - 1
+        return self.parts[k][row - self.starts[k]]
+
+    def __iter__(self):
+        return itertools.chain.from_iterable(self.parts)
+
+
+class _Repeat(Sequence):
+    __slots__ = ("value", "count")
+
+    def __init__(self, value, count: int):
+        self.value, self.count = value, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.value] * len(range(*index.indices(self.count)))
+        return self.value
+
+    def __iter__(self):
+        return itertools.repeat(self.value, self.count)

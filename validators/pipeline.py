@@ -209,8 +209,9 @@ def corpus_features(
     if not keep_bytes:
         for doc in documents:
             doc.data = b""
-    corpus = assemble_corpus(documents, sections, context)
-    if narrow and context.report_paths is not None:
+    narrow = narrow and context.report_paths is not None
+    corpus = assemble_corpus(documents, sections, context, joined=narrow)
+    if narrow:
         corpus.reported = [d.path in context.report_paths for d in documents]
         if "noise_lines" in corpus.per_file:
             corpus.per_file["noise_lines"] = narrowed_template_lines(corpus.per_file["noise_lines"], corpus.reported)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..frame import PARAGRAPH_COLUMNS, document_columns
+from ..frame import PARAGRAPH_COLUMNS, Normalised, Slices, document_columns
 from .steps import FileStep, pack_columns, register, unpack_columns
 
 #: Columns the cache does not keep: they are slices of the document, cut again on load.
@@ -18,9 +18,10 @@ def _pack(columns: dict) -> dict:
 def _unpack(stored: dict, doc) -> dict:
     columns = unpack_columns(stored, doc)
     starts, ends, text = columns["char_start"], columns["char_end"], doc.text
-    columns["raw"] = [text[s:e] for s, e in zip(starts, ends, strict=True)]
-    columns["separator"] = [text[e:s] for e, s in zip(ends, [*starts[1:], len(text)][: len(ends)], strict=True)]
-    columns["text"] = [r if t is None else t for t, r in zip(columns["text"], columns["raw"], strict=True)]
+    # Cut from the document when read (``frame.Slices``): its text is held once.
+    columns["raw"] = Slices(text, starts, ends)
+    columns["separator"] = Slices(text, ends, [*starts[1:], len(text)][: len(ends)])
+    columns["text"] = Normalised(columns["text"], columns["raw"])
     return columns
 
 

@@ -387,15 +387,16 @@ class Corpus:
         return np.repeat(np.array(self.reported, dtype=bool), np.array(self.rows_per_file, dtype=np.int64))
 
 
-def assemble_corpus(documents: list, sections: list[dict[str, dict]], context: Context) -> Corpus:
-    """The paragraph table (the file steps' columns, in step order) and the per-file data."""
+def assemble_corpus(documents: list, sections: list[dict[str, dict]], context: Context, joined: bool = False) -> Corpus:
+    """The paragraph table (the file steps' columns, in step order) and the per-file data
+    (``joined``: the columns as ``frame.Joined``, read where they are)."""
     from ..frame import assemble
 
     steps = file_steps()
     columns = [{c: s[step.name][c] for step in steps for c in step.columns} for s in sections]
     per_file = {d: [s[step.name][d] for s in sections] for step in steps for d in step.data}
     rows = [len(c["para"]) for c in columns]
-    return Corpus(documents, assemble(documents, columns), per_file, rows, context)
+    return Corpus(documents, assemble(documents, columns, joined), per_file, rows, context)
 
 
 def run_corpus_steps(corpus: Corpus, wanted: Iterable[str] | None = None) -> Corpus:
