@@ -98,3 +98,11 @@ def test_slices_cut_a_text_when_read():
     assert list(raw) == ["Caf\u00c3\u00a9 one", "two"] and raw[1] == "two" and raw[-1] == "two" and raw[:1] == ["Caf\u00c3\u00a9 one"]
     normalised = Normalised(["Caf\u00e9 one", None], raw)  # None: normalising changed nothing
     assert list(normalised) == ["Caf\u00e9 one", "two"] and normalised[1] == "two" and len(normalised) == 2
+
+
+def test_rows_in_are_the_rows_of_the_values_asked_for_in_a_joined_or_a_list_column():
+    from validators.frame import Joined, rows_in
+
+    parts = [("a.txt", 2), ["b.txt", "c.txt"], ("c.txt", 3), []]
+    assert rows_in(Joined(parts), {"c.txt"}) == rows_in(list(Joined(parts)), {"c.txt"}) == [3, 4, 5, 6]
+    assert rows_in(Joined(parts), set()) == [] and rows_in(Joined(parts), {"a.txt", "b.txt"}) == [0, 1, 2]

@@ -73,6 +73,40 @@ def test_the_near_search_on_the_wanted_rows_finds_what_the_whole_search_finds():
             ], (doc, column)
 
 
+def test_exact_copies_and_passages_asked_for_some_rows_are_the_whole_search_s_for_every_row_sharing_their_text():
+    # Paragraphs repeated across files, and a quote several of them carry: the rows asked for
+    # get the whole run's values, and so does every row with the same text (a DU001 finding
+    # names all copies, ``fix`` counts them); rows sharing no text with them are left out.
+    rng = random.Random(11)
+    quote = "“We will not sign anything that leaves the harbour towns without their ferries,”"
+    pool = _paragraphs(rng, 8)
+    texts, doc_ids = [], []
+    for doc in range(30):
+        for _ in range(rng.randint(1, 5)):
+            odds = rng.random()
+            fresh = " ".join(f"w{rng.randrange(10**6)}" for _ in range(16))  # words no other row has
+            texts.append(rng.choice(pool) if odds < 0.5 else f"{fresh}: {quote} the mayor said." if odds < 0.7 else fresh)
+            doc_ids.append(doc)
+
+    def frame() -> Table:
+        return Table({"doc_id": list(doc_ids), "text": list(texts), "raw": list(texts)})
+
+    settings = DuplicateSettings()
+    data = file_duplicate_data(texts, texts, settings)
+    full = add_duplicate_features(frame(), settings, data)
+    assert sum(d is not None for d in full["dup_of"]) > 20 and sum(p is not None for p in full["passage_of"]) > 3
+    for doc in range(30):
+        wanted = np.array([d == doc for d in doc_ids])
+        part = add_duplicate_features(frame(), settings, data, wanted)
+        keys = {full["text_key"][r] for r in np.flatnonzero(wanted).tolist()}
+        for row, key in enumerate(full["text_key"]):
+            shares = key in keys
+            for column in ("text_key", "dup_key", "dup_of"):
+                assert part[column][row] == (full[column][row] if shares else None), (doc, row, column)
+            if wanted[row]:
+                assert (part["passages"][row], part["passage_of"][row]) == (full["passages"][row], full["passage_of"][row])
+
+
 def test_sharing_a_band_keeps_the_wanted_usable_rows_and_only_rows_sharing_a_band():
     rng = np.random.default_rng(3)
     sigs = rng.integers(0, 2**32, (50, NUM_PERM), dtype=np.uint64).astype(np.uint32)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import SuiteError
-from .frame import Table
+from .frame import Table, rows_in
 from .pattern_list import column_bits, found_in_each, searching
 from .suite import ExpectationSpec, Suite
 
@@ -426,7 +426,7 @@ def evaluate_light(frames: dict[str, Table], suites: list[Suite], report_paths: 
             continue
         _check_columns(suite, whole)
         every_row = range(len(whole))
-        reported = every_row if report_paths is None else [r for r, p in enumerate(whole["path"]) if p in report_paths]
+        reported = every_row if report_paths is None else rows_in(whole["path"], report_paths)
         with searching(pattern_lists(suite)):
             outcomes.extend(_light_outcomes(suite, whole, reported, every_row, report_paths))
     return outcomes

@@ -292,6 +292,21 @@ class Joined(Sequence):
         return itertools.chain.from_iterable(self.parts)
 
 
+def rows_in(column: Sequence, values: set) -> list[int]:
+    """The rows whose value in ``column`` is one of ``values`` (the rows of some paths): a
+    ``Joined`` column's part of one value throughout is judged once, not once a row."""
+    if not isinstance(column, Joined):
+        return [row for row, value in enumerate(column) if value in values]
+    rows: list[int] = []
+    for part, start in zip(column.parts, column.starts, strict=False):
+        if isinstance(part, _Repeat):
+            if part.value in values:
+                rows.extend(range(start, start + part.count))
+        else:
+            rows.extend(start + k for k, value in enumerate(part) if value in values)
+    return rows
+
+
 class _Repeat(Sequence):
     __slots__ = ("value", "count")
 

@@ -288,8 +288,11 @@ def add_duplicate_features(
         data = file_duplicate_data(frame["text"], frame["raw"], settings)
     pairs = digest_pairs(data)
     digest_array, lengths = pairs[:, 0], pairs[:, 1]
-    digests = digest_array.tolist()
     long_enough = lengths >= settings.min_chars
+    # The rows whose digest a wanted row has: all that a wanted row's copies, or its text's
+    # count (``fix``), depend on; the others' keys and copies are left out (None).
+    keyed = np.ones(len(frame), dtype=bool) if wanted is None else np.isin(digest_array, digest_array[wanted])
+    digests = digest_array.tolist() if wanted is None else _sparse(digest_array[keyed].tolist(), keyed)
     frame["text_key"] = digests  # any length: the noise stage counts template text with it
     # Exact copies: each long enough row's first row with its digest (``np.unique`` sorts
     # stably: the first index of each value is its first row).
@@ -298,9 +301,13 @@ def add_duplicate_features(
     first = compared[first_index][which.reshape(-1)]
     later = first != compared
     is_copy = np.zeros(len(frame), dtype=bool)
-    is_copy[compared[later]] = True
-    frame["dup_key"] = [d if ok else None for d, ok in zip(digests, long_enough.tolist(), strict=True)]  # text_key's ints
-    frame["dup_of"] = _sparse(first[later].tolist(), is_copy)
+    is_copy[compared[later]] = True  # every row's: a copy is never a near copy's candidate
+    compared_keys = long_enough & keyed
+    frame["dup_key"] = _sparse([digests[r] for r in np.flatnonzero(compared_keys).tolist()], compared_keys)  # text_key's ints
+    shown = later & keyed[compared]
+    has_original = np.zeros(len(frame), dtype=bool)
+    has_original[compared[shown]] = True
+    frame["dup_of"] = _sparse(first[shown].tolist(), has_original)
 
     signatures = data["signatures"]
     if not isinstance(signatures, SignatureParts):
@@ -400,6 +407,9 @@ def sharing_a_band(sigs: np.ndarray, usable: np.ndarray, wanted: np.ndarray) -> 
 
 def _add_passages(frame: Table, data: bytes, already_reported: np.ndarray) -> None:
     units = passage_rows(data)
+    asked = ~already_reported[units[:, 0]]
+    if not asked.all():  # only the passages of a text a row still asked for has: all its copies
+        units = units[np.isin(units[:, 1], units[asked, 1])]
     rows, digests, starts, ends = units.T
     found: list = [None] * len(frame)
     if len(units):

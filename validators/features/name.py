@@ -35,7 +35,7 @@ import numpy as np
 from anyascii import anyascii
 
 from ..errors import ConfigError
-from ..frame import Table
+from ..frame import Table, rows_in
 from ..safe_regex import UnsafePattern
 from ..safe_regex import check as checked_pattern
 from ..segment import position
@@ -1170,7 +1170,7 @@ def _mentions(corpus, lexicon: NameLexicon) -> None:
                 parts.append(part + np.array([0, offset, 0, 0], dtype=np.uint32))
             offset += first_row[f + 1] - first_row[f]
         keys = np.concatenate(parts) if parts else np.zeros((0, 4), dtype=np.uint32)
-        reported = [r for r, path in enumerate(frame["path"]) if path in report_paths]
+        reported = rows_in(frame["path"], report_paths)
         narrowed = bearing_rows(candidates, frame["raw"], keys, reported, lexicon)
         if narrowed is not None:
             candidates, corpus_sets = narrowed, corpus_name_sets(per_file["name_sets"][f] for f in kept)

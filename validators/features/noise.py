@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import ConfigError
-from ..frame import Table, float_column
+from ..frame import Table, float_column, rows_in
 from ..pattern_list import each_of
 from ..pool import core_count
 from ..safe_regex import UnsafePattern
@@ -675,7 +675,7 @@ def _noise_score(corpus, model) -> None:
     ``furnished_noise_score``: a window over each file (``max(score) over (partition by path)``)."""
     report_paths = corpus.context.report_paths
     frame = corpus.table
-    reported = None if report_paths is None else [r for r, path in enumerate(frame["path"]) if path in report_paths]
+    reported = None if report_paths is None else rows_in(frame["path"], report_paths)
     error_threshold = corpus.context.options.get("error_threshold", 1.0)
     jobs = corpus.context.config.jobs or core_count()
     add_noise_scores(frame, corpus.data["noise_units"], model, reported, error_threshold, jobs)
