@@ -28,14 +28,14 @@ import functools
 import re
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 from anyascii import anyascii
 
 from ..errors import ConfigError
-from ..frame import Table, rows_in
+from ..frame import Joined, Table, rows_in
 from ..safe_regex import UnsafePattern
 from ..safe_regex import check as checked_pattern
 from ..segment import position
@@ -1159,7 +1159,7 @@ def _mentions(corpus, lexicon: NameLexicon) -> None:
             paths = [d.path for d in corpus.documents]
             report_paths = {paths[f] for f in kept if any(paths[c] in report_paths for c in files_of[f])}
     per_file = corpus.per_file
-    candidates = _RowsOfFiles([per_file["name_candidates"][f] for f in kept])  # read where asked
+    candidates = Joined([per_file["name_candidates"][f] for f in kept])  # read where asked
     vocabulary = corpus_vocabulary(per_file["lowercase_words"][f] for f in kept)
     corpus_sets = None
     if report_paths is not None:  # a run reporting a few files decides only what bears on them
@@ -1180,28 +1180,6 @@ def _mentions(corpus, lexicon: NameLexicon) -> None:
     if weights is not None:
         mentions = _repeated_for_copies(mentions, corpus, kept, files_of, first_row)
     corpus.tables["mentions"] = mentions
-
-
-class _RowsOfFiles(Sequence):
-    """Several files' per-row sequences (``PackedRows``, lists) as one, in order; a row is
-    read from its file where it is asked for."""
-
-    def __init__(self, parts: list):
-        self.parts = parts
-        self.starts = [0]
-        for part in parts:
-            self.starts.append(self.starts[-1] + len(part))
-
-    def __len__(self) -> int:
-        return self.starts[-1]
-
-    def __getitem__(self, row: int):
-        f = bisect.bisect_right(self.starts, row) - 1
-        return self.parts[f][row - self.starts[f]]
-
-    def __iter__(self):
-        for part in self.parts:
-            yield from part
 
 
 def _repeated_for_copies(mentions: Table, corpus, kept: list[int], files_of: dict, first_row: list[int]) -> Table:
