@@ -44,12 +44,13 @@ values depend on (``Corpus.reported``; off when an expectation weighs every row,
 the whole corpus:
 
 - duplicates (``features/duplicate.py``): exact copies are a group-by over every
-  paragraph's digest (a DU001 finding names every other copy); the near-copy search runs
+  paragraph's digest, and each row's key and copies are made for the rows whose digest a
+  checked row has (a DU001 finding names every other copy), the others left out; the near-copy search runs
   on the rows that share a MinHash band value with a checked row (``sharing_a_band_in``,
   which reads each file's signatures where they lie: those rows make up the checked rows'
   band groups, in the same order, so the windowed candidates and the earliest similar row
   are those of a full run); shared passages are
-  placed for the checked rows only; whole files are compared over every file, from each
+  worked out over the passages whose text a checked row has, and placed for the checked rows only; whole files are compared over every file, from each
   file's signature, taken once per content (copies share it);
 - template text (``features/noise.py``): the other files' lines reduced to those whose text
   a checked file has (``pipeline.narrowed_template_lines``); a file's copies, exact or near,
@@ -60,10 +61,14 @@ the whole corpus:
   over the candidates that may bear on the checked files, each unpickled from its paragraph's
   own bytes (``steps.PackedRows``), the others never.
 
-Copies of one content unpack their sections once (``pipeline._file_stage``). So a hook run
-still grows with the corpus: reading and hashing every file, the paragraph table, the
-exact-copy group-by and the mentions of every distinct content remain; keeping those as
-indexes updated per changed file is the next step (``bench/hook.py --pages``).
+Copies of one content unpack their sections once (``pipeline._file_stage``). The paragraph
+table of such a run joins each file's columns where they lie (``frame.Joined``), and a cached
+file's paragraphs are cut from its text only when read (``frame.Slices``): the rows of the
+files not checked cost a few objects a file, not a value a row. So a hook run still grows
+with the corpus: reading and hashing every file, loading every file's record, the exact-copy
+sort over every digest, the whole-file comparison and the mentions of every distinct
+content remain; keeping those as indexes updated per changed file is the next step
+(``bench/hook.py --pages``).
 """
 
 from __future__ import annotations

@@ -543,6 +543,10 @@ def near_variants(counts: Counter, spaced: dict[str, str], distinct: frozenset, 
     return found
 
 
+#: The paragraph table's columns ``build_mentions`` reads.
+MENTION_SOURCES = ("raw", "path", "doc_id", "para", "line_start")
+
+
 def build_mentions(
     frame: Table,
     lexicon: NameLexicon,
@@ -570,6 +574,8 @@ def build_mentions(
     dotted initials that the corpus also writes on their own ("U.S. Senate" where "U.S."
     stands alone elsewhere) are a mention of their own, not the start of a longer one.
     """
+    if not isinstance(candidates, dict):  # every row read, some several times: each cut once
+        frame = frame.listed(MENTION_SOURCES)
     raws = frame["raw"]
     if vocabulary is None:
         vocabulary = set().union(*(lowercase_words(raw) for raw in raws)) if raws else set()
@@ -1153,7 +1159,7 @@ def _mentions(corpus, lexicon: NameLexicon) -> None:
     if len(kept) < len(corpus.documents):
         files_of = {files[0]: files for files in copies.values()}
         rows = [r for f in kept for r in range(first_row[f], first_row[f + 1])]
-        frame = Table({c: [frame[c][r] for r in rows] for c in ("raw", "path", "doc_id", "para", "line_start")})
+        frame = Table({c: [frame[c][r] for r in rows] for c in MENTION_SOURCES})
         weights = [len(files_of[f]) for f in kept for _ in range(first_row[f], first_row[f + 1])]
         if report_paths is not None:  # a kept copy is placed where any copy of it is reported
             paths = [d.path for d in corpus.documents]
