@@ -106,3 +106,11 @@ def test_rows_in_are_the_rows_of_the_values_asked_for_in_a_joined_or_a_list_colu
     parts = [("a.txt", 2), ["b.txt", "c.txt"], ("c.txt", 3), []]
     assert rows_in(Joined(parts), {"c.txt"}) == rows_in(list(Joined(parts)), {"c.txt"}) == [3, 4, 5, 6]
     assert rows_in(Joined(parts), set()) == [] and rows_in(Joined(parts), {"a.txt", "b.txt"}) == [0, 1, 2]
+
+
+def test_file_starts_are_where_each_file_with_rows_starts_in_a_joined_or_a_list_column():
+    from validators.frame import Joined, file_starts
+
+    parts = [(4, 2), [], (7, 1), [9, 9, 9]]
+    assert file_starts(Joined(parts)) == file_starts(list(Joined(parts))) == [0, 2, 3]
+    assert file_starts([]) == file_starts(Joined([])) == []

@@ -33,9 +33,10 @@ class Table:
         nowhere else (a corpus's columns are millions of values; a copy of each is time spent)."""
         table = cls()
         for name, values in columns.items():
-            if not isinstance(values, (list, Joined)):
-                raise TypeError(f"column {name!r} is a {type(values).__name__}, not a list")
-            table._put(name, values)
+            if isinstance(values, Joined):
+                table._put(name, values)
+            else:
+                table.adopt(name, values)
         return table
 
     def __len__(self) -> int:
@@ -49,6 +50,13 @@ class Table:
 
     def __setitem__(self, name: str, values: list) -> None:
         self._put(name, list(values))
+
+    def adopt(self, name: str, values: list) -> None:
+        """``values`` itself as the column ``name``, not a copy: for a list made for the table
+        and held nowhere else (a corpus step's column of a million values)."""
+        if not isinstance(values, list):
+            raise TypeError(f"column {name!r} is a {type(values).__name__}, not a list")
+        self._put(name, values)
 
     def _put(self, name: str, values: list) -> None:
         """``values`` itself as the column ``name``, if it is as long as the others."""
@@ -295,6 +303,17 @@ class Joined(Sequence):
 
     def __iter__(self):
         return itertools.chain.from_iterable(self.parts)
+
+
+def file_starts(doc_ids: Sequence) -> list[int]:
+    """The row at which each file's rows start (files with rows only), from the ``doc_id``
+    column: a ``Joined`` column's parts say it without reading a row."""
+    if isinstance(doc_ids, Joined):
+        return [start for start, part in zip(doc_ids.starts, doc_ids.parts, strict=False) if len(part)]
+    import numpy as np  # as float_column: the command line's start does not import it
+
+    ids = np.asarray(doc_ids, dtype=np.int64)
+    return np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1]))).tolist() if len(ids) else []
 
 
 def rows_in(column: Sequence, values: set) -> list[int]:

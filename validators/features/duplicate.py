@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..frame import Table
+from ..frame import Table, file_starts
 from .minhash import BANDS, EMPTY, NUM_PERM, ROWS, signature_rows, similar_earlier, word_signatures
 from .steps import CorpusStep, FileStep, register
 
@@ -293,7 +293,7 @@ def add_duplicate_features(
     # count (``fix``), depend on; the others' keys and copies are left out (None).
     keyed = np.ones(len(frame), dtype=bool) if wanted is None else np.isin(digest_array, digest_array[wanted])
     digests = digest_array.tolist() if wanted is None else _sparse(digest_array[keyed].tolist(), keyed)
-    frame["text_key"] = digests  # any length: the noise stage counts template text with it
+    frame.adopt("text_key", digests)  # any length: the noise stage counts template text with it
     # Exact copies: each long enough row's first row with its digest (``np.unique`` sorts
     # stably: the first index of each value is its first row).
     compared = np.flatnonzero(long_enough)
@@ -303,11 +303,11 @@ def add_duplicate_features(
     is_copy = np.zeros(len(frame), dtype=bool)
     is_copy[compared[later]] = True  # every row's: a copy is never a near copy's candidate
     compared_keys = long_enough & keyed
-    frame["dup_key"] = _sparse([digests[r] for r in np.flatnonzero(compared_keys).tolist()], compared_keys)  # text_key's ints
+    frame.adopt("dup_key", _sparse([digests[r] for r in np.flatnonzero(compared_keys).tolist()], compared_keys))  # text_key's ints
     shown = later & keyed[compared]
     has_original = np.zeros(len(frame), dtype=bool)
     has_original[compared[shown]] = True
-    frame["dup_of"] = _sparse(first[shown].tolist(), has_original)
+    frame.adopt("dup_of", _sparse(first[shown].tolist(), has_original))
 
     signatures = data["signatures"]
     if not isinstance(signatures, SignatureParts):
@@ -326,8 +326,8 @@ def add_duplicate_features(
         similarity[rows] = found_similarity
         near[~wanted] = -1
     has_near = near >= 0
-    frame["near_dup_of"] = _sparse(near[has_near].tolist(), has_near)
-    frame["near_dup_similarity"] = _sparse(similarity[has_near].tolist(), has_near)
+    frame.adopt("near_dup_of", _sparse(near[has_near].tolist(), has_near))
+    frame.adopt("near_dup_similarity", _sparse(similarity[has_near].tolist(), has_near))
 
     _add_passages(frame, data["passages"], is_copy | has_near | (False if wanted is None else ~wanted))
     _add_documents(frame, digest_array, lengths, signatures, settings, doc_sigs)
@@ -420,8 +420,11 @@ def _add_passages(frame: Table, data: bytes, already_reported: np.ndarray) -> No
         for k in later.tolist():
             row, o = int(rows[k]), origin[k]
             found[row] = (found[row] or []) + [(int(starts[k]), int(ends[k]), int(rows[o]), int(starts[o]))]
-    frame["passages"] = found
-    frame["passage_of"] = [f[0][2] if f else None for f in found]
+    first_of: list = [None] * len(frame)
+    for row in np.unique(rows[later]).tolist() if len(units) else ():
+        first_of[row] = found[row][0][2]
+    frame.adopt("passages", found)
+    frame.adopt("passage_of", first_of)
 
 
 def file_signature(data: dict) -> np.ndarray:
@@ -438,8 +441,7 @@ def _add_documents(
     doc_near: list = [None] * len(frame)
     doc_similarity: list = [None] * len(frame)
     if len(frame):
-        doc_ids = np.array(frame["doc_id"], dtype=np.int64)
-        starts = np.flatnonzero(np.concatenate(([True], doc_ids[1:] != doc_ids[:-1])))
+        starts = np.array(file_starts(frame["doc_id"]), dtype=np.int64)
         ends = np.append(starts[1:], len(frame))
         first_doc: dict[bytes, int] = {}
         for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
@@ -454,9 +456,9 @@ def _add_documents(
             if near[k] >= 0 and doc_dup[s] is None:
                 doc_near[s] = int(starts[near[k]])
                 doc_similarity[s] = float(similarity[k])
-    frame["doc_dup_of"] = doc_dup
-    frame["doc_near_dup_of"] = doc_near
-    frame["doc_near_similarity"] = doc_similarity
+    frame.adopt("doc_dup_of", doc_dup)
+    frame.adopt("doc_near_dup_of", doc_near)
+    frame.adopt("doc_near_similarity", doc_similarity)
 
 
 def _settings(context) -> DuplicateSettings:

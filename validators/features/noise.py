@@ -561,8 +561,8 @@ def corpus_noise_features(frame: Table, per_file: list[dict], template: np.ndarr
     in_block = np.where(shared & np.where(unit_prose, beside(anchor), beside(shared)), template_array, 0)
     most = np.zeros(n, dtype=np.int64)
     np.maximum.at(most, rows, in_block)
-    frame["prose"] = prose.tolist()
-    frame["template_files"] = most.tolist()
+    frame.adopt("prose", prose.tolist())
+    frame.adopt("template_files", most.tolist())
     matrix[:, -1] = template
     return NoiseUnits(matrix, rows)
 
@@ -597,8 +597,8 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
         for k, r, value in zip(explained, owner[explained].tolist(), values[explained].tolist(), strict=True):
             if value > best.get(r, -1.0):
                 best[r], why[r] = value, reasons[k]
-    frame["noise_score"] = float_column(scores)
-    frame["noise_why"] = why
+    frame.adopt("noise_score", float_column(scores))
+    frame.adopt("noise_why", why)
     # The score again where the paragraph lies inside the story, with its running text before
     # and after (every line of it): there a pattern's form can be the story's own (a date in
     # a timeline), and the score arbitrates. Not at the story's edges nor outside it.
@@ -607,11 +607,11 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
         x = units.x if every else units.x[picked]
         inside = (x[:, OUTSIDE_STORY] == 0) & (x[:, PROSE_BEFORE] < FAR) & (x[:, PROSE_AFTER] < FAR)
         edge = np.bincount(units.row[picked], weights=~inside, minlength=n) > 0
-    frame["story_noise_score"] = float_column(np.where(edge, np.nan, scores))
+    frame.adopt("story_noise_score", float_column(np.where(edge, np.nan, scores)))
     above = np.nan_to_num(scores, nan=0.0) > error_threshold
     furnished_files = {path for path, is_above in zip(frame["path"], above.tolist(), strict=True) if is_above}
     furnished = np.array([path in furnished_files for path in frame["path"]], dtype=bool) & ~above
-    frame["furnished_noise_score"] = float_column(np.where(furnished, scores, np.nan))
+    frame.adopt("furnished_noise_score", float_column(np.where(furnished, scores, np.nan)))
     return frame
 
 
