@@ -467,6 +467,18 @@ def test_gitlab_code_quality_has_the_fields_the_widget_reads(cli, corpus):
     assert len({i["fingerprint"] for i in issues}) == 3  # the same prompt twice: two issues
 
 
+def test_gitlab_code_quality_says_which_files_were_not_checked(cli, corpus):
+    """An empty file was left out of the widget's report: it read as a file checked clean."""
+    folder = corpus({"a.txt": STORY, "empty.txt": ""})
+    issues = json.loads(cli("check", folder, "--no-cache", "--format", "gitlab").stdout)
+    assert [(i["check_name"], i["severity"], i["description"], i["location"]) for i in issues] == [
+        ("skipped", "minor", "skipped: not checked: empty file", {"path": "corpus/empty.txt", "lines": {"begin": 1, "end": 1}})
+    ]
+    assert len(issues[0]["fingerprint"]) == 20
+    (folder / "empty.txt").unlink()
+    assert json.loads(cli("check", folder, "--no-cache", "--format", "gitlab").stdout) == []
+
+
 # --------------------------------------------------------------------------- the CI gate and workflow
 
 

@@ -3,7 +3,10 @@ from ``artifacts: reports: codequality``; the fields ruff's ``gitlab`` format wr
 
 The severity maps error → ``major``, warning → ``minor``, info → ``info``. The
 fingerprint is our line-independent one, made unique per occurrence. The description
-shows corpus text escaped (``escape.visible``); the path stays exact.
+shows corpus text escaped (``escape.visible``); the path stays exact. A file the run could
+not check (empty, unreadable, a broken link) is a ``minor`` issue of its own, ``skipped``
+(as GitHub's annotations and SARIF's notifications say it): a report without it would read as
+that file checked clean.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+from ..findings import fingerprint
 from .escape import dumps_streamed, visible
 
 SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
@@ -21,6 +25,14 @@ def render(report) -> str:
 
 
 def _issues(report):
+    for path, reason in report.skipped:
+        yield {
+            "description": visible(f"skipped: not checked: {reason}"),
+            "check_name": "skipped",
+            "fingerprint": fingerprint("skipped", path, "", ""),
+            "severity": "minor",
+            "location": {"path": path, "lines": {"begin": 1, "end": 1}},
+        }
     seen = Counter()
     for f in report.findings:
         seen[f.fingerprint] += 1
