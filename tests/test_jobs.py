@@ -237,3 +237,27 @@ def test_the_interrupt_watch_gives_the_signal_back_as_it_found_it():
     with Watch() as watch:
         assert not watch.seen()
     assert signal.set_wakeup_fd(previous) == previous
+
+
+CTRL_C_WHILE_IMPORTING = """
+import builtins, sys
+real_import = builtins.__import__
+
+def importing(name, *args, **kwargs):
+    if name == "click":  # the command line's first import of a library: Ctrl-C lands there
+        raise KeyboardInterrupt
+    return real_import(name, *args, **kwargs)
+
+builtins.__import__ = importing
+sys.argv = ["corpus-validator", "--version"]
+from validators.launch import main
+main()
+"""
+
+
+def test_ctrl_c_while_the_command_line_is_imported_is_one_line_and_exit_130():
+    """A Ctrl-C in the first second of a cold start, while click and the package import,
+    printed a traceback from inside an import."""
+    done = subprocess.run([sys.executable, "-c", CTRL_C_WHILE_IMPORTING], capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (130, "corpus-validator: error: interrupted\n")
+    assert subprocess.run([sys.executable, "-m", "validators", "--version"], capture_output=True, text=True, timeout=120).returncode == 0

@@ -14,7 +14,7 @@ The layers, lowest first (the flow, then what runs it and what shows it):
     7 pipeline     pipeline: the flow, end to end
     8 fix          fix: repairs, re-checking through the pipeline
     9 output       output/*, export: reports and the exported table
-   10 commands     cli, __main__, train_noise
+   10 commands     cli, __main__, launch, train_noise
 
 Only module-level imports count (those inside an ``if``, ``TYPE_CHECKING`` included, and
 ``try`` too): an import inside a function is deferred on purpose (GX, pandas, ftfy cost a
@@ -40,7 +40,7 @@ LAYERS = [
     ["pipeline"],
     ["fix"],
     ["output", "export"],
-    ["cli", "__main__", "train_noise"],
+    ["cli", "__main__", "launch", "train_noise"],
 ]
 
 

@@ -25,7 +25,7 @@ from .errors import CorpusValidatorError
 from .rules import RULES
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+EXIT_INTERRUPTED = interrupts.EXIT_INTERRUPTED
 
 
 def _fail(message: str) -> None:

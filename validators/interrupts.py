@@ -14,6 +14,8 @@ import contextlib
 import os
 import signal
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a command stopped by Ctrl-C
+
 
 class Watch:
     """While inside, SIGINT is noted; ``seen()`` says whether it came."""
