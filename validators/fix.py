@@ -38,7 +38,7 @@ from .config import Config
 from .features.duplicate import canonical
 from .findings import Finding
 from .ingest import BOM, Document, decode, escaped_name
-from .pipeline import Report, check_documents
+from .pipeline import Report, check_documents, open_cache
 from .rules import RULES, PatternRule
 from .segment import segment
 
@@ -290,7 +290,11 @@ def plan_fixes(
     Deciding on the repaired text is what the next run would see: a deletion held back for
     the file's line endings, or for errors a repair removes, would otherwise go in a second run.
     """
-    fixing = _Fixing({doc.path: doc for doc in documents}, config, only)
+    # The feature cache, as ``check`` keeps it: a file's features are a function of its bytes,
+    # so the corpus read for context (and the files fix leaves alone) come from it, and the
+    # repaired files' go into it for the next run (a pre-commit hook's, after this one's).
+    cache = open_cache(config)
+    fixing = _Fixing({doc.path: doc for doc in documents}, config, only, cache)
     settled = fixing.repair()
     held_back: list[HeldBack] = []
     if drop_noise:
@@ -298,6 +302,7 @@ def plan_fixes(
         if drops:
             fixing.apply(drops)
             settled = fixing.repair()
+    cache.save()
     changes = [
         FileChange(doc.path, doc.data, fixing.current[doc.path].data, fixing.fixed_counts.get(doc.path, 0), fixing.traces[doc.path].spans)
         for doc in documents
@@ -309,14 +314,14 @@ def plan_fixes(
 class _Fixing:
     """The documents as ``fix`` changes them in memory, and the check of them as they are now."""
 
-    def __init__(self, current: dict[str, Document], config: Config, only: set[str] | None):
-        self.current, self.config, self.only = current, config, only
+    def __init__(self, current: dict[str, Document], config: Config, only: set[str] | None, cache=None):
+        self.current, self.config, self.only, self.cache = current, config, only, cache
         self.traces = {path: Trace() for path in current}
         self.fixed_counts: dict[str, int] = {}
         self.report = self._check()
 
     def _check(self) -> Report:
-        return check_documents(list(self.current.values()), self.config, report_paths=self.only)
+        return check_documents(list(self.current.values()), self.config, self.cache, report_paths=self.only)
 
     def repair(self) -> bool:
         """Apply the fixable findings' repairs and check again, until none is left (True) or
