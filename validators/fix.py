@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from .config import Config
 from .features.duplicate import canonical
 from .findings import Finding
+from .frame import file_starts
 from .ingest import BOM, Document, decode, escaped_name
 from .pipeline import Report, check_documents, open_cache
 from .rules import RULES, PatternRule
@@ -202,6 +203,18 @@ def drop_paragraph_edit(report: Report, row: int) -> tuple[int, int, str]:
     return drop_edits(report, {row})[0]
 
 
+class _Memo(dict):
+    """Values by row, each computed when first read."""
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, row):
+        value = self[row] = self.compute(row)
+        return value
+
+
 def choose_drops(report: Report) -> tuple[dict[int, list[Finding]], list[HeldBack]]:
     """The paragraphs ``--drop-noise`` deletes (row -> its noise errors), and those it keeps
     though they have one, by the guarantees in this module's docstring."""
@@ -210,15 +223,20 @@ def choose_drops(report: Report) -> tuple[dict[int, list[Finding]], list[HeldBac
     for f in report.findings:
         if f.family == "noise" and f.severity == "error" and f.row is not None:
             noise.setdefault(f.row, []).append(f)
-    story = [is_story(t) for t in frame["text"]]
+    # Only the files and texts of the flagged rows are read: a pre-commit run's table holds the
+    # whole corpus, cut from each file only where read (``frame.Joined``).
+    texts = frame["text"]
+    story = _Memo(lambda row: is_story(texts[row]))
     held: dict[int, str] = {}
     for row, found in noise.items():
         if story[row] and not any(issubclass(RULES[f.code], PatternRule) for f in found):
             held[row] = "running text that no pattern rule (BP0xx) names as page furniture"
 
-    rows_of: dict[int, list[int]] = {}
-    for row, doc in enumerate(frame["doc_id"]):
-        rows_of.setdefault(doc, []).append(row)
+    starts = [*file_starts(frame["doc_id"]), len(frame)]
+    rows_of: dict[int, list[int]] = {}  # each file with a flagged row -> its rows, in table order
+    for row in sorted(noise):
+        k = bisect.bisect_right(starts, row) - 1
+        rows_of.setdefault(frame["doc_id"][row], list(range(starts[k], starts[k + 1])))
     for rows in rows_of.values():
         going = {r for r in rows if r in noise and r not in held}
         if not going:
@@ -231,10 +249,12 @@ def choose_drops(report: Report) -> tuple[dict[int, list[Finding]], list[HeldBac
             for r in going:
                 held[r] = "every paragraph of the file: it would be left empty"
 
-    keys = frame["text_key"] if "text_key" in frame else [canonical(t) for t in frame["text"]]
-    copies: dict[object, list[int]] = {}
+    keys = frame["text_key"] if "text_key" in frame else [canonical(t) for t in texts]
+    flagged = {keys[r] for r in noise}
+    copies: dict[object, list[int]] = {}  # each flagged row's text -> its rows, in table order
     for row, key in enumerate(keys):
-        copies.setdefault(key, []).append(row)
+        if key in flagged:
+            copies.setdefault(key, []).append(row)
     for rows in copies.values():
         if not all(r in noise and r not in held for r in rows):
             continue
