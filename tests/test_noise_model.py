@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from conftest import REPO, SEEDS, write_corpus
 from validators.config import Config
+from validators.errors import ConfigError
 from validators.features.noise import (
     FEATURES_ORDER,
     RHYTHM_LAGS,
@@ -66,6 +67,9 @@ def test_training_twice_gives_the_same_file_and_the_runtime_scores_as_the_trees_
     train_noise.main([folder], first, "test")
     train_noise.main([folder], second, "test")
     assert first.read_bytes() == second.read_bytes()
+    from validators.features.noise import feature_versions
+
+    assert json.loads(first.read_text())["feature_versions"] == feature_versions() == {"noise-lines": "2", "template-text": "1"}
 
     data = train_noise.load_labelled(folder)
     trained = train_noise.train(data)
@@ -74,6 +78,27 @@ def test_training_twice_gives_the_same_file_and_the_runtime_scores_as_the_trees_
     assert np.allclose(runtime, trained.probability(data.x), atol=1e-9)
     # And it learned the pages: menus and footers score above the story.
     assert runtime[data.y == 1].min() > runtime[data.y == 0].max()
+
+
+def test_a_model_trained_on_other_versions_of_the_noise_features_is_refused(run, tmp_path):
+    """A corpus's own model, trained before a release changed what a feature means, scored
+    every paragraph with trees that read the new numbers as the old: no error, wrong scores."""
+    from validators.features.noise import feature_versions
+
+    (tmp_path / "expectations").mkdir()
+    model = json.loads((REPO / "expectations" / "noise-model.json").read_text())
+    assert model["feature_versions"] == feature_versions()  # the shipped model: trained on these
+    model["feature_versions"] = {**feature_versions(), "noise-lines": "1"}
+    (tmp_path / "expectations" / "noise-model.json").write_text(json.dumps(model))
+    with pytest.raises(ConfigError, match=r"noise-model.json: trained on other noise features: noise-lines 1 \(this version computes 2\); train it again"):
+        run({"a.txt": "A story of one paragraph that is long enough to be running text here.\n"}, expectations=tmp_path / "expectations")
+    model["feature_versions"] = "2"
+    (tmp_path / "expectations" / "noise-model.json").write_text(json.dumps(model))
+    with pytest.raises(ConfigError, match="'feature_versions' must map each feature step's name to its version"):
+        run({"a.txt": "A story.\n"}, expectations=tmp_path / "expectations")
+    del model["feature_versions"]  # a model from before models recorded them: read as before
+    (tmp_path / "expectations" / "noise-model.json").write_text(json.dumps(model))
+    assert run({"a.txt": "A story of one paragraph that is long enough to be running text here.\n"}, expectations=tmp_path / "expectations").findings == []
 
 
 @pytest.mark.parametrize("line", ['{"para": 0, "label": "content"}', "[1, 2]", '{"file": "0000.txt", "para": "0", "label": "content"}',

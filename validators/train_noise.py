@@ -25,7 +25,7 @@ import numpy as np
 
 from .config import Config
 from .errors import ConfigError
-from .features.noise import FEATURES, FEATURES_ORDER, NEAR, WIDE
+from .features.noise import FEATURES, FEATURES_ORDER, NEAR, WIDE, feature_versions
 from .features.noise_model import FORMAT
 from .ingest import read
 
@@ -371,6 +371,7 @@ def to_json(trained: Trained, data: Labelled, sources: list[str], command: str) 
         "parameters": {**PARAMS, "random_state": SEED, "folds": FOLDS},
         "thresholds": trained.thresholds,
         "features": list(used),
+        "feature_versions": feature_versions(),
         "feature_descriptions": {f: _description(f) for f in used},
         "importance": {name: round(value / total, 4) for name, value in ranked},
         "bias": 0.0,

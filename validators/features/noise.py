@@ -664,10 +664,24 @@ TEMPLATE_TEXT = register(
 )
 
 
+def feature_versions() -> dict[str, str]:
+    """The versions of the steps whose output the noise model reads: what its features mean. A
+    model records them when trained (``train-noise``); one trained on other versions is refused,
+    since its trees would read numbers that no longer mean what they did."""
+    return {step.name: step.version for step in (NOISE_LINES, TEMPLATE_TEXT)}
+
+
 def _load_model(context):
     from .noise_model import NoiseModel
 
-    return NoiseModel.parse(*context.file("noise-model.json"))
+    source, text = context.file("noise-model.json")
+    model = NoiseModel.parse(source, text)
+    trained, current = model.feature_versions, feature_versions()
+    if trained is not None and trained != current:
+        differ = ", ".join(f"{name} {trained.get(name, 'none')} (this version computes {version})"
+                           for name, version in current.items() if trained.get(name) != version)  # fmt: skip
+        raise ConfigError(f"{source}: trained on other noise features: {differ}; train it again with this version (corpus-validator train-noise)")
+    return model
 
 
 def _noise_score(corpus, model) -> None:

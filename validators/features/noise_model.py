@@ -58,6 +58,9 @@ class NoiseModel:
     calibration_raw: np.ndarray
     calibration_probability: np.ndarray
     version: str
+    #: The versions of the steps whose output its features are (``noise.feature_versions``) when
+    #: it was trained; None for a model written before models recorded them.
+    feature_versions: dict[str, str] | None = None
 
     @classmethod
     def parse(cls, source: str, text: str) -> NoiseModel:
@@ -129,6 +132,7 @@ class NoiseModel:
                 calibration_raw=raw,
                 calibration_probability=probability,
                 version=str(data.get("version", "")),
+                feature_versions=_feature_versions(source, data.get("feature_versions")),
             )
         except ConfigError:
             raise
@@ -281,3 +285,11 @@ def _distinct_rows_sorted(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     keys = x.view(np.dtype((np.void, x.dtype.itemsize * x.shape[1]))).ravel()
     _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
     return x[first], inverse.ravel()
+
+
+def _feature_versions(source: str, value) -> dict[str, str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ConfigError(f"{source}: 'feature_versions' must map each feature step's name to its version (strings)")
+    return dict(value)
