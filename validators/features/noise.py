@@ -678,8 +678,8 @@ def _load_model(context):
     model = NoiseModel.parse(source, text)
     trained, current = model.feature_versions, feature_versions()
     if trained is not None and trained != current:
-        differ = ", ".join(f"{name} {trained.get(name, 'none')} (this version computes {version})"
-                           for name, version in current.items() if trained.get(name) != version)  # fmt: skip
+        differ = ", ".join(f"{name} {trained.get(name, 'none')} (this version computes {current.get(name, 'none')})"
+                           for name in sorted({*trained, *current}) if trained.get(name) != current.get(name))  # fmt: skip
         raise ConfigError(f"{source}: trained on other noise features: {differ}; train it again with this version (corpus-validator train-noise)")
     return model
 
