@@ -187,6 +187,7 @@ def assemble(documents: list[Document], per_document: list[dict[str, list]], joi
     # Each column made at its full length and filled file by file: no list grown past its
     # length (a grown list keeps up to an eighth more room), none copied.
     total = sum(len(columns["para"]) for columns in per_document)
+    cut: dict[int, list] = {}  # each file's paragraphs cut once (``_cut``)
     merged: dict[str, list] = {name: [None] * total for name in ("path", "doc_id", *names)}
     at = 0
     for doc, columns in zip(documents, per_document, strict=True):
@@ -195,6 +196,8 @@ def assemble(documents: list[Document], per_document: list[dict[str, list]], joi
         merged["doc_id"][at:end] = [doc.doc_id] * (end - at)
         for name in names:
             values = columns[name]
+            if isinstance(values, (Slices, Normalised)):
+                values = _cut(values, cut)
             if type(values) is tuple:  # a column of one value, as cached: (value, count)
                 if values[0] is not None:  # None is there already
                     merged[name][at:end] = [values[0]] * values[1]
@@ -202,6 +205,17 @@ def assemble(documents: list[Document], per_document: list[dict[str, list]], joi
                 merged[name][at:end] = values
         at = end
     return Table.adopting(merged)
+
+
+def _cut(values: Slices | Normalised, cut: dict[int, list]) -> list:
+    """A file's paragraphs as a list, cut once: the copies of a content share its unpacked
+    columns, and so, from here, their strings (a crawl holds many copies); a paragraph that
+    normalising left alone is the very string of its raw text (``Normalised.over``)."""
+    listed = cut.get(id(values))
+    if listed is None:
+        raw = cut.get(id(values.raw)) if isinstance(values, Normalised) else None
+        listed = cut[id(values)] = values.over(raw) if raw is not None else list(values)
+    return listed
 
 
 def file_table(documents: Iterable[Document]) -> Table:
@@ -278,6 +292,11 @@ class Normalised(Sequence):
 
     def __iter__(self):
         return (r if t is None else t for t, r in zip(self.changed, self.raw, strict=True))
+
+    def over(self, raw: list) -> list:
+        """The paragraphs, each left as it was the very string of ``raw`` (these paragraphs' raw
+        text, already cut): a table holds such a paragraph once, not as two equal strings."""
+        return [r if t is None else t for t, r in zip(self.changed, raw, strict=True)]
 
 
 class Joined(Sequence):
