@@ -45,6 +45,22 @@ def _edited(rng: random.Random, text: str) -> str:
     return " ".join(words)
 
 
+def _asked_file_by_file(texts: list[str], doc_ids: list[int]):
+    """The duplicate columns of the whole table, then of the table with one file's rows asked
+    for, for each file: (whole, [(rows asked for, columns) per file])."""
+
+    def frame() -> Table:
+        return Table({"doc_id": list(doc_ids), "text": list(texts), "raw": list(texts)})
+
+    settings = DuplicateSettings()
+    data = file_duplicate_data(texts, texts, settings)
+    each = []
+    for doc in sorted(set(doc_ids)):
+        wanted = np.array([d == doc for d in doc_ids])
+        each.append((wanted, add_duplicate_features(frame(), settings, data, wanted)))
+    return add_duplicate_features(frame(), settings, data), each
+
+
 def test_the_near_search_on_the_wanted_rows_finds_what_the_whole_search_finds():
     # Many near copies of a few paragraphs, so that band groups are long and the window of
     # earlier rows matters; each file's rows, asked for alone, get the whole search's values.
@@ -56,17 +72,10 @@ def test_the_near_search_on_the_wanted_rows_finds_what_the_whole_search_finds():
             texts.append(_edited(rng, rng.choice(base)) if rng.random() < 0.8 else _sentence(rng, 15))
             doc_ids.append(doc)
 
-    def frame() -> Table:
-        return Table({"doc_id": list(doc_ids), "text": list(texts), "raw": list(texts)})
-
-    settings = DuplicateSettings()
-    data = file_duplicate_data(texts, texts, settings)
-    full = add_duplicate_features(frame(), settings, data)
+    full, each = _asked_file_by_file(texts, doc_ids)
     assert sum(n is not None for n in full["near_dup_of"]) > 20
     columns = ("dup_of", "near_dup_of", "near_dup_similarity", "passages", "passage_of", "doc_dup_of", "doc_near_dup_of")
-    for doc in range(40):
-        wanted = np.array([d == doc for d in doc_ids])
-        part = add_duplicate_features(frame(), settings, data, wanted)
+    for doc, (wanted, part) in enumerate(each):
         for column in columns:
             assert [v for v, w in zip(part[column], wanted, strict=True) if w] == [
                 v for v, w in zip(full[column], wanted, strict=True) if w
@@ -88,16 +97,9 @@ def test_exact_copies_and_passages_asked_for_some_rows_are_the_whole_search_s_fo
             texts.append(rng.choice(pool) if odds < 0.5 else f"{fresh}: {quote} the mayor said." if odds < 0.7 else fresh)
             doc_ids.append(doc)
 
-    def frame() -> Table:
-        return Table({"doc_id": list(doc_ids), "text": list(texts), "raw": list(texts)})
-
-    settings = DuplicateSettings()
-    data = file_duplicate_data(texts, texts, settings)
-    full = add_duplicate_features(frame(), settings, data)
+    full, each = _asked_file_by_file(texts, doc_ids)
     assert sum(d is not None for d in full["dup_of"]) > 20 and sum(p is not None for p in full["passage_of"]) > 3
-    for doc in range(30):
-        wanted = np.array([d == doc for d in doc_ids])
-        part = add_duplicate_features(frame(), settings, data, wanted)
+    for doc, (wanted, part) in enumerate(each):
         keys = {full["text_key"][r] for r in np.flatnonzero(wanted).tolist()}
         for row, key in enumerate(full["text_key"]):
             shares = key in keys
