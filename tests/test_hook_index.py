@@ -227,3 +227,31 @@ def test_sharing_a_band_over_each_files_signatures_is_sharing_a_band_over_the_ta
     expected = sharing_a_band(sigs, usable, wanted)
     assert (expected & ~wanted).sum() >= 3  # rows of other files share a band
     assert np.array_equal(sharing_a_band_in(parts, usable, wanted), expected)
+
+
+def test_a_hook_run_cuts_no_paragraph_of_a_file_that_shares_nothing_with_the_checked_one(site, monkeypatch):
+    """A hook run built the whole corpus's table, every paragraph of every file cut from its
+    text, to read a few rows (3 s of 10.5 at 10,000 page dumps): the files' columns are now
+    joined where they lie and a paragraph is cut when a step reads it. Files whose words, names
+    and lines the checked file does not share are never read (the name step narrowed as in a
+    large corpus: a small one decides every row)."""
+    from validators import frame as frame_module
+    from validators.features import name
+
+    monkeypatch.setattr(name, "NARROW_MIN_RATIO", 0)
+    folder, findings = site
+    rng = random.Random(5)
+    apart = {f"apart-{n}.txt": "\n\n".join(" ".join(f"w{rng.randrange(10**6)}" for _ in range(14)) + "." for _ in range(3)) + "\n"
+             for n in range(4)}  # fmt: skip
+    for name, text in apart.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    findings()  # the full run: every file's features cached
+    cut: set[str] = set()
+    real_getitem, real_iter = frame_module.Slices.__getitem__, frame_module.Slices.__iter__
+    monkeypatch.setattr(frame_module.Slices, "__getitem__", lambda self, index: cut.add(self.text) or real_getitem(self, index))
+    monkeypatch.setattr(frame_module.Slices, "__iter__", lambda self: cut.add(self.text) or real_iter(self))
+    checked = "corpus/05.txt"
+    assert findings(checked, "--with-corpus") == [f for f in findings() if f["path"] == checked]
+    cut.clear()
+    findings(checked, "--with-corpus")
+    assert cut and not cut & set(apart.values())

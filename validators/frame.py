@@ -338,6 +338,15 @@ def file_starts(doc_ids: Sequence) -> list[int]:
     return np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1]))).tolist() if len(ids) else []
 
 
+def rows_of_files(column: Sequence, files: list[int], first_row: list[int]) -> Joined | list:
+    """The rows of ``files`` (file ``f``'s from ``first_row[f]`` up to ``first_row[f + 1]``), in
+    that order: a ``Joined`` column's own parts, which are its files' (nothing read), or a
+    list's rows."""
+    if isinstance(column, Joined):
+        return Joined([column.parts[f] for f in files])
+    return [value for f in files for value in column[first_row[f] : first_row[f + 1]]]
+
+
 def rows_in(column: Sequence, values: set) -> list[int]:
     """The rows whose value in ``column`` is one of ``values`` (the rows of some paths): a
     ``Joined`` column's part of one value throughout is judged once, not once a row."""

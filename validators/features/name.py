@@ -35,7 +35,7 @@ import numpy as np
 from anyascii import anyascii
 
 from ..errors import ConfigError
-from ..frame import Joined, Table, rows_in
+from ..frame import Joined, Table, rows_in, rows_of_files
 from ..safe_regex import UnsafePattern
 from ..safe_regex import check as checked_pattern
 from ..segment import position
@@ -1158,8 +1158,7 @@ def _mentions(corpus, lexicon: NameLexicon) -> None:
     weights = None
     if len(kept) < len(corpus.documents):
         files_of = {files[0]: files for files in copies.values()}
-        rows = [r for f in kept for r in range(first_row[f], first_row[f + 1])]
-        frame = Table({c: [frame[c][r] for r in rows] for c in MENTION_SOURCES})
+        frame = Table.adopting({c: rows_of_files(frame[c], kept, first_row) for c in MENTION_SOURCES})
         weights = [len(files_of[f]) for f in kept for _ in range(first_row[f], first_row[f + 1])]
         if report_paths is not None:  # a kept copy is placed where any copy of it is reported
             paths = [d.path for d in corpus.documents]
