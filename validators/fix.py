@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -203,18 +204,6 @@ def drop_paragraph_edit(report: Report, row: int) -> tuple[int, int, str]:
     return drop_edits(report, {row})[0]
 
 
-class _Memo(dict):
-    """Values by row, each computed when first read."""
-
-    def __init__(self, compute):
-        super().__init__()
-        self.compute = compute
-
-    def __missing__(self, row):
-        value = self[row] = self.compute(row)
-        return value
-
-
 def choose_drops(report: Report) -> tuple[dict[int, list[Finding]], list[HeldBack]]:
     """The paragraphs ``--drop-noise`` deletes (row -> its noise errors), and those it keeps
     though they have one, by the guarantees in this module's docstring."""
@@ -226,10 +215,10 @@ def choose_drops(report: Report) -> tuple[dict[int, list[Finding]], list[HeldBac
     # Only the files and texts of the flagged rows are read: a pre-commit run's table holds the
     # whole corpus, cut from each file only where read (``frame.Joined``).
     texts = frame["text"]
-    story = _Memo(lambda row: is_story(texts[row]))
+    story = functools.cache(lambda row: is_story(texts[row]))
     held: dict[int, str] = {}
     for row, found in noise.items():
-        if story[row] and not any(issubclass(RULES[f.code], PatternRule) for f in found):
+        if story(row) and not any(issubclass(RULES[f.code], PatternRule) for f in found):
             held[row] = "running text that no pattern rule (BP0xx) names as page furniture"
 
     starts = [*file_starts(frame["doc_id"]), len(frame)]
@@ -241,9 +230,9 @@ def choose_drops(report: Report) -> tuple[dict[int, list[Finding]], list[HeldBac
         going = {r for r in rows if r in noise and r not in held}
         if not going:
             continue
-        if any(story[r] for r in rows) and all(r in going for r in rows if story[r]):
+        if any(story(r) for r in rows) and all(r in going for r in rows if story(r)):
             for r in going:
-                if story[r]:
+                if story(r):
                     held[r] = "the file's only running text"
         elif len(going) == len(rows):
             for r in going:
@@ -258,7 +247,7 @@ def choose_drops(report: Report) -> tuple[dict[int, list[Finding]], list[HeldBac
     for rows in copies.values():
         if not all(r in noise and r not in held for r in rows):
             continue
-        if story[rows[0]]:
+        if story(rows[0]):
             held[rows[0]] = "the last copy of this running text" if len(rows) > 1 else "the only copy of this running text"
         elif len(rows) > 1 and not any(issubclass(RULES[f.code], PatternRule) for r in rows for f in noise[r]):
             # A short line in several files that no pattern names (a sentence the articles
