@@ -75,19 +75,19 @@ def similar_earlier(sigs: np.ndarray, usable: np.ndarray, threshold: float) -> t
     best_sim = np.zeros(n, dtype=np.float64)
     if len(rows) < 2:
         return best, best_sim
-    kept_a, kept_b, kept_sim = [], [], []
+    # Each row's earliest similar row so far (``n``: none): a site's pages can all be alike,
+    # and their pairs, kept to be sorted, were a hundred times the rows.
+    earliest = np.full(n, n, dtype=np.int64)
     low = sigs.astype(np.uint8)  # each value's low byte
 
     def keep(a: np.ndarray, b: np.ndarray, equal_low: np.ndarray) -> None:
-        """Pairs (a, b) whose low bytes agree at ``equal_low`` positions: values are equal only
-        where their low bytes are, so that bounds the similarity; the rest are compared whole."""
+        """Pairs (a, b), a before b, whose low bytes agree at ``equal_low`` positions: values
+        are equal only where their low bytes are, so that bounds the similarity; the rest are
+        compared whole."""
         maybe = np.flatnonzero(equal_low / NUM_PERM >= threshold)  # the similarity's own formula, below
         a, b = a[maybe], b[maybe]
-        sim = np.count_nonzero(sigs[a] == sigs[b], axis=1) / NUM_PERM
-        similar = sim >= threshold
-        kept_a.append(a[similar])
-        kept_b.append(b[similar])
-        kept_sim.append(sim[similar])
+        similar = np.count_nonzero(sigs[a] == sigs[b], axis=1) / NUM_PERM >= threshold
+        np.minimum.at(earliest, b[similar], a[similar])
 
     for band in range(BANDS):
         order, boundary = _band_groups(sigs[rows, band * ROWS : (band + 1) * ROWS])
@@ -127,15 +127,9 @@ def similar_earlier(sigs: np.ndarray, usable: np.ndarray, threshold: float) -> t
                 later = first - base + pair
                 equal_low = np.count_nonzero(block[later] == block[later - back], axis=1)
                 keep(members[later + base - back], members[later + base], equal_low)
-    if not kept_a:
-        return best, best_sim
-    a, b, sim = np.concatenate(kept_a), np.concatenate(kept_b), np.concatenate(kept_sim)
-    # For each later row, the earliest similar row: sort by (b, a) and take the first per b.
-    order = np.lexsort((a, b))
-    a, b, sim = a[order], b[order], sim[order]
-    first = np.concatenate(([True], b[1:] != b[:-1])) if len(b) else np.array([], dtype=bool)
-    best[b[first]] = a[first]
-    best_sim[b[first]] = sim[first]
+    found = np.flatnonzero(earliest < n)
+    best[found] = earliest[found]
+    best_sim[found] = np.count_nonzero(sigs[earliest[found]] == sigs[found], axis=1) / NUM_PERM
     return best, best_sim
 
 
