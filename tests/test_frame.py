@@ -90,6 +90,32 @@ def test_a_joined_table_reads_the_same_values_as_a_list_table_where_they_lie():
     assert joined.to_pandas().equals(lists.to_pandas())
 
 
+def test_a_column_at_a_few_rows_reads_as_the_list_in_a_joined_table_and_is_the_list_in_another():
+    """A corpus step's column in a hook run holds the checked files' values, not one a row of the
+    corpus (a list of a million values a column cost a second at 10,000 page dumps): every way the
+    stages read it gives what the list gives."""
+    from validators.frame import Joined, Sparse, present
+
+    lists = Table({"doc_id": [0, 0, 1, 1, 2]})
+    joined = Table.adopting({"doc_id": Joined([(0, 2), (1, 2), (2, 1)])})
+    column = lists.column_at([1, 3], ["x", None], default=0)
+    assert column == [0, "x", 0, None, 0]
+    sparse = joined.column_at([1, 3], ["x", None], default=0)
+    assert isinstance(sparse, Sparse) and sparse.values == {1: "x", 3: None}
+    assert list(sparse) == column and len(sparse) == 5 and [sparse[r] for r in range(5)] == column
+    assert sparse[-4] == "x" and sparse[1:4] == column[1:4]
+    with pytest.raises(IndexError):
+        sparse[5]
+    joined.adopt("flag", sparse)
+    assert joined.row(1) == {"doc_id": 0, "flag": "x"} and joined.to_pandas()["flag"].tolist() == column
+    with pytest.raises(ValueError, match="column 'short' has 4 values for 5 rows"):
+        joined.adopt("short", Sparse(4, {}))
+    # present: the rows that hold a value, in row order, however the column is held
+    values = [None, 7, None, 0, None]
+    assert present(values) == present(joined.column_at([3, 1], [0, 7])) == [(1, 7), (3, 0)]
+    assert present(joined.column_at([], [])) == [] and present(Sparse(3, {0: 1, 2: None})) == [(0, 1)]
+
+
 def test_slices_cut_a_text_when_read():
     from validators.frame import Normalised, Slices
 

@@ -255,3 +255,27 @@ def test_a_hook_run_cuts_no_paragraph_of_a_file_that_shares_nothing_with_the_che
     cut.clear()
     findings(checked, "--with-corpus")
     assert cut and not cut & set(apart.values())
+
+
+def test_a_hook_run_s_corpus_step_columns_hold_the_checked_file_s_values_not_one_a_row(site, tmp_path):
+    """The corpus steps' columns of a hook run were lists as long as the corpus, of None or NaN
+    but at the checked file's rows (about a second at 10,000 page dumps, making them): they hold
+    the rows that have a value (``frame.Sparse``), and the run reports what the full run does."""
+    from validators.config import Config
+    from validators.frame import Sparse
+    from validators.pipeline import check
+
+    folder, findings = site
+    findings()  # every file's features cached
+    config = Config(root=tmp_path, engine="light", paths=["corpus"])
+    checked = folder / "03.txt"
+    report = check([checked], config, context=[folder])
+    table = report.paragraph_table
+    mine = {row for row, path in enumerate(table["path"]) if path == "corpus/03.txt"}
+    columns = ["dup_of", "near_dup_of", "passages", "passage_of", "doc_dup_of", "doc_near_dup_of",
+               "noise_score", "noise_why", "story_noise_score", "furnished_noise_score", "prose", "template_files"]  # fmt: skip
+    for name in columns:
+        assert isinstance(table[name], Sparse), name
+    assert mine and all(row in mine for name in ("noise_score", "noise_why") for row in table[name].values)
+    assert len(table["dup_of"].values) + len(table["noise_score"].values) < len(table) / 2
+    assert [f.to_dict() for f in report.findings] == [f for f in findings() if f["path"] == "corpus/03.txt"]

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from .config import Config
 from .features.duplicate import canonical
 from .findings import Finding
-from .frame import file_starts
+from .frame import file_starts, present
 from .ingest import BOM, Document, decode, escaped_name
 from .pipeline import Report, check_documents, open_cache
 from .rules import RULES, PatternRule
@@ -241,7 +241,7 @@ def choose_drops(report: Report) -> tuple[dict[int, list[Finding]], list[HeldBac
     keys = frame["text_key"] if "text_key" in frame else [canonical(t) for t in texts]
     flagged = {keys[r] for r in noise}
     copies: dict[object, list[int]] = {}  # each flagged row's text -> its rows, in table order
-    for row, key in enumerate(keys):
+    for row, key in present(keys):
         if key in flagged:
             copies.setdefault(key, []).append(row)
     for rows in copies.values():

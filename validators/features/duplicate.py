@@ -292,7 +292,7 @@ def add_duplicate_features(
     # The rows whose digest a wanted row has: all that a wanted row's copies, or its text's
     # count (``fix``), depend on; the others' keys and copies are left out (None).
     keyed = np.ones(len(frame), dtype=bool) if wanted is None else np.isin(digest_array, digest_array[wanted])
-    digests = digest_array.tolist() if wanted is None else _sparse(digest_array[keyed].tolist(), keyed)
+    digests = digest_array.tolist() if wanted is None else _sparse(frame, digest_array[keyed].tolist(), keyed)
     frame.adopt("text_key", digests)  # any length: the noise stage counts template text with it
     # Exact copies: each long enough row's first row with its digest (``np.unique`` sorts
     # stably: the first index of each value is its first row).
@@ -303,11 +303,11 @@ def add_duplicate_features(
     is_copy = np.zeros(len(frame), dtype=bool)
     is_copy[compared[later]] = True  # every row's: a copy is never a near copy's candidate
     compared_keys = long_enough & keyed
-    frame.adopt("dup_key", _sparse([digests[r] for r in np.flatnonzero(compared_keys).tolist()], compared_keys))  # text_key's ints
+    frame.adopt("dup_key", _sparse(frame, [digests[r] for r in np.flatnonzero(compared_keys).tolist()], compared_keys))  # text_key's ints
     shown = later & keyed[compared]
     has_original = np.zeros(len(frame), dtype=bool)
     has_original[compared[shown]] = True
-    frame.adopt("dup_of", _sparse(first[shown].tolist(), has_original))
+    frame.adopt("dup_of", _sparse(frame, first[shown].tolist(), has_original))
 
     signatures = data["signatures"]
     if not isinstance(signatures, SignatureParts):
@@ -326,20 +326,17 @@ def add_duplicate_features(
         similarity[rows] = found_similarity
         near[~wanted] = -1
     has_near = near >= 0
-    frame.adopt("near_dup_of", _sparse(near[has_near].tolist(), has_near))
-    frame.adopt("near_dup_similarity", _sparse(similarity[has_near].tolist(), has_near))
+    frame.adopt("near_dup_of", _sparse(frame, near[has_near].tolist(), has_near))
+    frame.adopt("near_dup_similarity", _sparse(frame, similarity[has_near].tolist(), has_near))
 
     _add_passages(frame, data["passages"], is_copy | has_near | (False if wanted is None else ~wanted))
     _add_documents(frame, digest_array, lengths, signatures, settings, doc_sigs)
     return frame
 
 
-def _sparse(values: list, where: np.ndarray) -> list:
+def _sparse(frame: Table, values: list, where: np.ndarray) -> list:
     """A column of None but at the rows ``where`` is true, which get ``values`` in order."""
-    column = [None] * len(where)
-    for row, value in zip(np.flatnonzero(where).tolist(), values, strict=True):
-        column[row] = value
-    return column
+    return frame.column_at(np.flatnonzero(where).tolist(), values)
 
 
 def sharing_a_band_in(signatures: SignatureParts, usable: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -411,7 +408,7 @@ def _add_passages(frame: Table, data: bytes, already_reported: np.ndarray) -> No
     if not asked.all():  # only the passages of a text a row still asked for has: all its copies
         units = units[np.isin(units[:, 1], units[asked, 1])]
     rows, digests, starts, ends = units.T
-    found: list = [None] * len(frame)
+    found: dict[int, list] = {}
     if len(units):
         # The first passage with each digest (rows in table order) is the origin of the others.
         _, first, which = np.unique(digests, return_index=True, return_inverse=True)
@@ -419,12 +416,10 @@ def _add_passages(frame: Table, data: bytes, already_reported: np.ndarray) -> No
         later = np.flatnonzero((rows[origin] != rows) & ~already_reported[rows])
         for k in later.tolist():
             row, o = int(rows[k]), origin[k]
-            found[row] = (found[row] or []) + [(int(starts[k]), int(ends[k]), int(rows[o]), int(starts[o]))]
-    first_of: list = [None] * len(frame)
-    for row in np.unique(rows[later]).tolist() if len(units) else ():
-        first_of[row] = found[row][0][2]
-    frame.adopt("passages", found)
-    frame.adopt("passage_of", first_of)
+            found.setdefault(row, []).append((int(starts[k]), int(ends[k]), int(rows[o]), int(starts[o])))
+    placed = sorted(found)
+    frame.adopt("passages", frame.column_at(placed, [found[row] for row in placed]))
+    frame.adopt("passage_of", frame.column_at(placed, [found[row][0][2] for row in placed]))
 
 
 def file_signature(data: dict) -> np.ndarray:
@@ -437,9 +432,9 @@ def file_signature(data: dict) -> np.ndarray:
 def _add_documents(
     frame: Table, digests: np.ndarray, lengths: np.ndarray, signatures: SignatureParts, settings: DuplicateSettings, doc_sigs=None
 ) -> None:
-    doc_dup: list = [None] * len(frame)
-    doc_near: list = [None] * len(frame)
-    doc_similarity: list = [None] * len(frame)
+    doc_dup: dict[int, int] = {}
+    doc_near: dict[int, int] = {}
+    doc_similarity: dict[int, float] = {}
     if len(frame):
         starts = np.array(file_starts(frame["doc_id"]), dtype=np.int64)
         ends = np.append(starts[1:], len(frame))
@@ -453,12 +448,11 @@ def _add_documents(
         long_enough = np.add.reduceat(lengths, starts) >= settings.doc_min_chars
         near, similarity = similar_earlier(doc_sigs, long_enough, settings.doc_threshold)
         for k, s in enumerate(starts.tolist()):
-            if near[k] >= 0 and doc_dup[s] is None:
+            if near[k] >= 0 and s not in doc_dup:
                 doc_near[s] = int(starts[near[k]])
                 doc_similarity[s] = float(similarity[k])
-    frame.adopt("doc_dup_of", doc_dup)
-    frame.adopt("doc_near_dup_of", doc_near)
-    frame.adopt("doc_near_similarity", doc_similarity)
+    for name, values in (("doc_dup_of", doc_dup), ("doc_near_dup_of", doc_near), ("doc_near_similarity", doc_similarity)):
+        frame.adopt(name, frame.column_at(list(values), list(values.values())))
 
 
 def _settings(context) -> DuplicateSettings:

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import ConfigError
-from ..frame import Table, float_column, rows_in
+from ..frame import Table, float_column, present, rows_in
 from ..pattern_list import each_of
 from ..pool import core_count
 from ..safe_regex import UnsafePattern
@@ -529,13 +530,14 @@ def corpus_noise_features(frame: Table, per_file: list[dict], template: np.ndarr
     doc_ids = frame["doc_id"]
     docs = np.array(doc_ids, dtype=np.int64)[rows] if len(rows) else np.zeros(0, dtype=np.int64)
     # A file and its copies (exact or near) are one file for template text.
-    exact = frame["doc_dup_of"] if "doc_dup_of" in frame else [None] * n
-    near = frame["doc_near_dup_of"] if "doc_near_dup_of" in frame else [None] * n
+    exact = dict(present(frame["doc_dup_of"])) if "doc_dup_of" in frame else {}
+    near = dict(present(frame["doc_near_dup_of"])) if "doc_near_dup_of" in frame else {}
     family = {}
-    for r, (e, m) in enumerate(zip(exact, near, strict=True)):
-        origin = e if e is not None else m
-        if origin is not None:
-            family[doc_ids[r]] = family.get(doc_ids[origin], doc_ids[origin])
+    for r in sorted(exact.keys() | near.keys()):
+        origin = exact.get(r)
+        if origin is None:
+            origin = near[r]
+        family[doc_ids[r]] = family.get(doc_ids[origin], doc_ids[origin])
     unit_prose = x[:, PROSE] > 0
     if template is None:
         template = template_files(keys, docs, family)
@@ -561,8 +563,9 @@ def corpus_noise_features(frame: Table, per_file: list[dict], template: np.ndarr
     in_block = np.where(shared & np.where(unit_prose, beside(anchor), beside(shared)), template_array, 0)
     most = np.zeros(n, dtype=np.int64)
     np.maximum.at(most, rows, in_block)
-    frame.adopt("prose", prose.tolist())
-    frame.adopt("template_files", most.tolist())
+    frame.adopt("prose", frame.column_at(np.flatnonzero(prose).tolist(), itertools.repeat(True, int(prose.sum())), False))
+    counted = np.flatnonzero(most)
+    frame.adopt("template_files", frame.column_at(counted.tolist(), most[counted].tolist(), 0))
     matrix[:, -1] = template
     return NoiseUnits(matrix, rows)
 
@@ -581,37 +584,45 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
     likely there too; a clean article seldom has one such paragraph); NaN elsewhere."""
     n = len(frame)
     wanted = np.ones(len(units.row), dtype=bool) if rows is None else np.isin(units.row, np.array(sorted(rows), dtype=np.int64))
-    scores = np.full(n, np.nan)  # NaN, not None: the column stays float64 for GX
-    why: list = [None] * n
     picked = np.flatnonzero(wanted)
     every = len(picked) == len(units.row)  # the whole matrix: read where it is, not copied
+    # Each column is NaN (None for ``noise_why``) but at the scored rows: NaN, not None, so
+    # that the column stays float64 for GX.
+    scored = np.zeros(0, dtype=np.int64)
+    scores = story = np.zeros(0)
+    why: dict[int, str] = {}
     if len(picked):
-        values, reasons = model.score(units.x if every else units.x[picked], FEATURES_ORDER, jobs)
+        x = units.x if every else units.x[picked]
+        values, reasons = model.score(x, FEATURES_ORDER, jobs)
         owner = units.row[picked]
         total = np.bincount(owner, weights=values, minlength=n)
         count = np.bincount(owner, minlength=n)
-        has = count > 0
-        scores[has] = np.round(total[has] / count[has], 4)
+        scored = np.flatnonzero(count)
+        scores = np.round(total[scored] / count[scored], 4)
         best: dict[int, float] = {}
         explained = [k for k, reason in enumerate(reasons) if reason is not None]
         for k, r, value in zip(explained, owner[explained].tolist(), values[explained].tolist(), strict=True):
             if value > best.get(r, -1.0):
                 best[r], why[r] = value, reasons[k]
-    frame.adopt("noise_score", float_column(scores))
-    frame.adopt("noise_why", why)
-    # The score again where the paragraph lies inside the story, with its running text before
-    # and after (every line of it): there a pattern's form can be the story's own (a date in
-    # a timeline), and the score arbitrates. Not at the story's edges nor outside it.
-    edge = np.ones(n, dtype=bool)
-    if len(picked):
-        x = units.x if every else units.x[picked]
+        # The score again where the paragraph lies inside the story, with its running text
+        # before and after (every line of it): there a pattern's form can be the story's own (a
+        # date in a timeline), and the score arbitrates. Not at the story's edges nor outside it.
         inside = (x[:, OUTSIDE_STORY] == 0) & (x[:, PROSE_BEFORE] < FAR) & (x[:, PROSE_AFTER] < FAR)
-        edge = np.bincount(units.row[picked], weights=~inside, minlength=n) > 0
-    frame.adopt("story_noise_score", float_column(np.where(edge, np.nan, scores)))
-    above = np.nan_to_num(scores, nan=0.0) > error_threshold
-    furnished_files = {path for path, is_above in zip(frame["path"], above.tolist(), strict=True) if is_above}
-    furnished = np.array([path in furnished_files for path in frame["path"]], dtype=bool) & ~above
-    frame.adopt("furnished_noise_score", float_column(np.where(furnished, scores, np.nan)))
+        edge = np.bincount(owner, weights=~inside, minlength=n)[scored] > 0
+        story = np.where(edge, np.nan, scores)
+    at = scored.tolist()
+
+    def column(values: np.ndarray) -> list:
+        return frame.column_at(at, float_column(values), np.nan)
+
+    frame.adopt("noise_score", column(scores))
+    frame.adopt("noise_why", frame.column_at(sorted(why), [why[r] for r in sorted(why)]))
+    frame.adopt("story_noise_score", column(story))
+    paths = frame["path"]
+    above = (scores > error_threshold).tolist()
+    furnished_files = {paths[r] for r, is_above in zip(at, above, strict=True) if is_above}
+    furnished = np.array([paths[r] in furnished_files and not a for r, a in zip(at, above, strict=True)], dtype=bool)
+    frame.adopt("furnished_noise_score", column(np.where(furnished, scores, np.nan)))
     return frame
 
 

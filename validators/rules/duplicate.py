@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ..frame import present
 from .base import Hit, Row, Rule, quote, register
 
 
 def _copies(dup_of: list) -> dict[int, list[int]]:
     """original row -> the rows that copy it, in order."""
     copies: dict[int, list[int]] = {}
-    for row, original in enumerate(dup_of):
-        if original is not None:
-            copies.setdefault(original, []).append(row)
+    for row, original in present(dup_of):
+        copies.setdefault(original, []).append(row)
     return copies
 
 
