@@ -21,6 +21,7 @@ from .features.steps import (
     assemble_corpus,
     corpus_steps,
     file_steps,
+    for_missing_steps,
     pack,
     run_corpus_steps,
     run_file_steps,
@@ -154,8 +155,9 @@ def _file_stage(documents: list[Document], context: Context, cache: FeatureCache
             per_file[n] = sections
         else:
             todo[content] = (n, sections)
-    for content, packed in zip(todo, _computed([(documents[n], known) for n, known in todo.values()], context), strict=True):
-        cache.put(content, packed)
+    work = [(documents[n], for_missing_steps(known)) for n, known in todo.values()]
+    for content, computed in zip(todo, _computed(work, context), strict=True):
+        cache.put(content, {**(cache.get(content) or {}), **computed})  # the sections it had, and the new ones
         unpacked.pop(content, None)
     for n, (doc, content) in enumerate(zip(documents, contents, strict=True)):
         if per_file[n] is None:
@@ -170,14 +172,20 @@ POOL_MIN_FILES = 8
 
 
 def _computed(work: list[tuple[Document, dict]], context: Context) -> list[dict[str, dict]]:
-    """The file steps' outputs for each (document, sections already known), packed as the cache
-    keeps them, in order: in ``config.jobs`` worker processes, or in this one for a few files."""
+    """The outputs of the file steps not yet known for each (document, sections already known),
+    packed as the cache keeps them, in order: in ``config.jobs`` worker processes, or in this one
+    for a few files."""
     jobs = context.config.jobs or core_count()
     if jobs < 2 or len(work) < POOL_MIN_FILES:
-        return [pack(run_file_steps(doc, context, known)) for doc, known in track(work, "features")]
+        return [_new_sections(doc, context, known) for doc, known in track(work, "features")]
     from .pool import ordered_map
 
     return ordered_map(_worker_file_steps, work, jobs, _worker_setup, context)
+
+
+def _new_sections(doc: Document, context: Context, known: dict) -> dict[str, dict]:
+    """The file steps' outputs that ``known`` does not hold, packed."""
+    return pack({name: outputs for name, outputs in run_file_steps(doc, context, known).items() if name not in known})
 
 
 _worker_context: list[Context] = []  # in a worker process: the run's feature context
@@ -189,7 +197,7 @@ def _worker_setup(context: Context) -> None:
 
 def _worker_file_steps(item: tuple[Document, dict]) -> dict[str, dict]:
     doc, known = item
-    return pack(run_file_steps(doc, _worker_context[0], known))
+    return _new_sections(doc, _worker_context[0], known)
 
 
 def corpus_features(

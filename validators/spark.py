@@ -477,10 +477,9 @@ def _partition_worker(context):
 
 
 def _paragraph_count(entry) -> int:
-    if entry is None:
-        return 0
-    para = entry["paragraphs"]["para"]
-    return para[1] if isinstance(para, tuple) else len(para)  # packed: (value, count) when all equal
+    from .features.paragraphs import paragraph_count
+
+    return 0 if entry is None else paragraph_count(entry["paragraphs"])
 
 
 #: (doc_id, wall and CPU seconds of its read and per-file steps on an executor) of the last

@@ -250,6 +250,15 @@ def run_file_steps(doc: Document, context: Context, known: dict[str, dict] | Non
     return sections
 
 
+def for_missing_steps(known: dict[str, dict]) -> dict[str, dict]:
+    """``known`` (a file's cached sections) as ``run_file_steps`` needs it to compute the other
+    sections: a section that no step still to run reads stands as an empty dict (it is not run
+    again). A process computing one new section of a file is then sent the few it reads, not
+    the file's whole features, and sends back the new section alone."""
+    needed = {name for step in file_steps() if step.name not in known for name in step.needs}
+    return {name: outputs if needed.intersection(outputs) else {} for name, outputs in known.items()}
+
+
 class _PlainValues(pickle.Unpickler):
     """Unpickles plain values only (tuples, lists, strings, numbers): what ``PackedRows`` holds.
     A cache file is read as data, never as code (``cache._ALLOWED_GLOBALS``)."""
