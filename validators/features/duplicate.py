@@ -216,7 +216,7 @@ def digest_pairs(data: dict) -> np.ndarray:
 
 def passage_rows(buffer) -> np.ndarray:
     """Passages stored one after another (``file_duplicate_data``'s ``passages``, or the
-    table's joined by ``concatenate``; any bytes-like object) as an n × 4 int64 array of
+    table's from ``concatenate``; any bytes-like object) as an n × 4 int64 array of
     (row, digest, start, end), viewing the same memory."""
     return np.frombuffer(buffer, dtype=np.int64).reshape(-1, 4)
 
@@ -260,17 +260,15 @@ class SignatureParts:
 def concatenate(per_file: list[dict], rows_per_file: list[int], joined: bool = True) -> dict:
     """The duplicate data of a table from its files' ``file_duplicate_data``, in table order;
     ``joined`` False: the signatures as ``SignatureParts``, for a run that reports on a few files."""
-    units = []
-    first_row = 0
-    for data, rows in zip(per_file, rows_per_file, strict=True):
-        part = passage_rows(data["passages"]).copy()
-        part[:, 0] += first_row
-        units.append(part)
-        first_row += rows
+    parts = [passage_rows(data["passages"]) for data in per_file]
+    units = np.zeros((0, 4), dtype=np.int64)
+    if parts:  # one copy of the files' passages, their rows moved to the table's in place
+        units = np.concatenate(parts)
+        units[:, 0] += np.repeat(np.cumsum([0, *rows_per_file[:-1]], dtype=np.int64), [len(part) for part in parts])
     return {
         "canonical_digest": b"".join(data["canonical_digest"] for data in per_file),
         "signatures": (b"".join if joined else SignatureParts)([data["signatures"] for data in per_file]),
-        "passages": np.concatenate(units).tobytes() if units else b"",
+        "passages": units,
     }
 
 
