@@ -45,6 +45,11 @@ def _edited(rng: random.Random, text: str) -> str:
     return " ".join(words)
 
 
+def _apart(rng: random.Random) -> list[str]:
+    """Four files that share no word, name or line with any other."""
+    return ["\n\n".join(" ".join(f"w{rng.randrange(10**6)}" for _ in range(14)) + "." for _ in range(3)) + "\n" for _ in range(4)]
+
+
 def _asked_file_by_file(texts: list[str], doc_ids: list[int]):
     """The duplicate columns of the whole table, then of the table with one file's rows asked
     for, for each file: (whole, [(rows asked for, columns) per file])."""
@@ -240,9 +245,7 @@ def test_a_hook_run_cuts_no_paragraph_of_a_file_that_shares_nothing_with_the_che
 
     monkeypatch.setattr(name, "NARROW_MIN_RATIO", 0)
     folder, findings = site
-    rng = random.Random(5)
-    apart = {f"apart-{n}.txt": "\n\n".join(" ".join(f"w{rng.randrange(10**6)}" for _ in range(14)) + "." for _ in range(3)) + "\n"
-             for n in range(4)}  # fmt: skip
+    apart = {f"apart-{n}.txt": text for n, text in enumerate(_apart(random.Random(5)))}
     for name, text in apart.items():
         (folder / name).write_text(text, encoding="utf-8")
     findings()  # the full run: every file's features cached
@@ -279,3 +282,90 @@ def test_a_hook_run_s_corpus_step_columns_hold_the_checked_file_s_values_not_one
     assert mine and all(row in mine for name in ("noise_score", "noise_why") for row in table[name].values)
     assert len(table["dup_of"].values) + len(table["noise_score"].values) < len(table) / 2
     assert [f.to_dict() for f in report.findings] == [f for f in findings() if f["path"] == "corpus/03.txt"]
+
+
+@pytest.fixture
+def settled(monkeypatch):
+    """Files count as settled at once (the tests write them just before checking): the file
+    index notes them."""
+    from validators import file_index
+
+    monkeypatch.setattr(file_index, "SETTLED", -(10**12))
+
+
+def _reads(monkeypatch) -> set[str]:
+    """The paths of the files a run reads the bytes of (recorded into the set returned)."""
+    from validators import ingest
+
+    read: set[str] = set()
+    real_open, real_load = open, ingest.UnreadDocument._load
+    monkeypatch.setattr(ingest, "open", lambda path, *a, **k: read.add(Path(path).name) or real_open(path, *a, **k), raising=False)
+    monkeypatch.setattr(ingest.UnreadDocument, "_load", lambda self: read.add(Path(self.file).name) or real_load(self))
+    return read
+
+
+def test_a_hook_run_reads_the_checked_file_and_not_the_unchanged_files_it_shares_nothing_with(site, settled, monkeypatch):
+    """A hook run read, decoded and hashed every file of the corpus to find its cached features
+    (a sixth of the run at 10,000 page dumps): the file index knows the unchanged ones by their
+    identity, and their bytes are read only where a step or a finding needs their text."""
+    from validators.features import name
+
+    monkeypatch.setattr(name, "NARROW_MIN_RATIO", 0)  # the name step narrowed, as in a large corpus
+    folder, findings = site
+    for n, text in enumerate(_apart(random.Random(3))):
+        (folder / f"apart-{n}.txt").write_text(text, encoding="utf-8")
+    full = findings()
+    read = _reads(monkeypatch)
+    assert findings("corpus/05.txt", "--with-corpus") == [f for f in full if f["path"] == "corpus/05.txt"]
+    assert "05.txt" in read and not any(path.startswith("apart-") for path in read)
+    read.clear()
+    monkeypatch.setattr(name, "NARROW_MIN_RATIO", 10**9)  # a small corpus: every row's names decided
+    assert findings("corpus/05.txt", "--with-corpus") == [f for f in full if f["path"] == "corpus/05.txt"]
+    assert {f"apart-{n}.txt" for n in range(4)} <= read  # read where a step needs their text
+
+
+def test_a_file_rewritten_to_the_same_size_and_modification_time_is_read_again(site, settled):
+    """Only its change time tells this file from the one the index noted: the hook run reads
+    it, and reports the copy it now holds as the full run does."""
+    import os
+
+    folder, findings = site
+    findings()
+    other, checked = folder / "13.txt", folder / "05.txt"
+    before, stat = other.read_text(encoding="utf-8"), other.stat()
+    copied = checked.read_text(encoding="utf-8").split("\n\n")[1]  # a paragraph of the checked file
+    other.write_text((copied + "\n\n" + before)[: len(before)], encoding="utf-8")
+    os.utime(other, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert other.stat().st_size == stat.st_size and other.stat().st_mtime_ns == stat.st_mtime_ns
+    hook = findings("corpus/05.txt", "--with-corpus")
+    assert hook == [f for f in findings() if f["path"] == "corpus/05.txt"]
+    assert any(place["path"] == "corpus/13.txt" for f in hook if f["code"] == "DU001" for place in f["related"])
+
+
+def test_a_file_that_changes_while_its_text_is_awaited_stops_the_run_with_a_clear_error(tmp_path):
+    from validators.cache import digest
+    from validators.errors import CorpusValidatorError
+    from validators.ingest import UnreadDocument
+
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"First.\n")
+    doc = UnreadDocument("a.txt", 0, str(path), digest(b"First.\n"), None, False, None)
+    path.write_bytes(b"Second.\n")
+    with pytest.raises(CorpusValidatorError, match=r"^a.txt: changed while it was being checked; check again$"):
+        doc.text
+
+
+def test_a_file_index_that_is_not_ours_is_read_as_none(site, settled):
+    """A checked-out corpus could carry a crafted index: one that names anything but plain
+    values is not loaded, and every file is read."""
+    import pickle
+
+    from validators import file_index
+
+    folder, findings = site
+    full = findings()
+    index = folder.parent / ".corpus-validator-cache" / file_index.FILE
+    assert index.is_file()
+    index.write_bytes(pickle.dumps({"layout": file_index.LAYOUT, "files": {"x": print}}))
+    assert file_index.FileIndex(index.parent).files == {}
+    assert findings("corpus/05.txt", "--with-corpus") == [f for f in full if f["path"] == "corpus/05.txt"]

@@ -262,13 +262,20 @@ def load_paragraphs(paths: str | os.PathLike | Iterable[str | os.PathLike]):
 
 
 class Slices(Sequence):
-    """Pieces of one text, ``text[starts[i]:ends[i]]``, cut when read: a file's paragraphs held
-    as its text once, not as a second copy of it in pieces."""
+    """Pieces of one text, ``text[starts[i]:ends[i]]`` (an end of None: to the text's end), cut
+    when read: a file's paragraphs held as its text once, not as a second copy of it in pieces.
+    ``text`` may be given as the document that has it (``Document.text``), taken when a piece is
+    first read: a pre-commit run reads few of the corpus's files (``ingest.UnreadDocument``)."""
 
-    __slots__ = ("text", "starts", "ends")
+    __slots__ = ("source", "starts", "ends")
 
-    def __init__(self, text: str, starts: Sequence[int], ends: Sequence[int]):
-        self.text, self.starts, self.ends = text, starts, ends
+    def __init__(self, text: str | Document, starts: Sequence[int], ends: Sequence[int | None]):
+        self.source, self.starts, self.ends = text, starts, ends
+
+    @property
+    def text(self) -> str:
+        source = self.source
+        return source if type(source) is str else source.text
 
     def __len__(self) -> int:
         return len(self.starts)

@@ -42,6 +42,63 @@ class Document:
     nul_offset: int | None = None
     undecodable: list[tuple[int, int, bytes]] = field(default_factory=list)
     # ^ (character offset in text, byte offset in file, the bytes) per undecodable run
+    content: str | None = None  # the SHA-256 of ``data`` (``cache.digest``), once worked out
+    identity: tuple | None = None  # the file's ``file_identity`` when its bytes were read
+
+
+def file_identity(stat: os.stat_result) -> tuple[int, int, int, int, int]:
+    """What changes when a file's bytes may have: its device and inode (a file replaced), size,
+    and modification and change times in nanoseconds (a write changes the change time, which
+    no one can set back)."""
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+class UnreadDocument(Document):
+    """A corpus file known by its identity (``file_identity``) to hold the bytes whose SHA-256 is
+    ``content``, read and decoded only when its text or undecodable runs are asked for: a
+    pre-commit run takes the other files' features from the cache and reads few of them
+    (``file_index``). If the file no longer holds those bytes when it is read, the run stops:
+    its features would not be the file's."""
+
+    __slots__ = ("file", "loaded")
+
+    def __init__(self, path: str, doc_id: int, file: str, content: str, problem: str | None, bom: bool, nul_offset: int | None):
+        self.file, self.loaded = file, False
+        Document.__init__(self, path, doc_id, b"", problem=problem, bom=bom, nul_offset=nul_offset, content=content)
+
+    def _load(self) -> None:
+        import hashlib
+
+        try:
+            data = Path(self.file).read_bytes()
+        except OSError as exc:
+            raise CorpusValidatorError(f"{escaped_name(self.path)}: cannot read: {exc.strerror or exc.__class__.__name__}") from None
+        if hashlib.sha256(data).hexdigest() != self.content:
+            raise CorpusValidatorError(f"{escaped_name(self.path)}: changed while it was being checked; check again")
+        read = decode(self.path, self.doc_id, data)
+        Document.text.__set__(self, read.text)
+        Document.undecodable.__set__(self, read.undecodable)
+        self.loaded = True
+
+    @property
+    def text(self) -> str:
+        if not self.loaded:
+            self._load()
+        return Document.text.__get__(self)
+
+    @text.setter
+    def text(self, value: str) -> None:
+        Document.text.__set__(self, value)
+
+    @property
+    def undecodable(self) -> list[tuple[int, int, bytes]]:
+        if not self.loaded:
+            self._load()
+        return Document.undecodable.__get__(self)
+
+    @undecodable.setter
+    def undecodable(self, value: list) -> None:
+        Document.undecodable.__set__(self, value)
 
 
 def display(path: str | os.PathLike, cwd: str | None = None) -> str:
@@ -200,18 +257,32 @@ def listing(paths: list[str | os.PathLike]) -> list[tuple[str, str, str | None]]
 
 
 def read_one(doc_id: int, shown: str, path: str, problem: str | None) -> Document:
-    """One file of ``listing``, decoded; a file that cannot be read is an error."""
+    """One file of ``listing``, decoded, with its identity when read; a file that cannot be read
+    is an error."""
     if problem:
         return Document(path=shown, doc_id=doc_id, data=b"", problem=problem)
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            identity = file_identity(os.fstat(handle.fileno()))
+            data = handle.read()
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
         raise CorpusValidatorError(f"{escaped_name(shown)}: cannot read: {reason}") from None
-    return decode(shown, doc_id, data)
+    doc = decode(shown, doc_id, data)
+    doc.identity = identity
+    return doc
 
 
 def read(paths: list[str | os.PathLike]) -> list[Document]:
     """Every corpus file under ``paths``, decoded. A file that cannot be read is an error."""
-    files = listing(paths)
-    return [read_one(doc_id, *file) for doc_id, file in enumerate(track(files, "reading files"))]
+    return read_listed(listing(paths))
+
+
+def read_listed(files: list[tuple[str, str, str | None]], known=None) -> list[Document]:
+    """Each file of ``listing``, decoded. ``known(doc_id, shown, path)``: a file's
+    ``UnreadDocument`` where its bytes need not be read now, else None."""
+    documents = []
+    for doc_id, (shown, path, problem) in enumerate(track(files, "reading files")):
+        doc = known(doc_id, shown, path) if known is not None and problem is None else None
+        documents.append(doc if doc is not None else read_one(doc_id, shown, path, problem))
+    return documents

@@ -30,7 +30,8 @@ from .features.steps import (
 )
 from .findings import Finding, arbitrated, build_findings
 from .frame import Table, file_table
-from .ingest import Document, read, shown_paths
+from .file_index import FileIndex
+from .ingest import Document, listing, read_listed, shown_paths
 from .pool import core_count
 from .progress import track
 from .rules import RULES, CorpusView, PatternRule
@@ -130,7 +131,10 @@ def _file_stage(documents: list[Document], context: Context, cache: FeatureCache
     in ``jobs`` processes when there are enough of them to pay for a pool (``_computed``)."""
     cache = cache or FeatureCache(None)
     wanted = {step.name for step in file_steps()}
-    contents = [digest(doc.data) for doc in documents]
+    for doc in documents:
+        if doc.content is None:
+            doc.content = digest(doc.data)
+    contents = [doc.content for doc in documents]
     per_file: list[dict[str, dict] | None] = [None] * len(documents)
     todo: dict[str, tuple[int, dict]] = {}  # content -> (first document with it, sections known)
     # Copies of one content share its unpacked sections (nothing downstream changes them in
@@ -139,7 +143,7 @@ def _file_stage(documents: list[Document], context: Context, cache: FeatureCache
 
     def sections_of(doc: Document, content: str) -> dict[str, dict]:
         first = unpacked.get(content)
-        if first is not None and first[0].text == doc.text and first[0].problem == doc.problem:
+        if first is not None and first[0].problem == doc.problem:  # the same bytes: the same text
             return first[1]
         stored = cache.get(content)
         # Whole, the sections go to the table only; else file steps run on them (``todo``).
@@ -292,10 +296,19 @@ def check(paths: list[str | os.PathLike], config: Config, context: list[str | os
         from .spark import check_on_spark
 
         return check_on_spark([*paths, *context], config, report_paths)
-    documents = read([*paths, *context])
+    files = listing([*paths, *context])
+    index = FileIndex(config.root / CACHE_FOLDER if config.cache else None)
+    # A run that reports on some files takes the others' features from the cache by their
+    # identity (``file_index``), not by reading them.
+    unread = None
+    if report_paths is not None:
+        unread = lambda doc_id, shown, path: None if shown in report_paths else index.unread(doc_id, shown, path)  # noqa: E731
+    documents = read_listed(files, unread)
     cache = open_cache(config)
     report = check_documents(documents, config, cache, report_paths, keep_bytes=False)
     cache.save()
+    index.note(documents, [path for _, path, _ in files])
+    index.save()
     return report
 
 

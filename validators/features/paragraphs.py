@@ -47,10 +47,11 @@ def _unpack(stored: dict, doc) -> dict:
         for name, values in zip(POSITIONS, positions, strict=True):
             columns[name] = array.array(_CODES[positions.dtype])
             columns[name].frombytes(memoryview(np.ascontiguousarray(values)).cast("B"))
-    starts, ends, text = columns["char_start"], columns["char_end"], doc.text
-    # Cut from the document when read (``frame.Slices``): its text is held once.
-    columns["raw"] = Slices(text, starts, ends)
-    columns["separator"] = Slices(text, ends, [*starts[1:], len(text)][: len(ends)])
+    starts, ends = columns["char_start"], columns["char_end"]
+    # Cut from the document when read (``frame.Slices``): its text is held once, and read from
+    # its file only then where the run has not read it (``ingest.UnreadDocument``).
+    columns["raw"] = Slices(doc, starts, ends)
+    columns["separator"] = Slices(doc, ends, [*starts[1:], None][: len(ends)])
     columns["text"] = Normalised(columns["text"], columns["raw"])
     return columns
 
