@@ -81,6 +81,7 @@ import pickle
 import struct
 import sys
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 from . import __version__
@@ -235,7 +236,14 @@ class FeatureCache:
             if rewrite:
                 header = pickle.dumps({"key": self.key, "sections": self.sections}, protocol=5)
                 header += bytes(_aligned(len(header)) - len(header))
-                write_atomic(self.folder / FILE, header + b"".join(self._kept_records(records)))
+
+                def write(temporary: str) -> None:  # a record at a time: never the whole file in memory
+                    with open(temporary, "wb") as handle:
+                        handle.write(header)
+                        for record in self._kept_records(records):
+                            handle.write(record)
+
+                write_atomic(self.folder / FILE, write)
             else:
                 with open(self.folder / FILE, "ab") as handle:
                     handle.writelines(records.values())
@@ -268,16 +276,14 @@ class FeatureCache:
             kept.append(content)
         return kept[::-1]
 
-    def _kept_records(self, records: dict[str, bytes]) -> list[bytes]:
-        """One record per kept entry (``records``: this run's additions, already pickled):
-        the others ``_kept_others`` keeps, then every one this run used (all of them: a cache
-        smaller than what one run reads would never hit)."""
-
-        def record(content: str) -> bytes:
-            return records.get(content) or _framed({content: self.entries[content]})
-
-        used = [record(k) for k in self.entries if k in self.used]
-        return [*(record(k) for k in self._kept_others(sum(map(len, used)))), *used]
+    def _kept_records(self, records: dict[str, bytes]) -> Iterator[bytes]:
+        """One record per kept entry, in the order written (``records``: this run's additions,
+        already pickled): the others ``_kept_others`` keeps, then every one this run used (all
+        of them: a cache smaller than what one run reads would never hit). Each entry read
+        from the file is pickled again as it is written."""
+        used = [k for k in self.entries if k in self.used]
+        for content in [*self._kept_others(sum(self.sizes.get(k, 0) for k in used)), *used]:
+            yield records.get(content) or _framed({content: self.entries[content]})
 
 
 def _mapped(handle) -> mmap.mmap | bytearray:
