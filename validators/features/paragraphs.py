@@ -33,20 +33,16 @@ def _pack(columns: dict) -> dict:
 
 def paragraph_count(stored: dict) -> int:
     """The number of paragraphs of a file's cached (packed) section."""
-    if "positions" not in stored:  # written before the positions were one array
-        para = stored["para"]
-        return para[1] if isinstance(para, tuple) else len(para)  # (value, count) when all equal
     return stored["positions"].shape[1]
 
 
 def _unpack(stored: dict, doc) -> dict:
     stored = dict(stored)
-    positions = stored.pop("positions", None)
-    columns = unpack_columns(stored, doc)  # a section cached before: its positions as lists
-    if positions is not None:
-        for name, values in zip(POSITIONS, positions, strict=True):
-            columns[name] = array.array(_CODES[positions.dtype])
-            columns[name].frombytes(memoryview(np.ascontiguousarray(values)).cast("B"))
+    positions = stored.pop("positions")
+    columns = unpack_columns(stored, doc)
+    for name, values in zip(POSITIONS, positions, strict=True):
+        columns[name] = array.array(_CODES[positions.dtype])
+        columns[name].frombytes(memoryview(np.ascontiguousarray(values)).cast("B"))
     starts, ends = columns["char_start"], columns["char_end"]
     # Cut from the document when read (``frame.Slices``): its text is held once, and read from
     # its file only then where the run has not read it (``ingest.UnreadDocument``).
@@ -60,9 +56,8 @@ PARAGRAPHS = register(
     FileStep(
         "paragraphs",
         family="paragraph",
-        # The same values whichever way they are cached: a section cached with its positions as
-        # lists is read as it is (a new version would recompute every step of every file).
         version="1",
+        layout="2",  # 2: the positions as one array
         compute=lambda doc, inputs, setup: document_columns(doc),
         columns=tuple(PARAGRAPH_COLUMNS[2:]),  # path and doc_id depend on the run, not on the file
         libraries=("ftfy",),  # normalisation

@@ -60,6 +60,9 @@ class FileStep:
     prepare: Callable[[Context], Any] | None = None
     pack: Callable[[dict], dict] | None = None  # its outputs as cached (default: ``pack_columns`` for columns only)
     unpack: Callable[[dict, Document], dict] | None = None  # and back, given the document
+    # Change it whenever how ``pack`` stores the outputs changes, the values staying the same:
+    # this step's cached outputs go, and no other step's (``version`` keys the steps reading it).
+    layout: str = ""
 
     @property
     def produces(self) -> tuple[str, ...]:
@@ -219,17 +222,24 @@ def library_version(module: str) -> str:
 def step_keys(steps: list[FileStep], context: Context) -> dict[str, str]:
     """Each file step's cache key: a digest of its name and version, the content of the
     expectations files and the settings it reads, the versions of its libraries, and the keys
-    of the steps whose outputs it reads (the tool's and Python's versions key the whole cache)."""
+    of the steps whose outputs it reads (the tool's and Python's versions key the whole cache);
+    and its layout, which only its own key holds."""
     keys: dict[str, str] = {}
+    values: dict[str, str] = {}  # each step's key without its layout: what shapes its values
     producer = {name: step.name for step in steps for name in step.produces}
     for step in steps:  # in plan order: a step's inputs are keyed before it
         parts = [step.name, step.version]
         parts += [f"{name}\0{context.file(name)[1]}" for name in step.shaping]
         parts += [f"{name}\0{getattr(context.config, name)!r}" for name in step.settings]
         parts += [f"{module}\0{library_version(module)}" for module in step.libraries]
-        parts += sorted({keys[producer[n]] for n in step.needs if n in producer})
-        keys[step.name] = hashlib.sha256("\0\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+        parts += sorted({values[producer[n]] for n in step.needs if n in producer})
+        values[step.name] = _digest(parts)
+        keys[step.name] = _digest([values[step.name], "layout", step.layout]) if step.layout else values[step.name]
     return keys
+
+
+def _digest(parts: list[str]) -> str:
+    return hashlib.sha256("\0\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def run_file_steps(doc: Document, context: Context, known: dict[str, dict] | None = None) -> dict[str, dict]:
