@@ -369,3 +369,19 @@ def test_a_file_index_that_is_not_ours_is_read_as_none(site, settled):
     index.write_bytes(pickle.dumps({"layout": file_index.LAYOUT, "files": {"x": print}}))
     assert file_index.FileIndex(index.parent).files == {}
     assert findings("corpus/05.txt", "--with-corpus") == [f for f in full if f["path"] == "corpus/05.txt"]
+
+
+def test_the_fix_hook_reads_the_files_it_fixes_and_not_the_unchanged_others(site, settled, monkeypatch, cli):
+    from validators.features import name
+
+    monkeypatch.setattr(name, "NARROW_MIN_RATIO", 0)
+    folder, findings = site
+    for n, text in enumerate(_apart(random.Random(3))):
+        (folder / f"apart-{n}.txt").write_text(text, encoding="utf-8")
+    (folder / "05.txt").write_text((folder / "05.txt").read_text(encoding="utf-8") + "Caf\u00c3\u00a9 au lait.\n", encoding="utf-8")
+    findings()  # the full run notes every file
+    read = _reads(monkeypatch)
+    done = cli("fix", "--engine", "light", "--with-corpus", "corpus/05.txt")
+    assert "fixed 1 finding in 1 file" in done.stderr
+    assert "Caf\u00e9 au lait." in (folder / "05.txt").read_text(encoding="utf-8")
+    assert "05.txt" in read and not any(path.startswith("apart-") for path in read)

@@ -517,7 +517,8 @@ def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_co
     """
     from .atomic import remove_stale_temporaries, replace_files
     from .fix import plan_fixes
-    from .ingest import read, shown_paths
+    from .ingest import listing, shown_paths
+    from .pipeline import open_file_index
 
     config = _settings(config_file, select, ignore, no_cache, engine)
     targets = _paths(paths, config)
@@ -527,8 +528,11 @@ def fix(paths, config_file, select, ignore, no_cache, engine, show_diff, with_co
         if not targets:
             sys.exit(EXIT_CLEAN)
     only = shown_paths(targets) if context else None
-    documents = read([*targets, *context])
+    index = open_file_index(config)  # the files not fixed: unread where the index knows them
+    documents = index.read(listing([*targets, *context]), only)
     plan = plan_fixes(documents, config, only, drop_noise)
+    index.note(documents)  # as read: a file fixed below is read again next time
+    index.save()
     for kept in plan.held_back:
         _say(f"corpus-validator: kept {kept.path}:{kept.line} ({kept.code}): {kept.reason}")
     if show_diff:

@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from .atomic import write_atomic
-from .ingest import Document, UnreadDocument, file_identity
+from .ingest import Document, UnreadDocument, file_identity, read_listed
 
 FILE = "files.pickle"
 #: The index's layout; another is read as no index.
@@ -43,6 +43,7 @@ class FileIndex:
         # path as opened -> (identity, content digest, problem, bom, NUL offset)
         self.files: dict[str, tuple] = {}
         self.changed = False
+        self.opened: list[str] = []  # the paths of the documents ``read`` gave, as opened
         if folder is not None:
             try:
                 with open(folder / FILE, "rb") as handle:
@@ -51,6 +52,17 @@ class FileIndex:
                 return  # none yet, or unreadable: every file is read
             if isinstance(stored, dict) and stored.get("layout") == LAYOUT and isinstance(stored.get("files"), dict):
                 self.files = stored["files"]
+
+    def read(self, files: list[tuple[str, str, str | None]], report_paths: set[str] | None = None) -> list[Document]:
+        """Each file of ``ingest.listing``, read; where ``report_paths`` is given (a run that
+        reports on those files), each other file whose identity the index knows unchanged as
+        an ``UnreadDocument``."""
+        self.opened = [path for _, path, _ in files]
+
+        def unread(doc_id: int, shown: str, path: str) -> Document | None:
+            return None if shown in report_paths else self.unread(doc_id, shown, path)
+
+        return read_listed(files, unread if report_paths is not None else None)
 
     def unread(self, doc_id: int, shown: str, path: str) -> Document | None:
         """The file as an ``UnreadDocument`` where the index knows its identity, else None."""
@@ -66,10 +78,10 @@ class FileIndex:
         _, content, problem, bom, nul_offset = known
         return UnreadDocument(shown, doc_id, path, content, problem, bom, nul_offset)
 
-    def note(self, documents: list[Document], paths: list[str]) -> None:
-        """What this run read of each document (``paths``: each one's path as opened)."""
+    def note(self, documents: list[Document]) -> None:
+        """What this run read of each document ``read`` gave (their content digests worked out)."""
         settled = time.time_ns() - SETTLED
-        for doc, path in zip(documents, paths, strict=True):
+        for doc, path in zip(documents, self.opened, strict=True):
             if doc.identity is None or doc.content is None or doc.identity[4] > settled:
                 continue
             entry = (doc.identity, doc.content, doc.problem, doc.bom, doc.nul_offset)

@@ -31,7 +31,7 @@ from .features.steps import (
 from .findings import Finding, arbitrated, build_findings
 from .frame import Table, file_table
 from .file_index import FileIndex
-from .ingest import Document, listing, read_listed, shown_paths
+from .ingest import Document, listing, shown_paths
 from .pool import core_count
 from .progress import track
 from .rules import RULES, CorpusView, PatternRule
@@ -296,20 +296,21 @@ def check(paths: list[str | os.PathLike], config: Config, context: list[str | os
         from .spark import check_on_spark
 
         return check_on_spark([*paths, *context], config, report_paths)
-    files = listing([*paths, *context])
-    index = FileIndex(config.root / CACHE_FOLDER if config.cache else None)
     # A run that reports on some files takes the others' features from the cache by their
     # identity (``file_index``), not by reading them.
-    unread = None
-    if report_paths is not None:
-        unread = lambda doc_id, shown, path: None if shown in report_paths else index.unread(doc_id, shown, path)  # noqa: E731
-    documents = read_listed(files, unread)
+    index = open_file_index(config)
+    documents = index.read(listing([*paths, *context]), report_paths)
     cache = open_cache(config)
     report = check_documents(documents, config, cache, report_paths, keep_bytes=False)
     cache.save()
-    index.note(documents, [path for _, path, _ in files])
+    index.note(documents)
     index.save()
     return report
+
+
+def open_file_index(config: Config) -> FileIndex:
+    """The file index in the cache folder (none without the cache)."""
+    return FileIndex(config.root / CACHE_FOLDER if config.cache else None)
 
 
 #: The tables corpus steps make for one suite's frame alone: not made when no selected rule reads them.
