@@ -515,7 +515,8 @@ def test_cache_maps_large_arrays_from_its_file_and_keeps_small_ones_in_the_pickl
     large = np.arange(OUT_OF_BAND, dtype=np.float64).reshape(-1, 8)
     small = np.arange(10, dtype=np.int64)
     cache = FeatureCache(tmp_path)
-    cache.put("a", {"step": {"x": large, "keys": small, "text": "words"}})
+    digests = np.arange(80, dtype=np.int64)  # a short file's 40 digest pairs: most arrays are this small
+    cache.put("a", {"step": {"x": large, "keys": small, "text": "words", "digests": digests}})
     cache.put("b", {"step": {"x": large[::-1].copy(), "keys": small, "text": "more"}})
     cache.save()
     written = (tmp_path / FILE).read_bytes()
@@ -532,6 +533,7 @@ def test_cache_maps_large_arrays_from_its_file_and_keeps_small_ones_in_the_pickl
     assert np.array_equal(a["x"], large) and np.array_equal(b["x"], large[::-1]) and a["x"].dtype == np.float64
     assert a["x"].shape == large.shape and a["text"] == "words" and np.array_equal(a["keys"], small)
     assert mapped(a["x"]) and mapped(b["x"]) and not mapped(a["keys"])
+    assert mapped(a["digests"]) and np.array_equal(a["digests"], digests)  # not copied out of the pickle
     assert a["x"].ctypes.data % 64 == 0  # aligned, as NumPy reads fastest
     a["x"][0, 0] = -1.0  # a run may change what it loaded: its own copy of the page
     assert (tmp_path / FILE).read_bytes() == written

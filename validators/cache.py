@@ -64,10 +64,12 @@ the whole corpus:
 Copies of one content unpack their sections once (``pipeline._file_stage``). The paragraph
 table of such a run joins each file's columns where they lie (``frame.Joined``), and a cached
 file's paragraphs are cut from its text only when read (``frame.Slices``): the rows of the
-files not checked cost a few objects a file, not a value a row. So a hook run still grows
-with the corpus: reading and hashing every file, loading every file's record, the exact-copy
-sort over every digest, the whole-file comparison and the mentions of every distinct
-content remain; keeping those as indexes updated per changed file is the next step
+files not checked cost a few objects a file, not a value a row, and a corpus step's column
+holds the checked files' values (``frame.Sparse``). An unchanged file is not even read: the
+file index (``file_index.py``) knows its content by its identity, and its text is read when
+a step needs it. So a hook run still grows with the corpus: loading every file's record,
+the exact-copy sort over every digest, the whole-file comparison and the corpus's word sets
+remain; keeping those as indexes updated per changed file is the next step
 (``bench/hook.py --pages``).
 """
 
@@ -97,8 +99,10 @@ LAYOUT = 2
 #: lengths follow, one ``<Q`` each), then the pickle, then each buffer, each part padded to ``ALIGN``.
 _FRAME = struct.Struct("<QQ")
 ALIGN = 64
-#: Arrays of at least this many bytes go out of band; smaller ones stay in the pickle.
-OUT_OF_BAND = 4096
+#: Arrays of at least this many bytes go out of band; smaller ones stay in the pickle. Most of
+#: a file's arrays are small (its digests, passages, positions, name keys): copied out of the
+#: pickle, they took 95 MB of a run's own memory in a cache of 10,000 page dumps.
+OUT_OF_BAND = 256
 
 
 def digest(data: bytes) -> str:
