@@ -30,6 +30,7 @@ from .features.steps import (
 )
 from .findings import Finding, arbitrated, build_findings
 from .frame import Table, file_table
+from .corpus_sums import CorpusSums
 from .file_index import FileIndex
 from .ingest import Document, listing, shown_paths
 from .pool import core_count
@@ -227,11 +228,16 @@ def corpus_features(
         corpus.reported = [d.path in context.report_paths for d in documents]
         if "noise_lines" in corpus.per_file:
             corpus.per_file["noise_lines"] = narrowed_template_lines(corpus.per_file["noise_lines"], corpus.reported)
+        if cache is not None and cache.folder is not None:
+            corpus.sums = CorpusSums(cache.folder, cache)
     try:
-        return run_corpus_steps(corpus, wanted)
+        run_corpus_steps(corpus, wanted)
     except DamagedRows as exc:  # rows are unpickled where a corpus step asks for them, not on load
         folder = context.config.root / CACHE_FOLDER
         raise CorpusValidatorError(f"{folder}: the feature cache is damaged ({exc}); delete the folder, or run with --no-cache") from None
+    if corpus.sums is not None:
+        corpus.sums.save()
+    return corpus
 
 
 def narrowed_template_lines(per_file: list[dict], reported: list[bool]) -> list[dict]:

@@ -1166,7 +1166,12 @@ def _mentions(corpus, lexicon: NameLexicon) -> None:
             report_paths = {paths[f] for f in kept if any(paths[c] in report_paths for c in files_of[f])}
     per_file = corpus.per_file
     candidates = Joined([per_file["name_candidates"][f] for f in kept])  # read where asked
-    vocabulary = corpus_vocabulary(per_file["lowercase_words"][f] for f in kept)
+    words = [per_file["lowercase_words"][f] for f in kept]
+    contents = [corpus.documents[f].content for f in kept]
+    if corpus.sums is not None and None not in contents:  # kept between runs, updated by what changed
+        vocabulary = corpus.sums.words(CANDIDATES.name, "lowercase_words", contents, words)
+    else:
+        vocabulary = corpus_vocabulary(words)
     corpus_sets = None
     if report_paths is not None:  # a run reporting a few files decides only what bears on them
         offset, parts = 0, []

@@ -396,6 +396,8 @@ class Corpus:
     #: leave the other files' row values unworked (``reported_rows``), never what a reported
     #: file's values, or the places they name, depend on.
     reported: list[bool] | None = None
+    #: Sums over the corpus kept between runs (``corpus_sums.CorpusSums``), where a run keeps them.
+    sums: Any = None
 
     def reported_rows(self):
         """A boolean NumPy mask of the table's rows whose values are asked for (None: all)."""
