@@ -104,13 +104,20 @@ def test_undecodable_bytes_do_not_stop_the_check(cli, corpus):
     assert "corpus/a.txt:3:1: BP001" in result.stdout
 
 
-def test_unreadable_file_exits_2(cli, corpus, monkeypatch):
-    folder = corpus({"a.txt": CLEAN})
+def _unreadable(monkeypatch) -> None:
+    """Reading a corpus file fails as for a file of mode 000 (which root reads all the same)."""
+    from validators import ingest
 
-    def refuse(self):
+    def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(ingest, "open", refuse, raising=False)
+
+
+def test_unreadable_file_exits_2(cli, corpus, monkeypatch):
+    folder = corpus({"a.txt": CLEAN})
+    _unreadable(monkeypatch)
     result = cli("check", folder)
     assert result.exit_code == 2
     assert result.stderr == "corpus-validator: error: corpus/a.txt: cannot read: Permission denied\n"
@@ -119,11 +126,7 @@ def test_unreadable_file_exits_2(cli, corpus, monkeypatch):
 def test_an_unreadable_file_named_as_the_path_is_the_same_one_line(cli, corpus, monkeypatch):
     # Named on the command line, not found in a folder: the same message, not click's usage error.
     folder = corpus({"a.txt": CLEAN})
-
-    def refuse(self):
-        raise PermissionError(13, "Permission denied")
-
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    _unreadable(monkeypatch)
     monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)  # as for a file of mode 000, not as root
     result = cli("check", folder / "a.txt")
     assert result.exit_code == 2
