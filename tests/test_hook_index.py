@@ -246,8 +246,8 @@ def test_a_hook_run_cuts_no_paragraph_of_a_file_that_shares_nothing_with_the_che
     monkeypatch.setattr(name, "NARROW_MIN_RATIO", 0)
     folder, findings = site
     apart = {f"apart-{n}.txt": text for n, text in enumerate(_apart(random.Random(5)))}
-    for name, text in apart.items():
-        (folder / name).write_text(text, encoding="utf-8")
+    for file_name, text in apart.items():
+        (folder / file_name).write_text(text, encoding="utf-8")
     findings()  # the full run: every file's features cached
     cut: set[str] = set()
     real_getitem, real_iter = frame_module.Slices.__getitem__, frame_module.Slices.__iter__

@@ -14,6 +14,7 @@ from .config import Config
 from .errors import CorpusValidatorError, SuiteError
 from .cache import FOLDER as CACHE_FOLDER
 from .cache import FeatureCache, digest
+from .corpus_sums import CorpusSums
 from .features.steps import (
     Context,
     Corpus,
@@ -30,7 +31,6 @@ from .features.steps import (
 )
 from .findings import Finding, arbitrated, build_findings
 from .frame import Table, file_table
-from .corpus_sums import CorpusSums
 from .file_index import FileIndex
 from .ingest import Document, listing, shown_paths
 from .pool import core_count

@@ -528,7 +528,11 @@ def corpus_noise_features(frame: Table, per_file: list[dict], template: np.ndarr
     rows = np.concatenate([e["owner"] + s for e, s in zip(per_file, starts, strict=True)]) if per_file else np.zeros(0, dtype=np.int64)
     keys = np.concatenate([e["keys"] for e in per_file]) if per_file else np.zeros(0, dtype=np.uint64)
     doc_ids = frame["doc_id"]
-    docs = np.array(doc_ids, dtype=np.int64)[rows] if len(rows) else np.zeros(0, dtype=np.int64)
+    # Each unit's file, from each file's first row (not from the doc_id of every row: a hook
+    # run's table has a row for each paragraph of the corpus).
+    counts = [len(e["owner"]) for e in per_file]
+    file_ids = [doc_ids[start] if count else -1 for start, count in zip(starts, counts, strict=True)]
+    docs = np.repeat(np.array(file_ids, dtype=np.int64), counts) if per_file else np.zeros(0, dtype=np.int64)
     # A file and its copies (exact or near) are one file for template text.
     exact = dict(present(frame["doc_dup_of"])) if "doc_dup_of" in frame else {}
     near = dict(present(frame["doc_near_dup_of"])) if "doc_near_dup_of" in frame else {}
