@@ -53,6 +53,18 @@ def file_identity(stat: os.stat_result) -> tuple[int, int, int, int, int]:
     return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
 
 
+def _read_when_asked(name: str) -> property:
+    """``Document``'s field ``name`` (its slot), read from the file the first time it is asked for."""
+    slot = getattr(Document, name)
+
+    def get(self: UnreadDocument):
+        if not self.loaded:
+            self._load()
+        return slot.__get__(self)
+
+    return property(get, slot.__set__)
+
+
 class UnreadDocument(Document):
     """A corpus file known by its identity (``file_identity``) to hold the bytes whose SHA-256 is
     ``content``, read and decoded only when its text or undecodable runs are asked for: a
@@ -80,25 +92,8 @@ class UnreadDocument(Document):
         Document.undecodable.__set__(self, read.undecodable)
         self.loaded = True
 
-    @property
-    def text(self) -> str:
-        if not self.loaded:
-            self._load()
-        return Document.text.__get__(self)
-
-    @text.setter
-    def text(self, value: str) -> None:
-        Document.text.__set__(self, value)
-
-    @property
-    def undecodable(self) -> list[tuple[int, int, bytes]]:
-        if not self.loaded:
-            self._load()
-        return Document.undecodable.__get__(self)
-
-    @undecodable.setter
-    def undecodable(self, value: list) -> None:
-        Document.undecodable.__set__(self, value)
+    text = _read_when_asked("text")
+    undecodable = _read_when_asked("undecodable")
 
 
 def display(path: str | os.PathLike, cwd: str | None = None) -> str:
