@@ -12,6 +12,7 @@ pre-commit hook must not pay for importing it.
 
 from __future__ import annotations
 
+import array
 import bisect
 import itertools
 import os
@@ -59,13 +60,18 @@ class Table:
             raise TypeError(f"column {name!r} is a {type(values).__name__}, not a list")
         self._put(name, values)
 
+    @property
+    def joined(self) -> bool:
+        """Whether the columns are ``Joined`` (a run that reports on a few files reads few rows)."""
+        return bool(self.columns) and isinstance(next(iter(self.columns.values())), Joined)
+
     def column_at(self, rows: Iterable[int], values: Iterable, default=None) -> list | Sparse:
         """A column of ``default`` but at ``rows`` (ascending), which hold ``values`` in order:
         a list, or, in a table whose columns are ``Joined`` (a run that reports on a few files),
         a ``Sparse`` column, which holds the few rows' values and not a value for every row of
         the corpus (a list of a million values each time a corpus step adds a column cost a
         hook run in 10,000 page dumps about a second)."""
-        if self.columns and isinstance(next(iter(self.columns.values())), Joined):
+        if self.joined:
             return Sparse(self.length, dict(zip(rows, values, strict=True)), default)
         column = [default] * self.length
         for row, value in zip(rows, values, strict=True):
@@ -198,7 +204,7 @@ def assemble(documents: list[Document], per_document: list[dict[str, list]], joi
     # Each column made at its full length and filled file by file: no list grown past its
     # length (a grown list keeps up to an eighth more room), none copied.
     total = sum(len(columns["para"]) for columns in per_document)
-    cut: dict[int, list] = {}  # each file's paragraphs cut once (``_cut``)
+    cut: dict[int, list] = {}  # each file's paragraphs cut once (``_cut``), and its positions listed once
     merged: dict[str, list] = {name: [None] * total for name in ("path", "doc_id", *names)}
     at = 0
     for doc, columns in zip(documents, per_document, strict=True):
@@ -209,6 +215,9 @@ def assemble(documents: list[Document], per_document: list[dict[str, list]], joi
             values = columns[name]
             if isinstance(values, (Slices, Normalised)):
                 values = _cut(values, cut)
+            elif type(values) is array.array:  # a cached file's positions: listed once, its copies' too
+                listed = cut.get(id(values))
+                values = cut[id(values)] = values.tolist() if listed is None else listed
             if type(values) is tuple:  # a column of one value, as cached: (value, count)
                 if values[0] is not None:  # None is there already
                     merged[name][at:end] = [values[0]] * values[1]

@@ -567,9 +567,13 @@ def corpus_noise_features(frame: Table, per_file: list[dict], template: np.ndarr
     in_block = np.where(shared & np.where(unit_prose, beside(anchor), beside(shared)), template_array, 0)
     most = np.zeros(n, dtype=np.int64)
     np.maximum.at(most, rows, in_block)
-    frame.adopt("prose", frame.column_at(np.flatnonzero(prose).tolist(), itertools.repeat(True, int(prose.sum())), False))
-    counted = np.flatnonzero(most)
-    frame.adopt("template_files", frame.column_at(counted.tolist(), most[counted].tolist(), 0))
+    if frame.joined:  # a hook run: the rows that have a value
+        counted = np.flatnonzero(most)
+        frame.adopt("prose", frame.column_at(np.flatnonzero(prose).tolist(), itertools.repeat(True, int(prose.sum())), False))
+        frame.adopt("template_files", frame.column_at(counted.tolist(), most[counted].tolist(), 0))
+    else:
+        frame.adopt("prose", prose.tolist())
+        frame.adopt("template_files", most.tolist())
     matrix[:, -1] = template
     return NoiseUnits(matrix, rows)
 
@@ -594,7 +598,7 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
     # that the column stays float64 for GX.
     scored = np.zeros(0, dtype=np.int64)
     scores = story = np.zeros(0)
-    why: dict[int, str] = {}
+    why: dict[int, str] | list = {} if frame.joined else [None] * n
     if len(picked):
         x = units.x if every else units.x[picked]
         values, reasons = model.score(x, FEATURES_ORDER, jobs)
@@ -617,10 +621,14 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
     at = scored.tolist()
 
     def column(values: np.ndarray) -> list:
-        return frame.column_at(at, float_column(values), np.nan)
+        if frame.joined:  # a hook run: the rows that have a value
+            return frame.column_at(at, float_column(values), np.nan)
+        every = np.full(n, np.nan)
+        every[scored] = values
+        return float_column(every)
 
     frame.adopt("noise_score", column(scores))
-    frame.adopt("noise_why", frame.column_at(sorted(why), [why[r] for r in sorted(why)]))
+    frame.adopt("noise_why", why if isinstance(why, list) else frame.column_at(sorted(why), [why[r] for r in sorted(why)]))
     frame.adopt("story_noise_score", column(story))
     paths = frame["path"]
     above = (scores > error_threshold).tolist()
