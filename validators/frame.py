@@ -54,9 +54,9 @@ class Table:
 
     def adopt(self, name: str, values: list) -> None:
         """``values`` itself as the column ``name``, not a copy: for a list made for the table
-        and held nowhere else (a corpus step's column of a million values), or a ``Joined`` or
-        ``Sparse`` column."""
-        if not isinstance(values, (list, Joined, Sparse)):
+        and held nowhere else (a corpus step's column of a million values), or a ``Joined``,
+        ``Sparse`` or ``array`` column."""
+        if not isinstance(values, (list, Joined, Sparse, array.array)):
             raise TypeError(f"column {name!r} is a {type(values).__name__}, not a list")
         self._put(name, values)
 
@@ -204,8 +204,13 @@ def assemble(documents: list[Document], per_document: list[dict[str, list]], joi
     # Each column made at its full length and filled file by file: no list grown past its
     # length (a grown list keeps up to an eighth more room), none copied.
     total = sum(len(columns["para"]) for columns in per_document)
-    cut: dict[int, list] = {}  # each file's paragraphs cut once (``_cut``), and its positions listed once
+    cut: dict[int, list] = {}  # each file's paragraphs cut once (``_cut``)
     merged: dict[str, list] = {name: [None] * total for name in ("path", "doc_id", *names)}
+    # Whole numbers the cache keeps as arrays (a paragraph's positions) stay one: 8 bytes a
+    # row, not a pointer and an int object (a full run of 2,000 page dumps: 22 MB).
+    for name in names:
+        if per_document and type(per_document[0][name]) is array.array:
+            merged[name] = array.array("q", bytes(8 * total))
     at = 0
     for doc, columns in zip(documents, per_document, strict=True):
         end = at + len(columns["para"])
@@ -215,9 +220,9 @@ def assemble(documents: list[Document], per_document: list[dict[str, list]], joi
             values = columns[name]
             if isinstance(values, (Slices, Normalised)):
                 values = _cut(values, cut)
-            elif type(values) is array.array:  # a cached file's positions: listed once, its copies' too
-                listed = cut.get(id(values))
-                values = cut[id(values)] = values.tolist() if listed is None else listed
+            if type(merged[name]) is array.array:
+                merged[name][at:end] = values if type(values) is array.array and values.typecode == "q" else array.array("q", values)
+                continue
             if type(values) is tuple:  # a column of one value, as cached: (value, count)
                 if values[0] is not None:  # None is there already
                     merged[name][at:end] = [values[0]] * values[1]

@@ -15,9 +15,6 @@ SLICED = ("raw", "separator")
 #: has 1.3 million paragraphs, and five lists of them as Python ints took 200 MB and a tenth
 #: of a second to unpickle on every run.
 POSITIONS = ("para", "line_start", "line_end", "char_start", "char_end")
-#: The array types of ``positions``, and the ``array`` type codes a file's columns are read as
-#: (indexing one gives a Python int, as from a list).
-_CODES = {np.dtype(np.uint32): "I", np.dtype(np.int64): "q"}
 
 
 def _pack(columns: dict) -> dict:
@@ -40,9 +37,10 @@ def _unpack(stored: dict, doc) -> dict:
     stored = dict(stored)
     positions = stored.pop("positions")
     columns = unpack_columns(stored, doc)
-    for name, values in zip(POSITIONS, positions, strict=True):
-        columns[name] = array.array(_CODES[positions.dtype])
-        columns[name].frombytes(memoryview(np.ascontiguousarray(values)).cast("B"))
+    wide = positions.astype(np.int64)  # read as 64-bit ``array``s, whose items are Python ints
+    for name, values in zip(POSITIONS, wide, strict=True):
+        columns[name] = array.array("q")
+        columns[name].frombytes(memoryview(values).cast("B"))
     starts, ends = columns["char_start"], columns["char_end"]
     # Cut from the document when read (``frame.Slices``): its text is held once, and read from
     # its file only then where the run has not read it (``ingest.UnreadDocument``).
