@@ -1,10 +1,12 @@
 """The paragraph table: one row per paragraph of the corpus, raw and normalised.
 
-Between the stages it is a ``Table``: equal-length columns as plain lists, rows labelled
-0, 1, 2, … in file then paragraph order. A run that reports on a few files of a large corpus
-(a pre-commit hook) reads a few of its rows: there each column joins the files' own values
-where they lie (``Joined``), and a cached file's paragraphs are cut from its text when read
-(``Slices``), so the other files' rows are neither copied nor cut. ``Table.to_pandas()``
+Between the stages it is a ``Table``: equal-length columns as plain lists (a paragraph's
+positions as 64-bit ``array``s), rows labelled 0, 1, 2, … in file then paragraph order. A run
+that reports on a few files of a large corpus (a pre-commit hook) reads a few of its rows:
+there each column joins the files' own values where they lie (``Joined``), a cached file's
+paragraphs are cut from its text when read (``Slices``), so the other files' rows are neither
+copied nor cut, and a corpus step's column holds the rows that have a value (``Sparse``).
+``Table.to_pandas()``
 makes the DataFrame that Great Expectations validates and data teams use
 (``validators.load_paragraphs``). The stages themselves do not need pandas, and the
 pre-commit hook must not pay for importing it.
