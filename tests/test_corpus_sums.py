@@ -62,7 +62,7 @@ def test_a_sum_is_worked_out_afresh_when_its_steps_key_changed_or_the_cache_lost
 
 def test_sums_that_are_not_ours_are_read_as_none(tmp_path):
     cache = _cache(tmp_path)
-    (tmp_path / FILE).write_bytes(pickle.dumps({"layout": 1, "sums": {f"{STEP}/{OUTPUT}": print}}))
+    (tmp_path / FILE).write_bytes(pickle.dumps({"layout": 1, "value": {f"{STEP}/{OUTPUT}": print}}))
     assert CorpusSums(tmp_path, cache).sums == {}
     (tmp_path / FILE).write_bytes(b"\x80\x05not a pickle")
     assert set(_words(cache, list("ab"))) == _union("ab")

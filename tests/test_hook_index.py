@@ -366,7 +366,7 @@ def test_a_file_index_that_is_not_ours_is_read_as_none(site, settled):
     full = findings()
     index = folder.parent / ".corpus-validator-cache" / file_index.FILE
     assert index.is_file()
-    index.write_bytes(pickle.dumps({"layout": file_index.LAYOUT, "files": {"x": print}}))
+    index.write_bytes(pickle.dumps({"layout": file_index.LAYOUT, "value": {"x": print}}))
     assert file_index.FileIndex(index.parent).files == {}
     assert findings("corpus/05.txt", "--with-corpus") == [f for f in full if f["path"] == "corpus/05.txt"]
 

@@ -240,7 +240,7 @@ def test_a_damaged_cache_row_is_a_clear_error_not_a_traceback(cli, corpus, tmp_p
     def cut_short(self):
         raise pickle.UnpicklingError("pickle data was truncated")
 
-    monkeypatch.setattr(steps._PlainValues, "load", cut_short)  # as a row cut short in the cache file reads
+    monkeypatch.setattr(steps.PlainValues, "load", cut_short)  # as a row cut short in the cache file reads
     result = cli("check")
     assert result.exit_code == 2
     assert "the feature cache is damaged (pickle data was truncated); delete the folder, or run with --no-cache" in result.stderr

@@ -321,6 +321,38 @@ class _Unpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
+class PlainValues(pickle.Unpickler):
+    """Unpickles plain values only (dicts, sets, tuples, lists, strings, numbers): the cache
+    folder's other files, and ``steps.PackedRows``, are read as data, never as code."""
+
+    def find_class(self, module: str, name: str):
+        raise pickle.UnpicklingError(f"{module}.{name} is not a plain value")
+
+
+def read_plain(path: Path, layout: int) -> Any:
+    """What ``write_plain`` wrote at ``path`` in this ``layout``; None where there is nothing,
+    another layout, or a file that cannot be read or names anything but plain values (a
+    checked-out corpus could carry one): the caller starts afresh."""
+    try:
+        with open(path, "rb") as handle:
+            stored = PlainValues(handle).load()
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError):
+        return None
+    if not isinstance(stored, dict) or stored.get("layout") != layout:
+        return None
+    return stored.get("value")
+
+
+def write_plain(path: Path, layout: int, value: Any) -> None:
+    """``value`` (plain values only) written atomically at ``path``, in its folder (made if need
+    be), for ``read_plain``; a file that cannot be written only costs the next run time."""
+    try:
+        path.parent.mkdir(exist_ok=True)
+        write_atomic(path, pickle.dumps({"layout": layout, "value": value}, protocol=5))
+    except OSError:
+        pass
+
+
 def _load(pickled: memoryview, buffers: list) -> Any:
     return _Unpickler(io.BytesIO(pickled), buffers=buffers).load()
 

@@ -15,13 +15,11 @@ keep sums: a full run reads every file anyway.
 
 from __future__ import annotations
 
-import pickle
 from collections import Counter
 from collections.abc import KeysView
 from pathlib import Path
 
-from .atomic import write_atomic
-from .cache import FeatureCache
+from .cache import FeatureCache, read_plain, write_plain
 
 FILE = "sums.pickle"
 #: The file's layout; another is read as no sums.
@@ -35,16 +33,10 @@ class CorpusSums:
         self.folder, self.cache = folder, cache
         self.sums: dict[str, dict] = {}  # name -> {"key": step key, "contents": set, "counts": {item: contents}}
         self.changed = False
-        if folder is None:
-            return
-        try:
-            with open(folder / FILE, "rb") as handle:
-                stored = _PlainValues(handle).load()
-        except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError):
-            return  # none yet, or unreadable: worked out afresh
-        if isinstance(stored, dict) and stored.get("layout") == LAYOUT and isinstance(stored.get("sums"), dict):
+        stored = None if folder is None else read_plain(folder / FILE, LAYOUT)
+        if isinstance(stored, dict):  # else none yet, or unreadable: worked out afresh
             self.sums = {
-                name: sum_ for name, sum_ in stored["sums"].items()
+                name: sum_ for name, sum_ in stored.items()
                 if isinstance(sum_, dict) and isinstance(sum_.get("contents"), set) and isinstance(sum_.get("counts"), dict)
             }  # fmt: skip
 
@@ -92,15 +84,4 @@ class CorpusSums:
         # Counter is a class the reader refuses: its counts go as a plain dict.
         sums = {name: {**sum_, "counts": sum_["counts"] if type(sum_["counts"]) is dict else dict(sum_["counts"])}
                 for name, sum_ in self.sums.items()}  # fmt: skip
-        try:
-            self.folder.mkdir(exist_ok=True)
-            write_atomic(self.folder / FILE, pickle.dumps({"layout": LAYOUT, "sums": sums}, protocol=5))
-        except OSError:
-            pass  # sums that cannot be written only cost time, as the cache
-
-
-class _PlainValues(pickle.Unpickler):
-    """The sums are data: a file that names any class or function is not ours, and is read as none."""
-
-    def find_class(self, module: str, name: str):
-        raise pickle.UnpicklingError(f"{module}.{name} is not something the corpus sums hold")
+        write_plain(self.folder / FILE, LAYOUT, sums)

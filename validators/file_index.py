@@ -22,11 +22,10 @@ the past. Files a run did not list stay in the index while they exist: a partial
 from __future__ import annotations
 
 import os
-import pickle
 import time
 from pathlib import Path
 
-from .atomic import write_atomic
+from .cache import read_plain, write_plain
 from .ingest import Document, UnreadDocument, file_identity, read_listed
 
 FILE = "files.pickle"
@@ -44,14 +43,9 @@ class FileIndex:
         self.files: dict[str, tuple] = {}
         self.changed = False
         self.opened: list[str] = []  # the paths of the documents ``read`` gave, as opened
-        if folder is not None:
-            try:
-                with open(folder / FILE, "rb") as handle:
-                    stored = _PlainValues(handle).load()
-            except (OSError, pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError):
-                return  # none yet, or unreadable: every file is read
-            if isinstance(stored, dict) and stored.get("layout") == LAYOUT and isinstance(stored.get("files"), dict):
-                self.files = stored["files"]
+        stored = None if folder is None else read_plain(folder / FILE, LAYOUT)
+        if isinstance(stored, dict):  # else none yet, or unreadable: every file is read
+            self.files = stored
 
     def read(self, files: list[tuple[str, str, str | None]], report_paths: set[str] | None = None) -> list[Document]:
         """Each file of ``ingest.listing``, read; where ``report_paths`` is given (a run that
@@ -93,17 +87,4 @@ class FileIndex:
         """Write the index if this run noted anything new, without the files that no longer exist."""
         if self.folder is None or not self.changed:
             return
-        files = {path: entry for path, entry in self.files.items() if os.path.exists(path)}
-        try:
-            self.folder.mkdir(exist_ok=True)
-            write_atomic(self.folder / FILE, pickle.dumps({"layout": LAYOUT, "files": files}, protocol=5))
-        except OSError:
-            pass  # an index that cannot be written only costs time, as the cache
-
-
-class _PlainValues(pickle.Unpickler):
-    """The index is data: a file that names any class or function is not ours (a checked-out
-    corpus could carry one), and is read as no index."""
-
-    def find_class(self, module: str, name: str):
-        raise pickle.UnpicklingError(f"{module}.{name} is not something the file index holds")
+        write_plain(self.folder / FILE, LAYOUT, {path: entry for path, entry in self.files.items() if os.path.exists(path)})

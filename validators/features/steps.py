@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..cache import PlainValues
 from ..frame import Table
 
 if TYPE_CHECKING:
@@ -269,13 +270,6 @@ def for_missing_steps(known: dict[str, dict]) -> dict[str, dict]:
     return {name: outputs if needed.intersection(outputs) else {} for name, outputs in known.items()}
 
 
-class _PlainValues(pickle.Unpickler):
-    """Unpickles plain values only (tuples, lists, strings, numbers): what ``PackedRows`` holds.
-    A cache file is read as data, never as code (``cache._ALLOWED_GLOBALS``)."""
-
-    def find_class(self, module: str, name: str):
-        raise pickle.UnpicklingError(f"{module}.{name} is not a plain value")
-
 
 class DamagedRows(Exception):
     """A row of ``PackedRows`` that does not unpickle: the cache file it was mapped from is damaged."""
@@ -321,7 +315,7 @@ class PackedRows(Sequence):
 
     def __iter__(self):
         ends = self.ends.tolist()
-        reader, values = _PlainValues(io.BytesIO(memoryview(self.blob))), []
+        reader, values = PlainValues(io.BytesIO(memoryview(self.blob))), []
         with _damaged():
             for start, end in zip([0, *ends], ends):
                 values.append(self.empty if start == end else reader.load())
@@ -336,7 +330,7 @@ class PackedRows(Sequence):
         if start == end:
             return self.empty
         with _damaged():
-            return _PlainValues(io.BytesIO(memoryview(self.blob)[start:end])).load()
+            return PlainValues(io.BytesIO(memoryview(self.blob)[start:end])).load()
 
     def __reduce__(self):  # sent whole to a worker or cluster: its arrays, copied out of the cache's mapping
         return PackedRows, (self.blob.copy(), self.ends.copy(), self.empty)
