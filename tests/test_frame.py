@@ -110,6 +110,18 @@ def test_a_column_at_a_few_rows_reads_as_the_list_in_a_joined_table_and_is_the_l
     assert joined.row(1) == {"doc_id": 0, "flag": "x"} and joined.to_pandas()["flag"].tolist() == column
     with pytest.raises(ValueError, match="column 'short' has 4 values for 5 rows"):
         joined.adopt("short", Sparse(4, {}))
+    # numbers as NumPy arrays: Python numbers, each distinct float one object, as float_column gives
+    import numpy as np
+
+    scores = np.array([0.5, np.nan, 0.5])
+    for table in (lists, joined):
+        floats = table.column_at(np.array([0, 2, 4]), scores, np.nan)
+        assert [str(v) for v in floats] == ["0.5", "nan", "nan", "nan", "0.5"] and all(type(v) is float for v in floats)
+        assert floats[0] is floats[4]  # one object a distinct value
+        flags = table.column_at(np.array([1]), np.ones(1, dtype=bool), False)
+        assert list(flags) == [False, True, False, False, False] and type(flags[1]) is bool
+    assert isinstance(joined.column_at(np.array([1]), np.array([7]), 0), Sparse)
+    assert type(lists.column_at(np.array([1]), np.array([7]), 0)[1]) is int
     # present: the rows that hold a value, in row order, however the column is held
     values = [None, 7, None, 0, None]
     assert present(values) == present(joined.column_at([3, 1], [0, 7])) == [(1, 7), (3, 0)]

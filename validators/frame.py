@@ -68,11 +68,24 @@ class Table:
         return bool(self.columns) and isinstance(next(iter(self.columns.values())), Joined)
 
     def column_at(self, rows: Iterable[int], values: Iterable, default=None) -> list | Sparse:
-        """A column of ``default`` but at ``rows`` (ascending), which hold ``values`` in order:
-        a list, or, in a table whose columns are ``Joined`` (a run that reports on a few files),
-        a ``Sparse`` column, which holds the few rows' values and not a value for every row of
-        the corpus (a list of a million values each time a corpus step adds a column cost a
-        hook run in 10,000 page dumps about a second)."""
+        """A column of ``default`` but at ``rows``, which hold ``values`` in order: a list, or,
+        in a table whose columns are ``Joined`` (a run that reports on a few files), a ``Sparse``
+        column, which holds the few rows' values and not a value for every row of the corpus (a
+        list of a million values each time a corpus step adds a column cost a hook run in
+        10,000 page dumps about a second). ``values`` may be a NumPy array of numbers (``rows``
+        then any sequence of ints): they become Python numbers, floats one object per distinct
+        value (``float_column``), scattered in NumPy where the column is a list (a full run's
+        scores: a value for nearly every row)."""
+        numbers = getattr(values, "dtype", None)
+        if numbers is not None:
+            import numpy as np  # as float_column: the command line's start does not import it
+
+            if not self.joined:
+                every = np.full(self.length, default, dtype=numbers)
+                every[rows] = values
+                return float_column(every) if numbers.kind == "f" else every.tolist()
+            rows = np.asarray(rows, dtype=np.int64).tolist()
+            values = float_column(values) if numbers.kind == "f" else values.tolist()
         if self.joined:
             return Sparse(self.length, dict(zip(rows, values, strict=True)), default)
         column = [default] * self.length

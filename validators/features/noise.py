@@ -27,14 +27,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import ConfigError
-from ..frame import Table, float_column, present, rows_in
+from ..frame import Table, present, rows_in
 from ..pattern_list import each_of
 from ..pool import core_count
 from ..safe_regex import UnsafePattern
@@ -567,13 +566,9 @@ def corpus_noise_features(frame: Table, per_file: list[dict], template: np.ndarr
     in_block = np.where(shared & np.where(unit_prose, beside(anchor), beside(shared)), template_array, 0)
     most = np.zeros(n, dtype=np.int64)
     np.maximum.at(most, rows, in_block)
-    if frame.joined:  # a hook run: the rows that have a value
-        counted = np.flatnonzero(most)
-        frame.adopt("prose", frame.column_at(np.flatnonzero(prose).tolist(), itertools.repeat(True, int(prose.sum())), False))
-        frame.adopt("template_files", frame.column_at(counted.tolist(), most[counted].tolist(), 0))
-    else:
-        frame.adopt("prose", prose.tolist())
-        frame.adopt("template_files", most.tolist())
+    counted = np.flatnonzero(most)
+    frame.adopt("prose", frame.column_at(np.flatnonzero(prose), np.ones(int(prose.sum()), dtype=bool), False))
+    frame.adopt("template_files", frame.column_at(counted, most[counted], 0))
     matrix[:, -1] = template
     return NoiseUnits(matrix, rows)
 
@@ -618,23 +613,15 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
         inside = (x[:, OUTSIDE_STORY] == 0) & (x[:, PROSE_BEFORE] < FAR) & (x[:, PROSE_AFTER] < FAR)
         edge = np.bincount(owner, weights=~inside, minlength=n)[scored] > 0
         story = np.where(edge, np.nan, scores)
-    at = scored.tolist()
-
-    def column(values: np.ndarray) -> list:
-        if frame.joined:  # a hook run: the rows that have a value
-            return frame.column_at(at, float_column(values), np.nan)
-        every = np.full(n, np.nan)
-        every[scored] = values
-        return float_column(every)
-
-    frame.adopt("noise_score", column(scores))
+    frame.adopt("noise_score", frame.column_at(scored, scores, np.nan))
+    # A list where every row is scored (a full run), filled as the lines were read above.
     frame.adopt("noise_why", why if isinstance(why, list) else frame.column_at(sorted(why), [why[r] for r in sorted(why)]))
-    frame.adopt("story_noise_score", column(story))
-    paths = frame["path"]
+    frame.adopt("story_noise_score", frame.column_at(scored, story, np.nan))
+    paths, at = frame["path"], scored.tolist()
     above = (scores > error_threshold).tolist()
     furnished_files = {paths[r] for r, is_above in zip(at, above, strict=True) if is_above}
     furnished = np.array([paths[r] in furnished_files and not a for r, a in zip(at, above, strict=True)], dtype=bool)
-    frame.adopt("furnished_noise_score", column(np.where(furnished, scores, np.nan)))
+    frame.adopt("furnished_noise_score", frame.column_at(scored, np.where(furnished, scores, np.nan), np.nan))
     return frame
 
 
