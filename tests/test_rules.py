@@ -332,6 +332,40 @@ def test_a_text_copied_many_times_names_the_first_copies_only(run, monkeypatch):
     assert all("(7 copies in all)" in f.message for f in report.findings if f.code == "DU001")
 
 
+def test_the_first_copies_of_a_text_share_its_places_instead_of_holding_the_others_each(run):
+    """Each of the first k copies names the k - 1 others: held as one group of places and its
+    own index (``AllBut``), not k tuples of k - 1 places (k² places: at 8,000 page dumps, with
+    17 copies of each page, a third of the time of building the findings)."""
+    report = run({f"{n}.txt": f"{STORY}\n" for n in range(5)})
+    found = [f for f in report.findings if f.code == "DU001"]
+    assert [[p.path.rsplit("/", 1)[-1] for p in f.related] for f in found] == [
+        ["0.txt", "2.txt", "3.txt", "4.txt"], ["0.txt", "1.txt", "3.txt", "4.txt"],
+        ["0.txt", "1.txt", "2.txt", "4.txt"], ["0.txt", "1.txt", "2.txt", "3.txt"],
+    ]  # fmt: skip
+    # One group of places for all four, resolved once (a tuple of its own each: k² places).
+    assert len({id(f.related.group) for f in found}) == 1 and len(found[0].related.group) == 5
+
+
+def test_all_but_reads_compares_and_hashes_as_the_tuple_it_stands_for():
+    from validators.rules import AllBut
+
+    for size in range(6):
+        group = tuple(range(10, 10 + size))
+        for skip in range(-1, size + 1):
+            for limit in range(size + 2):
+                expected = tuple(x for i, x in enumerate(group) if i != skip)[:limit]
+                others = AllBut(group, skip, limit)
+                assert (len(others), tuple(others), bool(others)) == (len(expected), expected, bool(expected))
+                assert others == expected and hash(others) == hash(expected)
+                assert [others[i] for i in range(-len(expected), len(expected))] == list(expected) * 2
+                for start, stop, step in ((0, 5, None), (1, None, None), (None, -1, None), (2, 4, None), (None, None, 2), (None, None, -1)):
+                    assert others[start:stop:step] == expected[start:stop:step]
+    others = AllBut((1, 2, 3), 1, 5)
+    assert others != (1, 2, 3) and others != (1, 3, 2) and others != [1, 3]
+    with pytest.raises(IndexError):
+        others[2]
+
+
 COMMENT = "Thanks for writing this up, it explains the deadline far better than the news did."
 
 

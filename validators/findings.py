@@ -10,7 +10,7 @@ import numpy as np
 
 from .evaluate import Outcome
 from .features.duplicate import canonical
-from .rules import RULES, SEVERITIES, CorpusView, Hit, PatternRule, Row
+from .rules import RULES, SEVERITIES, AllBut, CorpusView, Hit, PatternRule, Row
 from .segment import line_breaks, span_in
 
 
@@ -38,7 +38,7 @@ class Finding:
     end_column: int  # exclusive
     message: str
     suggestion: str
-    related: tuple[Place, ...] = field(default=())
+    related: tuple[Place, ...] | AllBut = field(default=())  # an ``AllBut``: a group's places less its own
     # Safe repairs: (start, end, replacement) as character offsets in the decoded file.
     edits: tuple[tuple[int, int, str], ...] = field(default=(), compare=False)
     # What its fingerprint is made of: (paragraph, span start, span end) in it; ("", 0, 0): the file.
@@ -133,6 +133,8 @@ class Locator:
         place once however many lists name it: the k copies of a text each name the k - 1 others."""
         if not related:
             return ()
+        if isinstance(related, AllBut):  # a group's places less one: the group resolved once
+            return AllBut(self.related_places(related.group), related.skip, related.limit)
         key = related if len(related) <= 4 else id(related)
         known = self._resolved.get(key)
         if known is None:

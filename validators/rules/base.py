@@ -9,6 +9,7 @@ CODE``) and carries a bad and a good example.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -22,6 +23,57 @@ FRAMES = {"paragraphs": ("doc_id", "para"), "mentions": ("mention_id",), "files"
 SCOPES = ("paragraph", "file", "mention")
 
 
+class AllBut(Sequence):
+    """The places of a group but one, the first ``limit`` of them: what each member of a
+    group names (the other copies of a text), held as the group and the member's index, so
+    that k members share one group of k places instead of holding k - 1 each (k² for the
+    group). ``skip`` -1: none left out. Reads, compares and hashes as the tuple it stands for."""
+
+    __slots__ = ("group", "skip", "limit", "_length")
+
+    def __init__(self, group: tuple, skip: int, limit: int):
+        self.group, self.skip, self.limit = group, skip, limit
+        self._length = max(0, min(limit, len(group) - (0 <= skip < len(group))))
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._length)
+            if step != 1:
+                return tuple(self[i] for i in range(start, stop, step))
+            skip = self.skip
+            if not start <= skip < stop + 1:  # the place left out is not inside: one slice of the group
+                shift = 0 <= skip <= start
+                return self.group[start + shift : max(start, stop) + shift]
+            return self.group[start:skip] + self.group[skip + 1 : stop + 1]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError("AllBut index out of range")
+        return self.group[index + (0 <= self.skip <= index)]
+
+    def __iter__(self):
+        group, skip = self.group, self.skip
+        if 0 <= skip < self._length + 1:
+            yield from group[:skip]
+            yield from group[skip + 1 : self._length + 1]
+        else:
+            yield from group[: self._length]
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, (tuple, AllBut)):
+            return len(self) == len(other) and tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
 # Slots: no per-object dict (a large corpus has a million of them). Not frozen: a frozen
 # dataclass sets each field through object.__setattr__, most of the cost of making one.
 @dataclass(slots=True)
@@ -33,7 +85,8 @@ class Hit:
     end: int
     message: str
     suggestion: str
-    related: tuple[tuple[int, ...], ...] = ()  # (paragraph row, offset[, end offset]) of the other places
+    # (paragraph row, offset[, end offset]) of the other places; an ``AllBut`` for a group's member
+    related: tuple[tuple[int, ...], ...] | AllBut = ()
     edits: tuple[tuple[int, int, str], ...] = ()  # safe repairs: (start, end, replacement), same offsets
     path: str = ""  # the file, for a hit on a file that has no paragraphs (``row`` None)
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 from typing import ClassVar
 
 from ..frame import present
-from .base import Hit, Row, Rule, quote, register
+from .base import AllBut, Hit, Row, Rule, quote, register
 
 
 def _copies(dup_of: list) -> dict[int, list[int]]:
@@ -61,8 +62,9 @@ class DuplicateParagraph(Rule):
             message = said[original] = f"paragraph repeats {first['path']}:{first['line_start']}" + (
                 f" ({len(copies) + 1} copies in all)" if len(copies) > 1 else ""
             )
-        if row.name <= places[-1][0]:  # a copy among the first (copies are in row order): the others
-            others = tuple(place for place in places if place[0] != row.name)[:MAX_COPY_PLACES]
+        if row.name <= places[-1][0]:  # a copy among the first (copies are in row order): the others,
+            # as the group less its own place, not a tuple of its own (k copies, k² places)
+            others = AllBut(places, bisect.bisect_left(places, (row.name, 0)), MAX_COPY_PLACES)
         else:  # every later copy names the same places: one tuple, resolved once for all of them
             others = corpus.memo("copy places beyond", dict).setdefault(original, places[:MAX_COPY_PLACES])
         return [Hit(row.name, 0, len(row["raw"]), message, "keep one copy and delete the others", others)]
