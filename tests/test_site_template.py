@@ -130,3 +130,48 @@ def test_a_pre_commit_run_gives_the_checked_file_the_full_runs_template_counts_a
         if report is full:
             expected = values
     assert values == expected and max(v[0] for v in values) == len(files)  # ten articles; the copy counts once
+
+
+def test_a_files_copies_take_its_noise_values_and_count_once(tmp_path, monkeypatch):
+    # A full check stacks and scores a text once: a copy of a file (of its family) is left out
+    # of the noise units and its rows take the file's values. Every noise column must be what
+    # the check gives when each copy is stacked and scored on its own.
+    import math
+    import shutil
+
+    from validators.features import noise
+
+    folder = tmp_path / "corpus"
+    shutil.copytree(SITE, folder)
+    files = sorted(folder.glob("*.txt"))
+    shutil.copy(files[1], folder / "02b-copy.txt")  # right after its original
+    shutil.copy(files[1], folder / "zz-copy.txt")  # and at the end
+    shutil.copy(files[6], folder / "05b-copy.txt")  # before its original
+    config = Config(root=tmp_path, cache=False, engine="light")
+    columns = ("noise_score", "noise_why", "story_noise_score", "furnished_noise_score", "template_files", "prose")
+
+    def values(report):
+        table = report.paragraph_table
+        return {c: [None if isinstance(v, float) and math.isnan(v) else v for v in table[c]] for c in columns}
+
+    left_out = []
+    features = noise.corpus_noise_features
+
+    def recording(frame, per_file, template=None, copies=False):
+        units = features(frame, per_file, template, copies)
+        left_out.append(len(units.copies))
+        return units
+
+    monkeypatch.setattr(noise, "corpus_noise_features", recording)
+    once = check([folder], config)
+    monkeypatch.setattr(noise, "corpus_noise_features", lambda frame, per_file, template=None, copies=False: features(frame, per_file, template))
+    each = check([folder], config)
+    assert left_out == [3]
+    assert values(once) == values(each) and once.findings == each.findings
+    by_file = {}
+    for f in once.findings:
+        if f.family == "noise":
+            by_file.setdefault(f.path.rsplit("/", 1)[-1], []).append((f.code, f.line, f.message))
+    assert by_file["02b-copy.txt"] == by_file["zz-copy.txt"] == by_file[files[1].name]
+    assert by_file["05b-copy.txt"] == by_file[files[6].name]
+    assert max(once.paragraph_table["template_files"]) == len(files)  # the copies count once

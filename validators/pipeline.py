@@ -274,7 +274,7 @@ def noise_features(documents: list[Document], config: Config) -> tuple[Table, No
     """The paragraph table and the noise model's feature matrix (``noise.FEATURES_ORDER``), unscored:
     what ``train-noise`` learns from."""
     corpus = corpus_features(documents, feature_context(config), None, wanted=["noise_units"])
-    return corpus.table, corpus.data["noise_units"]
+    return corpus.table, corpus.data["noise_units"].whole()  # a unit for every labelled line, copies' too
 
 
 def featurise(

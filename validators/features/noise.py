@@ -499,39 +499,61 @@ def template_files(keys: np.ndarray, docs: np.ndarray, family: dict[int, int]) -
 
 @dataclass
 class NoiseUnits:
-    """Every unit's features (``FEATURES_ORDER``) and the paragraph row each is in."""
+    """Every unit's features (``FEATURES_ORDER``) and the paragraph row each is in.
+
+    ``copies``: the files left out because another file has the same content and is of its
+    family (``corpus_noise_features`` with ``copies``): one row per such file, (its first row,
+    the first row of the file it repeats, its number of rows). Its units would be those of the
+    other file, row for row, with the same template counts, so its rows take that file's
+    values (``spread``) instead of being stacked and scored again."""
 
     x: np.ndarray
     row: np.ndarray
+    copies: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), dtype=np.int64))
+
+    def spread(self, values):
+        """``values`` (one per paragraph row: an array or a list; or a dict of some rows' values),
+        each left-out copy's rows given the rows of the file it repeats, in place."""
+        for first, origin, count in self.copies.tolist():
+            if isinstance(values, dict):
+                values.update((first + r - origin, values[r]) for r in range(origin, origin + count) if r in values)
+            else:
+                values[first : first + count] = values[origin : origin + count]
+        return values
+
+    def whole(self) -> NoiseUnits:
+        """The units with the left-out copies' own stacked in (what training reads: a unit per
+        labelled line), in row order."""
+        if not len(self.copies):
+            return self
+        xs, rows = [self.x], [self.row]
+        for first, origin, count in self.copies.tolist():
+            mine = (self.row >= origin) & (self.row < origin + count)
+            xs.append(self.x[mine])
+            rows.append(self.row[mine] - origin + first)
+        row = np.concatenate(rows)
+        order = np.argsort(row, kind="stable")
+        return NoiseUnits(np.concatenate(xs)[order], row[order])
 
 
-def corpus_noise_features(frame: Table, per_file: list[dict], template: np.ndarray | None = None) -> NoiseUnits:
+def corpus_noise_features(frame: Table, per_file: list[dict], template: np.ndarray | None = None, copies: bool = False) -> NoiseUnits:
     """Each file's ``file_noise_features`` (``per_file``, in the frame's order) with the
     corpus's ``template_files`` (a feature of every line). Adds the ``prose`` column (a
     paragraph with a line of running text) and ``template_files`` (site template text: the
     most files any of its lines is in, among lines in ``TEMPLATE_MIN_FILES`` or more files
     next to another such line of the file; else 0). ``template``: each unit's ``template_files``
-    when counted elsewhere (the spark engine counts them over the corpus and calls this per file)."""
+    when counted elsewhere (the spark engine counts them over the corpus and calls this per file).
+
+    ``copies``: a file whose features are another's (the same entry: copies share their file
+    steps' results) and that is of its family is left out of the units (``NoiseUnits.copies``):
+    its lines count once for template text all the same, so every value of its rows is the
+    other file's. A crawl holds many copies; a check then stacks and scores each text once."""
     n = len(frame)
     starts, row = [], 0
     for entry in per_file:
         starts.append(row)
         row += int(entry["owner"].max()) + 1 if len(entry["owner"]) else 0
-    # The files' features stacked straight into the matrix the model reads, its last column
-    # ``template_files`` filled below: not stacked, then copied again with that column added.
-    units = sum(len(e["x"]) for e in per_file)
-    matrix = np.empty((units, len(FILE_FEATURES) + 1), dtype=np.float64)
-    x = matrix[:, : len(FILE_FEATURES)]
-    if per_file:
-        np.concatenate([e["x"] for e in per_file], axis=0, out=x)
-    rows = np.concatenate([e["owner"] + s for e, s in zip(per_file, starts, strict=True)]) if per_file else np.zeros(0, dtype=np.int64)
-    keys = np.concatenate([e["keys"] for e in per_file]) if per_file else np.zeros(0, dtype=np.uint64)
     doc_ids = frame["doc_id"]
-    # Each unit's file, from each file's first row (not from the doc_id of every row: a hook
-    # run's table has a row for each paragraph of the corpus).
-    counts = [len(e["owner"]) for e in per_file]
-    file_ids = [doc_ids[start] if count else -1 for start, count in zip(starts, counts, strict=True)]
-    docs = np.repeat(np.array(file_ids, dtype=np.int64), counts) if per_file else np.zeros(0, dtype=np.int64)
     # A file and its copies (exact or near) are one file for template text.
     exact = dict(present(frame["doc_dup_of"])) if "doc_dup_of" in frame else {}
     near = dict(present(frame["doc_near_dup_of"])) if "doc_near_dup_of" in frame else {}
@@ -541,6 +563,34 @@ def corpus_noise_features(frame: Table, per_file: list[dict], template: np.ndarr
         if origin is None:
             origin = near[r]
         family[doc_ids[r]] = family.get(doc_ids[origin], doc_ids[origin])
+    left_out = []  # (first row, the repeated file's first row, rows)
+    if copies:
+        seen: dict[int, int] = {}  # an entry's id -> the first file with it
+        kept_files = []
+        for f, entry in enumerate(per_file):
+            k = seen.setdefault(id(entry), f)
+            count = int(entry["owner"].max()) + 1 if len(entry["owner"]) else 0
+            if k != f and count:
+                doc, other = doc_ids[starts[f]], doc_ids[starts[k]]
+                if family.get(doc, doc) == family.get(other, other):
+                    left_out.append((starts[f], starts[k], count))
+                    continue
+            kept_files.append(f)
+        per_file, starts = [per_file[f] for f in kept_files], [starts[f] for f in kept_files]
+    # The files' features stacked straight into the matrix the model reads, its last column
+    # ``template_files`` filled below: not stacked, then copied again with that column added.
+    units = sum(len(e["x"]) for e in per_file)
+    matrix = np.empty((units, len(FILE_FEATURES) + 1), dtype=np.float64)
+    x = matrix[:, : len(FILE_FEATURES)]
+    if per_file:
+        np.concatenate([e["x"] for e in per_file], axis=0, out=x)
+    rows = np.concatenate([e["owner"] + s for e, s in zip(per_file, starts, strict=True)]) if per_file else np.zeros(0, dtype=np.int64)
+    keys = np.concatenate([e["keys"] for e in per_file]) if per_file else np.zeros(0, dtype=np.uint64)
+    # Each unit's file, from each file's first row (not from the doc_id of every row: a hook
+    # run's table has a row for each paragraph of the corpus).
+    counts = [len(e["owner"]) for e in per_file]
+    file_ids = [doc_ids[start] if count else -1 for start, count in zip(starts, counts, strict=True)]
+    docs = np.repeat(np.array(file_ids, dtype=np.int64), counts) if per_file else np.zeros(0, dtype=np.int64)
     unit_prose = x[:, PROSE] > 0
     if template is None:
         template = template_files(keys, docs, family)
@@ -566,11 +616,14 @@ def corpus_noise_features(frame: Table, per_file: list[dict], template: np.ndarr
     in_block = np.where(shared & np.where(unit_prose, beside(anchor), beside(shared)), template_array, 0)
     most = np.zeros(n, dtype=np.int64)
     np.maximum.at(most, rows, in_block)
+    units = NoiseUnits(matrix, rows, np.array(left_out, dtype=np.int64).reshape(-1, 3))
+    units.spread(prose)
+    units.spread(most)
     counted = np.flatnonzero(most)
     frame.adopt("prose", frame.column_at(np.flatnonzero(prose), np.ones(int(prose.sum()), dtype=bool), False))
     frame.adopt("template_files", frame.column_at(counted, most[counted], 0))
     matrix[:, -1] = template
-    return NoiseUnits(matrix, rows)
+    return units
 
 
 def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_threshold: float = 1.0, jobs: int = 1) -> Table:
@@ -613,6 +666,14 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
         inside = (x[:, OUTSIDE_STORY] == 0) & (x[:, PROSE_BEFORE] < FAR) & (x[:, PROSE_AFTER] < FAR)
         edge = np.bincount(owner, weights=~inside, minlength=n)[scored] > 0
         story = np.where(edge, np.nan, scores)
+        if len(units.copies) and every:  # the left-out copies' rows: the rows they repeat
+            by_row, story_by_row = np.full(n, np.nan), np.full(n, np.nan)
+            by_row[scored], story_by_row[scored] = scores, story
+            units.spread(by_row)
+            units.spread(story_by_row)
+            units.spread(why)
+            scored = np.flatnonzero(~np.isnan(by_row))
+            scores, story = by_row[scored], story_by_row[scored]
     frame.adopt("noise_score", frame.column_at(scored, scores, np.nan))
     # A list where every row is scored (a full run), filled as the lines were read above.
     frame.adopt("noise_why", why if isinstance(why, list) else frame.column_at(sorted(why), [why[r] for r in sorted(why)]))
@@ -657,7 +718,9 @@ def _template_text(corpus, setup) -> None:
     (a join with ``doc_dup_of``/``doc_near_dup_of``), a group-by on key counting distinct docs,
     joined back to the lines; a window over each file's lines (``lag``/``lead``) for the lines
     beside a shared one; the most per paragraph (a group-by on row). ``prose``: any per row."""
-    corpus.data["noise_units"] = corpus_noise_features(corpus.table, corpus.per_file["noise_lines"])
+    # A run that scores every row leaves each file's copies out of the units (``copies``).
+    every = corpus.context.report_paths is None
+    corpus.data["noise_units"] = corpus_noise_features(corpus.table, corpus.per_file["noise_lines"], copies=every)
 
 
 TEMPLATE_TEXT = register(
