@@ -38,6 +38,9 @@ class AllBut(Sequence):
     def __len__(self) -> int:
         return self._length
 
+    def __bool__(self) -> bool:
+        return self._length > 0
+
     def __getitem__(self, index):
         if isinstance(index, slice):
             start, stop, step = index.indices(self._length)
