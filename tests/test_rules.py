@@ -366,6 +366,31 @@ def test_all_but_reads_compares_and_hashes_as_the_tuple_it_stands_for():
         others[2]
 
 
+def test_a_copy_of_a_file_gets_its_row_local_findings_placed_and_the_others_made_for_it(run, monkeypatch):
+    """A file whose bytes an earlier file has gets that file's pattern, score and template
+    findings placed in it (``Rule.row_local``), not made again: the same findings, fingerprints
+    and order as when each is made. A file with the same words in other bytes is made anew."""
+    from validators import findings as module
+
+    page = "\n\n".join(["Skip to content", *ARTICLE_PARAGRAPHS, "Sign up for our daily newsletter", "© 2026 Gazette Media. All rights reserved."]) + "\n"
+    files = {"a.txt": page, "b.txt": page, "c.txt": page.replace("Sign up", "SIGN UP"), "d.txt": page}
+
+    def found(report):
+        return [(f.path, f.code, f.severity, f.line, f.column, f.end_line, f.end_column, f.message, f.related, f.fingerprint) for f in report.findings]
+
+    placed = []
+    place = module._placed
+    monkeypatch.setattr(module, "_placed", lambda f, row, path: placed.append(path) or place(f, row, path))
+    reused = run(files)
+    monkeypatch.setattr(module, "_copies", lambda corpus: ({}, set()))
+    each = run(files)
+    assert found(reused) == found(each)
+    assert {p.rsplit("/", 1)[-1] for p in placed} == {"b.txt", "d.txt"}  # c.txt's bytes differ: made for it
+    codes = {f.code for f in reused.findings if f.path.endswith("b.txt")}
+    assert {"BP001", "BP002", "BP010", "DU001", "DU002"} <= codes  # the patterns placed, the copies made
+    assert len(placed) == len([f for f in reused.findings if f.path.endswith(("b.txt", "d.txt")) and RULES[f.code].row_local])
+
+
 COMMENT = "Thanks for writing this up, it explains the deadline far better than the news did."
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .evaluate import Outcome
+from .frame import file_starts
 from .features.duplicate import canonical
 from .rules import RULES, SEVERITIES, AllBut, CorpusView, Hit, PatternRule, Row
 from .segment import line_breaks, span_in
@@ -230,17 +231,34 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
     locate = Locator(corpus)
     findings: list[Finding] = []
     claims: list[tuple[str, str, int]] = []  # (code, severity, row) of each finding of a rule that yields to nothing
+    paragraphs = corpus.paragraphs
+    shifts, originals = _copies(corpus)
+    doc_ids, paths = paragraphs["doc_id"], paragraphs["path"]
+    made: dict[tuple[str, int], list[Finding]] = {}  # (code, row of a file that has copies) -> its findings
 
     def say(spec, rule, severity, frame, labels) -> None:
         """The findings of the rule's hits on ``labels`` (a row's values fetched as the rule
-        reads them), each made as its hit comes: no hit outlives its finding's making."""
+        reads them), each made as its hit comes: no hit outlives its finding's making. A
+        row-local rule's findings on a copy of an earlier file are that file's, placed in it."""
         code = spec.code
+        local = rule.row_local and frame is paragraphs and bool(shifts)
         for label in labels:
+            if local:
+                shift = shifts.get(doc_ids[label])
+                if shift is not None and (earlier := made.get((code, label - shift))) is not None:
+                    for f in earlier:
+                        findings.append(_placed(f, label, paths[label]))
+                        if not rule.yields_to:
+                            claims.append((code, severity, label))
+                    continue
+            first = len(findings)
             for hit in rule.hits(Row.of(frame, label), spec, corpus):
                 message, suggestion = said.setdefault(hit.message, hit.message), said.setdefault(hit.suggestion, hit.suggestion)
                 findings.append(_from_hit(code, severity, hit, message, suggestion, locate))
                 if not rule.yields_to:
                     claims.append((code, severity, hit.row))
+            if local and doc_ids[label] in originals and all(not f.related and f.row == label for f in findings[first:]):
+                made[code, label] = findings[first:]
 
     # What yields is dropped before it is said or placed: the message, place and fingerprint of
     # a finding are most of its cost, and a scraped page's furniture is named by a pattern and
@@ -256,6 +274,35 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
         if rule.yields_to:
             say(spec, rule, severity, frame, [label for label in labels if stands(spec.code, severity, label)])
     return findings
+
+
+def _copies(corpus: CorpusView) -> tuple[dict[int, int], set[int]]:
+    """The files whose bytes an earlier file has (doc id -> how many rows before theirs that
+    file's same rows are), and the files they repeat. Where the bytes are not known (the spark
+    engine's driver holds the text only), none."""
+    doc_ids = corpus.paragraphs["doc_id"]
+    first: dict[tuple, tuple[int, int]] = {}  # (content, problem) -> the first file with it, its first row
+    shifts: dict[int, int] = {}
+    for start in file_starts(doc_ids):
+        doc_id = doc_ids[start]
+        doc = corpus.documents.get(doc_id)
+        if doc is None or doc.content is None:
+            continue
+        earlier = first.setdefault((doc.content, doc.problem), (doc_id, start))
+        if earlier[0] != doc_id:
+            shifts[doc_id] = start - earlier[1]
+    originals = {first[(corpus.documents[d].content, corpus.documents[d].problem)][0] for d in shifts}
+    return shifts, originals
+
+
+def _placed(f: Finding, row: int, path: str) -> Finding:
+    """``f``, a row-local rule's finding, as it stands on the same row of a copy of its file:
+    the same place in the same text, in another file."""
+    return Finding(
+        code=f.code, family=f.family, severity=f.severity, path=path, line=f.line, column=f.column, end_line=f.end_line,
+        end_column=f.end_column, message=f.message, suggestion=f.suggestion, edits=f.edits, material=f.material, row=row,
+        removes_bom=f.removes_bom,
+    )  # fmt: skip
 
 
 def _standing(claims: list[tuple[str, str, int]]):

@@ -160,6 +160,11 @@ class Rule:
     # A code prefix: not reported where such a rule already is. Such a rule has one hit per
     # failing row, on that row (``findings.build_findings`` decides from the rows alone).
     yields_to: ClassVar[str] = ""
+    #: Its hits on a paragraph depend on that paragraph's values alone (its text and its own
+    #: columns, the suites and ``expectations/`` data), and name no other place: a file whose
+    #: bytes an earlier file has gets the same findings there (``findings.build_findings``
+    #: places the earlier file's in it instead of making them again).
+    row_local: ClassVar[bool] = False
     builtin: ClassVar[bool] = True  # False: a corpus's own rule, declared in its suite
 
     def hits(self, row: Row, spec, corpus: CorpusView) -> list[Hit]:
@@ -190,6 +195,7 @@ class OwnRule(Rule):
     expectation's patterns match, reported with its message and suggestion."""
 
     builtin = False
+    row_local = True  # the patterns over its text
     expectation = "expect_column_values_to_not_match_regex_list"
     columns = ("text",)
     message: ClassVar[str]

@@ -14,6 +14,7 @@ class PatternRule(Rule):
     expectation = "expect_column_values_to_not_match_regex_list"
     columns = ("text",)
     patterns = "noise-patterns.toml"
+    row_local = True  # the patterns over its text
     #: Its hits are features of the noise model (``pattern_error``/``pattern_warning``). A new
     #: pattern rule becomes one when the model is retrained with it (``train-noise``): until
     #: then, inputs the shipped model never saw would move its scores.
@@ -235,6 +236,7 @@ class ScoredNoiseRule(Rule):
 
     family = "noise"
     yields_to = "BP"
+    row_local = True  # its score and reasons (a copy's are its original's: ``NoiseUnits.copies``)
     expectation = "expect_column_values_to_be_between"  # the score at most a threshold
     what: ClassVar[str]
 
@@ -342,6 +344,7 @@ class SiteTemplateText(Rule):
     columns = ("template_files",)
     kwargs = {"max_value": 2}
     family = "noise"
+    row_local = True  # its text's count, which a file's copies share
 
     def hits(self, row, spec, corpus):
         raw = row["raw"]
