@@ -261,3 +261,40 @@ def test_ctrl_c_while_the_command_line_is_imported_is_one_line_and_exit_130():
     done = subprocess.run([sys.executable, "-c", CTRL_C_WHILE_IMPORTING], capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stderr) == (130, "corpus-validator: error: interrupted\n")
     assert subprocess.run([sys.executable, "-m", "validators", "--version"], capture_output=True, text=True, timeout=120).returncode == 0
+
+
+def test_the_name_step_runs_beside_the_other_corpus_steps_with_the_same_output(project, monkeypatch):
+    """With two jobs or more, a full check works out the name mentions in a forked worker
+    while the duplicate and noise steps run (``steps.aside``): the same report as one process."""
+    from validators.features import steps
+
+    monkeypatch.setattr(steps, "BACKGROUND_MIN_ROWS", 0)
+    started = []
+    start = pool.in_background
+    monkeypatch.setattr(pool, "in_background", lambda function, argument: started.append(argument[1].name) or start(function, argument))
+    config = Config(root=project, cache=False)
+    alone = pipeline.check([project / "corpus"], dataclasses.replace(config, jobs=1))
+    assert started == []
+    beside = pipeline.check([project / "corpus"], dataclasses.replace(config, jobs=2))
+    assert started == ["mentions"]
+    assert beside.findings == alone.findings and any(f.family == "name" for f in beside.findings)
+    assert beside.mention_table.to_pandas().equals(alone.mention_table.to_pandas())
+
+
+def test_an_error_in_the_step_beside_the_others_is_raised_as_it_was(project, monkeypatch):
+    from validators.features import steps
+
+    monkeypatch.setattr(steps, "BACKGROUND_MIN_ROWS", 0)
+
+    def broken(corpus, setup):
+        raise CorpusValidatorError("names.toml: a broken lexicon")
+
+    monkeypatch.setitem(steps.CORPUS_STEPS, "mentions", dataclasses.replace(steps.CORPUS_STEPS["mentions"], run=broken))
+    with pytest.raises(CorpusValidatorError, match="a broken lexicon"):
+        pipeline.check([project / "corpus"], Config(root=project, cache=False, jobs=2))
+
+
+def test_only_a_step_that_reads_the_file_steps_and_adds_tables_runs_beside_the_others():
+    from validators.features import steps
+
+    assert [step.name for step in steps.aside(steps.corpus_steps())] == ["mentions"]

@@ -231,7 +231,7 @@ def corpus_features(
         if cache is not None and cache.folder is not None:
             corpus.sums = CorpusSums(cache.folder, cache)
     try:
-        run_corpus_steps(corpus, wanted)
+        run_corpus_steps(corpus, wanted, context.config.jobs or core_count())
     except DamagedRows as exc:  # rows are unpickled where a corpus step asks for them, not on load
         folder = context.config.root / CACHE_FOLDER
         raise CorpusValidatorError(f"{folder}: the feature cache is damaged ({exc}); delete the folder, or run with --no-cache") from None

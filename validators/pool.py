@@ -108,6 +108,59 @@ def ordered_map(
             _stop(executor)
 
 
+_background_argument: list = []  # in a background worker: what it was started with
+
+
+def _run_in_background(function: Callable[[Any], Any]) -> Any:
+    return function(_background_argument[0])
+
+
+class Background:
+    """``function(argument)`` computed in a forked worker process while this one goes on
+    (``in_background``); ``result()`` waits for it and gives its value, or raises its error as it
+    was. ``stop()`` ends it early (this process's own error or Ctrl-C)."""
+
+    def __init__(self, function: Callable[[Any], Any], argument: Any):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # Forked: the worker inherits ``argument`` (a corpus) instead of receiving it pickled.
+        self._executor = ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("fork"), initializer=_start_worker,
+            initargs=(_background_argument.append, argument),
+        )  # fmt: skip
+        _started[:] = [True]
+        self._future = self._executor.submit(_run_in_background, function)
+
+    def result(self) -> Any:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            value = self._future.result()
+        except BrokenProcessPool:
+            self.stop()
+            raise CorpusValidatorError("a worker process stopped unexpectedly (out of memory?); try --jobs 1") from None
+        except BaseException:
+            self.stop()
+            raise
+        self._executor.shutdown(wait=True)
+        return value
+
+    def stop(self) -> None:
+        _stop(self._executor)
+
+
+def in_background(function: Callable[[Any], Any], argument: Any) -> Background | None:
+    """``function(argument)`` started in a forked worker (a module-level ``function``; its value
+    comes back pickled), or None where processes cannot be forked: there the caller computes it
+    itself, as a spawned worker would receive ``argument`` pickled whole."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return Background(function, argument)
+
+
 def _stop(executor) -> None:
     processes = list((getattr(executor, "_processes", None) or {}).values())
     for process in processes:  # first, so that nothing below waits on a worker still at work

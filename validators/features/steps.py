@@ -414,10 +414,47 @@ def assemble_corpus(documents: list, sections: list[dict[str, dict]], context: C
     return Corpus(documents, assemble(documents, columns, joined), per_file, rows, context)
 
 
-def run_corpus_steps(corpus: Corpus, wanted: Iterable[str] | None = None) -> Corpus:
-    """Run the corpus steps in plan order (``wanted``: only those these outputs need)."""
+#: Fewest paragraphs for which a step runs beside the others (``run_corpus_steps``): below it,
+#: forking the worker and sending its tables back cost more than the step.
+BACKGROUND_MIN_ROWS = 50_000
+
+
+def run_corpus_steps(corpus: Corpus, wanted: Iterable[str] | None = None, jobs: int = 1) -> Corpus:
+    """Run the corpus steps in plan order (``wanted``: only those these outputs need). With
+    ``jobs`` 2 or more, in a run over every file that keeps nothing between runs, a step that
+    reads only what the file steps made and adds only tables of its own (``aside``: the name
+    mentions) runs in a forked worker meanwhile, on a core the others leave idle."""
     steps = corpus_steps(wanted)
     corpus.context.prepare(steps)
-    for step in steps:
-        step.run(corpus, corpus.context.setups[step.name])
+    started = []
+    if jobs > 1 and corpus.reported is None and corpus.sums is None and len(corpus.table) >= BACKGROUND_MIN_ROWS:
+        from ..pool import in_background
+
+        for step in aside(steps):
+            handle = in_background(_tables_of, (corpus, step))
+            if handle is not None:
+                started.append((step, handle))
+    try:
+        for step in steps:
+            if all(step is not other for other, _ in started):
+                step.run(corpus, corpus.context.setups[step.name])
+        for _, handle in started:
+            corpus.tables.update(handle.result())
+    finally:
+        for _, handle in started:
+            handle.stop()
     return corpus
+
+
+def aside(steps: list[CorpusStep]) -> list[CorpusStep]:
+    """The steps of a plan that may run beside the others: they read no corpus step's output,
+    and add tables only (no column of the table and no data the others read)."""
+    made = {name for step in steps for name in step.produces}
+    return [step for step in steps if step.tables and not step.columns and not step.data and made.isdisjoint(step.needs)]
+
+
+def _tables_of(argument: tuple[Corpus, CorpusStep]) -> dict:
+    """In a background worker: the step run on the corpus it inherited, and the tables it made."""
+    corpus, step = argument
+    step.run(corpus, corpus.context.setups[step.name])
+    return {name: corpus.tables[name] for name in step.tables}
