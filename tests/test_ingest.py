@@ -26,6 +26,10 @@ def test_byte_offsets_count_multibyte_characters_and_the_bom():
 def test_empty_and_blank_files_are_marked_empty():
     assert decode("a.txt", 0, b"").problem == "empty"
     assert decode("a.txt", 0, b"\n \r\n").problem == "empty"
+    assert decode("a.txt", 0, b"\xef\xbb\xbf").problem == "empty"  # a byte-order mark and nothing else
+    assert decode("a.txt", 0, b"\xef\xbb\xbf \xe2\x80\x83\n").problem == "empty"  # and an em space
+    for text in (b"x", b" a \n", b"\xff ", b"\xef\xbb\xbf."):
+        assert decode("a.txt", 0, text).problem is None
 
 
 def test_nul_bytes_mark_a_binary_file():

@@ -223,7 +223,7 @@ def decode(path: str, doc_id: int, data: bytes) -> Document:
     except UnicodeDecodeError:
         doc.text = body.decode("utf-8", errors="surrogateescape")
         valid = False
-    if not doc.text.strip():
+    if not doc.text or doc.text.isspace():  # nothing but white space (``strip`` would copy the text to say so)
         doc.problem = "empty"
         return doc
     if valid:
