@@ -693,6 +693,39 @@ def test_the_rows_that_bear_on_a_file(tmp_path, narrowing):
     assert "Kim Jong Un" in {runs[0][1]["registry_variant_of"][n] for n in mine}  # NM003
 
 
+def test_a_common_word_or_a_runs_first_word_of_the_reported_file_makes_no_other_row_bear(tmp_path, narrowing):
+    """A word the corpus writes in lower case is no one-word name, and a run's first word stands
+    alone only as dotted initials: the corpus's uses of either decide nothing for the reported
+    file (a page's menu of such words made a fifth of a 10,000-page corpus bear on it)."""
+    import numpy as np
+
+    from validators.features.name import bearing_rows, candidate_keys, corpus_vocabulary, lowercase_words, mention_candidates
+
+    texts = {
+        "a.txt": "Officials met Ri Yong Ho at New Harbour after Video calls.",
+        "b.txt": "The video was long, and the news was new.",
+        "c.txt": "They watched Video clips twice.",
+        "d.txt": "Crowds waited at New Street.",
+        "e.txt": "Talks with Ri Yong Ho ended.",
+    }
+    rows = list(texts.values())
+    candidates = [mention_candidates(text, LEXICON) for text in rows]
+    keys = []
+    for row, (text, found) in enumerate(zip(rows, candidates, strict=True)):
+        part = candidate_keys([text], [found])
+        part[:, 1] = row
+        keys.append(part)
+    keys = np.concatenate([np.concatenate(keys)] * 300)  # as many keys as a corpus large enough to narrow
+    vocabulary = corpus_vocabulary(" ".join(sorted(lowercase_words(text))) for text in rows)
+    assert sorted(bearing_rows(candidates, rows, keys, [0], LEXICON, vocabulary)) == [0, 4]
+    assert {2, 3} <= set(bearing_rows(candidates, rows, keys, [0], LEXICON))  # every possible key sought: they bear
+    (tmp_path / "corpus").mkdir()
+    for name, text in texts.items():
+        (tmp_path / "corpus" / name).write_text(text + "\n", encoding="utf-8")
+    runs = list(_one_file_runs(tmp_path / "corpus", Config(root=tmp_path, cache=False)))
+    assert all(narrowed.columns == whole.columns for _, narrowed, whole in runs)
+
+
 def test_a_small_corpus_is_not_narrowed():
     """Where the corpus has fewer candidate keys than the slips of the file's names it would
     look for, every candidate is decided: narrowing would cost more than it saves."""
