@@ -10,8 +10,8 @@ corpus is too small for narrowing to pay).
 
     python bench/hook_names.py PROJECT [--files 40] [--seed 1]
 
-PROJECT is a folder with a ``pyproject.toml`` naming the corpus (``bench/hook.py --pages`` builds
-such projects; any corpus of real text does).
+PROJECT is a folder with a ``pyproject.toml`` naming a corpus with no two files of the same bytes
+(``bench/hook.py --pages N --distinct`` builds such projects; any corpus of real text does).
 """
 
 from __future__ import annotations
@@ -44,6 +44,10 @@ def main() -> None:
     documents = read(config.paths)
     context = feature_context(config)
     corpus = corpus_features(documents, context, open_cache(config), wanted=["mentions"])
+    if len({(d.content, d.problem) for d in documents}) < len(documents):
+        # The step works over one copy of each content and repeats its mentions for the copies;
+        # ``build_mentions`` below sees the one copy only, so the two tables differ in shape.
+        sys.exit("the corpus has files with the same bytes: compare on one without copies (bench/hook.py --pages N --distinct builds one)")
     lexicon = context.resource(name.load_lexicon)
     seen: dict = {}  # what the step handed to build_mentions and bearing_rows, for the whole run
 
