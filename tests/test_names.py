@@ -696,7 +696,7 @@ def test_the_rows_that_bear_on_a_file(tmp_path, narrowing):
 def test_a_common_word_or_a_runs_first_word_of_the_reported_file_makes_no_other_row_bear(tmp_path, narrowing):
     """A word the corpus writes in lower case is no one-word name, and a run's first word stands
     alone only as dotted initials: the corpus's uses of either decide nothing for the reported
-    file (a page's menu of such words made a fifth of a 10,000-page corpus bear on it)."""
+    file (a page's menu of such words made 15 % of a 10,000-page corpus's paragraphs bear on it)."""
     import numpy as np
 
     from validators.features.name import bearing_rows, candidate_keys, corpus_vocabulary, lowercase_words, mention_candidates
