@@ -664,20 +664,28 @@ _BEARING = {
 _HOUSE = "[[canonical]]\nname = 'Kim Jong Un'\nvariants = ['Kim Chong-un']\n"
 
 
-def test_the_rows_that_bear_on_a_file(tmp_path, narrowing):
+def _candidates_and_keys(texts: list[str], lexicon) -> tuple:
+    """Each text as one paragraph of a corpus: its candidates, and the corpus's ``name_keys``."""
     import numpy as np
 
-    from validators.features.name import bearing_rows, candidate_keys, mention_candidates
+    from validators.features.name import candidate_keys, mention_candidates
 
-    lexicon = NameLexicon.parse("names.toml", BUNDLED + _HOUSE)
-    texts = [text.strip() for _, text in sorted(_BEARING.items())]
     candidates = [mention_candidates(text, lexicon) for text in texts]
     keys = []
     for row, (text, found) in enumerate(zip(texts, candidates, strict=True)):
         part = candidate_keys([text], [found])
         part[:, 1] = row
         keys.append(part)
-    rows = bearing_rows(candidates, texts, np.concatenate(keys), [0], lexicon)
+    return candidates, np.concatenate(keys)
+
+
+def test_the_rows_that_bear_on_a_file(tmp_path, narrowing):
+    from validators.features.name import bearing_rows
+
+    lexicon = NameLexicon.parse("names.toml", BUNDLED + _HOUSE)
+    texts = [text.strip() for _, text in sorted(_BEARING.items())]
+    candidates, keys = _candidates_and_keys(texts, lexicon)
+    rows = bearing_rows(candidates, texts, keys, [0], lexicon)
     assert sorted(rows) == [0, 2, 3, 4, 5, 6, 8, 9, 10] and rows[2] == candidates[2]  # not b.txt nor h.txt
     # and the mentions a run reporting a file decides are those of the run deciding every candidate
     (tmp_path / "corpus").mkdir()
@@ -699,7 +707,7 @@ def test_a_common_word_or_a_runs_first_word_of_the_reported_file_makes_no_other_
     file (a page's menu of such words made 15 % of a 10,000-page corpus's paragraphs bear on it)."""
     import numpy as np
 
-    from validators.features.name import bearing_rows, candidate_keys, corpus_vocabulary, lowercase_words, mention_candidates
+    from validators.features.name import bearing_rows, corpus_vocabulary, lowercase_words
 
     texts = {
         "a.txt": "Officials met Ri Yong Ho at New Harbour after Video calls.",
@@ -709,13 +717,8 @@ def test_a_common_word_or_a_runs_first_word_of_the_reported_file_makes_no_other_
         "e.txt": "Talks with Ri Yong Ho ended.",
     }
     rows = list(texts.values())
-    candidates = [mention_candidates(text, LEXICON) for text in rows]
-    keys = []
-    for row, (text, found) in enumerate(zip(rows, candidates, strict=True)):
-        part = candidate_keys([text], [found])
-        part[:, 1] = row
-        keys.append(part)
-    keys = np.concatenate([np.concatenate(keys)] * 300)  # as many keys as a corpus large enough to narrow
+    candidates, keys = _candidates_and_keys(rows, LEXICON)
+    keys = np.concatenate([keys] * 300)  # as many keys as a corpus large enough to narrow
     vocabulary = corpus_vocabulary(" ".join(sorted(lowercase_words(text))) for text in rows)
     assert sorted(bearing_rows(candidates, rows, keys, [0], LEXICON, vocabulary)) == [0, 4]
     assert {2, 3} <= set(bearing_rows(candidates, rows, keys, [0], LEXICON))  # every possible key sought: they bear
