@@ -549,10 +549,11 @@ def corpus_noise_features(frame: Table, per_file: list[dict], template: np.ndarr
     its lines count once for template text all the same, so every value of its rows is the
     other file's. A crawl holds many copies; a check then stacks and scores each text once."""
     n = len(frame)
-    starts, row = [], 0
+    starts, rows_of, row = [], [], 0  # each file's first row and its number of rows
     for entry in per_file:
         starts.append(row)
-        row += int(entry["owner"].max()) + 1 if len(entry["owner"]) else 0
+        rows_of.append(int(entry["owner"].max()) + 1 if len(entry["owner"]) else 0)
+        row += rows_of[-1]
     doc_ids = frame["doc_id"]
     # A file and its copies (exact or near) are one file for template text.
     exact = dict(present(frame["doc_dup_of"])) if "doc_dup_of" in frame else {}
@@ -569,11 +570,10 @@ def corpus_noise_features(frame: Table, per_file: list[dict], template: np.ndarr
         kept_files = []
         for f, entry in enumerate(per_file):
             k = seen.setdefault(id(entry), f)
-            count = int(entry["owner"].max()) + 1 if len(entry["owner"]) else 0
-            if k != f and count:
+            if k != f and rows_of[f]:
                 doc, other = doc_ids[starts[f]], doc_ids[starts[k]]
                 if family.get(doc, doc) == family.get(other, other):
-                    left_out.append((starts[f], starts[k], count))
+                    left_out.append((starts[f], starts[k], rows_of[f]))
                     continue
             kept_files.append(f)
         per_file, starts = [per_file[f] for f in kept_files], [starts[f] for f in kept_files]
