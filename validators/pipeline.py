@@ -250,6 +250,8 @@ def narrowed_template_lines(per_file: list[dict], reported: list[bool]) -> list[
     unit, by which the template step places the next file's rows."""
     import numpy as np  # as the feature steps do: the command line's start does not import it
 
+    from .features.lookup import among
+
     wanted = [e["keys"] for e, mine in zip(per_file, reported, strict=True) if mine and len(e["keys"])]
     if not wanted:
         keys = np.zeros(0, dtype=np.uint64)
@@ -257,7 +259,7 @@ def narrowed_template_lines(per_file: list[dict], reported: list[bool]) -> list[
         keys = np.unique(np.concatenate(wanted))
     lengths = [len(e["keys"]) for e in per_file]
     every = np.concatenate([e["keys"] for e in per_file]) if per_file else np.zeros(0, dtype=np.uint64)
-    shared = np.isin(every, keys)
+    shared = among(every, keys)
     narrowed, at = [], 0
     for entry, mine, n in zip(per_file, reported, lengths, strict=True):
         if mine or not n:

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..frame import Table, file_starts
+from .lookup import among
 from .minhash import BANDS, EMPTY, NUM_PERM, ROWS, signature_rows, similar_earlier, word_signatures
 from .steps import CorpusStep, FileStep, register
 
@@ -290,7 +291,7 @@ def add_duplicate_features(
     long_enough = lengths >= settings.min_chars
     # The rows whose digest a wanted row has: all that a wanted row's copies, or its text's
     # count (``fix``), depend on; the others' keys and copies are left out (None).
-    keyed = np.ones(len(frame), dtype=bool) if wanted is None else np.isin(digest_array, digest_array[wanted])
+    keyed = np.ones(len(frame), dtype=bool) if wanted is None else among(digest_array, digest_array[wanted])
     digests = digest_array.tolist() if wanted is None else _sparse(frame, digest_array[keyed].tolist(), keyed)
     frame.adopt("text_key", digests)  # any length: the noise stage counts template text with it
     # Exact copies: each long enough row's first row with its digest (``np.unique`` sorts
@@ -409,7 +410,7 @@ def _add_passages(frame: Table, data: bytes, already_reported: np.ndarray) -> No
     units = passage_rows(data)
     asked = ~already_reported[units[:, 0]]
     if not asked.all():  # only the passages of a text a row still asked for has: all its copies
-        units = units[np.isin(units[:, 1], units[asked, 1])]
+        units = units[among(units[:, 1], units[asked, 1])]
     rows, digests, starts, ends = units.T
     found: dict[int, list] = {}
     if len(units):

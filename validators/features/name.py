@@ -38,6 +38,7 @@ from ..errors import ConfigError
 from ..frame import Joined, Table, rows_in, rows_of_files
 from ..safe_regex import UnsafePattern
 from ..safe_regex import check as checked_pattern
+from .lookup import among
 from ..segment import position
 from . import parse_toml
 from .steps import CorpusStep, FileStep, PackedRows, register
@@ -1052,27 +1053,6 @@ def _doubled_partners(key: str) -> set[str]:
     return partners
 
 
-#: Low bits of a key hash by which ``_among`` sets aside most of the corpus's at once.
-_TABLE_BITS = 24
-
-
-def _among(hashes: np.ndarray, sought) -> np.ndarray:
-    """Per value of ``hashes``, whether it is one of ``sought``: a table of their low bits sets
-    aside, at one lookup each, nearly all of the corpus's millions of hashes; the few left are
-    searched among ``sought`` (``np.isin`` sorts them all, and imports ``numpy.ma``)."""
-    sought = np.unique(np.fromiter(sought, dtype=np.uint32))
-    found = np.zeros(len(hashes), dtype=bool)
-    if not len(sought) or not len(hashes):
-        return found
-    low = np.uint32((1 << _TABLE_BITS) - 1)
-    table = np.zeros(1 << _TABLE_BITS, dtype=bool)
-    table[sought & low] = True
-    maybe = np.flatnonzero(table[hashes & low])
-    at = np.minimum(np.searchsorted(sought, hashes[maybe]), len(sought) - 1)
-    found[maybe[sought[at] == hashes[maybe]]] = True
-    return found
-
-
 #: A run reporting a few files narrows the name step (``bearing_rows``) where the corpus has this
 #: many candidate keys for each key one slip from the reported files' names, which it must make
 #: and look for: below it (a few hundred page dumps, for one), deciding every candidate costs
@@ -1155,7 +1135,7 @@ def bearing_rows(
     near.update(partner for key in sought if len(key) >= NEAR_MIN_KEY_CHARS - 2 for partner in _doubled_partners(key))
     near = {key_hash(key): key for key in near - sought}
     hashes = np.ascontiguousarray(keys[:, 0])
-    wanted = _among(hashes, [*map(key_hash, sought), *near])
+    wanted = among(hashes, [*map(key_hash, sought), *near])
     present = {near[h] for h in np.unique(hashes[wanted]).tolist() if h in near}
     more = {partner for key in present for partner in _doubled_partners(key)}
     # The runs of three words or more kept: how often the corpus writes each shorter run they
@@ -1165,7 +1145,7 @@ def bearing_rows(
         more.update(_runs_ending(raws[row], starts, end))
     more -= sought | present
     if more:
-        wanted |= _among(hashes, map(key_hash, more))
+        wanted |= among(hashes, map(key_hash, more))
     rows = np.zeros(len(candidates), dtype=bool)
     rows[keys[wanted, 1]] = True
     return {row: candidates[row] for row in np.flatnonzero(rows).tolist()}

@@ -40,6 +40,7 @@ from ..safe_regex import UnsafePattern
 from ..safe_regex import check as checked_pattern
 from ..segment import LINE_BREAK
 from . import parse_toml
+from .lookup import among
 from .steps import CorpusStep, FileStep, register
 
 PROSE_MIN_WORDS = 12
@@ -639,7 +640,7 @@ def add_noise_scores(frame: Table, units: NoiseUnits, model, rows=None, error_th
     holds them to a lower threshold: where a page kept its menus, the rest of its furniture is
     likely there too; a clean article seldom has one such paragraph); NaN elsewhere."""
     n = len(frame)
-    wanted = np.ones(len(units.row), dtype=bool) if rows is None else np.isin(units.row, np.array(sorted(rows), dtype=np.int64))
+    wanted = np.ones(len(units.row), dtype=bool) if rows is None else among(units.row, np.array(sorted(rows), dtype=np.int64))
     picked = np.flatnonzero(wanted)
     every = len(picked) == len(units.row)  # the whole matrix: read where it is, not copied
     # Each column is NaN (None for ``noise_why``) but at the scored rows: NaN, not None, so
