@@ -366,6 +366,40 @@ def test_all_but_reads_compares_and_hashes_as_the_tuple_it_stands_for():
         others[2]
 
 
+def test_related_places_are_resolved_when_read_as_far_as_read_and_read_as_the_tuple():
+    """A finding's ``Places`` resolve each place when first read, only as far as the reader
+    goes (the text report shows five of a group of copies' places), and read, slice, compare
+    and hash as the tuple of places; inside an ``AllBut`` too."""
+    from validators.findings import Place, Places
+    from validators.rules import AllBut
+
+    class Locate:
+        def __init__(self):
+            self.asked = []
+
+        def related_place(self, where):
+            self.asked.append(where)
+            return Place("f.txt", *where)
+
+    size = 9
+    expected = tuple(Place("f.txt", row, 1) for row in range(size))
+    for index, start, stop, step in ((3, 0, 5, None), (-1, 1, None, None), (0, None, -1, None), (8, None, None, 2), (4, None, None, -1)):
+        locate = Locate()
+        places = Places(locate, tuple((row, 1) for row in range(size)))
+        assert len(places) == size and bool(places) and not locate.asked
+        assert places[start:stop:step] == expected[start:stop:step] and places[index] == expected[index]
+        assert places == expected and hash(places) == hash(expected) and list(places) == list(expected)
+        assert len(locate.asked) == size  # each once, however often read
+    locate = Locate()
+    places = Places(locate, tuple((row, 1) for row in range(20)))
+    expected = tuple(Place("f.txt", row, 1) for row in range(20))
+    assert places[:5] == expected[:5] and len(locate.asked) == 5
+    assert AllBut(places, 2, 5) == expected[:2] + expected[3:6] and len(locate.asked) == 10  # the head doubles
+    assert places != expected[:-1] and places != list(expected) and not Places(locate, ())
+    with pytest.raises(IndexError):
+        places[20]
+
+
 def test_a_copy_of_a_file_gets_its_row_local_findings_placed_and_the_others_made_for_it(run, monkeypatch):
     """A file whose bytes an earlier file has gets that file's pattern, score and template
     findings placed in it (``Rule.row_local``), not made again: the same findings, fingerprints

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -27,6 +28,61 @@ class Place:
     end_column: int | None = field(default=None, compare=False)
 
 
+class Places(Sequence):
+    """A finding's related places, each resolved to file:line:column when first read: the text
+    report shows a few of each finding's (``output.text.MAX_RELATED_SHOWN``), and a group of k
+    copies names k places that only JSON, SARIF and JUnit read whole. Each place is resolved
+    once however many findings name it (``Locator.related_place``). Reads, compares and hashes
+    as the tuple it stands for."""
+
+    __slots__ = ("_locate", "_related", "_head")
+
+    def __init__(self, locate: Locator, related: tuple):
+        self._locate, self._related = locate, related
+        self._head: tuple[Place, ...] = ()  # the places resolved so far, from the first: the findings sharing them slice it
+
+    def __len__(self) -> int:
+        return len(self._related)
+
+    def __bool__(self) -> bool:
+        return bool(self._related)
+
+    def _resolved(self, stop: int) -> tuple[Place, ...]:
+        """The places up to ``stop`` (at least), resolved."""
+        head = self._head
+        if len(head) < stop:
+            stop = max(stop, 2 * len(head))  # read one by one, the head grows in as many steps as it doubles
+            head = self._head = head + tuple(map(self._locate.related_place, self._related[len(head) : stop]))
+        return head
+
+    def __getitem__(self, index):
+        n = len(self._related)
+        if isinstance(index, slice):
+            start, stop, step = index.indices(n)
+            if step < 0:
+                return self._resolved(n)[index]
+            return self._resolved(stop)[start:stop:step]  # bounds of the whole, not of the head
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError("Places index out of range")
+        return self._resolved(index + 1)[index]
+
+    def __iter__(self):
+        return iter(self._resolved(len(self._related)))
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, (str, list)):  # a tuple, or one that reads as one
+            return len(self) == len(other) and tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
 @dataclass(slots=True, unsafe_hash=True)  # no per-object dict: a large corpus has hundreds of thousands
 class Finding:
     code: str
@@ -39,7 +95,8 @@ class Finding:
     end_column: int  # exclusive
     message: str
     suggestion: str
-    related: tuple[Place, ...] | AllBut = field(default=())  # an ``AllBut``: a group's places less its own
+    # ``Places`` (resolved when read), or an ``AllBut`` of them: a group's places less its own.
+    related: tuple[Place, ...] | Places | AllBut = field(default=())
     # Safe repairs: (start, end, replacement) as character offsets in the decoded file.
     edits: tuple[tuple[int, int, str], ...] = field(default=(), compare=False)
     # What its fingerprint is made of: (paragraph, span start, span end) in it; ("", 0, 0): the file.
@@ -128,25 +185,27 @@ class Locator:
             end = len(raw) if end < 0 else end
         return Place(*self.span(row, offset, max(end, offset)))
 
-    def related_places(self, related: tuple) -> tuple[Place, ...]:
-        """The places of a hit's ``related`` ((row, offset) or (row, offset, end) each), resolved
-        once per distinct list (findings that share a list share one tuple of places), each
-        place once however many lists name it: the k copies of a text each name the k - 1 others."""
+    def related_places(self, related: tuple) -> Places | AllBut | tuple:
+        """The places of a hit's ``related`` ((row, offset) or (row, offset, end) each), as
+        ``Places``, one per distinct list (findings that share a list share it), each place
+        resolved when first read and once however many lists name it: the k copies of a text
+        each name the k - 1 others."""
         if not related:
             return ()
-        if isinstance(related, AllBut):  # a group's places less one: the group resolved once
+        if isinstance(related, AllBut):  # a group's places less one: the group's one ``Places``
             return AllBut(self.related_places(related.group), related.skip, related.limit)
         key = related if len(related) <= 4 else id(related)
         known = self._resolved.get(key)
         if known is None:
-            places, resolved = self._places, []
-            for where in related:  # a loop, not a call per place: a page's copies name millions
-                place = places.get(where)
-                if place is None:
-                    place = places[where] = self._related(*where)
-                resolved.append(place)
-            known = self._resolved[key] = (related, tuple(resolved))
+            known = self._resolved[key] = (related, Places(self, related))
         return known[1]
+
+    def related_place(self, where: tuple) -> Place:
+        """The place of one of a hit's ``related``."""
+        place = self._places.get(where)
+        if place is None:
+            place = self._places[where] = self._related(*where)
+        return place
 
 
 def fingerprint(code: str, path: str, paragraph: str, span: str) -> str:

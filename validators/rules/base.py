@@ -66,7 +66,7 @@ class AllBut(Sequence):
             yield from group[: self._length]
 
     def __eq__(self, other) -> bool:
-        if isinstance(other, (tuple, AllBut)):
+        if isinstance(other, Sequence) and not isinstance(other, (str, list)):  # a tuple, or one that reads as one
             return len(self) == len(other) and tuple(self) == tuple(other)
         return NotImplemented
 
