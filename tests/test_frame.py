@@ -146,6 +146,28 @@ def test_rows_in_are_the_rows_of_the_values_asked_for_in_a_joined_or_a_list_colu
     assert rows_in(Joined(parts), set()) == [] and rows_in(Joined(parts), {"a.txt", "b.txt"}) == [0, 1, 2]
 
 
+def test_picked_rows_are_the_rows_read_one_by_one_and_each_text_is_taken_once():
+    from validators.frame import Joined, Slices, picked
+
+    class Text:  # a document whose text is read from its file when first asked for
+        reads = 0
+
+        @property
+        def text(self):
+            Text.reads += 1
+            return "one\n\ntwo\n\nthree\n"
+
+    parts = [("a", 2), [], Slices(Text(), [0, 5, 10], [3, 8, 15]), ["x", "y"], Slices("four five", [0, 5], [4, 9])]
+    column = Joined(parts)
+    every = list(range(len(column)))
+    for rows in (every, [], [0], [2, 4, 5], [1, 3, 8], [len(column) - 1]):
+        assert picked(column, rows) == [column[row] for row in rows] == [value for row, value in enumerate(column) if row in rows]
+        Text.reads = 0
+        picked(column, rows)
+        assert Text.reads == any(2 <= row <= 4 for row in rows)  # once for its rows (one by one: once a row)
+    assert picked(["p", "q", "r"], [0, 2]) == ["p", "r"]
+
+
 def test_file_starts_are_where_each_file_with_rows_starts_in_a_joined_or_a_list_column():
     from validators.frame import Joined, file_starts
 

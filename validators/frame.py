@@ -318,6 +318,11 @@ class Slices(Sequence):
         text = self.text
         return (text[s:e] for s, e in zip(self.starts, self.ends, strict=True))
 
+    def picked(self, rows: list[int]) -> list[str]:
+        """The pieces at ``rows``, the text taken once."""
+        text, starts, ends = self.text, self.starts, self.ends
+        return [text[starts[r] : ends[r]] for r in rows]
+
 
 class Normalised(Sequence):
     """A file's normalised paragraphs: ``changed[i]`` where normalising changed the text, else
@@ -373,6 +378,19 @@ class Joined(Sequence):
     def __iter__(self):
         return itertools.chain.from_iterable(self.parts)
 
+    def picked(self, rows: list[int]) -> list:
+        """The values at ``rows`` (ascending), each part found once for the rows it holds, not
+        once a row (a pre-commit run reads the tens of thousands of rows that bear on its files)."""
+        out: list = []
+        starts, parts, at = self.starts, self.parts, 0
+        while at < len(rows):
+            k = bisect.bisect_right(starts, rows[at]) - 1
+            base = starts[k]
+            upto = bisect.bisect_left(rows, starts[k + 1], at)
+            out += picked(parts[k], [row - base for row in rows[at:upto]])
+            at = upto
+        return out
+
 
 class Sparse(Sequence):
     """A column of one value (``default``) but at a few rows (``values``: row -> value): what a
@@ -427,6 +445,13 @@ def rows_of_files(column: Sequence, files: list[int], first_row: list[int]) -> J
     if isinstance(column, Joined):
         return Joined([column.parts[f] for f in files])
     return [value for f in files for value in column[first_row[f] : first_row[f + 1]]]
+
+
+def picked(column: Sequence, rows: list[int]) -> list:
+    """``[column[row] for row in rows]`` (``rows`` ascending), read in one pass where the column
+    can (``Joined``, ``Slices``)."""
+    pick = getattr(column, "picked", None)
+    return pick(rows) if pick is not None else [column[row] for row in rows]
 
 
 def rows_in(column: Sequence, values: set) -> list[int]:

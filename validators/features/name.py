@@ -35,7 +35,7 @@ import numpy as np
 from anyascii import anyascii
 
 from ..errors import ConfigError
-from ..frame import Joined, Table, rows_in, rows_of_files
+from ..frame import Joined, Table, picked, rows_in, rows_of_files
 from ..safe_regex import UnsafePattern
 from ..safe_regex import check as checked_pattern
 from .lookup import among
@@ -582,6 +582,9 @@ def build_mentions(
         vocabulary = set().union(*(lowercase_words(raw) for raw in raws)) if raws else set()
     if candidates is None:
         candidates = [mention_candidates(raw, lexicon, vocabulary) for raw in raws]
+    column = raws
+    if isinstance(candidates, dict):  # the rows that bear, each cut from its file's text once
+        raws = dict(zip(candidates, picked(column, list(candidates)), strict=True))
     indexed = candidates.items if isinstance(candidates, dict) else functools.partial(enumerate, candidates)
     # Acronyms and words with a capital inside: every one is a mention.
     words = [
@@ -589,7 +592,7 @@ def build_mentions(
         for i, (spans, _, _) in indexed() for starts, end, _ in spans if len(starts) == 1
     ]  # fmt: skip
     runs = [(i, starts, end, opens) for i, (spans, _, _) in indexed() for starts, end, opens in spans if len(starts) > 1]
-    alone, capitalised, openings = corpus_sets if corpus_sets is not None else name_sets(raws, indexed())
+    alone, capitalised, openings = corpus_sets if corpus_sets is not None else name_sets(column, indexed())
     mid_sentence = {word for word in capitalised if word[0] != "^"}
     # A word written in lower case somewhere (its file's own were never stored) is no name.
     plain = {word for word in mid_sentence if word.lower() not in vocabulary}
@@ -1140,15 +1143,19 @@ def bearing_rows(
     more = {partner for key in present for partner in _doubled_partners(key)}
     # The runs of three words or more kept: how often the corpus writes each shorter run they
     # end in decides where they start.
-    for row, slot in keys[wanted & (keys[:, 3] > 2), 1:3].tolist():
-        starts, end, _ = candidates[row][0][slot]
-        more.update(_runs_ending(raws[row], starts, end))
+    long_runs = keys[wanted & (keys[:, 3] > 2), 1:3].tolist()
+    at = sorted({row for row, _ in long_runs})
+    spans_of, raw_of = dict(zip(at, picked(candidates, at), strict=True)), dict(zip(at, picked(raws, at), strict=True))
+    for row, slot in long_runs:
+        starts, end, _ = spans_of[row][0][slot]
+        more.update(_runs_ending(raw_of[row], starts, end))
     more -= sought | present
     if more:
         wanted |= among(hashes, map(key_hash, more))
     rows = np.zeros(len(candidates), dtype=bool)
     rows[keys[wanted, 1]] = True
-    return {row: candidates[row] for row in np.flatnonzero(rows).tolist()}
+    chosen = np.flatnonzero(rows).tolist()
+    return dict(zip(chosen, picked(candidates, chosen), strict=True))
 
 
 def _mentions(corpus, lexicon: NameLexicon) -> None:
