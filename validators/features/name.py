@@ -1200,13 +1200,16 @@ def _mentions(corpus, lexicon: NameLexicon) -> None:
         vocabulary = corpus_vocabulary(words)
     corpus_sets = None
     if report_paths is not None:  # a run reporting a few files decides only what bears on them
-        offset, parts = 0, []
+        parts, offsets, offset = [], [], 0
         for f in kept:
             part = per_file["name_keys"][f]
             if len(part):
-                parts.append(part + np.array([0, offset, 0, 0], dtype=np.uint32))
+                parts.append(part)
+                offsets.append(offset)
             offset += first_row[f + 1] - first_row[f]
         keys = np.concatenate(parts) if parts else np.zeros((0, 4), dtype=np.uint32)
+        if parts:  # each file's rows moved to the table's, in the one copy
+            keys[:, 1] += np.repeat(np.array(offsets, dtype=np.uint32), [len(part) for part in parts])
         reported = rows_in(frame["path"], report_paths)
         narrowed = bearing_rows(candidates, frame["raw"], keys, reported, lexicon, vocabulary)
         if narrowed is not None:
