@@ -28,6 +28,11 @@ class Place:
     end_column: int | None = field(default=None, compare=False)
 
 
+#: Most related places a finding's list has for them to be resolved when the finding is made;
+#: a longer list (a page's copies across a crawl, the mentions of a name) is a ``Places``.
+EAGER_PLACES = 16
+
+
 class Places(Sequence):
     """A finding's related places, each resolved to file:line:column when first read: the text
     report shows a few of each finding's (``output.text.MAX_RELATED_SHOWN``), and a group of k
@@ -197,7 +202,10 @@ class Locator:
         key = related if len(related) <= 4 else id(related)
         known = self._resolved.get(key)
         if known is None:
-            known = self._resolved[key] = (related, Places(self, related))
+            # A few places are resolved at once: reading them through ``Places`` would cost the
+            # text report more than resolving those it does not show.
+            places = tuple(map(self.related_place, related)) if len(related) <= EAGER_PLACES else Places(self, related)
+            known = self._resolved[key] = (related, places)
         return known[1]
 
     def related_place(self, where: tuple) -> Place:
