@@ -654,7 +654,7 @@ def build_mentions(
     free_keys = [k if h is None else None for k, h in zip(keys, house, strict=True)] if registry else keys
     counted = None if weights is None else [weights[i] for i in at_row]
     doc_ids = frame["doc_id"]
-    majority, ties, written = corpus_spelling(free_keys, spellings, [doc_ids[i] for i in at_row], counted)
+    majority, ties, written = corpus_spelling(free_keys, spellings, picked(doc_ids, at_row), counted)
     weak = {k for k, tied in ties.items() if len({_words(t) for t in tied}) > 1}
     # An acronym is ambiguous ("UA": user agent, urban area): its dots are compared with another
     # spelling only where the corpus establishes it, in ACRONYM_MIN_MENTIONS places.
@@ -677,20 +677,21 @@ def build_mentions(
         if k is not None and not k.isupper():
             counts[k] += n
     paths = frame["path"]
-    minors = None
-    if report_paths is not None:
-        minors = {k for k, i in zip(free_keys, at_row, strict=True) if k is not None and paths[i] in report_paths}
+    minors = reported = None
+    if report_paths is not None:  # the reported files' rows, found once, not a path read per mention
+        reported = set(rows_in(paths, report_paths))
+        minors = {k for k, i in zip(free_keys, at_row, strict=True) if k is not None and i in reported}
     slips = near_variants(counts, _SpacedForms(majority), lexicon.distinct, minors, vocabulary)
 
     if report_paths is not None:  # the rows that bear on the reported files only
-        chosen = _bearing_on(report_paths, paths, at_row, keys, free_keys, majority, slips, house)
+        chosen = _bearing_on(reported, at_row, keys, free_keys, majority, slips, house)
         placed, spellings, house, free_keys, named_keys = (
             [values[n] for n in chosen] for values in (placed, spellings, house, free_keys, named_keys)
         )
     rows, starts, ends, surfaces = (list(column) for column in zip(*placed)) if placed else ([], [], [], [])
     line_starts, lines, columns = frame["line_start"], [], []
     for i, start in zip(rows, starts, strict=True):
-        if report_paths is None or paths[i] in report_paths:
+        if reported is None or i in reported:
             line, column = position(raws[i], start, line_starts[i])
         else:  # context only: no finding will stand here, so its place is not worked out
             line = column = 0
@@ -699,8 +700,8 @@ def build_mentions(
     canonical = [majority.get(k) if h is None else h for k, h in zip(free_keys, house, strict=True)]
     paras = frame["para"]
     return Table({
-        "mention_id": list(range(len(rows))), "row": rows, "path": [paths[i] for i in rows],
-        "doc_id": [doc_ids[i] for i in rows], "para": [paras[i] for i in rows], "start": starts, "end": ends,
+        "mention_id": list(range(len(rows))), "row": rows, "path": picked(paths, rows),
+        "doc_id": picked(doc_ids, rows), "para": picked(paras, rows), "start": starts, "end": ends,
         "line": lines, "column": columns, "surface": surfaces, "key": free_keys, "canonical": canonical,
         "variant_of": [
             c if h is None and c is not None and c != s and not _camel_joined(s, c) and not _styled(s, c) else None
@@ -714,12 +715,12 @@ def build_mentions(
     })  # fmt: skip
 
 
-def _bearing_on(report_paths, paths, at_row, keys, free_keys, majority, slips, house) -> list[int]:
-    """The mentions a run reporting ``report_paths`` needs: those of the reported files, and
+def _bearing_on(reported_rows: set[int], at_row, keys, free_keys, majority, slips, house) -> list[int]:
+    """The mentions a run reporting on some files needs (``reported_rows``: their rows): theirs, and
     every mention of a name they mention or of a spelling they are told to use (the places
     a finding lists, and the rows a key's spelling is counted over), in order. The corpus's
     other names were counted to decide these; their mentions are not reported."""
-    reported = [n for n, i in enumerate(at_row) if paths[i] in report_paths]
+    reported = [n for n, i in enumerate(at_row) if i in reported_rows]
     wanted = {keys[n] for n in reported}
     for n in reported:
         k, h = free_keys[n], house[n]
