@@ -213,6 +213,8 @@ def test_packed_rows_give_back_each_row_alone_or_all_in_order():
     sparse = steps.PackedRows.of([nothing, rows[0], nothing, nothing, rows[2]], nothing)
     assert list(sparse) == [nothing, rows[0], nothing, nothing, rows[2]] and sparse[3] == nothing and sparse[4] == rows[2]
     assert sparse.ends.tolist()[0] == 0 and sparse.ends[3] == sparse.ends[1]  # an empty row takes no bytes
+    for some in ([], [0], [1, 2, 4], [0, 1, 2, 3, 4], [4, 4, 1]):  # by one reader, in any order
+        assert sparse.picked(some) == [sparse[n] for n in some]
 
 
 def test_a_packed_row_that_would_run_code_is_refused_as_damaged(tmp_path):
@@ -226,9 +228,19 @@ def test_a_packed_row_that_would_run_code_is_refused_as_damaged(tmp_path):
         bad[1]
     with pytest.raises(steps.DamagedRows):
         list(bad)
+    with pytest.raises(steps.DamagedRows):
+        bad.picked([0, 1])
     cut = steps.PackedRows(crafted.blob[:-2], crafted.ends)  # a row cut short
     with pytest.raises(steps.DamagedRows):
         cut[1]
+    with pytest.raises(steps.DamagedRows):
+        cut.picked([1])
+    # A row's end moved past its pickle's: read on its own it is refused, and so by one reader.
+    long = steps.PackedRows(crafted.blob, numpy.array([crafted.ends[0] - 1, crafted.ends[1]], dtype=numpy.uint64))
+    with pytest.raises(steps.DamagedRows):
+        long[0]
+    with pytest.raises(steps.DamagedRows):
+        long.picked([0])
     assert not marker.exists()
 
 

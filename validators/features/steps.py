@@ -332,6 +332,24 @@ class PackedRows(Sequence):
         with _damaged():
             return PlainValues(io.BytesIO(memoryview(self.blob)[start:end])).load()
 
+    def picked(self, rows: list[int]) -> list:
+        """The values of ``rows``, unpickled by one reader (a row unpickled on its own sets up a
+        reader of its own: most of the time of reading one)."""
+        ends = self.ends.tolist()
+        stream = io.BytesIO(memoryview(self.blob))
+        reader, values = PlainValues(stream), []
+        with _damaged():
+            for row in rows:
+                start, end = ends[row - 1] if row else 0, ends[row]
+                if start == end:
+                    values.append(self.empty)
+                else:
+                    stream.seek(start)
+                    values.append(reader.load())
+                    if stream.tell() != end:  # each row is read to its own end, as on its own
+                        raise ValueError(f"row {row} of a file's rows does not end where it should")
+        return values
+
     def __reduce__(self):  # sent whole to a worker or cluster: its arrays, copied out of the cache's mapping
         return PackedRows, (self.blob.copy(), self.ends.copy(), self.empty)
 
