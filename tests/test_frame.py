@@ -138,6 +138,20 @@ def test_slices_cut_a_text_when_read():
     assert list(normalised) == ["Caf\u00e9 one", "two"] and normalised[1] == "two" and len(normalised) == 2
 
 
+def test_following_is_each_value_s_next_and_none_after_the_last():
+    from validators.frame import Following, Slices
+
+    for starts in ([], [0], [0, 5, 11]):
+        expected = [*starts[1:], None][: len(starts)]
+        following = Following(starts)
+        assert list(following) == expected and [following[k] for k in range(len(starts))] == expected and len(following) == len(starts)
+        assert following[:] == expected and (not starts or following[-1] is None)
+    with pytest.raises(IndexError):
+        Following([0, 5])[2]
+    separators = Slices("one\n\ntwo\n", [3, 8], Following([0, 5]))  # what follows each paragraph
+    assert list(separators) == ["\n\n", "\n"] and separators[0] == "\n\n" and separators.picked([1]) == ["\n"]
+
+
 def test_rows_in_are_the_rows_of_the_values_asked_for_in_a_joined_or_a_list_column():
     from validators.frame import Joined, rows_in
 

@@ -324,6 +324,32 @@ class Slices(Sequence):
         return [text[starts[r] : ends[r]] for r in rows]
 
 
+class Following(Sequence):
+    """Each value's next in ``values``, None after the last: where each paragraph's separator
+    ends (the next paragraph's start), read when asked, not a list of them made for every file."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: Sequence[int]):
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        n = len(self.values)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError(index)
+        return self.values[index + 1] if index + 1 < n else None
+
+    def __iter__(self):
+        return itertools.chain(itertools.islice(self.values, 1, None), [None] if len(self.values) else [])
+
+
 class Normalised(Sequence):
     """A file's normalised paragraphs: ``changed[i]`` where normalising changed the text, else
     the raw paragraph (``raw[i]``), read when asked for."""

@@ -6,7 +6,7 @@ import array
 
 import numpy as np
 
-from ..frame import PARAGRAPH_COLUMNS, Normalised, Slices, document_columns
+from ..frame import PARAGRAPH_COLUMNS, Following, Normalised, Slices, document_columns
 from .steps import FileStep, pack_columns, register, unpack_columns
 
 #: Columns the cache does not keep: they are slices of the document, cut again on load.
@@ -45,7 +45,7 @@ def _unpack(stored: dict, doc) -> dict:
     # Cut from the document when read (``frame.Slices``): its text is held once, and read from
     # its file only then where the run has not read it (``ingest.UnreadDocument``).
     columns["raw"] = Slices(doc, starts, ends)
-    columns["separator"] = Slices(doc, ends, [*starts[1:], None][: len(ends)])
+    columns["separator"] = Slices(doc, ends, Following(starts))
     columns["text"] = Normalised(columns["text"], columns["raw"])
     return columns
 
