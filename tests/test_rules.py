@@ -1,5 +1,8 @@
 """Every rule: a positive case (the rule fires, at the right place) and a negative one."""
 
+import copy
+import pickle
+
 import pytest
 
 from validators.config import NoiseSettings
@@ -396,6 +399,7 @@ def test_related_places_are_resolved_when_read_as_far_as_read_and_read_as_the_tu
     assert places[:5] == expected[:5] and len(locate.asked) == 5
     assert AllBut(places, 2, 5) == expected[:2] + expected[3:6] and len(locate.asked) == 10  # the head doubles
     assert places != expected[:-1] and places != list(expected) and not Places(locate, ())
+    assert pickle.loads(pickle.dumps(places)) == expected and type(copy.deepcopy(places)) is tuple  # not the locator
     with pytest.raises(IndexError):
         places[20]
 

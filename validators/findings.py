@@ -87,6 +87,9 @@ class Places(Sequence):
     def __repr__(self) -> str:
         return repr(tuple(self))
 
+    def __reduce__(self):  # pickled or copied as the tuple: not with the locator and its table
+        return tuple, (tuple(self),)
+
 
 @dataclass(slots=True, unsafe_hash=True)  # no per-object dict: a large corpus has hundreds of thousands
 class Finding:
@@ -191,10 +194,10 @@ class Locator:
         return Place(*self.span(row, offset, max(end, offset)))
 
     def related_places(self, related: tuple) -> Places | AllBut | tuple:
-        """The places of a hit's ``related`` ((row, offset) or (row, offset, end) each), as
-        ``Places``, one per distinct list (findings that share a list share it), each place
-        resolved when first read and once however many lists name it: the k copies of a text
-        each name the k - 1 others."""
+        """The places of a hit's ``related`` ((row, offset) or (row, offset, end) each), one
+        tuple (up to ``EAGER_PLACES``) or ``Places`` per distinct list (findings that share a
+        list share it), each place resolved once however many lists name it: the k copies of a
+        text each name the k - 1 others."""
         if not related:
             return ()
         if isinstance(related, AllBut):  # a group's places less one: the group's one ``Places``
