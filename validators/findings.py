@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -12,7 +11,7 @@ import numpy as np
 from .evaluate import Outcome
 from .frame import file_starts
 from .features.duplicate import canonical
-from .rules import RULES, SEVERITIES, AllBut, CorpusView, Hit, PatternRule, Row
+from .rules import RULES, SEVERITIES, AllBut, CorpusView, Hit, PatternRule, ReadsAsTuple, Row
 from .segment import line_breaks, span_in
 
 
@@ -33,7 +32,7 @@ class Place:
 EAGER_PLACES = 16
 
 
-class Places(Sequence):
+class Places(ReadsAsTuple):
     """A finding's related places, each resolved to file:line:column when first read: the text
     report shows a few of each finding's (``output.text.MAX_RELATED_SHOWN``), and a group of k
     copies names k places that only JSON, SARIF and JUnit read whole. Each place is resolved
@@ -76,16 +75,6 @@ class Places(Sequence):
     def __iter__(self):
         return iter(self._resolved(len(self._related)))
 
-    def __eq__(self, other) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, (str, list)):  # a tuple, or one that reads as one
-            return len(self) == len(other) and tuple(self) == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(tuple(self))
-
-    def __repr__(self) -> str:
-        return repr(tuple(self))
 
     def __reduce__(self):  # pickled or copied as the tuple: not with the locator and its table
         return tuple, (tuple(self),)

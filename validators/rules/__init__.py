@@ -5,7 +5,7 @@
 """
 
 from . import noise, encoding, duplicate, name  # noqa: F401 (each registers its rules, in this order)
-from .base import FAMILIES, FRAMES, RULES, SCOPES, SEVERITIES, AllBut, CorpusView, Hit, Row, Rule, quote, register
+from .base import FAMILIES, FRAMES, RULES, SCOPES, SEVERITIES, AllBut, CorpusView, Hit, ReadsAsTuple, Row, Rule, quote, register
 from .noise import PatternRule
 
-__all__ = ["AllBut", "FAMILIES", "FRAMES", "RULES", "SCOPES", "SEVERITIES", "CorpusView", "Hit", "PatternRule", "Row", "Rule", "quote", "register"]
+__all__ = ["AllBut", "FAMILIES", "FRAMES", "RULES", "SCOPES", "SEVERITIES", "CorpusView", "Hit", "PatternRule", "ReadsAsTuple", "Row", "Rule", "quote", "register"]

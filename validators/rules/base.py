@@ -23,7 +23,25 @@ FRAMES = {"paragraphs": ("doc_id", "para"), "mentions": ("mention_id",), "files"
 SCOPES = ("paragraph", "file", "mention")
 
 
-class AllBut(Sequence):
+class ReadsAsTuple(Sequence):
+    """A sequence that compares, hashes and prints as the tuple of its items (``AllBut``,
+    ``findings.Places``): a finding's related places, whichever way they are held."""
+
+    __slots__ = ()
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, (str, list)):  # a tuple, or one that reads as one
+            return len(self) == len(other) and tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+class AllBut(ReadsAsTuple):
     """The places of a group but one, the first ``limit`` of them: what each member of a
     group names (the other copies of a text), held as the group and the member's index, so
     that k members share one group of k places instead of holding k - 1 each (k² for the
@@ -65,16 +83,6 @@ class AllBut(Sequence):
         else:
             yield from group[: self._length]
 
-    def __eq__(self, other) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, (str, list)):  # a tuple, or one that reads as one
-            return len(self) == len(other) and tuple(self) == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(tuple(self))
-
-    def __repr__(self) -> str:
-        return repr(tuple(self))
 
 
 # Slots: no per-object dict (a large corpus has a million of them). Not frozen: a frozen
