@@ -38,9 +38,9 @@ from ..errors import ConfigError
 from ..frame import Joined, Table, picked, rows_in, rows_of_files
 from ..safe_regex import UnsafePattern
 from ..safe_regex import check as checked_pattern
-from .lookup import among
 from ..segment import position
 from . import parse_toml
+from .lookup import among
 from .steps import CorpusStep, FileStep, PackedRows, register
 
 MENTION_COLUMNS = [
