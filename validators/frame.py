@@ -215,7 +215,8 @@ def assemble(documents: list[Document], per_document: list[dict[str, list]], joi
             "doc_id": [(doc.doc_id, n) for doc, n in zip(documents, counts, strict=True)],
         }
         parts.update({name: [columns[name] for columns in per_document] for name in names})
-        return Table.adopting({name: Joined(values) for name, values in parts.items()})
+        starts = list(itertools.accumulate(counts, initial=0))  # every column's, worked out once
+        return Table.adopting({name: Joined(values, starts) for name, values in parts.items()})
     # Each column made at its full length and filled file by file: no list grown past its
     # length (a grown list keeps up to an eighth more room), none copied.
     total = sum(len(columns["para"]) for columns in per_document)
@@ -384,9 +385,11 @@ class Joined(Sequence):
 
     __slots__ = ("parts", "starts")
 
-    def __init__(self, parts: list):
+    def __init__(self, parts: list, starts: list[int] | None = None):
+        """``starts``: where each part starts, and the total last, when known (a table's columns
+        share them: each file has as many rows in each)."""
         self.parts = [_Repeat(*p) if type(p) is tuple else p for p in parts]
-        self.starts = list(itertools.accumulate((len(p) for p in self.parts), initial=0))
+        self.starts = list(itertools.accumulate((len(p) for p in self.parts), initial=0)) if starts is None else starts
 
     def __len__(self) -> int:
         return self.starts[-1]
