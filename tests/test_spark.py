@@ -3,6 +3,7 @@
 Skipped where pyspark or Java is missing; under CI (``CI=true``, where .ci/run installs both) they fail instead.
 """
 
+import hashlib
 import json
 import os
 import random
@@ -693,7 +694,10 @@ def test_every_corpus_column_on_spark_equals_the_numpy_steps(spark, tmp_path):
     folder = generated_corpus(tmp_path / "generated")
     config = Config(root=tmp_path, cache=False, spark_master=MASTER)
     expected, mentions = featurise(read([folder]), config)
-    _, corpus = featurise_on_spark([folder], config)
+    documents, corpus = featurise_on_spark([folder], config)
+    # The driver has no file's bytes, but their SHA-256: a file's copies are known by it there.
+    assert [d.content for d in documents] == [hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.glob("*.txt"))]
+    assert documents[-1].content == documents[-2].content != documents[-3].content
     table = corpus.table
     assert table.names == expected.names
     for name in (*DUPLICATE_COLUMNS, *NOISE_COLUMNS):

@@ -337,8 +337,8 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
 
 def _copies(corpus: CorpusView) -> tuple[dict[int, int], set[int]]:
     """The files whose bytes an earlier file has (doc id -> how many rows before theirs that
-    file's same rows are), and the files they repeat. Where the bytes are not known (the spark
-    engine's driver holds the text only), none."""
+    file's same rows are), and the files they repeat, by the SHA-256 of their bytes (the spark
+    engine's driver gets it from the executors). A document without one has no copies."""
     doc_ids = corpus.paragraphs["doc_id"]
     first: dict[tuple, tuple[int, int]] = {}  # (content, problem) -> the first file with it, its first row
     shifts: dict[int, int] = {}

@@ -542,8 +542,8 @@ def _file_results(context, error_threshold: float, read: tuple[str, ...] = ()):
     """The ``mapInPandas`` function of the per-file end of the corpus steps: each file's noise
     features with the corpus's template counts (``noise.corpus_noise_features``), scored by the
     model (``noise.add_noise_scores``), the same NumPy code as the other engines, per file; and
-    what the driver needs of the file: the document (its text, not its bytes), the file steps'
-    outputs except the per-file data only Spark reads, and those columns. Also, for the paragraph
+    what the driver needs of the file: the document (its text and the SHA-256 of its bytes, not the
+    bytes), the file steps' outputs except the per-file data only Spark reads, and those columns. Also, for the paragraph
     table GX validates on Spark (``paragraph_frame``): the file's values of the ``read`` columns
     (``rows``) and the kinds of value each holds (``kinds``)."""
 
@@ -555,6 +555,7 @@ def _file_results(context, error_threshold: float, read: tuple[str, ...] = ()):
         import numpy as np
         import pandas as pd
 
+        from .cache import digest
         from .features.duplicate import digest_pairs
         from .features.noise import add_noise_scores, corpus_noise_features
         from .features.steps import file_steps, unpack
@@ -591,7 +592,10 @@ def _file_results(context, error_threshold: float, read: tuple[str, ...] = ()):
                         count = len(own["para"])
                 out["doc_id"].append(int(doc_id))
                 out["first_row"].append(int(first_row))
-                out["result"].append(pickle.dumps((replace(doc, data=b""), entry, columns), protocol=5))
+                # The driver gets the text, not the bytes, but their SHA-256, by which a file's
+                # copies are known there as in the other engines (``findings._copies``).
+                content = doc.content or digest(doc.data)
+                out["result"].append(pickle.dumps((replace(doc, data=b"", content=content), entry, columns), protocol=5))
                 out["rows"].append(pickle.dumps((count, rows), protocol=5))
                 out["kinds"].append(json.dumps({c: sorted({kind_of(v) for v in values} - {None}) for c, values in rows.items()}))
             yield pd.DataFrame(out)

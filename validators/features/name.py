@@ -1172,9 +1172,9 @@ def _mentions(corpus, lexicon: NameLexicon) -> None:
     as many times as it has copies, and then repeated for every copy at its own rows: the
     work grows with the distinct text of the corpus, not with its copies.
     """
-    # Keyed by the digest of the bytes where the run has it (a pre-commit run reads few of the
-    # corpus's files: ``file_index``), else by the decoded text, from which every row is made
-    # (the Spark engine's driver holds the text, not the bytes).
+    # Keyed by the digest of the bytes, which every engine works out (a pre-commit run reads few
+    # of the corpus's files: ``file_index``; the spark engine's executors, for its driver), else
+    # (documents made another way) by the decoded text, from which every row is made.
     copies: dict[tuple, list[int]] = {}  # content -> its files, in corpus order
     for n, doc in enumerate(corpus.documents):
         copies.setdefault((doc.text if doc.content is None else doc.content, doc.problem), []).append(n)
