@@ -75,7 +75,6 @@ class Places(ReadsAsTuple):
     def __iter__(self):
         return iter(self._resolved(len(self._related)))
 
-
     def __reduce__(self):  # pickled or copied as the tuple: not with the locator and its table
         return tuple, (tuple(self),)
 

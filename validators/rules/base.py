@@ -84,7 +84,6 @@ class AllBut(ReadsAsTuple):
             yield from group[: self._length]
 
 
-
 # Slots: no per-object dict (a large corpus has a million of them). Not frozen: a frozen
 # dataclass sets each field through object.__setattr__, most of the cost of making one.
 @dataclass(slots=True)
