@@ -1156,7 +1156,9 @@ def bearing_rows(
     rows = np.zeros(len(candidates), dtype=bool)
     rows[keys[wanted, 1]] = True
     chosen = np.flatnonzero(rows).tolist()
-    return dict(zip(chosen, picked(candidates, chosen), strict=True))
+    rest = [row for row in chosen if row not in spans_of]  # the long runs' rows are read already
+    spans_of.update(zip(rest, picked(candidates, rest), strict=True))
+    return {row: spans_of[row] for row in chosen}
 
 
 def _mentions(corpus, lexicon: NameLexicon) -> None:
