@@ -323,10 +323,10 @@ def test_each_later_copy_points_at_the_original_first(run):
 
 def test_a_text_copied_many_times_names_the_first_copies_only(run, monkeypatch):
     """k copies naming the k - 1 others is k² places: 20,000 copies of a paragraph took 59 s
-    and 6.4 GB. Each copy names the original, then the first others, MAX_COPY_PLACES at most."""
+    and 6.4 GB. Each copy names the original, then the first others, MAX_RELATED at most."""
     from validators.rules import duplicate
 
-    monkeypatch.setattr(duplicate, "MAX_COPY_PLACES", 3)
+    monkeypatch.setattr(duplicate, "MAX_RELATED", 3)
     report = run({f"{n}.txt": f"{STORY}\n" for n in range(7)})
     found = {f.path.rsplit("/", 1)[-1]: [p.path.rsplit("/", 1)[-1] for p in f.related] for f in report.findings if f.code == "DU001"}
     assert found["1.txt"] == ["0.txt", "2.txt", "3.txt"]  # among the first copies: the others
@@ -613,6 +613,22 @@ def test_name_variant_reports_the_minority_spelling_with_every_majority_place(ru
     assert finding.path.endswith("a.txt") and (finding.line, finding.column, finding.end_column) == (1, 8, 19)
     assert [(p.line, p.column) for p in finding.related] == [(1, 12), (2, 7)]
     assert "Kim Jong Un" in finding.suggestion
+
+
+def test_a_spelling_written_many_times_is_named_by_its_first_places_and_counted_in_full(run, monkeypatch):
+    """Each variant naming every place of the corpus's spelling is k × m places: at 2,000 page
+    dumps, 911 "U.S." naming 1,189 "US" made a JSON report of 377 MB. Each names the first
+    MAX_RELATED; its message counts them all."""
+    from validators.rules import name
+
+    monkeypatch.setattr(name, "MAX_RELATED", 2)
+    majority = "".join(f"The leader Kim Jong Un spoke on day {n}.\n\n" for n in range(5))
+    report = run({"a.txt": "Leader Kim Jong-un spoke.\n", "b.txt": majority, "c.txt": "Then Kim Jong-un left.\n"})
+    found = [f for f in report.findings if f.code == "NM001"]
+    assert [f.path.rsplit("/", 1)[-1] for f in found] == ["a.txt", "c.txt"]
+    for finding in found:
+        assert [(p.path.rsplit("/", 1)[-1], p.line) for p in finding.related] == [("b.txt", 1), ("b.txt", 3)]
+        assert "(5 places)" in finding.message
 
 
 def test_name_variant_ignores_single_words_and_headings(run):

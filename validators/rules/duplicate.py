@@ -6,7 +6,7 @@ import bisect
 from typing import ClassVar
 
 from ..frame import present
-from .base import AllBut, Hit, Row, Rule, quote, register
+from .base import MAX_RELATED, AllBut, Hit, Row, Rule, quote, register
 
 
 def _copies(dup_of: list) -> dict[int, list[int]]:
@@ -17,16 +17,10 @@ def _copies(dup_of: list) -> dict[int, list[int]]:
     return copies
 
 
-#: Places a copy's finding names at most: the original, then the other copies in order. A text
-#: repeated k times would otherwise make k findings of k - 1 places each: a site's footer in
-#: 20,000 files, 400 million places. The message gives the count of all copies.
-MAX_COPY_PLACES = 100
-
-
 def _group_places(groups: dict[int, list[int]]) -> dict[int, tuple]:
-    """original row -> ``(row, 0)`` of it and of its first copies, ``MAX_COPY_PLACES`` + 1 in
-    all (enough for each copy to name ``MAX_COPY_PLACES`` others), made once per text."""
-    return {original: ((original, 0), *((r, 0) for r in copies[:MAX_COPY_PLACES])) for original, copies in groups.items()}
+    """original row -> ``(row, 0)`` of it and of its first copies, ``MAX_RELATED`` + 1 in
+    all (enough for each copy to name ``MAX_RELATED`` others), made once per text."""
+    return {original: ((original, 0), *((r, 0) for r in copies[:MAX_RELATED])) for original, copies in groups.items()}
 
 
 @register
@@ -35,7 +29,7 @@ class DuplicateParagraph(Rule):
 
     The first occurrence (files in path order) is the original; each later copy is
     reported, pointing at the original first and then at the other copies (the first
-    ``MAX_COPY_PLACES`` places; the message counts them all).
+    ``MAX_RELATED`` places; the message counts them all).
 
     Bad:
         a.txt: “We are no longer interested in such talks,” the statement said.
@@ -64,9 +58,9 @@ class DuplicateParagraph(Rule):
             )
         if row.name <= places[-1][0]:  # a copy among the first (copies are in row order): the others,
             # as the group less its own place, not a tuple of its own (k copies, k² places)
-            others = AllBut(places, bisect.bisect_left(places, (row.name, 0)), MAX_COPY_PLACES)
+            others = AllBut(places, bisect.bisect_left(places, (row.name, 0)), MAX_RELATED)
         else:  # every later copy names the same places: one tuple, resolved once for all of them
-            others = corpus.memo("copy places beyond", dict).setdefault(original, places[:MAX_COPY_PLACES])
+            others = corpus.memo("copy places beyond", dict).setdefault(original, places[:MAX_RELATED])
         return [Hit(row.name, 0, len(row["raw"]), message, "keep one copy and delete the others", others)]
 
 
