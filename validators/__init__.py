@@ -14,7 +14,19 @@ from collections.abc import Iterable
 
 __version__ = "0.1.0"
 
-from .frame import PARAGRAPH_COLUMNS, load_paragraphs  # noqa: E402
+#: Imported when first read (``__getattr__``): the command's first step (``launch``) imports
+#: this package before it can catch Ctrl-C, so the package itself imports nothing heavy.
+_LAZY = {"PARAGRAPH_COLUMNS": "frame", "load_paragraphs": "frame"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def check(paths: str | os.PathLike | Iterable[str | os.PathLike], config_file: str | None = None):
