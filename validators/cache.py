@@ -45,7 +45,7 @@ the whole corpus:
 
 - duplicates (``features/duplicate.py``): exact copies are a group-by over every
   paragraph's digest, and each row's key and copies are made for the rows whose digest a
-  checked row has (a DU001 finding names every other copy), the others left out; the near-copy search runs
+  checked row has (a DU001 finding counts every copy), the others left out; the near-copy search runs
   on the rows that share a MinHash band value with a checked row (``sharing_a_band_in``,
   which reads each file's signatures where they lie: those rows make up the checked rows'
   band groups, in the same order, so the windowed candidates and the earliest similar row
@@ -56,7 +56,7 @@ the whole corpus:
   a checked file has (``pipeline.narrowed_template_lines``); a file's copies, exact or near,
   count once, so the whole-file comparison above runs over every file;
 - name mentions (``features/name.py``): worked out over one copy of each content (the
-  corpus's vocabulary and spellings decide a checked file's names, and a name finding names
+  corpus's vocabulary and spellings decide a checked file's names, and a name finding counts
   every place of the spelling it suggests), then repeated for the copies; in a large corpus,
   over the candidates that may bear on the checked files, each unpickled from its paragraph's
   own bytes (``steps.PackedRows``), the others never.
