@@ -320,8 +320,11 @@ class Slices(Sequence):
         return (text[s:e] for s, e in zip(self.starts, self.ends, strict=True))
 
     def picked(self, rows: list[int]) -> list[str]:
-        """The pieces at ``rows``, the text taken once."""
-        text, starts, ends = self.text, self.starts, self.ends
+        """The pieces at ``rows``, the text taken once (a document's not kept if it was not read:
+        ``UnreadDocument.passing_text``)."""
+        source = self.source
+        text = source if type(source) is str else getattr(source, "passing_text", lambda: source.text)()
+        starts, ends = self.starts, self.ends
         return [text[starts[r] : ends[r]] for r in rows]
 
 

@@ -1146,7 +1146,9 @@ def bearing_rows(
     # end in decides where they start.
     long_runs = keys[wanted & (keys[:, 3] > 2), 1:3].tolist()
     at = sorted({row for row, _ in long_runs})
-    spans_of, raw_of = dict(zip(at, picked(candidates, at), strict=True)), dict(zip(at, picked(raws, at), strict=True))
+    # Row by row, which keeps each file's text it reads (``frame.Slices``): ``build_mentions``
+    # reads other rows of most of these files, and ``picked`` would read them again.
+    spans_of, raw_of = dict(zip(at, picked(candidates, at), strict=True)), {row: raws[row] for row in at}
     for row, slot in long_runs:
         starts, end, _ = spans_of[row][0][slot]
         more.update(_runs_ending(raw_of[row], starts, end))
