@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import sys
 
-from .interrupts import EXIT_INTERRUPTED
-
 
 def main() -> None:
     try:
         from .cli import entry
     except KeyboardInterrupt:
+        # Imported here, not above: this module's own import is outside the ``try``.
+        from .interrupts import EXIT_INTERRUPTED
+
         sys.stderr.write("corpus-validator: error: interrupted\n")
         sys.exit(EXIT_INTERRUPTED)
     entry()
