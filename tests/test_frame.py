@@ -171,6 +171,9 @@ def test_picked_rows_are_the_rows_read_one_by_one_and_each_text_is_taken_once():
             Text.reads += 1
             return "one\n\ntwo\n\nthree\n"
 
+        def passing_text(self):  # as ``Document``'s: the text, for one use
+            return self.text
+
     parts = [("a", 2), [], Slices(Text(), [0, 5, 10], [3, 8, 15]), ["x", "y"], Slices("four five", [0, 5], [4, 9])]
     column = Joined(parts)
     every = list(range(len(column)))

@@ -295,7 +295,8 @@ class Slices(Sequence):
     """Pieces of one text, ``text[starts[i]:ends[i]]`` (an end of None: to the text's end), cut
     when read: a file's paragraphs held as its text once, not as a second copy of it in pieces.
     ``text`` may be given as the document that has it (``Document.text``), taken when a piece is
-    first read: a pre-commit run reads few of the corpus's files (``ingest.UnreadDocument``)."""
+    first read: a pre-commit run reads few of the corpus's files (``ingest.UnreadDocument``), and
+    the rows it picks from a file not read yet do not keep its text (``Document.passing_text``)."""
 
     __slots__ = ("source", "starts", "ends")
 
@@ -323,7 +324,7 @@ class Slices(Sequence):
         """The pieces at ``rows``, the text taken once (a document's not kept if it was not read:
         ``UnreadDocument.passing_text``)."""
         source = self.source
-        text = source if type(source) is str else getattr(source, "passing_text", lambda: source.text)()
+        text = source if type(source) is str else source.passing_text()
         starts, ends = self.starts, self.ends
         return [text[starts[r] : ends[r]] for r in rows]
 

@@ -45,6 +45,10 @@ class Document:
     content: str | None = None  # the SHA-256 of ``data`` (``cache.digest``), once worked out
     identity: tuple | None = None  # the file's ``file_identity`` when its bytes were read
 
+    def passing_text(self) -> str:
+        """Its text, for one use (``UnreadDocument`` reads it without keeping it)."""
+        return self.text
+
 
 def file_identity(stat: os.stat_result) -> tuple[int, int, int, int, int]:
     """What changes when a file's bytes may have: its device and inode (a file replaced), size,
