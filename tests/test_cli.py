@@ -48,7 +48,7 @@ def test_json_output_shape(cli, corpus):
     (finding,) = report["findings"]
     assert set(finding) == {
         "code", "family", "severity", "path", "line", "column",
-        "end_line", "end_column", "message", "suggestion", "related", "fixable", "fingerprint",
+        "end_line", "end_column", "message", "suggestion", "related", "related_count", "fixable", "fingerprint",
     }  # fmt: skip
     assert (finding["line"], finding["column"], finding["end_line"], finding["end_column"]) == (3, 1, 3, 33)
 

@@ -1,12 +1,14 @@
 """Every rule: a positive case (the rule fires, at the right place) and a negative one."""
 
 import copy
+import json
 import pickle
 
 import pytest
 
 from validators.config import NoiseSettings
 from validators.features.noise import FEATURES_ORDER, NoisePatterns, file_noise_features
+from validators.output import junit, sarif, text
 from validators.rules import RULES, encoding
 
 STORY = "The talks ended without agreement, officials in Seoul said on Monday evening."
@@ -333,6 +335,14 @@ def test_a_text_copied_many_times_names_the_first_copies_only(run, monkeypatch):
     assert found["3.txt"] == ["0.txt", "1.txt", "2.txt"]
     assert found["4.txt"] == found["6.txt"] == ["0.txt", "1.txt", "2.txt"]  # later ones: the first places
     assert all("(7 copies in all)" in f.message for f in report.findings if f.code == "DU001")
+    # Each names 3 of the 6 other copies and counts all 6; with 2 shown, the text report says
+    # 4 more (from the 3 listed: 1 more).
+    copies = [f for f in report.findings if f.code == "DU001"]
+    assert [f.related_count for f in copies] == [6] * 6
+    assert all(f.to_dict()["related_count"] == 6 for f in copies)
+    monkeypatch.setattr(text, "MAX_RELATED_SHOWN", 2)
+    see = [line for line in text.render(report).splitlines() if line.startswith("    see: corpus/0.txt:1:1, ")]
+    assert len(see) == 6 and all(line.endswith(".txt:1:1 and 4 more") for line in see)
 
 
 def test_the_first_copies_of_a_text_share_its_places_instead_of_holding_the_others_each(run):
@@ -629,6 +639,14 @@ def test_a_spelling_written_many_times_is_named_by_its_first_places_and_counted_
     for finding in found:
         assert [(p.path.rsplit("/", 1)[-1], p.line) for p in finding.related] == [("b.txt", 1), ("b.txt", 3)]
         assert "(5 places)" in finding.message
+        assert finding.related_count == 5 and finding.to_dict()["related_count"] == 5
+    # The reports count the places beyond those shown from all five, not from the two listed.
+    monkeypatch.setattr(text, "MAX_RELATED_SHOWN", 1)
+    assert text.render(report).count("corpus/b.txt:1:12 and 4 more\n") == 2
+    assert junit.render(report).count("corpus/b.txt:3:12 and 3 more") == 2
+    monkeypatch.setattr(sarif, "MAX_LINKS", 1)
+    messages = [r["message"]["text"] for r in json.loads(sarif.render(report))["runs"][0]["results"] if r["ruleId"] == "NM001"]
+    assert len(messages) == 2 and all(m.endswith(" and 4 more") for m in messages)
 
 
 def test_name_variant_ignores_single_words_and_headings(run):

@@ -93,6 +93,8 @@ class Finding:
     suggestion: str
     # ``Places`` (resolved when read), or an ``AllBut`` of them: a group's places less its own.
     related: tuple[Place, ...] | Places | AllBut = field(default=())
+    # How many other places there are in all: ``related`` lists the first ``rules.MAX_RELATED``.
+    related_count: int = field(default=0, compare=False)
     # Safe repairs: (start, end, replacement) as character offsets in the decoded file.
     edits: tuple[tuple[int, int, str], ...] = field(default=(), compare=False)
     # What its fingerprint is made of: (paragraph, span start, span end) in it; ("", 0, 0): the file.
@@ -132,7 +134,7 @@ class Finding:
 
 #: The keys of a finding's record (``Finding.to_dict``), in order.
 RECORDED = ["code", "family", "severity", "path", "line", "column", "end_line", "end_column", "message", "suggestion",
-            "related", "fingerprint", "fixable"]  # fmt: skip
+            "related", "related_count", "fingerprint", "fixable"]  # fmt: skip
 
 
 class Locator:
@@ -247,6 +249,7 @@ def _from_hit(code: str, severity: str, hit: Hit, message: str, suggestion: str,
         edits = tuple((base + s, base + e, replacement) for s, e, replacement in hit.edits)
     else:
         edits = ()
+    related = locate.related_places(hit.related)
     return Finding(
         code=code,
         family=rule.family,
@@ -258,7 +261,8 @@ def _from_hit(code: str, severity: str, hit: Hit, message: str, suggestion: str,
         end_column=end_column,
         message=message,
         suggestion=suggestion,
-        related=locate.related_places(hit.related),
+        related=related,
+        related_count=max(hit.related_count, len(related)),
         edits=edits,
         material=(raw, hit.start, hit.end),
         row=hit.row,

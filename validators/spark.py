@@ -880,7 +880,7 @@ def check_on_spark(paths, config, report_paths: set[str] | None = None):
 
 FINDINGS_SCHEMA = (
     "code string, family string, severity string, path string, line long, column long, end_line long, "
-    "end_column long, message string, suggestion string, related array<struct<path:string,line:long,column:long>>, "
+    "end_column long, message string, suggestion string, related array<struct<path:string,line:long,column:long>>, related_count long, "
     "fingerprint string, fixable boolean"
 )
 

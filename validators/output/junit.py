@@ -21,7 +21,8 @@ CLEAN = "no findings"
 def _detail(f) -> str:
     lines = [f"{f.path}:{f.line}:{f.column}: {f.code} [{f.severity}] {f.message}", f"help: {f.suggestion}"]
     if f.related:
-        lines.append("see: " + ", ".join(f"{p.path}:{p.line}:{p.column}" for p in f.related))
+        more = f.related_count - len(f.related)  # the places beyond the first ``rules.MAX_RELATED``
+        lines.append("see: " + ", ".join(f"{p.path}:{p.line}:{p.column}" for p in f.related) + (f" and {more} more" if more > 0 else ""))
     return "\n".join(visible(line) for line in lines)
 
 

@@ -105,6 +105,9 @@ class Hit:
     related: tuple[tuple[int, ...], ...] | AllBut = ()
     edits: tuple[tuple[int, int, str], ...] = ()  # safe repairs: (start, end, replacement), same offsets
     path: str = ""  # the file, for a hit on a file that has no paragraphs (``row`` None)
+    # How many other places there are in all, where ``related`` lists the first ``MAX_RELATED``
+    # only; 0: as many as it lists.
+    related_count: int = 0
 
 
 @dataclass

@@ -61,7 +61,8 @@ class DuplicateParagraph(Rule):
             others = AllBut(places, bisect.bisect_left(places, (row.name, 0)), MAX_RELATED)
         else:  # every later copy names the same places: one tuple, resolved once for all of them
             others = corpus.memo("copy places beyond", dict).setdefault(original, places[:MAX_RELATED])
-        return [Hit(row.name, 0, len(row["raw"]), message, "keep one copy and delete the others", others)]
+        copies = len(groups[original])  # the original and the copies but this one
+        return [Hit(row.name, 0, len(row["raw"]), message, "keep one copy and delete the others", others, related_count=copies)]
 
 
 class EarlierCopyRule(Rule):

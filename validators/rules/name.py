@@ -40,6 +40,7 @@ class NameRule(Rule):
                 f"write {quote(target)}",
                 same,  # one tuple per spelling, shared by every mention that should read so
                 edits=(edit,) if edit else (),
+                related_count=count,
             )
         ]
 
