@@ -28,7 +28,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from validators.config import load_config  # noqa: E402
-from validators.features import name  # noqa: E402
+from validators.features import mentions, name  # noqa: E402
 from validators.ingest import read  # noqa: E402
 from validators.pipeline import corpus_features, feature_context, open_cache  # noqa: E402
 
@@ -60,8 +60,8 @@ def main() -> None:
         seen.update(frame=frame, vocabulary=vocabulary, report_paths=report_paths, weights=weights)
         return build(frame, lexicon, candidates, vocabulary, report_paths, weights, corpus_sets)
 
-    build, narrow = name.build_mentions, name.bearing_rows
-    name.bearing_rows, name.build_mentions = narrowing, building
+    build, narrow = mentions.build_mentions, name.bearing_rows
+    name.bearing_rows, mentions.build_mentions = narrowing, building
     narrowed_times, whole_times, shares = [], [], []
     for path in random.Random(args.seed).sample([d.path for d in documents], min(args.files, len(documents))):
         corpus.context.report_paths = {path}

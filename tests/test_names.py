@@ -17,7 +17,6 @@ from validators.features.name import (
     _TOKEN,
     NameLexicon,
     _scan,
-    build_mentions,
     code_spans,
     MAX_RUN_WORDS,
     MAX_WORD_CHARS,
@@ -26,6 +25,7 @@ from validators.features.name import (
     near_variants,
     variant_key,
 )
+from validators.features.mentions import build_mentions
 from validators.frame import Table
 from validators.pipeline import check
 
@@ -742,3 +742,79 @@ def test_a_small_corpus_is_not_narrowed():
     assert bearing_rows(candidates, texts, keys, [0], LEXICON) is None
     many = np.concatenate([keys] * 600)  # the same keys, as a corpus of 1,200 such rows would have them
     assert sorted(bearing_rows(candidates, texts, many, [0], LEXICON)) == [0, 1]
+
+
+def _mentions_in_parts(table, lexicon, parts: list[list[int]], report_paths=None) -> Table:
+    """The rounds of ``features.mentions`` run on each part of the rows (whole files) apart,
+    their sums added between rounds, as the spark engine runs them on its partitions."""
+    from collections import Counter
+
+    from validators.features import mentions as rounds
+    from validators.features.name import lowercase_words, mention_candidates, name_sets
+    from validators.frame import rows_in
+
+    raws = list(table["raw"])
+    columns = {name: table[name] for name in ("path", "doc_id", "para", "line_start")}
+    vocabulary = set().union(*(lowercase_words(raw) for raw in raws))
+    candidates = [mention_candidates(raw, lexicon, vocabulary) for raw in raws]
+    reported = None if report_paths is None else set(rows_in(table["path"], report_paths))
+    pieces = [rounds.MentionRows([(i, candidates[i]) for i in part], raws, columns, None, reported) for part in parts]
+    word_sets = [name_sets(raws, piece.candidates) for piece in pieces]
+    sets = rounds.NameSets(vocabulary, *(set().union(*(s[n] for s in word_sets)) for n in range(3)), lexicon)
+    first = [rounds.words_and_runs(piece, sets) for piece in pieces]
+    whole = sum((counts for _, _, counts in first), Counter())
+    second = [rounds.starts_of_runs(piece, runs, vocabulary, whole) for piece, (_, runs, _) in zip(pieces, first, strict=True)]
+    one_words = set().union(*(rounds.one_word_surfaces(words) for words, _, _ in first))
+    kept = rounds.kept_words(sets, one_words, set().union(*(surfaces for _, surfaces in second)))
+    third = [
+        rounds.placed_mentions(piece, words, placed, kept)
+        for piece, (words, _, _), (placed, _) in zip(pieces, first, second, strict=True)
+    ]  # fmt: skip
+    lower = set().union(*(surfaces for _, surfaces in third))
+    fourth = [rounds.spellings_and_keys(piece, placed, lower, lexicon) for piece, (placed, _) in zip(pieces, third, strict=True)]
+    mentions = sum((m for _, m, _, _ in fourth), Counter())
+    documents = sum((d for _, _, d, _ in fourth), Counter())
+    reported_keys = set().union(*(r for _, _, _, r in fourth))
+    minors = None if reported is None else {free for _, _, free in reported_keys}
+    spellings = rounds.Spellings.decide(mentions, documents, lexicon, vocabulary, minors)
+    wanted = None if reported is None else spellings.wanted(reported_keys)
+    made = [rounds.mention_columns(piece, spelled, spellings, wanted) for piece, (spelled, _, _, _) in zip(pieces, fourth, strict=True)]
+    joined = {name: [value for part in made for value in part[name]] for name in made[0]}
+    return Table({"mention_id": list(range(len(joined["row"]))), **joined})
+
+
+def _file_parts(table, size: int) -> list[list[int]]:
+    """The table's rows in parts of ``size`` files each, in order."""
+    parts, files, last = [], 0, None
+    for row, doc_id in enumerate(table["doc_id"]):
+        if doc_id != last:
+            if files % size == 0:
+                parts.append([])
+            files, last = files + 1, doc_id
+        parts[-1].append(row)
+    return parts
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_rounds_run_on_parts_of_the_corpus_make_the_table_they_make_on_the_whole(tmp_path, seed):
+    """Each round's corpus-wide sums added over parts of the files (a file each, or two) give the
+    mentions table decided over every file at once, reporting on every file or on one: what
+    lets the spark engine decide names partition by partition."""
+    from validators.features.name import load_lexicon
+    from validators.ingest import read
+    from validators.pipeline import feature_context, featurise
+
+    folder = FIXTURE / "corpus" if seed == 0 else tmp_path / "corpus"
+    if seed:
+        _generated_corpus(folder, seed)
+    config = Config(root=REPO if seed == 0 else tmp_path, cache=False)
+    documents = read([folder])
+    paragraphs, _ = featurise(documents, config)
+    lexicon = feature_context(config).resource(load_lexicon)
+    reports = [None, {documents[seed % len(documents)].path}]
+    for report_paths in reports:
+        whole = build_mentions(paragraphs, lexicon, report_paths=report_paths)
+        assert whole.columns["surface"] or seed  # the fixture's names are found
+        for size in (1, 2):
+            parted = _mentions_in_parts(paragraphs, lexicon, _file_parts(paragraphs, size), report_paths)
+            assert parted.columns == whole.columns, (report_paths, size)

@@ -38,7 +38,6 @@ from ..errors import ConfigError
 from ..frame import Joined, Table, picked, rows_in, rows_of_files
 from ..safe_regex import UnsafePattern
 from ..safe_regex import check as checked_pattern
-from ..segment import position
 from . import parse_toml
 from .lookup import among
 from .steps import CorpusStep, FileStep, PackedRows, register
@@ -548,188 +547,6 @@ def near_variants(counts: Counter, spaced: dict[str, str], distinct: frozenset, 
 MENTION_SOURCES = ("raw", "path", "doc_id", "para", "line_start")
 
 
-def build_mentions(
-    frame: Table,
-    lexicon: NameLexicon,
-    candidates: list | None = None,
-    vocabulary: set[str] | None = None,
-    report_paths: set[str] | None = None,
-    weights: list[int] | None = None,
-    corpus_sets: tuple[set, set, set] | None = None,
-) -> Table:
-    """The mentions table of the paragraph table.
-
-    ``candidates`` (per row, from ``mention_candidates``) and ``vocabulary`` (from
-    ``lowercase_words``) may come from the feature cache; they are computed when not
-    given. With ``report_paths``, the table holds only the mentions that bear on those files
-    (``_bearing_on``: theirs, and every mention of the names they mention or are told to
-    write), every mention of the corpus counted all the same; ``near_variant_of``, ``line``
-    and ``column`` are worked out for those files only (0 and None elsewhere). ``weights``:
-    per row, how many files' copies of it the row stands for (``_mentions`` passes one copy
-    of each file content): every count of mentions counts a row so many times, as the copies
-    would. ``candidates`` may be a dict (row -> its candidates) of the rows that may bear on the
-    reported files (``bearing_rows``), with ``corpus_sets`` (``corpus_name_sets``) from every row.
-
-    With the corpus in view: one word is a name when the corpus writes it capitalised in
-    mid-sentence and never in lower case ("Turkey", not when "turkey" is written too);
-    dotted initials that the corpus also writes on their own ("U.S. Senate" where "U.S."
-    stands alone elsewhere) are a mention of their own, not the start of a longer one.
-    """
-    if not isinstance(candidates, dict):  # every row read, some several times: each cut once
-        frame = frame.listed(MENTION_SOURCES)
-    raws = frame["raw"]
-    if vocabulary is None:
-        vocabulary = set().union(*(lowercase_words(raw) for raw in raws)) if raws else set()
-    if candidates is None:
-        candidates = [mention_candidates(raw, lexicon, vocabulary) for raw in raws]
-    column = raws
-    if isinstance(candidates, dict):  # the rows that bear, each cut from its file's text once
-        raws = dict(zip(candidates, picked(column, list(candidates)), strict=True))
-    indexed = candidates.items if isinstance(candidates, dict) else functools.partial(enumerate, candidates)
-    # Acronyms and words with a capital inside: every one is a mention.
-    words = [
-        (i, starts[0], end, raws[i][starts[0] : end])
-        for i, (spans, _, _) in indexed() for starts, end, _ in spans if len(starts) == 1
-    ]  # fmt: skip
-    runs = [(i, starts, end, opens) for i, (spans, _, _) in indexed() for starts, end, opens in spans if len(starts) > 1]
-    alone, capitalised, openings = corpus_sets if corpus_sets is not None else name_sets(column, indexed())
-    mid_sentence = {word for word in capitalised if word[0] != "^"}
-    # A word written in lower case somewhere (its file's own were never stored) is no name.
-    plain = {word for word in mid_sentence if word.lower() not in vocabulary}
-    decided: dict[tuple[str, bool], bool] = {}
-
-    def one_word_name(word: str, opens: bool) -> bool:
-        name = decided.get((word, opens))
-        if name is None:
-            name = decided[word, opens] = _one_word_name(word, opens, vocabulary, mid_sentence, lexicon)
-        return name
-
-    named = {word for word in plain if one_word_name(word, False)}
-    first_pass = []
-    for index, starts, end, opens in runs:
-        raw = raws[index]
-        if raw[starts[1] - 2] == "." and _initials_apart(raw, starts, alone, vocabulary):
-            initials = _TOKEN.match(raw, starts[0])
-            if initials.group() not in lexicon.not_names and not _initials_after_surname(raw, initials, lexicon):
-                words.append((index, starts[0], initials.end(), initials.group()))  # "U.S." of "U.S. Senate"
-            starts, opens = starts[1:], False
-        if opens and len(starts) > 1 and raw[starts[0] : starts[2] - 1 if len(starts) > 2 else end] not in openings:
-            starts = starts[starts.index(resolve_mention(raw, starts, end, opens, vocabulary, None)) :]
-        if len(starts) == 1:
-            word = raw[starts[0] : end]
-            if one_word_name(word, opens):
-                words.append((index, starts[0], end, word))
-            continue
-        first_pass.append((index, starts, end))
-    # A leading word goes when the corpus writes the rest as a name of its own, two words or more.
-    whole: Counter = Counter()
-    for i, starts, end in first_pass:
-        whole[variant_key(raws[i][starts[0] : end])] += 1 if weights is None else weights[i]
-    placed = []  # (paragraph, start, end, surface)
-    for i, starts, end in first_pass:
-        # Only a name of three words or more can lose leading words to a shorter one.
-        start = resolve_mention(raws[i], starts, end, False, vocabulary, whole) if len(starts) > 2 else starts[0]
-        placed.append((i, start, end, raws[i][start:end]))
-    acronyms = {word for word in {w for _, _, _, w in words} if _is_acronym(word)}
-    kept = _kept_words(named | {word for _, _, _, word in words if word not in acronyms}, placed, lexicon)
-    words = [entry for entry in words if entry[3] in acronyms or entry[3] in kept]
-    marked = kept | {"^" + word for word in kept}
-    for i, (_, singles, offsets) in indexed():  # the places of the one-word names kept
-        if singles and not marked.isdisjoint(split := singles.split()):
-            # Every place of a kept word is among its file's candidates: the file's lower-case
-            # words, which alone may drop one, are in the vocabulary that a kept word is not in.
-            for token, start in zip(split, offsets, strict=True):
-                word = token[1:] if token[0] == "^" else token
-                if word in kept:
-                    words.append((i, start, start + len(word), word))
-    placed = sorted(placed + words)
-    at_row = [i for i, _, _, _ in placed]
-    surfaces = [surface for _, _, _, surface in placed]
-    spellings = _sentence_case_folded(surfaces, at_row, [start for _, start, _, _ in placed], raws)
-    keys = [mention_key(s) for s in surfaces]
-
-    # The registry governs a mention named as a variant, or sharing a key with one.
-    registry = lexicon.registry
-    house = [registry.get(s) or registry.get(variant_key(s)) for s in surfaces] if registry else [None] * len(surfaces)
-    free_keys = [k if h is None else None for k, h in zip(keys, house, strict=True)] if registry else keys
-    counted = None if weights is None else [weights[i] for i in at_row]
-    doc_ids = frame["doc_id"]
-    majority, ties, written = corpus_spelling(free_keys, spellings, picked(doc_ids, at_row), counted)
-    weak = {k for k, tied in ties.items() if len({_words(t) for t in tied}) > 1}
-    # An acronym is ambiguous ("UA": user agent, urban area): its dots are compared with another
-    # spelling only where the corpus establishes it, in ACRONYM_MIN_MENTIONS places.
-    several = Counter(k for k, _ in written)
-    weak |= {
-        k for k, best in majority.items() if several[k] > 1 and k.isupper() and written[k, best] < ACRONYM_MIN_MENTIONS
-    }
-    # The same for a tie: "UA" (a browser's user agent) once, "U.A." (a school) once say nothing.
-    weak |= {k for k, tied in ties.items() if k.isupper() and written[k, tied[0]] < ACRONYM_MIN_MENTIONS}
-    for key in weak:
-        majority.pop(key, None)
-        ties.pop(key, None)
-    named_keys = free_keys  # the key each mention is counted under, ties and weak ones included
-    if ties or weak:
-        free_keys = [None if k in ties or k in weak else k for k in free_keys]
-
-    # Slips are looked for among names in lower and mixed case: capitals say nothing of a slip.
-    counts: Counter = Counter()
-    for k, n in zip(free_keys, counted or [1] * len(free_keys), strict=True):
-        if k is not None and not k.isupper():
-            counts[k] += n
-    paths = frame["path"]
-    minors = reported = None
-    if report_paths is not None:  # the reported files' rows, found once, not a path read per mention
-        reported = set(rows_in(paths, report_paths))
-        minors = {k for k, i in zip(free_keys, at_row, strict=True) if k is not None and i in reported}
-    slips = near_variants(counts, _SpacedForms(majority), lexicon.distinct, minors, vocabulary)
-
-    if report_paths is not None:  # the rows that bear on the reported files only
-        chosen = _bearing_on(reported, at_row, keys, free_keys, majority, slips, house)
-        placed, spellings, house, free_keys, named_keys = (
-            [values[n] for n in chosen] for values in (placed, spellings, house, free_keys, named_keys)
-        )
-    rows, starts, ends, surfaces = (list(column) for column in zip(*placed)) if placed else ([], [], [], [])
-    line_starts, lines, columns = frame["line_start"], [], []
-    for i, start in zip(rows, starts, strict=True):
-        if reported is None or i in reported:
-            line, column = position(raws[i], start, line_starts[i])
-        else:  # context only: no finding will stand here, so its place is not worked out
-            line = column = 0
-        lines.append(line)
-        columns.append(column)
-    canonical = [majority.get(k) if h is None else h for k, h in zip(free_keys, house, strict=True)]
-    paras = frame["para"]
-    return Table({
-        "mention_id": list(range(len(rows))), "row": rows, "path": picked(paths, rows),
-        "doc_id": picked(doc_ids, rows), "para": picked(paras, rows), "start": starts, "end": ends,
-        "line": lines, "column": columns, "surface": surfaces, "key": free_keys, "canonical": canonical,
-        "variant_of": [
-            c if h is None and c is not None and c != s and not _camel_joined(s, c) and not _styled(s, c) else None
-            for c, h, s in zip(canonical, house, spellings, strict=True)
-        ],
-        "near_variant_of": [majority[slips[k]] if k in slips else None for k in free_keys],
-        "registry_variant_of": [h if h is not None and h != s else None for h, s in zip(house, surfaces, strict=True)],
-        "tied_with": [
-            " / ".join(t for t in ties[k] if t != s) if k in ties else None for k, s in zip(named_keys, spellings, strict=True)
-        ] if ties else [None] * len(rows),
-    })  # fmt: skip
-
-
-def _bearing_on(reported_rows: set[int], at_row, keys, free_keys, majority, slips, house) -> list[int]:
-    """The mentions a run reporting on some files needs (``reported_rows``: their rows): theirs, and
-    every mention of a name they mention or of a spelling they are told to use (the places
-    a finding lists, and the rows a key's spelling is counted over), in order. The corpus's
-    other names were counted to decide these; their mentions are not reported."""
-    reported = [n for n, i in enumerate(at_row) if i in reported_rows]
-    wanted = {keys[n] for n in reported}
-    for n in reported:
-        k, h = free_keys[n], house[n]
-        for target in (h, majority.get(k), majority[slips[k]] if k in slips else None):
-            if target is not None:
-                wanted.add(mention_key(target))
-    return [n for n, k in enumerate(keys) if k in wanted]
-
-
 class _SpacedForms(dict):
     """key -> ``spaced_form`` of its corpus spelling, worked out for the keys asked for only."""
 
@@ -742,15 +559,15 @@ class _SpacedForms(dict):
         return form
 
 
-def _kept_words(distinct: set[str], names: list, lexicon: NameLexicon) -> set[str]:
+def _kept_words(distinct: set[str], names: Iterable[str], lexicon: NameLexicon) -> set[str]:
     """The one-word names (not acronyms) of ``distinct`` that a rule may report: those whose
-    key the corpus spells another way (among them and the longer ``names``), that another
+    key the corpus spells another way (among them and the longer ``names``' surfaces), that another
     one-word name is a doubled letter away from (the one slip NM002 sees in one word), or
     that the registry names. Most one-word names are none of these; leaving them out keeps
     the mentions table, and the pre-commit hook, small. Acronyms stay, as every longer name does.
     """
     spellings_of: dict[str, set] = {}
-    for _, _, _, surface in names:
+    for surface in names:
         spellings_of.setdefault(mention_key(surface), set()).add(surface)
     for word in distinct:
         spellings_of.setdefault(mention_key(word), set()).add(word)
@@ -818,63 +635,6 @@ def _common_word(word: str, vocabulary: set[str], lexicon: NameLexicon) -> bool:
     if lower in vocabulary or word in lexicon.leading_words or lower in lexicon.particles:
         return True
     return "-" in lower and any(len(part) >= 3 and part in vocabulary for part in lower.split("-")[1:])
-
-
-def _sentence_case_folded(surfaces: list[str], rows: list[int], starts: list[int], raws: list[str]) -> list[str]:
-    """The spelling each mention stands for: one that opens a sentence with a capital the
-    corpus writes in lower case elsewhere ("Bin Laden said" beside "Osama bin Laden",
-    "MacOS from 10.2" beside "macOS") is that spelling: the sentence gave it the capital."""
-    capitalised = {s[:1].upper() + s[1:]: s for s in surfaces if s[:1].islower()}
-    folded = list(surfaces)
-    if capitalised:
-        for n, surface in enumerate(surfaces):
-            if surface in capitalised and _starts_sentence(raws[rows[n]], starts[n], 0):
-                folded[n] = capitalised[surface]
-    return folded
-
-
-def corpus_spelling(keys, spellings, documents, weights=None) -> tuple[dict, dict, Counter]:
-    """(key -> the corpus's spelling, key -> the spellings that tie, (key, spelling) -> mentions)
-    over rows with a key (``weights``: per row, how many mentions in as many documents it
-    stands for; default one).
-
-    The corpus's spelling is the most common; between spellings written as often, the one
-    more documents use. Spellings equal on both tie: the corpus has no spelling to
-    suggest, and which file came first does not make one.
-    """
-    if weights is None:
-        counts = Counter(zip(keys, spellings))
-    else:
-        counts = Counter()
-        for pair, n in zip(zip(keys, spellings), weights, strict=True):
-            counts[pair] += n
-    counts.pop((None, None), None)
-    ranked: dict = {}
-    for (key, spelling), n in counts.items():
-        if isinstance(key, str):
-            ranked.setdefault(key, []).append((n, spelling))
-    best, ties, contested = {}, {}, {}
-    for key, options in ranked.items():
-        if len(options) == 1:
-            best[key] = options[0][1]
-        else:
-            most = max(n for n, _ in options)
-            contested[key] = [s for n, s in options if n == most]
-            if len(contested[key]) == 1:
-                best[key] = contested.pop(key)[0]
-    if contested:  # as many mentions: the spelling more documents use
-        files: dict = {}  # (key, spelling) -> {document: the documents it stands for}
-        for key, spelling, document, n in zip(keys, spellings, documents, weights or [1] * len(keys), strict=True):
-            if key in contested:
-                files.setdefault((key, spelling), {})[document] = n
-        for key, top in contested.items():
-            most = max(sum(files[key, s].values()) for s in top)
-            top = sorted(s for s in top if sum(files[key, s].values()) == most)
-            if len(top) > 1:
-                ties[key] = top
-            else:
-                best[key] = top[0]
-    return best, ties, counts
 
 
 def most_common_spelling(keys, surfaces) -> dict:
@@ -1221,6 +981,8 @@ def _mentions(corpus, lexicon: NameLexicon) -> None:
             candidates, corpus_sets = narrowed, corpus_name_sets(per_file["name_sets"][f] for f in kept)
     if not isinstance(candidates, dict):
         candidates = list(candidates)  # every row decided: each file's read in one pass
+    from .mentions import build_mentions  # which reads this module's
+
     mentions = build_mentions(frame, lexicon, candidates, vocabulary, report_paths, weights, corpus_sets)
     if weights is not None:
         mentions = _repeated_for_copies(mentions, corpus, kept, files_of, first_row)
