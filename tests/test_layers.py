@@ -33,7 +33,7 @@ LAYERS = [
     ["errors", "atomic", "progress", "safe_regex", "pool", "pattern_list", "interrupts"],
     ["ingest"],
     ["normalise", "segment", "frame"],
-    ["features", "cache", "file_index", "corpus_sums", "spark_corpus"],
+    ["features", "cache", "file_index", "corpus_sums", "spark_corpus", "spark_names"],
     ["rules", "suite", "evaluate", "gx_expectations", "spark", "gx_spark", "spark_daemon"],
     ["config"],
     ["findings", "baseline"],

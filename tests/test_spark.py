@@ -120,9 +120,19 @@ def test_spark_types_of_the_paragraph_table_are_what_the_driver_upload_gives():
     assert spark_value(7, "binary") == b"7" and spark_value(7, "double") == 7.0 and spark_value(float("nan"), "long") is None
 
 
-def test_same_findings_on_the_names_fixture(spark):
-    found = same_findings(REPO / "tests" / "fixtures" / "names" / "corpus")
-    assert any(f["code"] == "NM001" for f in found)
+def test_same_findings_on_the_names_fixture(spark, monkeypatch):
+    """With the names decided on the executors: the driver's own name step, were it run, fails."""
+    from validators.features import mentions
+
+    folder = REPO / "tests" / "fixtures" / "names" / "corpus"
+    expected = findings(folder, "gx")
+
+    def on_the_driver(*args, **kwargs):
+        raise AssertionError("the name step ran on the driver")
+
+    monkeypatch.setattr(mentions, "build_mentions", on_the_driver)
+    assert findings(folder, "spark") == expected
+    assert any(f["code"] == "NM001" for f in expected)
 
 
 def test_same_findings_on_ftfys_cases(spark, tmp_path):

@@ -727,8 +727,8 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
     from pyspark import StorageLevel
     from pyspark.sql import functions as F  # noqa: N812
 
-    from . import spark_corpus
-    from .features.steps import assemble_corpus, corpus_steps, run_corpus_steps, run_file_steps, unpack
+    from . import spark_corpus, spark_names
+    from .features.steps import assemble_corpus, corpus_steps, run_file_steps, unpack
     from .ingest import listing
     from .pipeline import feature_context
 
@@ -809,6 +809,10 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
     stages["template text and noise score"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
+    mentions = spark_names.mentions_on_spark(with_rows, context)
+    stages["name variants"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
     paragraph_frame = None
     if read:
         import json
@@ -854,7 +858,7 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
         table[name] = values
     order = [*table.names[: -len(DUPLICATE_COLUMNS + NOISE_COLUMNS)], *DUPLICATE_COLUMNS, *NOISE_COLUMNS]
     table.columns = {name: table.columns[name] for name in order}
-    run_corpus_steps(corpus, wanted=["mentions"])  # name variants: on the driver (README, On Spark)
+    corpus.tables["mentions"] = mentions
     stages["driver"] = time.perf_counter() - clock
     if paragraph_frame is not None:
         BUILT[id(table)] = (table, paragraph_frame)

@@ -1,0 +1,192 @@
+"""The name-variant step on Spark: the rounds of ``features/mentions.py`` run on the executors,
+a partition of files at a time, their corpus-wide sums added by Spark.
+
+Each pass reads the per-file stage's results kept on the executors (each file's document and
+packed file-step outputs) and, per file, decides its rows' mentions as far as the sums known so
+far allow; what it sends back is a group-by of its sums: sets of words and keys, counts per key
+and spelling, the size of the corpus's vocabulary and names, not of its text. The last pass sends
+each file's mentions. Every file is decided on its own, each counted once: the other engines
+count a file's copies as often as it has them, which comes to the same sums.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F  # noqa: N812
+
+from .frame import Table
+
+#: A pass's sums, one row per item: which sum (``kind``), up to three strings (as UTF-8 bytes,
+#: undecodable bytes kept: ``surrogatepass``), a count.
+SUMS_SCHEMA = "kind int, a binary, b binary, c binary, n long"
+#: The word sets of the first pass, by ``kind``.
+WORD_SETS = ("vocabulary", "alone", "capitalised", "openings")
+
+
+class _FileRows(Sequence):
+    """One file's values, read by table row (the file's rows start at ``first``)."""
+
+    def __init__(self, values, first: int):
+        self.values, self.first = values, first
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, row: int):
+        return self.values[row - self.first]
+
+
+def _encoded(value: str | None) -> bytes | None:
+    return None if value is None else value.encode("utf-8", "surrogatepass")
+
+
+def _decoded(value) -> str | None:
+    return None if value is None else bytes(value).decode("utf-8", "surrogatepass")
+
+
+def _file_rows(doc, entry, first_row: int, report_paths):
+    """(its ``MentionRows``, its ``name-candidates`` section) of one file from the per-file stage."""
+    from .features.mentions import MentionRows
+    from .features.steps import unpack
+
+    sections = unpack(entry, doc)
+    own = sections["paragraphs"]
+    count = len(own["para"])
+    found = sections["name-candidates"]
+    candidates = found["name_candidates"]
+    columns = {
+        "path": _FileRows([doc.path] * count, first_row), "doc_id": _FileRows([doc.doc_id] * count, first_row),
+        "para": _FileRows(own["para"], first_row), "line_start": _FileRows(own["line_start"], first_row),
+    }  # fmt: skip
+    reported = None if report_paths is None else (set(range(first_row, first_row + count)) if doc.path in report_paths else set())
+    indexed = [(first_row + n, row) for n, row in enumerate(candidates)]
+    rows = MentionRows(indexed, _FileRows(list(own["raw"]), first_row), columns, None, reported)
+    return rows, found
+
+
+def _rounds(context, through: int, known: dict):
+    """The ``mapInPandas`` function of a pass: per file, the rounds up to ``through`` (0: the
+    word sets only) with the sums of the earlier passes (``known``), and that round's sums, or
+    (``through`` 5) the file's mentions, pickled."""
+
+    def run(batches):
+        import pickle
+
+        import pandas as pd
+
+        from .features import mentions as rounds
+        from .features.steps import file_steps
+
+        file_steps()  # imports (registers) every step, which ``unpack`` looks up
+        lexicon = context.setups["mentions"]
+        report_paths = context.report_paths
+        for batch in batches:
+            sums: dict[tuple, int] = Counter()
+            made = {"doc_id": [], "mentions": []}
+            for doc_id, first_row, document, features in batch.itertuples(index=False):
+                entry = pickle.loads(features)
+                if entry is None:  # an empty or binary file: no paragraph, no mention
+                    continue
+                doc = pickle.loads(document)
+                rows, found = _file_rows(doc, entry, int(first_row), report_paths)
+                if through == 0:
+                    for word in found["lowercase_words"].split():
+                        sums[0, word, None, None] = 1
+                    for kind, words in enumerate(found["name_sets"], 1):
+                        for word in words.split("\n" if kind != 2 else " "):
+                            if word:
+                                sums[kind, word, None, None] = 1
+                    continue
+                sets = known["sets"]
+                words, runs, whole = rounds.words_and_runs(rows, sets)
+                if through == 1:
+                    for key, n in whole.items():
+                        sums[0, key, None, None] += n
+                    continue
+                placed, run_surfaces = rounds.starts_of_runs(rows, runs, sets.vocabulary, known["whole"])
+                if through == 2:
+                    for word in rounds.one_word_surfaces(words):
+                        sums[0, word, None, None] = 1
+                    for surface in run_surfaces:
+                        sums[1, surface, None, None] = 1
+                    continue
+                placed, lower = rounds.placed_mentions(rows, words, placed, known["kept"])
+                if through == 3:
+                    for surface in lower:
+                        sums[0, surface, None, None] = 1
+                    continue
+                spelled, mentions, documents, reported = rounds.spellings_and_keys(rows, placed, known["lower"], lexicon)
+                if through == 4:
+                    for (key, spelling), n in mentions.items():
+                        sums[0, key, spelling, None] += n
+                    for (key, spelling), n in documents.items():
+                        sums[1, key, spelling, None] += n
+                    for key, house, free in reported:
+                        sums[2, key, house, free] = 1
+                    continue
+                columns = rounds.mention_columns(rows, spelled, known["spellings"], known["wanted"])
+                if columns["row"]:
+                    made["doc_id"].append(int(doc_id))
+                    made["mentions"].append(pickle.dumps(columns, protocol=5))
+            if through == 5:
+                if made["doc_id"]:
+                    yield pd.DataFrame(made)
+            elif sums:
+                kinds, a, b, c, n = zip(*((k, _encoded(x), _encoded(y), _encoded(z), v) for (k, x, y, z), v in sums.items()), strict=True)
+                yield pd.DataFrame({"kind": kinds, "a": a, "b": b, "c": c, "n": n})
+
+    return run
+
+
+def _summed(files: DataFrame, context, through: int, known: dict) -> list[tuple]:
+    """A pass's sums over the corpus: (kind, a, b, c, total) per item."""
+    passed = files.mapInPandas(_rounds(context, through, known), SUMS_SCHEMA)
+    totals = passed.groupBy("kind", "a", "b", "c").agg(F.sum("n").alias("n"))
+    return [(r["kind"], _decoded(r["a"]), _decoded(r["b"]), _decoded(r["c"]), int(r["n"])) for r in totals.toLocalIterator()]
+
+
+def mentions_on_spark(files: DataFrame, context) -> Table:
+    """The mentions table (``features/mentions.py``) of the files of ``files`` (``doc_id``,
+    ``first_row``, ``document``, ``features``: the per-file stage's results), decided on the
+    executors in six passes; what comes to the driver is each pass's sums, then the mentions."""
+    import pickle
+
+    from .features.mentions import NameSets, Spellings, kept_words
+
+    lexicon = context.setups["mentions"]
+    files = files.select("doc_id", "first_row", "document", "features")
+    known: dict = {}
+    word_sets = [set() for _ in WORD_SETS]
+    for kind, word, _, _, _ in _summed(files, context, 0, known):
+        word_sets[kind].add(word)
+    sets = known["sets"] = NameSets(*word_sets, lexicon)
+    known["whole"] = Counter({key: n for _, key, _, _, n in _summed(files, context, 1, known)})
+    found = _summed(files, context, 2, known)
+    one_words = {word for kind, word, _, _, _ in found if kind == 0}
+    known["kept"] = kept_words(sets, one_words, {surface for kind, surface, _, _, _ in found if kind == 1})
+    known["lower"] = {surface for _, surface, _, _, _ in _summed(files, context, 3, known)}
+    mentions, documents, reported = Counter(), Counter(), set()
+    for kind, key, spelling, free, n in _summed(files, context, 4, known):
+        if kind == 0:
+            mentions[key, spelling] = n
+        elif kind == 1:
+            documents[key, spelling] = n
+        else:
+            reported.add((key, spelling, free))  # (key, registry spelling, key counted under)
+    report_paths = context.report_paths
+    minors = None if report_paths is None else {free for _, _, free in reported}
+    spellings = known["spellings"] = Spellings.decide(mentions, documents, lexicon, sets.vocabulary, minors)
+    known["wanted"] = None if report_paths is None else spellings.wanted(reported)
+    parts = files.mapInPandas(_rounds(context, 5, known), "doc_id long, mentions binary")
+    columns: dict[str, list] = {}
+    for row in sorted(parts.toLocalIterator(), key=lambda r: r["doc_id"]):
+        for name, values in pickle.loads(row["mentions"]).items():
+            columns.setdefault(name, []).extend(values)
+    if not columns:
+        from .features.name import MENTION_COLUMNS
+
+        return Table({name: [] for name in MENTION_COLUMNS})
+    return Table({"mention_id": list(range(len(columns["row"]))), **columns})
