@@ -47,24 +47,49 @@ def _decoded(value) -> str | None:
     return None if value is None else bytes(value).decode("utf-8", "surrogatepass")
 
 
-def _file_rows(doc, entry, first_row: int, report_paths):
-    """(its ``MentionRows``, its ``name-candidates`` section) of one file from the per-file stage."""
-    from .features.mentions import MentionRows
-    from .features.steps import unpack
+def _name_inputs(batches):
+    """The ``mapInPandas`` function of the first pass: per file, what the rounds read of it
+    (``_file_rows``), pickled apart from the rest of its per-file results (the duplicate
+    signatures and noise features, ten times the size), which each pass would unpickle again."""
+    import pickle
 
-    sections = unpack(entry, doc)
-    own = sections["paragraphs"]
-    count = len(own["para"])
-    found = sections["name-candidates"]
-    candidates = found["name_candidates"]
+    import pandas as pd
+
+    from .features.steps import file_steps, unpack
+
+    file_steps()  # imports (registers) every step, which ``unpack`` looks up
+    for batch in batches:
+        out: dict[str, list] = {"doc_id": [], "inputs": []}
+        for doc_id, first_row, document, features in batch.itertuples(index=False):
+            entry = pickle.loads(features)
+            if entry is None:  # an empty or binary file: no paragraph, no mention
+                continue
+            doc = pickle.loads(document)
+            sections = unpack({name: entry[name] for name in ("paragraphs", "name-candidates")}, doc)
+            own, found = sections["paragraphs"], sections["name-candidates"]
+            inputs = (
+                int(first_row), doc.path, doc.doc_id, own["para"], own["line_start"], list(own["raw"]),
+                found["name_candidates"], found["lowercase_words"], found["name_sets"],
+            )  # fmt: skip  (the candidates as packed, each row pickled on its own: ``steps.PackedRows``)
+            out["doc_id"].append(int(doc_id))
+            out["inputs"].append(pickle.dumps(inputs, protocol=5))
+        if out["doc_id"]:
+            yield pd.DataFrame(out)
+
+
+def _file_rows(inputs: tuple, report_paths):
+    """(its ``MentionRows``, its lower-case words, its ``name_sets``) of one file's ``_name_inputs``."""
+    from .features.mentions import MentionRows
+
+    first_row, path, doc_id, paras, line_starts, raws, candidates, lowercase, sets = inputs
+    count = len(raws)
     columns = {
-        "path": _FileRows([doc.path] * count, first_row), "doc_id": _FileRows([doc.doc_id] * count, first_row),
-        "para": _FileRows(own["para"], first_row), "line_start": _FileRows(own["line_start"], first_row),
+        "path": _FileRows([path] * count, first_row), "doc_id": _FileRows([doc_id] * count, first_row),
+        "para": _FileRows(paras, first_row), "line_start": _FileRows(line_starts, first_row),
     }  # fmt: skip
-    reported = None if report_paths is None else (set(range(first_row, first_row + count)) if doc.path in report_paths else set())
+    reported = None if report_paths is None else (set(range(first_row, first_row + count)) if path in report_paths else set())
     indexed = [(first_row + n, row) for n, row in enumerate(candidates)]
-    rows = MentionRows(indexed, _FileRows(list(own["raw"]), first_row), columns, None, reported)
-    return rows, found
+    return MentionRows(indexed, _FileRows(raws, first_row), columns, None, reported), lowercase, sets
 
 
 def _rounds(context, through: int, known: dict):
@@ -78,24 +103,18 @@ def _rounds(context, through: int, known: dict):
         import pandas as pd
 
         from .features import mentions as rounds
-        from .features.steps import file_steps
 
-        file_steps()  # imports (registers) every step, which ``unpack`` looks up
         lexicon = context.setups["mentions"]
         report_paths = context.report_paths
         for batch in batches:
             sums: dict[tuple, int] = Counter()
             made = {"doc_id": [], "mentions": []}
-            for doc_id, first_row, document, features in batch.itertuples(index=False):
-                entry = pickle.loads(features)
-                if entry is None:  # an empty or binary file: no paragraph, no mention
-                    continue
-                doc = pickle.loads(document)
-                rows, found = _file_rows(doc, entry, int(first_row), report_paths)
+            for doc_id, inputs in batch.itertuples(index=False):
+                rows, lowercase, name_sets = _file_rows(pickle.loads(inputs), report_paths)
                 if through == 0:
-                    for word in found["lowercase_words"].split():
+                    for word in lowercase.split():
                         sums[0, word, None, None] = 1
-                    for kind, words in enumerate(found["name_sets"], 1):
+                    for kind, words in enumerate(name_sets, 1):
                         for word in words.split("\n" if kind != 2 else " "):
                             if word:
                                 sums[kind, word, None, None] = 1
@@ -156,8 +175,11 @@ def mentions_on_spark(files: DataFrame, context) -> Table:
 
     from .features.mentions import NameSets, Spellings, kept_words
 
+    from pyspark import StorageLevel
+
     lexicon = context.setups["mentions"]
-    files = files.select("doc_id", "first_row", "document", "features")
+    inputs = files.select("doc_id", "first_row", "document", "features").mapInPandas(_name_inputs, "doc_id long, inputs binary")
+    files = inputs.persist(StorageLevel.MEMORY_AND_DISK)
     known: dict = {}
     word_sets = [set() for _ in WORD_SETS]
     for kind, word, _, _, _ in _summed(files, context, 0, known):
@@ -185,6 +207,7 @@ def mentions_on_spark(files: DataFrame, context) -> Table:
     for row in sorted(parts.toLocalIterator(), key=lambda r: r["doc_id"]):
         for name, values in pickle.loads(row["mentions"]).items():
             columns.setdefault(name, []).extend(values)
+    files.unpersist()
     if not columns:
         from .features.name import MENTION_COLUMNS
 
