@@ -160,14 +160,20 @@ def _data_chunks(report) -> Iterator[str]:
     by_path: dict[str, list] = {}
     for f in report.findings:
         by_path.setdefault(f.path, []).append(f)
-    index, texts = {}, {}
+    index, documents = {}, {}
     for n, doc in enumerate(report.documents):
         index[doc.path] = n
-        texts[doc.path] = (doc.text, doc.bom)
+        documents[doc.path] = doc
     strays = [path for path in by_path if path not in index]
     for n, path in enumerate(strays, len(report.documents)):  # a finding on a file not among the documents (never expected): still listed
         index[path] = n
-        texts[path] = ("", False)
+
+    def text_of(path: str) -> tuple[str, bool]:
+        """A file's (text, BOM), read when a finding is in it or names it: a file read only as
+        context (``ingest.UnreadDocument``: a pre-commit run's corpus, the spark engine's
+        files) is not read for the page."""
+        doc = documents.get(path)
+        return ("", False) if doc is None else (doc.text, doc.bom)
     yield '{"files":['
     for n, doc in enumerate(report.documents):
         shown = doc.path in by_path  # a clean file is listed, not copied into the page
@@ -180,17 +186,17 @@ def _data_chunks(report) -> Iterator[str]:
     def located(path: str) -> Positions:
         known = positions.get(path)
         if known is None:
-            known = positions[path] = Positions(texts[path][0])
+            known = positions[path] = Positions(text_of(path)[0])
         return known
 
     for n, f in enumerate(report.findings):
-        text, bom = texts[f.path]
+        text, bom = text_of(f.path)
         here = located(f.path)
         start = here.offset(f.line, f.column)
         end = max(start, here.offset(f.end_line, f.end_column))
         related = []
         for place in f.related[:RELATED_KEPT]:
-            if place.path in texts:
+            if place.path in index:
                 other = located(place.path)
                 related.append([index[place.path], place.line, place.column, other.offset(place.line, place.column)])
             else:  # a file read as context only (``--with-corpus``): named, not linked
