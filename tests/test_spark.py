@@ -135,6 +135,34 @@ def test_same_findings_on_the_names_fixture(spark, monkeypatch):
     assert any(f["code"] == "NM001" for f in expected)
 
 
+def test_the_driver_reads_the_text_of_the_files_with_findings_only(spark, tmp_path, monkeypatch):
+    """The executors send the driver no file's text: it reads a file's from the file (checked
+    against the SHA-256 of the bytes the executors read) when a finding is in it."""
+    from validators.ingest import UnreadDocument
+    from validators.output import html
+
+    stories = [
+        "The council met on Tuesday and agreed to extend the night bus service for two more years.",
+        "Farmers in the valley said the late frost had cut this year's apple harvest by almost half.",
+        "The museum reopened its east wing after a restoration that took longer than its builders planned.",
+        "Shares in the shipping firm fell sharply after it warned that fuel costs would squeeze profits.",
+        "A new footbridge over the river will open in spring, linking the station to the old market.",
+        "Teachers voted to accept the pay offer, ending a dispute that had closed schools for a week.",
+    ]
+    texts = {f"{n:02}.txt": story + "\n" for n, story in enumerate(stories)}
+    texts["03.txt"] += "\nSign up for our daily newsletter\n"
+    folder = write_corpus(tmp_path / "corpus", texts)
+    expected = findings(folder, "gx")
+    read = []
+    own = UnreadDocument._read
+    monkeypatch.setattr(UnreadDocument, "_read", lambda self: read.append(self.path) or own(self))
+    report = check([folder], Config(root=REPO, engine="spark", spark_master=MASTER, cache=False))
+    assert [f.to_dict() for f in report.findings] == expected
+    assert {f["path"] for f in expected} == {read[0]} and len(read) == 1 and read[0].endswith("03.txt")
+    page = html.render(report)  # the HTML report lists every file and copies in the text of those with findings
+    assert len(read) == 1 and "Sign up for our daily newsletter" in page and "night bus" not in page
+
+
 def test_same_findings_on_ftfys_cases(spark, tmp_path):
     folder = write_corpus(tmp_path / "ftfy", {f"{n:03d}.txt": c["original"] + "\n" for n, c in enumerate(FTFY_CASES)})
     found = same_findings(folder)

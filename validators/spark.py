@@ -592,10 +592,15 @@ def _file_results(context, error_threshold: float, read: tuple[str, ...] = ()):
                         count = len(own["para"])
                 out["doc_id"].append(int(doc_id))
                 out["first_row"].append(int(first_row))
-                # The driver gets the text, not the bytes, but their SHA-256, by which a file's
-                # copies are known there as in the other engines (``findings._copies``).
+                # The driver gets neither the bytes nor the text (it reads the text of a file a
+                # finding is in from the file), but the bytes' SHA-256, by which a file's copies
+                # are known there as in the other engines (``findings._copies``) and the file is
+                # known unchanged when the driver reads it (``ingest.UnreadDocument``).
                 content = doc.content or digest(doc.data)
-                out["result"].append(pickle.dumps((replace(doc, data=b"", content=content), entry, columns), protocol=5))
+                sent = replace(doc, data=b"", content=content)
+                if entry is not None:
+                    sent = replace(sent, text="", undecodable=[])
+                out["result"].append(pickle.dumps((sent, entry, columns), protocol=5))
                 out["rows"].append(pickle.dumps((count, rows), protocol=5))
                 out["kinds"].append(json.dumps({c: sorted({kind_of(v) for v in values} - {None}) for c, values in rows.items()}))
             yield pd.DataFrame(out)
@@ -729,7 +734,7 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
 
     from . import spark_corpus, spark_names
     from .features.steps import assemble_corpus, corpus_steps, run_file_steps, unpack
-    from .ingest import listing
+    from .ingest import UnreadDocument, listing
     from .pipeline import feature_context
 
     clock = time.perf_counter()
@@ -839,13 +844,15 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
     documents, sections, corpus_columns = [], [], []
     for _, blob in received:
         doc, entry, columns = pickle.loads(blob)
-        documents.append(doc)
-        if entry is not None:
+        if entry is not None:  # its text read from its file when a finding asks (the file is listed here)
+            doc = UnreadDocument(doc.path, doc.doc_id, files[doc.doc_id][1], doc.content, doc.problem, doc.bom, doc.nul_offset)
             sections.append(unpack(entry, doc))
             corpus_columns.append(columns)
         else:  # an empty or binary file: no rows, but its per-file data, as every engine keeps one per file
             sections.append(run_file_steps(doc, context))
-    corpus = assemble_corpus(documents, sections, context)
+        documents.append(doc)
+    # Each file's columns joined where they lie: its paragraphs cut from its text only when read.
+    corpus = assemble_corpus(documents, sections, context, joined=True)
     table = corpus.table
     for name in DUPLICATE_COLUMNS[:2] + NOISE_COLUMNS:
         merged = [value for columns in corpus_columns for value in columns[name]]
