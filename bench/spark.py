@@ -10,8 +10,8 @@ memory of the tree (sampled from /proc every 0.2 s; the largest of the R runs).
 
 Then, in this process, one spark check of the largest corpus run, timed by stage: per-file stage on
 the executors (each file's read, decode and per-file steps, measured inside the partition, summed
-and per partition), and each later stage's wall time (duplicates, template counts and noise scores on Spark; the
-driver's assembly and name variants; GX on Spark and the findings): the figures from which a
+and per partition), and each later stage's wall time (duplicates, template counts and noise scores, name
+variants, on Spark; the driver's assembly; GX on Spark and the findings): the figures from which a
 cluster's time is estimated.
 
     python bench/spark.py [--paragraphs 10000 100000 1000000] [--repeat 3] [--master local[2]] [--max-seconds 1800]
@@ -115,8 +115,8 @@ def run_once(args: list[str], project: Path) -> tuple[float, float, float]:
 
 def stage_costs(project: Path, master: str) -> dict:
     """One spark check in this process, timed by stage (``spark.LAST_STAGES``: the per-file stage,
-    the duplicate search, template counts and noise scores, the driver's assembly and name
-    variants, with the paragraph table GX validates built on Spark; then GX on Spark and the findings)."""
+    the duplicate search, template counts and noise scores, name variants, the paragraph table GX
+    validates built on Spark, the driver's assembly; then GX on Spark and the findings)."""
     from validators import spark
     from validators.config import load_config
     from validators.pipeline import check_documents, error_threshold, noise_thresholds
