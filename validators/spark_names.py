@@ -1,9 +1,9 @@
 """The name-variant step on Spark: the rounds of ``features/mentions.py`` run on the executors,
 a partition of files at a time, their corpus-wide sums added by Spark.
 
-Each pass reads the per-file stage's results kept on the executors (each file's document and
-packed file-step outputs) and, per file, decides its rows' mentions as far as the sums known so
-far allow; what it sends back is a group-by of its sums: sets of words and keys, counts per key
+What the rounds read of each file (its paragraphs, their first lines, its name candidates) is
+cut once from the per-file stage's results and kept on the executors. Each pass reads it and,
+per file, decides its rows' mentions as far as the sums known so far allow; what it sends back is a group-by of its sums: sets of words and keys, counts per key
 and spelling, the size of the corpus's vocabulary and names, not of its text. The last pass sends
 each file's mentions. Every file is decided on its own, each counted once: the other engines
 count a file's copies as often as it has them, which comes to the same sums.
@@ -173,13 +173,13 @@ def mentions_on_spark(files: DataFrame, context) -> Table:
     executors in six passes; what comes to the driver is each pass's sums, then the mentions."""
     import pickle
 
-    from .features.mentions import NameSets, Spellings, kept_words
-
     from pyspark import StorageLevel
 
+    from .features.mentions import NameSets, Spellings, kept_words
+
     lexicon = context.setups["mentions"]
-    inputs = files.select("doc_id", "first_row", "document", "features").mapInPandas(_name_inputs, "doc_id long, inputs binary")
-    files = inputs.persist(StorageLevel.MEMORY_AND_DISK)
+    files = files.select("doc_id", "first_row", "document", "features").mapInPandas(_name_inputs, "doc_id long, inputs binary")
+    files = files.persist(StorageLevel.MEMORY_AND_DISK)  # read by each of the six passes
     known: dict = {}
     word_sets = [set() for _ in WORD_SETS]
     for kind, word, _, _, _ in _summed(files, context, 0, known):
