@@ -722,9 +722,11 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
     duplicates (exact, near, shared passages, whole files) and template counts run as Spark
     operations (``spark_corpus``); the noise score per file, on the executors, which also build
     the paragraph table GX validates (the columns the paragraph suite reads, as a checkpointed
-    Spark DataFrame, left in ``BUILT`` for ``evaluate_with_spark``; ``release`` drops it). The driver
-    still receives each file's text and paragraph columns and the duplicate columns of the rows
-    that have one (the findings are built there), and runs the name-variant step (``mentions``).
+    Spark DataFrame, left in ``BUILT`` for ``evaluate_with_spark``; ``release`` drops it); the name
+    variants on the executors too (``spark_names``), the driver deciding from their sums. The
+    driver still receives each file's paragraph columns and the duplicate columns of the rows that
+    have one (the findings are built there), not its text: a file's documents are
+    ``ingest.UnreadDocument``, read from the file when a finding asks.
     """
     import pickle
     import time
