@@ -725,7 +725,7 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
     Spark DataFrame, left in ``BUILT`` for ``evaluate_with_spark``; ``release`` drops it); the name
     variants on the executors too (``spark_names``), the driver deciding from their sums. The
     driver still receives each file's paragraph columns and the duplicate columns of the rows that
-    have one (the findings are built there), not its text: a file's documents are
+    have one (the findings are built there), not its text: its documents are
     ``ingest.UnreadDocument``, read from the file when a finding asks.
     """
     import pickle
