@@ -93,7 +93,8 @@ class Finding:
     suggestion: str
     # ``Places`` (resolved when read), or an ``AllBut`` of them: a group's places less its own.
     related: tuple[Place, ...] | Places | AllBut = field(default=())
-    # How many other places there are in all: ``related`` lists the first ``rules.MAX_RELATED``.
+    # How many other places there are in all: ``related`` lists the first ``rules.MAX_RELATED``
+    # (never fewer than it lists: ``__post_init__``).
     related_count: int = field(default=0, compare=False)
     # Safe repairs: (start, end, replacement) as character offsets in the decoded file.
     edits: tuple[tuple[int, int, str], ...] = field(default=(), compare=False)
@@ -102,6 +103,10 @@ class Finding:
     row: int | None = field(default=None, compare=False)  # the paragraph's label in the frame
     removes_bom: bool = field(default=False, compare=False)  # its repair drops the file's byte-order mark
     _fingerprint: str = field(default="", init=False, compare=False, repr=False)
+
+    def __post_init__(self):
+        if self.related_count < len(self.related):  # given as the places listed: all of them
+            self.related_count = len(self.related)
 
     @property
     def fixable(self) -> bool:
@@ -249,7 +254,6 @@ def _from_hit(code: str, severity: str, hit: Hit, message: str, suggestion: str,
         edits = tuple((base + s, base + e, replacement) for s, e, replacement in hit.edits)
     else:
         edits = ()
-    related = locate.related_places(hit.related)
     return Finding(
         code=code,
         family=rule.family,
@@ -261,8 +265,8 @@ def _from_hit(code: str, severity: str, hit: Hit, message: str, suggestion: str,
         end_column=end_column,
         message=message,
         suggestion=suggestion,
-        related=related,
-        related_count=max(hit.related_count, len(related)),
+        related=locate.related_places(hit.related),
+        related_count=hit.related_count,
         edits=edits,
         material=(raw, hit.start, hit.end),
         row=hit.row,

@@ -203,7 +203,7 @@ def _data_chunks(report) -> Iterator[str]:
                 related.append([place.path, place.line, place.column, None])
         record = {
             "f": index[f.path], "c": f.code, "s": f.severity, "a": start, "b": end,
-            "l": f.line, "k": f.column, "m": f.message, "h": f.suggestion, "r": related, "n": max(f.related_count, len(f.related)),
+            "l": f.line, "k": f.column, "m": f.message, "h": f.suggestion, "r": related, "n": f.related_count,
         }  # fmt: skip
         if f.fixable:
             record["d"] = _hunk(text, f.edits, bom=f.removes_bom and bom)

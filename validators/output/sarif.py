@@ -135,7 +135,7 @@ def _message(f, links: list[str]) -> str:
     text = f"{_plain(f.message)}. Fix: {_plain(f.suggestion)}"
     if links:
         text += ". See: " + ", ".join(links[:MAX_LINKS])
-        more = max(f.related_count, len(links)) - MAX_LINKS
+        more = f.related_count - MAX_LINKS
         if more > 0:
             text += f" and {more} more"
     return text

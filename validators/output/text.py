@@ -38,7 +38,7 @@ def _lines(report, summary: bool) -> Iterator[str]:
         yield f"    help: {visible(f.suggestion)}\n"
         if f.related:
             shown = ", ".join(f"{visible(p.path)}:{p.line}:{p.column}" for p in f.related[:MAX_RELATED_SHOWN])
-            more = max(f.related_count, len(f.related)) - MAX_RELATED_SHOWN
+            more = f.related_count - MAX_RELATED_SHOWN
             yield f"    see: {shown}" + (f" and {more} more" if more > 0 else "") + "\n"
     for path, reason in report.skipped:
         yield f"{visible(path)}: skipped: {reason}\n"
