@@ -597,9 +597,8 @@ def _file_results(context, error_threshold: float, read: tuple[str, ...] = ()):
                 # are known there as in the other engines (``findings._copies``) and the file is
                 # known unchanged when the driver reads it (``ingest.UnreadDocument``).
                 content = doc.content or digest(doc.data)
-                sent = replace(doc, data=b"", content=content)
-                if entry is not None:
-                    sent = replace(sent, text="", undecodable=[])
+                unread = {} if entry is None else {"text": "", "undecodable": []}  # read there when asked
+                sent = replace(doc, data=b"", content=content, **unread)
                 out["result"].append(pickle.dumps((sent, entry, columns), protocol=5))
                 out["rows"].append(pickle.dumps((count, rows), protocol=5))
                 out["kinds"].append(json.dumps({c: sorted({kind_of(v) for v in values} - {None}) for c, values in rows.items()}))

@@ -78,10 +78,10 @@ def _name_inputs(batches):
 
 
 def _file_rows(inputs: tuple, report_paths):
-    """(its ``MentionRows``, its lower-case words, its ``name_sets``) of one file's ``_name_inputs``."""
+    """The ``MentionRows`` of one file's ``_name_inputs``."""
     from .features.mentions import MentionRows
 
-    first_row, path, doc_id, paras, line_starts, raws, candidates, lowercase, sets = inputs
+    first_row, path, doc_id, paras, line_starts, raws, candidates, _, _ = inputs
     count = len(raws)
     columns = {
         "path": _FileRows([path] * count, first_row), "doc_id": _FileRows([doc_id] * count, first_row),
@@ -89,7 +89,7 @@ def _file_rows(inputs: tuple, report_paths):
     }  # fmt: skip
     reported = None if report_paths is None else (set(range(first_row, first_row + count)) if path in report_paths else set())
     indexed = [(first_row + n, row) for n, row in enumerate(candidates)]
-    return MentionRows(indexed, _FileRows(raws, first_row), columns, None, reported), lowercase, sets
+    return MentionRows(indexed, _FileRows(raws, first_row), columns, None, reported)
 
 
 def _rounds(context, through: int, known: dict):
@@ -110,8 +110,9 @@ def _rounds(context, through: int, known: dict):
             sums: dict[tuple, int] = Counter()
             made = {"doc_id": [], "mentions": []}
             for doc_id, inputs in batch.itertuples(index=False):
-                rows, lowercase, name_sets = _file_rows(pickle.loads(inputs), report_paths)
-                if through == 0:
+                inputs = pickle.loads(inputs)
+                if through == 0:  # the file's lower-case words and ``name_sets``, as cached
+                    lowercase, name_sets = inputs[-2:]
                     for word in lowercase.split():
                         sums[0, word, None, None] = 1
                     for kind, words in enumerate(name_sets, 1):
@@ -119,6 +120,7 @@ def _rounds(context, through: int, known: dict):
                             if word:
                                 sums[kind, word, None, None] = 1
                     continue
+                rows = _file_rows(inputs, report_paths)
                 sets = known["sets"]
                 words, runs, whole = rounds.words_and_runs(rows, sets)
                 if through == 1:
