@@ -34,7 +34,7 @@ LAYERS = [
     ["ingest"],
     ["normalise", "segment", "frame"],
     ["features", "cache", "file_index", "corpus_sums", "spark_corpus", "spark_names"],
-    ["rules", "suite", "evaluate", "gx_expectations", "spark", "gx_spark", "spark_daemon"],
+    ["rules", "suite", "evaluate", "gx_expectations", "spark", "gx_spark", "spark_daemon", "spark_rows"],
     ["config"],
     ["findings", "baseline"],
     ["pipeline"],

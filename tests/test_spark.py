@@ -55,10 +55,15 @@ def spark():
 
 
 def findings(folder, engine, **settings):
+    from validators import spark as spark_engine
+
     config = Config(root=REPO, engine=engine, cache=False, **settings)
     if engine == "spark":
         config.spark_master = MASTER
-    return [f.to_dict() for f in check([folder], config).findings]
+    found = [f.to_dict() for f in check([folder], config).findings]
+    if engine == "spark":  # each rule named every row its findings read: fetched in two batches
+        assert spark_engine.LAST_FETCHES["misses"] == 0 and spark_engine.LAST_FETCHES["jobs"] <= 2, spark_engine.LAST_FETCHES
+    return found
 
 
 def same_findings(folder, **settings):
@@ -137,7 +142,9 @@ def test_same_findings_on_the_names_fixture(spark, monkeypatch):
 
 def test_the_driver_reads_the_text_of_the_files_with_findings_only(spark, tmp_path, monkeypatch):
     """The executors send the driver no file's text: it reads a file's from the file (checked
-    against the SHA-256 of the bytes the executors read) when a finding is in it."""
+    against the SHA-256 of the bytes the executors read) when a finding is in it; and it fetches
+    the paragraph values of that file only."""
+    from validators import spark as engine
     from validators.ingest import UnreadDocument
     from validators.output import html
 
@@ -159,6 +166,8 @@ def test_the_driver_reads_the_text_of_the_files_with_findings_only(spark, tmp_pa
     report = check([folder], Config(root=REPO, engine="spark", spark_master=MASTER, cache=False))
     assert [f.to_dict() for f in report.findings] == expected
     assert {f["path"] for f in expected} == {read[0]} and len(read) == 1 and read[0].endswith("03.txt")
+    # Nor the paragraph values of the files without findings: the driver fetched that file's alone.
+    assert engine.LAST_FETCHES == {"files": 1, "of": 6, "jobs": 1, "misses": 0}
     page = html.render(report)  # the HTML report lists every file and copies in the text of those with findings
     assert len(read) == 1 and "Sign up for our daily newsletter" in page and "night bus" not in page
 
@@ -243,6 +252,25 @@ def test_same_findings_on_a_generated_corpus_with_duplicates_and_name_variants(s
     codes = {f["code"] for f in found}
     assert {"DU001", "DU002", "DU003", "DU004", "DU005", "BP102", "NM001", "BP001", "EN001", "EN007"} <= codes
     assert sum(f["code"] == "NM001" for f in found) >= len(VARIANTS)
+
+
+def test_a_whole_table_use_gets_every_files_values_on_spark(spark, tmp_path):
+    """``export`` reads the whole paragraph table: the driver fetches every file's values (a check
+    fetches those the findings read), and the table is the one the other engines export."""
+    import pandas as pd
+
+    from validators import spark as engine
+    from validators.export import with_codes
+
+    folder = generated_corpus(tmp_path / "generated", paragraphs=400)
+    frames = {}
+    for name in ("gx", "spark"):
+        config = Config(root=REPO, engine=name, cache=False)
+        if name == "spark":
+            config.spark_master = MASTER
+        frames[name] = with_codes(check([folder], config, whole_table=True))
+    assert engine.LAST_FETCHES["files"] == engine.LAST_FETCHES["of"] == 20
+    pd.testing.assert_frame_equal(frames["spark"], frames["gx"])
 
 
 # ----------------------------------------------------------------------------- expectations on Spark
@@ -727,6 +755,7 @@ def test_every_corpus_column_on_spark_equals_the_numpy_steps(spark, tmp_path):
 
     from validators.ingest import read
     from validators.pipeline import featurise
+    from validators import spark as engine
     from validators.spark import DUPLICATE_COLUMNS, NOISE_COLUMNS, featurise_on_spark
 
     folder = generated_corpus(tmp_path / "generated")
@@ -738,6 +767,7 @@ def test_every_corpus_column_on_spark_equals_the_numpy_steps(spark, tmp_path):
     assert documents[-1].content == documents[-2].content != documents[-3].content
     table = corpus.table
     assert table.names == expected.names
+    engine.FETCHED[id(table)].fetch_all()  # the columns compared whole: every file's values at once
     for name in (*DUPLICATE_COLUMNS, *NOISE_COLUMNS):
         same = [a == b or (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
                 for a, b in zip(table[name], expected[name], strict=True)]  # fmt: skip

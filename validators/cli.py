@@ -490,7 +490,7 @@ def export(paths, config_file, select, ignore, no_cache, engine, output) -> None
     config = _settings(config_file, select, ignore, no_cache, engine)
     checked = _paths(paths, config)
     _reports_apart([output], checked, _inputs(config))
-    report = run_check(checked, config)
+    report = run_check(checked, config, whole_table=True)
     frame = with_codes(report)
     kind = write_export(frame, output)
     _say(f"wrote {len(frame)} paragraphs of {len(report.documents)} files to {output} ({kind})")

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .evaluate import Outcome
-from .frame import file_starts
+from .frame import file_starts, picked
 from .features.duplicate import canonical
-from .rules import RULES, SEVERITIES, AllBut, CorpusView, Hit, PatternRule, ReadsAsTuple, Row
+from .rules import RULES, SEVERITIES, AllBut, CorpusView, Hit, PatternRule, ReadsAsTuple, Row, Rule
 from .segment import line_breaks, span_in
 
 
@@ -274,11 +274,13 @@ def _from_hit(code: str, severity: str, hit: Hit, message: str, suggestion: str,
     )
 
 
-def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, report_paths=None) -> list[Finding]:
+def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, report_paths=None, fetch=None) -> list[Finding]:
     """``severity_of(code, gx_severity)`` gives the configured level, or None to drop the rule.
 
     With ``report_paths``, only rows of those files become findings (the rest of the
-    corpus was read for cross-file rules only).
+    corpus was read for cross-file rules only). ``fetch(rows)``: for a paragraph table whose
+    values lie elsewhere (the spark engine's: ``spark_rows``), gets the values of those rows
+    first: the rows flagged, then the rows their rules name (``_fetch_named``).
     """
     frames = {"paragraphs": corpus.paragraphs, "mentions": corpus.mentions, "files": corpus.files}
     chosen = []  # (spec, rule, severity, frame, labels) of each outcome that is reported
@@ -291,6 +293,8 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
         if report_paths is not None:
             labels = [label for label in labels if frame["path"][label] in report_paths]
         chosen.append((outcome.spec, RULES[outcome.spec.code](), severity, frame, labels))
+    if fetch is not None:
+        _fetch_named(chosen, corpus, fetch)
     # Each distinct message and suggestion held once: a text repeated across the corpus (a
     # site's furniture on each of its pages, the copies of a page) says the same thing each time.
     said: dict[str, str] = {}
@@ -340,6 +344,25 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
         if rule.yields_to:
             say(spec, rule, severity, frame, [label for label in labels if stands(spec.code, severity, label)])
     return findings
+
+
+def _fetch_named(chosen: list, corpus: CorpusView, fetch) -> None:
+    """``fetch`` the paragraph rows the findings will read, in two batches: the rows flagged
+    (a mention's, for a mention), then the other rows their rules name (``Rule.named_rows``)."""
+    paragraphs, mentions = corpus.paragraphs, corpus.mentions
+    own: list[int] = []
+    for _, _, _, frame, labels in chosen:
+        if frame is paragraphs:
+            own += labels
+        elif frame is mentions:
+            own += [int(row) for row in picked(mentions["row"], sorted(labels))]
+    fetch(own)
+    named: set[int] = set()
+    for _, rule, _, frame, labels in chosen:
+        if type(rule).named_rows is not Rule.named_rows:
+            for label in labels:
+                named.update(rule.named_rows(Row.of(frame, label), corpus))
+    fetch(named)
 
 
 def _copies(corpus: CorpusView) -> tuple[dict[int, int], set[int]]:

@@ -205,9 +205,7 @@ def assemble(documents: list[Document], per_document: list[dict[str, list]], joi
     A column may be given as the cache keeps one of a single value: (value, count). ``joined``:
     each column a ``Joined`` of the documents' own values, read where they are (a run that
     reports on a few files), not one list."""
-    names = PARAGRAPH_COLUMNS[2:]
-    if per_document:  # the paragraph columns first, then features, however the cache ordered them
-        names = [n for n in names if n in per_document[0]] + [n for n in per_document[0] if n not in names]
+    names = column_order(per_document[0]) if per_document else PARAGRAPH_COLUMNS[2:]
     if joined:
         counts = [len(columns["para"]) for columns in per_document]
         parts = {
@@ -246,6 +244,13 @@ def assemble(documents: list[Document], per_document: list[dict[str, list]], joi
                 merged[name][at:end] = values
         at = end
     return Table.adopting(merged)
+
+
+def column_order(names: Iterable[str]) -> list[str]:
+    """A file's columns in the table's order (after ``path`` and ``doc_id``): the paragraph
+    columns first, then the features, however the cache ordered them."""
+    names = list(names)
+    return [n for n in PARAGRAPH_COLUMNS[2:] if n in names] + [n for n in names if n not in PARAGRAPH_COLUMNS[2:]]
 
 
 def _cut(values: Slices | Normalised, cut: dict[int, list]) -> list:
@@ -392,7 +397,7 @@ class Joined(Sequence):
     def __init__(self, parts: list, starts: list[int] | None = None):
         """``starts``: where each part starts, and the total last, when known (a table's columns
         share them: each file has as many rows in each)."""
-        self.parts = [_Repeat(*p) if type(p) is tuple else p for p in parts]
+        self.parts = [as_part(p) for p in parts]
         self.starts = list(itertools.accumulate((len(p) for p in self.parts), initial=0)) if starts is None else starts
 
     def __len__(self) -> int:
@@ -423,6 +428,12 @@ class Joined(Sequence):
             out += picked(parts[k], [row - base for row in rows[at:upto]])
             at = upto
         return out
+
+
+def as_part(values):
+    """A file's values as a ``Joined`` column holds them: (value, count), a column of one value
+    as the cache keeps it, as a sequence of that value."""
+    return _Repeat(*values) if type(values) is tuple else values
 
 
 class Sparse(Sequence):

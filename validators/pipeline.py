@@ -292,18 +292,20 @@ def featurise(
     return corpus.table, corpus.tables["mentions"]
 
 
-def check(paths: list[str | os.PathLike], config: Config, context: list[str | os.PathLike] = ()) -> Report:
+def check(paths: list[str | os.PathLike], config: Config, context: list[str | os.PathLike] = (), whole_table: bool = False) -> Report:
     """Run every selected rule over the corpus files under ``paths``.
 
     ``context``: more corpus files, read so that cross-file rules (duplicates, name
     variants) see them, but not reported on: a pre-commit run checks the changed
-    files against the whole corpus.
+    files against the whole corpus. ``whole_table``: the report's paragraph table is read
+    whole (``export``, ``fix``): the spark engine's driver then gets every file's values, not
+    only those the findings read.
     """
     report_paths = shown_paths(paths) if context else None
     if config.engine == "spark":  # read, file and corpus steps on Spark (validators/spark.py)
         from .spark import check_on_spark
 
-        return check_on_spark([*paths, *context], config, report_paths)
+        return check_on_spark([*paths, *context], config, report_paths, whole_table)
     # A run that reports on some files takes the others' features from the cache by their
     # identity (``file_index``), not by reading them.
     index = open_file_index(config)
@@ -382,9 +384,11 @@ def check_documents(
     report_paths: set[str] | None = None,
     features: Corpus | None = None,
     keep_bytes: bool = True,
+    fetch=None,
 ) -> Report:
     """Run every selected rule over documents already read (``fix`` re-checks in memory);
-    ``features``: their corpus features, when computed elsewhere (the spark engine).
+    ``features``: their corpus features, when computed elsewhere (the spark engine), and ``fetch``,
+    what gets the values of a table's rows that lie elsewhere (``findings.build_findings``).
     ``keep_bytes`` False: the documents' bytes go once their features are computed (the rules
     read the decoded text; a corpus's bytes held beside it raised a check's peak memory)."""
     all_suites = load_suites(config.expectations)
@@ -418,7 +422,7 @@ def check_documents(
     outcomes = evaluate(frames, track(suites, "evaluation", "suites"), report_paths)
     # The rules read the data the feature steps prepared from expectations/ (each step's setup).
     corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, setups, frames["files"])
-    findings = build_findings(outcomes, corpus, config.severity_of, report_paths)
+    findings = build_findings(outcomes, corpus, config.severity_of, report_paths, fetch)
     findings = [f for f in findings if not config.ignored(f.path, f.code)]  # per-file-ignores
     # A pattern's error on a paragraph the noise model reads as the article's own is a warning
     # (findings.arbitrate); after the ignores: an ignored error is not the file's furniture.

@@ -542,10 +542,11 @@ def _file_results(context, error_threshold: float, read: tuple[str, ...] = ()):
     """The ``mapInPandas`` function of the per-file end of the corpus steps: each file's noise
     features with the corpus's template counts (``noise.corpus_noise_features``), scored by the
     model (``noise.add_noise_scores``), the same NumPy code as the other engines, per file; and
-    what the driver needs of the file: the document (its text and the SHA-256 of its bytes, not the
-    bytes), the file steps' outputs except the per-file data only Spark reads, and those columns. Also, for the paragraph
-    table GX validates on Spark (``paragraph_frame``): the file's values of the ``read`` columns
-    (``rows``) and the kinds of value each holds (``kinds``)."""
+    what the driver may need of the file: the document (``sent``: the SHA-256 of its bytes, its text
+    only where it has no paragraphs: ``unread``), and its values (the file steps' outputs except the
+    per-file data only Spark reads, and those columns), which the driver fetches when a finding reads
+    them (``spark_rows``). Also, for the paragraph table GX validates on Spark (``paragraph_frame``):
+    the file's values of the ``read`` columns (``rows``) and the kinds of value each holds (``kinds``)."""
 
     def run(batches):
         import json
@@ -566,7 +567,7 @@ def _file_results(context, error_threshold: float, read: tuple[str, ...] = ()):
         min_chars = context.config.duplicate.min_chars
         steps = file_steps()  # imports (registers) every step, which ``unpack`` looks up
         for batch in batches:
-            out: dict[str, list] = {"doc_id": [], "first_row": [], "result": [], "rows": [], "kinds": []}
+            out: dict[str, list] = {"doc_id": [], "first_row": [], "sent": [], "unread": [], "values": [], "rows": [], "kinds": []}
             for doc_id, first_row, document, features, templates in batch.itertuples(index=False):
                 doc, entry = pickle.loads(document), pickle.loads(features)
                 columns, rows, count = {}, {}, 0
@@ -599,7 +600,9 @@ def _file_results(context, error_threshold: float, read: tuple[str, ...] = ()):
                 content = doc.content or digest(doc.data)
                 unread = {} if entry is None else {"text": "", "undecodable": []}  # read there when asked
                 sent = replace(doc, data=b"", content=content, **unread)
-                out["result"].append(pickle.dumps((sent, entry, columns), protocol=5))
+                out["sent"].append(pickle.dumps(sent, protocol=5))
+                out["unread"].append(entry is not None)
+                out["values"].append(pickle.dumps((entry, columns), protocol=5))
                 out["rows"].append(pickle.dumps((count, rows), protocol=5))
                 out["kinds"].append(json.dumps({c: sorted({kind_of(v) for v in values} - {None}) for c, values in rows.items()}))
             yield pd.DataFrame(out)
@@ -678,14 +681,20 @@ def _paragraph_rows(types: dict[str, str]):
 #: stands for: (that table, the Spark DataFrame). ``evaluate_with_spark`` validates it instead of
 #: uploading the driver's table; ``release`` unpersists it.
 BUILT: dict[int, tuple] = {}
+#: The files whose values ``featurise_on_spark`` left on Spark, by the id of the driver's table
+#: (``spark_rows.FetchedFiles``): ``check_on_spark`` fetches what the findings read.
+FETCHED: dict[int, object] = {}
 
 
 def release() -> None:
     """Drop the paragraph tables ``featurise_on_spark`` left for GX (a checkpoint's blocks go
-    when Spark's cleaner finds them unreferenced)."""
+    when Spark's cleaner finds them unreferenced), and the files' values it left on Spark."""
     for _, frame in BUILT.values():
         frame.unpersist()
     BUILT.clear()
+    for fetched in FETCHED.values():
+        fetched.release()
+    FETCHED.clear()
 
 
 def _read_on_spark(config) -> tuple[str, ...]:
@@ -734,9 +743,10 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
     from pyspark.sql import functions as F  # noqa: N812
 
     from . import spark_corpus, spark_names
-    from .features.steps import assemble_corpus, corpus_steps, run_file_steps, unpack
+    from .features.steps import Corpus, corpus_steps, file_steps
     from .ingest import UnreadDocument, listing
     from .pipeline import feature_context
+    from .spark_rows import FetchedFiles
 
     clock = time.perf_counter()
     stages = LAST_STAGES
@@ -809,9 +819,12 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
     read = _read_on_spark(config)
     own = tuple(c for c in read if c not in CORPUS_DUPLICATES)  # the duplicate columns come from ``found``
     results = per_file.select("doc_id", "first_row", "document", "features", "templates").mapInPandas(
-        _file_results(context, error_threshold, own), "doc_id long, first_row long, result binary, rows binary, kinds string"
+        _file_results(context, error_threshold, own),
+        "doc_id long, first_row long, sent binary, unread boolean, values binary, rows binary, kinds string",
     ).persist(StorageLevel.MEMORY_AND_DISK)
-    received = sorted((row["doc_id"], row["result"]) for row in results.select("doc_id", "result").toLocalIterator())
+    received = sorted(
+        (row["doc_id"], row["sent"], row["unread"]) for row in results.select("doc_id", "sent", "unread").toLocalIterator()
+    )
     stages["template text and noise score"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -838,44 +851,62 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
         # than running it (a 2,000-paragraph corpus: 54 s of 73 between Spark jobs).
         paragraph_frame = paragraph_frame.localCheckpoint(eager=True)
     stages["paragraph table on Spark"] = time.perf_counter() - clock
-    for frame in (results, found, near, exact, keyed, inputs, done):
+    for frame in (found, near, exact, keyed, inputs, done):
         frame.unpersist()
 
     clock = time.perf_counter()
-    documents, sections, corpus_columns = [], [], []
-    for _, blob in received:
-        doc, entry, columns = pickle.loads(blob)
-        if entry is not None:  # its text read from its file when a finding asks (the file is listed here)
+    documents = []
+    for _, blob, unread in received:
+        doc = pickle.loads(blob)
+        if unread:  # its text read from its file when a finding asks (the file is listed here)
             doc = UnreadDocument(doc.path, doc.doc_id, files[doc.doc_id][1], doc.content, doc.problem, doc.bom, doc.nul_offset)
-            sections.append(unpack(entry, doc))
-            corpus_columns.append(columns)
-        else:  # an empty or binary file: no rows, but its per-file data, as every engine keeps one per file
-            sections.append(run_file_steps(doc, context))
         documents.append(doc)
-    # Each file's columns joined where they lie: its paragraphs cut from its text only when read.
-    corpus = assemble_corpus(documents, sections, context, joined=True)
-    table = corpus.table
-    for name in DUPLICATE_COLUMNS[:2] + NOISE_COLUMNS:
-        merged = [value for columns in corpus_columns for value in columns[name]]
-        table[name] = merged
-    for name in CORPUS_DUPLICATES:
-        values = [None] * len(table)
-        for row, record in duplicates.items():
+    counts = [row["paragraphs"] for row in meta]
+    # The columns only the corpus decides, for the rows that have a value; each file's others stay
+    # on Spark until a finding reads them (``spark_rows``).
+    corpus_columns = {name: {} for name in CORPUS_DUPLICATES}
+    for row, record in duplicates.items():
+        for name in CORPUS_DUPLICATES:
             value = record[name]
-            values[row] = [tuple(p) for p in value] if name == "passages" and value is not None else value
-        table[name] = values
-    order = [*table.names[: -len(DUPLICATE_COLUMNS + NOISE_COLUMNS)], *DUPLICATE_COLUMNS, *NOISE_COLUMNS]
-    table.columns = {name: table.columns[name] for name in order}
+            if value is not None:
+                corpus_columns[name][row] = [tuple(p) for p in value] if name == "passages" else value
+    steps = file_steps()
+    fetched = FetchedFiles(
+        results.where(F.col("unread")).select("doc_id", "values"),
+        documents,
+        counts,
+        [c for step in steps for c in step.columns] + list(DUPLICATE_COLUMNS[:2]),
+        {name: corpus_columns[name] for name in DUPLICATE_COLUMNS if name in corpus_columns},
+        NOISE_COLUMNS,
+        _file_values(steps),
+    )
+    corpus = Corpus(documents, fetched.table, {}, counts, context)
     corpus.tables["mentions"] = mentions
+    if not read:  # the driver uploads the table for GX: every file read at once
+        fetched.fetch_all()
     stages["driver"] = time.perf_counter() - clock
+    FETCHED[id(fetched.table)] = fetched
     if paragraph_frame is not None:
-        BUILT[id(table)] = (table, paragraph_frame)
+        BUILT[id(fetched.table)] = (fetched.table, paragraph_frame)
     return documents, corpus
 
 
-def check_on_spark(paths, config, report_paths: set[str] | None = None):
+def _file_values(steps):
+    """(a file's packed outputs, its document) -> the file steps' columns of it, as the table holds them."""
+    from .features.steps import unpack
+
+    def values(entry, doc) -> dict:
+        sections = unpack(entry, doc)
+        return {c: sections[step.name][c] for step in steps for c in step.columns}
+
+    return values
+
+
+def check_on_spark(paths, config, report_paths: set[str] | None = None, whole_table: bool = False):
     """``pipeline.check`` on Spark: the features and corpus steps by ``featurise_on_spark``, then the
-    suites in GX on Spark and the findings, as every engine builds them."""
+    suites in GX on Spark and the findings, as every engine builds them, from the files' values
+    they read (``spark_rows``); ``whole_table``: every file's values in the report's table (what
+    ``export`` and ``fix`` read)."""
     from .pipeline import check_documents, error_threshold, noise_thresholds
     from .suite import load_suites
 
@@ -883,9 +914,19 @@ def check_on_spark(paths, config, report_paths: set[str] | None = None):
     with spark_failures(config.spark_master):
         documents, corpus = featurise_on_spark(paths, config, report_paths, error)
         try:
-            return check_documents(documents, config, report_paths=report_paths, features=corpus)
+            fetched = FETCHED[id(corpus.table)]
+            report = check_documents(documents, config, report_paths=report_paths, features=corpus, fetch=fetched.fetch_rows)
+            if whole_table:
+                fetched.fetch_all()
+            LAST_FETCHES.update(files=len(fetched.fetched), of=len(documents), jobs=fetched.jobs, misses=fetched.misses)
+            return report
         finally:
             release()
+
+
+#: How many files' values the last ``check_on_spark`` fetched, of how many, in how many Spark jobs,
+#: and how many of those fetched a file no rule named (``spark_rows``): tests and bench/spark.py.
+LAST_FETCHES: dict[str, int] = {}
 
 
 # ----------------------------------------------------------------------------- findings as a table

@@ -9,7 +9,7 @@ CODE``) and carries a bad and a good example.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -186,6 +186,13 @@ class Rule:
     def hits(self, row: Row, spec, corpus: CorpusView) -> list[Hit]:
         """The problems in ``row``, a row the expectation ``spec`` (a ``suite.ExpectationSpec``) flagged."""
         raise NotImplementedError
+
+    def named_rows(self, row: Row, corpus: CorpusView) -> Iterable[int]:
+        """The paragraph rows besides its own (a mention's, for a mention) whose values its hits
+        on ``row`` read or whose places they name: an engine whose table lies elsewhere (the
+        spark engine's) fetches them before the findings are made. A row named twice is
+        fetched once; a rule may name a group's rows at its first member only."""
+        return ()
 
     @classmethod
     def doc(cls) -> str:

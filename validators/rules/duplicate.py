@@ -64,6 +64,15 @@ class DuplicateParagraph(Rule):
         copies = len(groups[original])  # the original and the copies but this one
         return [Hit(row.name, 0, len(row["raw"]), message, "keep one copy and delete the others", others, related_count=copies)]
 
+    def named_rows(self, row, corpus):
+        original = int(row["dup_of"])
+        named = corpus.memo("copies named", set)
+        if original in named:  # the group's places: named at its first copy flagged
+            return ()
+        named.add(original)
+        groups = corpus.memo("copies", lambda: _copies(corpus.paragraphs["dup_of"]))
+        return [r for r, _ in corpus.memo("copy places", lambda: _group_places(groups))[original]]
+
 
 class EarlierCopyRule(Rule):
     """A row that repeats an earlier one, named by the frame row in ``column``."""
@@ -81,6 +90,9 @@ class EarlierCopyRule(Rule):
         original = Row.of(corpus.paragraphs, earlier)
         end = 0 if self.whole_file else len(row["raw"])
         return [Hit(row.name, 0, end, self.message(row, original), self.suggestion, ((earlier, 0),))]
+
+    def named_rows(self, row, corpus):
+        return (int(row[self.column]),)
 
 
 @register
@@ -193,3 +205,6 @@ class SharedPassage(Rule):
                 )
             )
         return hits
+
+    def named_rows(self, row, corpus):
+        return [first_row for _, _, first_row, _ in row["passages"]]

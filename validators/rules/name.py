@@ -24,11 +24,7 @@ class NameRule(Rule):
         target = row[self.target_column]
         if target is None:  # the expectation saw a tie or a capital a sentence gives; the name features did not
             return []
-        places = corpus.memo(
-            "mention places",
-            lambda: _places_by_surface(corpus.mentions),
-        )
-        count, same = places.get(target, (0, ()))
+        count, same = _places_of(target, corpus)
         start, end = int(row["start"]), int(row["end"])
         edit = rename_edit(corpus.paragraphs["raw"][int(row["row"])], start, end, target) if self.safe_to_rewrite else None
         return [
@@ -43,6 +39,20 @@ class NameRule(Rule):
                 related_count=count,
             )
         ]
+
+    def named_rows(self, row, corpus):
+        target = row[self.target_column]
+        named = corpus.memo("spellings named", set)
+        if target is None or target in named:  # a spelling's places: named at its first mention flagged
+            return ()
+        named.add(target)
+        return [r for r, _ in _places_of(target, corpus)[1]]
+
+
+def _places_of(spelling: str, corpus) -> tuple[int, tuple[tuple[int, int], ...]]:
+    """(how many mentions are written ``spelling``, the places of the first of them)."""
+    places = corpus.memo("mention places", lambda: _places_by_surface(corpus.mentions))
+    return places.get(spelling, (0, ()))
 
 
 _CLOSING = "\"'”’)]"
