@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import bisect
 import pickle
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from .errors import CorpusValidatorError
-from .frame import Joined, Sparse, Table, as_part, column_order, picked
+from .frame import Fetched, Joined, Sparse, Table, as_part, column_order, picked
 
 
 class FetchedFiles:
@@ -34,7 +34,7 @@ class FetchedFiles:
     def __init__(self, results, documents: list, counts: list[int], own: Iterable[str], corpus: dict[str, dict],
                  after: Iterable[str], unpack):  # fmt: skip
         self.results, self.documents, self.counts, self.unpack = results, documents, counts, unpack
-        self.fetched: set[int] = set()
+        self.values: dict[int, dict] = {}  # file -> its values, by column, once fetched
         self.jobs = 0  # Spark jobs that fetched files
         self.misses = 0  # of them, for a file read that no rule named
         self.released = False
@@ -43,18 +43,14 @@ class FetchedFiles:
             starts.append(starts[-1] + count)
         self.starts = starts
         own, after = column_order(own), list(after)
-        self.remote: dict[str, Joined] = {
-            name: Joined([_Pending(self, k, name, n) if n else [] for k, n in enumerate(counts)], starts)
-            for name in [*own, *after]
-        }  # fmt: skip
         total = starts[-1]
-        columns: dict[str, Sequence] = {
+        columns: dict = {
             "path": Joined([(doc.path, n) for doc, n in zip(documents, counts, strict=True)], starts),
             "doc_id": Joined([(doc.doc_id, n) for doc, n in zip(documents, counts, strict=True)], starts),
         }
-        columns.update((name, self.remote[name]) for name in own)
+        columns.update((name, _Column(self, name)) for name in own)
         columns.update((name, Sparse(total, values)) for name, values in corpus.items())
-        columns.update((name, self.remote[name]) for name in after)
+        columns.update((name, _Column(self, name)) for name in after)
         self.table = Table.adopting(columns)
 
     def fetch_rows(self, rows: Iterable[int]) -> None:
@@ -63,12 +59,12 @@ class FetchedFiles:
         self.fetch({bisect.bisect_right(starts, row) - 1 for row in rows})
 
     def fetch_all(self) -> None:
-        """Every file's values: what a whole-table use (``export``, ``fix``) reads."""
+        """Every file's values: what a whole-table use (``export``) reads."""
         self.fetch(range(len(self.counts)))
 
     def fetch(self, files: Iterable[int]) -> None:
         """Fetch the values of ``files`` (positions, which are their ``doc_id``) not fetched yet."""
-        wanted = sorted({k for k in files if self.counts[k] and k not in self.fetched})
+        wanted = sorted({k for k in files if self.counts[k] and k not in self.values})
         if not wanted:
             return
         if self.released:
@@ -83,49 +79,63 @@ class FetchedFiles:
             keys = results.sparkSession.createDataFrame([(k,) for k in wanted], "doc_id long")
             results = results.join(F.broadcast(keys), "doc_id")
         for row in results.select("doc_id", "values").toLocalIterator():
-            self._place(int(row["doc_id"]), row["values"])
+            k = int(row["doc_id"])
+            if k not in self.values:
+                entry, columns = pickle.loads(row["values"])
+                self.values[k] = {name: as_part(v) for name, v in {**self.unpack(entry, self.documents[k]), **columns}.items()}
 
-    def _place(self, k: int, blob: bytes) -> None:
-        """File ``k``'s values, put in its place in each column."""
-        if k in self.fetched:
-            return
-        entry, columns = pickle.loads(blob)
-        values = {**self.unpack(entry, self.documents[k]), **columns}
-        for name, column in self.remote.items():
-            column.parts[k] = as_part(values[name])
-        self.fetched.add(k)
-
-    def read(self, k: int) -> None:
-        """File ``k``'s values, for a read that no rule named: fetched alone."""
-        if k not in self.fetched:
+    def part(self, k: int, name: str):
+        """File ``k``'s values of column ``name``; a file no rule named is fetched alone."""
+        values = self.values.get(k)
+        if values is None:
             self.misses += 1
             self.fetch((k,))
+            values = self.values[k]
+        return values[name]
+
+    @property
+    def fetched(self) -> set[int]:
+        return set(self.values)
 
     def release(self) -> None:
         self.released = True
         self.results.unpersist()
 
 
-class _Pending(Sequence):
-    """A file's values of one column, still on Spark: fetched when first read."""
+class _Column(Fetched):
+    """One column of the table: each file's values of it, fetched with the file's others."""
 
-    __slots__ = ("files", "k", "name", "count")
+    __slots__ = ("files", "name")
 
-    def __init__(self, files: FetchedFiles, k: int, name: str, count: int):
-        self.files, self.k, self.name, self.count = files, k, name, count
-
-    def _values(self) -> Sequence:
-        self.files.read(self.k)
-        return self.files.remote[self.name].parts[self.k]
+    def __init__(self, files: FetchedFiles, name: str):
+        self.files, self.name = files, name
 
     def __len__(self) -> int:
-        return self.count
+        return self.files.starts[-1]
 
-    def __getitem__(self, index):
-        return self._values()[index]
+    def __getitem__(self, row):
+        if isinstance(row, slice):
+            return [self[k] for k in range(*row.indices(len(self)))]
+        if row < 0:
+            row += len(self)
+        if not 0 <= row < len(self):
+            raise IndexError(row)
+        starts = self.files.starts
+        k = bisect.bisect_right(starts, row) - 1
+        return self.files.part(k, self.name)[row - starts[k]]
 
     def __iter__(self):
-        return iter(self._values())
+        for k, count in enumerate(self.files.counts):
+            if count:
+                yield from self.files.part(k, self.name)
 
     def picked(self, rows: list[int]) -> list:
-        return picked(self._values(), rows)
+        """The values at ``rows`` (ascending), each file's found once."""
+        out: list = []
+        starts, at = self.files.starts, 0
+        while at < len(rows):
+            k = bisect.bisect_right(starts, rows[at]) - 1
+            upto = bisect.bisect_left(rows, starts[k + 1], at)
+            out += picked(self.files.part(k, self.name), [row - starts[k] for row in rows[at:upto]])
+            at = upto
+        return out
