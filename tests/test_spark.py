@@ -62,7 +62,7 @@ def findings(folder, engine, **settings):
         config.spark_master = MASTER
     found = [f.to_dict() for f in check([folder], config).findings]
     if engine == "spark":  # each rule named every row its findings read: fetched in two batches
-        assert spark_engine.LAST_FETCHES["misses"] == 0 and spark_engine.LAST_FETCHES["jobs"] <= 2, spark_engine.LAST_FETCHES
+        assert spark_engine.LAST_FETCHES["misses"] == 0 and spark_engine.LAST_FETCHES["jobs"] <= 3, spark_engine.LAST_FETCHES
     return found
 
 
@@ -76,8 +76,8 @@ def same_findings(folder, **settings):
 
 
 def test_same_findings_on_seeds_with_the_paragraph_table_built_on_spark(spark, tmp_path, monkeypatch):
-    """GX validates the paragraph table the engine built on the executors: the driver uploads only
-    the small tables it made (mentions, files), never the paragraph table; and the findings, as
+    """GX validates the paragraph and mentions tables the engine built on the executors: the driver
+    uploads only the files table it made (one row a file), neither of those; and the findings, as
     a Parquet or JSON Lines table written by Spark, are the JSON report's."""
     from validators import spark as engine
 
@@ -88,7 +88,7 @@ def test_same_findings_on_seeds_with_the_paragraph_table_built_on_spark(spark, t
     found = [f.to_dict() for f in report.findings]
     assert found == findings(SEEDS, "gx")
     assert {f["code"][:2] for f in found} >= {"BP", "NM", "DU"}
-    assert len(report.paragraph_table) not in uploaded and len(uploaded) == 2  # mentions and files
+    assert uploaded == [len(report.documents)]  # the files table
     assert not engine.BUILT  # released after the check
     order = lambda f: (f["path"], f["line"], f["column"], f["code"])  # noqa: E731
     engine.write_findings(report.findings, str(tmp_path / "findings"), MASTER)
@@ -167,7 +167,7 @@ def test_the_driver_reads_the_text_of_the_files_with_findings_only(spark, tmp_pa
     assert [f.to_dict() for f in report.findings] == expected
     assert {f["path"] for f in expected} == {read[0]} and len(read) == 1 and read[0].endswith("03.txt")
     # Nor the paragraph values of the files without findings: the driver fetched that file's alone.
-    assert engine.LAST_FETCHES == {"files": 1, "of": 6, "jobs": 1, "misses": 0}
+    assert engine.LAST_FETCHES == {"files": 1, "of": 6, "mention_files": 0, "jobs": 1, "misses": 0}
     page = html.render(report)  # the HTML report lists every file and copies in the text of those with findings
     assert len(read) == 1 and "Sign up for our daily newsletter" in page and "night bus" not in page
 
@@ -252,6 +252,26 @@ def test_same_findings_on_a_generated_corpus_with_duplicates_and_name_variants(s
     codes = {f["code"] for f in found}
     assert {"DU001", "DU002", "DU003", "DU004", "DU005", "BP102", "NM001", "BP001", "EN001", "EN007"} <= codes
     assert sum(f["code"] == "NM001" for f in found) >= len(VARIANTS)
+
+
+def test_a_spellings_places_are_counted_and_capped_on_spark_not_from_every_mention_on_the_driver(spark, tmp_path, monkeypatch):
+    """The places a name finding lists (the first MAX_RELATED of the corpus's spelling, and how
+    many in all) are worked out on Spark: the driver never reads the whole mentions table, nor
+    the mentions of files without findings."""
+    from validators import spark as engine
+    from validators.rules import base, name
+
+    monkeypatch.setattr(name, "MAX_RELATED", 2)
+    monkeypatch.setattr(base, "MAX_RELATED", 2)
+    majority = "".join(f"The leader Kim Jong Un spoke on day {n}.\n\n" for n in range(5))
+    folder = write_corpus(tmp_path / "corpus", {"a.txt": "Leader Kim Jong-un spoke.\n", "b.txt": majority,
+                                                "c.txt": "Then Kim Jong-un left.\n", "d.txt": "Seoul said nothing.\n"})  # fmt: skip
+    expected = findings(folder, "gx")
+    monkeypatch.setattr(name, "_places_by_surface", lambda mentions: pytest.fail("the driver went through every mention"))
+    assert findings(folder, "spark") == expected
+    found = [f for f in expected if f["code"] == "NM001"]
+    assert len(found) == 2 and all(f["related_count"] == 5 and len(f["related"]) == 2 for f in found)
+    assert engine.LAST_FETCHES["mention_files"] == 2  # a.txt's and c.txt's: not b.txt's five, nor d.txt's
 
 
 def test_a_whole_table_use_gets_every_files_values_on_spark(spark, tmp_path):
@@ -775,4 +795,6 @@ def test_every_corpus_column_on_spark_equals_the_numpy_steps(spark, tmp_path):
     for name in ("dup_of", "near_dup_of", "passage_of", "doc_dup_of", "doc_near_dup_of"):
         assert any(v is not None for v in table[name]), name  # each search found something to agree on
     assert max(table["template_files"]) >= 3 and 0 < sum(table["prose"]) < len(table)
-    assert corpus.tables["mentions"].columns == mentions.columns
+    found = corpus.tables["mentions"]
+    engine.FETCHED[id(found)].fetch_all()
+    assert found.names == mentions.names and all(list(found[name]) == mentions[name] for name in mentions.names)

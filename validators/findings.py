@@ -278,9 +278,9 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
     """``severity_of(code, gx_severity)`` gives the configured level, or None to drop the rule.
 
     With ``report_paths``, only rows of those files become findings (the rest of the
-    corpus was read for cross-file rules only). ``fetch(rows)``: for a paragraph table whose
-    values lie elsewhere (the spark engine's: ``spark_rows``), gets the values of those rows
-    first: the rows flagged, then the rows their rules name (``_fetch_named``).
+    corpus was read for cross-file rules only). ``fetch(table, rows)``: for tables whose values
+    lie elsewhere (the spark engine's: ``spark_rows``), gets the values of those rows of that
+    table first: the rows flagged, then the rows their rules name (``_fetch_named``).
     """
     frames = {"paragraphs": corpus.paragraphs, "mentions": corpus.mentions, "files": corpus.files}
     chosen = []  # (spec, rule, severity, frame, labels) of each outcome that is reported
@@ -347,22 +347,20 @@ def build_findings(outcomes: list[Outcome], corpus: CorpusView, severity_of, rep
 
 
 def _fetch_named(chosen: list, corpus: CorpusView, fetch) -> None:
-    """``fetch`` the paragraph rows the findings will read, in two batches: the rows flagged
-    (a mention's, for a mention), then the other rows their rules name (``Rule.named_rows``)."""
+    """``fetch`` the rows the findings will read, in three batches: the mentions flagged; the
+    paragraphs flagged and those of the mentions flagged; the other paragraphs their rules name
+    (``Rule.named_rows``)."""
     paragraphs, mentions = corpus.paragraphs, corpus.mentions
-    own: list[int] = []
-    for _, _, _, frame, labels in chosen:
-        if frame is paragraphs:
-            own += labels
-        elif frame is mentions:
-            own += [int(row) for row in picked(mentions["row"], sorted(labels))]
-    fetch(own)
+    flagged = sorted({label for _, _, _, frame, labels in chosen if frame is mentions for label in labels})
+    fetch(mentions, flagged)
+    own = [label for _, _, _, frame, labels in chosen if frame is paragraphs for label in labels]
+    fetch(paragraphs, own + [int(row) for row in picked(mentions["row"], flagged)])
     named: set[int] = set()
     for _, rule, _, frame, labels in chosen:
         if type(rule).named_rows is not Rule.named_rows:
             for label in labels:
                 named.update(rule.named_rows(Row.of(frame, label), corpus))
-    fetch(named)
+    fetch(paragraphs, named)
 
 
 def _copies(corpus: CorpusView) -> tuple[dict[int, int], set[int]]:

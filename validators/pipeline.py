@@ -388,7 +388,8 @@ def check_documents(
 ) -> Report:
     """Run every selected rule over documents already read (``fix`` re-checks in memory);
     ``features``: their corpus features, when computed elsewhere (the spark engine), and ``fetch``,
-    what gets the values of a table's rows that lie elsewhere (``findings.build_findings``).
+    what gets the values of a table's rows that lie elsewhere (``findings.build_findings``);
+    ``features.data["memos"]``, the corpus-wide lookups worked out there (``CorpusView.memo``).
     ``keep_bytes`` False: the documents' bytes go once their features are computed (the rules
     read the decoded text; a corpus's bytes held beside it raised a check's peak memory)."""
     all_suites = load_suites(config.expectations)
@@ -404,6 +405,7 @@ def check_documents(
         )
     paragraphs = features.table
     mentions = features.tables["mentions"] if "mentions" in features.tables else empty_mentions()
+    memos = features.data.get("memos", {})  # corpus-wide lookups the rules read, where worked out elsewhere
     # The rules read the tables and the steps' setups, not what the steps worked from (per-file
     # data, the noise model's feature matrix): held no longer than here.
     setups = features.context.setups
@@ -421,7 +423,7 @@ def check_documents(
     frames = {"paragraphs": paragraphs, "mentions": mentions, "files": file_table(documents)}
     outcomes = evaluate(frames, track(suites, "evaluation", "suites"), report_paths)
     # The rules read the data the feature steps prepared from expectations/ (each step's setup).
-    corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, setups, frames["files"])
+    corpus = CorpusView(paragraphs, mentions, {d.doc_id: d for d in documents}, setups, frames["files"], dict(memos))
     findings = build_findings(outcomes, corpus, config.severity_of, report_paths, fetch)
     findings = [f for f in findings if not config.ignored(f.path, f.code)]  # per-file-ignores
     # A pattern's error on a paragraph the noise model reads as the article's own is a warning

@@ -697,16 +697,40 @@ def release() -> None:
     FETCHED.clear()
 
 
-def _read_on_spark(config) -> tuple[str, ...]:
-    """The columns of the paragraph table the suites read (their index columns aside: GX names a
-    row by ``ROW``), or () when one is not a column the engine builds on Spark."""
+def _read_on_spark(config, frame: str = "paragraphs") -> tuple[str, ...]:
+    """The columns of the paragraph (or mentions) table the suites read (their index columns
+    aside: GX names a row by ``ROW``), or () when one is not a column the engine builds on Spark."""
+    from .features.name import MENTION_COLUMNS
     from .features.steps import file_steps
     from .suite import load_suites
 
-    wanted = {c for suite in load_suites(config.expectations) if suite.frame == "paragraphs"
+    wanted = {c for suite in load_suites(config.expectations) if suite.frame == frame
               for c in suite.columns if c not in suite.index_columns}  # fmt: skip
-    built = {c for step in file_steps() for c in step.columns} | set(DUPLICATE_COLUMNS) | set(NOISE_COLUMNS)
+    if frame == "mentions":
+        built = set(MENTION_COLUMNS)
+    else:
+        built = {c for step in file_steps() for c in step.columns} | set(DUPLICATE_COLUMNS) | set(NOISE_COLUMNS)
     return tuple(sorted(wanted)) if wanted <= built else ()
+
+
+def _frame_of(files, read: tuple[str, ...], first_rows: dict[int, int]):
+    """The table GX validates on Spark, one Spark row per table row (its label ``ROW``) with its
+    values of the ``read`` columns, from each file's ``rows`` and ``kinds`` (``_file_results``,
+    ``spark_names``), the file's rows labelled from ``first_rows[doc_id]`` on; checkpointed."""
+    import json
+
+    from pyspark.sql import functions as F  # noqa: N812
+
+    kinds: dict[str, set] = {c: set() for c in read}
+    for row in files.select("kinds").distinct().collect():
+        for name, seen in json.loads(row["kinds"]).items():
+            kinds[name].update(seen)
+    types = {c: spark_type(kinds[c]) for c in read}
+    schema = ", ".join([f"{ROW} long", *(f"`{c}` {t}" for c, t in types.items())])
+    if "first_row" not in files.columns:
+        firsts = files.sparkSession.createDataFrame(sorted(first_rows.items()), "doc_id long, first_row long")
+        files = files.join(F.broadcast(firsts), "doc_id")
+    return files.select("first_row", "rows").mapInPandas(_paragraph_rows(types), schema)
 
 
 def _family(copies: list, first_rows: dict[int, int]) -> list[tuple[int, int]]:
@@ -746,6 +770,9 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
     from .features.steps import Corpus, corpus_steps, file_steps
     from .ingest import UnreadDocument, listing
     from .pipeline import feature_context
+    from .features.name import MENTION_COLUMNS
+    from .frame import Joined, Sparse, column_order
+    from .rules.name import PLACES
     from .spark_rows import FetchedFiles
 
     clock = time.perf_counter()
@@ -828,21 +855,14 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
     stages["template text and noise score"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    mentions = spark_names.mentions_on_spark(with_rows, context)
+    read_mentions = _read_on_spark(config, "mentions")
+    named = spark_names.mentions_on_spark(with_rows, context, read_mentions)
     stages["name variants"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
     paragraph_frame = None
     if read:
-        import json
-
-        kinds: dict[str, set] = {c: set() for c in own}
-        for row in results.select("kinds").distinct().collect():
-            for name, seen in json.loads(row["kinds"]).items():
-                kinds[name].update(seen)
-        types = {c: spark_type(kinds[c]) for c in own}
-        schema = ", ".join([f"{ROW} long", *(f"`{c}` {t}" for c, t in types.items())])
-        paragraph_frame = results.select("first_row", "rows").mapInPandas(_paragraph_rows(types), schema)
+        paragraph_frame = _frame_of(results, own, first_rows)
         corpus_read = [c for c in read if c in CORPUS_DUPLICATES]
         if corpus_read:
             paragraph_frame = paragraph_frame.join(found.select(F.col("row").alias(ROW), *corpus_read), ROW, "left")
@@ -871,23 +891,29 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
             if value is not None:
                 corpus_columns[name][row] = [tuple(p) for p in value] if name == "passages" else value
     steps = file_steps()
-    fetched = FetchedFiles(
-        results.where(F.col("unread")).select("doc_id", "values"),
-        documents,
-        counts,
-        [c for step in steps for c in step.columns] + list(DUPLICATE_COLUMNS[:2]),
-        {name: corpus_columns[name] for name in DUPLICATE_COLUMNS if name in corpus_columns},
-        NOISE_COLUMNS,
-        _file_values(steps),
-    )
+    given = {name: Sparse(sum(counts), values) for name, values in corpus_columns.items()}
+    order = column_order([c for step in steps for c in step.columns] + list(DUPLICATE_COLUMNS[:2]))
+    order = ["path", "doc_id", *order, *(c for c in DUPLICATE_COLUMNS if c in given), *NOISE_COLUMNS]
+    fetched = FetchedFiles(results, documents, counts, order, given, _file_values(steps))
+    # The mentions too: each file's stay on the executors, labelled in file order.
+    per_file = [named.counts.get(doc.doc_id, 0) for doc in documents]
+    total = sum(per_file)
+    mentions = FetchedFiles(named.files, documents, per_file, MENTION_COLUMNS,
+                            {"mention_id": Joined([range(total)], [0, total])}, lambda values, doc: values)  # fmt: skip
     corpus = Corpus(documents, fetched.table, {}, counts, context)
-    corpus.tables["mentions"] = mentions
-    if not read:  # the driver uploads the table for GX: every file read at once
-        fetched.fetch_all()
+    corpus.tables["mentions"] = mentions.table
+    corpus.data["memos"] = {PLACES: named.places}  # worked out on Spark, not from every mention here
+    mention_frame = None
+    if read_mentions:
+        firsts = {doc.doc_id: mentions.starts[k] for k, doc in enumerate(documents) if per_file[k]}
+        mention_frame = _frame_of(named.files, read_mentions, firsts).localCheckpoint(eager=True)
+    for table, frame in ((fetched, paragraph_frame), (mentions, mention_frame)):
+        FETCHED[id(table.table)] = table
+        if frame is not None:
+            BUILT[id(table.table)] = (table.table, frame)
+        else:  # the driver uploads the table for GX: every file read at once
+            table.fetch_all()
     stages["driver"] = time.perf_counter() - clock
-    FETCHED[id(fetched.table)] = fetched
-    if paragraph_frame is not None:
-        BUILT[id(fetched.table)] = (fetched.table, paragraph_frame)
     return documents, corpus
 
 
@@ -914,18 +940,29 @@ def check_on_spark(paths, config, report_paths: set[str] | None = None, whole_ta
     with spark_failures(config.spark_master):
         documents, corpus = featurise_on_spark(paths, config, report_paths, error)
         try:
-            fetched = FETCHED[id(corpus.table)]
-            report = check_documents(documents, config, report_paths=report_paths, features=corpus, fetch=fetched.fetch_rows)
+            tables = [FETCHED[id(corpus.table)], FETCHED[id(corpus.tables["mentions"])]]
+
+            def fetch(table, rows) -> None:
+                fetched = FETCHED.get(id(table))
+                if fetched is not None:
+                    fetched.fetch_rows(rows)
+
+            report = check_documents(documents, config, report_paths=report_paths, features=corpus, fetch=fetch)
             if whole_table:
-                fetched.fetch_all()
-            LAST_FETCHES.update(files=len(fetched.fetched), of=len(documents), jobs=fetched.jobs, misses=fetched.misses)
+                for fetched in tables:
+                    fetched.fetch_all()
+            paragraphs, mentions = tables
+            LAST_FETCHES.clear()
+            LAST_FETCHES.update(files=len(paragraphs.values), of=len(documents), mention_files=len(mentions.values),
+                                jobs=paragraphs.jobs + mentions.jobs, misses=paragraphs.misses + mentions.misses)  # fmt: skip
             return report
         finally:
             release()
 
 
-#: How many files' values the last ``check_on_spark`` fetched, of how many, in how many Spark jobs,
-#: and how many of those fetched a file no rule named (``spark_rows``): tests and bench/spark.py.
+#: How many files' paragraph values the last ``check_on_spark`` fetched, of how many, and of how
+#: many their mentions; in how many Spark jobs, and how many of those fetched a file no rule
+#: named (``spark_rows``): tests and bench.
 LAST_FETCHES: dict[str, int] = {}
 
 

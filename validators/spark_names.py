@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F  # noqa: N812
 
-from .frame import Table
 
 #: A pass's sums, one row per item: which sum (``kind``), up to three strings (as UTF-8 bytes,
 #: undecodable bytes kept: ``surrogatepass``), a count.
@@ -98,17 +98,19 @@ def _rounds(context, through: int, known: dict):
     (``through`` 5) the file's mentions, pickled."""
 
     def run(batches):
+        import json
         import pickle
 
         import pandas as pd
 
         from .features import mentions as rounds
+        from .spark import kind_of
 
         lexicon = context.setups["mentions"]
         report_paths = context.report_paths
         for batch in batches:
             sums: dict[tuple, int] = Counter()
-            made = {"doc_id": [], "mentions": []}
+            made: dict[str, list] = {"doc_id": [], "count": [], "values": [], "rows": [], "kinds": []}
             for doc_id, inputs in batch.itertuples(index=False):
                 inputs = pickle.loads(inputs)
                 if through == 0:  # the file's lower-case words and ``name_sets``, as cached
@@ -150,8 +152,12 @@ def _rounds(context, through: int, known: dict):
                     continue
                 columns = rounds.mention_columns(rows, spelled, known["spellings"], known["wanted"])
                 if columns["row"]:
+                    read = {c: columns[c] for c in known["read"]}
                     made["doc_id"].append(int(doc_id))
-                    made["mentions"].append(pickle.dumps(columns, protocol=5))
+                    made["count"].append(len(columns["row"]))
+                    made["values"].append(pickle.dumps((columns, {}), protocol=5))
+                    made["rows"].append(pickle.dumps((len(columns["row"]), read), protocol=5))
+                    made["kinds"].append(json.dumps({c: sorted({kind_of(v) for v in values} - {None}) for c, values in read.items()}))
             if through == 5:
                 if made["doc_id"]:
                     yield pd.DataFrame(made)
@@ -169,12 +175,30 @@ def _summed(files: DataFrame, context, through: int, known: dict) -> list[tuple]
     return [(r["kind"], _decoded(r["a"]), _decoded(r["b"]), _decoded(r["c"]), int(r["n"])) for r in totals.toLocalIterator()]
 
 
-def mentions_on_spark(files: DataFrame, context) -> Table:
+#: What the last pass gives per file: its mentions (``values``, for ``spark_rows``), and its values of
+#: the columns GX reads (``rows``) with the kinds of value each holds (``kinds``), as ``spark._file_results``.
+MENTIONS_SCHEMA = "doc_id long, count long, values binary, rows binary, kinds string"
+
+
+@dataclass
+class SparkMentions:
+    """The mentions table, on the executors: ``files``, each file's (``MENTIONS_SCHEMA``), kept
+    until unpersisted; ``counts``, each file's number of mentions (``doc_id`` -> count, files
+    with mentions only); ``places``, for each spelling a mention is told to use, how many
+    mentions are written so and the places of the first ``MAX_RELATED`` (``rules.name``'s
+    ``PLACES``, worked out on Spark, not from the whole table on the driver)."""
+
+    files: DataFrame
+    counts: dict[int, int]
+    places: dict[str, tuple[int, tuple[tuple[int, int], ...]]]
+
+
+def mentions_on_spark(files: DataFrame, context, read: Sequence[str] = ()) -> SparkMentions:
     """The mentions table (``features/mentions.py``) of the files of ``files`` (``doc_id``,
     ``first_row``, ``document``, ``features``: the per-file stage's results), decided on the
-    executors in six passes; what comes to the driver is each pass's sums, then the mentions."""
-    import pickle
-
+    executors in six passes, and kept there; what comes to the driver is each pass's sums, then
+    each file's number of mentions and the places of the spellings mentions are told to use.
+    ``read``: the columns of the table GX validates."""
     from pyspark import StorageLevel
 
     from .features.mentions import NameSets, Spellings, kept_words
@@ -182,7 +206,7 @@ def mentions_on_spark(files: DataFrame, context) -> Table:
     lexicon = context.setups["mentions"]
     files = files.select("doc_id", "first_row", "document", "features").mapInPandas(_name_inputs, "doc_id long, inputs binary")
     files = files.persist(StorageLevel.MEMORY_AND_DISK)  # read by each of the six passes
-    known: dict = {}
+    known: dict = {"read": tuple(read)}
     word_sets = [set() for _ in WORD_SETS]
     for kind, word, _, _, _ in _summed(files, context, 0, known):
         word_sets[kind].add(word)
@@ -204,14 +228,50 @@ def mentions_on_spark(files: DataFrame, context) -> Table:
     minors = None if report_paths is None else {free for _, _, free in reported}
     spellings = known["spellings"] = Spellings.decide(mentions, documents, lexicon, sets.vocabulary, minors)
     known["wanted"] = None if report_paths is None else spellings.wanted(reported)
-    parts = files.mapInPandas(_rounds(context, 5, known), "doc_id long, mentions binary")
-    columns: dict[str, list] = {}
-    for row in sorted(parts.toLocalIterator(), key=lambda r: r["doc_id"]):
-        for name, values in pickle.loads(row["mentions"]).items():
-            columns.setdefault(name, []).extend(values)
+    made = files.mapInPandas(_rounds(context, 5, known), MENTIONS_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK)
+    counts = {int(row["doc_id"]): int(row["count"]) for row in made.select("doc_id", "count").toLocalIterator()}
+    places = _places(made)
     files.unpersist()
-    if not columns:
-        from .features.name import MENTION_COLUMNS
+    return SparkMentions(made, counts, places)
 
-        return Table({name: [] for name in MENTION_COLUMNS})
-    return Table({"mention_id": list(range(len(columns["row"]))), **columns})
+
+def _places(made: DataFrame) -> dict:
+    """For each spelling a mention is told to use (its ``variant_of``, ``near_variant_of`` or
+    ``registry_variant_of``), (how many mentions are written so, (paragraph row, offset) of the
+    first ``MAX_RELATED`` in table order): a join of the mentions on those spellings, grouped."""
+    from .rules.base import MAX_RELATED
+
+    placed = made.select("values").mapInPandas(_mention_places, "surface binary, target boolean, row long, start long")
+    targets = placed.where(F.col("target")).select("surface").distinct()
+    grouped = placed.where(~F.col("target")).join(targets, "surface").groupBy("surface").agg(
+        F.count(F.lit(1)).alias("n"), F.slice(F.array_sort(F.collect_list(F.struct("row", "start"))), 1, MAX_RELATED).alias("first")
+    )  # fmt: skip
+    return {
+        _decoded(row["surface"]): (int(row["n"]), tuple((int(p["row"]), int(p["start"])) for p in row["first"]))
+        for row in grouped.toLocalIterator()
+    }  # fmt: skip
+
+
+def _mention_places(batches):
+    """The ``mapInPandas`` function of ``_places``: per file, each mention's (surface, row,
+    offset), and once each, the spellings its mentions are told to use (``target``)."""
+    import pickle
+
+    import pandas as pd
+
+    for batch in batches:
+        out: dict[str, list] = {"surface": [], "target": [], "row": [], "start": []}
+        for (values,) in batch.itertuples(index=False):
+            columns, _ = pickle.loads(values)
+            out["surface"] += [_encoded(s) for s in columns["surface"]]
+            out["row"] += columns["row"]
+            out["start"] += columns["start"]
+            out["target"] += [False] * len(columns["row"])
+            told = {t for name in ("variant_of", "near_variant_of", "registry_variant_of") for t in columns[name] if t is not None}
+            for target in sorted(told):
+                out["surface"].append(_encoded(target))
+                out["row"].append(None)
+                out["start"].append(None)
+                out["target"].append(True)
+        if out["surface"]:  # row and start as objects: a spelling's row has none (null), not NaN
+            yield pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in out.items()})

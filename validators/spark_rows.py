@@ -18,21 +18,21 @@ import pickle
 from collections.abc import Iterable
 
 from .errors import CorpusValidatorError
-from .frame import Fetched, Joined, Sparse, Table, as_part, column_order, picked
+from .frame import Fetched, Joined, Table, as_part, picked
 
 
 class FetchedFiles:
-    """The driver's paragraph table (``table``) of files whose values lie on Spark.
+    """A driver's table (``table``) of files whose values lie on Spark: the paragraph table, or
+    the mentions table (a file's rows are then its mentions).
 
-    ``results``: a Spark DataFrame of ``doc_id`` and ``values`` (a file's pickled (packed file-step
-    outputs, columns worked out on Spark)), kept until ``release``; ``documents``: the files in
-    ``doc_id`` order; ``counts``: each file's paragraphs; ``own``: the columns the values give,
-    before ``corpus``; ``corpus``: those the driver holds for the rows that have one (row ->
-    value); ``after``: more columns the values give, last; ``unpack``: (packed outputs, document) ->
-    each file step's columns."""
+    ``results``: a Spark DataFrame (persisted, and unpersisted on ``release``) of ``doc_id`` and
+    ``values`` (a file's pickled (values, more values), which ``unpack(values, document)`` and the
+    more make into columns); ``documents``: the files in ``doc_id`` order; ``counts``: each file's rows;
+    ``names``: the table's columns in order: ``path`` and ``doc_id`` (each file's own), those
+    ``given`` whole (the values the driver holds: a ``Sparse`` column of the rows that have one),
+    and the others, each file's fetched from ``results`` when read."""
 
-    def __init__(self, results, documents: list, counts: list[int], own: Iterable[str], corpus: dict[str, dict],
-                 after: Iterable[str], unpack):  # fmt: skip
+    def __init__(self, results, documents: list, counts: list[int], names: Iterable[str], given: dict, unpack):
         self.results, self.documents, self.counts, self.unpack = results, documents, counts, unpack
         self.values: dict[int, dict] = {}  # file -> its values, by column, once fetched
         self.jobs = 0  # Spark jobs that fetched files
@@ -42,16 +42,12 @@ class FetchedFiles:
         for count in counts:
             starts.append(starts[-1] + count)
         self.starts = starts
-        own, after = column_order(own), list(after)
-        total = starts[-1]
-        columns: dict = {
+        own = {
             "path": Joined([(doc.path, n) for doc, n in zip(documents, counts, strict=True)], starts),
             "doc_id": Joined([(doc.doc_id, n) for doc, n in zip(documents, counts, strict=True)], starts),
         }
-        columns.update((name, _Column(self, name)) for name in own)
-        columns.update((name, Sparse(total, values)) for name, values in corpus.items())
-        columns.update((name, _Column(self, name)) for name in after)
-        self.table = Table.adopting(columns)
+        own.update(given)
+        self.table = Table.adopting({name: own[name] if name in own else _Column(self, name) for name in names})
 
     def fetch_rows(self, rows: Iterable[int]) -> None:
         """Fetch, in one Spark job, the files of ``rows`` (table rows) not fetched yet."""
@@ -80,7 +76,7 @@ class FetchedFiles:
             results = results.join(F.broadcast(keys), "doc_id")
         for row in results.select("doc_id", "values").toLocalIterator():
             k = int(row["doc_id"])
-            if k not in self.values:
+            if self.counts[k] and k not in self.values:  # a file without rows: no values
                 entry, columns = pickle.loads(row["values"])
                 self.values[k] = {name: as_part(v) for name, v in {**self.unpack(entry, self.documents[k]), **columns}.items()}
 
@@ -92,10 +88,6 @@ class FetchedFiles:
             self.fetch((k,))
             values = self.values[k]
         return values[name]
-
-    @property
-    def fetched(self) -> set[int]:
-        return set(self.values)
 
     def release(self) -> None:
         self.released = True

@@ -49,9 +49,14 @@ class NameRule(Rule):
         return [r for r, _ in _places_of(target, corpus)[1]]
 
 
+#: The ``CorpusView.memo`` of ``_places_by_surface``: an engine whose mentions lie elsewhere (the
+#: spark engine's) gives it for the spellings mentions are told to use, worked out there.
+PLACES = "mention places"
+
+
 def _places_of(spelling: str, corpus) -> tuple[int, tuple[tuple[int, int], ...]]:
     """(how many mentions are written ``spelling``, the places of the first of them)."""
-    places = corpus.memo("mention places", lambda: _places_by_surface(corpus.mentions))
+    places = corpus.memo(PLACES, lambda: _places_by_surface(corpus.mentions))
     return places.get(spelling, (0, ()))
 
 
