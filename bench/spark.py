@@ -119,30 +119,20 @@ def stage_costs(project: Path, master: str) -> dict:
     validates built on Spark, the driver's assembly; then GX on Spark and the findings)."""
     from validators import spark
     from validators.config import load_config
-    from validators.pipeline import check_documents, error_threshold, noise_thresholds
-    from validators.suite import load_suites
 
     os.chdir(project)
     config = load_config(start=project)
     config.engine, config.spark_master, config.cache = "spark", master, False
     spark.session(master)
-    error = error_threshold(noise_thresholds(load_suites(config.expectations), config))
-    documents, corpus = spark.featurise_on_spark(["corpus"], config, None, error)
+    report = spark.check_on_spark(["corpus"], config)
     stages = dict(spark.LAST_STAGES)
     timings = list(spark.LAST_TIMINGS)
-    start = time.perf_counter()
-    try:
-        report = check_documents(documents, config, features=corpus)
-    finally:
-        release = getattr(spark, "release", None)  # the paragraph table built on Spark (absent before it was)
-        if release is not None:
-            release()
-    stages["GX on Spark and findings"] = time.perf_counter() - start
     size = spark.FILES_PER_PARTITION
     partitions = [sum(c for _, _, c in timings[i : i + size]) for i in range(0, len(timings), size)]
     return {
-        "files": len(documents),
+        "files": len(report.documents),
         "paragraphs": len(report.paragraph_table),
+        "fetches": dict(spark.LAST_FETCHES),
         "stages": stages,
         "per_file_task_seconds": sum(s for _, s, _ in timings),
         "per_file_task_cpu": sum(c for _, _, c in timings),
@@ -205,6 +195,8 @@ def main() -> None:
                   f"median {statistics.median(parts):.2f} s, max {max(parts):.2f} s")  # fmt: skip
             for name, seconds in costs["stages"].items():
                 print(f"  {name}: {seconds:.1f} s wall")
+            print(f"  the driver fetched the values of {costs['fetches']['files']} files of {costs['fetches']['of']} "
+                  f"(the mentions of {costs['fetches']['mention_files']}) in {costs['fetches']['jobs']} Spark jobs")
             est = 100e6 * per_para / (20 * 8)
             print(f"  100M paragraphs, 20 nodes x 8 cores: per-file tasks ≈ {est / 60:.0f} min (task CPU / 160 cores); "
                   "the other stages: see README (On Spark) for the estimate and its assumptions")

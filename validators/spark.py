@@ -755,10 +755,11 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
     operations (``spark_corpus``); the noise score per file, on the executors, which also build
     the paragraph table GX validates (the columns the paragraph suite reads, as a checkpointed
     Spark DataFrame, left in ``BUILT`` for ``evaluate_with_spark``; ``release`` drops it); the name
-    variants on the executors too (``spark_names``), the driver deciding from their sums. The
-    driver still receives each file's paragraph columns and the duplicate columns of the rows that
-    have one (the findings are built there), not its text: its documents are
-    ``ingest.UnreadDocument``, read from the file when a finding asks.
+    variants on the executors too (``spark_names``), the driver deciding from their sums, and the
+    mentions table GX validates built there too. The driver receives one small row a file and the
+    duplicate columns of the rows that have one: the corpus's tables are ``spark_rows.FetchedFiles``
+    (in ``FETCHED``), a file's values fetched from the executors when a finding reads them; its
+    documents are ``ingest.UnreadDocument``, their text read from the file when a finding asks.
     """
     import pickle
     import time
@@ -767,11 +768,11 @@ def featurise_on_spark(paths, config, report_paths: set[str] | None = None, erro
     from pyspark.sql import functions as F  # noqa: N812
 
     from . import spark_corpus, spark_names
+    from .features.name import MENTION_COLUMNS
     from .features.steps import Corpus, corpus_steps, file_steps
+    from .frame import Joined, Sparse, column_order
     from .ingest import UnreadDocument, listing
     from .pipeline import feature_context
-    from .features.name import MENTION_COLUMNS
-    from .frame import Joined, Sparse, column_order
     from .rules.name import PLACES
     from .spark_rows import FetchedFiles
 
@@ -932,7 +933,9 @@ def check_on_spark(paths, config, report_paths: set[str] | None = None, whole_ta
     """``pipeline.check`` on Spark: the features and corpus steps by ``featurise_on_spark``, then the
     suites in GX on Spark and the findings, as every engine builds them, from the files' values
     they read (``spark_rows``); ``whole_table``: every file's values in the report's table (what
-    ``export`` and ``fix`` read)."""
+    ``export`` reads)."""
+    import time
+
     from .pipeline import check_documents, error_threshold, noise_thresholds
     from .suite import load_suites
 
@@ -947,7 +950,9 @@ def check_on_spark(paths, config, report_paths: set[str] | None = None, whole_ta
                 if fetched is not None:
                     fetched.fetch_rows(rows)
 
+            clock = time.perf_counter()
             report = check_documents(documents, config, report_paths=report_paths, features=corpus, fetch=fetch)
+            LAST_STAGES["GX on Spark and findings"] = time.perf_counter() - clock
             if whole_table:
                 for fetched in tables:
                     fetched.fetch_all()
