@@ -188,10 +188,11 @@ class Rule:
         raise NotImplementedError
 
     def named_rows(self, row: Row, corpus: CorpusView) -> Iterable[int]:
-        """The paragraph rows besides its own (a mention's, for a mention) whose values its hits
-        on ``row`` read or whose places they name: an engine whose table lies elsewhere (the
-        spark engine's) fetches them before the findings are made. A row named twice is
-        fetched once; a rule may name a group's rows at its first member only."""
+        """The paragraph rows in other files than its own (a mention's, for a mention) whose
+        values its hits on ``row`` read or whose places they name: an engine whose table lies
+        elsewhere (the spark engine's) fetches them, with their files' other rows, before the
+        findings are made. A row named twice is fetched once; a rule may name a group's rows at
+        its first member only."""
         return ()
 
     @classmethod
