@@ -57,8 +57,8 @@ class Table:
     def adopt(self, name: str, values: list) -> None:
         """``values`` itself as the column ``name``, not a copy: for a list made for the table
         and held nowhere else (a corpus step's column of a million values), or a ``Joined``,
-        ``Sparse``, ``Fetched`` or ``array`` column."""
-        if not isinstance(values, (list, Joined, Sparse, Fetched, array.array)):
+        ``Sparse`` or ``array`` column."""
+        if not isinstance(values, (list, Joined, Sparse, array.array)):
             raise TypeError(f"column {name!r} is a {type(values).__name__}, not a list")
         self._put(name, values)
 
@@ -400,6 +400,14 @@ class Joined(Sequence):
         self.parts = [as_part(p) for p in parts]
         self.starts = list(itertools.accumulate((len(p) for p in self.parts), initial=0)) if starts is None else starts
 
+    @classmethod
+    def over(cls, parts: Sequence, starts: list[int]) -> Joined:
+        """A column of ``parts`` as they are, each got when first read (the spark engine's driver
+        fetches a file's values from the executors: ``spark_rows``), where they start ``starts``."""
+        column = cls.__new__(cls)
+        column.parts, column.starts = parts, starts
+        return column
+
     def __len__(self) -> int:
         return self.starts[-1]
 
@@ -461,13 +469,6 @@ class Sparse(Sequence):
     def __iter__(self):
         get, default = self.values.get, self.default
         return (get(row, default) for row in range(self.length))
-
-
-class Fetched(Sequence):
-    """A column whose values lie elsewhere until read: the spark engine's driver fetches a file's
-    from the executors when a finding reads them (``spark_rows``)."""
-
-    __slots__ = ()
 
 
 def present(column: Sequence) -> list[tuple[int, object]]:

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import bisect
 import pickle
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from .errors import CorpusValidatorError
-from .frame import Fetched, Joined, Table, as_part, picked
+from .frame import Joined, Table, as_part
 
 
 class FetchedFiles:
@@ -47,7 +47,7 @@ class FetchedFiles:
             "doc_id": Joined([(doc.doc_id, n) for doc, n in zip(documents, counts, strict=True)], starts),
         }
         own.update(given)
-        self.table = Table.adopting({name: own[name] if name in own else _Column(self, name) for name in names})
+        self.table = Table.adopting({name: own[name] if name in own else Joined.over(_Parts(self, name), starts) for name in names})
 
     def fetch_rows(self, rows: Iterable[int]) -> None:
         """Fetch, in one Spark job, the files of ``rows`` (table rows) not fetched yet."""
@@ -82,6 +82,8 @@ class FetchedFiles:
 
     def part(self, k: int, name: str):
         """File ``k``'s values of column ``name``; a file no rule named is fetched alone."""
+        if not self.counts[k]:
+            return ()
         values = self.values.get(k)
         if values is None:
             self.misses += 1
@@ -94,8 +96,9 @@ class FetchedFiles:
         self.results.unpersist()
 
 
-class _Column(Fetched):
-    """One column of the table: each file's values of it, fetched with the file's others."""
+class _Parts(Sequence):
+    """One column's values, file by file (a ``Joined`` column's parts): a file's are fetched, with
+    its other columns', when first read."""
 
     __slots__ = ("files", "name")
 
@@ -103,31 +106,7 @@ class _Column(Fetched):
         self.files, self.name = files, name
 
     def __len__(self) -> int:
-        return self.files.starts[-1]
+        return len(self.files.counts)
 
-    def __getitem__(self, row):
-        if isinstance(row, slice):
-            return [self[k] for k in range(*row.indices(len(self)))]
-        if row < 0:
-            row += len(self)
-        if not 0 <= row < len(self):
-            raise IndexError(row)
-        starts = self.files.starts
-        k = bisect.bisect_right(starts, row) - 1
-        return self.files.part(k, self.name)[row - starts[k]]
-
-    def __iter__(self):
-        for k, count in enumerate(self.files.counts):
-            if count:
-                yield from self.files.part(k, self.name)
-
-    def picked(self, rows: list[int]) -> list:
-        """The values at ``rows`` (ascending), each file's found once."""
-        out: list = []
-        starts, at = self.files.starts, 0
-        while at < len(rows):
-            k = bisect.bisect_right(starts, rows[at]) - 1
-            upto = bisect.bisect_left(rows, starts[k + 1], at)
-            out += picked(self.files.part(k, self.name), [row - starts[k] for row in rows[at:upto]])
-            at = upto
-        return out
+    def __getitem__(self, k: int):
+        return self.files.part(k, self.name)
