@@ -291,6 +291,13 @@ def test_a_whole_table_use_gets_every_files_values_on_spark(spark, tmp_path):
         frames[name] = with_codes(check([folder], config, whole_table=True))
     assert engine.LAST_FETCHES["files"] == engine.LAST_FETCHES["of"] == 20
     pd.testing.assert_frame_equal(frames["spark"], frames["gx"])
+    # The Python API's report gives its tables whole, as documented, on Spark too.
+    import validators
+
+    (tmp_path / "pyproject.toml").write_text(f'[tool.corpus-validator]\nengine = "spark"\nspark-master = "{MASTER}"\ncache = false\n')
+    report = validators.check(folder, str(tmp_path / "pyproject.toml"))
+    assert list(report.paragraphs.columns) == list(frames["gx"].columns)[:-1] and len(report.paragraphs) == 400
+    assert len(report.mentions) and engine.LAST_FETCHES["mention_files"] == len({*report.mentions["doc_id"]})
 
 
 # ----------------------------------------------------------------------------- expectations on Spark

@@ -30,13 +30,14 @@ def __getattr__(name: str):
 
 
 def check(paths: str | os.PathLike | Iterable[str | os.PathLike], config_file: str | None = None):
-    """Run every configured rule over ``paths``; returns a ``pipeline.Report``."""
+    """Run every configured rule over ``paths``; returns a ``pipeline.Report``, its tables whole
+    (on the spark engine too, whose driver otherwise holds the files with findings only)."""
     from .config import load_config
     from .pipeline import check as run_check
 
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
-    return run_check(list(paths), load_config(config_file))
+    return run_check(list(paths), load_config(config_file), whole_table=True)
 
 
 __all__ = ["PARAGRAPH_COLUMNS", "__version__", "check", "load_paragraphs"]

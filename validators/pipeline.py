@@ -297,9 +297,9 @@ def check(paths: list[str | os.PathLike], config: Config, context: list[str | os
 
     ``context``: more corpus files, read so that cross-file rules (duplicates, name
     variants) see them, but not reported on: a pre-commit run checks the changed
-    files against the whole corpus. ``whole_table``: the report's paragraph table is read
-    whole (``export``): the spark engine's driver then gets every file's values, not only
-    those the findings read.
+    files against the whole corpus. ``whole_table``: the report's tables are read whole
+    (``export``, the Python API): the spark engine's driver then gets every file's values, not
+    only those the findings read.
     """
     report_paths = shown_paths(paths) if context else None
     if config.engine == "spark":  # read, file and corpus steps on Spark (validators/spark.py)

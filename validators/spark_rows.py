@@ -65,7 +65,8 @@ class FetchedFiles:
             return
         if self.released:
             raise CorpusValidatorError(
-                f"internal error: {self.documents[wanted[0]].path}: its paragraph values were read after Spark let them go"
+                f"{self.documents[wanted[0]].path}: the spark engine's report holds the values of the files with findings "
+                "only, and Spark has let the others go: ask for the whole table (pipeline.check(..., whole_table=True))"
             )
         from pyspark.sql import functions as F  # noqa: N812
 
