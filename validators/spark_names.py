@@ -4,9 +4,11 @@ a partition of files at a time, their corpus-wide sums added by Spark.
 What the rounds read of each file (its paragraphs, their first lines, its name candidates) is
 cut once from the per-file stage's results and kept on the executors. Each pass reads it and,
 per file, decides its rows' mentions as far as the sums known so far allow; what it sends back is a group-by of its sums: sets of words and keys, counts per key
-and spelling, the size of the corpus's vocabulary and names, not of its text. The last pass sends
-each file's mentions. Every file is decided on its own, each counted once: the other engines
-count a file's copies as often as it has them, which comes to the same sums.
+and spelling, the size of the corpus's vocabulary and names, not of its text. The last pass keeps
+each file's mentions on the executors, where GX validates them, and sends their number; the places
+of the spellings mentions are told to use are summed there too. Every file is decided on its own,
+each counted once: the other engines count a file's copies as often as it has them, which comes to
+the same sums.
 """
 
 from __future__ import annotations
