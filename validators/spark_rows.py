@@ -1,12 +1,13 @@
-"""The paragraph table on the spark engine's driver: a file's values fetched from Spark when read.
+"""The spark engine's driver's tables (paragraphs, mentions): a file's values fetched from Spark when read.
 
 The executors keep each file's paragraph columns (the file steps' outputs, its noise scores and
-duplicate keys) where they made them. The driver's table has every row, labelled as on the other
+duplicate keys) and its mentions where they made them. The driver's table has every row, labelled as on the other
 engines, and the columns only the corpus decides (which row a copy repeats: ``CORPUS_DUPLICATES``)
 for the rows that have a value; a file's other values are fetched when a finding needs them:
 before the findings are built, the files of the rows the suites flag, then of the rows their
 rules name (``Rule.named_rows``: the original of a copy, the places of a name's spelling), each
-batch in one Spark job (``findings.build_findings``' ``fetch``). A row read that no rule named
+batch in one Spark job (``findings.build_findings``' ``fetch``); the mentions table's likewise, for
+the mentions flagged. A row read that no rule named
 fetches its file alone (``misses``), so a rule that reads more than it names is slower, never
 wrong. The driver holds the values of the files with findings or named by one, not the corpus's.
 """
@@ -55,7 +56,7 @@ class FetchedFiles:
         self.fetch({bisect.bisect_right(starts, row) - 1 for row in rows})
 
     def fetch_all(self) -> None:
-        """Every file's values: what a whole-table use (``export``) reads."""
+        """Every file's values: what a whole-table use (``export``, the Python API) reads."""
         self.fetch(range(len(self.counts)))
 
     def fetch(self, files: Iterable[int]) -> None:
