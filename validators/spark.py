@@ -549,7 +549,6 @@ def _file_results(context, error_threshold: float, read: tuple[str, ...] = ()):
     the file's values of the ``read`` columns (``rows``) and the kinds of value each holds (``kinds``)."""
 
     def run(batches):
-        import json
         import pickle
         from dataclasses import replace
 
@@ -603,11 +602,22 @@ def _file_results(context, error_threshold: float, read: tuple[str, ...] = ()):
                 out["sent"].append(pickle.dumps(sent, protocol=5))
                 out["unread"].append(entry is not None)
                 out["values"].append(pickle.dumps((entry, columns), protocol=5))
-                out["rows"].append(pickle.dumps((count, rows), protocol=5))
-                out["kinds"].append(json.dumps({c: sorted({kind_of(v) for v in values} - {None}) for c, values in rows.items()}))
+                blob, kinds = table_rows(count, rows)
+                out["rows"].append(blob)
+                out["kinds"].append(kinds)
             yield pd.DataFrame(out)
 
     return run
+
+
+def table_rows(count: int, columns: dict[str, list]) -> tuple[bytes, str]:
+    """A file's ``count`` rows of a table GX validates on Spark (its values of the columns read)
+    as ``_frame_of`` reads them: pickled, and the kinds of value each column holds (JSON)."""
+    import json
+    import pickle
+
+    kinds = {c: sorted({kind_of(v) for v in values} - {None}) for c, values in columns.items()}
+    return pickle.dumps((count, columns), protocol=5), json.dumps(kinds)
 
 
 def kind_of(value) -> str | None:

@@ -100,13 +100,12 @@ def _rounds(context, through: int, known: dict):
     (``through`` 5) the file's mentions, pickled."""
 
     def run(batches):
-        import json
         import pickle
 
         import pandas as pd
 
         from .features import mentions as rounds
-        from .spark import kind_of
+        from .spark import table_rows
 
         lexicon = context.setups["mentions"]
         report_paths = context.report_paths
@@ -154,12 +153,12 @@ def _rounds(context, through: int, known: dict):
                     continue
                 columns = rounds.mention_columns(rows, spelled, known["spellings"], known["wanted"])
                 if columns["row"]:
-                    read = {c: columns[c] for c in known["read"]}
+                    blob, kinds = table_rows(len(columns["row"]), {c: columns[c] for c in known["read"]})
                     made["doc_id"].append(int(doc_id))
                     made["count"].append(len(columns["row"]))
                     made["values"].append(pickle.dumps((columns, {}), protocol=5))
-                    made["rows"].append(pickle.dumps((len(columns["row"]), read), protocol=5))
-                    made["kinds"].append(json.dumps({c: sorted({kind_of(v) for v in values} - {None}) for c, values in read.items()}))
+                    made["rows"].append(blob)
+                    made["kinds"].append(kinds)
             if through == 5:
                 if made["doc_id"]:
                     yield pd.DataFrame(made)
